@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from portal import services
+from portal.models import AuditEvent, PublicBody, PublicBodyMembership, User
+
+
+class PortalUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class PortalUserCreationForm(AdminUserCreationForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = PublicBodyMembership
+    extra = 0
+    autocomplete_fields = ["public_body"]
+    readonly_fields = ["created_at"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A role is granted or revoked, never edited in place.
+        return False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+    form = PortalUserChangeForm
+    add_form = PortalUserCreationForm
+    ordering = ["email"]
+    list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "public_body_memberships__role"]
+    search_fields = ["email", "name"]
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "name", "password")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not PublicBodyMembership:
+            super().save_formset(request, form, formset, change)
+            return
+        # Officer roles are granted and revoked through the services, which audit them.
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.public_body_membership_revoke(actor=request.user, membership=obj)
+        for obj in formset.new_objects:
+            services.public_body_membership_grant(
+                actor=request.user, user=form.instance, public_body=obj.public_body, role=obj.role
+            )
+
+
+@admin.register(PublicBody)
+class PublicBodyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "kind", "parent", "registry_prefix", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "registry_prefix"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(PublicBodyMembership)
+class PublicBodyMembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "public_body", "role", "created_at"]
+    list_filter = ["role", "public_body"]
+    list_select_related = ["user", "public_body"]
+    search_fields = ["user__email", "user__name", "public_body__name"]
+    autocomplete_fields = ["user", "public_body"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A role is granted or revoked, never edited in place.
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: PublicBodyMembership, form: ModelForm, change: bool  # type: ignore[type-arg]
+    ) -> None:
+        saved = services.public_body_membership_grant(
+            actor=request.user, user=obj.user, public_body=obj.public_body, role=obj.role
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: PublicBodyMembership) -> None:
+        services.public_body_membership_revoke(actor=request.user, membership=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PublicBodyMembership]) -> None:
+        for membership in queryset.select_related("user", "public_body"):
+            services.public_body_membership_revoke(actor=request.user, membership=membership)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["created_at", "actor_label", "action", "object_repr", "from_state", "to_state"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["actor_label", "object_repr", "comment"]
+    date_hierarchy = "created_at"
+    list_select_related = ["content_type"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import User
+
+
+class NameField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Name"))
+        kwargs.setdefault("max_length", 150)
+        kwargs.setdefault("help_text", _("Shown to the people you work with in the portal."))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "name"}))
+        super().__init__(**kwargs)
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form."""
+
+    name = NameField()
+
+    field_order = ["name", "email", "password1", "password2"]
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        # allauth saves the user after this; the name is part of the same creation.
+        user.name = self.cleaned_data["name"].strip()
+
+
+class ProfileForm(forms.Form):
+    name = NameField()

@@ -1,0 +1,88 @@
+"""Demo data for the quick start: idempotent, and never on a production database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from portal.models import PublicBody, PublicBodyRole, User
+from portal.services import public_body_membership_grant
+
+DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed in the README, DEBUG only
+
+DEMO_USERS = [
+    # email, name, staff
+    ("admin@exempel.se", "Alva Administratör", True),
+    ("handlaggare@exempel.se", "Hanna Handläggare", False),
+    ("beslutsfattare@exempel.se", "Bengt Beslutsfattare", False),
+    ("forening@exempel.se", "Frida Föreningsson", False),
+    ("forening2@exempel.se", "Filip Föreningsdahl", False),
+]
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo municipality and demo accounts (DEBUG only)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo only runs with DEBUG on: it sets known passwords.")
+        with transaction.atomic():
+            self.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+
+    def seed(self) -> None:
+        kommun, _ = PublicBody.objects.update_or_create(
+            registry_prefix="EXK",
+            defaults={"name": "Exempelkommun", "kind": PublicBody.Kind.MUNICIPALITY},
+        )
+        kultur, _ = PublicBody.objects.update_or_create(
+            registry_prefix="KFN",
+            defaults={
+                "name": "Kultur- och fritidsnämnden",
+                "kind": PublicBody.Kind.COMMITTEE,
+                "parent": kommun,
+            },
+        )
+        social, _ = PublicBody.objects.update_or_create(
+            registry_prefix="SN",
+            defaults={
+                "name": "Socialnämnden",
+                "kind": PublicBody.Kind.COMMITTEE,
+                "parent": kommun,
+            },
+        )
+
+        users: dict[str, User] = {}
+        for email, name, staff in DEMO_USERS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User(email=email)
+            user.name = name
+            user.is_staff = staff
+            user.is_superuser = staff
+            user.is_active = True
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            users[email] = user
+
+        admin = users["admin@exempel.se"]
+        for body in (kultur, social):
+            public_body_membership_grant(
+                actor=admin,
+                user=users["handlaggare@exempel.se"],
+                public_body=body,
+                role=PublicBodyRole.CASE_OFFICER,
+            )
+        public_body_membership_grant(
+            actor=admin,
+            user=users["beslutsfattare@exempel.se"],
+            public_body=kultur,
+            role=PublicBodyRole.DECISION_MAKER,
+        )

@@ -1,0 +1,52 @@
+"""Officers, decision makers and administrators set up two-factor authentication before any
+page beyond the public ones and the account pages opens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from portal import selectors
+
+# The account pages (log out, change password, set up MFA itself) stay reachable.
+EXEMPT_MODULE_PREFIXES = ("allauth.",)
+
+
+class RequireMFAMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        # Public views first, without touching the session: /healthz must answer even when the
+        # database is down.
+        if not getattr(view_func, "login_required", True):
+            return None
+        module = getattr(view_func, "__module__", "") or ""
+        if module.startswith(EXEMPT_MODULE_PREFIXES):
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if selectors.user_requires_mfa(user=user) and not selectors.user_has_mfa(user=user):
+            messages.warning(
+                request,
+                _("Your role requires two-factor authentication. Set it up to continue."),
+            )
+            target = reverse("mfa_activate_totp")
+            return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return None

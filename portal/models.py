@@ -1,0 +1,209 @@
+"""The platform's own records: users, public bodies with their officers, and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. The email address is the login; there is no username."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        _("administrator"),
+        default=False,
+        help_text=_("May log in to the administration (Django admin)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="portal_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+
+class PublicBody(models.Model):
+    """A municipality or region, or one of its committees (nämnd) or administrations."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "kommun", _("Municipality")
+        REGION = "region", _("Region")
+        COMMITTEE = "namnd", _("Committee")
+        ADMINISTRATION = "forvaltning", _("Administration")
+
+    TOP_LEVEL_KINDS: ClassVar[set[str]] = {Kind.MUNICIPALITY, Kind.REGION}
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        related_name="children",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    registry_prefix = models.CharField(
+        _("registry prefix"),
+        max_length=12,
+        unique=True,
+        help_text=_("Prefix of the registration numbers (diarienummer), e.g. KFN."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("public body")
+        verbose_name_plural = _("public bodies")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(registry_prefix__regex=r"^[A-ZÅÄÖ0-9-]+$"),
+                name="portal_publicbody_prefix_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.registry_prefix:
+            self.registry_prefix = self.registry_prefix.strip().upper()
+        if self.kind in self.TOP_LEVEL_KINDS and self.parent_id is not None:
+            raise ValidationError({"parent": _("A municipality or region is not part of another body.")})
+        if self.kind and self.kind not in self.TOP_LEVEL_KINDS and self.parent_id is None:
+            raise ValidationError(
+                {"parent": _("A committee or administration must be part of a municipality or region.")}
+            )
+        ancestor = self.parent
+        while ancestor is not None:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A body cannot be part of itself.")})
+            ancestor = ancestor.parent
+
+
+class PublicBodyRole(models.TextChoices):
+    CASE_OFFICER = "case_officer", _("Case officer")
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+
+
+class PublicBodyMembership(models.Model):
+    """An officer's role at one public body. A person may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        related_name="public_body_memberships",
+        on_delete=models.CASCADE,
+    )
+    public_body = models.ForeignKey(
+        PublicBody,
+        verbose_name=_("public body"),
+        related_name="memberships",
+        on_delete=models.PROTECT,
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PublicBodyRole.choices)
+    created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("officer role")
+        verbose_name_plural = _("officer roles")
+        ordering = ["public_body__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "public_body", "role"], name="portal_membership_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.public_body}"
+
+
+class AuditEvent(models.Model):
+    """One state change, decision or sensitive edit. Append-only: the database refuses updates
+    and deletes (see migration 0002), and the admin shows the rows read-only."""
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        related_name="+",
+        # Whoever acted stays on record: such an account is deactivated, never deleted.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    actor_label = models.CharField(_("actor (as recorded)"), max_length=255, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT
+    )
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=255)
+    action = models.CharField(_("action"), max_length=64)
+    from_state = models.CharField(_("from"), max_length=64, blank=True)
+    to_state = models.CharField(_("to"), max_length=64, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action} {self.object_repr}"

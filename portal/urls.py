@@ -1,0 +1,32 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from portal import views
+
+# The admin logs in through allauth, so that administrators get the same second factor and
+# rate limits as everybody else.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Samverkansportalen"
+admin.site.site_title = "Samverkansportalen"
+
+app_urls = (
+    [
+        path("", views.home, name="home"),
+        path("tillganglighet/", views.accessibility, name="accessibility"),
+        path("oversikt/", views.dashboard, name="dashboard"),
+        path("handlaggning/", views.officer_home, name="officer_home"),
+        path("konto/profil/", views.profile, name="profile"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(app_urls)),
+    path("healthz", views.healthz, name="healthz"),
+    path("konto/", include("allauth.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]

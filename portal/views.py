@@ -1,0 +1,65 @@
+"""The platform's own pages: home, accessibility statement, dashboards, profile and /healthz."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal import health, permissions, selectors, services
+from portal.forms import ProfileForm
+from portal.models import User
+
+
+@login_not_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@login_not_required
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/accessibility.html")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": health.check_database(), "broker": health.check_broker()}
+    healthy = all(value != "error" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    memberships = selectors.user_memberships(user=request.user)
+    return render(request, "portal/dashboard.html", {"memberships": memberships})
+
+
+@require_GET
+def officer_home(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view_officer_area(request.user):
+        raise PermissionDenied
+    memberships = selectors.user_memberships(user=request.user)
+    return render(request, "portal/officer_home.html", {"memberships": memberships})
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
+    form = ProfileForm(request.POST or None, initial={"name": user.name})
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(actor=user, user=user, name=form.cleaned_data["name"])
+        messages.success(request, _("Your name has been saved."))
+        return redirect("portal:profile")
+    return render(request, "portal/profile.html", {"form": form})
