@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -14,19 +14,24 @@ from portal import services
 from portal.models import AuditEvent, PublicBody, PublicBodyMembership, User
 
 
-class PortalUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
+def _actor(request: HttpRequest) -> User:
+    # The admin only lets staff in, so the request's user is a real User.
+    return cast(User, request.user)
+
+
+class PortalUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
 
 
-class PortalUserCreationForm(AdminUserCreationForm):  # type: ignore[type-arg]
+class PortalUserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "name")
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = PublicBodyMembership
     extra = 0
     autocomplete_fields = ["public_body"]
@@ -38,7 +43,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(BaseUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     ordering = ["email"]
@@ -66,15 +71,18 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         # Officer roles are granted and revoked through the services, which audit them.
         formset.save(commit=False)
         for obj in formset.deleted_objects:
-            services.public_body_membership_revoke(actor=request.user, membership=obj)
+            services.public_body_membership_revoke(actor=_actor(request), membership=obj)
         for obj in formset.new_objects:
             services.public_body_membership_grant(
-                actor=request.user, user=form.instance, public_body=obj.public_body, role=obj.role
+                actor=_actor(request),
+                user=form.instance,
+                public_body=obj.public_body,
+                role=obj.role,
             )
 
 
 @admin.register(PublicBody)
-class PublicBodyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PublicBodyAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "registry_prefix", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["parent"]
@@ -83,7 +91,7 @@ class PublicBodyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(PublicBodyMembership)
-class PublicBodyMembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PublicBodyMembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "public_body", "role", "created_at"]
     list_filter = ["role", "public_body"]
     list_select_related = ["user", "public_body"]
@@ -95,23 +103,29 @@ class PublicBodyMembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def save_model(
-        self, request: HttpRequest, obj: PublicBodyMembership, form: ModelForm, change: bool  # type: ignore[type-arg]
+        self,
+        request: HttpRequest,
+        obj: PublicBodyMembership,
+        form: ModelForm,
+        change: bool,
     ) -> None:
         saved = services.public_body_membership_grant(
-            actor=request.user, user=obj.user, public_body=obj.public_body, role=obj.role
+            actor=_actor(request), user=obj.user, public_body=obj.public_body, role=obj.role
         )
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: PublicBodyMembership) -> None:
-        services.public_body_membership_revoke(actor=request.user, membership=obj)
+        services.public_body_membership_revoke(actor=_actor(request), membership=obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PublicBodyMembership]) -> None:
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[PublicBodyMembership]
+    ) -> None:
         for membership in queryset.select_related("user", "public_body"):
-            services.public_body_membership_revoke(actor=request.user, membership=membership)
+            services.public_body_membership_revoke(actor=_actor(request), membership=membership)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "actor_label", "action", "object_repr", "from_state", "to_state"]
     list_filter = ["action", "content_type"]
     search_fields = ["actor_label", "object_repr", "comment"]

@@ -13,4 +13,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"header_memberships": SimpleLazyObject(lambda: list(selectors.user_memberships(user=user)))}
+    return {
+        "header_memberships": SimpleLazyObject(lambda: list(selectors.user_memberships(user=user)))
+    }

@@ -6,6 +6,7 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal import services
 from portal.models import User
 
 
@@ -26,8 +27,8 @@ class SignupForm(forms.Form):
     field_order = ["name", "email", "password1", "password2"]
 
     def signup(self, request: HttpRequest, user: User) -> None:
-        # allauth saves the user after this; the name is part of the same creation.
-        user.name = self.cleaned_data["name"].strip()
+        # allauth has saved the new user when it calls this.
+        services.user_update_profile(actor=user, user=user, name=self.cleaned_data["name"])
 
 
 class ProfileForm(forms.Form):

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager["User"]):
@@ -49,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -83,7 +84,7 @@ class PublicBody(models.Model):
         MUNICIPALITY = "kommun", _("Municipality")
         REGION = "region", _("Region")
         COMMITTEE = "namnd", _("Committee")
-        ADMINISTRATION = "forvaltning", _("Administration")
+        ADMINISTRATION = "forvaltning", pgettext_lazy("public body kind", "Administration")
 
     TOP_LEVEL_KINDS: ClassVar[set[str]] = {Kind.MUNICIPALITY, Kind.REGION}
 
@@ -125,10 +126,16 @@ class PublicBody(models.Model):
         if self.registry_prefix:
             self.registry_prefix = self.registry_prefix.strip().upper()
         if self.kind in self.TOP_LEVEL_KINDS and self.parent_id is not None:
-            raise ValidationError({"parent": _("A municipality or region is not part of another body.")})
+            raise ValidationError(
+                {"parent": _("A municipality or region is not part of another body.")}
+            )
         if self.kind and self.kind not in self.TOP_LEVEL_KINDS and self.parent_id is None:
             raise ValidationError(
-                {"parent": _("A committee or administration must be part of a municipality or region.")}
+                {
+                    "parent": _(
+                        "A committee or administration must be part of a municipality or region."
+                    )
+                }
             )
         ancestor = self.parent
         while ancestor is not None:
@@ -206,4 +213,6 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action} {self.object_repr}"
+        )

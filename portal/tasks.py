@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import socket
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.core.management import call_command
 
-TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (ConnectionError, TimeoutError),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 5,
-}
+
+class PortalTask(Task):
+    """The base of every task in the portal: acknowledged after it ran, handed back to the
+    queue if the worker dies, retried with backoff when a service is briefly unreachable."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+    autoretry_for: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+    retry_backoff = True
+    retry_backoff_max = 600
+    max_retries = 5
 
 
-@shared_task(name="portal.tasks.ping", **TASK_OPTIONS)
+@shared_task(name="portal.tasks.ping", base=PortalTask)
 def ping() -> dict[str, str]:
     """Proves the round trip web → broker → worker → result. `manage.py check_worker` sends it."""
     return {"pong": socket.gethostname()}
 
 
-@shared_task(name="portal.tasks.clear_expired_sessions", **TASK_OPTIONS)
+@shared_task(name="portal.tasks.clear_expired_sessions", base=PortalTask)
 def clear_expired_sessions() -> None:
     """Nightly (beat): drop sessions that have expired, so the table does not grow forever."""
     call_command("clearsessions")

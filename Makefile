@@ -1,0 +1,74 @@
+# Samverkansportalen: `make run` serves the portal with demo data, `make test` runs the suite.
+# Nothing needs to be installed beforehand but Python 3.11+ and git.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+BOOTSTRAP := var/bootstrap
+UV := $(BOOTSTRAP)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# uv uses the Python that runs this Makefile and never downloads one of its own.
+export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test lint install prereqs migrate seed worker beat messages clean
+
+run: install prereqs
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install prereqs
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(VENV)/bin/mypy .
+
+install: $(UV)
+	$(UV) sync --frozen --quiet
+
+$(UV):
+	$(PYTHON) -m venv $(BOOTSTRAP)
+	$(BOOTSTRAP)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# WeasyPrint (agreement and decision PDFs) needs Pango from the system.
+PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+prereqs:
+	@if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so'; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing WeasyPrint's system libraries: $(PANGO_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PANGO_PACKAGES) >/dev/null; \
+	else \
+		echo "WeasyPrint needs Pango. Install it with:"; \
+		echo "  sudo apt-get install -y $(PANGO_PACKAGES)"; \
+		echo "(on macOS: brew install pango)"; \
+		exit 1; \
+	fi
+
+migrate: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=true $(PY) manage.py seed_demo
+
+# A worker and beat against the Redis in REDIS_URL (for development with a real broker).
+worker: install
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# Regenerate the Swedish catalogue after changing user-facing strings (needs gettext), then
+# translate the new entries and compile; the .mo files are committed.
+messages: install
+	DEBUG=true $(PY) manage.py makemessages --locale sv --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	DEBUG=true $(PY) manage.py compilemessages --locale sv --ignore '.venv/*' --ignore 'var/*'
+
+clean:
+	rm -rf $(VENV) $(BOOTSTRAP) staticfiles .pytest_cache .mypy_cache .ruff_cache

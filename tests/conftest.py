@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from portal.models import PublicBodyMembership, User
+from tests.factories import MembershipFactory, UserFactory, give_totp
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # allauth's rate limits count in the cache
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def member(db: None) -> User:
+    """A person with no officer role (an association's representative)."""
+    return UserFactory(name="Frida Förening")
+
+
+@pytest.fixture
+def officer_membership(db: None) -> PublicBodyMembership:
+    return MembershipFactory(user__name="Hanna Handläggare")
+
+
+@pytest.fixture
+def officer(officer_membership: PublicBodyMembership) -> User:
+    """A case officer who has set up two-factor authentication."""
+    give_totp(officer_membership.user)
+    return officer_membership.user
+
+
+@pytest.fixture
+def officer_without_mfa(db: None) -> User:
+    return MembershipFactory(user__name="Otto Utan-MFA").user
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    user = UserFactory(name="Alva Admin", is_staff=True, is_superuser=True)
+    give_totp(user)
+    return user
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def logged_in_by_password(user: User) -> Client:
+    """Log in through allauth's form, as a person does (allauth then counts the login as a
+    recent authentication, which setting up MFA asks for)."""
+    from tests.factories import PASSWORD
+
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client

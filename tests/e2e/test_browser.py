@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from portal.models import User
+from tests.e2e.conftest import axe_violations
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_up_confirm_by_emailed_link_log_in_and_see_your_name(
+    page: Any, live_server: Any
+) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Skapa konto").first.click()
+    page.get_by_label("Namn").fill("Sara Sekreterare")
+    page.get_by_label("E-post").fill("sara@forening.se")
+    page.get_by_label("Lösenord:", exact=True).fill(PASSWORD)
+    page.get_by_label("Lösenord (igen)").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/konto/confirm-email/$"))
+
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/konto/confirm-email/\S+", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    page.goto(re.sub(r"^https?://[^/]+", live_server.url, link.group(0)))
+    page.locator("main form button[type=submit]").click()
+
+    page.goto("/konto/login/")
+    page.get_by_label("E-post").fill("sara@forening.se")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/oversikt/$"))
+    assert page.locator(".whoami-name").inner_text() == "Sara Sekreterare"
+    assert User.objects.get(email="sara@forening.se").name == "Sara Sekreterare"
+
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url(re.compile(r"/$"))
+    assert page.locator(".whoami-name").count() == 0
+    assert page.get_by_role("link", name="Logga in").count() >= 1
+
+
+def test_officer_is_taken_to_mfa_setup_after_login(page: Any) -> None:
+    officer = MembershipFactory(user__name="Hanna Handläggare").user
+    page.goto("/konto/login/")
+    page.get_by_label("E-post").fill(officer.email)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    # allauth first asks for the password again, then shows the authenticator set-up.
+    page.wait_for_url(re.compile(r"/konto/reauthenticate/"))
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/konto/2fa/totp/activate/"))
+    assert page.get_by_role("heading", level=1).count() == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/konto/login/",
+        "/konto/signup/",
+        "/tillganglighet/",
+        "/konto/password/reset/",
+        "/finns-inte/",
+    ],
+)
+def test_public_pages_have_no_wcag_violations(page: Any, path: str) -> None:
+    page.goto(path)
+    assert axe_violations(page) == []
+
+
+def test_sign_up_errors_have_no_wcag_violations(page: Any) -> None:
+    page.goto("/konto/signup/")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector(".errors")
+    assert axe_violations(page) == []
+
+
+def test_logged_in_pages_have_no_wcag_violations(page: Any) -> None:
+    UserFactory(email="frida@forening.se", name="Frida Förening")
+    page.goto("/konto/login/")
+    page.get_by_label("E-post").fill("frida@forening.se")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/oversikt/$"))
+    for path in ("/oversikt/", "/konto/profil/", "/konto/email/", "/konto/password/change/"):
+        page.goto(path)
+        assert axe_violations(page) == [], path
+
+
+def test_home_page_works_at_320_px(page: Any) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Hoppa till innehållet"
+
+
+def test_axe_check_itself_catches_a_violation(page: Any) -> None:
+    """The accessibility checks above can fail: an image without alt text is reported."""
+    page.goto("/")
+    page.evaluate(
+        "document.querySelector('main')"
+        ".insertAdjacentHTML('beforeend', '<img src=\"/static/favicon.svg\">')"
+    )
+    assert "image-alt" in {violation["id"] for violation in axe_violations(page)}

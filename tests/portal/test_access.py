@@ -1,0 +1,172 @@
+"""Who may open which page: anonymous visitors, people without a role, officers without MFA."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from portal.models import User
+from tests.conftest import logged_in, logged_in_by_password
+from tests.factories import PASSWORD
+from tests.urlwalk import iter_routes
+
+pytestmark = pytest.mark.django_db
+
+# The only pages an anonymous visitor may open. A new public page must be added here on
+# purpose; every other URL must send the visitor to the login page.
+PUBLIC_URL_NAMES = {
+    "portal:home",
+    "portal:accessibility",
+    "healthz",
+    "set_language",
+    # allauth's entrance pages
+    "account_login",
+    "account_signup",
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_inactive",
+    "account_logout",
+    "account_login_code_confirm",
+    "account_confirm_login_code",
+    "mfa_authenticate",
+    "mfa_reauthenticate",
+    "mfa_login_webauthn",
+    # Django admin's login, which hands over to allauth's
+    "admin:login",
+}
+
+
+def test_every_url_but_the_public_ones_sends_an_anonymous_visitor_to_login() -> None:
+    client = Client()
+    login = reverse("account_login")
+    admin_login = reverse("admin:login")
+    checked = 0
+    for route in iter_routes():
+        if route.name in PUBLIC_URL_NAMES:
+            continue
+        response = client.get(route.path)
+        assert response.status_code == 302, (route.name, route.path, response.status_code)
+        # The admin sends to its own login page, which hands over to allauth's (tested below).
+        assert response.url.startswith((f"{login}?next=", f"{admin_login}?next=")), (
+            route.name,
+            route.path,
+            response.url,
+        )
+        checked += 1
+    assert checked > 20  # the walk really found the portal's and the admin's pages
+
+
+def test_the_public_list_names_only_real_urls() -> None:
+    names = {route.name for route in iter_routes()}
+    stale = {
+        name
+        for name in PUBLIC_URL_NAMES
+        if name not in names
+        and not name.startswith(
+            ("account_login_code", "account_confirm_login_code", "mfa_login_webauthn")
+        )
+    }
+    assert not stale
+
+
+@pytest.mark.parametrize("name", ["portal:home", "portal:accessibility", "healthz"])
+def test_public_pages_open_without_login(name: str) -> None:
+    assert Client().get(reverse(name)).status_code == 200
+
+
+def test_admin_login_goes_through_allauth() -> None:
+    response = Client().get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def _officer_routes() -> list[str]:
+    """Every page behind login, apart from allauth's own account pages."""
+    return [
+        route.path
+        for route in iter_routes()
+        if route.name not in PUBLIC_URL_NAMES and not route.module.startswith("allauth.")
+    ]
+
+
+def test_officer_without_mfa_is_sent_to_mfa_setup_from_every_page(
+    officer_without_mfa: User,
+) -> None:
+    client = logged_in(officer_without_mfa)
+    setup = reverse("mfa_activate_totp")
+    paths = _officer_routes()
+    assert reverse("portal:officer_home") in paths
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 302, (path, response.status_code)
+        assert response.url.startswith(setup), (path, response.url)
+
+
+def _confirm_password(client: Client) -> None:
+    """allauth asks for the password once more before a second factor is set up."""
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_reauthenticate"))
+    response = client.post(response.url, {"password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_officer_without_mfa_can_still_reach_mfa_setup_and_log_out(
+    officer_without_mfa: User,
+) -> None:
+    client = logged_in_by_password(officer_without_mfa)
+    _confirm_password(client)
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    assert "Aktivera autentiseringsapp" in page.content.decode()
+    assert client.post(reverse("account_logout")).status_code == 302
+
+
+def test_staff_without_mfa_cannot_open_the_admin(db: None) -> None:
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    response = logged_in(admin_user).get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("mfa_activate_totp"))
+
+
+def test_officer_with_mfa_opens_case_handling(officer: User) -> None:
+    response = logged_in(officer).get(reverse("portal:officer_home"))
+    assert response.status_code == 200
+    membership = officer.public_body_memberships.get()
+    assert membership.public_body.name in response.content.decode()
+
+
+def test_person_without_a_role_needs_no_mfa_but_is_refused_case_handling(member: User) -> None:
+    client = logged_in(member)
+    assert client.get(reverse("portal:dashboard")).status_code == 200
+    response = client.get(reverse("portal:officer_home"))
+    assert response.status_code == 403
+    assert "Åtkomst nekad" in response.content.decode()
+
+
+def test_person_without_a_role_is_refused_the_admin(member: User) -> None:
+    response = logged_in(member).get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_totp_activation_through_allauth_lifts_the_redirect(officer_without_mfa: User) -> None:
+    import time
+
+    from allauth.mfa.totp.internal.auth import hotp_value
+
+    client = logged_in_by_password(officer_without_mfa)
+    _confirm_password(client)
+    page = client.get(reverse("mfa_activate_totp"))
+    secret = page.context["form"].secret
+    code = hotp_value(secret, int(time.time()) // 30)
+    response = client.post(reverse("mfa_activate_totp"), {"code": f"{code:06d}"})
+    assert response.status_code == 302
+    assert client.get(reverse("portal:officer_home")).status_code == 200

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from portal.models import PublicBody, PublicBodyMembership, User
+
+pytestmark = pytest.mark.django_db
+
+DEMO_ACCOUNTS = [
+    "admin@exempel.se",
+    "handlaggare@exempel.se",
+    "beslutsfattare@exempel.se",
+    "forening@exempel.se",
+    "forening2@exempel.se",
+]
+
+
+def test_seed_demo_refuses_without_debug(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_is_idempotent_and_creates_the_demo_world(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (
+        User.objects.count(),
+        PublicBody.objects.count(),
+        PublicBodyMembership.objects.count(),
+    )
+    call_command("seed_demo")
+    assert (
+        User.objects.count(),
+        PublicBody.objects.count(),
+        PublicBodyMembership.objects.count(),
+    ) == counts
+
+    kommun = PublicBody.objects.get(name="Exempelkommun")
+    assert set(kommun.children.values_list("name", flat=True)) == {
+        "Kultur- och fritidsnämnden",
+        "Socialnämnden",
+    }
+    assert sorted(User.objects.values_list("email", flat=True)) == sorted(DEMO_ACCOUNTS)
+    assert User.objects.get(email="admin@exempel.se").is_staff
+    assert (
+        PublicBodyMembership.objects.filter(
+            user__email="handlaggare@exempel.se", role="case_officer"
+        ).count()
+        == 2
+    )
+    assert PublicBodyMembership.objects.filter(
+        user__email="beslutsfattare@exempel.se", role="decision_maker"
+    ).exists()
+
+
+@pytest.mark.parametrize("email", DEMO_ACCOUNTS)
+def test_every_demo_account_logs_in_with_the_readme_password(settings, email: str) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": email, "password": "demo-portal-2026"}
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session

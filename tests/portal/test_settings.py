@@ -1,0 +1,103 @@
+"""Settings come from the environment; production settings pass `check --deploy`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+        and not key.startswith(("SECURE_", "SESSION_", "CSRF_", "STATIC_"))
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_language_and_time_zone() -> None:
+    assert settings.LANGUAGE_CODE == "sv"
+    assert [code for code, _ in settings.LANGUAGES] == ["sv", "en"]
+    assert settings.TIME_ZONE == "Europe/Stockholm"
+    assert settings.USE_TZ is True
+
+
+def test_secret_key_is_required_outside_development() -> None:
+    result = manage("check", DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_development_defaults_need_no_services() -> None:
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], "
+        "s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+    }
+    env.update(DEBUG="true", DJANGO_SETTINGS_MODULE="portal.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    engine, name, eager, email = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert name == str(ROOT / "var" / "portal.sqlite3")
+    assert eager == "True"
+    assert email == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_production_settings_pass_the_deploy_check() -> None:
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="a-long-random-production-secret-" + "x7Q9z" * 8,
+        ALLOWED_HOSTS="samverkan.exempel.se",
+        DATABASE_URL="postgres://portal@db.invalid/portal",
+        REDIS_URL="redis://redis.invalid:6379/0",
+        EMAIL_URL="smtp://mail.invalid:587",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="runs when DATABASE_URL is set")
+def test_database_url_is_used() -> None:
+    assert settings.DATABASES["default"]["ENGINE"].endswith(
+        "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite3"
+    )

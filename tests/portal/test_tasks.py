@@ -1,0 +1,138 @@
+"""Celery: eager in-process without a broker, and a real round trip through Redis and a worker
+that the test starts itself when REDIS_URL is set."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from portal.celery import app
+from portal.tasks import clear_expired_sessions, ping
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_celery_configuration_is_safe() -> None:
+    conf = app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.timezone == "Europe/Stockholm"
+    for task in (ping, clear_expired_sessions):
+        assert task.acks_late is True
+        assert task.reject_on_worker_lost is True
+        assert ConnectionError in task.autoretry_for
+        assert task.retry_backoff
+    assert "portal.tasks.clear_expired_sessions" in {
+        entry["task"] for entry in conf.beat_schedule.values()
+    }
+
+
+@contextmanager
+def celery_conf(**values: object) -> Iterator[None]:
+    old = {key: app.conf[key] for key in values}
+    app.conf.update(values)
+    try:
+        yield
+    finally:
+        app.conf.update(old)
+
+
+def test_tasks_run_eagerly_without_a_broker() -> None:
+    with celery_conf(task_always_eager=True):
+        result = ping.delay()
+        assert result.get(timeout=1)["pong"]
+
+
+@pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="checks the embedded default")
+def test_without_redis_url_tasks_are_eager() -> None:
+    assert settings.CELERY_TASK_ALWAYS_EAGER is True
+    assert settings.REDIS_URL == ""
+
+
+@pytest.mark.django_db
+def test_clear_expired_sessions_task_removes_only_expired_sessions() -> None:
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    fresh = SessionStore()
+    fresh["x"] = 1
+    fresh.create()
+    old = SessionStore()
+    old.create()
+    Session.objects.filter(session_key=old.session_key).update(
+        expire_date=timezone.now() - timedelta(days=1)
+    )
+    clear_expired_sessions.apply()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [fresh.session_key]
+
+
+@pytest.fixture
+def worker_queue() -> Iterator[str]:
+    """A real Celery worker on its own queue, started and stopped by the test."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run by .ci/run)")
+def test_round_trip_through_redis_and_a_real_worker(worker_queue: str) -> None:
+    assert app.conf.task_always_eager is False
+    started = time.monotonic()
+    result = ping.apply_async(queue=worker_queue)
+    answer = result.get(timeout=60)
+    assert answer["pong"]
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run by .ci/run)")
+def test_check_worker_command_answers_through_the_broker(
+    worker_queue: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with celery_conf(task_routes={"portal.tasks.ping": {"queue": worker_queue}}):
+        call_command("check_worker", "--timeout", "60")
+    assert "Worker answered" in capsys.readouterr().out
