@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal import selectors
@@ -47,6 +46,6 @@ class RequireMFAMiddleware:
                 request,
                 _("Your role requires two-factor authentication. Set it up to continue."),
             )
-            target = reverse("mfa_activate_totp")
-            return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+            # After activation allauth shows the new recovery codes, which must be saved first.
+            return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return None

@@ -104,6 +104,16 @@ def test_home_page_works_at_320_px(page: Any) -> None:
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Hoppa till innehållet"
+    # The focused skip link is on screen and has a visible outline.
+    style = page.evaluate(
+        """() => { const el = document.activeElement, s = getComputedStyle(el);
+                   const box = el.getBoundingClientRect();
+                   return {outline: s.outlineStyle, width: s.outlineWidth, top: box.top}; }"""
+    )
+    assert style["outline"] != "none" and style["width"] != "0px"
+    assert style["top"] >= 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
 
 
 def test_axe_check_itself_catches_a_violation(page: Any) -> None:
