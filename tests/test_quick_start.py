@@ -5,7 +5,6 @@ database and a free port, and asks the live server for / and /healthz."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
@@ -14,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.processes import ROOT, clean_env, manage
 
 
 def free_port() -> int:
@@ -31,17 +30,10 @@ def test_make_run_steps_serve_home_and_healthz(tmp_path: Path) -> None:
     assert "manage.py migrate" in steps and "manage.py seed_demo" in steps
     assert "manage.py runserver" in steps
 
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        and not key.startswith(("SECURE_", "SESSION_", "CSRF_", "STATIC_"))
-    }
-    env.update(DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'quick.sqlite3'}")
+    env = clean_env(DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'quick.sqlite3'}")
     for command in (["migrate", "--noinput"], ["seed_demo"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=180
-        )
+        result = manage(*command, **{key: env[key] for key in ("DEBUG", "DATABASE_URL")})
+        assert result.returncode == 0, result.stdout + result.stderr
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],

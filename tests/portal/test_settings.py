@@ -5,38 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {
-            "SECRET_KEY",
-            "DEBUG",
-            "DATABASE_URL",
-            "REDIS_URL",
-            "ALLOWED_HOSTS",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-        }
-        and not key.startswith(("SECURE_", "SESSION_", "CSRF_", "STATIC_"))
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.processes import ROOT, clean_env, manage
 
 
 def test_language_and_time_zone() -> None:
@@ -58,12 +31,7 @@ def test_development_defaults_need_no_services() -> None:
         "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], "
         "s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
     )
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
-    }
-    env.update(DEBUG="true", DJANGO_SETTINGS_MODULE="portal.settings")
+    env = clean_env(DEBUG="true", DJANGO_SETTINGS_MODULE="portal.settings")
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,

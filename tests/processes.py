@@ -1,0 +1,43 @@
+"""Run the portal in a child process with a clean environment: none of the test suite's own
+settings (pytest-env defaults, DATABASE_URL, REDIS_URL…) leak into it unless given."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PORTAL_VARIABLES = {
+    "SECRET_KEY",
+    "DEBUG",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+PORTAL_PREFIXES = ("SECURE_", "SESSION_", "CSRF_", "STATIC_")
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in PORTAL_VARIABLES and not key.startswith(PORTAL_PREFIXES)
+    }
+    env.update(overrides)
+    return env
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python manage.py ARGS` with only the portal variables given in `env`."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
