@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import socket
+from functools import partial
+from typing import Any
 
 from celery import Task, shared_task
 from django.core.management import call_command
+from django.db import transaction
 
 
 class PortalTask(Task):
@@ -18,6 +21,11 @@ class PortalTask(Task):
     retry_backoff = True
     retry_backoff_max = 600
     max_retries = 5
+
+
+def enqueue_on_commit(task: Task, *args: Any) -> None:
+    """Queue a task once the current transaction has committed (never for a rolled-back change)."""
+    transaction.on_commit(partial(task.delay, *args))
 
 
 @shared_task(name="portal.tasks.ping", base=PortalTask)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organisations import selectors as organisation_selectors
 from portal import health, permissions, selectors, services
 from portal.forms import ProfileForm
 from portal.models import User
@@ -42,7 +43,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     memberships = selectors.user_memberships(user=request.user)
-    return render(request, "portal/dashboard.html", {"memberships": memberships})
+    organisation_memberships = organisation_selectors.memberships_for_user(user=request.user)
+    return render(
+        request,
+        "portal/dashboard.html",
+        {"memberships": memberships, "organisation_memberships": organisation_memberships},
+    )
 
 
 @require_GET
@@ -50,7 +56,12 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_officer_area(request.user):
         raise PermissionDenied
     memberships = selectors.user_memberships(user=request.user)
-    return render(request, "portal/officer_home.html", {"memberships": memberships})
+    pending = organisation_selectors.waiting_for_verification_count(user=request.user)
+    return render(
+        request,
+        "portal/officer_home.html",
+        {"memberships": memberships, "pending_count": pending},
+    )
 
 
 @require_http_methods(["GET", "POST"])

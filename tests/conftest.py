@@ -7,15 +7,22 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from portal.celery import app as celery_app
 from portal.models import PublicBodyMembership, User
 from tests.factories import MembershipFactory, UserFactory, give_totp
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_clean_cache(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     cache.clear()  # allauth's rate limits count in the cache
+    # Tasks run in-process in tests, also when REDIS_URL is set; the worker round-trip tests
+    # switch this off for themselves.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
     yield
+    celery_app.conf.task_always_eager = eager
     cache.clear()
 
 

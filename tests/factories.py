@@ -6,6 +6,16 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
+from organisations.demo import MINIMAL_PDF, demo_bankgiro, demo_organisation_number
+from organisations.models import (
+    LegalForm,
+    Organisation,
+    OrganisationMembership,
+    OrganisationRole,
+    OrganisationStatus,
+    PaymentMethod,
+    TargetGroup,
+)
 from portal.models import PublicBody, PublicBodyMembership, PublicBodyRole, User
 
 PASSWORD = "ett-langt-losenord-2026"
@@ -61,3 +71,45 @@ def give_totp(user: User) -> Authenticator:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     return TOTP.activate(user, generate_totp_secret()).instance
+
+
+# --- the register ----------------------------------------------------------------------
+
+
+class TargetGroupFactory(factory.django.DjangoModelFactory[TargetGroup]):
+    class Meta:
+        model = TargetGroup
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Målgrupp {n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Föreningen Nummer {n}")
+    organisation_number = factory.Sequence(lambda n: demo_organisation_number(100_000 + n))
+    legal_form = LegalForm.NON_PROFIT
+    district = "Centrum"
+    contact_email = factory.Sequence(lambda n: f"info{n}@forening.se")
+    purpose = "Verksamhet för barn och unga."
+    payment_method = PaymentMethod.BANKGIRO
+    payment_account = factory.Sequence(lambda n: demo_bankgiro(10_000 + n))
+    status = OrganisationStatus.PENDING
+    created_by = factory.SubFactory(UserFactory)
+
+
+class OrganisationMembershipFactory(factory.django.DjangoModelFactory[OrganisationMembership]):
+    class Meta:
+        model = OrganisationMembership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = OrganisationRole.REPRESENTATIVE
+
+
+def pdf_upload(name: str = "stadgar.pdf", content: bytes = MINIMAL_PDF):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")

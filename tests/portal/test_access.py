@@ -20,6 +20,8 @@ PUBLIC_URL_NAMES = {
     "portal:accessibility",
     "healthz",
     "set_language",
+    "organisations:directory",
+    "organisations:directory_detail",
     # allauth's entrance pages
     "account_login",
     "account_signup",

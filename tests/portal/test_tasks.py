@@ -121,10 +121,11 @@ def worker_queue() -> Iterator[str]:
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run by .ci/run)")
 def test_round_trip_through_redis_and_a_real_worker(worker_queue: str) -> None:
-    assert app.conf.task_always_eager is False
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False
     started = time.monotonic()
-    result = ping.apply_async(queue=worker_queue)
-    answer = result.get(timeout=60)
+    with celery_conf(task_always_eager=False):
+        result = ping.apply_async(queue=worker_queue)
+        answer = result.get(timeout=60)
     assert answer["pong"]
     assert time.monotonic() - started < 60
 
@@ -133,6 +134,8 @@ def test_round_trip_through_redis_and_a_real_worker(worker_queue: str) -> None:
 def test_check_worker_command_answers_through_the_broker(
     worker_queue: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with celery_conf(task_routes={"portal.tasks.ping": {"queue": worker_queue}}):
+    with celery_conf(
+        task_always_eager=False, task_routes={"portal.tasks.ping": {"queue": worker_queue}}
+    ):
         call_command("check_worker", "--timeout", "60")
     assert "Worker answered" in capsys.readouterr().out

@@ -1,0 +1,122 @@
+"""The register in the Django admin: administrators find any organisation by name or number and
+see its members, documents and history. Changes go through the portal's own pages and services,
+so the organisation itself is read-only here; target groups are reference data kept here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import (
+    AnnualDocument,
+    Invitation,
+    JoinRequest,
+    Organisation,
+    OrganisationMembership,
+    TargetGroup,
+)
+from portal.models import AuditEvent
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MembershipInline(ReadOnlyInline):
+    model = OrganisationMembership
+    fields = readonly_fields = ("user", "role", "created_at")
+
+
+class DocumentInline(ReadOnlyInline):
+    model = AnnualDocument
+    fields = readonly_fields = (
+        "year",
+        "kind",
+        "status",
+        "current_version",
+        "reviewed_by",
+        "reviewed_at",
+    )
+
+
+class InvitationInline(ReadOnlyInline):
+    model = Invitation
+    fields = (
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
+    readonly_fields = fields
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "organisation_number",
+        "legal_form",
+        "district",
+        "status",
+        "public_listing",
+        "created_at",
+    ]
+    list_filter = ["status", "legal_form", "public_listing", "payment_details_verified"]
+    search_fields = ["name", "organisation_number"]
+    date_hierarchy = "created_at"
+    inlines = [MembershipInline, DocumentInline, InvitationInline]
+    readonly_fields = ["history"]
+
+    @admin.display(description=_("History"))
+    def history(self, obj: Organisation) -> SafeString:
+        events = AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Organisation), object_id=str(obj.pk)
+        ).order_by("-created_at", "-id")[:100]
+        return SafeString(render_to_string("organisations/admin_history.html", {"events": events}))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "status", "created_at", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "organisation__name", "organisation__organisation_number"]
+    list_select_related = ["user", "organisation", "decided_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    list_editable = ["position"]
+    search_fields = ["name"]

@@ -1,0 +1,351 @@
+"""The register: organisations, their people, and their annual documents."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisations.storage import private_storage
+
+
+class LegalForm(models.TextChoices):
+    NON_PROFIT = "ideell_forening", _("Non-profit association")
+    FOUNDATION = "stiftelse", _("Foundation")
+    FAITH_COMMUNITY = "trossamfund", _("Registered faith community")
+    ECONOMIC_ASSOCIATION = "ekonomisk_forening", _("Economic association")
+    LIMITED_PROFIT_COMPANY = (
+        "svb_aktiebolag",
+        _("Limited company with restricted profit distribution"),
+    )
+    NETWORK = "natverk", _("Network without organisation number")
+
+
+class PaymentMethod(models.TextChoices):
+    BANKGIRO = "bankgiro", _("Bankgiro")
+    PLUSGIRO = "plusgiro", _("Plusgiro")
+
+
+class OrganisationStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting verification")
+    VERIFIED = "verified", _("Verified")
+    NEEDS_UPDATE = "needs_update", _("Needs update")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class TargetGroup(models.Model):
+    """Reference data kept by the administrator: who an organisation works for."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    organisation_number = models.CharField(
+        _("organisation number"), max_length=11, unique=True, null=True, blank=True
+    )
+    legal_form = models.CharField(_("legal form"), max_length=30, choices=LegalForm.choices)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    district = models.CharField(_("district"), max_length=100, blank=True, db_index=True)
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    purpose = models.TextField(_("purpose"))
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("target groups"), blank=True, related_name="organisations"
+    )
+    members_total = models.PositiveIntegerField(_("members in total"), null=True, blank=True)
+    members_7_25 = models.PositiveIntegerField(_("members aged 7–25"), null=True, blank=True)
+    members_women = models.PositiveIntegerField(_("women and girls"), null=True, blank=True)
+    members_men = models.PositiveIntegerField(_("men and boys"), null=True, blank=True)
+    members_other_gender = models.PositiveIntegerField(
+        _("other or not stated gender"), null=True, blank=True
+    )
+    founded_year = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
+    umbrella_organisation = models.CharField(_("umbrella organisation"), max_length=200, blank=True)
+    kammarkollegiet_registered = models.BooleanField(
+        _("registered as an idea-based organisation with Kammarkollegiet"), default=False
+    )
+    payment_method = models.CharField(
+        _("payment method"), max_length=10, choices=PaymentMethod.choices, blank=True
+    )
+    payment_account = models.CharField(_("account number"), max_length=12, blank=True)
+    payment_details_verified = models.BooleanField(
+        _("organisation number and account verified"), default=False
+    )
+    public_listing = models.BooleanField(_("listed in the public directory"), default=False)
+
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=OrganisationStatus.choices,
+        default=OrganisationStatus.PENDING,
+        db_index=True,
+    )
+    status_comment = models.TextField(_("comment from the case officer"), blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "id"]
+        indexes = [models.Index(Lower("name"), name="organisation_name_ci")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(legal_form="natverk")
+                | models.Q(organisation_number__isnull=False),
+                name="organisation_number_required_unless_network",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def payment_account_display(self) -> str:
+        if not self.payment_account:
+            return ""
+        return f"{self.get_payment_method_display()} {self.payment_account}"
+
+
+class OrganisationRole(models.TextChoices):
+    REPRESENTATIVE = "representative", _("Representative (authorised signatory)")
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
+
+
+ROLE_RANK: dict[str, int] = {
+    OrganisationRole.VIEWER: 1,
+    OrganisationRole.EDITOR: 2,
+    OrganisationRole.REPRESENTATIVE: 3,
+}
+
+
+class OrganisationMembership(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=OrganisationRole.choices)
+    created_at = models.DateTimeField(_("member since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["organisation", "user__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="organisation_member_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+class Invitation(models.Model):
+    VALID_DAYS: ClassVar[int] = 7
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=OrganisationRole.choices)
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class JoinRequest(models.Model):
+    """A person asks to join an organisation that is already registered."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=JoinRequestStatus.choices,
+        default=JoinRequestStatus.PENDING,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation}"
+
+
+class DocumentKind(models.TextChoices):
+    STATUTES = "stadgar", _("Statutes")
+    ANNUAL_MEETING_MINUTES = "arsmotesprotokoll", _("Minutes of the annual meeting")
+    ACTIVITY_REPORT = "verksamhetsberattelse", _("Annual activity report")
+    FINANCIAL_REPORT = (
+        "ekonomisk_berattelse",
+        _("Financial report (income statement and balance sheet)"),
+    )
+    AUDIT_REPORT = "revisionsberattelse", _("Auditor's report")
+    PLAN_AND_BUDGET = "verksamhetsplan", _("Activity plan and budget")
+
+
+class DocumentStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Sent back")
+
+
+class AnnualDocument(models.Model):
+    """One kind of document for one year; its file has one or more versions."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="documents"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.SUBMITTED
+    )
+    review_comment = models.TextField(_("comment from the case officer"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    current_version = models.ForeignKey(
+        "DocumentVersion", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("annual document")
+        verbose_name_plural = _("annual documents")
+        ordering = ["-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "kind"], name="one_document_per_kind_and_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year} ({self.organisation})"
+
+
+def version_upload_to(instance: DocumentVersion, filename: str) -> str:
+    return f"organisations/{instance.document.organisation_id}/{filename}"
+
+
+class DocumentVersion(models.Model):
+    """An uploaded file. Never changed or deleted: a replacement is a new version."""
+
+    document = models.ForeignKey(AnnualDocument, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(storage=private_storage, upload_to=version_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="document_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} (v{self.number})"

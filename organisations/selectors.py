@@ -1,0 +1,269 @@
+"""Every read of the register a view makes, scoped to who asks. What a person may not see is
+answered with 404, so that nobody learns that it exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from organisations import permissions
+from organisations.models import (
+    AnnualDocument,
+    DocumentKind,
+    DocumentVersion,
+    Invitation,
+    JoinRequest,
+    JoinRequestStatus,
+    Organisation,
+    OrganisationMembership,
+    OrganisationStatus,
+    TargetGroup,
+)
+from portal.models import AuditEvent, User
+
+
+def memberships_for_user(*, user: User | AnonymousUser) -> QuerySet[OrganisationMembership]:
+    if not user.is_authenticated:
+        return OrganisationMembership.objects.none()
+    return (
+        OrganisationMembership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def join_requests_for_user(*, user: User) -> QuerySet[JoinRequest]:
+    return (
+        JoinRequest.objects.filter(user=user).select_related("organisation").order_by("-created_at")
+    )
+
+
+def organisation_get_for_member(
+    *, user: User | AnonymousUser, pk: int
+) -> tuple[Organisation, OrganisationMembership]:
+    """The organisation and the person's membership of it; 404 for anyone else."""
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        OrganisationMembership.objects.select_related("organisation")
+        .filter(user=user, organisation_id=pk)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership.organisation, membership
+
+
+def organisation_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Organisation:
+    if not permissions.is_officer(user):
+        raise Http404
+    organisation = (
+        Organisation.objects.prefetch_related("target_groups")
+        .select_related("created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def organisation_find_by_number(*, number: str) -> Organisation | None:
+    """For the registration form: is this number taken? (Used only to offer a join request;
+    nothing about the organisation's people is shown.)"""
+    return Organisation.objects.filter(organisation_number=number).first()
+
+
+def members_of(*, organisation: Organisation) -> QuerySet[OrganisationMembership]:
+    return organisation.memberships.select_related("user").order_by("user__name", "user__email")
+
+
+def membership_get(*, organisation: Organisation, pk: int) -> OrganisationMembership:
+    membership = members_of(organisation=organisation).filter(pk=pk).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def open_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+    return organisation.invitations.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("invited_by")
+
+
+def invitation_get(*, organisation: Organisation, pk: int) -> Invitation:
+    invitation = organisation.invitations.filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def invitation_get_by_token(*, token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by").filter(token=token).first()
+    )
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def pending_join_requests(*, organisation: Organisation) -> QuerySet[JoinRequest]:
+    return organisation.join_requests.filter(status=JoinRequestStatus.PENDING).select_related(
+        "user"
+    )
+
+
+def join_request_get(*, organisation: Organisation, pk: int) -> JoinRequest:
+    join_request = pending_join_requests(organisation=organisation).filter(pk=pk).first()
+    if join_request is None:
+        raise Http404
+    return join_request
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    kind: str
+    label: str
+    document: AnnualDocument | None
+
+
+def documents_of_year(*, organisation: Organisation, year: int) -> list[DocumentRow]:
+    """Every kind of annual document for the year, with what has been sent in (or None)."""
+    documents = {
+        document.kind: document
+        for document in organisation.documents.filter(year=year)
+        .select_related("current_version", "reviewed_by")
+        .prefetch_related(
+            Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
+        )
+    }
+    return [
+        DocumentRow(kind=kind.value, label=str(kind.label), document=documents.get(kind.value))
+        for kind in DocumentKind
+    ]
+
+
+def document_get(*, organisation: Organisation, pk: int) -> AnnualDocument:
+    document = organisation.documents.filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def document_version_get_for_user(
+    *, user: User | AnonymousUser, organisation_pk: int, pk: int
+) -> DocumentVersion:
+    """A stored file, for a member of its organisation or a case officer; 404 for anyone else."""
+    if not user.is_authenticated:
+        raise Http404
+    version = (
+        DocumentVersion.objects.select_related("document")
+        .filter(pk=pk, document__organisation_id=organisation_pk)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    allowed = (
+        permissions.is_officer(user)
+        or OrganisationMembership.objects.filter(
+            user=user, organisation_id=organisation_pk
+        ).exists()
+    )
+    if not allowed:
+        raise Http404
+    return version
+
+
+def history_of(*, organisation: Organisation) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Organisation), object_id=str(organisation.pk)
+    ).order_by("-created_at", "-id")
+
+
+def officer_queue(
+    *,
+    user: User | AnonymousUser,
+    status: str = "",
+    legal_form: str = "",
+    district: str = "",
+    q: str = "",
+) -> QuerySet[Organisation]:
+    """Organisations for the case officer to verify, oldest waiting first."""
+    if not permissions.is_officer(user):
+        raise Http404
+    organisations = Organisation.objects.annotate(
+        documents_waiting=Count("documents", filter=Q(documents__status="submitted"))
+    )
+    if status:
+        organisations = organisations.filter(status=status)
+    if legal_form:
+        organisations = organisations.filter(legal_form=legal_form)
+    if district:
+        organisations = organisations.filter(district__iexact=district)
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        match = Q(name__icontains=q)
+        if len(digits) >= 4:
+            # stored as NNNNNN-NNNN; the person may type it with or without the dash
+            dashed = f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
+            match |= Q(organisation_number__contains=dashed)
+        organisations = organisations.filter(match)
+    return organisations.order_by("status_changed_at", "id")
+
+
+def waiting_for_verification_count(*, user: User | AnonymousUser) -> int:
+    if not permissions.is_officer(user):
+        return 0
+    return Organisation.objects.filter(status=OrganisationStatus.PENDING).count()
+
+
+def districts() -> list[str]:
+    return list(
+        Organisation.objects.exclude(district="")
+        .order_by("district")
+        .values_list("district", flat=True)
+        .distinct()
+    )
+
+
+def directory(
+    *, q: str = "", district: str = "", target_group: int | None = None
+) -> QuerySet[Organisation]:
+    """The public directory: verified organisations that asked to be listed. Nothing about
+    persons is part of it."""
+    organisations = Organisation.objects.filter(
+        public_listing=True, status=OrganisationStatus.VERIFIED
+    )
+    if q:
+        organisations = organisations.filter(Q(name__icontains=q) | Q(purpose__icontains=q))
+    if district:
+        organisations = organisations.filter(district__iexact=district)
+    if target_group:
+        organisations = organisations.filter(target_groups__pk=target_group)
+    return organisations.prefetch_related("target_groups").order_by("name", "id")
+
+
+def directory_get(*, pk: int) -> Organisation:
+    organisation = directory().filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def directory_districts() -> list[str]:
+    return list(
+        Organisation.objects.filter(public_listing=True, status=OrganisationStatus.VERIFIED)
+        .exclude(district="")
+        .order_by("district")
+        .values_list("district", flat=True)
+        .distinct()
+    )
+
+
+def target_groups() -> QuerySet[TargetGroup]:
+    return TargetGroup.objects.all()

@@ -1,0 +1,487 @@
+"""Every write of the register. Each checks permission, runs in one transaction, and records
+what it did in the audit trail against the organisation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organisations import permissions, tasks
+from organisations.files import check_upload
+from organisations.models import (
+    AnnualDocument,
+    DocumentStatus,
+    DocumentVersion,
+    Invitation,
+    JoinRequest,
+    JoinRequestStatus,
+    Organisation,
+    OrganisationMembership,
+    OrganisationRole,
+    OrganisationStatus,
+    TargetGroup,
+)
+from portal.models import User
+from portal.services import audit_record
+from portal.tasks import enqueue_on_commit
+
+S = OrganisationStatus
+
+# Who moves an organisation from one status to another: "officer" or "member" (an editor or
+# representative of the organisation).
+ORGANISATION_TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.PENDING, S.VERIFIED): "officer",
+    (S.PENDING, S.NEEDS_UPDATE): "officer",
+    (S.PENDING, S.REJECTED): "officer",
+    (S.NEEDS_UPDATE, S.PENDING): "member",
+    (S.NEEDS_UPDATE, S.REJECTED): "officer",
+    (S.VERIFIED, S.NEEDS_UPDATE): "officer",
+    (S.VERIFIED, S.SUSPENDED): "officer",
+    (S.SUSPENDED, S.VERIFIED): "officer",
+}
+COMMENT_REQUIRED = {S.NEEDS_UPDATE, S.REJECTED, S.SUSPENDED}
+PAYMENT_FIELDS = ("organisation_number", "payment_method", "payment_account")
+
+
+def allowed_transitions(*, organisation: Organisation, by: str) -> list[str]:
+    return [
+        to
+        for (frm, to), who in ORGANISATION_TRANSITIONS.items()
+        if frm == organisation.status and who == by
+    ]
+
+
+def _lock(organisation: Organisation) -> Organisation:
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def _membership(user: User, organisation: Organisation) -> OrganisationMembership | None:
+    return OrganisationMembership.objects.filter(user=user, organisation=organisation).first()
+
+
+# --- registration and details ------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_register(
+    *, actor: User, data: dict[str, Any], target_groups: list[TargetGroup]
+) -> Organisation:
+    """An association registers itself; the person registering becomes its representative."""
+    number = data.get("organisation_number")
+    if number and Organisation.objects.filter(organisation_number=number).exists():
+        raise ValidationError(
+            {"organisation_number": _("An organisation with this number is already registered.")}
+        )
+    organisation = Organisation.objects.create(**data, created_by=actor)
+    organisation.target_groups.set(target_groups)
+    OrganisationMembership.objects.create(
+        organisation=organisation, user=actor, role=OrganisationRole.REPRESENTATIVE
+    )
+    audit_record(actor=actor, obj=organisation, action="registered", to_state=organisation.status)
+    return organisation
+
+
+def _label(field: str) -> str:
+    return str(getattr(Organisation._meta.get_field(field), "verbose_name", field))
+
+
+def _describe(organisation: Organisation, field: str) -> str:
+    if field == "payment_method":
+        return organisation.get_payment_method_display() or "–"
+    return str(getattr(organisation, field) or "–")
+
+
+@transaction.atomic
+def organisation_update(
+    *,
+    organisation: Organisation,
+    actor: User,
+    data: dict[str, Any],
+    target_groups: list[TargetGroup],
+) -> Organisation:
+    """Members change their organisation's details. A new organisation number or payment account
+    is unverified until a case officer verifies it again; the trail shows what changed."""
+    if not permissions.can_edit_organisation(_membership(actor, organisation)):
+        raise PermissionDenied
+    organisation = _lock(organisation)
+    number = data.get("organisation_number")
+    if (
+        number
+        and Organisation.objects.filter(organisation_number=number)
+        .exclude(pk=organisation.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"organisation_number": _("An organisation with this number is already registered.")}
+        )
+    before = {field: _describe(organisation, field) for field in PAYMENT_FIELDS}
+    changed = [field for field, value in data.items() if getattr(organisation, field) != value]
+    for field, value in data.items():
+        setattr(organisation, field, value)
+    old_groups = set(organisation.target_groups.values_list("pk", flat=True))
+    if old_groups != {group.pk for group in target_groups}:
+        changed.append("target_groups")
+        organisation.target_groups.set(target_groups)
+    payment_changes = [
+        f"{_label(field)}: {before[field]} → {_describe(organisation, field)}"
+        for field in PAYMENT_FIELDS
+        if field in changed
+    ]
+    if payment_changes:
+        organisation.payment_details_verified = False
+    organisation.save()
+    if payment_changes:
+        audit_record(
+            actor=actor,
+            obj=organisation,
+            action="payment_details_changed",
+            comment="; ".join(payment_changes),
+        )
+    other = [field for field in changed if field not in PAYMENT_FIELDS]
+    if other:
+        labels = ", ".join(_label(field) for field in other)
+        audit_record(actor=actor, obj=organisation, action="details_updated", comment=labels)
+    return organisation
+
+
+@transaction.atomic
+def organisation_transition(
+    *, organisation: Organisation, to: str, actor: User, comment: str = ""
+) -> Organisation:
+    organisation = _lock(organisation)
+    who = ORGANISATION_TRANSITIONS.get((organisation.status, to))
+    if who is None:
+        raise ValidationError(
+            _("The organisation cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": organisation.get_status_display(), "to": S(to).label}
+        )
+    allowed = (
+        permissions.can_review(actor)
+        if who == "officer"
+        else permissions.can_resubmit(_membership(actor, organisation))
+    )
+    if not allowed:
+        raise PermissionDenied
+    comment = comment.strip()
+    if to in COMMENT_REQUIRED and not comment:
+        raise ValidationError({"comment": _("Write a comment that tells the association why.")})
+    from_state = organisation.status
+    organisation.status = to
+    organisation.status_comment = comment
+    organisation.status_changed_at = timezone.now()
+    if to == S.VERIFIED and not organisation.payment_details_verified:
+        organisation.payment_details_verified = True
+        audit_record(actor=actor, obj=organisation, action="payment_details_verified")
+    organisation.save()
+    audit_record(
+        actor=actor,
+        obj=organisation,
+        action="status_changed",
+        from_state=from_state,
+        to_state=to,
+        comment=comment,
+    )
+    if who == "officer":
+        enqueue_on_commit(tasks.send_organisation_status_email, organisation.pk)
+    return organisation
+
+
+@transaction.atomic
+def organisation_verify_payment_details(*, organisation: Organisation, actor: User) -> Organisation:
+    if not permissions.can_review(actor):
+        raise PermissionDenied
+    organisation = _lock(organisation)
+    if not organisation.payment_details_verified:
+        organisation.payment_details_verified = True
+        organisation.save(update_fields=["payment_details_verified", "updated_at"])
+        audit_record(
+            actor=actor,
+            obj=organisation,
+            action="payment_details_verified",
+            comment=organisation.payment_account_display,
+        )
+    return organisation
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+def _representatives_left(organisation: Organisation, without: OrganisationMembership) -> int:
+    return (
+        organisation.memberships.filter(role=OrganisationRole.REPRESENTATIVE)
+        .exclude(pk=without.pk)
+        .count()
+    )
+
+
+LAST_REPRESENTATIVE = gettext_lazy(
+    "The organisation must keep at least one representative. Make someone else representative first."
+)
+
+
+@transaction.atomic
+def invitation_create(
+    *, organisation: Organisation, actor: User, email: str, role: str
+) -> Invitation:
+    if not permissions.can_manage_members(_membership(actor, organisation)):
+        raise PermissionDenied
+    email = email.strip().lower()
+    if organisation.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member of the organisation.")})
+    now = timezone.now()
+    organisation.invitations.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=actor,
+        expires_at=now + timedelta(days=Invitation.VALID_DAYS),
+    )
+    audit_record(
+        actor=actor, obj=organisation, action="member_invited", to_state=role, comment=email
+    )
+    enqueue_on_commit(tasks.send_invitation_email, invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
+    if not permissions.can_manage_members(_membership(actor, invitation.organisation)):
+        raise PermissionDenied
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            obj=invitation.organisation,
+            action="invitation_revoked",
+            comment=invitation.email,
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, actor: User) -> OrganisationMembership:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(
+            _("The invitation has expired or is no longer valid. Ask for a new one.")
+        )
+    if invitation.email.lower() != actor.email.lower():
+        raise ValidationError(
+            _("The invitation was sent to %(email)s. Log in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    membership, created = OrganisationMembership.objects.get_or_create(
+        organisation=invitation.organisation, user=actor, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = actor
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if created:
+        audit_record(
+            actor=actor,
+            obj=invitation.organisation,
+            action="member_joined",
+            to_state=membership.role,
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(
+    *, membership: OrganisationMembership, actor: User, role: str
+) -> OrganisationMembership:
+    organisation = _lock(membership.organisation)
+    if not permissions.can_manage_members(_membership(actor, organisation)):
+        raise PermissionDenied
+    membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    if membership.role == OrganisationRole.REPRESENTATIVE and not _representatives_left(
+        organisation, membership
+    ):
+        raise ValidationError(LAST_REPRESENTATIVE)
+    from_role = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        actor=actor,
+        obj=organisation,
+        action="member_role_changed",
+        from_state=from_role,
+        to_state=role,
+        comment=membership.user.email,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: OrganisationMembership, actor: User) -> None:
+    """A representative removes someone, or a person leaves (actor is the member)."""
+    organisation = _lock(membership.organisation)
+    leaving = membership.user_id == actor.pk
+    if not leaving and not permissions.can_manage_members(_membership(actor, organisation)):
+        raise PermissionDenied
+    membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == OrganisationRole.REPRESENTATIVE and not _representatives_left(
+        organisation, membership
+    ):
+        raise ValidationError(LAST_REPRESENTATIVE)
+    audit_record(
+        actor=actor,
+        obj=organisation,
+        action="member_left" if leaving else "member_removed",
+        from_state=membership.role,
+        comment=membership.user.email,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def join_request_create(
+    *, organisation: Organisation, actor: User, message: str = ""
+) -> JoinRequest:
+    if organisation.memberships.filter(user=actor).exists():
+        raise ValidationError(_("You are already a member of this organisation."))
+    existing = organisation.join_requests.filter(
+        user=actor, status=JoinRequestStatus.PENDING
+    ).first()
+    if existing:
+        return existing
+    request = JoinRequest.objects.create(
+        organisation=organisation, user=actor, message=message.strip()
+    )
+    audit_record(actor=actor, obj=organisation, action="join_requested", comment=actor.email)
+    enqueue_on_commit(tasks.send_join_request_email, request.pk)
+    return request
+
+
+@transaction.atomic
+def join_request_decide(
+    *, join_request: JoinRequest, actor: User, accept: bool, role: str = OrganisationRole.VIEWER
+) -> JoinRequest:
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if not permissions.can_decide_join_request(
+        actor, _membership(actor, join_request.organisation)
+    ):
+        raise PermissionDenied
+    if join_request.status != JoinRequestStatus.PENDING:
+        raise ValidationError(_("The request has already been answered."))
+    join_request.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED
+    join_request.decided_by = actor
+    join_request.decided_at = timezone.now()
+    join_request.save(update_fields=["status", "decided_by", "decided_at"])
+    if accept:
+        OrganisationMembership.objects.get_or_create(
+            organisation=join_request.organisation, user=join_request.user, defaults={"role": role}
+        )
+    audit_record(
+        actor=actor,
+        obj=join_request.organisation,
+        action="join_accepted" if accept else "join_declined",
+        to_state=role if accept else "",
+        comment=join_request.user.email,
+    )
+    enqueue_on_commit(tasks.send_join_decision_email, join_request.pk)
+    return join_request
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_upload(
+    *, organisation: Organisation, actor: User, year: int, kind: str, upload: UploadedFile
+) -> DocumentVersion:
+    """Store a new version of one of the year's documents. Earlier versions are kept."""
+    if not permissions.can_upload_documents(_membership(actor, organisation)):
+        raise PermissionDenied
+    checked = check_upload(upload)
+    document, _created = AnnualDocument.objects.select_for_update().get_or_create(
+        organisation=organisation, year=year, kind=kind
+    )
+    number = (
+        document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    version = DocumentVersion(
+        document=document,
+        number=number,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    version.file.save(
+        f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(upload.read()), save=False
+    )
+    try:
+        version.save()
+    except Exception:
+        version.file.delete(save=False)  # no file without its row
+        raise
+    document.current_version = version
+    document.status = DocumentStatus.SUBMITTED
+    document.review_comment = ""
+    document.reviewed_by = None
+    document.reviewed_at = None
+    document.save()
+    audit_record(
+        actor=actor,
+        obj=organisation,
+        action="document_uploaded",
+        to_state=DocumentStatus.SUBMITTED,
+        comment=f"{document.get_kind_display()} {year}, version {number}: {checked.safe_name}",
+    )
+    return version
+
+
+@transaction.atomic
+def document_review(
+    *, document: AnnualDocument, actor: User, approve: bool, comment: str = ""
+) -> AnnualDocument:
+    if not permissions.can_review(actor):
+        raise PermissionDenied
+    document = AnnualDocument.objects.select_for_update().get(pk=document.pk)
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError(
+            {"comment": _("Write a comment that tells the association what to change.")}
+        )
+    if document.current_version_id is None:
+        raise ValidationError(_("There is no file to review."))
+    from_state = document.status
+    document.status = DocumentStatus.APPROVED if approve else DocumentStatus.RETURNED
+    document.review_comment = comment
+    document.reviewed_by = actor
+    document.reviewed_at = timezone.now()
+    document.save()
+    audit_record(
+        actor=actor,
+        obj=document.organisation,
+        action="document_approved" if approve else "document_returned",
+        from_state=from_state,
+        to_state=document.status,
+        comment=f"{document.get_kind_display()} {document.year}"
+        + (f": {comment}" if comment else ""),
+    )
+    return document

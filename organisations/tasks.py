@@ -1,0 +1,109 @@
+"""Emails of the register, sent by a worker after the change that caused them is committed."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from portal.tasks import PortalTask
+
+
+def _send(*, template: str, to: list[str], context: dict[str, object]) -> None:
+    if not to:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
+        subject = render_to_string(f"organisations/email/{template}_subject.txt", context)
+        body = render_to_string(f"organisations/email/{template}.txt", context)
+    send_mail(" ".join(subject.split()), body, None, to)
+
+
+def _representative_emails(organisation_id: int) -> list[str]:
+    from organisations.models import OrganisationMembership, OrganisationRole
+
+    return list(
+        OrganisationMembership.objects.filter(
+            organisation_id=organisation_id, role=OrganisationRole.REPRESENTATIVE
+        ).values_list("user__email", flat=True)
+    )
+
+
+@shared_task(name="organisations.tasks.send_invitation_email", base=PortalTask)
+def send_invitation_email(invitation_id: int) -> None:
+    from organisations.models import Invitation
+
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or not invitation.is_open:
+        return
+    _send(
+        template="invitation",
+        to=[invitation.email],
+        context={
+            "invitation": invitation,
+            "url": reverse("organisations:invitation_accept", args=[invitation.token]),
+        },
+    )
+
+
+@shared_task(name="organisations.tasks.send_join_request_email", base=PortalTask)
+def send_join_request_email(join_request_id: int) -> None:
+    from organisations.models import JoinRequest
+
+    join_request = (
+        JoinRequest.objects.select_related("organisation", "user")
+        .filter(pk=join_request_id)
+        .first()
+    )
+    if join_request is None:
+        return
+    _send(
+        template="join_request",
+        to=_representative_emails(join_request.organisation_id),
+        context={
+            "join_request": join_request,
+            "url": reverse("organisations:members", args=[join_request.organisation_id]),
+        },
+    )
+
+
+@shared_task(name="organisations.tasks.send_join_decision_email", base=PortalTask)
+def send_join_decision_email(join_request_id: int) -> None:
+    from organisations.models import JoinRequest
+
+    join_request = (
+        JoinRequest.objects.select_related("organisation", "user")
+        .filter(pk=join_request_id)
+        .first()
+    )
+    if join_request is None:
+        return
+    _send(
+        template="join_decision",
+        to=[join_request.user.email],
+        context={"join_request": join_request, "url": reverse("organisations:mine")},
+    )
+
+
+@shared_task(name="organisations.tasks.send_organisation_status_email", base=PortalTask)
+def send_organisation_status_email(organisation_id: int) -> None:
+    from organisations.models import Organisation
+
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return
+    _send(
+        template="status",
+        to=_representative_emails(organisation.pk),
+        context={
+            "organisation": organisation,
+            "url": reverse("organisations:detail", args=[organisation.pk]),
+        },
+    )

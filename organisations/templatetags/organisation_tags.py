@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import DocumentStatus, OrganisationRole, OrganisationStatus
+
+register = template.Library()
+
+ACTION_LABELS = {
+    "registered": _("Registered"),
+    "details_updated": _("Details changed"),
+    "payment_details_changed": _("Organisation number or account changed"),
+    "payment_details_verified": _("Organisation number and account verified"),
+    "status_changed": _("Status changed"),
+    "member_invited": _("Person invited"),
+    "invitation_revoked": _("Invitation withdrawn"),
+    "member_joined": _("Person joined"),
+    "member_role_changed": _("Role changed"),
+    "member_removed": _("Person removed"),
+    "member_left": _("Person left"),
+    "join_requested": _("Request to join"),
+    "join_accepted": _("Request to join accepted"),
+    "join_declined": _("Request to join declined"),
+    "document_uploaded": _("Document uploaded"),
+    "document_approved": _("Document approved"),
+    "document_returned": _("Document sent back"),
+}
+STATE_LABELS = {
+    **dict(OrganisationStatus.choices),
+    **dict(DocumentStatus.choices),
+    **dict(OrganisationRole.choices),
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))

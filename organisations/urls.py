@@ -1,0 +1,65 @@
+from django.urls import path
+
+from organisations import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("foreningar/", views.mine, name="mine"),
+    path("foreningar/registrera/", views.register, name="register"),
+    path("foreningar/ga-med/", views.join_request_create, name="join_request_create"),
+    path("foreningar/<int:pk>/", views.detail, name="detail"),
+    path("foreningar/<int:pk>/redigera/", views.edit, name="edit"),
+    path("foreningar/<int:pk>/skicka-for-granskning/", views.resubmit, name="resubmit"),
+    path("foreningar/<int:pk>/medlemmar/", views.members, name="members"),
+    path("foreningar/<int:pk>/medlemmar/bjud-in/", views.invite, name="invite"),
+    path(
+        "foreningar/<int:pk>/medlemmar/<int:member_pk>/roll/", views.member_role, name="member_role"
+    ),
+    path(
+        "foreningar/<int:pk>/medlemmar/<int:member_pk>/ta-bort/",
+        views.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "foreningar/<int:pk>/inbjudningar/<int:invitation_pk>/aterkalla/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "foreningar/<int:pk>/forfragningar/<int:request_pk>/",
+        views.join_request_decide,
+        name="join_request_decide",
+    ),
+    path("foreningar/<int:pk>/dokument/", views.documents, name="documents"),
+    path(
+        "foreningar/<int:pk>/dokument/fil/<int:version_pk>/",
+        views.document_download,
+        name="document_download",
+    ),
+    path("inbjudan/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("handlaggning/organisationer/", views.officer_queue, name="officer_queue"),
+    path("handlaggning/organisationer/<int:pk>/", views.officer_detail, name="officer_detail"),
+    path(
+        "handlaggning/organisationer/<int:pk>/status/",
+        views.officer_transition,
+        name="officer_transition",
+    ),
+    path(
+        "handlaggning/organisationer/<int:pk>/betalningsuppgifter/",
+        views.officer_verify_payment,
+        name="officer_verify_payment",
+    ),
+    path(
+        "handlaggning/organisationer/<int:pk>/dokument/<int:document_pk>/",
+        views.officer_document_review,
+        name="officer_document_review",
+    ),
+    path(
+        "handlaggning/organisationer/<int:pk>/forfragningar/<int:request_pk>/",
+        views.officer_join_request_decide,
+        name="officer_join_request_decide",
+    ),
+    path("katalog/", views.directory, name="directory"),
+    path("katalog/<int:pk>/", views.directory_detail, name="directory_detail"),
+]

@@ -1,0 +1,525 @@
+"""Pages of the register: the association's own pages, the case officer's queue, and the public
+directory. Each view parses the request, calls one selector or service, and renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organisations import permissions, selectors, services
+from organisations.forms import (
+    DirectorySearchForm,
+    DocumentReviewForm,
+    DocumentUploadForm,
+    InviteForm,
+    JoinDecisionForm,
+    JoinRequestForm,
+    OrganisationForm,
+    QueueFilterForm,
+    RoleForm,
+    TransitionForm,
+    year_choices,
+)
+from organisations.models import Organisation, OrganisationStatus
+from portal.models import User
+from portal.pagination import paginate, query_without_page
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
+    return user
+
+
+def _error_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- the association's pages ------------------------------------------------------------
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "organisations/mine.html",
+        {
+            "memberships": selectors.memberships_for_user(user=user),
+            "join_requests": selectors.join_requests_for_user(user=user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = OrganisationForm(request.POST or None, initial={"contact_email": user.email})
+    taken: Organisation | None = None
+    if request.method == "POST" and form.is_valid():
+        data, groups = form.service_data()
+        number = data.get("organisation_number")
+        taken = selectors.organisation_find_by_number(number=number) if number else None
+        if taken is None:
+            try:
+                organisation = services.organisation_register(
+                    actor=user, data=data, target_groups=groups
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(name)s is registered. A case officer will verify it; upload the annual documents meanwhile."
+                    )
+                    % {"name": organisation.name},
+                )
+                return redirect("organisations:documents", pk=organisation.pk)
+    join_form = (
+        JoinRequestForm(initial={"organisation_number": taken.organisation_number})
+        if taken
+        else None
+    )
+    return render(
+        request,
+        "organisations/register.html",
+        {"form": form, "taken": taken, "join_form": join_form},
+    )
+
+
+@require_POST
+def join_request_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = JoinRequestForm(request.POST)
+    organisation = form.is_valid() and selectors.organisation_find_by_number(
+        number=form.cleaned_data["organisation_number"]
+    )
+    if not organisation:
+        messages.error(request, _("No organisation with that number is registered."))
+        return redirect("organisations:register")
+    try:
+        services.join_request_create(
+            organisation=organisation, actor=user, message=form.cleaned_data["message"]
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("Your request has been sent. You will get an email when it has been answered."),
+        )
+    return redirect("organisations:mine")
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation, membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    year = timezone.localdate().year
+    return render(
+        request,
+        "organisations/detail.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "year": year,
+            "documents": selectors.documents_of_year(organisation=organisation, year=year),
+            "can_edit": permissions.can_edit_organisation(membership),
+            "can_resubmit": permissions.can_resubmit(membership)
+            and organisation.status == OrganisationStatus.NEEDS_UPDATE,
+            "target_groups": organisation.target_groups.all(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation, membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    if not permissions.can_edit_organisation(membership):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        data, groups = form.service_data()
+        # The form changed the instance while validating; the service starts from the database.
+        organisation.refresh_from_db()
+        try:
+            services.organisation_update(
+                organisation=organisation, actor=_user(request), data=data, target_groups=groups
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("organisations:detail", pk=pk)
+    return render(request, "organisations/edit.html", {"form": form, "organisation": organisation})
+
+
+@require_POST
+def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    try:
+        services.organisation_transition(
+            organisation=organisation, to=OrganisationStatus.PENDING, actor=_user(request)
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("The organisation has been sent for review again."))
+    return redirect("organisations:detail", pk=pk)
+
+
+@require_GET
+def members(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation, membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    manage = permissions.can_manage_members(membership)
+    return render(
+        request,
+        "organisations/members.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "members": selectors.members_of(organisation=organisation),
+            "can_manage": manage,
+            "invitations": selectors.open_invitations(organisation=organisation) if manage else [],
+            "join_requests": selectors.pending_join_requests(organisation=organisation)
+            if manage
+            else [],
+            "invite_form": InviteForm() if manage else None,
+            "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@require_POST
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("organisations:members", pk=pk)
+    try:
+        services.invitation_create(
+            organisation=organisation,
+            actor=_user(request),
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("An invitation has been sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+        )
+    return redirect("organisations:members", pk=pk)
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    invitation = selectors.invitation_get(organisation=organisation, pk=invitation_pk)
+    services.invitation_revoke(invitation=invitation, actor=_user(request))
+    messages.success(request, _("The invitation has been withdrawn."))
+    return redirect("organisations:members", pk=pk)
+
+
+@require_POST
+def member_role(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    target = selectors.membership_get(organisation=organisation, pk=member_pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_change_role(
+                membership=target, actor=_user(request), role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The role has been changed."))
+    return redirect("organisations:members", pk=pk)
+
+
+@require_POST
+def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    target = selectors.membership_get(organisation=organisation, pk=member_pk)
+    user = _user(request)
+    leaving = target.user_id == user.pk
+    try:
+        services.membership_remove(membership=target, actor=user)
+    except ValidationError as error:
+        _error_messages(request, error)
+        return redirect("organisations:members", pk=pk)
+    if leaving:
+        messages.success(request, _("You have left %(name)s.") % {"name": organisation.name})
+        return redirect("organisations:mine")
+    messages.success(
+        request, _("%(person)s has been removed.") % {"person": target.user.display_name}
+    )
+    return redirect("organisations:members", pk=pk)
+
+
+@require_POST
+def join_request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    return _decide_join_request(request, organisation, request_pk, "organisations:members")
+
+
+def _decide_join_request(
+    request: HttpRequest, organisation: Organisation, request_pk: int, back: str
+) -> HttpResponse:
+    join_request = selectors.join_request_get(organisation=organisation, pk=request_pk)
+    form = JoinDecisionForm(request.POST)
+    if form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            services.join_request_decide(
+                join_request=join_request,
+                actor=_user(request),
+                accept=accept,
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(
+                request,
+                _("The request has been accepted.")
+                if accept
+                else _("The request has been declined."),
+            )
+    return redirect(back, pk=organisation.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_get_by_token(token=token)
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(invitation=invitation, actor=_user(request))
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(
+                request, _("Welcome to %(name)s.") % {"name": membership.organisation.name}
+            )
+            return redirect("organisations:detail", pk=membership.organisation_id)
+    return render(request, "organisations/invitation.html", {"invitation": invitation})
+
+
+@require_http_methods(["GET", "POST"])
+def documents(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation, membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
+    can_upload = permissions.can_upload_documents(membership)
+    years = [year for year, _label in year_choices()]
+    try:
+        year = int(request.GET.get("ar", timezone.localdate().year))
+    except ValueError:
+        year = timezone.localdate().year
+    if year not in years:
+        year = timezone.localdate().year
+    form = DocumentUploadForm(initial={"year": year})
+    if request.method == "POST":
+        if not can_upload:
+            raise PermissionDenied
+        form = DocumentUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                version = services.document_upload(
+                    organisation=organisation,
+                    actor=_user(request),
+                    year=form.cleaned_data["year"],
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                messages.success(
+                    request,
+                    _("%(document)s has been uploaded.")
+                    % {"document": version.document.get_kind_display()},
+                )
+                return redirect(f"{request.path}?ar={form.cleaned_data['year']}")
+    return render(
+        request,
+        "organisations/documents.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "year": year,
+            "years": years,
+            "rows": selectors.documents_of_year(organisation=organisation, year=year),
+            "form": form if can_upload else None,
+        },
+    )
+
+
+@require_GET
+def document_download(request: HttpRequest, pk: int, version_pk: int) -> FileResponse:
+    version = selectors.document_version_get_for_user(
+        user=request.user, organisation_pk=pk, pk=version_pk
+    )
+    response = FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the case officer's pages ------------------------------------------------------------
+
+
+@require_GET
+def officer_queue(request: HttpRequest) -> HttpResponse:
+    params = request.GET.copy()
+    if "status" not in params:
+        params["status"] = OrganisationStatus.PENDING
+    form = QueueFilterForm(params, districts=selectors.districts())
+    filters = form.cleaned_data if form.is_valid() else {"status": OrganisationStatus.PENDING}
+    organisations = selectors.officer_queue(
+        user=request.user,
+        status=filters.get("status", ""),
+        legal_form=filters.get("legal_form", ""),
+        district=filters.get("district", ""),
+        q=filters.get("q", "").strip(),
+    )
+    return render(
+        request,
+        "organisations/officer_queue.html",
+        {
+            "form": form,
+            "page": paginate(request, organisations),
+            "query": query_without_page(request),
+        },
+    )
+
+
+@require_GET
+def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
+    year = timezone.localdate().year
+    return render(
+        request,
+        "organisations/officer_detail.html",
+        {
+            "organisation": organisation,
+            "year": year,
+            "documents": selectors.documents_of_year(organisation=organisation, year=year),
+            "members": selectors.members_of(organisation=organisation),
+            "join_requests": selectors.pending_join_requests(organisation=organisation),
+            "history": selectors.history_of(organisation=organisation)[:50],
+            "transitions": [
+                (to, OrganisationStatus(to).label)
+                for to in services.allowed_transitions(organisation=organisation, by="officer")
+            ],
+            "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@require_POST
+def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.organisation_transition(
+                organisation=organisation,
+                to=form.cleaned_data["to"],
+                actor=_user(request),
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The status has been changed."))
+    return redirect("organisations:officer_detail", pk=pk)
+
+
+@require_POST
+def officer_verify_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
+    services.organisation_verify_payment_details(organisation=organisation, actor=_user(request))
+    messages.success(request, _("The organisation number and account are verified."))
+    return redirect("organisations:officer_detail", pk=pk)
+
+
+@require_POST
+def officer_document_review(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
+    document = selectors.document_get(organisation=organisation, pk=document_pk)
+    form = DocumentReviewForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.document_review(
+                document=document,
+                actor=_user(request),
+                approve=approve,
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(
+                request,
+                _("The document has been approved.")
+                if approve
+                else _("The document has been sent back."),
+            )
+    return redirect("organisations:officer_detail", pk=pk)
+
+
+@require_POST
+def officer_join_request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
+    return _decide_join_request(request, organisation, request_pk, "organisations:officer_detail")
+
+
+# --- the public directory ------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    groups = list(selectors.target_groups())
+    form = DirectorySearchForm(
+        request.GET, districts=selectors.directory_districts(), target_groups=groups
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = selectors.directory(
+        q=(filters.get("q") or "").strip(),
+        district=filters.get("district") or "",
+        target_group=filters.get("target_group"),
+    )
+    return render(
+        request,
+        "organisations/directory.html",
+        {
+            "form": form,
+            "page": paginate(request, organisations),
+            "query": query_without_page(request),
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.directory_get(pk=pk)
+    return render(request, "organisations/directory_detail.html", {"organisation": organisation})
