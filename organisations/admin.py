@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -82,6 +83,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "organisation_number"]
     date_hierarchy = "created_at"
     inlines = [MembershipInline, DocumentInline, InvitationInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["history"]
 
     @admin.display(description=_("History"))

@@ -66,11 +66,20 @@ class MembershipFactory(factory.django.DjangoModelFactory[PublicBodyMembership])
     role = PublicBodyRole.CASE_OFFICER
 
 
-def give_totp(user: User) -> Authenticator:
+def give_totp(user: User, secret: str | None = None) -> Authenticator:
     """Activate TOTP for a user as allauth does after a correct first code."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-    return TOTP.activate(user, generate_totp_secret()).instance
+    return TOTP.activate(user, secret or generate_totp_secret()).instance
+
+
+def totp_code(secret: str) -> str:
+    """The authenticator app's current code for `secret`."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import hotp_value
+
+    return f"{hotp_value(secret, int(time.time()) // 30):06d}"
 
 
 # --- the register ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ def test_sign_up_confirm_by_emailed_link_log_in_and_see_your_name(
     page.get_by_role("link", name="Skapa konto").first.click()
     page.get_by_label("Namn").fill("Sara Sekreterare")
     page.get_by_label("E-post").fill("sara@forening.se")
-    page.get_by_label("Lösenord:", exact=True).fill(PASSWORD)
+    page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
     page.get_by_label("Lösenord (igen)").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/konto/confirm-email/$"))

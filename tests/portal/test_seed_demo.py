@@ -58,6 +58,29 @@ def test_seed_demo_is_idempotent_and_creates_the_demo_world(settings) -> None:  
     ).exists()
 
 
+def test_seed_demo_fills_the_register(settings) -> None:  # type: ignore[no-untyped-def]
+    from organisations.models import Organisation
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    def statuses(email: str) -> set[str]:
+        return set(
+            Organisation.objects.filter(
+                memberships__user__email=email, memberships__role="representative"
+            ).values_list("status", flat=True)
+        )
+
+    assert statuses("forening@exempel.se") == {"verified"}
+    assert statuses("forening2@exempel.se") == {"verified", "pending"}
+    pending = Organisation.objects.get(status="pending")
+    assert pending.documents.count() < 6  # documents missing
+    listed = Organisation.objects.filter(public_listing=True, status="verified").count()
+    assert listed >= 20
+    assert Organisation.objects.count() == listed + 1  # idempotent: seeding twice adds nothing
+
+
 @pytest.mark.parametrize("email", DEMO_ACCOUNTS)
 def test_every_demo_account_logs_in_with_the_readme_password(settings, email: str) -> None:  # type: ignore[no-untyped-def]
     settings.DEBUG = True

@@ -1,0 +1,108 @@
+"""The register in a real browser: an association registers and uploads its documents, a case
+officer (with two-factor authentication) verifies it, and the association sees it verified."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+from organisations.demo import MINIMAL_PDF, demo_bankgiro, demo_organisation_number
+from organisations.models import Organisation
+from tests.e2e.conftest import axe_violations
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    TargetGroupFactory,
+    UserFactory,
+    give_totp,
+    totp_code,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page: Any, email: str, secret: str | None = None) -> None:
+    page.goto("/konto/login/")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    if secret:
+        page.wait_for_url(re.compile(r"/konto/2fa/authenticate/"))
+        page.get_by_label("Kod", exact=True).fill(totp_code(secret))
+        page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(re.compile(r"/oversikt/$"))
+
+
+def test_register_upload_verify_and_see_verified(
+    page: Any, browser: Any, live_server: Any, tmp_path: Path
+) -> None:
+    TargetGroupFactory(name="Barn 0–12 år")
+    UserFactory(email="ordforande@solstralen.se", name="Siv Solstråle")
+    log_in(page, "ordforande@solstralen.se")
+
+    page.get_by_role("link", name="Mina organisationer").click()
+    page.get_by_role("link", name="Registrera en organisation").click()
+    assert axe_violations(page) == []
+    page.get_by_label("Namn", exact=True).fill("Föreningen Solstrålen")
+    page.get_by_label("Webbplats (valfritt)").fill("solstralen.se")
+    page.get_by_label("Associationsform").select_option("ideell_forening")
+    page.get_by_label("Organisationsnummer (valfritt)").fill(demo_organisation_number(424_242))
+    page.get_by_label("Gatuadress (valfritt)").fill("Storgatan 1")
+    page.get_by_label("Postnummer (valfritt)").fill("123 45")
+    page.get_by_label("Ort (valfritt)").fill("Exempelstad")
+    page.get_by_label("Område (valfritt)").fill("Centrum")
+    page.get_by_label("Ändamål").fill("Läger och fritidsaktiviteter för barn.")
+    page.get_by_label("Barn 0–12 år").check()
+    page.get_by_label("Antal medlemmar totalt (valfritt)").fill("120")
+    page.get_by_label("Betalningssätt (valfritt)").select_option("bankgiro")
+    page.get_by_label("Bankgiro- eller plusgironummer (valfritt)").fill(demo_bankgiro(4242))
+    page.get_by_label("Visas i den offentliga föreningskatalogen (valfritt)").check()
+    page.get_by_role("button", name="Registrera", exact=True).click()
+    page.wait_for_url(re.compile(r"/foreningar/\d+/dokument/"))
+    organisation = Organisation.objects.get(name="Föreningen Solstrålen")
+
+    pdf = tmp_path / "stadgar.pdf"
+    pdf.write_bytes(MINIMAL_PDF)
+    for kind in ("stadgar", "arsmotesprotokoll"):
+        page.get_by_label("Dokument", exact=True).select_option(kind)
+        page.get_by_label("Fil", exact=True).set_input_files(str(pdf))
+        page.get_by_role("button", name="Ladda upp").click()
+        page.wait_for_load_state()
+    assert organisation.documents.count() == 2
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Översikt", exact=True).click()
+    assert "Väntar på verifiering" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+
+    secret = generate_totp_secret()
+    officer = MembershipFactory(user__name="Hanna Handläggare").user
+    give_totp(officer, secret)
+    officer_context = browser.new_context(locale="sv-SE", base_url=live_server.url)
+    officer_page = officer_context.new_page()
+    log_in(officer_page, officer.email, secret)
+    officer_page.get_by_role("link", name="Handläggning", exact=True).click()
+    officer_page.get_by_role("link", name="Organisationer", exact=True).click()
+    assert axe_violations(officer_page) == []
+    officer_page.get_by_role("link", name="Föreningen Solstrålen").click()
+    assert axe_violations(officer_page) == []
+    officer_page.get_by_role("button", name=re.compile("^Godkänn Stadgar")).click()
+    officer_page.get_by_role("button", name="Verifiera", exact=True).click()
+    assert "Verifierad" in officer_page.locator(".status-panel").inner_text()
+    officer_context.close()
+
+    page.reload()
+    assert "Verifierad" in page.locator(".status-panel").inner_text()
+    assert "Godkänd" in page.locator("main table").inner_text()
+
+    page.goto("/katalog/")
+    assert "Föreningen Solstrålen" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+
+
+def test_directory_and_its_search_have_no_wcag_violations(page: Any) -> None:
+    page.goto("/katalog/?q=finns-inte")
+    assert axe_violations(page) == []

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from organisations.files import MAX_UPLOAD_BYTES
+from organisations.models import AnnualDocument, DocumentVersion
+from tests.conftest import logged_in
+from tests.factories import MINIMAL_PDF, pdf_upload
+from tests.organisations.conftest import World
+
+pytestmark = pytest.mark.django_db
+ELF_HEADER = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200
+
+
+def stored_files() -> list[Path]:
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def upload(world: World, file: SimpleUploadedFile, kind: str = "verksamhetsberattelse"):  # type: ignore[no-untyped-def]
+    return logged_in(world.editor).post(
+        reverse("organisations:documents", args=[world.organisation.pk]),
+        {"kind": kind, "year": timezone.localdate().year, "file": file},
+    )
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_an_editor_uploads_and_replaces_a_document_keeping_earlier_versions(world: World) -> None:
+    response = upload(world, pdf_upload("../../Verksamhetsberättelse 2026!.pdf"))
+    assert response.status_code == 302
+    document = AnnualDocument.objects.get(
+        organisation=world.organisation, kind="verksamhetsberattelse"
+    )
+    first = document.current_version
+    assert first is not None and first.number == 1
+    assert "/" not in first.original_name and first.original_name.endswith(".pdf")
+    assert first.sha256 and first.size == len(MINIMAL_PDF)
+    # stored outside the public media root, under a name of the portal's own
+    path = Path(first.file.path)
+    assert path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT))
+    assert not path.is_relative_to(Path(settings.MEDIA_ROOT))
+    assert "Verksamhet" not in path.name
+
+    response = upload(world, SimpleUploadedFile("ny-version.docx", docx_bytes()))
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.current_version.number == 2
+    assert document.current_version.content_type.endswith("wordprocessingml.document")
+    assert document.status == "submitted"
+    assert list(document.versions.values_list("number", flat=True)) == [2, 1]
+    assert Path(first.file.path).exists()  # the earlier file is kept
+    page = (
+        logged_in(world.viewer)
+        .get(reverse("organisations:documents", args=[world.organisation.pk]))
+        .content.decode()
+    )
+    assert (
+        reverse("organisations:document_download", args=[world.organisation.pk, first.pk]) in page
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "message"),
+    [
+        (SimpleUploadedFile("program.pdf", ELF_HEADER), "inte någon av de tillåtna filtyperna"),
+        (SimpleUploadedFile("tom.pdf", b""), "tom"),
+        (
+            SimpleUploadedFile(
+                "stor.pdf", MINIMAL_PDF + b"0" * (MAX_UPLOAD_BYTES + 1 - len(MINIMAL_PDF))
+            ),
+            "20",
+        ),
+        (
+            SimpleUploadedFile("bild.gif", b"GIF89a" + b"\x00" * 100),
+            "inte någon av de tillåtna filtyperna",
+        ),
+    ],
+    ids=["executable-renamed-pdf", "empty", "over-20-mb", "gif"],
+)
+def test_refused_files_get_a_swedish_message_and_nothing_is_stored(
+    world: World, file: SimpleUploadedFile, message: str
+) -> None:
+    versions, files = DocumentVersion.objects.count(), stored_files()
+    response = upload(world, file)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["file"])
+    assert message in errors, errors
+    assert DocumentVersion.objects.count() == versions
+    assert stored_files() == files
+
+
+def test_the_year_at_a_glance(world: World, officer) -> None:  # type: ignore[no-untyped-def]
+    from organisations import services
+
+    upload(world, pdf_upload(), kind="revisionsberattelse")
+    audit = AnnualDocument.objects.get(kind="revisionsberattelse")
+    services.document_review(
+        document=audit, actor=officer, approve=False, comment="Underskrift saknas."
+    )
+    services.document_review(document=world.document, actor=officer, approve=True)
+    page = (
+        logged_in(world.viewer)
+        .get(reverse("organisations:detail", args=[world.organisation.pk]))
+        .content.decode()
+    )
+    assert page.count("Saknas") == 4  # four kinds not sent in
+    assert "Godkänd" in page
+    assert "Återsänd" in page and "Underskrift saknas." in page

@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from organisations.models import Organisation, OrganisationStatus
+from portal.models import AuditEvent, User
+from tests.conftest import logged_in
+from tests.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.organisations.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+
+def test_queue_shows_waiting_organisations_with_filters_and_search(officer: User) -> None:
+    waiting = OrganisationFactory(name="Väntande Föreningen", district="Norr")
+    OrganisationFactory(name="Redan Verifierad", status=OrganisationStatus.VERIFIED)
+    foundation = OrganisationFactory(
+        name="Stiftelsen Lyktan", legal_form="stiftelse", district="Söder"
+    )
+    client = logged_in(officer)
+    page = client.get(reverse("organisations:officer_queue")).content.decode()
+    assert "Väntande Föreningen" in page and "Stiftelsen Lyktan" in page
+    assert "Redan Verifierad" not in page  # the queue starts at those awaiting verification
+
+    page = client.get(
+        reverse("organisations:officer_queue"), {"status": "", "legal_form": "stiftelse"}
+    ).content.decode()
+    assert "Stiftelsen Lyktan" in page and "Väntande Föreningen" not in page
+    page = client.get(
+        reverse("organisations:officer_queue"), {"status": "", "district": "Norr"}
+    ).content.decode()
+    assert "Väntande Föreningen" in page and "Stiftelsen Lyktan" not in page
+    digits = waiting.organisation_number.replace("-", "")
+    page = client.get(
+        reverse("organisations:officer_queue"), {"status": "", "q": digits}
+    ).content.decode()
+    assert "Väntande Föreningen" in page and "Stiftelsen Lyktan" not in page
+    page = client.get(
+        reverse("organisations:officer_queue"), {"status": "", "q": "lyktan"}
+    ).content.decode()
+    assert "Stiftelsen Lyktan" in page and "Väntande Föreningen" not in page
+    assert foundation.pk
+
+
+def test_queue_is_paginated(officer: User) -> None:
+    OrganisationFactory.create_batch(30)
+    client = logged_in(officer)
+    first = client.get(reverse("organisations:officer_queue"))
+    assert len(first.context["page"].object_list) == 25
+    second = client.get(reverse("organisations:officer_queue"), {"sida": 2})
+    assert len(second.context["page"].object_list) == 5
+
+
+@pytest.mark.parametrize("url_name", ["organisations:officer_queue", "organisations:directory"])
+def test_list_pages_make_the_same_number_of_queries_for_5_and_100_organisations(
+    officer: User, url_name: str
+) -> None:
+    from tests.factories import TargetGroupFactory
+
+    groups = [TargetGroupFactory(), TargetGroupFactory()]
+
+    def make(count: int) -> None:
+        for organisation in OrganisationFactory.create_batch(count, public_listing=True):
+            organisation.target_groups.set(groups)
+
+    client = logged_in(officer)
+    url = reverse(url_name)
+    params = {"status": ""}
+    make(5)
+    if url_name == "organisations:directory":
+        Organisation.objects.update(status=OrganisationStatus.VERIFIED)
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, params)
+    make(95)
+    if url_name == "organisations:directory":
+        Organisation.objects.update(status=OrganisationStatus.VERIFIED)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, params)
+    assert response.context["page"].paginator.count == 100
+    assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
+
+
+def test_officer_verifies_and_the_association_sees_verified(
+    world: World, officer: User, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    client = logged_in(officer)
+    page = client.get(
+        reverse("organisations:officer_detail", args=[world.organisation.pk])
+    ).content.decode()
+    assert world.organisation.name in page
+    assert world.representative.email in page  # the officer sees who the people are
+    assert world.version.original_name in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("organisations:officer_transition", args=[world.organisation.pk]),
+            {"to": "verified"},
+        )
+    world.organisation.refresh_from_db()
+    assert world.organisation.status == "verified"
+    assert world.organisation.payment_details_verified
+    assert mail.outbox[-1].to == [world.representative.email]
+    event = AuditEvent.objects.get(action="status_changed")
+    assert (event.actor, event.from_state, event.to_state) == (officer, "pending", "verified")
+    page = (
+        logged_in(world.viewer)
+        .get(reverse("organisations:detail", args=[world.organisation.pk]))
+        .content.decode()
+    )
+    assert "Verifierad" in page
+
+
+def test_sending_back_needs_a_comment_that_the_association_sees(
+    world: World, officer: User
+) -> None:
+    client = logged_in(officer)
+    url = reverse("organisations:officer_transition", args=[world.organisation.pk])
+    response = client.post(url, {"to": "needs_update", "comment": "  "}, follow=True)
+    assert "Skriv en kommentar" in response.content.decode()
+    world.organisation.refresh_from_db()
+    assert world.organisation.status == "pending"
+
+    client.post(url, {"to": "needs_update", "comment": "Revisionsberättelsen saknas."})
+    world.organisation.refresh_from_db()
+    assert world.organisation.status == "needs_update"
+    member_client = logged_in(world.editor)
+    page = member_client.get(
+        reverse("organisations:detail", args=[world.organisation.pk])
+    ).content.decode()
+    assert "Revisionsberättelsen saknas." in page
+    assert "Behöver kompletteras" in page
+    # the association resubmits
+    member_client.post(reverse("organisations:resubmit", args=[world.organisation.pk]))
+    world.organisation.refresh_from_db()
+    assert world.organisation.status == "pending"
+
+
+def test_an_officer_cannot_skip_the_transition_table(world: World, officer: User) -> None:
+    client = logged_in(officer)
+    url = reverse("organisations:officer_transition", args=[world.organisation.pk])
+    response = client.post(url, {"to": "suspended", "comment": "x"}, follow=True)
+    assert "kan inte ändras från" in response.content.decode()
+    world.organisation.refresh_from_db()
+    assert world.organisation.status == "pending"
+
+
+def test_rejecting(world: World, officer: User) -> None:
+    logged_in(officer).post(
+        reverse("organisations:officer_transition", args=[world.organisation.pk]),
+        {"to": "rejected", "comment": "Inte en förening i kommunen."},
+    )
+    world.organisation.refresh_from_db()
+    assert (world.organisation.status, world.organisation.status_comment) == (
+        "rejected",
+        "Inte en förening i kommunen.",
+    )
+
+
+def test_documents_are_approved_or_sent_back(world: World, officer: User) -> None:
+    client = logged_in(officer)
+    url = reverse(
+        "organisations:officer_document_review", args=[world.organisation.pk, world.document.pk]
+    )
+    client.post(url, {"decision": "return", "comment": ""})
+    world.document.refresh_from_db()
+    assert world.document.status == "submitted"  # a comment is required to send back
+    client.post(url, {"decision": "return", "comment": "Fel år."})
+    world.document.refresh_from_db()
+    assert (world.document.status, world.document.review_comment) == ("returned", "Fel år.")
+    client.post(url, {"decision": "approve", "comment": ""})
+    world.document.refresh_from_db()
+    assert (world.document.status, world.document.reviewed_by) == ("approved", officer)
+    assert AuditEvent.objects.filter(action="document_returned").exists()
+
+
+def test_a_changed_account_is_unverified_until_an_officer_verifies_it(
+    world: World, officer: User
+) -> None:
+    from organisations import services
+    from organisations.demo import demo_bankgiro
+
+    services.organisation_transition(organisation=world.organisation, to="verified", actor=officer)
+    old_account = world.organisation.payment_account
+    new_account = demo_bankgiro(99_999)
+    client = logged_in(world.editor)
+    page = client.get(reverse("organisations:edit", args=[world.organisation.pk]))
+    data = {
+        key: value
+        for key, value in page.context["form"].initial.items()
+        if value is not None and key != "target_groups"
+    }
+    data.update(payment_account=new_account, kammarkollegiet_registered="", public_listing="")
+    response = client.post(reverse("organisations:edit", args=[world.organisation.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    world.organisation.refresh_from_db()
+    assert world.organisation.payment_account == new_account
+    assert not world.organisation.payment_details_verified
+    assert world.organisation.status == "verified"
+    change = AuditEvent.objects.get(action="payment_details_changed")
+    assert old_account in change.comment and new_account in change.comment
+
+    officer_client = logged_in(officer)
+    officer_page = officer_client.get(
+        reverse("organisations:officer_detail", args=[world.organisation.pk])
+    ).content.decode()
+    assert old_account in officer_page and new_account in officer_page  # in the history
+    officer_client.post(
+        reverse("organisations:officer_verify_payment", args=[world.organisation.pk])
+    )
+    world.organisation.refresh_from_db()
+    assert world.organisation.payment_details_verified
+
+
+def test_officer_home_counts_the_waiting_organisations(officer: User) -> None:
+    OrganisationFactory.create_batch(3)
+    OrganisationMembershipFactory(organisation__status=OrganisationStatus.VERIFIED)
+    page = logged_in(officer).get(reverse("portal:officer_home")).content.decode()
+    assert "3 organisationer väntar på verifiering" in page
