@@ -286,6 +286,7 @@ class DocumentReviewForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    mark_optional = False  # every filter is optional; saying so on each is noise
     q = forms.CharField(label=_("Name or organisation number"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -305,6 +306,7 @@ class QueueFilterForm(forms.Form):
 
 
 class DirectorySearchForm(forms.Form):
+    mark_optional = False
     q = forms.CharField(label=_("Search"), required=False)
     district = forms.ChoiceField(label=_("District"), required=False)
     target_group = forms.TypedChoiceField(

@@ -148,3 +148,11 @@ def test_a_taken_number_offers_to_ask_to_join_without_revealing_members(
     # asking twice does not create a second request
     client.post(reverse("organisations:join_request_create"), {"organisation_number": number()})
     assert JoinRequest.objects.count() == 1
+
+
+def test_the_header_shows_the_representatives_organisation_role(db: None) -> None:
+    from tests.factories import OrganisationMembershipFactory
+
+    membership = OrganisationMembershipFactory(organisation__name="Föreningen Solstrålen")
+    page = logged_in(membership.user).get(reverse("portal:dashboard")).content.decode()
+    assert "Företrädare (firmatecknare), Föreningen Solstrålen" in page
