@@ -33,7 +33,11 @@ def test_compose_runs_the_whole_stack_with_health_checks() -> None:
 
 def test_compose_keeps_data_in_volumes() -> None:
     data = compose()
-    assert {"pgdata", "media"} <= set(data["volumes"])
+    assert {"pgdata", "media", "private"} <= set(data["volumes"])
+    for name in ("web", "worker"):
+        # the register's documents survive a new container, outside the public media
+        assert "private:/app/var/private" in data["services"][name]["volumes"]
+        assert data["services"][name]["environment"]["PRIVATE_MEDIA_ROOT"] == "/app/var/private"
     assert "pgdata:/var/lib/postgresql/data" in data["services"]["postgres"]["volumes"]
 
 
