@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -10,6 +12,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.tasks import PortalTask
+
+if TYPE_CHECKING:
+    from organisations.models import JoinRequest
 
 
 def _send(*, template: str, to: list[str], context: dict[str, object]) -> None:
@@ -30,6 +35,12 @@ def _representative_emails(organisation_id: int) -> list[str]:
             organisation_id=organisation_id, role=OrganisationRole.REPRESENTATIVE
         ).values_list("user__email", flat=True)
     )
+
+
+def _join_request(pk: int) -> JoinRequest | None:
+    from organisations.models import JoinRequest
+
+    return JoinRequest.objects.select_related("organisation", "user").filter(pk=pk).first()
 
 
 @shared_task(name="organisations.tasks.send_invitation_email", base=PortalTask)
@@ -55,13 +66,7 @@ def send_invitation_email(invitation_id: int) -> None:
 
 @shared_task(name="organisations.tasks.send_join_request_email", base=PortalTask)
 def send_join_request_email(join_request_id: int) -> None:
-    from organisations.models import JoinRequest
-
-    join_request = (
-        JoinRequest.objects.select_related("organisation", "user")
-        .filter(pk=join_request_id)
-        .first()
-    )
+    join_request = _join_request(join_request_id)
     if join_request is None:
         return
     _send(
@@ -76,13 +81,7 @@ def send_join_request_email(join_request_id: int) -> None:
 
 @shared_task(name="organisations.tasks.send_join_decision_email", base=PortalTask)
 def send_join_decision_email(join_request_id: int) -> None:
-    from organisations.models import JoinRequest
-
-    join_request = (
-        JoinRequest.objects.select_related("organisation", "user")
-        .filter(pk=join_request_id)
-        .first()
-    )
+    join_request = _join_request(join_request_id)
     if join_request is None:
         return
     _send(
