@@ -5,34 +5,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
+from portal.emails import send_templated_email
 from portal.tasks import PortalTask
 
 if TYPE_CHECKING:
     from organisations.models import JoinRequest
 
 
-def _send(*, template: str, to: list[str], context: dict[str, object]) -> None:
-    if not to:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
-        subject = render_to_string(f"organisations/email/{template}_subject.txt", context)
-        body = render_to_string(f"organisations/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, to)
-
-
-def _representative_emails(organisation_id: int) -> list[str]:
+def representative_emails(organisation_id: int, *, include_editors: bool = False) -> list[str]:
     from organisations.models import OrganisationMembership, OrganisationRole
 
+    roles = [OrganisationRole.REPRESENTATIVE]
+    if include_editors:
+        roles.append(OrganisationRole.EDITOR)
     return list(
         OrganisationMembership.objects.filter(
-            organisation_id=organisation_id, role=OrganisationRole.REPRESENTATIVE
+            organisation_id=organisation_id, role__in=roles
         ).values_list("user__email", flat=True)
     )
 
@@ -54,8 +44,8 @@ def send_invitation_email(invitation_id: int) -> None:
     )
     if invitation is None or not invitation.is_open:
         return
-    _send(
-        template="invitation",
+    send_templated_email(
+        template="organisations/email/invitation",
         to=[invitation.email],
         context={
             "invitation": invitation,
@@ -69,9 +59,9 @@ def send_join_request_email(join_request_id: int) -> None:
     join_request = _join_request(join_request_id)
     if join_request is None:
         return
-    _send(
-        template="join_request",
-        to=_representative_emails(join_request.organisation_id),
+    send_templated_email(
+        template="organisations/email/join_request",
+        to=representative_emails(join_request.organisation_id),
         context={
             "join_request": join_request,
             "url": reverse("organisations:members", args=[join_request.organisation_id]),
@@ -84,8 +74,8 @@ def send_join_decision_email(join_request_id: int) -> None:
     join_request = _join_request(join_request_id)
     if join_request is None:
         return
-    _send(
-        template="join_decision",
+    send_templated_email(
+        template="organisations/email/join_decision",
         to=[join_request.user.email],
         context={"join_request": join_request, "url": reverse("organisations:mine")},
     )
@@ -98,9 +88,9 @@ def send_organisation_status_email(organisation_id: int) -> None:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         return
-    _send(
-        template="status",
-        to=_representative_emails(organisation.pk),
+    send_templated_email(
+        template="organisations/email/status",
+        to=representative_emails(organisation.pk),
         context={
             "organisation": organisation,
             "url": reverse("organisations:detail", args=[organisation.pk]),

@@ -216,3 +216,21 @@ class AuditEvent(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action} {self.object_repr}"
         )
+
+
+class RegistryCounter(models.Model):
+    """The last registration number (diarienummer) given by a public body in a year. Numbers
+    are taken under a row lock in the same transaction as the registration, so they are gapless:
+    a rolled-back registration gives its number back."""
+
+    public_body = models.ForeignKey(PublicBody, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["public_body", "year"], name="registry_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_body.registry_prefix} {self.year}: {self.last_number}"

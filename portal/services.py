@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
-from portal.models import AuditEvent, PublicBody, PublicBodyMembership, User
+from portal.models import AuditEvent, PublicBody, PublicBodyMembership, RegistryCounter, User
 
 
 def audit_record(
@@ -77,3 +77,19 @@ def user_update_profile(*, actor: User, user: User, name: str) -> User:
     user.name = name.strip()
     user.save(update_fields=["name"])
     return user
+
+
+def registry_number_allocate(*, public_body: PublicBody, year: int) -> str:
+    """The next diarienummer of a public body, `<prefix> <year>/<number>`. Must run inside the
+    transaction that records the registration; concurrent callers wait on the counter's lock."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A registration number is taken inside the registration's transaction.")
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent insert of the same row may win
+            RegistryCounter.objects.get_or_create(public_body=public_body, year=year)
+    except IntegrityError:
+        pass
+    counter = RegistryCounter.objects.select_for_update().get(public_body=public_body, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{public_body.registry_prefix} {year}/{counter.last_number}"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organisations import selectors as organisation_selectors
 from portal import health, permissions, selectors, services
 from portal.forms import ProfileForm
-from portal.models import User
+from portal.models import PublicBodyRole, User
 
 
 @login_not_required
@@ -60,7 +60,11 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/officer_home.html",
-        {"memberships": memberships, "pending_count": pending},
+        {
+            "memberships": memberships,
+            "pending_count": pending,
+            "is_decision_maker": any(m.role == PublicBodyRole.DECISION_MAKER for m in memberships),
+        },
     )
 
 

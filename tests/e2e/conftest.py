@@ -84,3 +84,6 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         for violation in result["violations"]
         + [item for item in result["incomplete"] if item["id"] == "color-contrast"]
     ]
+
+
+from tests.grants.conftest import grants  # noqa: E402, F401 - the grants world, for the grant path

@@ -22,6 +22,8 @@ PUBLIC_URL_NAMES = {
     "set_language",
     "organisations:directory",
     "organisations:directory_detail",
+    "grants:calls",
+    "grants:call",
     # allauth's entrance pages
     "account_login",
     "account_signup",

@@ -45,7 +45,9 @@ def test_seed_demo_is_idempotent_and_creates_the_demo_world(settings) -> None:  
         "Kultur- och fritidsnämnden",
         "Socialnämnden",
     }
-    assert sorted(User.objects.values_list("email", flat=True)) == sorted(DEMO_ACCOUNTS)
+    assert set(DEMO_ACCOUNTS) <= set(User.objects.values_list("email", flat=True))
+    # the directory's associations are represented by an account nobody can log in with
+    assert not User.objects.get(email="demo-foreningar@exempel.se").has_usable_password()
     assert User.objects.get(email="admin@exempel.se").is_staff
     assert (
         PublicBodyMembership.objects.filter(
@@ -79,6 +81,23 @@ def test_seed_demo_fills_the_register(settings) -> None:  # type: ignore[no-unty
     listed = Organisation.objects.filter(public_listing=True, status="verified").count()
     assert listed >= 20
     assert Organisation.objects.count() == listed + 1  # idempotent: seeding twice adds nothing
+
+
+def test_seed_demo_fills_the_grants(settings) -> None:  # type: ignore[no-untyped-def]
+    from grants.models import Application, ApplicationStatus
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    draft = Application.objects.get(status="draft")
+    assert draft.created_by.email == "forening@exempel.se" and draft.call.is_open()
+    assert draft.call.programme.public_body.registry_prefix == "KFN"
+    closed = Application.objects.exclude(status="draft")
+    assert {a.status for a in closed} == {s for s, _label in ApplicationStatus.choices} - {"draft"}
+    assert not closed.first().call.is_open()
+    assert {a.assigned_to.email for a in closed} == {"handlaggare@exempel.se"}
+    waiting = closed.get(status="proposed")
+    assert waiting.proposed_by.email == "handlaggare@exempel.se"
 
 
 @pytest.mark.parametrize("email", DEMO_ACCOUNTS)

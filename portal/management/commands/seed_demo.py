@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from grants.demo import seed_grants
 from organisations.demo import seed_organisations
 from portal.models import PublicBody, PublicBodyRole, User
 from portal.services import public_body_membership_grant
@@ -88,3 +89,4 @@ class Command(BaseCommand):
             role=PublicBodyRole.DECISION_MAKER,
         )
         seed_organisations(users=users)
+        seed_grants(users=users)

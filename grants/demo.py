@@ -1,0 +1,261 @@
+"""Demo data of the grants app for `manage.py seed_demo` (DEBUG only), idempotent by title.
+
+Applications are made through the services, as the associations and officers would: the closed
+call is opened, applied to and handled, and then its closing time is moved into the past."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from grants import services
+from grants.models import (
+    Application,
+    AttachmentType,
+    BudgetLineKind,
+    Call,
+    Criterion,
+    Programme,
+    ProgrammeKind,
+    Question,
+    QuestionKind,
+)
+from organisations.demo import MINIMAL_PDF
+from organisations.models import (
+    DocumentKind,
+    Organisation,
+    OrganisationMembership,
+    OrganisationRole,
+    OrganisationStatus,
+)
+from portal.models import PublicBody, User
+
+OPEN_CALL = "Mötesplatser för unga 2027"
+CLOSED_CALL = "Arrangemangsbidrag hösten 2026"
+
+
+def _programme(body: PublicBody) -> Programme:
+    programme, created = Programme.objects.get_or_create(
+        public_body=body,
+        name="Projektbidrag för kultur och fritid",
+        defaults={
+            "kind": ProgrammeKind.PROJECT,
+            "rules": "Bidraget går till tidsbegränsade projekt som ger barn och unga nya mötesplatser. "
+            "Föreningen ska vara verifierad och ha lämnat stadgar och verksamhetsberättelse.",
+            "requires_verified": True,
+            "required_document_kinds": [
+                DocumentKind.STATUTES.value,
+                DocumentKind.ACTIVITY_REPORT.value,
+            ],
+        },
+    )
+    if created:
+        for position, (name, weight) in enumerate(
+            [
+                ("Nytta för målgruppen", 3),
+                ("Genomförbarhet och budget", 2),
+                ("Samverkan och delaktighet", 1),
+            ]
+        ):
+            Criterion.objects.create(
+                programme=programme, name=name, weight=weight, position=position
+            )
+    return programme
+
+
+def _call(
+    programme: Programme, title: str, *, closes_in_days: int, budget: int
+) -> tuple[Call, bool]:
+    existing = Call.objects.filter(title=title).first()
+    if existing:
+        return existing, False
+    now = timezone.now()
+    call = Call.objects.create(
+        programme=programme,
+        title=title,
+        description="Sök bidrag för projekt som skapar nya mötesplatser för barn och unga i kommunen. "
+        "Beskriv vad ni vill göra, för vem och hur ni följer upp resultatet.",
+        budget=Decimal(budget),
+        opens_at=now - timedelta(days=20),
+        closes_at=now + timedelta(days=max(closes_in_days, 1)),
+        follow_up_required=True,
+    )
+    for position, (text, kind, choices) in enumerate(
+        [
+            ("Beskriv projektet", QuestionKind.LONG_TEXT, []),
+            ("Hur många deltagare räknar ni med?", QuestionKind.NUMBER, []),
+            (
+                "Var genomförs projektet?",
+                QuestionKind.CHOICE,
+                ["Centrum", "Norr", "Söder", "Hela kommunen"],
+            ),
+            ("Har ni sökt bidrag från andra för projektet?", QuestionKind.YES_NO, []),
+        ]
+    ):
+        Question.objects.create(
+            call=call, position=position, text=text, kind=kind, choices=choices, max_length=3000
+        )
+    AttachmentType.objects.create(call=call, name="Projektplan", required=True)
+    return call, True
+
+
+def _fill(application: Application, actor: User, amount: int) -> None:
+    questions = list(application.call.questions.all())
+    services.application_save(
+        application=application,
+        actor=actor,
+        title=f"Projekt: {application.organisation.name}",
+        answers={
+            str(
+                questions[0].pk
+            ): "Vi vill starta en öppen verksamhet två kvällar i veckan med aktiviteter som ungdomarna själva väljer.",
+            str(questions[1].pk): "40",
+            str(questions[2].pk): "Hela kommunen",
+            str(questions[3].pk): "no",
+        },
+        amount_requested=Decimal(amount),
+        budget_lines=[
+            {
+                "kind": BudgetLineKind.COST,
+                "description": "Ledararvoden",
+                "amount": Decimal(amount) * Decimal("0.6"),
+            },
+            {
+                "kind": BudgetLineKind.COST,
+                "description": "Material och lokal",
+                "amount": Decimal(amount) * Decimal("0.6"),
+            },
+            {
+                "kind": BudgetLineKind.OWN_FINANCING,
+                "description": "Egen insats",
+                "amount": Decimal(amount) * Decimal("0.2"),
+            },
+        ],
+    )
+    services.attachment_add(
+        application=application,
+        actor=actor,
+        attachment_type=application.call.attachment_types.first(),
+        upload=SimpleUploadedFile("projektplan.pdf", MINIMAL_PDF, content_type="application/pdf"),
+    )
+
+
+def seed_grants(*, users: dict[str, User]) -> None:
+    body = PublicBody.objects.get(registry_prefix="KFN")
+    programme = _programme(body)
+    officer, decider = users["handlaggare@exempel.se"], users["beslutsfattare@exempel.se"]
+
+    open_call, created = _call(programme, OPEN_CALL, closes_in_days=30, budget=500_000)
+    if created:
+        sports = Organisation.objects.get(
+            organisation_number__isnull=False, memberships__user=users["forening@exempel.se"]
+        )
+        draft = services.application_start(
+            actor=users["forening@exempel.se"], call=open_call, organisation=sports
+        )
+        services.application_save(
+            application=draft,
+            actor=users["forening@exempel.se"],
+            title="Läxhjälp och idrott efter skolan",
+            answers={},
+            amount_requested=Decimal(45_000),
+            budget_lines=[],
+        )
+
+    closed_call, created = _call(programme, CLOSED_CALL, closes_in_days=1, budget=300_000)
+    if not created:
+        return
+    # Associations of the directory, represented by one demo account that cannot log in.
+    applicant = User.objects.filter(
+        email="demo-foreningar@exempel.se"
+    ).first() or User.objects.create_user(
+        email="demo-foreningar@exempel.se", name="Demoföreningarnas företrädare"
+    )
+    applicant.set_unusable_password()
+    applicant.save()
+    organisations = list(
+        Organisation.objects.filter(
+            status=OrganisationStatus.VERIFIED, public_listing=True, memberships__isnull=True
+        )
+        .exclude(legal_form="natverk")
+        .order_by("name")[:8]
+    )
+    states = [
+        "submitted",
+        "completion_requested",
+        "in_review",
+        "proposed",
+        "approved",
+        "partly_approved",
+        "rejected",
+        "withdrawn",
+    ]
+    for organisation in organisations:
+        OrganisationMembership.objects.get_or_create(
+            organisation=organisation,
+            user=applicant,
+            defaults={"role": OrganisationRole.REPRESENTATIVE},
+        )
+        for kind in (DocumentKind.STATUTES, DocumentKind.ACTIVITY_REPORT):
+            from organisations import services as organisation_services
+
+            version = organisation_services.document_upload(
+                organisation=organisation,
+                actor=applicant,
+                year=timezone.localdate().year,
+                kind=kind,
+                upload=SimpleUploadedFile(
+                    f"{kind}.pdf", MINIMAL_PDF, content_type="application/pdf"
+                ),
+            )
+            organisation_services.document_review(
+                document=version.document, actor=officer, approve=True
+            )
+    for index, (organisation, state) in enumerate(zip(organisations, states, strict=False)):
+        application = services.application_start(
+            actor=applicant, call=closed_call, organisation=organisation
+        )
+        _fill(application, applicant, 20_000 + index * 5_000)
+        application.refresh_from_db()
+        services.application_submit(application=application, actor=applicant)
+        services.application_assign(application=application, actor=officer, assignee=officer)
+        if state == "withdrawn":
+            services.application_withdraw(application=application, actor=applicant)
+        elif state == "completion_requested":
+            services.application_request_completion(
+                application=application,
+                actor=officer,
+                message="Bifoga en mer detaljerad budget för lokalkostnaderna.",
+                due=timezone.localdate() + timedelta(days=14),
+            )
+        elif state != "submitted":
+            services.application_start_review(application=application, actor=officer)
+            for criterion in programme.criteria.all():
+                services.review_save(
+                    application=application, actor=officer, criterion=criterion, score=4, comment=""
+                )
+            if state != "in_review":
+                outcome = {"rejected": "reject", "partly_approved": "partly"}.get(state, "approve")
+                amount = (
+                    (application.amount_requested or Decimal(0)) / 2
+                    if outcome == "partly"
+                    else None
+                )
+                services.application_propose(
+                    application=application,
+                    actor=officer,
+                    outcome=outcome,
+                    amount=amount,
+                    motivation="Projektet når många unga och har en rimlig budget."
+                    if outcome != "reject"
+                    else "Projektet ligger utanför bidragets syfte.",
+                )
+                if state != "proposed":
+                    # The demo's decisions were taken by another decision maker than the proposer.
+                    services.application_decide(
+                        application=application, actor=decider, reject=outcome == "reject"
+                    )
+    Call.objects.filter(pk=closed_call.pk).update(closes_at=timezone.now() - timedelta(days=2))

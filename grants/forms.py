@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import (
+    Application,
+    ApplicationStatus,
+    AttachmentType,
+    BudgetLineKind,
+    Call,
+    ProposalOutcome,
+    Question,
+    QuestionKind,
+)
+from organisations.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
+from portal.models import User
+
+
+class SekField(forms.DecimalField):
+    """An amount in kronor as people write it: `12 500`, `12 500,50`, `12500 kr`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = value.replace("\u00a0", "").replace(" ", "").replace("kr", "").replace(",", ".")
+        return super().to_python(value)
+
+
+class StartForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation that applies"))
+
+    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = organisations
+
+
+def _question_field(question: Question) -> forms.Field:
+    label = question.text if question.required else f"{question.text} ({_('optional')})"
+    common: dict[str, Any] = {"label": label, "required": False, "help_text": question.help_text}
+    if question.kind == QuestionKind.SHORT_TEXT:
+        return forms.CharField(max_length=question.max_length, **common)
+    if question.kind == QuestionKind.LONG_TEXT:
+        return forms.CharField(
+            max_length=question.max_length,
+            widget=forms.Textarea(attrs={"rows": 5, "maxlength": question.max_length}),
+            **common,
+        )
+    if question.kind == QuestionKind.NUMBER:
+        return forms.DecimalField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
+    if question.kind == QuestionKind.CHOICE:
+        return forms.ChoiceField(choices=[("", "–")] + [(c, c) for c in question.choices], **common)
+    return forms.ChoiceField(
+        choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect, **common
+    )
+
+
+class ApplicationForm(forms.Form):
+    """The association's answers; every field may be empty in a draft (submit checks)."""
+
+    mark_optional = False
+
+    title = forms.CharField(label=_("Title of the application"), max_length=200, required=False)
+    amount_requested = SekField(label=_("Amount applied for (SEK)"), required=False)
+
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
+        self.questions = list(application.call.questions.all())
+        initial = {"title": application.title, "amount_requested": application.amount_requested}
+        for question in self.questions:
+            initial[f"question_{question.pk}"] = application.answers.get(str(question.pk), "")
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for question in self.questions:
+            self.fields[f"question_{question.pk}"] = _question_field(question)
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            str(question.pk): self.cleaned_data.get(f"question_{question.pk}", "")
+            for question in self.questions
+        }
+
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[f"question_{question.pk}"] for question in self.questions]
+
+
+class BudgetLineForm(forms.Form):
+    mark_optional = False
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=BudgetLineKind.choices)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    amount = SekField(label=_("Amount (SEK)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("description") and data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("Give the amount."))
+        if data.get("amount") is not None and not data.get("description"):
+            self.add_error("description", _("Describe the line."))
+        return data
+
+
+BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=3, max_num=60, validate_max=True)
+
+
+def budget_lines_from(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": form.cleaned_data["kind"],
+            "description": form.cleaned_data["description"],
+            "amount": form.cleaned_data["amount"],
+        }
+        for form in formset.forms
+        if form.cleaned_data.get("description") and form.cleaned_data.get("amount") is not None
+    ]
+
+
+class AttachmentForm(forms.Form):
+    attachment_type = forms.ModelChoiceField(
+        label=_("Attachment"),
+        queryset=AttachmentType.objects.none(),
+        required=False,
+        empty_label=_("Other attachment"),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("%(types)s, at most %(size)d MB.")
+        % {"types": ALLOWED_DESCRIPTION, "size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+    )
+
+    def __init__(self, *args: Any, call: Call, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(
+            forms.ModelChoiceField, self.fields["attachment_type"]
+        ).queryset = call.attachment_types.all()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        check_upload(upload)
+        return upload
+
+
+class CompletionRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("What should the association complete?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    due = forms.DateField(label=_("Complete by"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReviewForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Score"), coerce=int, choices=[(n, str(n)) for n in range(6)], widget=forms.Select
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProposalForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Proposal"),
+        widget=forms.RadioSelect,
+        choices=ProposalOutcome.choices,
+    )
+    amount = SekField(label=_("Amount if approved in part (SEK)"), required=False)
+    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 4}))
+    conditions = forms.CharField(
+        label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("confirm", _("Decide as proposed")),
+            ("change", _("Decide another amount")),
+            ("reject", _("Reject")),
+        ],
+    )
+    amount = SekField(label=_("Amount if changed (SEK)"), required=False)
+    change_reason = forms.CharField(
+        label=_("Reason for the change"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Case officer"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+
+    def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = colleagues
+
+
+class InboxFilterForm(forms.Form):
+    mark_optional = False
+
+    q = forms.CharField(
+        label=_("Organisation, organisation number or registration number"), required=False
+    )
+    call = forms.TypedChoiceField(label=_("Call"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))]
+        + [(value, label) for value, label in ApplicationStatus.choices if value != "draft"],
+    )
+    assigned = forms.ChoiceField(label=_("Case officer"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("submitted", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("deadline", _("Call deadline")),
+        ],
+    )
+
+    def __init__(self, *args: Any, calls: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["call"]).choices = [("", _("All"))] + [
+            (c.pk, c.title) for c in calls
+        ]
+        cast(forms.ChoiceField, self.fields["assigned"]).choices = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("none", _("Nobody")),
+        ] + [(str(u.pk), u.display_name) for u in officers]

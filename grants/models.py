@@ -1,0 +1,389 @@
+"""Grants: programmes, calls, applications, reviews, proposals and decisions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from organisations.models import Organisation
+from organisations.storage import private_storage
+from portal.models import PublicBody
+
+
+class ProgrammeKind(models.TextChoices):
+    BASIC = "grundbidrag", _("Basic grant")
+    ACTIVITY = "aktivitetsstod", _("Activity grant")
+    PREMISES = "lokalbidrag", _("Premises grant")
+    PROJECT = "projektbidrag", _("Project grant")
+    EVENT = "arrangemangsbidrag", _("Event grant")
+    START = "startbidrag", _("Start-up grant")
+    LEADER_TRAINING = "ledarutbildning", _("Leader training grant")
+    OTHER = "other", _("Other grant")
+
+
+class Programme(models.Model):
+    """A grant programme (bidragsform) owned by a public body, with its rules."""
+
+    public_body = models.ForeignKey(
+        PublicBody,
+        verbose_name=_("public body"),
+        on_delete=models.PROTECT,
+        related_name="programmes",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind of grant"), max_length=30, choices=ProgrammeKind.choices)
+    rules = models.TextField(_("rules"), blank=True)
+    eligible_legal_forms = models.JSONField(
+        _("legal forms that may apply"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: every legal form may apply."),
+    )
+    minimum_members = models.PositiveIntegerField(_("minimum members"), null=True, blank=True)
+    requires_verified = models.BooleanField(_("organisation must be verified"), default=True)
+    required_document_kinds = models.JSONField(
+        _("annual documents required"), default=list, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("grant programme")
+        verbose_name_plural = _("grant programmes")
+        ordering = ["public_body__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.public_body})"
+
+
+class Criterion(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("assessment criterion")
+        verbose_name_plural = _("assessment criteria")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Call(models.Model):
+    """A call for applications (utlysning) under a programme."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("grant programme"), on_delete=models.PROTECT, related_name="calls"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    budget = models.DecimalField(
+        _("budget (SEK)"),
+        validators=[MinValueValidator(Decimal(0))],
+        max_digits=14,
+        decimal_places=2,
+    )
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"), db_index=True)
+    follow_up_required = models.BooleanField(_("follow-up report required"), default=False)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["closes_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="call_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open(self, at: object = None) -> bool:
+        now = at or timezone.now()
+        return self.opens_at <= now < self.closes_at  # type: ignore[operator]
+
+
+class QuestionKind(models.TextChoices):
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    CHOICE = "choice", _("Choice")
+    YES_NO = "yes_no", _("Yes or no")
+
+
+class Question(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.CharField(_("question"), max_length=500)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    kind = models.CharField(_("kind of answer"), max_length=20, choices=QuestionKind.choices)
+    choices = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_("For a choice: the options, one per entry."),
+    )
+    required = models.BooleanField(_("required"), default=True)
+    max_length = models.PositiveIntegerField(_("maximum length"), default=2000)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class AttachmentType(models.Model):
+    """An attachment the call asks for, e.g. "Projektplan"."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="attachment_types")
+    name = models.CharField(_("attachment"), max_length=200)
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        verbose_name = _("attachment type")
+        verbose_name_plural = _("attachment types")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
+    IN_REVIEW = "in_review", _("In review")
+    PROPOSED = "proposed", _("Decision proposed")
+    APPROVED = "approved", pgettext_lazy("application status", "Approved")
+    PARTLY_APPROVED = "partly_approved", _("Partly approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ProposalOutcome(models.TextChoices):
+    APPROVE = "approve", _("Approve the amount applied for")
+    PARTLY = "partly", _("Approve in part")
+    REJECT = "reject", _("Reject")
+
+
+class Application(models.Model):
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=30,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+    )
+    title = models.CharField(_("title of the application"), max_length=200, blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    amount_requested = models.DecimalField(
+        _("amount applied for (SEK)"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
+    registry_number = models.CharField(
+        _("registration number"), max_length=40, unique=True, null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case officer"),
+        on_delete=models.PROTECT,
+        related_name="assigned_applications",
+        null=True,
+        blank=True,
+    )
+    completion_message = models.TextField(_("what to complete"), blank=True)
+    completion_due = models.DateField(_("complete by"), null=True, blank=True)
+
+    # the case officer's proposal
+    proposal_outcome = models.CharField(max_length=30, choices=ProposalOutcome.choices, blank=True)
+    proposal_amount = models.DecimalField(null=True, blank=True, max_digits=14, decimal_places=2)
+    proposal_motivation = models.TextField(blank=True)
+    proposal_conditions = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+
+    # the decision
+    decided_amount = models.DecimalField(
+        _("decided amount (SEK)"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
+    decision_motivation = models.TextField(_("motivation"), blank=True)
+    decision_conditions = models.TextField(_("conditions"), blank=True)
+    decision_change_reason = models.TextField(_("reason for changing the proposal"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"], name="application_status_submitted"),
+            models.Index(fields=["call", "status"], name="application_call_status"),
+            models.Index(fields=["assigned_to", "status"], name="application_assigned_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_requested__isnull=True)
+                | models.Q(amount_requested__gte=0),
+                name="application_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_amount__isnull=True)
+                | (
+                    models.Q(decided_amount__gte=0)
+                    & models.Q(decided_amount__lte=models.F("amount_requested"))
+                ),
+                name="application_decided_within_applied",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.registry_number or f"{self.organisation} – {self.call}"
+
+
+class BudgetLineKind(models.TextChoices):
+    COST = "cost", _("Cost")
+    OWN_FINANCING = "own", _("Own financing")
+    OTHER_FUNDER = "other_funder", _("Other funder")
+
+
+class BudgetLine(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=BudgetLineKind.choices)
+    description = models.CharField(_("description"), max_length=200)
+    amount = models.DecimalField(
+        _("amount (SEK)"),
+        validators=[MinValueValidator(Decimal(0))],
+        max_digits=14,
+        decimal_places=2,
+    )
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    return f"applications/{instance.application_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file sent with an application. Never deleted: a removed attachment is only hidden, so
+    that what was submitted stays on record."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="attachments"
+    )
+    attachment_type = models.ForeignKey(
+        AttachmentType,
+        verbose_name=_("attachment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    file = models.FileField(storage=private_storage, upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Submission(models.Model):
+    """What the association sent, as it was sent: one row per submit, never changed."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="submissions"
+    )
+    number = models.PositiveSmallIntegerField()
+    content = models.JSONField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "number"], name="submission_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.number}"
+
+
+class Review(models.Model):
+    """A case officer's score of one criterion, 0–5, with a comment."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="reviews")
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="one_review_per_criterion"
+            ),
+            models.CheckConstraint(condition=models.Q(score__lte=5), name="review_score_0_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"

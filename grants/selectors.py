@@ -1,0 +1,239 @@
+"""Every read of the grants app a view makes, scoped to who asks; 404 for what they may not see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from grants import permissions
+from grants.models import Application, ApplicationStatus, Attachment, Call, Submission
+from organisations.models import OrganisationMembership, OrganisationRole
+from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
+
+
+def open_calls(*, now: datetime | None = None) -> QuerySet[Call]:
+    """Calls open for applications now, the nearest deadline first."""
+    now = now or timezone.now()
+    return (
+        Call.objects.filter(opens_at__lte=now, closes_at__gt=now, programme__is_active=True)
+        .select_related("programme__public_body")
+        .order_by("closes_at", "id")
+    )
+
+
+def call_get_public(*, pk: int) -> Call:
+    call = (
+        Call.objects.filter(pk=pk, opens_at__lte=timezone.now(), programme__is_active=True)
+        .select_related("programme__public_body")
+        .prefetch_related("questions", "attachment_types", "programme__criteria")
+        .first()
+    )
+    if call is None:
+        raise Http404
+    return call
+
+
+def organisations_that_may_apply(*, user: User | AnonymousUser) -> QuerySet[OrganisationMembership]:
+    if not user.is_authenticated:
+        return OrganisationMembership.objects.none()
+    return OrganisationMembership.objects.filter(
+        user=user, role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
+    ).select_related("organisation")
+
+
+def applications_for_member(*, user: User | AnonymousUser) -> QuerySet[Application]:
+    if not user.is_authenticated:
+        return Application.objects.none()
+    return (
+        Application.objects.filter(organisation__memberships__user=user)
+        .select_related("call", "organisation")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def _application_queryset() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "call__programme__public_body",
+        "organisation",
+        "assigned_to",
+        "proposed_by",
+        "decided_by",
+    )
+
+
+def application_get_for_member(
+    *, user: User | AnonymousUser, pk: int
+) -> tuple[Application, OrganisationMembership]:
+    if not user.is_authenticated:
+        raise Http404
+    application = _application_queryset().filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    membership = OrganisationMembership.objects.filter(
+        user=user, organisation_id=application.organisation_id
+    ).first()
+    if membership is None:
+        raise Http404
+    return application, membership
+
+
+def _officer_body_ids(user: User | AnonymousUser, roles: list[str] | None = None) -> list[int]:
+    """The public bodies where the person is an officer (remembered for the request)."""
+    if not user.is_authenticated:
+        return []
+    cache_name = "_grant_body_ids_" + "_".join(roles or [])
+    cached: list[int] | None = getattr(user, cache_name, None)
+    if cached is None:
+        memberships = PublicBodyMembership.objects.filter(user=user)
+        if roles:
+            memberships = memberships.filter(role__in=roles)
+        cached = list(memberships.order_by().values_list("public_body_id", flat=True).distinct())
+        setattr(user, cache_name, cached)
+    return cached
+
+
+def application_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Application:
+    """For a case officer or decision maker of the owning public body; 404 for anyone else."""
+    application = (
+        _application_queryset()
+        .filter(pk=pk, call__programme__public_body_id__in=_officer_body_ids(user))
+        .exclude(status=ApplicationStatus.DRAFT)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+SORTS = {
+    "submitted": ("-submitted_at", "-id"),
+    "oldest": ("submitted_at", "id"),
+    "deadline": ("call__closes_at", "submitted_at", "id"),
+}
+
+
+def inbox(
+    *,
+    user: User | AnonymousUser,
+    call: int | None = None,
+    status: str = "",
+    assigned: str = "",
+    q: str = "",
+    sort: str = "submitted",
+) -> QuerySet[Application]:
+    """Applications sent in to the officer's public bodies (drafts are the association's own)."""
+    body_ids = _officer_body_ids(user)
+    if not body_ids:
+        raise Http404
+    applications = (
+        Application.objects.filter(call__programme__public_body_id__in=body_ids)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("call", "organisation", "assigned_to")
+    )
+    if call:
+        applications = applications.filter(call_id=call)
+    if status:
+        applications = applications.filter(status=status)
+    if assigned == "me":
+        applications = applications.filter(assigned_to_id=user.pk)
+    elif assigned == "none":
+        applications = applications.filter(assigned_to__isnull=True)
+    elif assigned.isdigit():
+        applications = applications.filter(assigned_to_id=int(assigned))
+    q = q.strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        match = Q(organisation__name__icontains=q) | Q(registry_number__icontains=q)
+        if len(digits) >= 6:
+            dashed = f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
+            match |= Q(organisation__organisation_number__startswith=dashed)
+        applications = applications.filter(match)
+    return applications.order_by(*SORTS.get(sort, SORTS["submitted"]))
+
+
+def inbox_calls(*, user: User | AnonymousUser) -> QuerySet[Call]:
+    return Call.objects.filter(programme__public_body_id__in=_officer_body_ids(user)).order_by(
+        "-closes_at"
+    )
+
+
+def colleagues(*, application: Application) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            public_body_memberships__public_body_id=permissions.body_of(application),
+            public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
+            is_active=True,
+        )
+        .order_by("name", "email")
+        .distinct()
+    )
+
+
+def inbox_officers(*, user: User | AnonymousUser) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            public_body_memberships__public_body_id__in=_officer_body_ids(user),
+            public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
+        )
+        .order_by("name", "email")
+        .distinct()
+    )
+
+
+def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Application]:
+    body_ids = _officer_body_ids(user, [PublicBodyRole.DECISION_MAKER])
+    if not body_ids:
+        raise Http404
+    return (
+        Application.objects.filter(
+            call__programme__public_body_id__in=body_ids, status=ApplicationStatus.PROPOSED
+        )
+        .select_related("call", "organisation", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+
+
+def current_attachments(*, application: Application) -> QuerySet[Attachment]:
+    return application.attachments.filter(removed_at__isnull=True).select_related("attachment_type")
+
+
+def attachment_get_for_user(
+    *, user: User | AnonymousUser, application_pk: int, pk: int
+) -> Attachment:
+    """A file of an application: for the organisation's members, and the owning body's officers
+    once it has been sent in."""
+    if not user.is_authenticated:
+        raise Http404
+    attachment = (
+        Attachment.objects.select_related("application__call__programme")
+        .filter(pk=pk, application_id=application_pk)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    application = attachment.application
+    member = OrganisationMembership.objects.filter(
+        user=user, organisation_id=application.organisation_id
+    ).exists()
+    officer = (
+        application.status != ApplicationStatus.DRAFT
+        and application.call.programme.public_body_id in _officer_body_ids(user)
+    )
+    if not (member or officer):
+        raise Http404
+    return attachment
+
+
+def submissions_of(*, application: Application) -> list[Submission]:
+    return list(application.submissions.order_by("number"))
+
+
+def history_of(*, application: Application) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Application), object_id=str(application.pk)
+    ).order_by("-created_at", "-id")

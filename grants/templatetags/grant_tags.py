@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from grants.money import format_sek
+
+register = template.Library()
+
+
+@register.filter
+def sek(amount: Decimal | int | None) -> str:
+    return format_sek(amount)
+
+
+@register.filter
+def time_left(closes_at: datetime) -> str:
+    """`3 dagar kvar`, `5 timmar kvar`, `Stängd`."""
+    seconds = (closes_at - timezone.now()).total_seconds()
+    if seconds <= 0:
+        return _("Closed")
+    days = int(seconds // 86400)
+    if days >= 1:
+        return ngettext("%(count)d day left", "%(count)d days left", days) % {"count": days}
+    hours = int(seconds // 3600)
+    if hours >= 1:
+        return ngettext("%(count)d hour left", "%(count)d hours left", hours) % {"count": hours}
+    minutes = max(1, int(seconds // 60))
+    return ngettext("%(count)d minute left", "%(count)d minutes left", minutes) % {"count": minutes}

@@ -1,0 +1,496 @@
+"""Pages of the grants app: public calls, the association's applications, the case officer's
+inbox and application page, and the decision maker's list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from grants import permissions, selectors, services
+from grants.eligibility import eligibility_problems
+from grants.forms import (
+    ApplicationForm,
+    AssignForm,
+    AttachmentForm,
+    BudgetFormSet,
+    CompletionRequestForm,
+    DecisionForm,
+    InboxFilterForm,
+    ProposalForm,
+    ReviewForm,
+    StartForm,
+    budget_lines_from,
+)
+from grants.models import Application, ApplicationStatus
+from portal.models import User
+from portal.pagination import paginate, query_without_page
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
+    return user
+
+
+def _messages_from(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def calls(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "grants/calls.html",
+        {
+            "page": paginate(request, selectors.open_calls()),
+            "query": query_without_page(request),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    call = selectors.call_get_public(pk=pk)
+    start_form = None
+    eligibility: list[tuple[str, list[str]]] = []
+    if request.user.is_authenticated and call.is_open():
+        memberships = list(selectors.organisations_that_may_apply(user=request.user))
+        for membership in memberships:
+            eligibility.append(
+                (
+                    membership.organisation.name,
+                    eligibility_problems(
+                        organisation=membership.organisation, programme=call.programme
+                    ),
+                )
+            )
+        choices = [
+            (m.organisation.pk, m.organisation.name)
+            for m, (_name, problems) in zip(memberships, eligibility, strict=True)
+            if not problems
+        ]
+        if choices:
+            start_form = StartForm(organisations=choices)
+    return render(
+        request,
+        "grants/call_detail.html",
+        {"call": call, "start_form": start_form, "eligibility": eligibility, "now": timezone.now()},
+    )
+
+
+# --- the association ---------------------------------------------------------------------------
+
+
+@require_POST
+def application_start(request: HttpRequest, pk: int) -> HttpResponse:
+    call = selectors.call_get_public(pk=pk)
+    memberships = {
+        m.organisation.pk: m for m in selectors.organisations_that_may_apply(user=request.user)
+    }
+    form = StartForm(
+        request.POST, organisations=[(pk_, m.organisation.name) for pk_, m in memberships.items()]
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose the organisation that applies."))
+        return redirect("grants:call", pk=pk)
+    organisation = memberships[int(form.cleaned_data["organisation"])].organisation
+    try:
+        application = services.application_start(
+            actor=_user(request), call=call, organisation=organisation
+        )
+    except ValidationError as error:
+        _messages_from(request, error)
+        return redirect("grants:call", pk=pk)
+    messages.success(
+        request, _("The application has been started. It is saved as a draft until you send it in.")
+    )
+    return redirect("grants:application", pk=application.pk)
+
+
+@require_GET
+def my_applications(request: HttpRequest) -> HttpResponse:
+    applications = selectors.applications_for_member(user=request.user)
+    return render(
+        request,
+        "grants/my_applications.html",
+        {"page": paginate(request, applications), "query": ""},
+    )
+
+
+def _application_context(application: Application, **extra: Any) -> dict[str, Any]:
+    lines = list(application.budget_lines.all())
+    costs = sum((line.amount for line in lines if line.kind == "cost"), start=0)
+    funding = sum((line.amount for line in lines if line.kind != "cost"), start=0)
+    return {
+        "application": application,
+        "budget_lines": lines,
+        "total_costs": costs,
+        "total_funding": funding,
+        "attachments": selectors.current_attachments(application=application),
+        "answers": [
+            (question, application.answers.get(str(question.pk), ""))
+            for question in application.call.questions.all()
+        ],
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    application, membership = selectors.application_get_for_member(user=request.user, pk=pk)
+    editable = application.status in services.EDITABLE and permissions.can_edit(membership)
+    form = ApplicationForm(application=application)
+    budget = BudgetFormSet(
+        prefix="budget",
+        initial=[
+            {"kind": line.kind, "description": line.description, "amount": line.amount}
+            for line in application.budget_lines.all()
+        ],
+    )
+    problems: list[str] = []
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        form = ApplicationForm(request.POST, application=application)
+        budget = BudgetFormSet(request.POST, prefix="budget")
+        if form.is_valid() and budget.is_valid():
+            try:
+                services.application_save(
+                    application=application,
+                    actor=_user(request),
+                    title=form.cleaned_data["title"],
+                    answers=form.answers(),
+                    amount_requested=form.cleaned_data["amount_requested"],
+                    budget_lines=budget_lines_from(budget),
+                )
+                if "submit" in request.POST:
+                    services.application_submit(application=application, actor=_user(request))
+                    application.refresh_from_db()
+                    messages.success(
+                        request,
+                        _(
+                            "The application has been sent in with registration number %(number)s. A receipt is on its way by email."
+                        )
+                        % {"number": application.registry_number},
+                    )
+                    return redirect("grants:application", pk=pk)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    problems = error.messages
+            else:
+                messages.success(request, _("The draft has been saved."))
+                return redirect("grants:application", pk=pk)
+    application.refresh_from_db()
+    return render(
+        request,
+        "grants/application.html",
+        _application_context(
+            application,
+            membership=membership,
+            editable=editable,
+            form=form,
+            budget=budget,
+            problems=problems,
+            attachment_form=AttachmentForm(call=application.call) if editable else None,
+            can_withdraw=permissions.can_edit(membership)
+            and application.status
+            in {
+                ApplicationStatus.DRAFT,
+                ApplicationStatus.SUBMITTED,
+                ApplicationStatus.COMPLETION_REQUESTED,
+            },
+        ),
+    )
+
+
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    application, _membership = selectors.application_get_for_member(user=request.user, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES, call=application.call)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                application=application,
+                actor=_user(request),
+                attachment_type=form.cleaned_data["attachment_type"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            _messages_from(request, error)
+        else:
+            messages.success(request, _("The attachment has been added."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+    return redirect("grants:application", pk=pk)
+
+
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = selectors.attachment_get_for_user(
+        user=request.user, application_pk=pk, pk=attachment_pk
+    )
+    selectors.application_get_for_member(user=request.user, pk=pk)
+    try:
+        services.attachment_remove(attachment=attachment, actor=_user(request))
+    except ValidationError as error:
+        _messages_from(request, error)
+    return redirect("grants:application", pk=pk)
+
+
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = selectors.attachment_get_for_user(
+        user=request.user, application_pk=pk, pk=attachment_pk
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application, _membership = selectors.application_get_for_member(user=request.user, pk=pk)
+    try:
+        services.application_withdraw(application=application, actor=_user(request))
+    except ValidationError as error:
+        _messages_from(request, error)
+    else:
+        messages.success(request, _("The application has been withdrawn."))
+    return redirect("grants:application", pk=pk)
+
+
+# --- the case officer and the decision maker -----------------------------------------------------
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    calls = selectors.inbox_calls(user=request.user)
+    form = InboxFilterForm(
+        request.GET, calls=calls, officers=selectors.inbox_officers(user=request.user)
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    applications = selectors.inbox(
+        user=request.user,
+        call=filters.get("call"),
+        status=filters.get("status") or "",
+        assigned=filters.get("assigned") or "",
+        q=filters.get("q") or "",
+        sort=filters.get("sort") or "submitted",
+    )
+    return render(
+        request,
+        "grants/inbox.html",
+        {
+            "form": form,
+            "page": paginate(request, applications),
+            "query": query_without_page(request),
+        },
+    )
+
+
+@require_GET
+def decisions(request: HttpRequest) -> HttpResponse:
+    proposals = selectors.proposals_for_decision(user=request.user)
+    return render(
+        request, "grants/decisions.html", {"page": paginate(request, proposals), "query": ""}
+    )
+
+
+@require_GET
+def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_officer(user=request.user, pk=pk)
+    user = _user(request)
+    handle = permissions.can_handle(user, application)
+    reviews = {review.criterion_id: review for review in application.reviews.all()}
+    criteria = [
+        (
+            criterion,
+            reviews.get(criterion.pk),
+            ReviewForm(
+                prefix=f"c{criterion.pk}",
+                initial={
+                    "score": reviews[criterion.pk].score,
+                    "comment": reviews[criterion.pk].comment,
+                }
+                if criterion.pk in reviews
+                else None,
+            ),
+        )
+        for criterion in application.call.programme.criteria.all()
+    ]
+    submissions = selectors.submissions_of(application=application)
+    changed: list[str] = []
+    if len(submissions) >= 2:
+        before, after = submissions[-2].content, submissions[-1].content
+        questions = {str(q.pk): q.text for q in application.call.questions.all()}
+        changed = [
+            questions.get(key, key)
+            for key in after["answers"]
+            if after["answers"].get(key) != before["answers"].get(key)
+        ]
+        if after["budget"] != before["budget"]:
+            changed.append(_("Budget"))
+        if after["amount_requested"] != before["amount_requested"]:
+            changed.append(_("Amount applied for"))
+        if after["attachments"] != before["attachments"]:
+            changed.append(_("Attachments"))
+    return render(
+        request,
+        "grants/officer_application.html",
+        _application_context(
+            application,
+            can_handle=handle,
+            can_decide=permissions.can_decide(user, application),
+            four_eyes_block=application.status == ApplicationStatus.PROPOSED
+            and application.proposed_by_id == user.pk,
+            criteria=criteria,
+            submissions=submissions,
+            changed=changed,
+            history=selectors.history_of(application=application)[:50],
+            assign_form=AssignForm(
+                colleagues=selectors.colleagues(application=application),
+                initial={"assignee": application.assigned_to_id},
+            )
+            if handle
+            else None,
+            completion_form=CompletionRequestForm(),
+            proposal_form=ProposalForm(),
+            decision_form=DecisionForm(initial={"decision": "confirm"}),
+            budget_left=services.call_budget_left(application.call),
+        ),
+    )
+
+
+def _officer_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
+    application = selectors.application_get_for_officer(user=request.user, pk=pk)
+    try:
+        message = action(application, _user(request))
+    except ValidationError as error:
+        _messages_from(request, error)
+    else:
+        messages.success(request, message)
+    return redirect("grants:officer_application", pk=pk)
+
+
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        form = AssignForm(request.POST, colleagues=selectors.colleagues(application=application))
+        if not form.is_valid():
+            raise ValidationError(_("Choose a case officer."))
+        services.application_assign(
+            application=application, actor=user, assignee=form.cleaned_data["assignee"]
+        )
+        return _("The case officer has been changed.")
+
+    return _officer_action(request, pk, act)
+
+
+@require_POST
+def request_completion(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        form = CompletionRequestForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        services.application_request_completion(
+            application=application,
+            actor=user,
+            message=form.cleaned_data["message"],
+            due=form.cleaned_data["due"],
+        )
+        return _("The association has been asked to complete the application.")
+
+    return _officer_action(request, pk, act)
+
+
+@require_POST
+def start_review(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        services.application_start_review(application=application, actor=user)
+        return _("The application is in review.")
+
+    return _officer_action(request, pk, act)
+
+
+@require_POST
+def score(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        criterion = application.call.programme.criteria.filter(pk=criterion_pk).first()
+        if criterion is None:
+            raise ValidationError(_("Unknown criterion."))
+        form = ReviewForm(request.POST, prefix=f"c{criterion.pk}")
+        if not form.is_valid():
+            raise ValidationError(_("Give a score from 0 to 5."))
+        services.review_save(
+            application=application,
+            actor=user,
+            criterion=criterion,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+        return _("The score has been saved.")
+
+    return _officer_action(request, pk, act)
+
+
+@require_POST
+def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        form = ProposalForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        services.application_propose(
+            application=application,
+            actor=user,
+            outcome=form.cleaned_data["outcome"],
+            amount=form.cleaned_data["amount"],
+            motivation=form.cleaned_data["motivation"],
+            conditions=form.cleaned_data["conditions"],
+        )
+        return _("The proposal has been sent to the decision maker.")
+
+    return _officer_action(request, pk, act)
+
+
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        decision = form.cleaned_data["decision"]
+        services.application_decide(
+            application=application,
+            actor=user,
+            reject=decision == "reject",
+            amount=form.cleaned_data["amount"] if decision == "change" else None,
+            change_reason=form.cleaned_data["change_reason"],
+        )
+        return _("The decision has been taken.")
+
+    return _officer_action(request, pk, act)

@@ -1,0 +1,112 @@
+"""The whole grant path in a real browser: the association applies, the officer requests
+completion, the association completes, the officer scores and proposes, the decision maker
+approves, and the association sees the decision."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+from grants.models import Application
+from organisations.demo import MINIMAL_PDF
+from tests.e2e.conftest import axe_violations
+from tests.e2e.test_organisations import log_in
+from tests.factories import give_totp
+from tests.grants.conftest import Grants
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def officer_page(browser: Any, live_server: Any, user: Any) -> Any:
+    secret = generate_totp_secret()
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=user).delete()  # a secret this test knows
+    give_totp(user, secret)
+    context = browser.new_context(locale="sv-SE", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, user.email, secret)
+    return page
+
+
+def test_apply_complete_assess_propose_decide_and_see_the_decision(
+    page: Any, browser: Any, live_server: Any, grants: Grants, tmp_path: Path
+) -> None:
+    g = grants
+    q = g.questions
+    log_in(page, g.editor.email)
+    page.get_by_role("link", name="Öppna utlysningar").click()
+    page.get_by_role("link", name=g.call.title).click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Påbörja en ansökan").click()
+    page.wait_for_url(re.compile(r"/ansokningar/\d+/$"))
+    assert axe_violations(page) == []
+
+    page.get_by_label("Ansökans rubrik").fill("Kvällsöppet för unga")
+    page.get_by_label(q[0].text).fill("Öppen verksamhet två kvällar i veckan.")
+    page.get_by_label(q[1].text).fill("40")
+    page.get_by_label(q[2].text).select_option("Norr")
+    page.locator("#id_budget-0-description").fill("Ledare")
+    page.locator("#id_budget-0-amount").fill("40 000")
+    page.get_by_label("Sökt belopp (kr)").fill("40 000")
+    page.get_by_role("button", name="Spara utkast").click()
+    pdf = tmp_path / "projektplan.pdf"
+    pdf.write_bytes(MINIMAL_PDF)
+    page.get_by_label("Bilaga (valfritt)").select_option(label="Projektplan")
+    page.get_by_label("Fil", exact=True).set_input_files(str(pdf))
+    page.get_by_role("button", name="Ladda upp").click()
+    page.get_by_role("button", name="Skicka in ansökan").click()
+    assert "Inskickad" in page.locator(".status-panel").inner_text()
+    application = Application.objects.get()
+    assert application.registry_number
+
+    officer = officer_page(browser, live_server, g.officer)
+    officer.goto("/handlaggning/ansokningar/")
+    assert axe_violations(officer) == []
+    officer.get_by_role("link", name=application.registry_number).click()
+    assert axe_violations(officer) == []
+    officer.get_by_text("Begär komplettering").click()
+    officer.get_by_label("Vad ska föreningen komplettera?").fill("Lägg till en rad för material.")
+    officer.get_by_label("Komplettera senast").fill("2099-01-31")
+    officer.get_by_role("button", name="Skicka begäran").click()
+    assert "Komplettering begärd" in officer.locator(".status-panel").inner_text()
+
+    page.reload()
+    assert "Lägg till en rad för material." in page.locator("main").inner_text()
+    page.locator("#id_budget-1-description").fill("Material")
+    page.locator("#id_budget-1-amount").fill("5 000")
+    page.get_by_role("button", name="Skicka in igen").click()
+    assert "Inskickad" in page.locator(".status-panel").inner_text()
+
+    officer.reload()
+    officer.get_by_role("button", name="Påbörja bedömningen").click()
+    for criterion in g.criteria:
+        officer.locator(f"#id_c{criterion.pk}-score").select_option("4")
+        officer.get_by_role("button", name=f"Spara poäng för {criterion.name}").click()
+    officer.get_by_label("Bevilja delvis").check()
+    officer.get_by_label(re.compile("^Belopp om ansökan beviljas delvis")).fill("30 000")
+    officer.get_by_label("Motivering").fill("Rimlig budget, delvis.")
+    officer.get_by_role("button", name="Skicka beslutsförslaget").click()
+    assert "Beslutsförslag lämnat" in officer.locator(".status-panel").inner_text()
+    officer.context.close()
+
+    decider = officer_page(browser, live_server, g.decision_maker)
+    decider.goto("/handlaggning/beslut/")
+    decider.get_by_role("link", name=application.registry_number).click()
+    assert axe_violations(decider) == []
+    decider.get_by_role("button", name="Fatta beslut").click()
+    assert "Delvis beviljad" in decider.locator("main").inner_text()
+    decider.context.close()
+
+    page.reload()
+    text = page.locator("main").inner_text()
+    assert (
+        "Delvis beviljad" in text
+        and "30\u00a0000\u00a0kr" in text
+        and "Rimlig budget, delvis." in text
+    )

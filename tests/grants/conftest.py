@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from grants import services
+from grants.models import (
+    Application,
+    AttachmentType,
+    BudgetLineKind,
+    Call,
+    Criterion,
+    Programme,
+    ProgrammeKind,
+    Question,
+    QuestionKind,
+)
+from organisations import services as organisation_services
+from organisations.models import DocumentKind, Organisation, OrganisationRole, OrganisationStatus
+from portal.models import PublicBody, PublicBodyRole, User
+from tests.factories import (
+    CommitteeFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    OrganisationMembershipFactory,
+    give_totp,
+    pdf_upload,
+)
+
+
+@dataclass
+class Grants:
+    body: PublicBody
+    programme: Programme
+    call: Call
+    questions: list[Question]
+    attachment_type: AttachmentType
+    criteria: list[Criterion]
+    organisation: Organisation
+    representative: User
+    editor: User
+    viewer: User
+    officer: User
+    decision_maker: User
+    other_decision_maker: User
+    other_body_officer: User
+    outsider: User  # representative of another organisation
+
+
+def make_call(programme: Programme, **overrides: object) -> Call:
+    now = timezone.now()
+    values: dict[str, object] = {
+        "programme": programme,
+        "title": "Mötesplatser för unga",
+        "description": "Projekt för unga.",
+        "budget": Decimal("100000"),
+        "opens_at": now - timedelta(days=10),
+        "closes_at": now + timedelta(days=10),
+    }
+    values.update(overrides)
+    call = Call.objects.create(**values)
+    Question.objects.create(
+        call=call, position=0, text="Beskriv projektet", kind=QuestionKind.LONG_TEXT, max_length=500
+    )
+    Question.objects.create(call=call, position=1, text="Antal deltagare", kind=QuestionKind.NUMBER)
+    Question.objects.create(
+        call=call, position=2, text="Var?", kind=QuestionKind.CHOICE, choices=["Norr", "Söder"]
+    )
+    Question.objects.create(
+        call=call, position=3, text="Andra bidrag?", kind=QuestionKind.YES_NO, required=False
+    )
+    AttachmentType.objects.create(call=call, name="Projektplan", required=True)
+    return call
+
+
+@pytest.fixture
+def grants(db: None) -> Grants:
+    body = CommitteeFactory(name="Kultur- och fritidsnämnden", registry_prefix="KFN")
+    officer = MembershipFactory(
+        public_body=body, role=PublicBodyRole.CASE_OFFICER, user__name="Hanna Handläggare"
+    ).user
+    give_totp(officer)
+    decision_maker = MembershipFactory(
+        public_body=body, role=PublicBodyRole.DECISION_MAKER, user__name="Bengt Beslut"
+    ).user
+    give_totp(decision_maker)
+    other_decision_maker = MembershipFactory(
+        public_body=body, role=PublicBodyRole.DECISION_MAKER, user__name="Berit Beslut"
+    ).user
+    give_totp(other_decision_maker)
+    other_body_officer = MembershipFactory(
+        role=PublicBodyRole.CASE_OFFICER, user__name="Sune Socialnämnd"
+    ).user
+    give_totp(other_body_officer)
+    programme = Programme.objects.create(
+        public_body=body,
+        name="Projektbidrag",
+        kind=ProgrammeKind.PROJECT,
+        required_document_kinds=[DocumentKind.STATUTES.value],
+    )
+    criteria = [
+        Criterion.objects.create(programme=programme, name="Nytta", weight=3, position=0),
+        Criterion.objects.create(programme=programme, name="Genomförbarhet", weight=1, position=1),
+    ]
+    call = make_call(programme)
+    organisation = OrganisationFactory(
+        name="Idrottsföreningen Exempel",
+        status=OrganisationStatus.VERIFIED,
+        payment_details_verified=True,
+    )
+    representative = OrganisationMembershipFactory(
+        organisation=organisation,
+        role=OrganisationRole.REPRESENTATIVE,
+        user__name="Rita Representant",
+    ).user
+    editor = OrganisationMembershipFactory(
+        organisation=organisation, role=OrganisationRole.EDITOR
+    ).user
+    viewer = OrganisationMembershipFactory(
+        organisation=organisation, role=OrganisationRole.VIEWER
+    ).user
+    version = organisation_services.document_upload(
+        organisation=organisation,
+        actor=representative,
+        year=timezone.localdate().year,
+        kind=DocumentKind.STATUTES,
+        upload=pdf_upload(),
+    )
+    organisation_services.document_review(document=version.document, actor=officer, approve=True)
+    outsider = OrganisationMembershipFactory(organisation__status=OrganisationStatus.VERIFIED).user
+    return Grants(
+        body=body,
+        programme=programme,
+        call=call,
+        questions=list(call.questions.all()),
+        attachment_type=call.attachment_types.get(),
+        criteria=criteria,
+        organisation=organisation,
+        representative=representative,
+        editor=editor,
+        viewer=viewer,
+        officer=officer,
+        decision_maker=decision_maker,
+        other_decision_maker=other_decision_maker,
+        other_body_officer=other_body_officer,
+        outsider=outsider,
+    )
+
+
+def complete_draft(
+    g: Grants, *, amount: str = "40000", call: Call | None = None, actor: User | None = None
+) -> Application:
+    """A draft with everything a submit needs."""
+    call = call or g.call
+    actor = actor or g.editor
+    application = services.application_start(actor=actor, call=call, organisation=g.organisation)
+    questions = list(call.questions.all())
+    services.application_save(
+        application=application,
+        actor=actor,
+        title="Kvällsöppet för unga",
+        answers={
+            str(questions[0].pk): "Öppen verksamhet två kvällar i veckan.",
+            str(questions[1].pk): "40",
+            str(questions[2].pk): "Norr",
+        },
+        amount_requested=Decimal(amount),
+        budget_lines=[
+            {"kind": BudgetLineKind.COST, "description": "Ledare", "amount": Decimal(amount)},
+            {
+                "kind": BudgetLineKind.OWN_FINANCING,
+                "description": "Egen insats",
+                "amount": Decimal("5000"),
+            },
+        ],
+    )
+    services.attachment_add(
+        application=application,
+        actor=actor,
+        attachment_type=call.attachment_types.first(),
+        upload=pdf_upload("plan.pdf"),
+    )
+    application.refresh_from_db()
+    return application
+
+
+def submitted(g: Grants, **kwargs: object) -> Application:
+    application = complete_draft(g, **kwargs)  # type: ignore[arg-type]
+    services.application_submit(application=application, actor=g.editor)
+    application.refresh_from_db()
+    return application
+
+
+def proposed(
+    g: Grants, *, outcome: str = "approve", amount: Decimal | None = None, **kwargs: object
+) -> Application:
+    application = submitted(g, **kwargs)
+    services.application_start_review(application=application, actor=g.officer)
+    application.refresh_from_db()
+    services.application_propose(
+        application=application,
+        actor=g.officer,
+        outcome=outcome,
+        amount=amount,
+        motivation="Bra projekt.",
+    )
+    application.refresh_from_db()
+    return application

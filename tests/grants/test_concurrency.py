@@ -1,0 +1,98 @@
+"""Money and numbers under concurrency, against the real PostgreSQL (row locks are what keep
+them right; SQLite serialises whole transactions and proves nothing here)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.utils import timezone
+
+from grants import services
+from grants.models import Application
+from tests.grants.conftest import Grants, complete_draft, proposed
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested against PostgreSQL (set DATABASE_URL; .ci/run does)")
+
+
+def run_together(work: list[callable]) -> list[BaseException | None]:  # type: ignore[valid-type]
+    """Start every piece of work at the same moment, each in its own thread and connection."""
+    barrier = threading.Barrier(len(work))
+    results: list[BaseException | None] = [None] * len(work)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            work[index]()
+        except BaseException as error:
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_concurrent_decisions_never_overspend_the_call(
+    grants: Grants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    g = grants
+    budget_left = services.call_budget_left
+
+    def slow_budget_left(*args: object, **kwargs: object) -> Decimal:
+        # Widen the window between reading what is left and writing the decision, so that
+        # without the lock on the call every decision would see the whole budget.
+        left = budget_left(*args, **kwargs)  # type: ignore[arg-type]
+        time.sleep(0.3)
+        return left
+
+    monkeypatch.setattr(services, "call_budget_left", slow_budget_left)
+    g.call.budget = Decimal("100000")
+    g.call.save()
+    applications = [
+        proposed(g, amount="40000") for _ in range(4)
+    ]  # 160 000 proposed, 100 000 budget
+    deciders = [g.decision_maker, g.other_decision_maker] * 2
+
+    def decide(application: Application, actor: object) -> callable:  # type: ignore[valid-type]
+        return lambda: services.application_decide(application=application, actor=actor)
+
+    results = run_together([decide(a, d) for a, d in zip(applications, deciders, strict=True)])
+    decided = Application.objects.filter(status__in=["approved", "partly_approved"])
+    total = sum((a.decided_amount or Decimal(0) for a in decided), start=Decimal(0))
+    assert total <= g.call.budget
+    assert decided.count() == 2  # 2 × 40 000 fits, a third would not
+    refused = [r for r in results if r is not None]
+    assert len(refused) == 2 and all(isinstance(r, ValidationError) for r in refused)
+
+
+def test_concurrent_submissions_get_gapless_registry_numbers(grants: Grants) -> None:
+    g = grants
+    drafts = [complete_draft(g) for _ in range(8)]
+    results = run_together(
+        [(lambda d=d: services.application_submit(application=d, actor=g.editor)) for d in drafts]
+    )
+    assert results == [None] * 8
+    year = timezone.localdate().year
+    numbers = sorted(
+        int(n.split("/")[1]) for n in Application.objects.values_list("registry_number", flat=True)
+    )
+    assert numbers == list(range(1, 9))
+    assert all(
+        n.startswith(f"KFN {year}/")
+        for n in Application.objects.values_list("registry_number", flat=True)
+    )

@@ -1,0 +1,321 @@
+"""The grant path through the web pages: apply, complete, assess, propose, decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from grants import services
+from grants.models import Application, Review
+from portal.models import AuditEvent
+from tests.conftest import logged_in
+from tests.grants.conftest import Grants, complete_draft, proposed, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def form_post(g: Grants, application: Application, **extra: str) -> dict[str, str]:
+    q = g.questions
+    data = {
+        "title": "Kvällsöppet för unga",
+        f"question_{q[0].pk}": "Öppen verksamhet två kvällar i veckan.",
+        f"question_{q[1].pk}": "40",
+        f"question_{q[2].pk}": "Norr",
+        f"question_{q[3].pk}": "no",
+        "amount_requested": "40 000",
+        "budget-TOTAL_FORMS": "3",
+        "budget-INITIAL_FORMS": "0",
+        "budget-MIN_NUM_FORMS": "0",
+        "budget-MAX_NUM_FORMS": "60",
+        "budget-0-kind": "cost",
+        "budget-0-description": "Ledare",
+        "budget-0-amount": "35 000",
+        "budget-1-kind": "cost",
+        "budget-1-description": "Material",
+        "budget-1-amount": "10000,50",
+        "budget-2-kind": "own",
+        "budget-2-description": "Egen insats",
+        "budget-2-amount": "5 000",
+    }
+    data.update(extra)
+    return data
+
+
+def test_the_association_applies_through_the_pages(
+    grants: Grants, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    g = grants
+    client = logged_in(g.editor)
+    page = client.get(reverse("grants:call", args=[g.call.pk])).content.decode()
+    assert "Påbörja en ansökan" in page
+    response = client.post(
+        reverse("grants:start", args=[g.call.pk]), {"organisation": g.organisation.pk}
+    )
+    application = Application.objects.get()
+    assert response.url == reverse("grants:application", args=[application.pk])
+
+    # save a draft
+    response = client.post(
+        reverse("grants:application", args=[application.pk]), form_post(g, application, save="1")
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.amount_requested == Decimal("40000")
+    assert application.status == "draft"
+    assert sorted(application.budget_lines.values_list("amount", flat=True)) == [
+        Decimal("5000"),
+        Decimal("10000.50"),
+        Decimal("35000"),
+    ]
+
+    # submitting without the required attachment names what is missing
+    response = client.post(
+        reverse("grants:application", args=[application.pk]), form_post(g, application, submit="1")
+    )
+    assert response.status_code == 200
+    assert "Bifoga ”Projektplan”" in response.content.decode() or "Projektplan" in " ".join(
+        response.context["problems"]
+    )
+    application.refresh_from_db()
+    assert application.status == "draft" and application.registry_number is None
+
+    from tests.factories import pdf_upload
+
+    client.post(
+        reverse("grants:attachment_add", args=[application.pk]),
+        {"attachment_type": g.attachment_type.pk, "file": pdf_upload("plan.pdf")},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("grants:application", args=[application.pk]),
+            form_post(g, application, submit="1"),
+        )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    year = timezone.localdate().year
+    assert application.status == "submitted"
+    assert application.registry_number == f"KFN {year}/1"
+    assert application.submissions.count() == 1
+    receipt = mail.outbox[-1]
+    assert application.registry_number in receipt.subject and g.editor.email in receipt.to
+    page = client.get(reverse("grants:application", args=[application.pk])).content.decode()
+    assert "40\u00a0000\u00a0kr" in page
+    assert "Inskickad" in page
+
+
+def test_completion_is_requested_done_and_the_changes_are_visible(
+    grants: Grants, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    g = grants
+    application = submitted(g)
+    officer = logged_in(g.officer)
+    due = (timezone.localdate() + timezone.timedelta(days=7)).isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        officer.post(
+            reverse("grants:request_completion", args=[application.pk]),
+            {"message": "Bifoga en bättre budget.", "due": due},
+        )
+    application.refresh_from_db()
+    assert application.status == "completion_requested"
+    assert g.representative.email in mail.outbox[-1].to
+    member = logged_in(g.editor)
+    page = member.get(reverse("grants:application", args=[application.pk])).content.decode()
+    assert "Bifoga en bättre budget." in page
+    member.post(
+        reverse("grants:application", args=[application.pk]),
+        form_post(g, application, submit="1", amount_requested="38000"),
+    )
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    assert application.registry_number.endswith("/1")  # same number after completion
+    assert application.submissions.count() == 2
+    first, second = application.submissions.order_by("number")
+    assert (
+        first.content["amount_requested"] == "40000.00"
+        and second.content["amount_requested"] == "38000.00"
+    )
+    page = officer.get(
+        reverse("grants:officer_application", args=[application.pk])
+    ).content.decode()
+    assert "Sökt belopp" in page  # named among the changes
+
+
+def test_officer_scores_and_proposes_and_another_decides(
+    grants: Grants, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    g = grants
+    application = submitted(g)
+    officer = logged_in(g.officer)
+    officer.post(reverse("grants:assign", args=[application.pk]), {"assignee": g.officer.pk})
+    officer.post(reverse("grants:start_review", args=[application.pk]))
+    for criterion in g.criteria:
+        officer.post(
+            reverse("grants:score", args=[application.pk, criterion.pk]),
+            {f"c{criterion.pk}-score": "4", f"c{criterion.pk}-comment": "Bra"},
+        )
+    assert Review.objects.filter(application=application).count() == 2
+    officer.post(
+        reverse("grants:propose", args=[application.pk]),
+        {
+            "outcome": "partly",
+            "amount": "30 000",
+            "motivation": "Delvis rimlig budget.",
+            "conditions": "Redovisa senast 2027-06-30.",
+        },
+    )
+    application.refresh_from_db()
+    assert (application.status, application.proposal_amount, application.assigned_to) == (
+        "proposed",
+        Decimal("30000"),
+        g.officer,
+    )
+
+    decider = logged_in(g.decision_maker)
+    assert application.registry_number in decider.get(reverse("grants:decisions")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        decider.post(reverse("grants:decide", args=[application.pk]), {"decision": "confirm"})
+    application.refresh_from_db()
+    assert (application.status, application.decided_amount, application.decided_by) == (
+        "partly_approved",
+        Decimal("30000"),
+        g.decision_maker,
+    )
+    assert g.representative.email in mail.outbox[-1].to
+    page = (
+        logged_in(g.viewer)
+        .get(reverse("grants:application", args=[application.pk]))
+        .content.decode()
+    )
+    assert (
+        "Delvis beviljad" in page
+        and "30\u00a0000\u00a0kr" in page
+        and "Delvis rimlig budget." in page
+    )
+    transitions = list(
+        AuditEvent.objects.filter(action="status_changed", object_id=str(application.pk))
+        .order_by("id")
+        .values_list("from_state", "to_state")
+    )
+    assert transitions == [
+        ("draft", "submitted"),
+        ("submitted", "in_review"),
+        ("in_review", "proposed"),
+        ("proposed", "partly_approved"),
+    ]
+
+
+def test_the_decision_maker_changes_the_amount_with_a_reason_or_rejects(grants: Grants) -> None:
+    g = grants
+    application = proposed(g)
+    decider = logged_in(g.decision_maker)
+    response = decider.post(
+        reverse("grants:decide", args=[application.pk]),
+        {"decision": "change", "amount": "20000"},
+        follow=True,
+    )
+    assert "Ange skälet" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "proposed"
+    decider.post(
+        reverse("grants:decide", args=[application.pk]),
+        {"decision": "change", "amount": "20000", "change_reason": "Budgeten räcker inte."},
+    )
+    application.refresh_from_db()
+    assert (application.status, application.decided_amount, application.decision_change_reason) == (
+        "partly_approved",
+        Decimal("20000"),
+        "Budgeten räcker inte.",
+    )
+
+
+def test_four_eyes_the_proposer_cannot_decide(grants: Grants) -> None:
+    g = grants
+    from portal.models import PublicBodyMembership, PublicBodyRole
+
+    PublicBodyMembership.objects.create(
+        user=g.officer, public_body=g.body, role=PublicBodyRole.DECISION_MAKER
+    )
+    application = proposed(g)
+    response = logged_in(g.officer).post(
+        reverse("grants:decide", args=[application.pk]), {"decision": "confirm"}
+    )
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.status == "proposed"
+    page = (
+        logged_in(g.officer)
+        .get(reverse("grants:officer_application", args=[application.pk]))
+        .content.decode()
+    )
+    assert "en annan beslutsfattare" in page
+    services.application_decide(application=application, actor=g.decision_maker)
+    application.refresh_from_db()
+    assert application.status == "approved"
+
+
+def test_withdraw_before_a_decision_but_not_after(grants: Grants) -> None:
+    g = grants
+    application = submitted(g)
+    logged_in(g.editor).post(reverse("grants:withdraw", args=[application.pk]))
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    decided = proposed(g)
+    services.application_decide(application=decided, actor=g.decision_maker)
+    response = logged_in(g.editor).post(reverse("grants:withdraw", args=[decided.pk]), follow=True)
+    decided.refresh_from_db()
+    assert decided.status == "approved"
+    assert "kan inte" in response.content.decode()
+
+
+def test_an_ineligible_organisation_is_told_why(grants: Grants) -> None:
+    g = grants
+    g.organisation.documents.all().update(status="returned")
+    g.programme.minimum_members = 50
+    g.programme.save()
+    page = logged_in(g.editor).get(reverse("grants:call", args=[g.call.pk])).content.decode()
+    assert "Stadgar" in page
+    assert "minst 50 medlemmar" in page
+    assert "Påbörja en ansökan" not in page
+    response = logged_in(g.editor).post(
+        reverse("grants:start", args=[g.call.pk]), {"organisation": g.organisation.pk}
+    )
+    assert response.status_code == 302
+    assert not Application.objects.exists()
+
+
+def test_the_public_sees_open_calls_by_deadline(grants: Grants) -> None:
+    from django.test import Client
+
+    from tests.grants.conftest import make_call
+
+    soon = make_call(
+        g := grants.programme,
+        title="Snart stängd",
+        closes_at=timezone.now() + timezone.timedelta(hours=5),
+    )
+    make_call(
+        g,
+        title="Redan stängd",
+        opens_at=timezone.now() - timezone.timedelta(days=30),
+        closes_at=timezone.now() - timezone.timedelta(days=1),
+    )
+    page = Client().get(reverse("grants:calls")).content.decode()
+    assert page.index(soon.title) < page.index(grants.call.title)
+    assert "Redan stängd" not in page
+    assert "5 timmar kvar" in page or "4 timmar kvar" in page
+    detail = Client().get(reverse("grants:call", args=[grants.call.pk])).content.decode()
+    assert "Beskriv projektet" in detail and "Projektplan" in detail
+
+
+def test_diarienummer_counts_per_body_and_year(grants: Grants) -> None:
+    g = grants
+    first = submitted(g)
+    second = submitted(g)
+    year = timezone.localdate().year
+    assert [first.registry_number, second.registry_number] == [f"KFN {year}/1", f"KFN {year}/2"]
+    draft = complete_draft(g)
+    assert draft.registry_number is None

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from grants.models import Application, ApplicationStatus
+from tests.conftest import logged_in
+from tests.factories import OrganisationFactory
+from tests.grants.conftest import Grants, make_call
+
+pytestmark = pytest.mark.django_db
+
+
+def add_applications(g: Grants, count: int) -> None:
+    statuses = [s for s, _label in ApplicationStatus.choices if s != "draft"]
+    organisations = OrganisationFactory.create_batch(min(count, 20), status="verified")
+    start = Application.objects.count()
+    Application.objects.bulk_create(
+        Application(
+            call=g.call,
+            organisation=organisations[i % len(organisations)],
+            status=statuses[i % len(statuses)],
+            title=f"Ansökan {start + i}",
+            amount_requested=Decimal(10000 + i),
+            registry_number=f"KFN 2026/{start + i + 1}",
+            submitted_at=timezone.now(),
+            created_by=g.editor,
+            assigned_to=g.officer if i % 2 else None,
+        )
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"status": "submitted"}, {"q": "Föreningen"}, {"assigned": "me", "sort": "deadline"}],
+    ids=["first-page", "filtered", "search", "mine-by-deadline"],
+)
+def test_the_inbox_makes_the_same_number_of_queries_for_5_and_200_applications(
+    grants: Grants, params: dict[str, str]
+) -> None:
+    client = logged_in(grants.officer)
+    url = reverse("grants:inbox")
+    add_applications(grants, 5)
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, params)
+    add_applications(grants, 195)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert len(many) <= 16
+
+
+def test_the_open_calls_make_the_same_number_of_queries_for_5_and_200_calls(grants: Grants) -> None:
+    from django.test import Client
+
+    client = Client()
+    for i in range(4):
+        make_call(grants.programme, title=f"Utlysning {i}")
+    client.get(reverse("grants:calls"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("grants:calls"))
+    for i in range(195):
+        make_call(grants.programme, title=f"Fler {i}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("grants:calls"))
+    assert response.context["page"].paginator.count == 200
+    assert len(many) == len(few)
+    assert len(many) <= 4
+
+
+def test_the_officers_application_page_has_a_fixed_number_of_queries(grants: Grants) -> None:
+    from tests.grants.conftest import submitted
+
+    application = submitted(grants)
+    client = logged_in(grants.officer)
+    url = reverse("grants:officer_application", args=[application.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) <= 40, len(queries)
