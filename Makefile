@@ -14,7 +14,7 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint install prereqs migrate seed worker beat messages clean
+.PHONY: run test lint bench install prereqs migrate seed worker beat messages clean
 
 run: install prereqs
 	DEBUG=true $(PY) manage.py migrate --noinput
@@ -28,6 +28,18 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(VENV)/bin/mypy .
+
+# The benchmark: a large data set in its own PostgreSQL database, then p50/p95 and query counts
+# of the busiest pages. BENCH_DATABASE_URL points elsewhere if wanted.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samverkansportalen_bench
+BENCH_SCALE ?= --organisations 5000 --calls 50 --applications 100000
+bench: install
+	@psql "$(BENCH_DATABASE_URL:/samverkansportalen_bench=/postgres)" -tc "SELECT 1 FROM pg_database WHERE datname = 'samverkansportalen_bench'" | grep -q 1 \
+		|| psql "$(BENCH_DATABASE_URL:/samverkansportalen_bench=/postgres)" -c "CREATE DATABASE samverkansportalen_bench"
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_demo
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_scale $(BENCH_SCALE)
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
 
 install: $(UV)
 	$(UV) sync --frozen --quiet

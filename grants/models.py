@@ -190,6 +190,15 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
     )
+    # The call's programme's public body, kept on the row: the inbox filters and sorts by it
+    # without joining call and programme (see the partial index below).
+    public_body = models.ForeignKey(
+        PublicBody,
+        verbose_name=_("public body"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     status = models.CharField(
         _("status"),
         max_length=30,
@@ -248,9 +257,24 @@ class Application(models.Model):
         verbose_name_plural = _("applications")
         ordering = ["-submitted_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "-submitted_at"], name="application_status_submitted"),
+            models.Index(
+                fields=["public_body", "-submitted_at", "-id"],
+                condition=~models.Q(status="draft"),
+                name="application_inbox",
+            ),
+            # newest first across all the officer's bodies: scanned in order, stops at a page
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                condition=~models.Q(status="draft"),
+                name="application_recent",
+            ),
+            models.Index(
+                fields=["public_body", "status", "-submitted_at"],
+                name="application_inbox_status",
+            ),
+            models.Index(fields=["organisation", "-submitted_at"], name="application_organisation"),
             models.Index(fields=["call", "status"], name="application_call_status"),
-            models.Index(fields=["assigned_to", "status"], name="application_assigned_status"),
+            models.Index(fields=["assigned_to", "-submitted_at"], name="application_assigned"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,20 +6,18 @@ from django.contrib.auth.models import AnonymousUser
 
 from grants.models import Application
 from organisations.models import OrganisationMembership, OrganisationRole
-from portal.models import PublicBodyMembership, PublicBodyRole, User
+from portal.models import PublicBodyRole, User
+from portal.selectors import user_memberships
 
 
 def _has_role(user: User | AnonymousUser, public_body_id: int, role: str) -> bool:
-    return bool(
-        user.is_authenticated
-        and PublicBodyMembership.objects.filter(
-            user=user, public_body_id=public_body_id, role=role
-        ).exists()
+    return any(
+        m.public_body_id == public_body_id and m.role == role for m in user_memberships(user=user)
     )
 
 
 def body_of(application: Application) -> int:
-    return application.call.programme.public_body_id
+    return application.public_body_id
 
 
 def can_handle(user: User | AnonymousUser, application: Application) -> bool:

@@ -6,14 +6,15 @@ from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from grants import permissions
-from grants.models import Application, ApplicationStatus, Attachment, Call, Submission
-from organisations.models import OrganisationMembership, OrganisationRole
-from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
+from grants.models import Application, ApplicationStatus, Attachment, Call, Criterion, Submission
+from organisations.models import Organisation, OrganisationMembership, OrganisationRole
+from portal.models import AuditEvent, PublicBodyRole, User
+from portal.selectors import user_memberships
 
 
 def open_calls(*, now: datetime | None = None) -> QuerySet[Call]:
@@ -83,25 +84,17 @@ def application_get_for_member(
 
 
 def _officer_body_ids(user: User | AnonymousUser, roles: list[str] | None = None) -> list[int]:
-    """The public bodies where the person is an officer (remembered for the request)."""
-    if not user.is_authenticated:
-        return []
-    cache_name = "_grant_body_ids_" + "_".join(roles or [])
-    cached: list[int] | None = getattr(user, cache_name, None)
-    if cached is None:
-        memberships = PublicBodyMembership.objects.filter(user=user)
-        if roles:
-            memberships = memberships.filter(role__in=roles)
-        cached = list(memberships.order_by().values_list("public_body_id", flat=True).distinct())
-        setattr(user, cache_name, cached)
-    return cached
+    """The public bodies where the person is an officer (in any role, or in one of `roles`)."""
+    return sorted(
+        {m.public_body_id for m in user_memberships(user=user) if roles is None or m.role in roles}
+    )
 
 
 def application_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Application:
     """For a case officer or decision maker of the owning public body; 404 for anyone else."""
     application = (
         _application_queryset()
-        .filter(pk=pk, call__programme__public_body_id__in=_officer_body_ids(user))
+        .filter(pk=pk, public_body_id__in=_officer_body_ids(user))
         .exclude(status=ApplicationStatus.DRAFT)
         .first()
     )
@@ -131,7 +124,7 @@ def inbox(
     if not body_ids:
         raise Http404
     applications = (
-        Application.objects.filter(call__programme__public_body_id__in=body_ids)
+        Application.objects.filter(public_body_id__in=body_ids)
         .exclude(status=ApplicationStatus.DRAFT)
         .select_related("call", "organisation", "assigned_to")
     )
@@ -145,15 +138,24 @@ def inbox(
         applications = applications.filter(assigned_to__isnull=True)
     elif assigned.isdigit():
         applications = applications.filter(assigned_to_id=int(assigned))
-    q = q.strip()
+    q = " ".join(q.split())
     if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        match = Q(organisation__name__icontains=q) | Q(registry_number__icontains=q)
-        if len(digits) >= 6:
-            dashed = f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
-            match |= Q(organisation__organisation_number__startswith=dashed)
-        applications = applications.filter(match)
+        applications = applications.filter(_search(q))
     return applications.order_by(*SORTS.get(sort, SORTS["submitted"]))
+
+
+def _search(q: str) -> Q:
+    """A registration number (`KFN 2026/12`) matches exactly; ten digits match an organisation
+    number; anything else an organisation's name. Each uses an index, even among 100 000 rows."""
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if "/" in q:
+        return Q(registry_number__iexact=q)
+    if len(digits) >= 6 and len(digits) == len(q.replace("-", "")):
+        dashed = f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
+        organisations = Organisation.objects.filter(organisation_number__startswith=dashed)
+    else:
+        organisations = Organisation.objects.filter(name__icontains=q)
+    return Q(organisation_id__in=organisations.values("pk"))
 
 
 def inbox_calls(*, user: User | AnonymousUser) -> QuerySet[Call]:
@@ -190,9 +192,7 @@ def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Applicatio
     if not body_ids:
         raise Http404
     return (
-        Application.objects.filter(
-            call__programme__public_body_id__in=body_ids, status=ApplicationStatus.PROPOSED
-        )
+        Application.objects.filter(public_body_id__in=body_ids, status=ApplicationStatus.PROPOSED)
         .select_related("call", "organisation", "proposed_by")
         .order_by("proposed_at", "id")
     )
@@ -222,11 +222,26 @@ def attachment_get_for_user(
     ).exists()
     officer = (
         application.status != ApplicationStatus.DRAFT
-        and application.call.programme.public_body_id in _officer_body_ids(user)
+        and application.public_body_id in _officer_body_ids(user)
     )
     if not (member or officer):
         raise Http404
     return attachment
+
+
+def criteria_with_reviews(*, application: Application) -> list[Criterion]:
+    """The programme's criteria, each with this application's score and comment (or None), in
+    one query."""
+    return list(
+        Criterion.objects.filter(programme_id=application.call.programme_id)
+        .annotate(
+            this_review=FilteredRelation(
+                "reviews", condition=Q(reviews__application_id=application.pk)
+            )
+        )
+        .annotate(review_score=F("this_review__score"), review_comment=F("this_review__comment"))
+        .order_by("position", "id")
+    )
 
 
 def submissions_of(*, application: Application) -> list[Submission]:

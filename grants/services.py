@@ -119,7 +119,12 @@ def application_start(*, actor: User, call: Call, organisation: Organisation) ->
     problems = eligibility_problems(organisation=organisation, programme=call.programme)
     if problems:
         raise ValidationError(problems)
-    application = Application.objects.create(call=call, organisation=organisation, created_by=actor)
+    application = Application.objects.create(
+        call=call,
+        organisation=organisation,
+        public_body=call.programme.public_body,
+        created_by=actor,
+    )
     audit_record(actor=actor, obj=application, action="created", to_state=A.DRAFT)
     return application
 

@@ -326,22 +326,17 @@ def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
     user = _user(request)
     handle = permissions.can_handle(user, application)
-    reviews = {review.criterion_id: review for review in application.reviews.all()}
     criteria = [
         (
             criterion,
-            reviews.get(criterion.pk),
             ReviewForm(
                 prefix=f"c{criterion.pk}",
-                initial={
-                    "score": reviews[criterion.pk].score,
-                    "comment": reviews[criterion.pk].comment,
-                }
-                if criterion.pk in reviews
+                initial={"score": criterion.review_score, "comment": criterion.review_comment}
+                if criterion.review_score is not None
                 else None,
             ),
         )
-        for criterion in application.call.programme.criteria.all()
+        for criterion in selectors.criteria_with_reviews(application=application)
     ]
     submissions = selectors.submissions_of(application=application)
     changed: list[str] = []
@@ -381,7 +376,9 @@ def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
             completion_form=CompletionRequestForm(),
             proposal_form=ProposalForm(),
             decision_form=DecisionForm(initial={"decision": "confirm"}),
-            budget_left=services.call_budget_left(application.call),
+            budget_left=services.call_budget_left(application.call)
+            if application.status in {ApplicationStatus.IN_REVIEW, ApplicationStatus.PROPOSED}
+            else None,
         ),
     )
 

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
 
 from portal.models import PublicBodyMembership, User
 
 
-def user_memberships(*, user: User | AnonymousUser) -> QuerySet[PublicBodyMembership]:
-    """The officer roles a person holds, with their public bodies, for display."""
+def user_memberships(*, user: User | AnonymousUser) -> list[PublicBodyMembership]:
+    """The officer roles a person holds, with their public bodies. Read once per request and
+    kept on the user object: the MFA check, the header and every permission use the same list."""
     if not user.is_authenticated:
-        return PublicBodyMembership.objects.none()
-    return PublicBodyMembership.objects.filter(user=user).select_related(
-        "public_body", "public_body__parent"
-    )
+        return []
+    cached: list[PublicBodyMembership] | None = user.__dict__.get("_public_body_memberships")
+    if cached is None:
+        cached = list(
+            PublicBodyMembership.objects.filter(user=user).select_related(
+                "public_body", "public_body__parent"
+            )
+        )
+        user.__dict__["_public_body_memberships"] = cached
+    return cached
 
 
 def user_is_officer(*, user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and PublicBodyMembership.objects.filter(user=user).exists())
+    return bool(user_memberships(user=user))
 
 
 def user_requires_mfa(*, user: User | AnonymousUser) -> bool:

@@ -1,0 +1,90 @@
+"""Server time and query count of the pages that must stay fast at scale: the case officer's
+inbox (first page, a filtered page, a search), an application page and the public list of open
+calls. Requests go through Django's test client against the configured database; run it with
+`make bench` after `seed_scale`. It prints a table; it asserts nothing."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from grants.models import Application
+from portal.models import PublicBodyMembership, PublicBodyRole
+
+
+class Command(BaseCommand):
+    help = "Measure p50/p95 server time and query counts of the busiest pages."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--repeat", type=int, default=30)
+
+    def handle(self, *args: Any, repeat: int, **options: Any) -> None:
+        membership = (
+            PublicBodyMembership.objects.filter(role=PublicBodyRole.CASE_OFFICER)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if membership is None:
+            raise CommandError("No case officer: run seed_demo and seed_scale first.")
+        officer = membership.user
+        if not Authenticator.objects.filter(user=officer, type=Authenticator.Type.TOTP).exists():
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            TOTP.activate(officer, generate_totp_secret())
+        application = (
+            Application.objects.filter(call__programme__public_body=membership.public_body)
+            .exclude(status="draft")
+            .order_by("-submitted_at")
+            .first()
+        )
+        if application is None:
+            raise CommandError("No applications: run seed_scale first.")
+        count = Application.objects.count()
+        officer_client = Client(SERVER_NAME="localhost")
+        officer_client.force_login(officer)
+        public = Client(SERVER_NAME="localhost")
+        inbox = reverse("grants:inbox")
+        pages = [
+            ("inbox, first page", officer_client, inbox, {}),
+            (
+                "inbox, status filter",
+                officer_client,
+                inbox,
+                {"status": "submitted", "sort": "deadline"},
+            ),
+            ("inbox, search", officer_client, inbox, {"q": "Solstrålen"}),
+            ("inbox, registry number", officer_client, inbox, {"q": application.registry_number}),
+            (
+                "application page",
+                officer_client,
+                reverse("grants:officer_application", args=[application.pk]),
+                {},
+            ),
+            ("open calls (public)", public, reverse("grants:calls"), {}),
+        ]
+        self.stdout.write(f"{count} applications, {connection.vendor}, {repeat} requests each\n")
+        self.stdout.write(f"{'page':<26} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+        for name, client, url, params in pages:
+            client.get(url, params)  # warm up
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                response = client.get(url, params)
+                times.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise CommandError(f"{name}: HTTP {response.status_code}")
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url, params)
+            p95 = statistics.quantiles(times, n=20)[18] if len(times) >= 2 else times[0]
+            self.stdout.write(
+                f"{name:<26} {statistics.median(times):>8.1f} {p95:>8.1f} {len(queries):>8}"
+            )
