@@ -97,6 +97,9 @@ def test_seed_scale_makes_a_consistent_data_set(grants: Grants, settings) -> Non
     assert applications.count() == 300
     numbers = [n for n in applications.values_list("registry_number", flat=True) if n]
     assert len(numbers) == len(set(numbers)) == applications.exclude(status="draft").count()
-    assert all(a.public_body_id == a.call.programme.public_body_id for a in applications.select_related("call__programme")[:50])
+    assert all(
+        a.public_body_id == a.call.programme.public_body_id
+        for a in applications.select_related("call__programme")[:50]
+    )
     call_command("seed_scale", organisations=30, calls=3, applications=300)  # idempotent
     assert Application.objects.filter(title__startswith="Skalad ").count() == 300
