@@ -321,6 +321,13 @@ def decisions(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _review_initial(criterion: Any) -> dict[str, Any] | None:
+    """The saved score of a criterion from `criteria_with_reviews`, as the form's initial data."""
+    if criterion.review_score is None:
+        return None
+    return {"score": criterion.review_score, "comment": criterion.review_comment}
+
+
 @require_GET
 def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
@@ -331,9 +338,7 @@ def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
             criterion,
             ReviewForm(
                 prefix=f"c{criterion.pk}",
-                initial={"score": criterion.review_score, "comment": criterion.review_comment}
-                if criterion.review_score is not None
-                else None,
+                initial=_review_initial(criterion),
             ),
         )
         for criterion in selectors.criteria_with_reviews(application=application)

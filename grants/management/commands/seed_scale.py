@@ -180,7 +180,7 @@ class Command(BaseCommand):
         self, count: int, orgs: list[Organisation], calls: list[Call], rng: random.Random
     ) -> None:
         statuses = [s for s, _label in ApplicationStatus.choices]
-        officers = list(
+        officers: list[User | None] = list(
             User.objects.filter(public_body_memberships__role="case_officer").distinct()
         ) or [None]
         # continue the series the demo data started, so numbers stay unique and gapless

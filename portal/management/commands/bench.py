@@ -53,7 +53,7 @@ class Command(BaseCommand):
         officer_client.force_login(officer)
         public = Client(SERVER_NAME="localhost")
         inbox = reverse("grants:inbox")
-        pages = [
+        pages: list[tuple[str, Client, str, dict[str, str]]] = [
             ("inbox, first page", officer_client, inbox, {}),
             (
                 "inbox, status filter",
@@ -62,7 +62,12 @@ class Command(BaseCommand):
                 {"status": "submitted", "sort": "deadline"},
             ),
             ("inbox, search", officer_client, inbox, {"q": "Solstrålen"}),
-            ("inbox, registry number", officer_client, inbox, {"q": application.registry_number}),
+            (
+                "inbox, registry number",
+                officer_client,
+                inbox,
+                {"q": application.registry_number or ""},
+            ),
             (
                 "application page",
                 officer_client,
