@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from grants.models import Attachment, Call, Programme
+from portal.models import User
+from tests.conftest import logged_in
+from tests.factories import CommitteeFactory
+from tests.grants.conftest import Grants, complete_draft, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_administrator_sets_up_a_programme_and_a_call_in_the_admin(staff: User) -> None:
+    body = CommitteeFactory(name="Kultur- och fritidsnämnden")
+    client = logged_in(staff)
+    response = client.post(
+        reverse("admin:grants_programme_add"),
+        {
+            "public_body": body.pk,
+            "name": "Aktivitetsstöd",
+            "kind": "aktivitetsstod",
+            "rules": "Per deltagartillfälle.",
+            "eligible_legal_forms": ["ideell_forening"],
+            "minimum_members": "10",
+            "requires_verified": "on",
+            "required_document_kinds": ["stadgar"],
+            "is_active": "on",
+            "criteria-TOTAL_FORMS": "1",
+            "criteria-INITIAL_FORMS": "0",
+            "criteria-0-name": "Nytta",
+            "criteria-0-weight": "2",
+            "criteria-0-position": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    programme = Programme.objects.get()
+    assert programme.eligible_legal_forms == ["ideell_forening"] and programme.criteria.count() == 1
+    response = client.post(
+        reverse("admin:grants_call_add"),
+        {
+            "programme": programme.pk,
+            "title": "Aktivitetsstöd våren 2027",
+            "description": "Sök här.",
+            "budget": "250000",
+            "opens_at_0": "2027-01-01",
+            "opens_at_1": "08:00:00",
+            "closes_at_0": "2027-02-15",
+            "closes_at_1": "23:59:00",
+            "questions-TOTAL_FORMS": "1",
+            "questions-INITIAL_FORMS": "0",
+            "questions-0-position": "0",
+            "questions-0-text": "Antal deltagartillfällen",
+            "questions-0-kind": "number",
+            "questions-0-choices": "[]",
+            "questions-0-required": "on",
+            "questions-0-max_length": "2000",
+            "attachment_types-TOTAL_FORMS": "1",
+            "attachment_types-INITIAL_FORMS": "0",
+            "attachment_types-0-name": "Närvarolistor",
+            "attachment_types-0-required": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    call = Call.objects.get()
+    assert (
+        call.questions.get().kind == "number"
+        and call.attachment_types.get().name == "Närvarolistor"
+    )
+    # Europe/Stockholm: 23:59 local on 15 February is 22:59 UTC
+    assert call.closes_at.isoformat() == "2027-02-15T22:59:00+00:00"
+
+
+def test_the_inbox_filters_searches_and_sorts(grants: Grants) -> None:
+    g = grants
+    first = submitted(g)
+    second = submitted(g)
+    from grants import services
+
+    services.application_assign(application=second, actor=g.officer, assignee=g.officer)
+    client = logged_in(g.officer)
+    url = reverse("grants:inbox")
+
+    def numbers(**params: str) -> list[str]:
+        return [a.registry_number for a in client.get(url, params).context["page"].object_list]
+
+    assert numbers() == [second.registry_number, first.registry_number]
+    assert numbers(sort="oldest") == [first.registry_number, second.registry_number]
+    assert numbers(assigned="me") == [second.registry_number]
+    assert numbers(assigned="none") == [first.registry_number]
+    assert numbers(q=first.registry_number) == [first.registry_number]
+    assert set(numbers(q=g.organisation.organisation_number.replace("-", ""))) == {
+        first.registry_number,
+        second.registry_number,
+    }
+    assert numbers(q="finns inte") == []
+    assert numbers(status="in_review") == []
+    assert set(numbers(call=str(g.call.pk))) == {first.registry_number, second.registry_number}
+
+
+def test_attachments_follow_the_file_rules(grants: Grants) -> None:
+    g = grants
+    draft = complete_draft(g)
+    before = Attachment.objects.count()
+    files = sorted(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*"))
+    response = logged_in(g.editor).post(
+        reverse("grants:attachment_add", args=[draft.pk]),
+        {"file": SimpleUploadedFile("plan.pdf", b"\x7fELF" + b"\x00" * 100)},
+        follow=True,
+    )
+    assert "tillåtna filtyperna" in response.content.decode()
+    assert Attachment.objects.count() == before
+    assert sorted(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*")) == files
