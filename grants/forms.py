@@ -16,6 +16,7 @@ from grants.models import (
     Question,
     QuestionKind,
 )
+from grants.money import format_sek
 from organisations.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
 from portal.models import User
 
@@ -36,6 +37,15 @@ class SekField(forms.DecimalField):
         if isinstance(value, str):
             value = value.replace("\u00a0", "").replace(" ", "").replace("kr", "").replace(",", ".")
         return super().to_python(value)
+
+
+def amount_for_input(amount: Decimal | None) -> str:
+    """An amount as a person would type it: `45 000`, `1 250,50`."""
+    return (
+        format_sek(amount).replace("\u00a0kr", "").replace("\u00a0", " ")
+        if amount is not None
+        else ""
+    )
 
 
 class StartForm(forms.Form):
@@ -76,7 +86,10 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         self.questions = list(application.call.questions.all())
-        initial = {"title": application.title, "amount_requested": application.amount_requested}
+        initial = {
+            "title": application.title,
+            "amount_requested": amount_for_input(application.amount_requested),
+        }
         for question in self.questions:
             initial[f"question_{question.pk}"] = application.answers.get(str(question.pk), "")
         kwargs.setdefault("initial", initial)

@@ -27,6 +27,7 @@ from grants.forms import (
     ProposalForm,
     ReviewForm,
     StartForm,
+    amount_for_input,
     budget_lines_from,
 )
 from grants.models import Application, ApplicationStatus
@@ -158,7 +159,11 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
     budget = BudgetFormSet(
         prefix="budget",
         initial=[
-            {"kind": line.kind, "description": line.description, "amount": line.amount}
+            {
+                "kind": line.kind,
+                "description": line.description,
+                "amount": amount_for_input(line.amount),
+            }
             for line in application.budget_lines.all()
         ],
     )

@@ -25,6 +25,13 @@ ACTION_LABELS = {
     "document_uploaded": _("Document uploaded"),
     "document_approved": _("Document approved"),
     "document_returned": _("Document sent back"),
+    # applications
+    "created": _("Application started"),
+    "saved": _("Draft saved"),
+    "attachment_added": _("Attachment added"),
+    "attachment_removed": _("Attachment removed"),
+    "assigned": _("Case officer assigned"),
+    "scored": _("Criterion scored"),
 }
 STATE_LABELS = {
     **dict(OrganisationStatus.choices),
@@ -39,5 +46,10 @@ def action_label(action: str) -> str:
 
 
 @register.filter
-def state_label(state: str) -> str:
+def state_label(state: str, kind: str = "") -> str:
+    """The label of a status or role; `kind` "application" reads the application statuses."""
+    if kind == "application":
+        from grants.models import ApplicationStatus
+
+        return str(dict(ApplicationStatus.choices).get(state, state))
     return str(STATE_LABELS.get(state, state))

@@ -319,3 +319,15 @@ def test_diarienummer_counts_per_body_and_year(grants: Grants) -> None:
     assert [first.registry_number, second.registry_number] == [f"KFN {year}/1", f"KFN {year}/2"]
     draft = complete_draft(g)
     assert draft.registry_number is None
+
+
+def test_the_officer_sees_the_history_in_words(grants: Grants) -> None:
+    application = submitted(grants)
+    page = (
+        logged_in(grants.officer)
+        .get(reverse("grants:officer_application", args=[application.pk]))
+        .content.decode()
+    )
+    assert "Utkast → Inskickad" in page
+    assert "Bilaga tillagd" in page and "Ansökan påbörjad" in page
+    assert "Väntar på granskning" not in page  # a document status, not an application's
