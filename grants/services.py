@@ -509,7 +509,8 @@ def application_decide(
         raise ValidationError(_("There is no proposal waiting for a decision."))
     requested = application.amount_requested or Decimal(0)
     proposed = application.proposal_amount or Decimal(0)
-    if reject:
+    # "as proposed" on a proposal to reject is a rejection
+    if reject or (amount is None and application.proposal_outcome == ProposalOutcome.REJECT):
         amount, to = Decimal(0), A.REJECTED
     else:
         if amount is None:

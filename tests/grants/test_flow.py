@@ -331,3 +331,12 @@ def test_the_officer_sees_the_history_in_words(grants: Grants) -> None:
     assert "Utkast → Inskickad" in page
     assert "Bilaga tillagd" in page and "Ansökan påbörjad" in page
     assert "Väntar på granskning" not in page  # a document status, not an application's
+
+
+def test_deciding_as_proposed_on_a_proposal_to_reject_rejects(grants: Grants) -> None:
+    application = proposed(grants, outcome="reject")
+    logged_in(grants.decision_maker).post(
+        reverse("grants:decide", args=[application.pk]), {"decision": "confirm"}
+    )
+    application.refresh_from_db()
+    assert (application.status, application.decided_amount) == ("rejected", Decimal(0))
