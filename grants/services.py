@@ -3,14 +3,11 @@ locks the row, checks the transition table and who may make it, saves and audits
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
@@ -35,7 +32,7 @@ from grants.models import (
     Submission,
 )
 from grants.money import format_sek
-from organisations.files import check_upload
+from organisations.files import check_upload, store_upload
 from organisations.models import Organisation, OrganisationMembership
 from portal.models import PublicBodyMembership, PublicBodyRole, User
 from portal.services import audit_record, registry_number_allocate
@@ -234,27 +231,10 @@ def attachment_add(
     if attachment_type is not None and attachment_type.call_id != application.call_id:
         raise ValidationError(_("That attachment does not belong to this call."))
     checked = check_upload(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     attachment = Attachment(
-        application=application,
-        attachment_type=attachment_type,
-        original_name=checked.safe_name,
-        content_type=checked.content_type,
-        size=upload.size or 0,
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
+        application=application, attachment_type=attachment_type, uploaded_by=actor
     )
-    attachment.file.save(
-        f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(upload.read()), save=False
-    )
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
+    store_upload(record=attachment, upload=upload, checked=checked)
     audit_record(actor=actor, obj=application, action="attachment_added", comment=checked.safe_name)
     return attachment
 

@@ -31,20 +31,9 @@ from grants.forms import (
     budget_lines_from,
 )
 from grants.models import Application, ApplicationStatus
+from portal.http import error_messages, form_error_messages, request_user
 from portal.models import User
 from portal.pagination import paginate, query_without_page
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
-    return user
-
-
-def _messages_from(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
 
 # --- public ----------------------------------------------------------------------------------
 
@@ -112,10 +101,10 @@ def application_start(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = memberships[int(form.cleaned_data["organisation"])].organisation
     try:
         application = services.application_start(
-            actor=_user(request), call=call, organisation=organisation
+            actor=request_user(request), call=call, organisation=organisation
         )
     except ValidationError as error:
-        _messages_from(request, error)
+        error_messages(request, error)
         return redirect("grants:call", pk=pk)
     messages.success(
         request, _("The application has been started. It is saved as a draft until you send it in.")
@@ -177,14 +166,16 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.application_save(
                     application=application,
-                    actor=_user(request),
+                    actor=request_user(request),
                     title=form.cleaned_data["title"],
                     answers=form.answers(),
                     amount_requested=form.cleaned_data["amount_requested"],
                     budget_lines=budget_lines_from(budget),
                 )
                 if "submit" in request.POST:
-                    services.application_submit(application=application, actor=_user(request))
+                    services.application_submit(
+                        application=application, actor=request_user(request)
+                    )
                     application.refresh_from_db()
                     messages.success(
                         request,
@@ -234,18 +225,16 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.attachment_add(
                 application=application,
-                actor=_user(request),
+                actor=request_user(request),
                 attachment_type=form.cleaned_data["attachment_type"],
                 upload=form.cleaned_data["file"],
             )
         except ValidationError as error:
-            _messages_from(request, error)
+            error_messages(request, error)
         else:
             messages.success(request, _("The attachment has been added."))
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
+        form_error_messages(request, form)
     return redirect("grants:application", pk=pk)
 
 
@@ -256,9 +245,9 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     )
     selectors.application_get_for_member(user=request.user, pk=pk)
     try:
-        services.attachment_remove(attachment=attachment, actor=_user(request))
+        services.attachment_remove(attachment=attachment, actor=request_user(request))
     except ValidationError as error:
-        _messages_from(request, error)
+        error_messages(request, error)
     return redirect("grants:application", pk=pk)
 
 
@@ -281,9 +270,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application, _membership = selectors.application_get_for_member(user=request.user, pk=pk)
     try:
-        services.application_withdraw(application=application, actor=_user(request))
+        services.application_withdraw(application=application, actor=request_user(request))
     except ValidationError as error:
-        _messages_from(request, error)
+        error_messages(request, error)
     else:
         messages.success(request, _("The application has been withdrawn."))
     return redirect("grants:application", pk=pk)
@@ -336,7 +325,7 @@ def _review_initial(criterion: Any) -> dict[str, Any] | None:
 @require_GET
 def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
-    user = _user(request)
+    user = request_user(request)
     handle = permissions.can_handle(user, application)
     criteria = [
         (
@@ -396,9 +385,9 @@ def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
 def _officer_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
     try:
-        message = action(application, _user(request))
+        message = action(application, request_user(request))
     except ValidationError as error:
-        _messages_from(request, error)
+        error_messages(request, error)
     else:
         messages.success(request, message)
     return redirect("grants:officer_application", pk=pk)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
@@ -71,3 +75,26 @@ def safe_filename(name: str, extension: str) -> str:
         stem = ""
     stem = stem[:100] or "dokument"
     return f"{stem}.{extension}"
+
+
+def store_upload(*, record: Any, upload: UploadedFile, checked: CheckedFile) -> None:
+    """Fill a stored-file row (`file`, `original_name`, `content_type`, `size`, `sha256`) from a
+    checked upload and save it, under a name of the portal's own. No file stays without its
+    row: if saving the row fails, the file is removed again."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    record.original_name = checked.safe_name
+    record.content_type = checked.content_type
+    record.size = upload.size or 0
+    record.sha256 = digest.hexdigest()
+    record.file.save(
+        f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(upload.read()), save=False
+    )
+    try:
+        record.save()
+    except Exception:
+        record.file.delete(save=False)
+        raise

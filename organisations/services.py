@@ -3,14 +3,11 @@ what it did in the audit trail against the organisation."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import uuid
 from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organisations import permissions, tasks
-from organisations.files import check_upload
+from organisations.files import check_upload, store_upload
 from organisations.models import (
     AnnualDocument,
     DocumentStatus,
@@ -417,28 +414,8 @@ def document_upload(
     number = (
         document.versions.order_by("-number").values_list("number", flat=True).first() or 0
     ) + 1
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    version = DocumentVersion(
-        document=document,
-        number=number,
-        original_name=checked.safe_name,
-        content_type=checked.content_type,
-        size=upload.size or 0,
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
-    )
-    version.file.save(
-        f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(upload.read()), save=False
-    )
-    try:
-        version.save()
-    except Exception:
-        version.file.delete(save=False)  # no file without its row
-        raise
+    version = DocumentVersion(document=document, number=number, uploaded_by=actor)
+    store_upload(record=version, upload=upload, checked=checked)
     document.current_version = version
     document.status = DocumentStatus.SUBMITTED
     document.review_comment = ""

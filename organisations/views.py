@@ -27,27 +27,15 @@ from organisations.forms import (
     year_choices,
 )
 from organisations.models import Organisation, OrganisationStatus
-from portal.models import User
+from portal.http import error_messages, form_error_messages, request_user
 from portal.pagination import paginate, query_without_page
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
-    return user
-
-
-def _error_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
 
 # --- the association's pages ------------------------------------------------------------
 
 
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     return render(
         request,
         "organisations/mine.html",
@@ -60,7 +48,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = OrganisationForm(request.POST or None, initial={"contact_email": user.email})
     taken: Organisation | None = None
     if request.method == "POST" and form.is_valid():
@@ -97,7 +85,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def join_request_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = JoinRequestForm(request.POST)
     organisation = form.is_valid() and selectors.organisation_find_by_number(
         number=form.cleaned_data["organisation_number"]
@@ -110,7 +98,7 @@ def join_request_create(request: HttpRequest) -> HttpResponse:
             organisation=organisation, actor=user, message=form.cleaned_data["message"]
         )
     except ValidationError as error:
-        _error_messages(request, error)
+        error_messages(request, error)
     else:
         messages.success(
             request,
@@ -151,7 +139,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         organisation.refresh_from_db()
         try:
             services.organisation_update(
-                organisation=organisation, actor=_user(request), data=data, target_groups=groups
+                organisation=organisation,
+                actor=request_user(request),
+                data=data,
+                target_groups=groups,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -166,10 +157,10 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
     try:
         services.organisation_transition(
-            organisation=organisation, to=OrganisationStatus.PENDING, actor=_user(request)
+            organisation=organisation, to=OrganisationStatus.PENDING, actor=request_user(request)
         )
     except ValidationError as error:
-        _error_messages(request, error)
+        error_messages(request, error)
     else:
         messages.success(request, _("The organisation has been sent for review again."))
     return redirect("organisations:detail", pk=pk)
@@ -202,19 +193,17 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
     form = InviteForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        form_error_messages(request, form)
         return redirect("organisations:members", pk=pk)
     try:
         services.invitation_create(
             organisation=organisation,
-            actor=_user(request),
+            actor=request_user(request),
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
         )
     except ValidationError as error:
-        _error_messages(request, error)
+        error_messages(request, error)
     else:
         messages.success(
             request,
@@ -227,7 +216,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
     organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
     invitation = selectors.invitation_get(organisation=organisation, pk=invitation_pk)
-    services.invitation_revoke(invitation=invitation, actor=_user(request))
+    services.invitation_revoke(invitation=invitation, actor=request_user(request))
     messages.success(request, _("The invitation has been withdrawn."))
     return redirect("organisations:members", pk=pk)
 
@@ -240,10 +229,10 @@ def member_role(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.membership_change_role(
-                membership=target, actor=_user(request), role=form.cleaned_data["role"]
+                membership=target, actor=request_user(request), role=form.cleaned_data["role"]
             )
         except ValidationError as error:
-            _error_messages(request, error)
+            error_messages(request, error)
         else:
             messages.success(request, _("The role has been changed."))
     return redirect("organisations:members", pk=pk)
@@ -253,12 +242,12 @@ def member_role(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
 def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
     target = selectors.membership_get(organisation=organisation, pk=member_pk)
-    user = _user(request)
+    user = request_user(request)
     leaving = target.user_id == user.pk
     try:
         services.membership_remove(membership=target, actor=user)
     except ValidationError as error:
-        _error_messages(request, error)
+        error_messages(request, error)
         return redirect("organisations:members", pk=pk)
     if leaving:
         messages.success(request, _("You have left %(name)s.") % {"name": organisation.name})
@@ -285,12 +274,12 @@ def _decide_join_request(
         try:
             services.join_request_decide(
                 join_request=join_request,
-                actor=_user(request),
+                actor=request_user(request),
                 accept=accept,
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _error_messages(request, error)
+            error_messages(request, error)
         else:
             messages.success(
                 request,
@@ -306,9 +295,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_get_by_token(token=token)
     if request.method == "POST":
         try:
-            membership = services.invitation_accept(invitation=invitation, actor=_user(request))
+            membership = services.invitation_accept(
+                invitation=invitation, actor=request_user(request)
+            )
         except ValidationError as error:
-            _error_messages(request, error)
+            error_messages(request, error)
         else:
             messages.success(
                 request, _("Welcome to %(name)s.") % {"name": membership.organisation.name}
@@ -337,7 +328,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 version = services.document_upload(
                     organisation=organisation,
-                    actor=_user(request),
+                    actor=request_user(request),
                     year=form.cleaned_data["year"],
                     kind=form.cleaned_data["kind"],
                     upload=form.cleaned_data["file"],
@@ -441,11 +432,11 @@ def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
             services.organisation_transition(
                 organisation=organisation,
                 to=form.cleaned_data["to"],
-                actor=_user(request),
+                actor=request_user(request),
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _error_messages(request, error)
+            error_messages(request, error)
         else:
             messages.success(request, _("The status has been changed."))
     return redirect("organisations:officer_detail", pk=pk)
@@ -454,7 +445,9 @@ def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def officer_verify_payment(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
-    services.organisation_verify_payment_details(organisation=organisation, actor=_user(request))
+    services.organisation_verify_payment_details(
+        organisation=organisation, actor=request_user(request)
+    )
     messages.success(request, _("The organisation number and account are verified."))
     return redirect("organisations:officer_detail", pk=pk)
 
@@ -469,12 +462,12 @@ def officer_document_review(request: HttpRequest, pk: int, document_pk: int) -> 
         try:
             services.document_review(
                 document=document,
-                actor=_user(request),
+                actor=request_user(request),
                 approve=approve,
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            _error_messages(request, error)
+            error_messages(request, error)
         else:
             messages.success(
                 request,

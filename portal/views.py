@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organisations import selectors as organisation_selectors
 from portal import health, permissions, selectors, services
 from portal.forms import ProfileForm
-from portal.models import PublicBodyRole, User
+from portal.http import request_user
+from portal.models import PublicBodyRole
 
 
 @login_not_required
@@ -70,8 +71,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - LoginRequiredMiddleware guarantees it
+    user = request_user(request)
     form = ProfileForm(request.POST or None, initial={"name": user.name})
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(actor=user, user=user, name=form.cleaned_data["name"])
