@@ -117,6 +117,8 @@ def _fill(application: Application, actor: User, amount: int) -> None:
             str(questions[3].pk): "no",
         },
         amount_requested=Decimal(amount),
+        planned_start=timezone.localdate() - timedelta(days=40),
+        planned_end=timezone.localdate() - timedelta(days=10),
         budget_lines=[
             {
                 "kind": BudgetLineKind.COST,

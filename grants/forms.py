@@ -83,12 +83,22 @@ class ApplicationForm(forms.Form):
 
     title = forms.CharField(label=_("Title of the application"), max_length=200, required=False)
     amount_requested = SekField(label=_("Amount applied for (SEK)"), required=False)
+    planned_start = forms.DateField(
+        label=_("The activity starts"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    planned_end = forms.DateField(
+        label=_("The activity ends"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         self.questions = list(application.call.questions.all())
         initial = {
             "title": application.title,
             "amount_requested": amount_for_input(application.amount_requested),
+            "planned_start": application.planned_start,
+            "planned_end": application.planned_end,
         }
         for question in self.questions:
             initial[f"question_{question.pk}"] = application.answers.get(str(question.pk), "")

@@ -3,7 +3,7 @@ locks the row, checks the transition table and who may make it, saves and audits
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,9 +25,16 @@ from grants.models import (
     BudgetLineKind,
     Call,
     Criterion,
+    FollowUpReport,
+    Payment,
     ProposalOutcome,
     Question,
     QuestionKind,
+    Recovery,
+    RecoveryStatus,
+    ReportAttachment,
+    ReportStatus,
+    ReportSubmission,
     Review,
     Submission,
 )
@@ -176,6 +183,8 @@ def application_save(
     answers: dict[str, Any],
     amount_requested: Decimal | None,
     budget_lines: list[dict[str, Any]],
+    planned_start: date | None = None,
+    planned_end: date | None = None,
 ) -> Application:
     """Save the association's work so far (a draft, or a completion in progress)."""
     application = _locked_editable(application, actor)
@@ -192,6 +201,8 @@ def application_save(
     for line in budget_lines:
         if line["amount"] < 0:
             errors["budget"] = [_("A budget amount cannot be negative.")]
+    if planned_start and planned_end and planned_end < planned_start:
+        errors["planned_end"] = [_("The activity cannot end before it starts.")]
     if errors:
         raise ValidationError(errors)
     changed = (
@@ -201,7 +212,13 @@ def application_save(
     )
     application.title = title.strip()
     application.answers = cleaned
+    changed = changed or (application.planned_start, application.planned_end) != (
+        planned_start,
+        planned_end,
+    )
     application.amount_requested = amount_requested
+    application.planned_start = planned_start
+    application.planned_end = planned_end
     application.save()
     old_lines = list(application.budget_lines.values_list("kind", "description", "amount"))
     new_lines = [
@@ -264,6 +281,8 @@ def completeness_problems(application: Application) -> list[str]:
         problems.append(_("Give the application a title."))
     if application.amount_requested is None or application.amount_requested <= 0:
         problems.append(_("Give the amount you apply for."))
+    if not application.planned_start or not application.planned_end:
+        problems.append(_("Give when the activity starts and ends."))
     if not application.budget_lines.filter(kind=BudgetLineKind.COST).exists():
         problems.append(_("Add at least one cost to the budget."))
     present = set(
@@ -282,6 +301,7 @@ def _snapshot(application: Application) -> dict[str, Any]:
         "title": application.title,
         "answers": application.answers,
         "amount_requested": str(application.amount_requested),
+        "planned": [str(application.planned_start), str(application.planned_end)],
         "budget": [
             [line.kind, line.description, str(line.amount)]
             for line in application.budget_lines.all()
@@ -533,6 +553,7 @@ def application_decide(
         actor=actor,
         comment=change_reason.strip() or format_sek(amount),
     )
+    _create_report(application)
     enqueue_on_commit(tasks.send_decision_email, application.pk)
     return application
 
@@ -544,3 +565,315 @@ def officers_of(application: Application) -> list[User]:
             public_body_id=permissions.body_of(application), role=PublicBodyRole.CASE_OFFICER
         ).select_related("user")
     ]
+
+
+# --- payments, follow-up reports and recoveries ---------------------------------------------
+
+
+def amount_paid(application: Application) -> Decimal:
+    return application.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+@transaction.atomic
+def payment_register(
+    *, application: Application, actor: User, amount: Decimal, paid_on: date, reference: str
+) -> Payment:
+    """Record an instalment paid to the organisation's verified account. The application's row
+    is locked, so two payments at the same moment cannot together exceed the decided amount."""
+    application = _locked(application)
+    if not permissions.can_handle(actor, application):
+        raise PermissionDenied
+    if application.status not in DECIDED:
+        raise ValidationError(_("Only an approved grant can be paid."))
+    organisation = application.organisation
+    if not organisation.payment_account or not organisation.payment_details_verified:
+        raise ValidationError(
+            _(
+                "The organisation's payment account is not verified, so nothing can be paid. "
+                "Verify the organisation number and account on the organisation's page first."
+            )
+        )
+    errors: dict[str, list[str]] = {}
+    if amount <= 0:
+        errors["amount"] = [_("The amount must be more than 0.")]
+    left = (application.decided_amount or Decimal(0)) - amount_paid(application)
+    if amount > left:
+        errors["amount"] = [
+            _("Only %(left)s of the decided amount is left to pay.") % {"left": format_sek(left)}
+        ]
+    if not reference.strip():
+        errors["reference"] = [_("Give the payment's reference.")]
+    if errors:
+        raise ValidationError(errors)
+    payment = Payment.objects.create(
+        application=application,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference.strip(),
+        account=organisation.payment_account_display,
+        registered_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        obj=application,
+        action="paid",
+        comment=f"{format_sek(amount)} {paid_on:%Y-%m-%d} {payment.account} ({payment.reference})",
+    )
+    return payment
+
+
+def report_due_date(application: Application) -> date:
+    """When the follow-up report is due: the call's fixed date, or days after the activity ends,
+    or 90 days after the decision."""
+    call = application.call
+    if call.follow_up_due_date:
+        return call.follow_up_due_date
+    end = application.planned_end or timezone.localdate(application.decided_at or timezone.now())
+    return end + timedelta(
+        days=call.follow_up_days_after_end if call.follow_up_days_after_end is not None else 90
+    )
+
+
+def _create_report(application: Application) -> None:
+    if application.call.follow_up_required and application.status in DECIDED:
+        FollowUpReport.objects.get_or_create(
+            application=application, defaults={"due_date": report_due_date(application)}
+        )
+
+
+REPORT_TRANSITIONS: dict[tuple[str, str], str] = {
+    (ReportStatus.DUE, ReportStatus.SUBMITTED): "member",
+    (ReportStatus.REVISION_REQUESTED, ReportStatus.SUBMITTED): "member",
+    (ReportStatus.SUBMITTED, ReportStatus.REVISION_REQUESTED): "officer",
+    (ReportStatus.SUBMITTED, ReportStatus.APPROVED): "officer",
+}
+REPORT_EDITABLE = {ReportStatus.DUE, ReportStatus.REVISION_REQUESTED}
+
+
+@transaction.atomic
+def report_transition(
+    *, report: FollowUpReport, to: str, actor: User, comment: str = ""
+) -> FollowUpReport:
+    current, updated_at = (
+        FollowUpReport.objects.select_for_update()
+        .filter(pk=report.pk)
+        .values_list("status", "updated_at")
+        .get()
+    )
+    if updated_at != report.updated_at:
+        raise RuntimeError("report_transition needs the report as it is in the database")
+    who = REPORT_TRANSITIONS.get((current, to))
+    if who is None:
+        raise ValidationError(
+            _("The report cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": ReportStatus(current).label, "to": ReportStatus(to).label}
+        )
+    if not _may(who, actor, report.application):
+        raise PermissionDenied
+    report.status = to
+    report.save()
+    audit_record(
+        actor=actor,
+        obj=report.application,
+        action="report_status_changed",
+        from_state=current,
+        to_state=to,
+        comment=comment,
+    )
+    return report
+
+
+def _locked_report(report: FollowUpReport) -> FollowUpReport:
+    return (
+        FollowUpReport.objects.select_for_update(of=("self",))
+        .select_related("application__organisation", "application__call")
+        .get(pk=report.pk)
+    )
+
+
+def report_unspent(report: FollowUpReport) -> Decimal:
+    """Paid out minus what the grant covered: actual costs less income from others (never
+    below 0)."""
+    paid = amount_paid(report.application)
+    costs = sum(
+        (Decimal(str(v)) for v in report.actual_costs.values() if v not in ("", None)),
+        start=Decimal(0),
+    )
+    used = max(Decimal(0), costs - (report.other_income or Decimal(0)))
+    return max(Decimal(0), paid - used)
+
+
+@transaction.atomic
+def report_save(
+    *,
+    report: FollowUpReport,
+    actor: User,
+    narrative: str,
+    activities: int | None,
+    participants: dict[str, dict[str, int]],
+    actual_costs: dict[str, Decimal | None],
+    other_income: Decimal | None,
+) -> FollowUpReport:
+    report = _locked_report(report)
+    if not permissions.can_edit(_membership(actor, report.application.organisation)):
+        raise PermissionDenied
+    if report.status not in REPORT_EDITABLE:
+        raise ValidationError(_("The report has been sent in and can no longer be changed."))
+    if any(v is not None and v < 0 for v in actual_costs.values()) or (
+        other_income is not None and other_income < 0
+    ):
+        raise ValidationError(_("Amounts cannot be negative."))
+    report.narrative = narrative.strip()
+    report.activities = activities
+    report.participants = participants
+    report.actual_costs = {
+        key: str(value) for key, value in actual_costs.items() if value is not None
+    }
+    report.other_income = other_income
+    report.save()
+    audit_record(actor=actor, obj=report.application, action="report_saved")
+    return report
+
+
+@transaction.atomic
+def report_attachment_add(
+    *, report: FollowUpReport, actor: User, upload: UploadedFile
+) -> ReportAttachment:
+    report = _locked_report(report)
+    if not permissions.can_edit(_membership(actor, report.application.organisation)):
+        raise PermissionDenied
+    if report.status not in REPORT_EDITABLE:
+        raise ValidationError(_("The report has been sent in and can no longer be changed."))
+    checked = check_upload(upload)
+    attachment = ReportAttachment(report=report, uploaded_by=actor)
+    store_upload(record=attachment, upload=upload, checked=checked)
+    audit_record(
+        actor=actor,
+        obj=report.application,
+        action="report_attachment_added",
+        comment=checked.safe_name,
+    )
+    return attachment
+
+
+def report_problems(report: FollowUpReport) -> list[str]:
+    problems = []
+    if not report.narrative:
+        problems.append(_("Describe what was done, compared with the plan."))
+    if report.activities is None:
+        problems.append(_("Give the number of activities."))
+    if not any(sum(band.values()) for band in report.participants.values()):
+        problems.append(_("Give the participants by age and gender."))
+    cost_lines = report.application.budget_lines.filter(kind=BudgetLineKind.COST).values_list(
+        "pk", flat=True
+    )
+    if any(str(pk) not in report.actual_costs for pk in cost_lines):
+        problems.append(_("Give the actual cost for every cost in the budget."))
+    return problems
+
+
+@transaction.atomic
+def report_submit(*, report: FollowUpReport, actor: User) -> FollowUpReport:
+    report = _locked_report(report)
+    if not permissions.can_edit(_membership(actor, report.application.organisation)):
+        raise PermissionDenied
+    problems = report_problems(report)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    ReportSubmission.objects.create(
+        report=report,
+        number=report.submissions.count() + 1,
+        content={
+            "narrative": report.narrative,
+            "activities": report.activities,
+            "participants": report.participants,
+            "actual_costs": report.actual_costs,
+            "other_income": str(report.other_income) if report.other_income is not None else None,
+            "unspent": str(report_unspent(report)),
+            "attachments": list(report.attachments.values_list("pk", flat=True)),
+        },
+        submitted_by=actor,
+        submitted_at=now,
+    )
+    report.submitted_at = now
+    return report_transition(report=report, to=ReportStatus.SUBMITTED, actor=actor)
+
+
+@transaction.atomic
+def report_review(
+    *, report: FollowUpReport, actor: User, approve: bool, comment: str = ""
+) -> FollowUpReport:
+    report = _locked_report(report)
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": [_("Tell the association what to revise.")]})
+    report.review_comment = comment
+    report.reviewed_by = actor
+    return report_transition(
+        report=report,
+        to=ReportStatus.APPROVED if approve else ReportStatus.REVISION_REQUESTED,
+        actor=actor,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def recovery_open(
+    *, application: Application, actor: User, amount: Decimal, reason: str, due_date: date
+) -> Recovery:
+    application = _locked(application)
+    if not permissions.can_handle(actor, application):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    paid = amount_paid(application)
+    already = application.recoveries.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    if amount <= 0 or amount > paid - already:
+        errors["amount"] = [
+            _(
+                "The amount must be more than 0 and at most %(left)s (paid out less earlier recoveries)."
+            )
+            % {"left": format_sek(paid - already)}
+        ]
+    if not reason.strip():
+        errors["reason"] = [_("Give the reason for the recovery.")]
+    if errors:
+        raise ValidationError(errors)
+    recovery = Recovery.objects.create(
+        application=application,
+        amount=amount,
+        reason=reason.strip(),
+        due_date=due_date,
+        opened_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        obj=application,
+        action="recovery_opened",
+        comment=f"{format_sek(amount)}: {reason.strip()}",
+    )
+    return recovery
+
+
+@transaction.atomic
+def recovery_mark_paid(*, recovery: Recovery, actor: User, paid_on: date) -> Recovery:
+    recovery = (
+        Recovery.objects.select_for_update(of=("self",))
+        .select_related("application__call__programme")
+        .get(pk=recovery.pk)
+    )
+    if not permissions.can_handle(actor, recovery.application):
+        raise PermissionDenied
+    if recovery.status == RecoveryStatus.PAID:
+        raise ValidationError(_("The recovery is already paid back."))
+    recovery.status = RecoveryStatus.PAID
+    recovery.paid_on = paid_on
+    recovery.recorded_by = actor
+    recovery.save()
+    audit_record(
+        actor=actor,
+        obj=recovery.application,
+        action="recovery_paid",
+        comment=f"{format_sek(recovery.amount)} {paid_on:%Y-%m-%d}",
+    )
+    return recovery

@@ -171,6 +171,8 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
                     answers=form.answers(),
                     amount_requested=form.cleaned_data["amount_requested"],
                     budget_lines=budget_lines_from(budget),
+                    planned_start=form.cleaned_data["planned_start"],
+                    planned_end=form.cleaned_data["planned_end"],
                 )
                 if "submit" in request.POST:
                     services.application_submit(

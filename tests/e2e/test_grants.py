@@ -48,6 +48,8 @@ def test_apply_complete_assess_propose_decide_and_see_the_decision(
     assert axe_violations(page) == []
 
     page.get_by_label("Ansökans rubrik").fill("Kvällsöppet för unga")
+    page.locator("#id_planned_start").fill("2027-03-01")
+    page.locator("#id_planned_end").fill("2027-06-30")
     page.get_by_label(q[0].text).fill("Öppen verksamhet två kvällar i veckan.")
     page.get_by_label(q[1].text).fill("40")
     page.get_by_label(q[2].text).select_option("Norr")

@@ -169,6 +169,8 @@ def complete_draft(
             str(questions[2].pk): "Norr",
         },
         amount_requested=Decimal(amount),
+        planned_start=timezone.localdate() + timedelta(days=30),
+        planned_end=timezone.localdate() + timedelta(days=120),
         budget_lines=[
             {"kind": BudgetLineKind.COST, "description": "Ledare", "amount": Decimal(amount)},
             {

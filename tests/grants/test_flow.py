@@ -27,6 +27,8 @@ def form_post(g: Grants, application: Application, **extra: str) -> dict[str, st
         f"question_{q[2].pk}": "Norr",
         f"question_{q[3].pk}": "no",
         "amount_requested": "40 000",
+        "planned_start": "2027-03-01",
+        "planned_end": "2027-06-30",
         "budget-TOTAL_FORMS": "3",
         "budget-INITIAL_FORMS": "0",
         "budget-MIN_NUM_FORMS": "0",
