@@ -265,3 +265,148 @@ class InboxFilterForm(forms.Form):
             ("me", _("Me")),
             ("none", _("Nobody")),
         ] + [(str(u.pk), u.display_name) for u in officers]
+
+
+class PaymentForm(forms.Form):
+    amount = SekField(label=_("Amount (SEK)"))
+    paid_on = forms.DateField(
+        label=_("Payment date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(label=_("Reference"), max_length=100)
+
+
+class RecoveryForm(forms.Form):
+    amount = SekField(label=_("Amount to pay back (SEK)"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(
+        label=_("To be paid back by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class RecoveryPaidForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("Paid back on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+GENDER_LABELS = {
+    "women": _("Women and girls"),
+    "men": _("Men and boys"),
+    "other": _("Other or not stated"),
+}
+
+
+class ReportForm(forms.Form):
+    """The follow-up report: what was done, outcomes, and the financial statement."""
+
+    mark_optional = False
+
+    narrative = forms.CharField(
+        label=_("What was done, compared with what was planned?"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    activities = forms.IntegerField(label=_("Number of activities"), required=False, min_value=0)
+    other_income = SekField(label=_("Income from others (SEK)"), required=False)
+
+    def __init__(self, *args: Any, report: Any, cost_lines: list[Any], **kwargs: Any) -> None:
+        from grants.models import AGE_BANDS, GENDERS
+
+        self.cost_lines = cost_lines
+        initial: dict[str, Any] = {
+            "narrative": report.narrative,
+            "activities": report.activities,
+            "other_income": amount_for_input(report.other_income),
+        }
+        for band in AGE_BANDS:
+            for gender in GENDERS:
+                initial[f"p_{band}_{gender}"] = report.participants.get(band, {}).get(gender)
+        for line in cost_lines:
+            value = report.actual_costs.get(str(line.pk))
+            initial[f"cost_{line.pk}"] = (
+                amount_for_input(Decimal(value)) if value not in (None, "") else ""
+            )
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.participant_rows = []
+        for band in AGE_BANDS:
+            row = []
+            for gender in GENDERS:
+                name = f"p_{band}_{gender}"
+                self.fields[name] = forms.IntegerField(
+                    label=f"{GENDER_LABELS[gender]}, {band} {_('years')}",
+                    required=False,
+                    min_value=0,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                )
+                row.append(name)
+            self.participant_rows.append((band, row))
+        for line in cost_lines:
+            self.fields[f"cost_{line.pk}"] = SekField(label=line.description, required=False)
+
+    def participants(self) -> dict[str, dict[str, int]]:
+        from grants.models import AGE_BANDS, GENDERS
+
+        return {
+            band: {gender: self.cleaned_data.get(f"p_{band}_{gender}") or 0 for gender in GENDERS}
+            for band in AGE_BANDS
+        }
+
+    def actual_costs(self) -> dict[str, Decimal | None]:
+        return {str(line.pk): self.cleaned_data.get(f"cost_{line.pk}") for line in self.cost_lines}
+
+    def participant_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(band, [self[name] for name in names]) for band, names in self.participant_rows]
+
+    def cost_fields(self) -> list[tuple[Any, forms.BoundField]]:
+        return [(line, self[f"cost_{line.pk}"]) for line in self.cost_lines]
+
+
+class ReportReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("revise", _("Request revision"))]
+    )
+    comment = forms.CharField(
+        label=_("Comment to the association"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReportAttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("%(types)s, at most %(size)d MB.")
+        % {"types": ALLOWED_DESCRIPTION, "size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        check_upload(upload)
+        return upload
+
+
+class OfficerListForm(forms.Form):
+    mark_optional = False
+
+    call = forms.TypedChoiceField(label=_("Call"), required=False, coerce=int, empty_value=None)
+    public_body = forms.TypedChoiceField(
+        label=_("Public body"), required=False, coerce=int, empty_value=None
+    )
+    state = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        calls: Any,
+        bodies: list[tuple[int, str]],
+        states: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["call"]).choices = [("", _("All"))] + [
+            (c.pk, c.title) for c in calls
+        ]
+        cast(forms.ChoiceField, self.fields["public_body"]).choices = [("", _("All")), *bodies]
+        cast(forms.ChoiceField, self.fields["state"]).choices = [("", _("All")), *states]

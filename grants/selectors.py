@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
 from grants import permissions
-from grants.models import Application, ApplicationStatus, Attachment, Call, Criterion, Submission
+from grants.models import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Call,
+    Criterion,
+    FollowUpReport,
+    Payment,
+    Recovery,
+    ReportAttachment,
+    Submission,
+)
 from organisations.models import Organisation, OrganisationMembership, OrganisationRole
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.selectors import user_memberships
@@ -252,3 +265,193 @@ def history_of(*, application: Application) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Application), object_id=str(application.pk)
     ).order_by("-created_at", "-id")
+
+
+# --- payments, reports, recoveries ----------------------------------------------------------
+
+
+def payments_of(*, application: Application) -> QuerySet[Payment]:
+    return application.payments.select_related("registered_by").order_by("paid_on", "id")
+
+
+def recoveries_of(*, application: Application) -> QuerySet[Recovery]:
+    return application.recoveries.order_by("opened_at", "id")
+
+
+def report_of(*, application: Application) -> FollowUpReport | None:
+    return FollowUpReport.objects.filter(application=application).first()
+
+
+def report_get_for_member(
+    *, user: User | AnonymousUser, pk: int
+) -> tuple[FollowUpReport, OrganisationMembership]:
+    """The follow-up report of application `pk`, for a member of the organisation."""
+    application, membership = application_get_for_member(user=user, pk=pk)
+    report = (
+        FollowUpReport.objects.filter(application=application)
+        .select_related("application__call")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    report.application = application
+    return report, membership
+
+
+def report_get_for_officer(*, user: User | AnonymousUser, pk: int) -> FollowUpReport:
+    application = application_get_for_officer(user=user, pk=pk)
+    report = FollowUpReport.objects.filter(application=application).first()
+    if report is None:
+        raise Http404
+    report.application = application
+    return report
+
+
+def report_attachment_get_for_user(
+    *, user: User | AnonymousUser, application_pk: int, pk: int
+) -> ReportAttachment:
+    attachment = ReportAttachment.objects.filter(
+        pk=pk, report__application_id=application_pk
+    ).first()
+    if attachment is None or not user.is_authenticated:
+        raise Http404
+    application = Application.objects.get(pk=application_pk)
+    member = OrganisationMembership.objects.filter(
+        user=user, organisation_id=application.organisation_id
+    ).exists()
+    if not (member or application.public_body_id in _officer_body_ids(user)):
+        raise Http404
+    return attachment
+
+
+def _officer_scope(user: User | AnonymousUser, public_body: int | None) -> list[int]:
+    body_ids = _officer_body_ids(user)
+    if not body_ids:
+        raise Http404
+    return [public_body] if public_body in body_ids else body_ids
+
+
+def payments_list(
+    *, user: User | AnonymousUser, call: int | None = None, public_body: int | None = None
+) -> QuerySet[Payment]:
+    payments = Payment.objects.filter(
+        application__public_body_id__in=_officer_scope(user, public_body)
+    )
+    if call:
+        payments = payments.filter(application__call_id=call)
+    return payments.select_related("application__organisation", "application__call").order_by(
+        "-paid_on", "-id"
+    )
+
+
+REPORT_STATES = ["due", "overdue", "submitted", "revision_requested", "approved"]
+
+
+def reports_list(
+    *,
+    user: User | AnonymousUser,
+    state: str = "",
+    call: int | None = None,
+    public_body: int | None = None,
+) -> QuerySet[FollowUpReport]:
+    """Follow-up reports; "overdue" is derived: not sent in (or sent back) and past its due date
+    in Europe/Stockholm."""
+    reports = FollowUpReport.objects.filter(
+        application__public_body_id__in=_officer_scope(user, public_body)
+    )
+    today = timezone.localdate()
+    if state == "overdue":
+        reports = reports.filter(status__in=["due", "revision_requested"], due_date__lt=today)
+    elif state == "due":
+        reports = reports.filter(status="due", due_date__gte=today)
+    elif state:
+        reports = reports.filter(status=state)
+    if call:
+        reports = reports.filter(application__call_id=call)
+    return reports.select_related("application__organisation", "application__call").order_by(
+        "due_date", "id"
+    )
+
+
+def recoveries_list(
+    *,
+    user: User | AnonymousUser,
+    status: str = "",
+    call: int | None = None,
+    public_body: int | None = None,
+) -> QuerySet[Recovery]:
+    recoveries = Recovery.objects.filter(
+        application__public_body_id__in=_officer_scope(user, public_body)
+    )
+    if status:
+        recoveries = recoveries.filter(status=status)
+    if call:
+        recoveries = recoveries.filter(application__call_id=call)
+    return recoveries.select_related("application__organisation", "application__call").order_by(
+        "due_date", "id"
+    )
+
+
+def officer_bodies(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
+    return sorted(
+        {(m.public_body_id, m.public_body.name) for m in user_memberships(user=user)},
+        key=lambda b: b[1],
+    )
+
+
+# --- open data -------------------------------------------------------------------------------
+
+
+def granted(*, now: object = None) -> QuerySet[Application]:
+    """Every approved or partly approved grant, newest decision first, with what was paid; for
+    open data (no personal data is read)."""
+    paid = (
+        Payment.objects.filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        Application.objects.filter(
+            status__in=[ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED]
+        )
+        .annotate(paid=Subquery(paid))
+        .select_related("call__programme", "public_body__parent", "organisation")
+        .only(
+            "pk",
+            "registry_number",
+            "title",
+            "amount_requested",
+            "decided_amount",
+            "decided_at",
+            "planned_start",
+            "planned_end",
+            "updated_at",
+            "call__title",
+            "call__programme__name",
+            "call__programme__kind",
+            "call__programme_id",
+            "public_body__name",
+            "public_body__registry_prefix",
+            "public_body__parent__name",
+            "public_body__parent__registry_prefix",
+            "organisation__name",
+            "organisation__organisation_number",
+            "organisation__city",
+        )
+        .order_by("-decided_at", "-id")
+    )
+
+
+def granted_by_programme_and_year() -> list[dict[str, Any]]:
+    rows: Any = (
+        Application.objects.filter(
+            status__in=[ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED]
+        )
+        .annotate(year=ExtractYear("decided_at"))
+        .values("call__programme__name", "public_body__name", "year")
+        .annotate(grants=Count("pk"), amount=Sum("decided_amount"))
+        .order_by("-year", "call__programme__name")
+    )
+    return list(rows)

@@ -40,3 +40,35 @@ urlpatterns = [
     path("handlaggning/ansokningar/<int:pk>/forslag/", views.propose, name="propose"),
     path("handlaggning/ansokningar/<int:pk>/beslut/", views.decide, name="decide"),
 ]
+
+urlpatterns += [
+    path("ansokningar/<int:pk>/aterrapportering/", views.report, name="report"),
+    path(
+        "ansokningar/<int:pk>/aterrapportering/bilagor/",
+        views.report_attachment_add,
+        name="report_attachment_add",
+    ),
+    path(
+        "ansokningar/<int:pk>/aterrapportering/bilagor/<int:attachment_pk>/",
+        views.report_attachment,
+        name="report_attachment",
+    ),
+    path("handlaggning/ansokningar/<int:pk>/utbetalningar/", views.payment_add, name="payment_add"),
+    path("handlaggning/ansokningar/<int:pk>/aterkrav/", views.recovery_add, name="recovery_add"),
+    path(
+        "handlaggning/ansokningar/<int:pk>/aterkrav/<int:recovery_pk>/betalt/",
+        views.recovery_paid,
+        name="recovery_paid",
+    ),
+    path(
+        "handlaggning/ansokningar/<int:pk>/aterrapportering/",
+        views.officer_report,
+        name="officer_report",
+    ),
+    path("handlaggning/utbetalningar/", views.payments_list, name="payments"),
+    path("handlaggning/aterrapporteringar/", views.reports_list, name="reports"),
+    path("handlaggning/aterkrav/", views.recoveries_list, name="recoveries"),
+    path("oppna-data/", views.open_data, name="open_data"),
+    path("open-data/grants.json", views.open_data_json, name="open_data_json"),
+    path("open-data/grants.csv", views.open_data_csv, name="open_data_csv"),
+]

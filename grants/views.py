@@ -8,12 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from grants import open_data as open_data_files
 from grants import permissions, selectors, services
 from grants.eligibility import eligibility_problems
 from grants.forms import (
@@ -24,13 +25,21 @@ from grants.forms import (
     CompletionRequestForm,
     DecisionForm,
     InboxFilterForm,
+    OfficerListForm,
+    PaymentForm,
     ProposalForm,
+    RecoveryForm,
+    RecoveryPaidForm,
+    ReportAttachmentForm,
+    ReportForm,
+    ReportReviewForm,
     ReviewForm,
     StartForm,
     amount_for_input,
     budget_lines_from,
 )
 from grants.models import Application, ApplicationStatus
+from portal.exports import export_response
 from portal.http import error_messages, form_error_messages, request_user
 from portal.models import User
 from portal.pagination import paginate, query_without_page
@@ -122,6 +131,19 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _money_context(application: Application) -> dict[str, Any]:
+    if not application.decided_at:
+        return {}
+    payments = list(selectors.payments_of(application=application))
+    return {
+        "payments": payments,
+        "paid": sum((p.amount for p in payments), start=0),
+        "report": selectors.report_of(application=application),
+        "recoveries": selectors.recoveries_of(application=application),
+        "today": timezone.localdate(),
+    }
+
+
 def _application_context(application: Application, **extra: Any) -> dict[str, Any]:
     lines = list(application.budget_lines.all())
     costs = sum((line.amount for line in lines if line.kind == "cost"), start=0)
@@ -136,6 +158,7 @@ def _application_context(application: Application, **extra: Any) -> dict[str, An
             (question, application.answers.get(str(question.pk), ""))
             for question in application.call.questions.all()
         ],
+        **_money_context(application),
         **extra,
     }
 
@@ -375,6 +398,8 @@ def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
             if handle
             else None,
             completion_form=CompletionRequestForm(),
+            payment_form=PaymentForm(initial={"paid_on": timezone.localdate()}),
+            recovery_form=RecoveryForm(),
             proposal_form=ProposalForm(),
             decision_form=DecisionForm(initial={"decision": "confirm"}),
             budget_left=services.call_budget_left(application.call)
@@ -492,3 +517,347 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _("The decision has been taken.")
 
     return _officer_action(request, pk, act)
+
+
+# --- payments, follow-up reports, recoveries ------------------------------------------------
+
+
+@require_POST
+def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        form = PaymentForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        services.payment_register(application=application, actor=user, **form.cleaned_data)
+        return _("The payment has been registered.")
+
+    return _officer_action(request, pk, act)
+
+
+@require_POST
+def recovery_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        form = RecoveryForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        services.recovery_open(application=application, actor=user, **form.cleaned_data)
+        return _("The recovery has been opened and is shown to the association.")
+
+    return _officer_action(request, pk, act)
+
+
+@require_POST
+def recovery_paid(request: HttpRequest, pk: int, recovery_pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        recovery = selectors.recoveries_of(application=application).filter(pk=recovery_pk).first()
+        form = RecoveryPaidForm(request.POST)
+        if recovery is None or not form.is_valid():
+            raise ValidationError(_("Give the date it was paid back."))
+        services.recovery_mark_paid(
+            recovery=recovery, actor=user, paid_on=form.cleaned_data["paid_on"]
+        )
+        return _("The recovery is recorded as paid back.")
+
+    return _officer_action(request, pk, act)
+
+
+def _cost_lines(application: Application) -> list[Any]:
+    return list(application.budget_lines.filter(kind="cost").order_by("id"))
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    report, membership = selectors.report_get_for_member(user=request.user, pk=pk)
+    editable = report.status in services.REPORT_EDITABLE and permissions.can_edit(membership)
+    cost_lines = _cost_lines(report.application)
+    form = ReportForm(report=report, cost_lines=cost_lines)
+    problems: list[str] = []
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        form = ReportForm(request.POST, report=report, cost_lines=cost_lines)
+        if form.is_valid():
+            try:
+                services.report_save(
+                    report=report,
+                    actor=request_user(request),
+                    narrative=form.cleaned_data["narrative"],
+                    activities=form.cleaned_data["activities"],
+                    participants=form.participants(),
+                    actual_costs=form.actual_costs(),
+                    other_income=form.cleaned_data["other_income"],
+                )
+                if "submit" in request.POST:
+                    services.report_submit(report=report, actor=request_user(request))
+                    messages.success(request, _("The report has been sent in."))
+                    return redirect("grants:report", pk=pk)
+            except ValidationError as error:
+                problems = error.messages
+            else:
+                messages.success(request, _("The report has been saved."))
+                return redirect("grants:report", pk=pk)
+    report.refresh_from_db()
+    return render(
+        request,
+        "grants/report.html",
+        {
+            "report": report,
+            "application": report.application,
+            "form": form,
+            "editable": editable,
+            "problems": problems,
+            "unspent": services.report_unspent(report),
+            "paid": services.amount_paid(report.application),
+            "attachments": report.attachments.all(),
+            "attachment_form": ReportAttachmentForm() if editable else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def report_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    report, _membership = selectors.report_get_for_member(user=request.user, pk=pk)
+    form = ReportAttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.report_attachment_add(
+                report=report, actor=request_user(request), upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            error_messages(request, error)
+        else:
+            messages.success(request, _("The attachment has been added."))
+    else:
+        form_error_messages(request, form)
+    return redirect("grants:report", pk=pk)
+
+
+@require_GET
+def report_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = selectors.report_attachment_get_for_user(
+        user=request.user, application_pk=pk, pk=attachment_pk
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get_for_officer(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = ReportReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_review(
+                    report=report,
+                    actor=request_user(request),
+                    approve=form.cleaned_data["decision"] == "approve",
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                error_messages(request, error)
+            else:
+                messages.success(request, _("The report has been reviewed."))
+        return redirect("grants:officer_report", pk=pk)
+    cost_lines = _cost_lines(report.application)
+    actual = report.actual_costs
+    return render(
+        request,
+        "grants/officer_report.html",
+        {
+            "report": report,
+            "application": report.application,
+            "costs": [(line, actual.get(str(line.pk))) for line in cost_lines],
+            "participants": report.participants,
+            "unspent": services.report_unspent(report),
+            "paid": services.amount_paid(report.application),
+            "submissions": list(report.submissions.order_by("number")),
+            "attachments": report.attachments.all(),
+            "can_review": permissions.can_handle(request_user(request), report.application)
+            and report.status == "submitted",
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _list_page(
+    request: HttpRequest,
+    *,
+    template: str,
+    items_for: Any,
+    states: list[tuple[str, str]],
+    export_name: str,
+    export_header: list[str],
+    export_row: Any,
+) -> HttpResponse | StreamingHttpResponse:
+    form = OfficerListForm(
+        request.GET,
+        calls=selectors.inbox_calls(user=request.user),
+        bodies=selectors.officer_bodies(user=request.user),
+        states=states,
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = items_for(filters.get("state") or "", filters.get("call"), filters.get("public_body"))
+    fmt = request.GET.get("export", "")
+    if fmt in {"csv", "xlsx"}:
+        return export_response(
+            rows=(export_row(item) for item in items.iterator(chunk_size=2000)),
+            header=export_header,
+            filename=export_name,
+            fmt=fmt,
+        )
+    query = query_without_page(request)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": paginate(request, items),
+            "query": query,
+            "export_query": query,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+def payments_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    return _list_page(
+        request,
+        template="grants/payments_list.html",
+        items_for=lambda state, call, body: selectors.payments_list(
+            user=request.user, call=call, public_body=body
+        ),
+        states=[],
+        export_name="utbetalningar",
+        export_header=[
+            _("Registration number"),
+            _("Organisation"),
+            _("Call"),
+            _("Payment date"),
+            _("Amount (SEK)"),
+            _("Reference"),
+            _("Paid to"),
+        ],
+        export_row=lambda p: [
+            p.application.registry_number,
+            p.application.organisation.name,
+            p.application.call.title,
+            p.paid_on.isoformat(),
+            p.amount,
+            p.reference,
+            p.account,
+        ],
+    )
+
+
+@require_GET
+def reports_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    return _list_page(
+        request,
+        template="grants/reports_list.html",
+        items_for=lambda state, call, body: selectors.reports_list(
+            user=request.user, state=state, call=call, public_body=body
+        ),
+        states=[
+            ("due", _("Due")),
+            ("overdue", _("Overdue")),
+            ("submitted", _("Waiting for review")),
+            ("revision_requested", _("Revision requested")),
+            ("approved", _("Approved")),
+        ],
+        export_name="aterrapporteringar",
+        export_header=[
+            _("Registration number"),
+            _("Organisation"),
+            _("Call"),
+            _("Due"),
+            _("Status"),
+        ],
+        export_row=lambda r: [
+            r.application.registry_number,
+            r.application.organisation.name,
+            r.application.call.title,
+            r.due_date.isoformat(),
+            r.get_status_display(),
+        ],
+    )
+
+
+@require_GET
+def recoveries_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    return _list_page(
+        request,
+        template="grants/recoveries_list.html",
+        items_for=lambda state, call, body: selectors.recoveries_list(
+            user=request.user, status=state, call=call, public_body=body
+        ),
+        states=[("open", _("To be paid back")), ("paid", _("Paid back"))],
+        export_name="aterkrav",
+        export_header=[
+            _("Registration number"),
+            _("Organisation"),
+            _("Amount (SEK)"),
+            _("Reason"),
+            _("To be paid back by"),
+            _("Status"),
+            _("Paid back on"),
+        ],
+        export_row=lambda r: [
+            r.application.registry_number,
+            r.application.organisation.name,
+            r.amount,
+            r.reason,
+            r.due_date.isoformat(),
+            r.get_status_display(),
+            r.paid_on.isoformat() if r.paid_on else "",
+        ],
+    )
+
+
+# --- open data --------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def open_data(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "grants/open_data.html", {"rows": selectors.granted_by_programme_and_year()}
+    )
+
+
+@login_not_required
+@require_GET
+def open_data_json(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    grants = selectors.granted()
+    if not grants.exists():
+        return JsonResponse(
+            {
+                "detail": "Inga beviljade bidrag är publicerade ännu. Ett 360Giving-paket kräver minst ett bidrag."
+            },
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    response = StreamingHttpResponse(
+        open_data_files.package_stream(grants, download_url=request.build_absolute_uri()),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="grants.json"'
+    return response
+
+
+@login_not_required
+@require_GET
+def open_data_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        open_data_files.csv_stream(selectors.granted()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="grants.csv"'
+    return response

@@ -24,6 +24,9 @@ PUBLIC_URL_NAMES = {
     "organisations:directory_detail",
     "grants:calls",
     "grants:call",
+    "grants:open_data",
+    "grants:open_data_json",
+    "grants:open_data_csv",
     # allauth's entrance pages
     "account_login",
     "account_signup",
