@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, S
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grants import open_data as open_data_files
@@ -767,7 +768,7 @@ def reports_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             user=request.user, state=state, call=call, public_body=body
         ),
         states=[
-            ("due", _("Due")),
+            ("due", pgettext("report filter", "Due")),
             ("overdue", _("Overdue")),
             ("submitted", _("Waiting for review")),
             ("revision_requested", _("Revision requested")),

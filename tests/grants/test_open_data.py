@@ -1,0 +1,168 @@
+"""Granted money as 360Giving open data: valid against the shipped 1.4.3 schemas (offline),
+only decided grants, nothing about persons, streamed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import referencing
+import referencing.jsonschema
+from django.core.management import call_command
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from jsonschema import Draft202012Validator
+
+from grants import services
+from grants.models import Application
+from portal.models import User
+from tests.grants.conftest import Grants, submitted
+
+pytestmark = pytest.mark.django_db
+SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "360giving"
+GRANT_URLS = [
+    "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.3/schema/360-giving-schema.json",
+    "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json",
+]
+
+
+def validator() -> Draft202012Validator:
+    if not SCHEMAS.is_dir():
+        pytest.fail(f"the 360Giving schemas are missing at {SCHEMAS}")
+    # The schemas say "http://json-schema.org/draft/2020-12/schema", which referencing does not
+    # detect on its own: name the draft.
+    grant = referencing.jsonschema.DRAFT202012.create_resource(
+        json.loads((SCHEMAS / "360-giving-schema.json").read_text())
+    )
+    registry = referencing.Registry().with_resources([(url, grant) for url in GRANT_URLS])
+    package = json.loads((SCHEMAS / "360-giving-package-schema.json").read_text())
+    return Draft202012Validator(
+        package, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def package(client: Client | None = None) -> tuple[dict, str]:  # type: ignore[type-arg]
+    response = (client or Client()).get(reverse("grants:open_data_json"))
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode()
+    return json.loads(text), text
+
+
+def decide(g: Grants, *, amount: str = "40000", reject: bool = False) -> Application:
+    g.call.budget = Decimal("10000000")
+    g.call.save()
+    application = submitted(g, amount=amount)  # the amount applied for
+    services.application_start_review(application=application, actor=g.officer)
+    application.refresh_from_db()
+    services.application_propose(
+        application=application,
+        actor=g.officer,
+        outcome="reject" if reject else "approve",
+        amount=None,
+        motivation="x",
+    )
+    application.refresh_from_db()
+    services.application_decide(application=application, actor=g.decision_maker)
+    application.refresh_from_db()
+    return application
+
+
+def test_the_package_validates_and_holds_only_decided_grants_without_persons(
+    grants: Grants,
+) -> None:
+    g = grants
+    approved = decide(g)
+    services.payment_register(
+        application=approved,
+        actor=g.officer,
+        amount=Decimal("15000"),
+        paid_on=approved.decided_at.date(),
+        reference="x",
+    )
+    rejected = decide(g, reject=True)
+    withdrawn = submitted(g)
+    services.application_withdraw(application=withdrawn, actor=g.editor)
+    data, text = package()
+    errors = list(validator().iter_errors(data))
+    assert errors == [], [e.message for e in errors[:5]]
+    ids = [grant["id"] for grant in data["grants"]]
+    assert len(ids) == 1 and approved.registry_number.replace(" ", "-").replace("/", "-") in ids[0]
+    assert all(rejected.registry_number.replace(" ", "-").replace("/", "-") not in i for i in ids)
+    grant = data["grants"][0]
+    assert grant["currency"] == "SEK" and grant["fromOpenCall"] == "Yes"
+    assert grant["amountAwarded"] == 40000 and grant["amountDisbursed"] == 15000
+    assert (
+        grant["recipientOrganization"][0]["id"]
+        == f"SE-BLV-{g.organisation.organisation_number.replace('-', '')}"
+    )
+    assert grant["fundingOrganization"][0]["department"] == g.body.name
+    assert grant["grantProgramme"][0]["title"] == g.programme.name
+    assert grant["plannedDates"][0]["startDate"] == approved.planned_start.isoformat()
+    assert grant["id"].startswith("360G-")
+    for person in User.objects.all():
+        assert person.email not in text
+        assert not person.name or person.name not in text
+    assert g.organisation.contact_email not in text
+
+
+def test_the_demo_data_package_validates(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    call_command("seed_demo")
+    data, _text = package()
+    assert len(data["grants"]) == 2  # the demo's approved and partly approved grants
+    assert list(validator().iter_errors(data)) == []
+
+
+def test_an_empty_portal_publishes_no_package_and_says_why(db: None) -> None:
+    response = Client().get(reverse("grants:open_data_json"))
+    assert response.status_code == 404
+    assert "minst ett bidrag" in response.json()["detail"]
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(Client().get(reverse("grants:open_data_csv")).streaming_content).decode()
+            )
+        )
+    )
+    assert rows == [rows[0]] and rows[0][0] == "Identifier"
+    page = Client().get(reverse("grants:open_data")).content.decode()
+    assert reverse("grants:open_data_json") in page
+
+
+def test_csv_has_the_same_rows(grants: Grants) -> None:
+    decide(grants)
+    decide(grants, amount="30000")
+    data, _text = package()
+    response = Client().get(reverse("grants:open_data_csv"))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["Identifier"] for row in rows] == [grant["id"] for grant in data["grants"]]
+    assert {row["Currency"] for row in rows} == {"SEK"}
+
+
+def test_open_data_queries_do_not_grow_with_the_grants(grants: Grants) -> None:
+    decide(grants)
+    client = Client()
+    with CaptureQueriesContext(connection) as few:
+        package(client)
+    for _ in range(5):
+        decide(grants, amount="1000")
+    with CaptureQueriesContext(connection) as many:
+        data, _text = package(client)
+    assert len(data["grants"]) == 6
+    assert len(many) == len(few)
+
+
+def test_the_public_page_sums_granted_money_by_programme_and_year(grants: Grants) -> None:
+    decide(grants)
+    decide(grants, amount="30000")
+    page = Client().get(reverse("grants:open_data")).content.decode()
+    assert grants.programme.name in page and "70\u00a0000\u00a0kr" in page
+    assert reverse("grants:open_data_json") in page and reverse("grants:open_data_csv") in page
