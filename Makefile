@@ -32,7 +32,7 @@ lint: install
 # The benchmark: a large data set in its own PostgreSQL database, then p50/p95 and query counts
 # of the busiest pages. BENCH_DATABASE_URL points elsewhere if wanted.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samverkansportalen_bench
-BENCH_SCALE ?= --organisations 5000 --calls 50 --applications 100000
+BENCH_SCALE ?= --organisations 5000 --calls 50 --applications 100000 --granted 100000
 bench: install
 	@psql "$(BENCH_DATABASE_URL:/samverkansportalen_bench=/postgres)" -tc "SELECT 1 FROM pg_database WHERE datname = 'samverkansportalen_bench'" | grep -q 1 \
 		|| psql "$(BENCH_DATABASE_URL:/samverkansportalen_bench=/postgres)" -c "CREATE DATABASE samverkansportalen_bench"

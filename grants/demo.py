@@ -82,6 +82,7 @@ def _call(
         opens_at=now - timedelta(days=20),
         closes_at=now + timedelta(days=max(closes_in_days, 1)),
         follow_up_required=True,
+        follow_up_days_after_end=60,
     )
     for position, (text, kind, choices) in enumerate(
         [
@@ -261,3 +262,46 @@ def seed_grants(*, users: dict[str, User]) -> None:
                         application=application, actor=decider, reject=outcome == "reject"
                     )
     Call.objects.filter(pk=closed_call.pk).update(closes_at=timezone.now() - timedelta(days=2))
+    _follow_up(officer=officer, applicant=applicant, call=closed_call)
+
+
+def _follow_up(*, officer: User, applicant: User, call: Call) -> None:
+    """Pay the decided grants; one association reports (with unspent money, recovered)."""
+    for application in Application.objects.filter(call=call, status__in=services.DECIDED).order_by(
+        "pk"
+    ):
+        services.payment_register(
+            application=application,
+            actor=officer,
+            amount=application.decided_amount or Decimal(0),
+            paid_on=timezone.localdate() - timedelta(days=20),
+            reference=f"Utbetalning {application.registry_number}",
+        )
+        report = getattr(application, "report", None)
+        if report is None or application.status != "approved":
+            continue
+        costs = {
+            str(line.pk): (line.amount * Decimal("0.5"))
+            for line in application.budget_lines.filter(kind="cost")
+        }
+        services.report_save(
+            report=report,
+            actor=applicant,
+            narrative="Verksamheten genomfördes men med färre träffar än planerat.",
+            activities=12,
+            participants={"13–19": {"women": 14, "men": 11, "other": 1}},
+            actual_costs=costs,
+            other_income=Decimal(0),
+        )
+        report.refresh_from_db()
+        services.report_submit(report=report, actor=applicant)
+        report.refresh_from_db()
+        unspent = services.report_unspent(report)
+        if unspent > 0:
+            services.recovery_open(
+                application=application,
+                actor=officer,
+                amount=unspent,
+                reason="Outnyttjade medel enligt återrapporteringen.",
+                due_date=timezone.localdate() + timedelta(days=30),
+            )

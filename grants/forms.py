@@ -335,7 +335,8 @@ class ReportForm(forms.Form):
             for gender in GENDERS:
                 name = f"p_{band}_{gender}"
                 self.fields[name] = forms.IntegerField(
-                    label=f"{GENDER_LABELS[gender]}, {band} {_('years')}",
+                    label=_("%(gender)s, %(band)s years")
+                    % {"gender": GENDER_LABELS[gender], "band": band},
                     required=False,
                     min_value=0,
                     widget=forms.NumberInput(attrs={"inputmode": "numeric"}),

@@ -3,6 +3,7 @@ locks the row, checks the transition table and who may make it, saves and audits
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -711,7 +712,7 @@ def report_save(
     narrative: str,
     activities: int | None,
     participants: dict[str, dict[str, int]],
-    actual_costs: dict[str, Decimal | None],
+    actual_costs: Mapping[str, Decimal | None],
     other_income: Decimal | None,
 ) -> FollowUpReport:
     report = _locked_report(report)

@@ -96,3 +96,35 @@ def test_concurrent_submissions_get_gapless_registry_numbers(grants: Grants) -> 
         n.startswith(f"KFN {year}/")
         for n in Application.objects.values_list("registry_number", flat=True)
     )
+
+
+def test_concurrent_payments_never_exceed_the_decided_amount(
+    grants: Grants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    g = grants
+    application = proposed(g, amount="40000")
+    services.application_decide(application=application, actor=g.decision_maker)
+    application.refresh_from_db()
+    paid = services.amount_paid
+
+    def slow_paid(*args: object, **kwargs: object) -> Decimal:
+        total = paid(*args, **kwargs)  # type: ignore[arg-type]
+        time.sleep(0.3)
+        return total
+
+    monkeypatch.setattr(services, "amount_paid", slow_paid)
+
+    def payment() -> None:
+        services.payment_register(
+            application=application,
+            actor=g.officer,
+            amount=Decimal("25000"),
+            paid_on=timezone.localdate(),
+            reference="x",
+        )
+
+    results = run_together([payment, payment])
+    from grants.models import Payment
+
+    assert Payment.objects.count() == 1
+    assert sum(isinstance(r, ValidationError) for r in results) == 1

@@ -103,3 +103,15 @@ def test_seed_scale_makes_a_consistent_data_set(grants: Grants, settings) -> Non
     )
     call_command("seed_scale", organisations=30, calls=3, applications=300)  # idempotent
     assert Application.objects.filter(title__startswith="Skalad ").count() == 300
+
+
+def test_seed_scale_adds_granted_money_for_the_open_data_benchmark(
+    grants: Grants, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from grants.selectors import granted
+
+    settings.DEBUG = True
+    call_command("seed_scale", organisations=10, calls=2, applications=20, granted=50)
+    assert granted().filter(public_body__registry_prefix="RKN").count() == 50

@@ -98,6 +98,11 @@ def test_seed_demo_fills_the_grants(settings) -> None:  # type: ignore[no-untype
     assert {a.assigned_to.email for a in closed} == {"handlaggare@exempel.se"}
     waiting = closed.get(status="proposed")
     assert waiting.proposed_by.email == "handlaggare@exempel.se"
+    from grants.models import FollowUpReport, Payment, Recovery
+
+    assert Payment.objects.count() == 2  # the approved and the partly approved grant are paid
+    assert FollowUpReport.objects.filter(status="submitted").count() == 1
+    assert Recovery.objects.filter(status="open").count() == 1
 
 
 @pytest.mark.parametrize("email", DEMO_ACCOUNTS)

@@ -68,6 +68,12 @@ class Command(BaseCommand):
         parser.add_argument("--organisations", type=int, default=5_000)
         parser.add_argument("--calls", type=int, default=50)
         parser.add_argument("--applications", type=int, default=100_000)
+        parser.add_argument(
+            "--granted",
+            type=int,
+            default=0,
+            help="extra approved grants (for the open-data benchmark), under a public body of their own",
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(
@@ -77,6 +83,7 @@ class Command(BaseCommand):
         calls: int,
         applications: int,
         seed: int,
+        granted: int = 0,
         **options: Any,
     ) -> None:
         if not settings.DEBUG:
@@ -89,6 +96,8 @@ class Command(BaseCommand):
             orgs = self.organisations(organisations, rng)
             call_list = self.calls(calls, rng)
             self.applications(applications, orgs, call_list, rng)
+            if granted:
+                self.granted(granted, orgs, rng)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh planner statistics after the bulk insert
@@ -97,6 +106,57 @@ class Command(BaseCommand):
                 f"{organisations} organisations, {calls} calls, {applications} applications."
             )
         )
+
+    def granted(self, count: int, orgs: list[Organisation], rng: random.Random) -> None:
+        """Approved grants of a region's committee of their own, for the open-data benchmark."""
+        region, _created = PublicBody.objects.get_or_create(
+            registry_prefix="RGN", defaults={"name": "Exempelregionen", "kind": "region"}
+        )
+        body, _created = PublicBody.objects.get_or_create(
+            registry_prefix="RKN",
+            defaults={"name": "Regionens kulturnämnd", "kind": "namnd", "parent": region},
+        )
+        programme, _created = Programme.objects.get_or_create(
+            public_body=body,
+            name="Skalat verksamhetsbidrag",
+            defaults={"kind": ProgrammeKind.BASIC},
+        )
+        now = timezone.now()
+        call = Call.objects.create(
+            programme=programme,
+            title="Skalade beviljade bidrag",
+            description="För mätning av öppna data.",
+            budget=Decimal(count) * 200_000,
+            opens_at=now - timedelta(days=400),
+            closes_at=now - timedelta(days=300),
+        )
+        creator_id = orgs[0].created_by_id
+        rows = []
+        for n in range(count):
+            amount = Decimal(rng.randint(5, 150) * 1_000)
+            decided_at = now - timedelta(days=rng.randint(1, 290))
+            rows.append(
+                Application(
+                    call=call,
+                    public_body=body,
+                    organisation=orgs[rng.randrange(len(orgs))],
+                    status=ApplicationStatus.APPROVED,
+                    title=f"Skalad beviljad ansökan {n + 1}",
+                    answers={},
+                    amount_requested=amount,
+                    decided_amount=amount,
+                    decided_at=decided_at,
+                    registry_number=f"RKN {timezone.localtime(decided_at).year}/S{n + 1}",
+                    submitted_at=decided_at - timedelta(days=30),
+                    planned_start=(decided_at + timedelta(days=10)).date(),
+                    planned_end=(decided_at + timedelta(days=100)).date(),
+                    created_by_id=creator_id,
+                )
+            )
+            if len(rows) == BATCH:
+                Application.objects.bulk_create(rows)
+                rows = []
+        Application.objects.bulk_create(rows)
 
     def organisations(self, count: int, rng: random.Random) -> list[Organisation]:
         creator = User.objects.filter(is_staff=True).order_by(
