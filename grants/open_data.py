@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from grants.models import Application
+from grants.models import Application, ProgrammeKind
 
 CHUNK = 2_000
 
@@ -50,13 +50,19 @@ def _funder(application: Application) -> dict[str, str]:
     return funder
 
 
-def grant_record(application: Application) -> dict[str, Any]:
+def kind_labels() -> dict[str, str]:
+    """The programme kinds' labels, translated once per file rather than once per grant."""
+    return {value: str(label) for value, label in ProgrammeKind.choices}
+
+
+def grant_record(application: Application, labels: dict[str, str] | None = None) -> dict[str, Any]:
     """One grant in the 360Giving standard's terms."""
     programme = application.call.programme
+    kind = (labels or kind_labels())[programme.kind]
     record: dict[str, Any] = {
         "id": f"{_prefix()}-{(application.registry_number or str(application.pk)).replace(' ', '-').replace('/', '-')}",
         "title": (application.title or application.call.title)[:140],
-        "description": f"{programme.get_kind_display()}: {application.call.title}",
+        "description": f"{kind}: {application.call.title}",
         "currency": "SEK",
         "amountAppliedFor": _number(application.amount_requested),
         "amountAwarded": _number(application.decided_amount),
@@ -97,8 +103,11 @@ def package_stream(grants: QuerySet[Application], *, download_url: str) -> Itera
     """The 360Giving data package, written piece by piece."""
     yield '{"grants": ['
     first = True
+    labels = kind_labels()
     for application in grants.iterator(chunk_size=CHUNK):
-        yield ("" if first else ",") + json.dumps(grant_record(application), ensure_ascii=False)
+        yield ("" if first else ",") + json.dumps(
+            grant_record(application, labels), ensure_ascii=False
+        )
         first = False
     metadata = {
         "version": "1.4",
@@ -149,8 +158,9 @@ def csv_stream(grants: QuerySet[Application]) -> Iterator[str]:
 
     writer.writerow(CSV_HEADER)
     yield flush()
+    labels = kind_labels()
     for application in grants.iterator(chunk_size=CHUNK):
-        g = grant_record(application)
+        g = grant_record(application, labels)
         planned = g.get("plannedDates", [{}])[0]
         recipient, funder, programme = (
             g["recipientOrganization"][0],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import tracemalloc
 from typing import Any
 
 from allauth.mfa.models import Authenticator
@@ -16,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from grants import selectors
 from grants.models import Application
 from portal.models import PublicBodyMembership, PublicBodyRole
 
@@ -93,3 +95,35 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name:<26} {statistics.median(times):>8.1f} {p95:>8.1f} {len(queries):>8}"
             )
+        self.open_data()
+
+    def open_data(self) -> None:
+        """The whole 360Giving package and CSV, streamed once each: time, size, peak memory."""
+        grants = selectors.granted().count()
+        self.stdout.write(f"\nopen data: {grants} grants")
+        self.stdout.write(f"{'file':<26} {'seconds':>8} {'MB':>8} {'peak MB':>8} {'queries':>8}")
+        client = Client(SERVER_NAME="localhost")
+        files = (
+            ("grants.json", reverse("grants:open_data_json")),
+            ("grants.csv", reverse("grants:open_data_csv")),
+        )
+        for name, url in files:
+            # once for the time (tracemalloc slows Python down), once for the peak memory
+            started = time.perf_counter()
+            size = self.consume(client, url)
+            seconds = time.perf_counter() - started
+            tracemalloc.start()
+            with CaptureQueriesContext(connection) as queries:
+                self.consume(client, url)
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            self.stdout.write(
+                f"{name:<26} {seconds:>8.1f} {size / 1e6:>8.1f} {peak / 1e6:>8.1f} {len(queries):>8}"
+            )
+
+    @staticmethod
+    def consume(client: Client, url: str) -> int:
+        size = 0
+        for chunk in client.get(url).streaming_content:  # type: ignore[attr-defined]
+            size += len(chunk)
+        return size
