@@ -26,7 +26,9 @@ from portal.models import User
 from tests.grants.conftest import Grants, submitted
 
 pytestmark = pytest.mark.django_db
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "360giving"
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT / "grants" / "schemas" / "360giving"
+SHARED_SCHEMAS = ROOT.parent / "shared" / "standards" / "360giving"
 GRANT_URLS = [
     "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.3/schema/360-giving-schema.json",
     "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json",
@@ -34,8 +36,6 @@ GRANT_URLS = [
 
 
 def validator() -> Draft202012Validator:
-    if not SCHEMAS.is_dir():
-        pytest.fail(f"the 360Giving schemas are missing at {SCHEMAS}")
     # The schemas say "http://json-schema.org/draft/2020-12/schema", which referencing does not
     # detect on its own: name the draft.
     grant = referencing.jsonschema.DRAFT202012.create_resource(
@@ -166,3 +166,10 @@ def test_the_public_page_sums_granted_money_by_programme_and_year(grants: Grants
     page = Client().get(reverse("grants:open_data")).content.decode()
     assert grants.programme.name in page and "70\u00a0000\u00a0kr" in page
     assert reverse("grants:open_data_json") in page and reverse("grants:open_data_csv") in page
+
+
+def test_the_vendored_schemas_are_the_shipped_ones() -> None:
+    if not SHARED_SCHEMAS.is_dir():
+        pytest.skip(f"no shipped copy at {SHARED_SCHEMAS} to compare with")
+    for name in ("360-giving-package-schema.json", "360-giving-schema.json"):
+        assert (SCHEMAS / name).read_bytes() == (SHARED_SCHEMAS / name).read_bytes(), name
