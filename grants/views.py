@@ -41,7 +41,7 @@ from grants.forms import (
 )
 from grants.models import Application, ApplicationStatus
 from portal.exports import export_response
-from portal.http import error_messages, form_error_messages, request_user
+from portal.http import error_messages, form_error_messages, private_file_response, request_user
 from portal.models import User
 from portal.pagination import paginate, query_without_page
 
@@ -282,14 +282,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     attachment = selectors.attachment_get_for_user(
         user=request.user, application_pk=pk, pk=attachment_pk
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(attachment)
 
 
 @require_POST
@@ -639,14 +632,7 @@ def report_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> File
     attachment = selectors.report_attachment_get_for_user(
         user=request.user, application_pk=pk, pk=attachment_pk
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(attachment)
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,7 +27,7 @@ from organisations.forms import (
     year_choices,
 )
 from organisations.models import Organisation, OrganisationStatus
-from portal.http import error_messages, form_error_messages, request_user
+from portal.http import error_messages, form_error_messages, private_file_response, request_user
 from portal.pagination import paginate, query_without_page
 
 # --- the association's pages ------------------------------------------------------------
@@ -361,15 +361,7 @@ def document_download(request: HttpRequest, pk: int, version_pk: int) -> FileRes
     version = selectors.document_version_get_for_user(
         user=request.user, organisation_pk=pk, pk=version_pk
     )
-    response = FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(version)
 
 
 # --- the case officer's pages ------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 
 from portal.models import User
 
@@ -28,3 +30,17 @@ def form_error_messages(request: HttpRequest, form: Form) -> None:
     for errors in form.errors.values():
         for message in errors:
             messages.error(request, str(message))
+
+
+def private_file_response(stored: Any) -> FileResponse:
+    """Send a stored private file (a row with `file`, `original_name`, `content_type`) as a
+    download that no shared cache keeps. The caller has already checked who asks."""
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
