@@ -198,6 +198,9 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The portal's own address, for links in emails sent by workers (no request there).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# State aid: the de minimis ceiling over three years and the exchange rate used to check it.
+DE_MINIMIS_CEILING_EUR = env.int("DE_MINIMIS_CEILING_EUR", default=300_000)
+SEK_PER_EUR = env.str("SEK_PER_EUR", default="11.00")
 # Open data (360Giving): the publisher's registered prefix and name.
 OPEN_DATA_PREFIX = env.str("OPEN_DATA_PREFIX", default="360G-samverkansportalen")
 OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", default="Exempelkommun")

@@ -4,8 +4,6 @@ that the test starts itself when REDIS_URL is set."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ from django.core.management import call_command
 
 from portal.celery import app
 from portal.tasks import clear_expired_sessions, ping
+from tests.processes import celery_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,38 +84,8 @@ def test_clear_expired_sessions_task_removes_only_expired_sessions() -> None:
 def worker_queue() -> Iterator[str]:
     """A real Celery worker on its own queue, started and stopped by the test."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with celery_worker(queue):
         yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run by .ci/run)")

@@ -1,0 +1,455 @@
+"""Every write of the IOP agreements. Status changes go through `agreement_transition`; signing
+turns the agreed text into a numbered, locked version whose PDF/A a worker renders on commit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements import tasks
+from agreements.models import (
+    SCREENING_CRITERIA,
+    SECTIONS,
+    Agreement,
+    AgreementStatus,
+    AgreementVersion,
+    Contribution,
+    Party,
+    Signature,
+    StateAidRoute,
+)
+from grants.money import format_sek
+from organisations.models import Organisation, OrganisationMembership, OrganisationRole
+from portal.models import PublicBody, PublicBodyRole, User
+from portal.selectors import user_memberships
+from portal.services import audit_record, registry_number_allocate
+from portal.tasks import enqueue_on_commit
+
+S = AgreementStatus
+EDITABLE = {S.CO_CREATION, S.AMENDMENT}
+DE_MINIMIS_ROUTES = {StateAidRoute.DE_MINIMIS, StateAidRoute.SGEI_DE_MINIMIS}
+
+# (from, to) → who: the association ("member"), a case officer of the responsible body
+# ("officer"), or the signing itself ("signed").
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.INITIATIVE, S.SCREENING): "officer",
+    (S.SCREENING, S.NOT_IOP): "officer",
+    (S.SCREENING, S.CO_CREATION): "officer",
+    (S.CO_CREATION, S.LEGAL_REVIEW): "officer",
+    (S.LEGAL_REVIEW, S.DECISION): "officer",
+    (S.DECISION, S.SIGNING): "officer",
+    (S.SIGNING, S.ACTIVE): "signed",
+    (S.ACTIVE, S.AMENDMENT): "officer",
+    (S.AMENDMENT, S.SIGNING): "officer",
+    (S.ACTIVE, S.ENDED): "officer",
+    (S.ACTIVE, S.TERMINATED): "officer",
+    (S.AMENDMENT, S.TERMINATED): "officer",
+}
+
+
+def is_officer_of(user: User, agreement: Agreement) -> bool:
+    return any(
+        m.public_body_id == agreement.public_body_id and m.role == PublicBodyRole.CASE_OFFICER
+        for m in user_memberships(user=user)
+    )
+
+
+def is_editor_of(user: User, agreement: Agreement) -> bool:
+    """An editor or representative of an organisation that is party to the agreement."""
+    organisation_ids = [p.organisation_id for p in agreement.parties.all() if p.organisation_id]
+    return OrganisationMembership.objects.filter(
+        user=user,
+        organisation_id__in=organisation_ids,
+        role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR],
+    ).exists()
+
+
+@transaction.atomic
+def agreement_transition(
+    *, agreement: Agreement, to: str, actor: User, comment: str = ""
+) -> Agreement:
+    current, updated_at = (
+        Agreement.objects.select_for_update()
+        .filter(pk=agreement.pk)
+        .values_list("status", "updated_at")
+        .get()
+    )
+    if updated_at != agreement.updated_at:
+        raise RuntimeError("agreement_transition needs the agreement as it is in the database")
+    who = TRANSITIONS.get((current, to))
+    if who is None:
+        raise ValidationError(
+            _("The agreement cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": S(current).label, "to": S(to).label}
+        )
+    if who == "officer" and not is_officer_of(actor, agreement):
+        raise PermissionDenied
+    agreement.status = to
+    agreement.save()
+    audit_record(
+        actor=actor,
+        obj=agreement,
+        action="status_changed",
+        from_state=current,
+        to_state=to,
+        comment=comment,
+    )
+    return agreement
+
+
+def _locked(agreement: Agreement) -> Agreement:
+    return Agreement.objects.select_for_update(of=("self",)).get(pk=agreement.pk)
+
+
+@transaction.atomic
+def agreement_initiate(
+    *, actor: User, organisation: Organisation, public_body: PublicBody, data: dict[str, Any]
+) -> Agreement:
+    """An association (or an officer on its behalf) files an IOP initiative."""
+    member = OrganisationMembership.objects.filter(
+        user=actor,
+        organisation=organisation,
+        role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR],
+    ).exists()
+    officer = any(m.public_body_id == public_body.pk for m in user_memberships(user=actor))
+    if not (member or officer):
+        raise PermissionDenied
+    agreement = Agreement.objects.create(
+        initiating_organisation=organisation, public_body=public_body, created_by=actor, **data
+    )
+    Party.objects.create(agreement=agreement, organisation=organisation)
+    Party.objects.create(agreement=agreement, public_body=public_body)
+    agreement.registry_number = registry_number_allocate(
+        public_body=public_body, year=timezone.localdate().year
+    )
+    agreement.save(update_fields=["registry_number"])
+    audit_record(actor=actor, obj=agreement, action="initiated", to_state=S.INITIATIVE)
+    return agreement
+
+
+@transaction.atomic
+def agreement_screen(
+    *,
+    agreement: Agreement,
+    actor: User,
+    answers: dict[str, dict[str, Any]],
+    is_iop: bool,
+    comment: str,
+) -> Agreement:
+    """Record the IOP criteria checklist; the outcome is co-creation or "not an IOP"."""
+    agreement = _locked(agreement)
+    missing = [label for key, label in SCREENING_CRITERIA if key not in answers]
+    if missing:
+        raise ValidationError(
+            [_("Answer the criterion “%(criterion)s”.") % {"criterion": label} for label in missing]
+        )
+    if not is_iop and not comment.strip():
+        raise ValidationError({"comment": [_("Tell the association why this is not an IOP.")]})
+    agreement.screening = answers
+    agreement.screening_comment = comment.strip()
+    return agreement_transition(
+        agreement=agreement,
+        to=S.CO_CREATION if is_iop else S.NOT_IOP,
+        actor=actor,
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def agreement_section_save(
+    *, agreement: Agreement, actor: User, section: str, text: str
+) -> Agreement:
+    """Either side writes a section while the agreement is being created or amended."""
+    agreement = _locked(agreement)
+    if not (is_officer_of(actor, agreement) or is_editor_of(actor, agreement)):
+        raise PermissionDenied
+    if agreement.status not in EDITABLE:
+        raise ValidationError(
+            _("The agreement text can only be changed during co-creation or an amendment.")
+        )
+    if section not in dict(SECTIONS):
+        raise ValidationError(_("Unknown section."))
+    before = agreement.sections.get(section, "")
+    if before != text.strip():
+        agreement.sections = {**agreement.sections, section: text.strip()}
+        agreement.save(update_fields=["sections", "updated_at"])
+        audit_record(
+            actor=actor, obj=agreement, action="section_saved", comment=str(dict(SECTIONS)[section])
+        )
+    return agreement
+
+
+@transaction.atomic
+def contribution_add(
+    *,
+    agreement: Agreement,
+    actor: User,
+    party: Party,
+    year: int,
+    kind: str,
+    description: str,
+    value: Decimal,
+) -> Contribution:
+    agreement = _locked(agreement)
+    if not (is_officer_of(actor, agreement) or is_editor_of(actor, agreement)):
+        raise PermissionDenied
+    if agreement.status not in EDITABLE:
+        raise ValidationError(
+            _("Contributions can only be changed during co-creation or an amendment.")
+        )
+    if party.agreement_id != agreement.pk or value < 0:
+        raise ValidationError(_("Give a party of this agreement and a value of at least 0."))
+    contribution = Contribution.objects.create(
+        party=party, year=year, kind=kind, description=description.strip(), value=value
+    )
+    audit_record(
+        actor=actor,
+        obj=agreement,
+        action="contribution_added",
+        comment=f"{party} {year}: {format_sek(value)}",
+    )
+    return contribution
+
+
+def de_minimis_total(
+    *, organisation: Organisation, at: date, excluding: Agreement | None = None
+) -> Decimal:
+    """De minimis aid to the organisation decided in the rolling three years up to `at`
+    (from the same date three years earlier, inclusive)."""
+    start = (
+        at.replace(year=at.year - 3)
+        if not (at.month == 2 and at.day == 29)
+        else date(at.year - 3, 2, 28)
+    )
+    agreements = Agreement.objects.filter(
+        parties__organisation=organisation,
+        state_aid_route__in=DE_MINIMIS_ROUTES,
+        decision_date__gte=start,
+        decision_date__lte=at,
+    )
+    if excluding is not None:
+        agreements = agreements.exclude(pk=excluding.pk)
+    return agreements.aggregate(total=Sum("state_aid_amount"))["total"] or Decimal(0)
+
+
+def de_minimis_ceiling_sek() -> Decimal:
+    return Decimal(settings.DE_MINIMIS_CEILING_EUR) * Decimal(settings.SEK_PER_EUR)
+
+
+@transaction.atomic
+def agreement_legal_review(
+    *, agreement: Agreement, actor: User, procurement: str, route: str, amount: Decimal | None
+) -> list[str]:
+    """Record why this is not a purchase and the state-aid route; move on to the decision.
+    Returns warnings (the de minimis ceiling) for the officer to see."""
+    agreement = _locked(agreement)
+    errors: dict[str, list[str]] = {}
+    if not procurement.strip():
+        errors["procurement"] = [_("Explain why this is not a purchase under LOU.")]
+    if route not in StateAidRoute.values:
+        errors["route"] = [_("Choose the state-aid route.")]
+    if route != StateAidRoute.NOT_ECONOMIC and (amount is None or amount < 0):
+        errors["amount"] = [_("Give the amount of aid.")]
+    if errors:
+        raise ValidationError(errors)
+    agreement.procurement_assessment = procurement.strip()
+    agreement.state_aid_route = route
+    agreement.state_aid_amount = amount
+    agreement_transition(
+        agreement=agreement, to=S.DECISION, actor=actor, comment=str(StateAidRoute(route).label)
+    )
+    warnings = []
+    if route in DE_MINIMIS_ROUTES:
+        total = de_minimis_total(
+            organisation=agreement.initiating_organisation,
+            at=timezone.localdate(),
+            excluding=agreement,
+        )
+        total += amount or Decimal(0)
+        if total > de_minimis_ceiling_sek():
+            warnings.append(
+                _(
+                    "The organisation's de minimis aid over three years would be %(total)s, above the ceiling of %(ceiling)s."
+                )
+                % {"total": format_sek(total), "ceiling": format_sek(de_minimis_ceiling_sek())}
+            )
+    return warnings
+
+
+@transaction.atomic
+def agreement_decide(
+    *, agreement: Agreement, actor: User, decided_on: date, reference: str
+) -> Agreement:
+    agreement = _locked(agreement)
+    if not reference.strip():
+        raise ValidationError({"reference": [_("Give the protocol reference (§).")]})
+    agreement.decision_date = decided_on
+    agreement.decision_reference = reference.strip()
+    return agreement_transition(
+        agreement=agreement,
+        to=S.SIGNING,
+        actor=actor,
+        comment=f"{decided_on:%Y-%m-%d} {reference.strip()}",
+    )
+
+
+def agreement_snapshot(agreement: Agreement, *, version: int | None = None) -> dict[str, Any]:
+    """The agreement's text as data for the PDF and the locked version."""
+    parties = list(agreement.parties.select_related("public_body", "organisation", "signatory"))
+    contributions = list(
+        Contribution.objects.filter(party__agreement=agreement).select_related(
+            "party__public_body", "party__organisation"
+        )
+    )
+    total = sum((c.value for c in contributions), start=Decimal(0))
+    organisation_part = sum(
+        (c.value for c in contributions if c.party.organisation_id), start=Decimal(0)
+    )
+    signatures = list(
+        agreement.signatures.filter(number=version or 0).select_related(
+            "party__public_body", "party__organisation", "signed_by"
+        )
+    )
+    return {
+        "title": agreement.title,
+        "registry_number": agreement.registry_number or "",
+        "version": version,
+        "challenge": agreement.challenge,
+        "idea": agreement.idea,
+        "target_group": agreement.target_group,
+        "parties": [
+            {
+                "name": str(p),
+                "organisation_number": p.organisation.organisation_number
+                if p.organisation_id and p.organisation
+                else "",
+                "signatory": p.signatory.display_name if p.signatory else "",
+            }
+            for p in parties
+        ],
+        "sections": [
+            {"key": key, "title": str(title), "text": agreement.sections.get(key, "")}
+            for key, title in SECTIONS
+        ],
+        "contributions": [
+            {
+                "year": c.year,
+                "party": str(c.party),
+                "kind": c.get_kind_display(),
+                "description": c.description,
+                "value": format_sek(c.value),
+            }
+            for c in contributions
+        ],
+        "contributions_total": format_sek(total),
+        "organisation_share": round(organisation_part * 100 / total) if total else 0,
+        "term": " – ".join(str(d) for d in (agreement.proposed_start, agreement.proposed_end) if d),
+        "state_aid": str(StateAidRoute(agreement.state_aid_route).label)
+        if agreement.state_aid_route
+        else "",
+        "procurement": agreement.procurement_assessment,
+        "decision": f"{agreement.decision_date:%Y-%m-%d}, {agreement.decision_reference}"
+        if agreement.decision_date
+        else "",
+        "signatures": [
+            {
+                "party": str(s.party),
+                "name": s.signed_by.display_name,
+                "at": timezone.localtime(s.signed_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            for s in signatures
+        ],
+    }
+
+
+def next_version_number(agreement: Agreement) -> int:
+    return (
+        agreement.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+
+
+def text_fingerprint(agreement: Agreement) -> str:
+    content = agreement_snapshot(agreement)
+    content.pop("signatures")
+    return hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+@transaction.atomic
+def agreement_sign(
+    *, agreement: Agreement, actor: User, party: Party
+) -> Signature | AgreementVersion:
+    """The party's signatory approves the final text (logged in with two factors: officers
+    always are; the association's representative too when they have set it up). When every
+    party has signed, the text becomes a locked, numbered version and its PDF is rendered."""
+    agreement = _locked(agreement)
+    if agreement.status != S.SIGNING:
+        raise ValidationError(_("The agreement is not waiting for signatures."))
+    if party.agreement_id != agreement.pk or party.signatory_id != actor.pk:
+        raise PermissionDenied
+    number = next_version_number(agreement)
+    signature, _created = Signature.objects.get_or_create(
+        agreement=agreement,
+        number=number,
+        party=party,
+        defaults={"signed_by": actor, "text_sha256": text_fingerprint(agreement)},
+    )
+    audit_record(actor=actor, obj=agreement, action="signed", comment=f"{party} v{number}")
+    parties = set(agreement.parties.values_list("pk", flat=True))
+    signed = set(agreement.signatures.filter(number=number).values_list("party_id", flat=True))
+    if parties != signed:
+        return signature
+    fingerprints = set(
+        agreement.signatures.filter(number=number).values_list("text_sha256", flat=True)
+    )
+    if len(fingerprints) != 1:
+        raise ValidationError(_("The text changed between the signatures; sign again."))
+    version = AgreementVersion.objects.create(
+        agreement=agreement, number=number, content=agreement_snapshot(agreement, version=number)
+    )
+    agreement_transition(agreement=agreement, to=S.ACTIVE, actor=actor, comment=f"v{number}")
+    enqueue_on_commit(tasks.render_version_pdf, version.pk)
+    return version
+
+
+@transaction.atomic
+def party_set_signatory(*, party: Party, actor: User, signatory: User) -> Party:
+    agreement = _locked(party.agreement)
+    if not is_officer_of(actor, agreement) and not is_editor_of(actor, agreement):
+        raise PermissionDenied
+    if party.organisation_id:
+        allowed = OrganisationMembership.objects.filter(
+            user=signatory,
+            organisation_id=party.organisation_id,
+            role=OrganisationRole.REPRESENTATIVE,
+        ).exists()
+    else:
+        allowed = any(
+            m.public_body_id == party.public_body_id for m in user_memberships(user=signatory)
+        )
+    if not allowed:
+        raise ValidationError(
+            _(
+                "The signatory must be a representative of the organisation or an officer of the public body."
+            )
+        )
+    party.signatory = signatory
+    party.save(update_fields=["signatory"])
+    audit_record(
+        actor=actor,
+        obj=agreement,
+        action="signatory_set",
+        comment=f"{party}: {signatory.display_name}",
+    )
+    return party

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from agreements import services
+from agreements.models import SCREENING_CRITERIA, Agreement, Party
+from portal.models import PublicBody, PublicBodyRole, User
+from tests.factories import (
+    CommitteeFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    OrganisationMembershipFactory,
+    give_totp,
+)
+
+
+@dataclass
+class Iop:
+    body: PublicBody
+    officer: User
+    representative: User
+    editor: User
+    viewer: User
+    agreement: Agreement
+    org_party: Party
+    body_party: Party
+
+
+INITIATIVE = {
+    "title": "Mötesplats Norr",
+    "challenge": "Unga i norra stadsdelen saknar trygga mötesplatser på kvällar.",
+    "idea": "Föreningen driver en öppen mötesplats tre kvällar i veckan.",
+    "target_group": "Unga 13–19 år i Norr.",
+    "association_brings": "Ideella ledare och erfarenhet av öppen verksamhet.",
+    "asks_of_public_side": "Lokal och del av ledarkostnaderna.",
+    "proposed_start": date(2027, 1, 1),
+    "proposed_end": date(2029, 12, 31),
+}
+
+
+@pytest.fixture
+def iop(db: None) -> Iop:
+    body = CommitteeFactory(name="Socialnämnden", registry_prefix="SN")
+    officer = MembershipFactory(
+        public_body=body, role=PublicBodyRole.CASE_OFFICER, user__name="Siri Socialsekreterare"
+    ).user
+    give_totp(officer)
+    organisation = OrganisationFactory(name="Föreningen Mötesplats", status="verified")
+    representative = OrganisationMembershipFactory(
+        organisation=organisation, role="representative", user__name="Rolf Representant"
+    ).user
+    editor = OrganisationMembershipFactory(organisation=organisation, role="editor").user
+    viewer = OrganisationMembershipFactory(organisation=organisation, role="viewer").user
+    agreement = services.agreement_initiate(
+        actor=representative, organisation=organisation, public_body=body, data=INITIATIVE
+    )
+    org_party = agreement.parties.get(organisation=organisation)
+    body_party = agreement.parties.get(public_body=body)
+    return Iop(body, officer, representative, editor, viewer, agreement, org_party, body_party)
+
+
+def fresh(agreement: Agreement) -> Agreement:
+    return Agreement.objects.get(pk=agreement.pk)
+
+
+def to_signing(i: Iop) -> Agreement:
+    """Screen, co-create, review and decide, with signatories set."""
+    a = services.agreement_transition(agreement=fresh(i.agreement), to="screening", actor=i.officer)
+    answers = {key: {"ok": True, "comment": "Ja."} for key, _label in SCREENING_CRITERIA}
+    services.agreement_screen(
+        agreement=fresh(a), actor=i.officer, answers=answers, is_iop=True, comment=""
+    )
+    services.agreement_section_save(
+        agreement=fresh(a), actor=i.editor, section="background", text="Bakgrund från föreningen."
+    )
+    services.agreement_section_save(
+        agreement=fresh(a), actor=i.officer, section="goals", text="Minst 40 unga i veckan."
+    )
+    services.contribution_add(
+        agreement=fresh(a),
+        actor=i.officer,
+        party=i.body_party,
+        year=2027,
+        kind="money",
+        description="Bidrag",
+        value=Decimal("300000"),
+    )
+    services.contribution_add(
+        agreement=fresh(a),
+        actor=i.editor,
+        party=i.org_party,
+        year=2027,
+        kind="volunteer_hours",
+        description="2 000 timmar",
+        value=Decimal("400000"),
+    )
+    services.party_set_signatory(
+        party=i.org_party, actor=i.representative, signatory=i.representative
+    )
+    services.party_set_signatory(party=i.body_party, actor=i.officer, signatory=i.officer)
+    services.agreement_transition(agreement=fresh(a), to="legal_review", actor=i.officer)
+    services.agreement_legal_review(
+        agreement=fresh(a),
+        actor=i.officer,
+        procurement="Ingen upphandling: föreningens initiativ.",
+        route="de_minimis",
+        amount=Decimal("300000"),
+    )
+    services.agreement_decide(
+        agreement=fresh(a), actor=i.officer, decided_on=date(2026, 12, 10), reference="SN § 123"
+    )
+    return fresh(a)

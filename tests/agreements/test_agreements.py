@@ -1,0 +1,305 @@
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from pypdf import PdfReader
+
+from agreements import services
+from agreements.models import AgreementVersion, Signature
+from agreements.pdf import render_agreement_pdf
+from portal.models import AuditEvent
+from tests.agreements.conftest import Iop, fresh, to_signing
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_path_from_initiative_to_a_signed_version_with_its_pdf(
+    iop: Iop, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    i = iop
+    assert i.agreement.registry_number.startswith("SN ")
+    a = to_signing(i)
+    assert a.status == "signing"
+    first = services.agreement_sign(agreement=a, actor=i.representative, party=i.org_party)
+    assert isinstance(first, Signature) and fresh(a).status == "signing"
+    with django_capture_on_commit_callbacks(execute=True):
+        version = services.agreement_sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+    assert isinstance(version, AgreementVersion) and version.number == 1
+    version.refresh_from_db()
+    assert fresh(a).status == "active"
+    assert version.pdf and len(version.sha256) == 64 and version.pdf_created_at
+    text = "".join(page.extract_text() for page in PdfReader(version.pdf.open("rb")).pages)
+    assert "Föreningen Mötesplats" in text and i.org_party.organisation.organisation_number in text
+    assert "Version 1" in text and "300 000" in text.replace("\u00a0", " ")
+    transitions = list(
+        AuditEvent.objects.filter(action="status_changed", object_id=str(a.pk))
+        .order_by("id")
+        .values_list("to_state", flat=True)
+    )
+    assert transitions == [
+        "screening",
+        "co_creation",
+        "legal_review",
+        "decision",
+        "signing",
+        "active",
+    ]
+
+
+def test_an_amendment_needs_new_signatures_and_keeps_the_earlier_version(
+    iop: Iop, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    i = iop
+    a = to_signing(i)
+    services.agreement_sign(agreement=a, actor=i.representative, party=i.org_party)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agreement_sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+    services.agreement_transition(agreement=fresh(a), to="amendment", actor=i.officer)
+    services.agreement_section_save(
+        agreement=fresh(a), actor=i.editor, section="goals", text="Minst 60 unga i veckan."
+    )
+    services.agreement_transition(agreement=fresh(a), to="signing", actor=i.officer)
+    services.agreement_sign(agreement=fresh(a), actor=i.representative, party=i.org_party)
+    with django_capture_on_commit_callbacks(execute=True):
+        v2 = services.agreement_sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+    assert [v.number for v in fresh(a).versions.order_by("number")] == [1, 2]
+    v1 = fresh(a).versions.get(number=1)
+    assert (
+        next(s["text"] for s in v1.content["sections"] if s["key"] == "goals")
+        == "Minst 40 unga i veckan."
+    )
+    assert (
+        next(s["text"] for s in v2.content["sections"] if s["key"] == "goals")
+        == "Minst 60 unga i veckan."
+    )
+
+
+def test_only_the_partys_signatory_signs(iop: Iop) -> None:
+    i = iop
+    a = to_signing(i)
+    with pytest.raises(PermissionDenied):
+        services.agreement_sign(agreement=a, actor=i.viewer, party=i.org_party)
+    with pytest.raises(PermissionDenied):
+        services.agreement_sign(agreement=fresh(a), actor=i.editor, party=i.org_party)
+    assert not Signature.objects.exists()
+
+
+def test_the_text_cannot_change_outside_co_creation_and_other_people_cannot_edit(iop: Iop) -> None:
+    i = iop
+    with pytest.raises(ValidationError):
+        services.agreement_section_save(
+            agreement=i.agreement, actor=i.editor, section="goals", text="x"
+        )
+    a = to_signing(i)
+    with pytest.raises(ValidationError):
+        services.agreement_section_save(
+            agreement=a, actor=i.officer, section="goals", text="Ändrat efter beslut"
+        )
+    from tests.factories import OrganisationMembershipFactory
+
+    stranger = OrganisationMembershipFactory(role="representative").user
+    services.agreement_transition(
+        agreement=fresh(a), to="active", actor=i.officer
+    ) if False else None
+    with pytest.raises(PermissionDenied):
+        services.agreement_section_save(
+            agreement=fresh(a), actor=stranger, section="goals", text="x"
+        )
+
+
+def test_not_an_iop_needs_a_reason_and_ends_the_path(iop: Iop) -> None:
+    from agreements.models import SCREENING_CRITERIA
+
+    i = iop
+    a = services.agreement_transition(agreement=i.agreement, to="screening", actor=i.officer)
+    answers = {key: {"ok": False, "comment": ""} for key, _label in SCREENING_CRITERIA}
+    with pytest.raises(ValidationError):
+        services.agreement_screen(
+            agreement=fresh(a), actor=i.officer, answers=answers, is_iop=False, comment=""
+        )
+    services.agreement_screen(
+        agreement=fresh(a),
+        actor=i.officer,
+        answers=answers,
+        is_iop=False,
+        comment="Detta är ett vanligt bidrag.",
+    )
+    assert fresh(a).status == "not_iop"
+    with pytest.raises(ValidationError):
+        services.agreement_transition(agreement=fresh(a), to="co_creation", actor=i.officer)
+
+
+def test_de_minimis_over_a_rolling_three_years_at_the_edges(iop: Iop, settings) -> None:  # type: ignore[no-untyped-def]
+    i = iop
+    organisation = i.org_party.organisation
+    a = i.agreement
+    a.state_aid_route = "de_minimis"
+    a.state_aid_amount = Decimal("1000000")
+    a.decision_date = date(2024, 3, 15)
+    a.save()
+    assert services.de_minimis_total(organisation=organisation, at=date(2027, 3, 15)) == Decimal(
+        "1000000"
+    )
+    assert services.de_minimis_total(organisation=organisation, at=date(2027, 3, 16)) == Decimal(0)
+    assert services.de_minimis_total(organisation=organisation, at=date(2024, 3, 14)) == Decimal(0)
+    a.state_aid_route = "not_economic"
+    a.save()
+    assert services.de_minimis_total(organisation=organisation, at=date(2025, 1, 1)) == Decimal(0)
+
+
+def test_the_legal_review_warns_above_the_de_minimis_ceiling(iop: Iop, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DE_MINIMIS_CEILING_EUR = 300_000
+    settings.SEK_PER_EUR = "11.00"
+    i = iop
+    a = services.agreement_transition(agreement=i.agreement, to="screening", actor=i.officer)
+    from agreements.models import SCREENING_CRITERIA
+
+    services.agreement_screen(
+        agreement=fresh(a),
+        actor=i.officer,
+        answers={k: {"ok": True, "comment": ""} for k, _l in SCREENING_CRITERIA},
+        is_iop=True,
+        comment="",
+    )
+    services.agreement_transition(agreement=fresh(a), to="legal_review", actor=i.officer)
+    warnings = services.agreement_legal_review(
+        agreement=fresh(a),
+        actor=i.officer,
+        procurement="Ingen upphandling.",
+        route="de_minimis",
+        amount=Decimal("3400000"),
+    )
+    assert (
+        warnings
+        and "3\u00a0400\u00a0000\u00a0kr" in warnings[0]
+        and "3\u00a0300\u00a0000\u00a0kr" in warnings[0]
+    )
+
+
+def content(**overrides: object) -> dict:  # type: ignore[type-arg]
+    base = {
+        "title": "Mötesplats Norr",
+        "registry_number": "SN 2026/7",
+        "version": 3,
+        "challenge": "Utmaning",
+        "idea": "Idé",
+        "target_group": "Unga",
+        "parties": [
+            {
+                "name": "Föreningen Mötesplats",
+                "organisation_number": "802479-2249",
+                "signatory": "Rolf",
+            },
+            {"name": "Socialnämnden", "organisation_number": "", "signatory": "Siri"},
+        ],
+        "sections": [{"key": "goals", "title": "Mål", "text": "Minst 40 unga."}],
+        "contributions": [
+            {
+                "year": 2027,
+                "party": "Socialnämnden",
+                "kind": "Pengar",
+                "description": "Bidrag",
+                "value": "300 000 kr",
+            }
+        ],
+        "contributions_total": "300 000 kr",
+        "organisation_share": 0,
+        "term": "",
+        "state_aid": "",
+        "procurement": "",
+        "decision": "",
+        "signatures": [],
+    }
+    base.update(overrides)
+    return base
+
+
+def test_the_pdf_is_pdf_a_with_embedded_fonts_and_its_content() -> None:
+    pdf = render_agreement_pdf(content(), draft=False)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(page.extract_text() for page in reader.pages)
+    for expected in (
+        "Föreningen Mötesplats",
+        "802479-2249",
+        "300 000 kr",
+        "Version 3",
+        "SN 2026/7",
+        "Sida 1 av",
+    ):
+        assert expected in text.replace("\u00a0", " "), expected
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    raw = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "pdfaid:part" in raw and "3" in raw.split("pdfaid:part")[1][:10]
+    fonts = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = (
+                font.get_object().get("/FontDescriptor")
+                or font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            )
+            fonts.append(
+                any(
+                    key in descriptor.get_object()
+                    for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                )
+            )
+    assert fonts and all(fonts)
+
+
+def test_a_draft_is_watermarked() -> None:
+    text = "".join(
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(render_agreement_pdf(content(), draft=True))).pages
+    )
+    assert "UTKAST" in text and "Version 3" not in text
+
+
+def test_html_and_remote_urls_in_the_text_are_printed_and_never_fetched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agreements import pdf as pdf_module
+
+    fetched: list[str] = []
+    original = pdf_module.url_fetcher
+
+    def spy(url: str, *args: object, **kwargs: object) -> dict:  # type: ignore[type-arg]
+        fetched.append(url)
+        return original(url, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf_module, "url_fetcher", spy)
+    evil = '<img src="http://127.0.0.1:9/tracker.png"><link rel="stylesheet" href="https://example.invalid/x.css"><b>fet</b>'
+    fields = dict.fromkeys(
+        (
+            "title",
+            "challenge",
+            "idea",
+            "target_group",
+            "term",
+            "state_aid",
+            "procurement",
+            "decision",
+        ),
+        evil,
+    )
+    doc = content(
+        **fields,
+        sections=[{"key": "goals", "title": "Mål", "text": evil}],
+        parties=[{"name": evil, "organisation_number": evil, "signatory": evil}],
+    )
+    text = "".join(
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(pdf_module.render_agreement_pdf(doc, draft=False))).pages
+    )
+    assert "<img src=" in text and "tracker.png" in text and "<b>fet</b>" in text
+    assert fetched and all(url.startswith("portal-static:") for url in fetched)
+    with pytest.raises(ValueError):
+        original("http://127.0.0.1:9/x")
+    with pytest.raises(ValueError):
+        original("file:///etc/passwd")
+    with pytest.raises(ValueError):
+        original("portal-static:../../etc/passwd")

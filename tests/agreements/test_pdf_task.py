@@ -1,0 +1,60 @@
+"""The PDF task: eager without a broker, and through a real worker and Redis when REDIS_URL is
+set (the worker reads the test database and writes into the test's private files)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from agreements.models import AgreementVersion
+from agreements.services import agreement_snapshot
+from agreements.tasks import render_version_pdf
+from portal.celery import app
+from tests.agreements.conftest import Iop
+from tests.processes import celery_worker
+
+
+def version_of(iop: Iop) -> AgreementVersion:
+    return AgreementVersion.objects.create(
+        agreement=iop.agreement, number=1, content=agreement_snapshot(iop.agreement, version=1)
+    )
+
+
+@pytest.mark.django_db
+def test_the_task_renders_eagerly_and_only_once(iop: Iop) -> None:
+    version = version_of(iop)
+    digest = render_version_pdf.delay(version.pk).get(timeout=60)
+    version.refresh_from_db()
+    assert version.sha256 == digest and Path(version.pdf.path).read_bytes().startswith(b"%PDF")
+    name = version.pdf.name
+    assert render_version_pdf.delay(version.pk).get(timeout=60) == digest
+    version.refresh_from_db()
+    assert version.pdf.name == name  # idempotent: not rendered again
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run by .ci/run)")
+@pytest.mark.django_db(transaction=True)
+def test_the_task_runs_in_a_real_worker(iop: Iop) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker reads the test database, which needs PostgreSQL")
+    version = version_of(iop)
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with celery_worker(
+        queue, DATABASE_URL=url, PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT)
+    ):
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = False
+        try:
+            digest = render_version_pdf.apply_async(args=[version.pk], queue=queue).get(timeout=120)
+        finally:
+            app.conf.task_always_eager = eager
+    version.refresh_from_db()
+    assert version.sha256 == digest and len(digest) == 64
+    assert Path(version.pdf.path).read_bytes().startswith(b"%PDF")
