@@ -3,6 +3,8 @@ co-creation, legal review, decision and signing to an active, followed-up partne
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import Organisation
 from organisations.storage import private_storage
 from portal.models import PublicBody
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AgreementStatus(models.TextChoices):
@@ -35,7 +40,7 @@ class StateAidRoute(models.TextChoices):
 
 
 # The sections the parties write together, in the order of the agreement.
-SECTIONS: list[tuple[str, str]] = [
+SECTIONS: list[tuple[str, StrOrPromise]] = [
     ("background", _("Background")),
     ("values", _("Shared values")),
     ("goals", _("Goals and how they are measured")),
@@ -46,7 +51,7 @@ SECTIONS: list[tuple[str, str]] = [
 ]
 
 # The IOP criteria the case officer screens an initiative against.
-SCREENING_CRITERIA: list[tuple[str, str]] = [
+SCREENING_CRITERIA: list[tuple[str, StrOrPromise]] = [
     ("initiated", _("Initiated by the idea-based organisation")),
     ("political_goal", _("Part of a political goal of the public body")),
     ("not_grant", _("Not an ordinary grant")),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -233,11 +234,13 @@ def test_the_pdf_is_pdf_a_with_embedded_fonts_and_its_content() -> None:
         assert expected in text.replace("\u00a0", " "), expected
     xmp = reader.xmp_metadata
     assert xmp is not None
-    raw = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    root: Any = reader.trailer["/Root"]
+    raw = root["/Metadata"].get_object().get_data().decode()
     assert "pdfaid:part" in raw and "3" in raw.split("pdfaid:part")[1][:10]
     fonts = []
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
             descriptor = (
                 font.get_object().get("/FontDescriptor")
                 or font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
