@@ -453,3 +453,20 @@ def party_set_signatory(*, party: Party, actor: User, signatory: User) -> Party:
         comment=f"{party}: {signatory.display_name}",
     )
     return party
+
+
+@transaction.atomic
+def section_comment_add(*, agreement: Agreement, actor: User, section: str, text: str) -> Any:
+    from agreements.models import SectionComment
+
+    if not (is_officer_of(actor, agreement) or is_editor_of(actor, agreement)):
+        raise PermissionDenied
+    if section not in dict(SECTIONS) or not text.strip():
+        raise ValidationError(_("Write a comment on one of the sections."))
+    comment = SectionComment.objects.create(
+        agreement=agreement, section=section, text=text.strip(), author=actor
+    )
+    audit_record(
+        actor=actor, obj=agreement, action="commented", comment=str(dict(SECTIONS)[section])
+    )
+    return comment

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include(app_urls)),
     path("", include("organisations.urls")),
     path("", include("grants.urls")),
+    path("", include("agreements.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -32,6 +32,13 @@ ACTION_LABELS = {
     "attachment_removed": _("Attachment removed"),
     "assigned": _("Case officer assigned"),
     "scored": _("Criterion scored"),
+    # IOP agreements
+    "initiated": _("Initiative filed"),
+    "section_saved": _("Section saved"),
+    "commented": _("Comment"),
+    "contribution_added": _("Contribution added"),
+    "signatory_set": _("Signatory chosen"),
+    "signed": _("Signed"),
 }
 STATE_LABELS = {
     **dict(OrganisationStatus.choices),
@@ -52,4 +59,8 @@ def state_label(state: str, kind: str = "") -> str:
         from grants.models import ApplicationStatus
 
         return str(dict(ApplicationStatus.choices).get(state, state))
+    if kind == "agreement":
+        from agreements.models import AgreementStatus
+
+        return str(dict(AgreementStatus.choices).get(state, state))
     return str(STATE_LABELS.get(state, state))

@@ -27,6 +27,7 @@ PUBLIC_URL_NAMES = {
     "grants:open_data",
     "grants:open_data_json",
     "grants:open_data_csv",
+    "agreements:register",
     # allauth's entrance pages
     "account_login",
     "account_signup",

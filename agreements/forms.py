@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import (
+    SCREENING_CRITERIA,
+    SECTIONS,
+    Agreement,
+    ContributionKind,
+    StateAidRoute,
+)
+from grants.forms import SekField
+
+
+class InitiativeForm(forms.ModelForm):  # type: ignore[type-arg]
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    public_body = forms.ChoiceField(label=_("To which public body?"))
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "title",
+            "challenge",
+            "idea",
+            "target_group",
+            "association_brings",
+            "asks_of_public_side",
+            "proposed_start",
+            "proposed_end",
+        ]
+        widgets = {
+            "challenge": forms.Textarea(attrs={"rows": 4}),
+            "idea": forms.Textarea(attrs={"rows": 4}),
+            "target_group": forms.Textarea(attrs={"rows": 2}),
+            "association_brings": forms.Textarea(attrs={"rows": 3}),
+            "asks_of_public_side": forms.Textarea(attrs={"rows": 3}),
+            "proposed_start": forms.DateInput(attrs={"type": "date"}),
+            "proposed_end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[tuple[int, str]],
+        bodies: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = organisations
+        cast(forms.ChoiceField, self.fields["public_body"]).choices = bodies
+        self.order_fields(["organisation", "public_body"])
+
+
+class SectionForm(forms.Form):
+    section = forms.ChoiceField(choices=SECTIONS, widget=forms.HiddenInput)
+    text = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class CommentForm(forms.Form):
+    section = forms.ChoiceField(choices=SECTIONS, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Comment"), max_length=5_000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ContributionForm(forms.Form):
+    party = forms.TypedChoiceField(label=_("Party"), coerce=int)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("Contribution"), choices=ContributionKind.choices)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    value = SekField(label=_("Value (SEK)"))
+
+    def __init__(self, *args: Any, parties: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["party"]).choices = parties
+
+
+class ScreeningForm(forms.Form):
+    is_iop = forms.ChoiceField(
+        label=_("Outcome"),
+        widget=forms.RadioSelect,
+        choices=[("yes", _("An IOP: go on to co-creation")), ("no", _("Not an IOP"))],
+    )
+    comment = forms.CharField(
+        label=_("Comment to the association"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in SCREENING_CRITERIA:
+            self.fields[f"ok_{key}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"comment_{key}"] = forms.CharField(
+                label=_("Comment: %(criterion)s") % {"criterion": label},
+                required=False,
+                max_length=2000,
+            )
+
+    def answers(self) -> dict[str, dict[str, Any]]:
+        return {
+            key: {
+                "ok": self.cleaned_data[f"ok_{key}"],
+                "comment": self.cleaned_data[f"comment_{key}"],
+            }
+            for key, _label in SCREENING_CRITERIA
+        }
+
+
+class LegalReviewForm(forms.Form):
+    procurement = forms.CharField(
+        label=_("Why this is not a purchase under LOU"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    route = forms.ChoiceField(label=_("State-aid route"), choices=StateAidRoute.choices)
+    amount = SekField(label=_("Amount of aid (SEK)"), required=False)
+
+
+class DecisionForm(forms.Form):
+    decided_on = forms.DateField(
+        label=_("Date of the decision"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(label=_("Protocol reference (§)"), max_length=100)

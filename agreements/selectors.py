@@ -1,0 +1,127 @@
+"""Every read of the IOP agreements a view makes, scoped to who asks; 404 for the others."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    AgreementVersion,
+    Contribution,
+    Party,
+    SectionComment,
+)
+from organisations.models import OrganisationMembership
+from portal.models import AuditEvent, User
+from portal.selectors import user_memberships
+
+PUBLIC_STATUSES = [
+    AgreementStatus.ACTIVE,
+    AgreementStatus.AMENDMENT,
+    AgreementStatus.ENDED,
+    AgreementStatus.TERMINATED,
+]
+
+
+def _visible(user: User | AnonymousUser) -> Q:
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    body_ids = [m.public_body_id for m in user_memberships(user=user)]
+    organisation_ids = list(
+        OrganisationMembership.objects.filter(user=user).values_list("organisation_id", flat=True)
+    )
+    return Q(public_body_id__in=body_ids) | Q(parties__organisation_id__in=organisation_ids)
+
+
+def agreements_for_user(*, user: User | AnonymousUser) -> QuerySet[Agreement]:
+    return (
+        Agreement.objects.filter(pk__in=Agreement.objects.filter(_visible(user)).values("pk"))
+        .select_related("public_body", "initiating_organisation")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def agreement_get_for_user(*, user: User | AnonymousUser, pk: int) -> Agreement:
+    """For members of a party organisation and officers of the responsible public body."""
+    agreement = (
+        agreements_for_user(user=user)
+        .filter(pk=pk)
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("public_body", "organisation", "signatory"),
+            ),
+            Prefetch("versions", queryset=AgreementVersion.objects.order_by("-number")),
+        )
+        .first()
+    )
+    if agreement is None:
+        raise Http404
+    return agreement
+
+
+def contributions_of(*, agreement: Agreement) -> QuerySet[Contribution]:
+    return Contribution.objects.filter(party__agreement=agreement).select_related(
+        "party__public_body", "party__organisation"
+    )
+
+
+def comments_of(*, agreement: Agreement) -> QuerySet[SectionComment]:
+    return agreement.comments.select_related("author")
+
+
+def history_of(*, agreement: Agreement) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Agreement), object_id=str(agreement.pk)
+    ).order_by("-created_at", "-id")
+
+
+def public_register() -> QuerySet[Agreement]:
+    """Active and ended agreements, public documents, with their parties and contributions."""
+    return (
+        Agreement.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("public_body")
+        .prefetch_related(
+            Prefetch(
+                "parties", queryset=Party.objects.select_related("public_body", "organisation")
+            ),
+            Prefetch("versions", queryset=AgreementVersion.objects.order_by("-number")),
+        )
+        .order_by("-decision_date", "-id")
+    )
+
+
+def public_contributions(*, agreements: list[Agreement]) -> dict[int, list[tuple[int, object]]]:
+    """The public side's contributions per agreement and year, for the register, in one query."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    totals: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for agreement_id, year, value in Contribution.objects.filter(
+        party__agreement__in=agreements, party__public_body__isnull=False
+    ).values_list("party__agreement_id", "year", "value"):
+        totals[agreement_id][year] += value
+    return {agreement_id: sorted(years.items()) for agreement_id, years in totals.items()}
+
+
+def version_get_for_user(
+    *, user: User | AnonymousUser, pk: int, version_pk: int
+) -> AgreementVersion:
+    """A signed PDF: for parties and officers; for anyone when the officer made it public."""
+    version = (
+        AgreementVersion.objects.select_related("agreement")
+        .filter(pk=version_pk, agreement_id=pk)
+        .first()
+    )
+    if version is None or not version.pdf:
+        raise Http404
+    agreement = version.agreement
+    if agreement.pdf_public and agreement.status in PUBLIC_STATUSES:
+        return version
+    if not agreements_for_user(user=user).filter(pk=pk).exists():
+        raise Http404
+    return version

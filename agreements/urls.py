@@ -1,0 +1,27 @@
+from django.urls import path
+
+from agreements import views
+
+app_name = "agreements"
+
+urlpatterns = [
+    path("iop/", views.register, name="register"),
+    path("iop/mina/", views.mine, name="mine"),
+    path("iop/initiativ/", views.initiative, name="initiative"),
+    path("iop/avtal/<int:pk>/", views.agreement, name="agreement"),
+    path("iop/avtal/<int:pk>/avsnitt/", views.section_save, name="section_save"),
+    path("iop/avtal/<int:pk>/kommentar/", views.comment_add, name="comment_add"),
+    path("iop/avtal/<int:pk>/insatser/", views.contribution_add, name="contribution_add"),
+    path("iop/avtal/<int:pk>/steg/", views.transition, name="transition"),
+    path("iop/avtal/<int:pk>/provning/", views.screen, name="screen"),
+    path("iop/avtal/<int:pk>/juridik/", views.legal_review, name="legal_review"),
+    path("iop/avtal/<int:pk>/beslut/", views.decide, name="decide"),
+    path(
+        "iop/avtal/<int:pk>/parter/<int:party_pk>/firmatecknare/",
+        views.become_signatory,
+        name="become_signatory",
+    ),
+    path("iop/avtal/<int:pk>/parter/<int:party_pk>/underskrift/", views.sign, name="sign"),
+    path("iop/avtal/<int:pk>/utkast.pdf", views.draft_pdf, name="draft_pdf"),
+    path("iop/avtal/<int:pk>/version/<int:version_pk>.pdf", views.version_pdf, name="version_pdf"),
+]

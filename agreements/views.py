@@ -1,0 +1,353 @@
+"""Pages of the IOP agreements: the public register, the parties' agreement page (initiative,
+screening, co-creation, legal review, decision, signing, versions) and the PDFs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agreements import selectors, services
+from agreements.forms import (
+    CommentForm,
+    ContributionForm,
+    DecisionForm,
+    InitiativeForm,
+    LegalReviewForm,
+    ScreeningForm,
+    SectionForm,
+)
+from agreements.models import SECTIONS, Agreement, AgreementStatus
+from agreements.pdf import render_agreement_pdf
+from organisations.models import OrganisationMembership, OrganisationRole
+from portal.http import error_messages, form_error_messages, private_file_response, request_user
+from portal.models import PublicBody
+from portal.pagination import paginate, query_without_page
+
+
+@login_not_required
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.public_register())
+    contributions = selectors.public_contributions(agreements=list(page.object_list))
+    rows = [(agreement, contributions.get(agreement.pk, [])) for agreement in page.object_list]
+    return render(
+        request,
+        "agreements/register.html",
+        {"page": page, "rows": rows, "query": query_without_page(request)},
+    )
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.agreements_for_user(user=request.user))
+    return render(
+        request, "agreements/mine.html", {"page": page, "query": query_without_page(request)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def initiative(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    organisations = [
+        (m.organisation_id, m.organisation.name)
+        for m in OrganisationMembership.objects.filter(
+            user=user, role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
+        ).select_related("organisation")
+    ]
+    bodies = [(b.pk, str(b)) for b in PublicBody.objects.filter(is_active=True).order_by("name")]
+    form = InitiativeForm(request.POST or None, organisations=organisations, bodies=bodies)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in InitiativeForm.Meta.fields}
+        membership = OrganisationMembership.objects.get(
+            user=user, organisation_id=form.cleaned_data["organisation"]
+        )
+        try:
+            agreement = services.agreement_initiate(
+                actor=user,
+                organisation=membership.organisation,
+                public_body=PublicBody.objects.get(pk=form.cleaned_data["public_body"]),
+                data=data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The initiative has been sent. A case officer will screen it.")
+            )
+            return redirect("agreements:agreement", pk=agreement.pk)
+    return render(
+        request,
+        "agreements/initiative.html",
+        {"form": form, "has_organisation": bool(organisations)},
+    )
+
+
+@require_GET
+def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    agreement = selectors.agreement_get_for_user(user=user, pk=pk)
+    officer = services.is_officer_of(user, agreement)
+    editor = services.is_editor_of(user, agreement)
+    editable = agreement.status in services.EDITABLE and (officer or editor)
+    comments = list(selectors.comments_of(agreement=agreement))
+    sections = [
+        (
+            key,
+            title,
+            agreement.sections.get(key, ""),
+            [c for c in comments if c.section == key],
+            SectionForm(
+                initial={"section": key, "text": agreement.sections.get(key, "")}, prefix=key
+            ),
+        )
+        for key, title in SECTIONS
+    ]
+    parties = list(agreement.parties.all())
+    contributions = list(selectors.contributions_of(agreement=agreement))
+    total = sum((c.value for c in contributions), start=0)
+    organisation_part = sum((c.value for c in contributions if c.party.organisation_id), start=0)
+    number = services.next_version_number(agreement)
+    signed = set(agreement.signatures.filter(number=number).values_list("party_id", flat=True))
+    return render(
+        request,
+        "agreements/agreement.html",
+        {
+            "agreement": agreement,
+            "officer": officer,
+            "editable": editable,
+            "sections": sections,
+            "parties": [(p, p.pk in signed, p.signatory_id == user.pk) for p in parties],
+            "can_become_signatory": [
+                p for p in parties if p.signatory_id is None and _may_sign_for(user, p)
+            ],
+            "contributions": contributions,
+            "total": total,
+            "organisation_share": round(organisation_part * 100 / total) if total else 0,
+            "contribution_form": ContributionForm(parties=[(p.pk, str(p)) for p in parties])
+            if editable
+            else None,
+            "screening_form": ScreeningForm()
+            if officer and agreement.status == AgreementStatus.SCREENING
+            else None,
+            "legal_form": LegalReviewForm()
+            if officer and agreement.status == AgreementStatus.LEGAL_REVIEW
+            else None,
+            "decision_form": DecisionForm()
+            if officer and agreement.status == AgreementStatus.DECISION
+            else None,
+            "versions": list(agreement.versions.all()),
+            "history": selectors.history_of(agreement=agreement)[:50],
+        },
+    )
+
+
+def _may_sign_for(user: Any, party: Any) -> bool:
+    if party.organisation_id:
+        return OrganisationMembership.objects.filter(
+            user=user, organisation_id=party.organisation_id, role=OrganisationRole.REPRESENTATIVE
+        ).exists()
+    return services.is_officer_of(user, party.agreement)
+
+
+def _act(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
+    agreement = selectors.agreement_get_for_user(user=request.user, pk=pk)
+    try:
+        message = action(agreement, request_user(request))
+    except ValidationError as error:
+        error_messages(request, error)
+    else:
+        if message:
+            messages.success(request, message)
+    return redirect("agreements:agreement", pk=pk)
+
+
+@require_POST
+def section_save(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        section = request.POST.get("section", "")
+        form = SectionForm(request.POST, prefix=section)
+        if not form.is_valid():
+            raise ValidationError(_("The text could not be saved."))
+        services.agreement_section_save(
+            agreement=agreement,
+            actor=user,
+            section=form.cleaned_data["section"],
+            text=form.cleaned_data["text"],
+        )
+        return _("The section has been saved.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Write a comment."))
+        services.section_comment_add(
+            agreement=agreement,
+            actor=user,
+            section=form.cleaned_data["section"],
+            text=form.cleaned_data["text"],
+        )
+        return _("The comment has been added.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def contribution_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        parties = {p.pk: p for p in agreement.parties.all()}
+        form = ContributionForm(request.POST, parties=[(k, str(p)) for k, p in parties.items()])
+        if not form.is_valid():
+            form_error_messages(request, form)
+            return ""
+        data = form.cleaned_data
+        services.contribution_add(
+            agreement=agreement,
+            actor=user,
+            party=parties[data["party"]],
+            year=data["year"],
+            kind=data["kind"],
+            description=data["description"],
+            value=data["value"],
+        )
+        return _("The contribution has been added.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def transition(request: HttpRequest, pk: int) -> HttpResponse:
+    allowed = {
+        AgreementStatus.SCREENING,
+        AgreementStatus.LEGAL_REVIEW,
+        AgreementStatus.AMENDMENT,
+        AgreementStatus.SIGNING,
+    }
+
+    def act(agreement: Agreement, user: Any) -> str:
+        to = request.POST.get("to", "")
+        if to not in allowed:
+            raise ValidationError(_("Unknown step."))
+        services.agreement_transition(agreement=agreement, to=to, actor=user)
+        return _("The agreement has moved on.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def screen(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        form = ScreeningForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Answer every criterion and choose the outcome."))
+        services.agreement_screen(
+            agreement=agreement,
+            actor=user,
+            answers=form.answers(),
+            is_iop=form.cleaned_data["is_iop"] == "yes",
+            comment=form.cleaned_data["comment"],
+        )
+        return _("The screening has been recorded.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        form = LegalReviewForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        warnings = services.agreement_legal_review(
+            agreement=agreement,
+            actor=user,
+            procurement=form.cleaned_data["procurement"],
+            route=form.cleaned_data["route"],
+            amount=form.cleaned_data["amount"],
+        )
+        for warning in warnings:
+            messages.warning(request, warning)
+        return _("The legal review has been recorded.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        services.agreement_decide(
+            agreement=agreement,
+            actor=user,
+            decided_on=form.cleaned_data["decided_on"],
+            reference=form.cleaned_data["reference"],
+        )
+        return _("The decision has been recorded; the parties can sign.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def become_signatory(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        party = agreement.parties.filter(pk=party_pk).first()
+        if party is None:
+            raise ValidationError(_("Unknown party."))
+        services.party_set_signatory(party=party, actor=user, signatory=user)
+        return _("You sign for %(party)s.") % {"party": party}
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def sign(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        party = agreement.parties.filter(pk=party_pk).first()
+        if party is None:
+            raise PermissionDenied
+        result = services.agreement_sign(agreement=agreement, actor=user, party=party)
+        if hasattr(result, "pdf"):
+            return _("Every party has signed: version %(number)s is in force.") % {
+                "number": result.number
+            }
+        return _("Your approval has been recorded.")
+
+    return _act(request, pk, act)
+
+
+@require_GET
+def version_pdf(request: HttpRequest, pk: int, version_pk: int) -> FileResponse:
+    version = selectors.version_get_for_user(user=request.user, pk=pk, version_pk=version_pk)
+    return private_file_response(_Stored(version))
+
+
+class _Stored:
+    """A signed version's PDF in the shape private_file_response reads."""
+
+    def __init__(self, version: Any) -> None:
+        self.file = version.pdf
+        self.original_name = f"{(version.agreement.registry_number or 'IOP').replace(' ', '-').replace('/', '-')}-v{version.number}.pdf"
+        self.content_type = "application/pdf"
+
+
+@require_GET
+def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get_for_user(user=request.user, pk=pk)
+    pdf = render_agreement_pdf(services.agreement_snapshot(agreement), draft=True)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="utkast.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,164 @@
+"""The agreement pages from every side: who may see and do what, and list pages that keep their
+query count."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agreements import services
+from agreements.models import Agreement, Signature
+from agreements.urls import urlpatterns
+from portal.models import AuditEvent, PublicBodyRole
+from tests.agreements.conftest import INITIATIVE, Iop, fresh, to_signing
+from tests.conftest import logged_in
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    OrganisationMembershipFactory,
+    give_totp,
+)
+
+pytestmark = pytest.mark.django_db
+PUBLIC = {"register"}
+
+
+def private_urls(agreement: Agreement) -> list[str]:
+    values = {"pk": agreement.pk, "party_pk": agreement.parties.first().pk, "version_pk": 1}
+    found = []
+    for pattern in urlpatterns:
+        if pattern.name in PUBLIC | {"mine", "initiative"}:
+            continue
+        route = str(pattern.pattern)
+        found.append(
+            reverse(
+                f"agreements:{pattern.name}",
+                kwargs={k: v for k, v in values.items() if f"<int:{k}>" in route},
+            )
+        )
+    return found
+
+
+def attempt(client: Client, url: str) -> int:
+    status = client.get(url).status_code
+    if status == 405:
+        status = client.post(
+            url, {"to": "screening", "section": "goals", "text": "kapad"}
+        ).status_code
+    return status
+
+
+def test_outsiders_and_officers_of_other_bodies_get_404(iop: Iop) -> None:
+    outsider = OrganisationMembershipFactory(role="representative").user
+    other_officer = MembershipFactory(role=PublicBodyRole.CASE_OFFICER).user
+    give_totp(other_officer)
+    events = AuditEvent.objects.count()
+    for user in (outsider, other_officer):
+        client = logged_in(user)
+        for url in private_urls(iop.agreement):
+            assert attempt(client, url) == 404, (user, url)
+        assert iop.agreement.title not in client.get(reverse("agreements:mine")).content.decode()
+    assert AuditEvent.objects.count() == events
+
+
+def test_anonymous_visitors_are_sent_to_login(iop: Iop) -> None:
+    for url in private_urls(iop.agreement) + [
+        reverse("agreements:mine"),
+        reverse("agreements:initiative"),
+    ]:
+        response = Client().get(url)
+        assert response.status_code in (302, 405), url
+        if response.status_code == 302:
+            assert response.url.startswith(reverse("account_login"))
+
+
+def test_a_viewer_reads_but_cannot_sign_or_edit(iop: Iop) -> None:
+    a = to_signing(iop)
+    client = logged_in(iop.viewer)
+    page = client.get(reverse("agreements:agreement", args=[a.pk])).content.decode()
+    assert a.title in page
+    assert reverse("agreements:sign", args=[a.pk, iop.org_party.pk]) not in page
+    response = client.post(reverse("agreements:sign", args=[a.pk, iop.org_party.pk]))
+    assert response.status_code == 403
+    assert not Signature.objects.exists()
+
+
+def test_the_association_files_an_initiative_in_the_browser_form(iop: Iop) -> None:
+    client = logged_in(iop.representative)
+    data = {
+        **{k: v for k, v in INITIATIVE.items() if k not in ("proposed_start", "proposed_end")},
+        "proposed_start": "2027-01-01",
+        "proposed_end": "2029-12-31",
+        "organisation": iop.org_party.organisation_id,
+        "public_body": iop.body.pk,
+        "title": "Läxhjälp i Söder",
+    }
+    response = client.post(reverse("agreements:initiative"), data)
+    assert response.status_code == 302
+    created = Agreement.objects.get(title="Läxhjälp i Söder")
+    assert created.status == "initiative" and created.registry_number.startswith("SN ")
+
+
+def test_both_sides_write_sections_and_the_officer_moves_it_on(iop: Iop) -> None:
+    a = services.agreement_transition(
+        agreement=fresh(iop.agreement), to="screening", actor=iop.officer
+    )
+    officer = logged_in(iop.officer)
+    screening = {"is_iop": "yes", "comment": ""}
+    from agreements.models import SCREENING_CRITERIA
+
+    for key, _label in SCREENING_CRITERIA:
+        screening[f"ok_{key}"] = "on"
+        screening[f"comment_{key}"] = "Uppfyllt."
+    officer.post(reverse("agreements:screen", args=[a.pk]), screening)
+    assert fresh(a).status == "co_creation"
+    logged_in(iop.editor).post(
+        reverse("agreements:section_save", args=[a.pk]),
+        {
+            "section": "background",
+            "background-section": "background",
+            "background-text": "Föreningens bakgrund.",
+        },
+    )
+    officer.post(
+        reverse("agreements:section_save", args=[a.pk]),
+        {"section": "goals", "goals-section": "goals", "goals-text": "Minst 40 unga."},
+    )
+    logged_in(iop.editor).post(
+        reverse("agreements:comment_add", args=[a.pk]),
+        {"section": "goals", "text": "Kan vi säga 30?"},
+    )
+    assert fresh(a).sections == {"background": "Föreningens bakgrund.", "goals": "Minst 40 unga."}
+    page = officer.get(reverse("agreements:agreement", args=[a.pk])).content.decode()
+    assert "Kan vi säga 30?" in page
+    saves = AuditEvent.objects.filter(action="section_saved").values_list("actor_id", flat=True)
+    assert set(saves) == {iop.editor.pk, iop.officer.pk}
+
+
+@pytest.mark.parametrize("url_name", ["agreements:mine", "agreements:register"])
+def test_agreement_lists_keep_their_query_count(iop: Iop, url_name: str) -> None:
+    client = logged_in(iop.officer)
+
+    def make(count: int) -> None:
+        for n in range(count):
+            organisation = OrganisationFactory()
+            agreement = services.agreement_initiate(
+                actor=iop.officer,
+                organisation=organisation,
+                public_body=iop.body,
+                data={**INITIATIVE, "title": f"Avtal {n}"},
+            )
+            Agreement.objects.filter(pk=agreement.pk).update(status="active")
+
+    make(2)
+    client.get(reverse(url_name))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(url_name))
+    make(10)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
