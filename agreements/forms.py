@@ -15,7 +15,7 @@ from agreements.models import (
 from grants.forms import SekField
 
 
-class InitiativeForm(forms.ModelForm):  # type: ignore[type-arg]
+class InitiativeForm(forms.ModelForm):
     organisation = forms.ChoiceField(label=_("Organisation"))
     public_body = forms.ChoiceField(label=_("To which public body?"))
 

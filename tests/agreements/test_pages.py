@@ -65,7 +65,8 @@ def test_outsiders_and_officers_of_other_bodies_get_404(iop: Iop) -> None:
 
 
 def test_anonymous_visitors_are_sent_to_login(iop: Iop) -> None:
-    for url in private_urls(iop.agreement) + [
+    for url in [
+        *private_urls(iop.agreement),
         reverse("agreements:mine"),
         reverse("agreements:initiative"),
     ]:
