@@ -86,4 +86,5 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     ]
 
 
+from tests.agreements.conftest import iop  # noqa: E402, F401 - the IOP world, for the agreement pages
 from tests.grants.conftest import grants  # noqa: E402, F401 - the grants world, for the grant path

@@ -105,6 +105,23 @@ def test_seed_demo_fills_the_grants(settings) -> None:  # type: ignore[no-untype
     assert Recovery.objects.filter(status="open").count() == 1
 
 
+def test_seed_demo_adds_iop_agreements(settings, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from agreements.models import Agreement
+
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    call_command("seed_demo")
+    statuses = dict(Agreement.objects.values_list("title", "status"))
+    assert statuses == {
+        "Kvällsöppet i Centrum": "active",
+        "Familjecentral i Hamnen": "co_creation",
+        "Grannstöd i Norr": "initiative",
+    }
+    active = Agreement.objects.get(status="active")
+    assert active.public_body.registry_prefix == "SN" and active.versions.get().pdf
+
+
 @pytest.mark.parametrize("email", DEMO_ACCOUNTS)
 def test_every_demo_account_logs_in_with_the_readme_password(settings, email: str) -> None:  # type: ignore[no-untyped-def]
     settings.DEBUG = True

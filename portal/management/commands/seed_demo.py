@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from agreements.demo import seed_agreements
 from grants.demo import seed_grants
 from organisations.demo import seed_organisations
 from portal.models import PublicBody, PublicBodyRole, User
@@ -90,3 +91,4 @@ class Command(BaseCommand):
         )
         seed_organisations(users=users)
         seed_grants(users=users)
+        seed_agreements(users=users)

@@ -1,0 +1,128 @@
+"""Demo IOP agreements for `manage.py seed_demo` (DEBUG only), idempotent by title."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from agreements import services
+from agreements.models import SCREENING_CRITERIA, Agreement
+from organisations.models import Organisation
+from portal.models import PublicBody, User
+
+BASE = {
+    "challenge": "Många unga i Centrum saknar en trygg plats efter skolan, och föräldrar efterfrågar stöd.",
+    "idea": "Föreningen driver en öppen mötesplats med läxhjälp och idrott fyra kvällar i veckan, tillsammans med socialtjänstens fältassistenter.",
+    "target_group": "Unga 12–18 år i Centrum och deras familjer.",
+    "association_brings": "Ideella ledare, lokalkännedom och erfarenhet av öppen verksamhet.",
+    "asks_of_public_side": "Bidrag till personal och lokal, samt fältassistenter två kvällar i veckan.",
+    "proposed_start": date(2027, 1, 1),
+    "proposed_end": date(2029, 12, 31),
+}
+
+
+def seed_agreements(*, users: dict[str, User]) -> None:
+    body = PublicBody.objects.get(registry_prefix="SN")
+    officer, representative = users["handlaggare@exempel.se"], users["forening@exempel.se"]
+    organisation = Organisation.objects.filter(
+        memberships__user=representative, status="verified"
+    ).first()
+    pending_org = (
+        Organisation.objects.filter(memberships__user=users["forening2@exempel.se"])
+        .order_by("pk")
+        .first()
+    )
+    if organisation is None or pending_org is None:
+        return
+    answers = {key: {"ok": True, "comment": "Uppfyllt."} for key, _label in SCREENING_CRITERIA}
+
+    def fresh(agreement: Agreement) -> Agreement:
+        return Agreement.objects.get(pk=agreement.pk)
+
+    if not Agreement.objects.filter(title="Kvällsöppet i Centrum").exists():
+        a = services.agreement_initiate(
+            actor=representative,
+            organisation=organisation,
+            public_body=body,
+            data={**BASE, "title": "Kvällsöppet i Centrum"},
+        )
+        services.agreement_transition(agreement=fresh(a), to="screening", actor=officer)
+        services.agreement_screen(
+            agreement=fresh(a), actor=officer, answers=answers, is_iop=True, comment=""
+        )
+        for key, text in {
+            "background": "Föreningen har drivit läxhjälp sedan 2019 och tog initiativ till partnerskapet.",
+            "values": "Ömsesidig respekt, dialog och långsiktighet. Föreningens självständighet respekteras.",
+            "goals": "Minst 60 unga i veckan; fler unga som klarar skolan; färre orosanmälningar i området.",
+            "governance": "Styrgrupp med två från varje part, fyra möten per år. Arbetsgrupp varje månad.",
+            "term": "Avtalet gäller 2027–2029 med sex månaders uppsägningstid.",
+            "follow_up": "Gemensam uppföljning varje halvår: deltagare, aktiviteter, måluppfyllelse.",
+            "changes": "Ändringar görs skriftligt och godkänns av båda parter. Tvister löses i dialog i styrgruppen.",
+        }.items():
+            services.agreement_section_save(
+                agreement=fresh(a), actor=officer, section=key, text=text
+            )
+        parties = {("public" if p.public_body_id else "org"): p for p in fresh(a).parties.all()}
+        for year in (2027, 2028, 2029):
+            services.contribution_add(
+                agreement=fresh(a),
+                actor=officer,
+                party=parties["public"],
+                year=year,
+                kind="money",
+                description="Bidrag till personal och lokal",
+                value=Decimal("450000"),
+            )
+            services.contribution_add(
+                agreement=fresh(a),
+                actor=representative,
+                party=parties["org"],
+                year=year,
+                kind="volunteer_hours",
+                description="1 500 ideella timmar",
+                value=Decimal("375000"),
+            )
+        services.party_set_signatory(
+            party=parties["org"], actor=representative, signatory=representative
+        )
+        services.party_set_signatory(party=parties["public"], actor=officer, signatory=officer)
+        services.agreement_transition(agreement=fresh(a), to="legal_review", actor=officer)
+        services.agreement_legal_review(
+            agreement=fresh(a),
+            actor=officer,
+            procurement="Föreningens eget initiativ; ingen marknad; ingen ersättning för tjänster som kommunen köper.",
+            route="not_economic",
+            amount=None,
+        )
+        services.agreement_decide(
+            agreement=fresh(a), actor=officer, decided_on=date(2026, 11, 20), reference="SN § 142"
+        )
+        services.agreement_sign(agreement=fresh(a), actor=representative, party=parties["org"])
+        services.agreement_sign(agreement=fresh(a), actor=officer, party=parties["public"])
+        Agreement.objects.filter(pk=a.pk).update(pdf_public=True)
+
+    if not Agreement.objects.filter(title="Familjecentral i Hamnen").exists():
+        b = services.agreement_initiate(
+            actor=representative,
+            organisation=organisation,
+            public_body=body,
+            data={**BASE, "title": "Familjecentral i Hamnen"},
+        )
+        services.agreement_transition(agreement=fresh(b), to="screening", actor=officer)
+        services.agreement_screen(
+            agreement=fresh(b), actor=officer, answers=answers, is_iop=True, comment=""
+        )
+        services.agreement_section_save(
+            agreement=fresh(b),
+            actor=representative,
+            section="background",
+            text="Utkast från föreningen.",
+        )
+
+    if not Agreement.objects.filter(title="Grannstöd i Norr").exists():
+        services.agreement_initiate(
+            actor=users["forening2@exempel.se"],
+            organisation=pending_org,
+            public_body=body,
+            data={**BASE, "title": "Grannstöd i Norr"},
+        )
