@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
 from agreements import services
 from agreements.models import SCREENING_CRITERIA, Agreement
-from organisations.models import Organisation
-from portal.models import PublicBody, User
+from organisations.models import Organisation, OrganisationMembership, OrganisationRole
+from portal.models import PublicBody, PublicBodyRole, User
+from portal.services import public_body_membership_grant
 
 BASE = {
     "challenge": "Många unga i Centrum saknar en trygg plats efter skolan, och föräldrar efterfrågar stöd.",
@@ -35,6 +38,31 @@ def seed_agreements(*, users: dict[str, User]) -> None:
     if organisation is None or pending_org is None:
         return
     answers = {key: {"ok": True, "comment": "Uppfyllt."} for key, _label in SCREENING_CRITERIA}
+    # The association's signatory: a second representative of the association (signing needs a
+    # second factor, which the demo login of forening@exempel.se does not ask for).
+    signatory = User.objects.filter(email="firmatecknare@exempel.se").first()
+    if signatory is None:
+        signatory = User.objects.create_user(
+            email="firmatecknare@exempel.se", name="Fredrik Firmatecknare"
+        )
+        signatory.set_unusable_password()
+        signatory.save()
+        TOTP.activate(signatory, generate_totp_secret())
+    OrganisationMembership.objects.get_or_create(
+        organisation=organisation,
+        user=signatory,
+        defaults={"role": OrganisationRole.REPRESENTATIVE},
+    )
+    # The committee's signatory, likewise a demo account with a second factor that nobody uses.
+    chair = User.objects.filter(email="ordforande.sn@exempel.se").first()
+    if chair is None:
+        chair = User.objects.create_user(email="ordforande.sn@exempel.se", name="Stina Ordförande")
+        chair.set_unusable_password()
+        chair.save()
+        TOTP.activate(chair, generate_totp_secret())
+    public_body_membership_grant(
+        actor=officer, user=chair, public_body=body, role=PublicBodyRole.CASE_OFFICER
+    )
 
     def fresh(agreement: Agreement) -> Agreement:
         return Agreement.objects.get(pk=agreement.pk)
@@ -83,9 +111,9 @@ def seed_agreements(*, users: dict[str, User]) -> None:
                 value=Decimal("375000"),
             )
         services.party_set_signatory(
-            party=parties["org"], actor=representative, signatory=representative
+            party=parties["org"], actor=representative, signatory=signatory
         )
-        services.party_set_signatory(party=parties["public"], actor=officer, signatory=officer)
+        services.party_set_signatory(party=parties["public"], actor=officer, signatory=chair)
         services.agreement_transition(agreement=fresh(a), to="legal_review", actor=officer)
         services.agreement_legal_review(
             agreement=fresh(a),
@@ -97,8 +125,8 @@ def seed_agreements(*, users: dict[str, User]) -> None:
         services.agreement_decide(
             agreement=fresh(a), actor=officer, decided_on=date(2026, 11, 20), reference="SN § 142"
         )
-        services.agreement_sign(agreement=fresh(a), actor=representative, party=parties["org"])
-        services.agreement_sign(agreement=fresh(a), actor=officer, party=parties["public"])
+        services.agreement_sign(agreement=fresh(a), actor=signatory, party=parties["org"])
+        services.agreement_sign(agreement=fresh(a), actor=chair, party=parties["public"])
         Agreement.objects.filter(pk=a.pk).update(pdf_public=True)
 
     if not Agreement.objects.filter(title="Familjecentral i Hamnen").exists():

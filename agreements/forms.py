@@ -125,3 +125,25 @@ class DecisionForm(forms.Form):
         label=_("Date of the decision"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reference = forms.CharField(label=_("Protocol reference (§)"), max_length=100)
+
+
+class EndForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    terminate = forms.BooleanField(label=_("Terminated early"), required=False)
+    reason = forms.CharField(
+        label=_("Reason (required when terminated early)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FollowUpPlanForm(forms.Form):
+    due = forms.DateField(label=_("Planned date"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("What is reported"), max_length=500)
+
+
+class FollowUpRecordForm(forms.Form):
+    text = forms.CharField(
+        label=_("What happened, measured against the goals"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -269,22 +269,26 @@ class Signature(models.Model):
 
 
 class FollowUp(models.Model):
-    """A follow-up recorded by either side during the agreement; the officer marks it reviewed."""
+    """A follow-up point of the plan (date and what is reported); either side records what
+    happened, measured against the goals, and the officer marks it reviewed."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="follow_ups")
-    due_date = models.DateField(_("planned date"), null=True, blank=True)
-    text = models.TextField(_("what happened, measured against the goals"))
+    due_date = models.DateField(_("planned date"))
+    plan = models.CharField(_("what is reported"), max_length=500)
+    text = models.TextField(_("what happened, measured against the goals"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_date", "id"]
 
     def __str__(self) -> str:
-        return f"{self.agreement}: {self.text[:40]}"
+        return f"{self.agreement}: {self.plan[:40]}"

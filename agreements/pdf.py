@@ -32,6 +32,19 @@ def url_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[st
     return {"string": path.read_bytes(), "mime_type": mime, "filename": path.name}
 
 
+_font_config: Any = None
+
+
+def _fonts() -> Any:
+    """One font configuration per process: a new one for every document keeps memory growing."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
 def render_agreement_pdf(content: dict[str, Any], *, draft: bool) -> bytes:
     """The PDF/A-3u of an agreement's text (`content` as made by `agreement_snapshot`). A draft
     carries an UTKAST watermark."""
@@ -42,5 +55,5 @@ def render_agreement_pdf(content: dict[str, Any], *, draft: bool) -> bytes:
             "agreements/print.html", {"a": content, "draft": draft, "static": STATIC_SCHEME}
         )
     document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=url_fetcher)
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3u")
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3u", font_config=_fonts())
     return pdf

@@ -31,7 +31,7 @@ from agreements.models import (
 from grants.money import format_sek
 from organisations.models import Organisation, OrganisationMembership, OrganisationRole
 from portal.models import PublicBody, PublicBodyRole, User
-from portal.selectors import user_memberships
+from portal.selectors import user_has_mfa, user_memberships
 from portal.services import audit_record, registry_number_allocate
 from portal.tasks import enqueue_on_commit
 
@@ -398,6 +398,10 @@ def agreement_sign(
         raise ValidationError(_("The agreement is not waiting for signatures."))
     if party.agreement_id != agreement.pk or party.signatory_id != actor.pk:
         raise PermissionDenied
+    if not user_has_mfa(user=actor):
+        raise ValidationError(
+            _("Signing needs two-factor authentication. Set it up under your account, then sign.")
+        )
     number = next_version_number(agreement)
     signature, _created = Signature.objects.get_or_create(
         agreement=agreement,
@@ -470,3 +474,88 @@ def section_comment_add(*, agreement: Agreement, actor: User, section: str, text
         actor=actor, obj=agreement, action="commented", comment=str(dict(SECTIONS)[section])
     )
     return comment
+
+
+@transaction.atomic
+def agreement_end(
+    *, agreement: Agreement, actor: User, on: date, reason: str = "", terminate: bool = False
+) -> Agreement:
+    """The agreement ends at its term, or is terminated early with a reason."""
+    agreement = _locked(agreement)
+    if terminate and not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for the termination.")]})
+    agreement.ended_on = on
+    agreement.end_reason = reason.strip()
+    return agreement_transition(
+        agreement=agreement,
+        to=S.TERMINATED if terminate else S.ENDED,
+        actor=actor,
+        comment=f"{on:%Y-%m-%d} {reason.strip()}".strip(),
+    )
+
+
+@transaction.atomic
+def agreement_set_pdf_public(*, agreement: Agreement, actor: User, public: bool) -> Agreement:
+    agreement = _locked(agreement)
+    if not is_officer_of(actor, agreement):
+        raise PermissionDenied
+    agreement.pdf_public = public
+    agreement.save(update_fields=["pdf_public", "updated_at"])
+    audit_record(actor=actor, obj=agreement, action="pdf_public" if public else "pdf_not_public")
+    return agreement
+
+
+@transaction.atomic
+def follow_up_plan(*, agreement: Agreement, actor: User, due: date, text: str) -> Any:
+    """The officer puts a follow-up point of the plan on the calendar."""
+    from agreements.models import FollowUp
+
+    agreement = _locked(agreement)
+    if not is_officer_of(actor, agreement):
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"text": [_("Say what is to be followed up.")]})
+    point = FollowUp.objects.create(
+        agreement=agreement, due_date=due, plan=text.strip(), recorded_by=actor
+    )
+    audit_record(
+        actor=actor,
+        obj=agreement,
+        action="follow_up_planned",
+        comment=f"{due:%Y-%m-%d}: {text.strip()}",
+    )
+    return point
+
+
+@transaction.atomic
+def follow_up_record(*, point: Any, actor: User, text: str) -> Any:
+    """Either side records what happened, measured against the goals."""
+    agreement = _locked(point.agreement)
+    if not (is_officer_of(actor, agreement) or is_editor_of(actor, agreement)):
+        raise PermissionDenied
+    if agreement.status not in {S.ACTIVE, S.AMENDMENT}:
+        raise ValidationError(_("Follow-up is recorded while the agreement is active."))
+    if not text.strip():
+        raise ValidationError({"text": [_("Describe what happened, measured against the goals.")]})
+    point.text = text.strip()
+    point.recorded_by = actor
+    point.recorded_at = timezone.now()
+    point.reviewed_by = None
+    point.reviewed_at = None
+    point.save()
+    audit_record(actor=actor, obj=agreement, action="follow_up_recorded", comment=point.plan)
+    return point
+
+
+@transaction.atomic
+def follow_up_review(*, point: Any, actor: User) -> Any:
+    agreement = _locked(point.agreement)
+    if not is_officer_of(actor, agreement):
+        raise PermissionDenied
+    if not point.text:
+        raise ValidationError(_("Nothing has been recorded yet."))
+    point.reviewed_by = actor
+    point.reviewed_at = timezone.now()
+    point.save(update_fields=["reviewed_by", "reviewed_at"])
+    audit_record(actor=actor, obj=agreement, action="follow_up_reviewed", comment=point.plan)
+    return point

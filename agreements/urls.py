@@ -24,4 +24,17 @@ urlpatterns = [
     path("iop/avtal/<int:pk>/parter/<int:party_pk>/underskrift/", views.sign, name="sign"),
     path("iop/avtal/<int:pk>/utkast.pdf", views.draft_pdf, name="draft_pdf"),
     path("iop/avtal/<int:pk>/version/<int:version_pk>.pdf", views.version_pdf, name="version_pdf"),
+    path("iop/avtal/<int:pk>/avslut/", views.end, name="end"),
+    path("iop/avtal/<int:pk>/offentlig-pdf/", views.pdf_public, name="pdf_public"),
+    path("iop/avtal/<int:pk>/uppfoljning/", views.follow_up_plan, name="follow_up_plan"),
+    path(
+        "iop/avtal/<int:pk>/uppfoljning/<int:point_pk>/",
+        views.follow_up_record,
+        name="follow_up_record",
+    ),
+    path(
+        "iop/avtal/<int:pk>/uppfoljning/<int:point_pk>/granskad/",
+        views.follow_up_review,
+        name="follow_up_review",
+    ),
 ]

@@ -18,6 +18,9 @@ from agreements.forms import (
     CommentForm,
     ContributionForm,
     DecisionForm,
+    EndForm,
+    FollowUpPlanForm,
+    FollowUpRecordForm,
     InitiativeForm,
     LegalReviewForm,
     ScreeningForm,
@@ -143,6 +146,15 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
             if officer and agreement.status == AgreementStatus.DECISION
             else None,
             "versions": list(agreement.versions.all()),
+            "follow_ups": list(agreement.follow_ups.select_related("recorded_by", "reviewed_by")),
+            "follow_up_form": FollowUpPlanForm()
+            if officer and agreement.status in ("active", "amendment")
+            else None,
+            "record_form": FollowUpRecordForm(),
+            "can_record": agreement.status in ("active", "amendment") and (officer or editor),
+            "end_form": EndForm()
+            if officer and agreement.status in ("active", "amendment")
+            else None,
             "history": selectors.history_of(agreement=agreement)[:50],
         },
     )
@@ -328,6 +340,7 @@ def sign(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
     return _act(request, pk, act)
 
 
+@login_not_required
 @require_GET
 def version_pdf(request: HttpRequest, pk: int, version_pk: int) -> FileResponse:
     version = selectors.version_get_for_user(user=request.user, pk=pk, version_pk=version_pk)
@@ -351,3 +364,77 @@ def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = 'inline; filename="utkast.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def end(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        form = EndForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        services.agreement_end(
+            agreement=agreement,
+            actor=user,
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
+            terminate=form.cleaned_data["terminate"],
+        )
+        return _("The agreement has ended.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def pdf_public(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        public = request.POST.get("public") == "1"
+        services.agreement_set_pdf_public(agreement=agreement, actor=user, public=public)
+        return (
+            _("The signed PDF is public in the register.")
+            if public
+            else _("The signed PDF is no longer public.")
+        )
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def follow_up_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        form = FollowUpPlanForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        services.follow_up_plan(
+            agreement=agreement,
+            actor=user,
+            due=form.cleaned_data["due"],
+            text=form.cleaned_data["text"],
+        )
+        return _("The follow-up point has been added.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def follow_up_record(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        point = agreement.follow_ups.filter(pk=point_pk).first()
+        form = FollowUpRecordForm(request.POST)
+        if point is None or not form.is_valid():
+            raise ValidationError(_("Describe what happened, measured against the goals."))
+        services.follow_up_record(point=point, actor=user, text=form.cleaned_data["text"])
+        return _("The follow-up has been recorded.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def follow_up_review(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    def act(agreement: Agreement, user: Any) -> str:
+        point = agreement.follow_ups.filter(pk=point_pk).first()
+        if point is None:
+            raise ValidationError(_("Unknown follow-up."))
+        services.follow_up_review(point=point, actor=user)
+        return _("The follow-up is marked as reviewed.")
+
+    return _act(request, pk, act)

@@ -53,6 +53,7 @@ def iop(db: None) -> Iop:
     representative = OrganisationMembershipFactory(
         organisation=organisation, role="representative", user__name="Rolf Representant"
     ).user
+    give_totp(representative)  # signing needs the second factor
     editor = OrganisationMembershipFactory(organisation=organisation, role="editor").user
     viewer = OrganisationMembershipFactory(organisation=organisation, role="viewer").user
     agreement = services.agreement_initiate(

@@ -306,3 +306,51 @@ def test_html_and_remote_urls_in_the_text_are_printed_and_never_fetched(
         original("file:///etc/passwd")
     with pytest.raises(ValueError):
         original("portal-static:../../etc/passwd")
+
+
+def test_signing_needs_the_second_factor(iop: Iop) -> None:
+    from allauth.mfa.models import Authenticator
+
+    a = to_signing(iop)
+    Authenticator.objects.filter(user=iop.representative).delete()
+    with pytest.raises(ValidationError) as error:
+        services.agreement_sign(agreement=a, actor=iop.representative, party=iop.org_party)
+    assert (
+        "tvåfaktor" in error.value.messages[0].lower()
+        or "two-factor" in error.value.messages[0].lower()
+    )
+    assert not Signature.objects.exists()
+
+
+def test_ending_terminating_and_follow_up(iop: Iop, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    i = iop
+    a = to_signing(i)
+    services.agreement_sign(agreement=a, actor=i.representative, party=i.org_party)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agreement_sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+    point = services.follow_up_plan(
+        agreement=fresh(a),
+        actor=i.officer,
+        due=date(2027, 6, 30),
+        text="Deltagare och måluppfyllelse",
+    )
+    with pytest.raises(PermissionDenied):
+        services.follow_up_plan(agreement=fresh(a), actor=i.editor, due=date(2027, 6, 30), text="x")
+    services.follow_up_record(point=point, actor=i.editor, text="52 unga i veckan i snitt.")
+    with pytest.raises(PermissionDenied):
+        services.follow_up_review(point=point, actor=i.editor)
+    services.follow_up_review(point=point, actor=i.officer)
+    point.refresh_from_db()
+    assert point.reviewed_by == i.officer and point.text == "52 unga i veckan i snitt."
+    with pytest.raises(ValidationError):
+        services.agreement_end(
+            agreement=fresh(a), actor=i.officer, on=date(2028, 1, 31), terminate=True
+        )
+    services.agreement_end(
+        agreement=fresh(a),
+        actor=i.officer,
+        on=date(2028, 1, 31),
+        reason="Föreningen upphör.",
+        terminate=True,
+    )
+    assert (fresh(a).status, fresh(a).end_reason) == ("terminated", "Föreningen upphör.")

@@ -27,7 +27,12 @@ PUBLIC = {"register"}
 
 
 def private_urls(agreement: Agreement) -> list[str]:
-    values = {"pk": agreement.pk, "party_pk": agreement.parties.first().pk, "version_pk": 1}
+    values = {
+        "pk": agreement.pk,
+        "party_pk": agreement.parties.first().pk,
+        "version_pk": 1,
+        "point_pk": 1,
+    }
     found = []
     for pattern in urlpatterns:
         if pattern.name in PUBLIC | {"mine", "initiative"}:
@@ -71,6 +76,9 @@ def test_anonymous_visitors_are_sent_to_login(iop: Iop) -> None:
         reverse("agreements:initiative"),
     ]:
         response = Client().get(url)
+        if "/version/" in url:
+            assert response.status_code == 404  # not made public
+            continue
         assert response.status_code in (302, 405), url
         if response.status_code == 302:
             assert response.url.startswith(reverse("account_login"))
@@ -163,3 +171,27 @@ def test_agreement_lists_keep_their_query_count(iop: Iop, url_name: str) -> None
         response = client.get(reverse(url_name))
     assert response.status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_the_signed_pdf_is_public_only_when_the_officer_says_so(
+    iop: Iop, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    a = to_signing(iop)
+    services.agreement_sign(agreement=a, actor=iop.representative, party=iop.org_party)
+    with django_capture_on_commit_callbacks(execute=True):
+        version = services.agreement_sign(
+            agreement=fresh(a), actor=iop.officer, party=iop.body_party
+        )
+    url = reverse("agreements:version_pdf", args=[a.pk, version.pk])
+    assert Client().get(url).status_code == 404
+    assert logged_in(iop.viewer).get(url).status_code == 200
+    assert (
+        logged_in(iop.editor)
+        .post(reverse("agreements:pdf_public", args=[a.pk]), {"public": "1"})
+        .status_code
+        == 403
+    )
+    logged_in(iop.officer).post(reverse("agreements:pdf_public", args=[a.pk]), {"public": "1"})
+    response = Client().get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert url in Client().get(reverse("agreements:register")).content.decode()

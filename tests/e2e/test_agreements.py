@@ -20,7 +20,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_iop_pages_are_accessible_and_signing_makes_the_pdf(
     page: Any, browser: Any, live_server: Any, iop: Iop
 ) -> None:
-    log_in(page, iop.representative.email)
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    from tests.factories import give_totp
+
+    secret = generate_totp_secret()
+    Authenticator.objects.filter(user=iop.representative).delete()
+    give_totp(iop.representative, secret)  # signing needs the second factor
+    log_in(page, iop.representative.email, secret)
     page.goto("/iop/initiativ/")
     assert axe_violations(page) == []
     from tests.agreements.conftest import INITIATIVE

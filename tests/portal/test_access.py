@@ -28,6 +28,7 @@ PUBLIC_URL_NAMES = {
     "grants:open_data_json",
     "grants:open_data_csv",
     "agreements:register",
+    "agreements:version_pdf",  # only a PDF the officer made public; 404 otherwise (tested)
     # allauth's entrance pages
     "account_login",
     "account_signup",
