@@ -147,3 +147,16 @@ class FollowUpRecordForm(forms.Form):
         label=_("What happened, measured against the goals"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class PartyForm(forms.Form):
+    public_body = forms.TypedChoiceField(
+        label=_("Public body"), coerce=int, empty_value=None, required=False
+    )
+    organisation_number = forms.CharField(
+        label=_("or an organisation's organisation number"), required=False
+    )
+
+    def __init__(self, *args: Any, bodies: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["public_body"]).choices = [("", "–"), *bodies]

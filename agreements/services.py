@@ -559,3 +559,33 @@ def follow_up_review(*, point: Any, actor: User) -> Any:
     point.save(update_fields=["reviewed_by", "reviewed_at"])
     audit_record(actor=actor, obj=agreement, action="follow_up_reviewed", comment=point.plan)
     return point
+
+
+@transaction.atomic
+def party_add(
+    *,
+    agreement: Agreement,
+    actor: User,
+    public_body: PublicBody | None = None,
+    organisation: Organisation | None = None,
+) -> Party:
+    """The officer adds another public body or organisation as a party during co-creation."""
+    agreement = _locked(agreement)
+    if not is_officer_of(actor, agreement):
+        raise PermissionDenied
+    if agreement.status not in EDITABLE:
+        raise ValidationError(_("Parties can only be added during co-creation or an amendment."))
+    if (public_body is None) == (organisation is None):
+        raise ValidationError(_("Choose a public body or an organisation."))
+    existing = (
+        agreement.parties.filter(public_body=public_body)
+        if public_body
+        else agreement.parties.filter(organisation=organisation)
+    )
+    if existing.exists():
+        raise ValidationError(_("It is already a party to the agreement."))
+    party = Party.objects.create(
+        agreement=agreement, public_body=public_body, organisation=organisation
+    )
+    audit_record(actor=actor, obj=agreement, action="party_added", comment=str(party))
+    return party

@@ -25,6 +25,7 @@ urlpatterns = [
     path("iop/avtal/<int:pk>/utkast.pdf", views.draft_pdf, name="draft_pdf"),
     path("iop/avtal/<int:pk>/version/<int:version_pk>.pdf", views.version_pdf, name="version_pdf"),
     path("iop/avtal/<int:pk>/avslut/", views.end, name="end"),
+    path("iop/avtal/<int:pk>/parter/", views.party_add, name="party_add"),
     path("iop/avtal/<int:pk>/offentlig-pdf/", views.pdf_public, name="pdf_public"),
     path("iop/avtal/<int:pk>/uppfoljning/", views.follow_up_plan, name="follow_up_plan"),
     path(

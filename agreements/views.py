@@ -23,12 +23,13 @@ from agreements.forms import (
     FollowUpRecordForm,
     InitiativeForm,
     LegalReviewForm,
+    PartyForm,
     ScreeningForm,
     SectionForm,
 )
 from agreements.models import SECTIONS, Agreement, AgreementStatus
 from agreements.pdf import render_agreement_pdf
-from organisations.models import OrganisationMembership, OrganisationRole
+from organisations.models import Organisation, OrganisationMembership, OrganisationRole
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 from portal.models import PublicBody
 from portal.pagination import paginate, query_without_page
@@ -436,5 +437,34 @@ def follow_up_review(request: HttpRequest, pk: int, point_pk: int) -> HttpRespon
             raise ValidationError(_("Unknown follow-up."))
         services.follow_up_review(point=point, actor=user)
         return _("The follow-up is marked as reviewed.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def party_add(request: HttpRequest, pk: int) -> HttpResponse:
+    from organisations.validators import normalise_organisation_number
+
+    def act(agreement: Agreement, user: Any) -> str:
+        form = PartyForm(
+            request.POST, bodies=[(b.pk, str(b)) for b in PublicBody.objects.filter(is_active=True)]
+        )
+        if not form.is_valid():
+            raise ValidationError(_("Choose a public body or an organisation."))
+        body = (
+            PublicBody.objects.filter(pk=form.cleaned_data["public_body"]).first()
+            if form.cleaned_data["public_body"]
+            else None
+        )
+        organisation = None
+        if form.cleaned_data["organisation_number"]:
+            number = normalise_organisation_number(form.cleaned_data["organisation_number"])
+            organisation = Organisation.objects.filter(organisation_number=number).first()
+            if organisation is None:
+                raise ValidationError(_("No organisation with that number is registered."))
+        services.party_add(
+            agreement=agreement, actor=user, public_body=body, organisation=organisation
+        )
+        return _("The party has been added.")
 
     return _act(request, pk, act)

@@ -354,3 +354,30 @@ def test_ending_terminating_and_follow_up(iop: Iop, django_capture_on_commit_cal
         terminate=True,
     )
     assert (fresh(a).status, fresh(a).end_reason) == ("terminated", "Föreningen upphör.")
+
+
+def test_the_officer_adds_more_parties_during_co_creation(iop: Iop) -> None:
+    from agreements.models import SCREENING_CRITERIA
+    from tests.factories import CommitteeFactory, OrganisationFactory
+
+    i = iop
+    a = services.agreement_transition(agreement=fresh(i.agreement), to="screening", actor=i.officer)
+    services.agreement_screen(
+        agreement=fresh(a),
+        actor=i.officer,
+        answers={k: {"ok": True, "comment": ""} for k, _l in SCREENING_CRITERIA},
+        is_iop=True,
+        comment="",
+    )
+    second_body = CommitteeFactory(name="Kultur- och fritidsnämnden")
+    second_org = OrganisationFactory(name="Fotbollsklubben Norr")
+    services.party_add(agreement=fresh(a), actor=i.officer, public_body=second_body)
+    services.party_add(agreement=fresh(a), actor=i.officer, organisation=second_org)
+    with pytest.raises(ValidationError):
+        services.party_add(agreement=fresh(a), actor=i.officer, organisation=second_org)
+    with pytest.raises(PermissionDenied):
+        services.party_add(agreement=fresh(a), actor=i.editor, organisation=OrganisationFactory())
+    assert fresh(a).parties.count() == 4
+    assert "Fotbollsklubben Norr" in [
+        p["name"] for p in services.agreement_snapshot(fresh(a))["parties"]
+    ]

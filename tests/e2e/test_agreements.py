@@ -3,6 +3,7 @@ the public register have no WCAG violations; signing produces the PDF."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -70,3 +71,82 @@ def test_iop_pages_are_accessible_and_signing_makes_the_pdf(
     page.goto("/iop/")
     assert "Mötesplats Norr" in page.locator("main").inner_text()
     assert axe_violations(page) == []
+
+
+def test_the_whole_iop_path_with_an_amendment(
+    page: Any, browser: Any, live_server: Any, iop: Iop
+) -> None:
+    """Initiative, screening, co-creation by both sides, legal review, decision, both signatures
+    and the PDF; then an amendment that is signed again."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    from tests.factories import give_totp
+
+    secret = generate_totp_secret()
+    Authenticator.objects.filter(user=iop.representative).delete()
+    give_totp(iop.representative, secret)
+    log_in(page, iop.representative.email, secret)
+
+    page.goto("/iop/initiativ/")
+    page.locator("#id_public_body").select_option(label="Socialnämnden")
+    page.locator("#id_title").fill("Kvällsfotboll i Norr")
+    for name in ("challenge", "idea", "target_group", "association_brings", "asks_of_public_side"):
+        page.locator(f"#id_{name}").fill(f"Text för {name}.")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/iop/avtal/*/")
+    agreement = Agreement.objects.get(title="Kvällsfotboll i Norr")
+    url = f"/iop/avtal/{agreement.pk}/"
+
+    officer = officer_page(browser, live_server, iop.officer)
+    officer.goto(url)
+    officer.locator("button[name=to][value=screening]").click()
+    for checkbox in officer.locator("input[name^=ok_]").all():
+        checkbox.check()
+    officer.locator("input[name=is_iop][value=yes]").check()
+    officer.locator("form[action$='/provning/'] button[type=submit]").click()
+    assert Agreement.objects.get(pk=agreement.pk).status == "co_creation"
+
+    officer.locator("#id_goals-text").fill("Minst 40 unga i veckan.")
+    officer.locator("form[action$='/avsnitt/']:has(#id_goals-text) button").click()
+    page.goto(url)
+    page.locator("#id_background-text").fill("Föreningen har spelat fotboll i Norr sedan 1985.")
+    page.locator("form[action$='/avsnitt/']:has(#id_background-text) button").click()
+    page.get_by_role("button", name=re.compile("^Jag är firmatecknare för")).first.click()
+    assert Agreement.objects.get(pk=agreement.pk).sections == {
+        "goals": "Minst 40 unga i veckan.",
+        "background": "Föreningen har spelat fotboll i Norr sedan 1985.",
+    }
+
+    officer.reload()
+    officer.get_by_role("button", name=re.compile("^Jag är firmatecknare för")).first.click()
+    officer.locator("button[name=to][value=legal_review]").click()
+    officer.locator("#id_procurement").fill("Föreningens initiativ; ingen marknad.")
+    officer.locator("#id_route").select_option("not_economic")
+    officer.locator("form[action$='/juridik/'] button[type=submit]").click()
+    officer.locator("#id_decided_on").fill("2026-12-10")
+    officer.locator("#id_reference").fill("SN § 150")
+    officer.locator("form[action$='/beslut/'] button[type=submit]").click()
+    assert Agreement.objects.get(pk=agreement.pk).status == "signing"
+
+    page.goto(url)
+    page.locator("form[action*='/underskrift/'] button").click()
+    officer.reload()
+    officer.locator("form[action*='/underskrift/'] button").click()
+    agreement = Agreement.objects.get(pk=agreement.pk)
+    assert agreement.status == "active" and agreement.versions.get().pdf
+    officer.reload()
+    assert officer.locator("a[href$='.pdf']").count() >= 1
+
+    officer.locator("button[name=to][value=amendment]").click()
+    officer.locator("#id_goals-text").fill("Minst 60 unga i veckan.")
+    officer.locator("form[action$='/avsnitt/']:has(#id_goals-text) button").click()
+    officer.locator("button[name=to][value=signing]").click()
+    page.goto(url)
+    page.locator("form[action*='/underskrift/'] button").click()
+    officer.reload()
+    officer.locator("form[action*='/underskrift/'] button").click()
+    agreement = Agreement.objects.get(pk=agreement.pk)
+    assert agreement.status == "active"
+    assert sorted(agreement.versions.values_list("number", flat=True)) == [1, 2]
+    officer.context.close()
