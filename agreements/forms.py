@@ -16,7 +16,11 @@ from grants.forms import SekField
 
 
 class InitiativeForm(forms.ModelForm):
-    organisation = forms.ChoiceField(label=_("Organisation"))
+    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+    on_behalf_of = forms.CharField(
+        label=_("Or, as a case officer, on behalf of the organisation with organisation number"),
+        required=False,
+    )
     public_body = forms.ChoiceField(label=_("To which public body?"))
 
     class Meta:
@@ -46,12 +50,21 @@ class InitiativeForm(forms.ModelForm):
         *args: Any,
         organisations: list[tuple[int, str]],
         bodies: list[tuple[int, str]],
+        officer: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["organisation"]).choices = organisations
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [("", "–"), *organisations]
         cast(forms.ChoiceField, self.fields["public_body"]).choices = bodies
-        self.order_fields(["organisation", "public_body"])
+        if not officer:
+            del self.fields["on_behalf_of"]
+        self.order_fields(["organisation", "on_behalf_of", "public_body"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("organisation") and not data.get("on_behalf_of"):
+            self.add_error("organisation", _("Choose the organisation that takes the initiative."))
+        return data
 
 
 class SectionForm(forms.Form):

@@ -33,6 +33,7 @@ from organisations.models import Organisation, OrganisationMembership, Organisat
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 from portal.models import PublicBody
 from portal.pagination import paginate, query_without_page
+from portal.selectors import user_memberships
 
 
 @login_not_required
@@ -58,38 +59,62 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def initiative(request: HttpRequest) -> HttpResponse:
+    """An association files an initiative; a case officer may file one on an association's behalf."""
+    from organisations.validators import normalise_organisation_number
+
     user = request_user(request)
-    organisations = [
-        (m.organisation_id, m.organisation.name)
+    memberships = {
+        m.organisation_id: m.organisation
         for m in OrganisationMembership.objects.filter(
             user=user, role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
         ).select_related("organisation")
-    ]
+    }
+    officer = bool(user_memberships(user=user))
     bodies = [(b.pk, str(b)) for b in PublicBody.objects.filter(is_active=True).order_by("name")]
-    form = InitiativeForm(request.POST or None, organisations=organisations, bodies=bodies)
+    form = InitiativeForm(
+        request.POST or None,
+        organisations=[(pk, o.name) for pk, o in memberships.items()],
+        bodies=bodies,
+        officer=officer,
+        initial={"organisation": next(iter(memberships))} if len(memberships) == 1 else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in InitiativeForm.Meta.fields}
-        membership = OrganisationMembership.objects.get(
-            user=user, organisation_id=form.cleaned_data["organisation"]
+        organisation = (
+            memberships.get(int(form.cleaned_data["organisation"]))
+            if form.cleaned_data.get("organisation")
+            else None
         )
-        try:
-            agreement = services.agreement_initiate(
-                actor=user,
-                organisation=membership.organisation,
-                public_body=PublicBody.objects.get(pk=form.cleaned_data["public_body"]),
-                data=data,
+        if organisation is None and form.cleaned_data.get("on_behalf_of"):
+            try:
+                number = normalise_organisation_number(form.cleaned_data["on_behalf_of"])
+            except ValidationError as error:
+                form.add_error("on_behalf_of", error)
+                number = ""
+            organisation = (
+                Organisation.objects.filter(organisation_number=number).first() if number else None
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("The initiative has been sent. A case officer will screen it.")
-            )
-            return redirect("agreements:agreement", pk=agreement.pk)
+            if number and organisation is None:
+                form.add_error("on_behalf_of", _("No organisation with that number is registered."))
+        if organisation is not None:
+            try:
+                agreement = services.agreement_initiate(
+                    actor=user,
+                    organisation=organisation,
+                    public_body=PublicBody.objects.get(pk=form.cleaned_data["public_body"]),
+                    data=data,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, str(error) if isinstance(error, PermissionDenied) else error)
+            else:
+                messages.success(
+                    request, _("The initiative has been sent. A case officer will screen it.")
+                )
+                return redirect("agreements:agreement", pk=agreement.pk)
     return render(
         request,
         "agreements/initiative.html",
-        {"form": form, "has_organisation": bool(organisations)},
+        {"form": form, "has_organisation": bool(memberships) or officer},
     )
 
 

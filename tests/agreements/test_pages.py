@@ -195,3 +195,22 @@ def test_the_signed_pdf_is_public_only_when_the_officer_says_so(
     response = Client().get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     assert url in Client().get(reverse("agreements:register")).content.decode()
+
+
+def test_an_officer_files_an_initiative_on_an_associations_behalf(iop: Iop) -> None:
+    data = {
+        **{k: v for k, v in INITIATIVE.items() if k not in ("proposed_start", "proposed_end")},
+        "title": "Seniorträffar",
+        "on_behalf_of": iop.org_party.organisation.organisation_number.replace("-", ""),
+        "public_body": iop.body.pk,
+    }
+    response = logged_in(iop.officer).post(reverse("agreements:initiative"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Agreement.objects.get(title="Seniorträffar")
+    assert (
+        created.initiating_organisation == iop.org_party.organisation
+        and created.created_by == iop.officer
+    )
+    # a member of the association cannot file for another organisation this way
+    page = logged_in(iop.editor).get(reverse("agreements:initiative")).content.decode()
+    assert 'name="on_behalf_of"' not in page
