@@ -30,7 +30,13 @@ from agreements.forms import (
 from agreements.models import SECTIONS, Agreement, AgreementStatus
 from agreements.pdf import render_agreement_pdf
 from organisations.models import Organisation, OrganisationMembership, OrganisationRole
-from portal.http import error_messages, form_error_messages, private_file_response, request_user
+from portal.http import (
+    error_messages,
+    form_error,
+    form_error_messages,
+    private_file_response,
+    request_user,
+)
 from portal.models import PublicBody
 from portal.pagination import paginate, query_without_page
 from portal.selectors import user_memberships
@@ -306,7 +312,7 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str:
         form = LegalReviewForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            raise form_error(form)
         warnings = services.agreement_legal_review(
             agreement=agreement,
             actor=user,
@@ -326,7 +332,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str:
         form = DecisionForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            raise form_error(form)
         services.agreement_decide(
             agreement=agreement,
             actor=user,
@@ -397,7 +403,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str:
         form = EndForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            raise form_error(form)
         services.agreement_end(
             agreement=agreement,
             actor=user,
@@ -429,7 +435,7 @@ def follow_up_plan(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str:
         form = FollowUpPlanForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            raise form_error(form)
         services.follow_up_plan(
             agreement=agreement,
             actor=user,

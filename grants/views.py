@@ -41,7 +41,13 @@ from grants.forms import (
 )
 from grants.models import Application, ApplicationStatus
 from portal.exports import export_response
-from portal.http import error_messages, form_error_messages, private_file_response, request_user
+from portal.http import (
+    error_messages,
+    form_error,
+    form_error_messages,
+    private_file_response,
+    request_user,
+)
 from portal.models import User
 from portal.pagination import paginate, query_without_page
 
@@ -433,7 +439,7 @@ def request_completion(request: HttpRequest, pk: int) -> HttpResponse:
     def act(application: Application, user: User) -> str:
         form = CompletionRequestForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            raise form_error(form)
         services.application_request_completion(
             application=application,
             actor=user,
@@ -480,7 +486,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     def act(application: Application, user: User) -> str:
         form = ProposalForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            raise form_error(form)
         services.application_propose(
             application=application,
             actor=user,
@@ -499,7 +505,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     def act(application: Application, user: User) -> str:
         form = DecisionForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            raise form_error(form)
         decision = form.cleaned_data["decision"]
         services.application_decide(
             application=application,
@@ -521,7 +527,7 @@ def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
     def act(application: Application, user: User) -> str:
         form = PaymentForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            raise form_error(form)
         services.payment_register(application=application, actor=user, **form.cleaned_data)
         return _("The payment has been registered.")
 
@@ -533,7 +539,7 @@ def recovery_add(request: HttpRequest, pk: int) -> HttpResponse:
     def act(application: Application, user: User) -> str:
         form = RecoveryForm(request.POST)
         if not form.is_valid():
-            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+            raise form_error(form)
         services.recovery_open(application=application, actor=user, **form.cleaned_data)
         return _("The recovery has been opened and is shown to the association.")
 

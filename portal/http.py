@@ -26,6 +26,11 @@ def error_messages(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def form_error(form: Form) -> ValidationError:
+    """A form's errors as one ValidationError, for a view that reports them as messages."""
+    return ValidationError([str(message) for errors in form.errors.values() for message in errors])
+
+
 def form_error_messages(request: HttpRequest, form: Form) -> None:
     for errors in form.errors.values():
         for message in errors:
