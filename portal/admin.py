@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
-from portal.models import AuditEvent, PublicBody, PublicBodyMembership, User
+from portal.models import AuditEvent, Notification, PublicBody, PublicBodyMembership, User
 
 
 def _actor(request: HttpRequest) -> User:
@@ -143,3 +143,28 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox: what was sent, what failed (with the last error), and a resend action."""
+
+    list_display = ["created_at", "kind", "recipient", "due_date", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__email", "kind"]
+    list_select_related = ["recipient"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Send again"))
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        from portal.notifications import resend
+
+        count = resend(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(count)d notifications queued again.") % {"count": count})

@@ -234,3 +234,55 @@ class RegistryCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_body.registry_prefix} {self.year}: {self.last_number}"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """The outbox: one row per (kind, object, due date, recipient), unique in the database, so a
+    reminder is sent at most once however often the scan runs. A worker claims a row before it
+    sends it; a row left "sending" by a killed worker is claimed again after a while."""
+
+    kind = models.CharField(_("kind"), max_length=50)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    due_date = models.DateField(_("due"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "due_date", "recipient"],
+                name="notification_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_recipient")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.due_date})"

@@ -38,3 +38,26 @@ def ping() -> dict[str, str]:
 def clear_expired_sessions() -> None:
     """Nightly (beat): drop sessions that have expired, so the table does not grow forever."""
     call_command("clearsessions")
+
+
+@shared_task(bind=True, name="portal.tasks.send_notification", base=PortalTask, max_retries=None)
+def send_notification(self: Task, notification_id: int) -> str:
+    """Claim one outbox row, send it, and retry with backoff and jitter on SMTP errors."""
+    from portal import notifications
+
+    row = notifications.claim(notification_id)
+    if row is None:
+        return "skipped"
+    if notifications.deliver(row):
+        return row.status
+    if self.request.is_eager:  # no broker to wait on: try again at once
+        return str(send_notification.run(notification_id))
+    raise self.retry(countdown=notifications.backoff(row.attempts))
+
+
+@shared_task(name="portal.tasks.scan_reminders", base=PortalTask)
+def scan_reminders() -> int:
+    """Hourly (beat): write the reminders due now into the outbox and queue them."""
+    from portal import notifications
+
+    return notifications.scan()

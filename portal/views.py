@@ -78,3 +78,12 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your name has been saved."))
         return redirect("portal:profile")
     return render(request, "portal/profile.html", {"form": form})
+
+
+@require_GET
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    from portal.notifications import notifications_for
+    from portal.pagination import paginate
+
+    page = paginate(request, notifications_for(user=request_user(request)))
+    return render(request, "portal/notifications.html", {"page": page, "query": ""})
