@@ -127,11 +127,6 @@ class Agreement(models.Model):
         return self.registry_number or self.title
 
 
-class PartyKind(models.TextChoices):
-    PUBLIC = "public", _("Public body")
-    ORGANISATION = "organisation", _("Organisation")
-
-
 class Party(models.Model):
     """A party to the agreement: a public body or an organisation, with its signatory."""
 
@@ -169,10 +164,6 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return str(self.public_body or self.organisation)
-
-    @property
-    def kind(self) -> str:
-        return PartyKind.PUBLIC if self.public_body_id else PartyKind.ORGANISATION
 
 
 class ContributionKind(models.TextChoices):

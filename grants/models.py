@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organisations.models import Organisation
+from organisations.models import Organisation, StoredFile
 from organisations.storage import private_storage
 from portal.models import PublicBody
 
@@ -342,7 +342,7 @@ def attachment_upload_to(instance: Attachment, filename: str) -> str:
     return f"applications/{instance.application_id}/{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file sent with an application. Never deleted: a removed attachment is only hidden, so
     that what was submitted stays on record."""
 
@@ -357,14 +357,6 @@ class Attachment(models.Model):
         blank=True,
     )
     file = models.FileField(storage=private_storage, upload_to=attachment_upload_to, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -522,17 +514,9 @@ def report_upload_to(instance: ReportAttachment, filename: str) -> str:
     return f"reports/{instance.report_id}/{filename}"
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(StoredFile):
     report = models.ForeignKey(FollowUpReport, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(storage=private_storage, upload_to=report_upload_to, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("report attachment")

@@ -42,7 +42,7 @@ from grants.models import (
 from grants.money import format_sek
 from organisations.files import check_upload, store_upload
 from organisations.models import Organisation, OrganisationMembership
-from portal.models import PublicBodyMembership, PublicBodyRole, User
+from portal.models import User
 from portal.services import audit_record, registry_number_allocate
 from portal.tasks import enqueue_on_commit
 
@@ -557,15 +557,6 @@ def application_decide(
     _create_report(application)
     enqueue_on_commit(tasks.send_decision_email, application.pk)
     return application
-
-
-def officers_of(application: Application) -> list[User]:
-    return [
-        membership.user
-        for membership in PublicBodyMembership.objects.filter(
-            public_body_id=permissions.body_of(application), role=PublicBodyRole.CASE_OFFICER
-        ).select_related("user")
-    ]
 
 
 # --- payments, follow-up reports and recoveries ---------------------------------------------

@@ -320,16 +320,11 @@ class AnnualDocument(models.Model):
         return f"{self.get_kind_display()} {self.year} ({self.organisation})"
 
 
-def version_upload_to(instance: DocumentVersion, filename: str) -> str:
-    return f"organisations/{instance.document.organisation_id}/{filename}"
+class StoredFile(models.Model):
+    """The fields of a private uploaded file (see `organisations.files.store_upload`): the name
+    shown, the type found in its content, its size and checksum, and who uploaded it when.
+    Subclasses add the `file` field with their own place in the private storage."""
 
-
-class DocumentVersion(models.Model):
-    """An uploaded file. Never changed or deleted: a replacement is a new version."""
-
-    document = models.ForeignKey(AnnualDocument, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveSmallIntegerField(_("version"))
-    file = models.FileField(storage=private_storage, upload_to=version_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("size"))
@@ -338,6 +333,21 @@ class DocumentVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+def version_upload_to(instance: DocumentVersion, filename: str) -> str:
+    return f"organisations/{instance.document.organisation_id}/{filename}"
+
+
+class DocumentVersion(StoredFile):
+    """An uploaded file. Never changed or deleted: a replacement is a new version."""
+
+    document = models.ForeignKey(AnnualDocument, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(storage=private_storage, upload_to=version_upload_to, max_length=255)
 
     class Meta:
         verbose_name = _("document version")

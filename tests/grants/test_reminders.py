@@ -237,3 +237,28 @@ def test_the_notifications_page_lists_what_was_sent_and_the_admin_resends(
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.status == "sent" and len(mail.outbox) == 1
+
+
+def test_notify_writes_each_row_once_on_commit_and_sends_it(
+    grants: Grants,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    call = make_call(
+        grants.programme, title="Händelse", closes_at=timezone.now() + timedelta(days=3)
+    )
+    due = timezone.localdate() + timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(
+            kind="call_closing_3d", obj=call, recipients=[grants.editor], due_date=due
+        )
+        assert not Notification.objects.exists()  # nothing before the commit
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(
+            kind="call_closing_3d", obj=call, recipients=[grants.editor], due_date=due
+        )
+    assert Notification.objects.get().status == "sent"
+    assert [m.to for m in mail.outbox] == [[grants.editor.email]]
+    with pytest.raises(KeyError):
+        notifications.notify(
+            kind="no_such_kind", obj=call, recipients=[grants.editor], due_date=due
+        )
