@@ -31,6 +31,7 @@ from agreements.models import (
 from grants.money import format_sek
 from organisations.models import Organisation, OrganisationMembership, OrganisationRole
 from portal.models import PublicBody, PublicBodyRole, User
+from portal.notifications import agreement_people, notify
 from portal.selectors import user_has_mfa, user_memberships
 from portal.services import audit_record, registry_number_allocate
 from portal.tasks import enqueue_on_commit
@@ -104,6 +105,13 @@ def agreement_transition(
         to_state=to,
         comment=comment,
     )
+    if to == S.SIGNING:
+        notify(
+            kind="agreement_to_sign",
+            obj=agreement,
+            recipients=agreement_people(agreement),
+            due_date=timezone.localdate(),
+        )
     return agreement
 
 
@@ -424,6 +432,12 @@ def agreement_sign(
     )
     agreement_transition(agreement=agreement, to=S.ACTIVE, actor=actor, comment=f"v{number}")
     enqueue_on_commit(tasks.render_version_pdf, version.pk)
+    notify(
+        kind="agreement_signed",
+        obj=version,
+        recipients=agreement_people(agreement),
+        due_date=timezone.localdate(),
+    )
     return version
 
 

@@ -33,6 +33,8 @@ class ProgrammeAdminForm(forms.ModelForm):
             "requires_verified",
             "required_document_kinds",
             "is_active",
+            "closing_reminder_days",
+            "report_reminder_days",
         ]
 
 

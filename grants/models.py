@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from organisations.models import Organisation, StoredFile
 from organisations.storage import private_storage
-from portal.models import PublicBody
+from portal.models import DaysField, PublicBody
 
 
 class ProgrammeKind(models.TextChoices):
@@ -51,6 +51,16 @@ class Programme(models.Model):
         _("annual documents required"), default=list, blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
+    closing_reminder_days = DaysField(
+        _("reminders before a call closes (days)"),
+        blank=True,
+        help_text=_("For example “7, 1”. Empty: the portal's reminder settings."),
+    )
+    report_reminder_days = DaysField(
+        _("reminders of the follow-up report (days before it is due)"),
+        blank=True,
+        help_text=_("For example “14, 0, -7” (negative: overdue). Empty: the portal's settings."),
+    )
 
     class Meta:
         verbose_name = _("grant programme")
@@ -105,6 +115,11 @@ class Call(models.Model):
         null=True,
         blank=True,
         help_text=_("Used when no fixed date is given."),
+    )
+    closing_reminder_days = DaysField(
+        _("reminders before the call closes (days)"),
+        blank=True,
+        help_text=_("For example “7, 1”. Empty: as the grant programme."),
     )
 
     class Meta:

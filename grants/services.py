@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grants import permissions, tasks
+from grants import permissions
 from grants.eligibility import eligibility_problems
 from grants.models import (
     Application,
@@ -43,8 +43,8 @@ from grants.money import format_sek
 from organisations.files import check_upload, store_upload
 from organisations.models import Organisation, OrganisationMembership
 from portal.models import User
+from portal.notifications import notify, organisation_people
 from portal.services import audit_record, registry_number_allocate
-from portal.tasks import enqueue_on_commit
 
 A = ApplicationStatus
 EDITABLE = {A.DRAFT, A.COMPLETION_REQUESTED}
@@ -333,7 +333,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
         )
         application.submitted_at = now
     number = application.submissions.count() + 1
-    Submission.objects.create(
+    submission = Submission.objects.create(
         application=application,
         number=number,
         content=_snapshot(application),
@@ -346,7 +346,12 @@ def application_submit(*, application: Application, actor: User) -> Application:
         actor=actor,
         comment=_("Completed and sent in again") if resubmission else "",
     )
-    enqueue_on_commit(tasks.send_receipt_email, application.pk, actor.pk)
+    notify(
+        kind="receipt",
+        obj=submission,
+        recipients=[actor, *organisation_people([application.organisation_id])],
+        due_date=timezone.localdate(now),
+    )
     return application
 
 
@@ -405,7 +410,12 @@ def application_request_completion(
     application_transition(
         application=application, to=A.COMPLETION_REQUESTED, actor=actor, comment=message
     )
-    enqueue_on_commit(tasks.send_completion_request_email, application.pk)
+    notify(
+        kind="completion_requested",
+        obj=application,
+        recipients=organisation_people([application.organisation_id]),
+        due_date=due,
+    )
     return application
 
 
@@ -555,7 +565,12 @@ def application_decide(
         comment=change_reason.strip() or format_sek(amount),
     )
     _create_report(application)
-    enqueue_on_commit(tasks.send_decision_email, application.pk)
+    notify(
+        kind="decision",
+        obj=application,
+        recipients=organisation_people([application.organisation_id]),
+        due_date=timezone.localdate(),
+    )
     return application
 
 
@@ -802,12 +817,20 @@ def report_review(
         raise ValidationError({"comment": [_("Tell the association what to revise.")]})
     report.review_comment = comment
     report.reviewed_by = actor
-    return report_transition(
+    report = report_transition(
         report=report,
         to=ReportStatus.APPROVED if approve else ReportStatus.REVISION_REQUESTED,
         actor=actor,
         comment=comment,
     )
+    if not approve:
+        notify(
+            kind="report_revision",
+            obj=report,
+            recipients=organisation_people([report.application.organisation_id]),
+            due_date=timezone.localdate(),
+        )
+    return report
 
 
 @transaction.atomic

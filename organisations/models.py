@@ -275,6 +275,16 @@ class DocumentKind(models.TextChoices):
     PLAN_AND_BUDGET = "verksamhetsplan", _("Activity plan and budget")
 
 
+# The documents of each year's annual meeting; the portal asks for them when they are missing
+# some time after the meetings (Reminder settings in the admin).
+ANNUAL_DOCUMENT_KINDS = [
+    DocumentKind.ANNUAL_MEETING_MINUTES.value,
+    DocumentKind.ACTIVITY_REPORT.value,
+    DocumentKind.FINANCIAL_REPORT.value,
+    DocumentKind.AUDIT_REPORT.value,
+]
+
+
 class DocumentStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for review")
     APPROVED = "approved", _("Approved")

@@ -7,11 +7,19 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
-from portal.models import AuditEvent, Notification, PublicBody, PublicBodyMembership, User
+from portal.models import (
+    AuditEvent,
+    Notification,
+    PublicBody,
+    PublicBodyMembership,
+    ReminderSettings,
+    User,
+)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -168,3 +176,31 @@ class NotificationAdmin(admin.ModelAdmin):
 
         count = resend(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)d notifications queued again.") % {"count": count})
+
+
+@admin.register(ReminderSettings)
+class ReminderSettingsAdmin(admin.ModelAdmin):
+    """One form: when the portal's reminders go out. Programmes and calls may override the call
+    and report reminders on their own pages."""
+
+    fieldsets = [
+        (_("Grants"), {"fields": ["call_closing_days", "completion_days", "report_days"]}),
+        (
+            _("Annual documents"),
+            {"fields": ["annual_meeting_month", "annual_meeting_day", "annual_documents_days"]},
+        ),
+        (_("IOP agreements"), {"fields": ["iop_follow_up_days", "agreement_end_days"]}),
+        (_("Case officers"), {"fields": ["digest_hour"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ReminderSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """There is one set of settings: go straight to it (the defaults, until first saved)."""
+        if ReminderSettings.objects.filter(pk=1).exists():
+            return redirect("admin:portal_remindersettings_change", 1)
+        return redirect("admin:portal_remindersettings_add")

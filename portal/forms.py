@@ -33,3 +33,19 @@ class SignupForm(forms.Form):
 
 class ProfileForm(forms.Form):
     name = NameField()
+
+
+class NotificationSettingsForm(forms.Form):
+    delivery = forms.ChoiceField(
+        label=_("Messages about your applications and agreements"),
+        choices=[
+            ("immediate", _("Email each one at once")),
+            ("digest", _("Collect them in one email a day (at 07:00)")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Receipts, decisions and agreements to sign. Deadline reminders and requests to "
+            "complete or revise are always sent at once."
+        ),
+        error_messages={"required": _("Choose how you want your messages.")},
+    )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -49,6 +50,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    notification_digest = models.BooleanField(
+        _("collect non-urgent notifications in a daily digest"),
+        default=False,
+        help_text=_("Deadline reminders are always sent at once."),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -238,6 +244,7 @@ class RegistryCounter(models.Model):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
+    HELD = "held", _("Waiting for the daily digest")
     SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
@@ -286,3 +293,115 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id} ({self.due_date})"
+
+    @property
+    def kind_label(self) -> str:
+        from portal.notifications import kind_of
+
+        try:
+            return str(kind_of(self.kind).label)
+        except KeyError:
+            return self.kind
+
+
+def parse_days(text: str) -> list[int]:
+    """ "14, 0, -7" → [14, 0, -7]: days before a deadline (negative: after it)."""
+    days = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            days.append(int(part))
+        except ValueError:
+            raise ValidationError(
+                _("Give whole days separated by commas, for example “7, 1” (negative: after)."),
+                code="invalid_days",
+            ) from None
+    if any(abs(day) > 400 for day in days):
+        raise ValidationError(_("At most 400 days before or after."), code="invalid_days")
+    return sorted(set(days), reverse=True)
+
+
+def validate_days(text: str) -> None:
+    parse_days(text)
+
+
+class DaysField(models.CharField):
+    """A list of day offsets, typed as "7, 1" in the admin."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("validators", [validate_days])
+        super().__init__(*args, **kwargs)
+
+
+class ReminderSettings(models.Model):
+    """When the reminders go out: one row, changed by an administrator in the admin. A grant
+    programme or call may override the call and report reminders."""
+
+    call_closing_days = DaysField(
+        _("call closes: days before"),
+        default="7, 1",
+        help_text=_("To organisations with a draft in the call."),
+    )
+    completion_days = DaysField(
+        _("completion requested: days before the date"),
+        default="2, -1",
+        help_text=_("Negative: days after (overdue)."),
+    )
+    report_days = DaysField(
+        _("follow-up report: days before it is due"),
+        default="14, 0, -7",
+        help_text=_("0: the day it is due; negative: days overdue."),
+    )
+    annual_meeting_month = models.PositiveSmallIntegerField(
+        _("annual meetings held by (month)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    annual_meeting_day = models.PositiveSmallIntegerField(
+        _("annual meetings held by (day)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    annual_documents_days = DaysField(
+        _("annual documents missing: days after the annual meetings"),
+        default="30",
+        help_text=_("The year's documents are asked for this many days after that date."),
+    )
+    iop_follow_up_days = DaysField(_("IOP follow-up point: days before"), default="14")
+    agreement_end_days = DaysField(_("IOP agreement ends: days before"), default="90, 30")
+    digest_hour = models.PositiveSmallIntegerField(
+        _("daily digest at (hour, Swedish time)"),
+        default=7,
+        validators=[MaxValueValidator(23)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self) -> str:
+        return str(_("Reminder settings"))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from datetime import date
+
+        try:
+            date(2025, self.annual_meeting_month, self.annual_meeting_day)  # not a leap year
+        except ValueError:
+            raise ValidationError({"annual_meeting_day": _("The month has no such day.")}) from None
+
+    @classmethod
+    def load(cls) -> ReminderSettings:
+        """The saved settings, or the defaults when an administrator has not changed them."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    def days(self, name: str) -> list[int]:
+        return parse_days(getattr(self, name))

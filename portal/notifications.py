@@ -1,44 +1,185 @@
 """Notifications: the outbox service, the periodic scan of what is due, and the sending.
 
 Guarantee: each outbox row (kind, object, due date, recipient) exists once (a database
-constraint), is claimed by one worker at a time, and is sent at most once; it is attempted at
-least once, and retried with backoff until sent or marked failed (visible in the admin, with a
-resend action). A worker killed mid-send leaves the row claimed; after CLAIM_TIMEOUT it is
-claimed again (the message is redelivered because tasks are acknowledged late)."""
+constraint) and is claimed by one worker at a time (SELECT … FOR UPDATE SKIP LOCKED); a row marked
+sent is never sent again, so each row is sent at most once. Every row is attempted at least once
+and retried with backoff until sent or marked failed (visible in the admin, with a resend
+action). A worker killed mid-send leaves the row "sending"; after NOTIFICATION_CLAIM_TIMEOUT the
+next scan queues it again. The one window for a second copy is a worker dying after the mail
+server accepted the message and before the row was marked sent."""
 
 from __future__ import annotations
 
 import random
 import smtplib
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.emails import send_templated_email
-from portal.models import Notification, NotificationStatus, User
+from portal.models import (
+    Notification,
+    NotificationStatus,
+    PublicBodyMembership,
+    PublicBodyRole,
+    ReminderSettings,
+    User,
+    parse_days,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_ATTEMPTS = 4
-CLAIM_TIMEOUT = timedelta(minutes=10)
+DIGEST_LIMIT = 50  # items per list in the digest; the count says how many there are in all
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
+
+
+# --- the kinds -------------------------------------------------------------------------------
+
+
+def _application(application: Any, _row: Notification) -> dict[str, Any]:
+    return {
+        "application": application,
+        "url": reverse("grants:application", args=[application.pk]),
+    }
+
+
+def _submission(submission: Any, row: Notification) -> dict[str, Any]:
+    return {**_application(submission.application, row), "submission": submission}
+
+
+def _call(call: Any, _row: Notification) -> dict[str, Any]:
+    return {"call": call, "url": reverse("grants:call", args=[call.pk])}
+
+
+def _report(report: Any, _row: Notification) -> dict[str, Any]:
+    return {
+        "report": report,
+        "application": report.application,
+        "url": reverse("grants:report", args=[report.application_id]),
+    }
+
+
+def _annual_documents(organisation: Any, row: Notification) -> dict[str, Any]:
+    from organisations.models import ANNUAL_DOCUMENT_KINDS, DocumentKind
+
+    year = row.due_date.year
+    present = set(
+        organisation.documents.filter(year=year)
+        .exclude(status="returned")
+        .values_list("kind", flat=True)
+    )
+    return {
+        "organisation": organisation,
+        "year": year,
+        "missing": [
+            DocumentKind(kind).label for kind in ANNUAL_DOCUMENT_KINDS if kind not in present
+        ],
+        "url": reverse("organisations:documents", args=[organisation.pk]) + f"?ar={year}",
+    }
+
+
+def _agreement(agreement: Any, _row: Notification) -> dict[str, Any]:
+    return {
+        "agreement": agreement,
+        "url": reverse("agreements:agreement", args=[agreement.pk]),
+    }
+
+
+def _follow_up(point: Any, row: Notification) -> dict[str, Any]:
+    return {**_agreement(point.agreement, row), "point": point}
+
+
+def _version(version: Any, row: Notification) -> dict[str, Any]:
+    return {**_agreement(version.agreement, row), "version": version}
 
 
 @dataclass(frozen=True)
 class Kind:
+    """What a kind of notification is about and how it reads. Urgent kinds are deadlines: always
+    sent at once. The others wait for the daily digest when the person has asked for that."""
+
+    label: StrOrPromise
     template: str
     urgent: bool
+    context: Callable[[Any, Notification], dict[str, Any]]
+    related: tuple[str, ...] = field(default=())
 
 
-# A kind is "<what>" or "<what>_<n>d" (n days before the deadline; negative: after it), so each
+# A kind is "<what>" or "<what>_<n>d" (n days before the date; negative: after it), so each
 # reminder of the same deadline is a row of its own.
 KINDS: dict[str, Kind] = {
-    "call_closing": Kind("portal/email/call_closing", urgent=True),
-    "report_due": Kind("portal/email/report_due", urgent=True),
+    # deadline reminders, found by the scan
+    "call_closing": Kind(_("A call closes"), "portal/email/call_closing", True, _call),
+    "completion_due": Kind(
+        _("Completion due"),
+        "portal/email/completion_due",
+        True,
+        _application,
+        ("call", "organisation"),
+    ),
+    "report_due": Kind(
+        _("Follow-up report due"), "portal/email/report_due", True, _report, ("application__call",)
+    ),
+    "annual_documents": Kind(
+        _("Annual documents missing"), "portal/email/annual_documents", True, _annual_documents
+    ),
+    "iop_follow_up": Kind(
+        _("IOP follow-up due"), "portal/email/iop_follow_up", True, _follow_up, ("agreement",)
+    ),
+    "agreement_ending": Kind(
+        _("IOP agreement ends"), "portal/email/agreement_ending", True, _agreement
+    ),
+    # events, asked for by the services when they happen
+    "receipt": Kind(
+        _("Receipt of an application"),
+        "grants/email/receipt",
+        False,
+        _submission,
+        ("application__call", "application__organisation"),
+    ),
+    "completion_requested": Kind(
+        _("Completion requested"),
+        "grants/email/completion",
+        True,
+        _application,
+        ("call", "organisation"),
+    ),
+    "decision": Kind(
+        _("Decision on an application"),
+        "grants/email/decision",
+        False,
+        _application,
+        ("call", "organisation"),
+    ),
+    "report_revision": Kind(
+        _("Follow-up report to revise"),
+        "portal/email/report_revision",
+        True,
+        _report,
+        ("application__call",),
+    ),
+    "agreement_to_sign": Kind(
+        _("IOP agreement to sign"), "portal/email/agreement_to_sign", False, _agreement
+    ),
+    "agreement_signed": Kind(
+        _("IOP agreement signed"), "portal/email/agreement_signed", False, _version, ("agreement",)
+    ),
+    # the daily digest: the officer's day and what a person chose to receive once a day
+    "digest": Kind(_("Daily digest"), "portal/email/digest", True, lambda user, row: {}),
 }
 
 
@@ -50,22 +191,52 @@ def kind_of(kind: str) -> Kind:
     return KINDS[kind]
 
 
+def offset_kind(what: str, days: int) -> str:
+    return f"{what}_{days}d"
+
+
+# --- asking for notifications ----------------------------------------------------------------
+
+
+def _row(kind: str, obj_type: ContentType, object_id: Any, due: date, user: User) -> Notification:
+    held = user.notification_digest and not kind_of(kind).urgent
+    return Notification(
+        kind=kind,
+        content_type=obj_type,
+        object_id=str(object_id),
+        due_date=due,
+        recipient=user,
+        status=NotificationStatus.HELD if held else NotificationStatus.PENDING,
+    )
+
+
 def notify(*, kind: str, obj: models.Model, recipients: Iterable[User], due_date: date) -> None:
     """Ask for a notification. Outbox rows are written when the caller's transaction commits,
     once per recipient however often this is called."""
     kind_of(kind)  # an unknown kind is a KeyError here, not a silent row
     content_type = ContentType.objects.get_for_model(obj)
-    rows = [
-        Notification(
-            kind=kind,
-            content_type=content_type,
-            object_id=str(obj.pk),
-            due_date=due_date,
-            recipient=user,
-        )
-        for user in recipients
-    ]
+    people = {user.pk: user for user in recipients if user.is_active}
+    rows = [_row(kind, content_type, obj.pk, due_date, user) for user in people.values()]
     transaction.on_commit(lambda: _write(rows))
+
+
+def organisation_people(organisation_ids: Iterable[int]) -> list[User]:
+    """The representatives and editors of organisations: who is told about their business."""
+    return [
+        user for users in _members_by_organisation(set(organisation_ids)).values() for user in users
+    ]
+
+
+def agreement_people(agreement: Any) -> list[User]:
+    """The organisation parties' representatives and editors, the signatories, and the case
+    officers of the responsible public body."""
+    from agreements.models import Party
+
+    parties = list(Party.objects.filter(agreement=agreement).select_related("signatory"))
+    people = organisation_people(p.organisation_id for p in parties if p.organisation_id)
+    people += [p.signatory for p in parties if p.signatory is not None]
+    people += _officers_by_body({agreement.public_body_id}).get(agreement.public_body_id, [])
+    return people
 
 
 def _write(rows: list[Notification]) -> int:
@@ -78,7 +249,7 @@ def _write(rows: list[Notification]) -> int:
 def queue_pending() -> int:
     from portal.tasks import send_notification
 
-    stale = timezone.now() - CLAIM_TIMEOUT
+    stale = timezone.now() - claim_timeout()
     ids = list(
         Notification.objects.filter(
             Q(status=NotificationStatus.PENDING)
@@ -90,104 +261,443 @@ def queue_pending() -> int:
     return len(ids)
 
 
+# --- who is told -----------------------------------------------------------------------------
+
+
 def _members_by_organisation(organisation_ids: set[int]) -> dict[int, list[User]]:
     from organisations.models import OrganisationMembership, OrganisationRole
 
     found: dict[int, list[User]] = {}
+    if not organisation_ids:
+        return found
     for membership in OrganisationMembership.objects.filter(
         organisation_id__in=organisation_ids,
         role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR],
+        user__is_active=True,
     ).select_related("user"):
         found.setdefault(membership.organisation_id, []).append(membership.user)
     return found
 
 
-def scan(*, now: Any = None) -> int:
+def _officers_by_body(
+    body_ids: set[int], role: str = PublicBodyRole.CASE_OFFICER
+) -> dict[int, list[User]]:
+    found: dict[int, list[User]] = {}
+    if not body_ids:
+        return found
+    for membership in PublicBodyMembership.objects.filter(
+        public_body_id__in=body_ids, role=role, user__is_active=True
+    ).select_related("user"):
+        found.setdefault(membership.public_body_id, []).append(membership.user)
+    return found
+
+
+# --- the scan --------------------------------------------------------------------------------
+
+
+class _Rows:
+    """The rows one scan writes, one per (kind, object, date, person)."""
+
+    def __init__(self) -> None:
+        self.rows: list[Notification] = []
+        self._types: dict[type[models.Model], ContentType] = {}
+
+    def add(
+        self, kind: str, model: type[models.Model], object_id: Any, due: date, users: Iterable[User]
+    ) -> None:
+        if model not in self._types:
+            self._types[model] = ContentType.objects.get_for_model(model)
+        for user in {u.pk: u for u in users}.values():
+            self.rows.append(_row(kind, self._types[model], object_id, due, user))
+
+
+def scan(*, now: datetime | None = None) -> int:
     """Derive what is due today from the database and write the outbox rows: a bounded number
     of queries whatever the number of due objects. Returns the number of rows queued."""
-    from grants.models import Application, ApplicationStatus, Call, FollowUpReport, ReportStatus
-
     now = now or timezone.now()
     today = timezone.localdate(now)
-    rows: list[Notification] = []
+    config = ReminderSettings.load()
+    rows = _Rows()
+    _calls_closing(rows, now, today, config)
+    _completions_due(rows, today, config)
+    _reports_due(rows, today, config)
+    _annual_documents_missing(rows, today, config)
+    _iop_follow_ups(rows, today, config)
+    _agreements_ending(rows, today, config)
+    _digests(rows, now, today, config)
+    return _write(rows.rows)
 
-    # A call closes in N days: to the organisations with a draft in it.
-    targets = {today + timedelta(days=n): n for n in settings.REMINDER_CALL_CLOSING_DAYS}
-    drafts = list(
-        Application.objects.filter(status=ApplicationStatus.DRAFT, call__closes_at__gte=now)
-        .filter(
-            call__closes_at__lt=now + timedelta(days=max(settings.REMINDER_CALL_CLOSING_DAYS) + 1)
+
+def _days(own: str, default: list[int]) -> list[int]:
+    try:
+        return parse_days(own) if own.strip() else default
+    except Exception:  # a value saved around the admin's validation: fall back, never crash
+        return default
+
+
+def _calls_closing(rows: _Rows, now: datetime, today: date, config: ReminderSettings) -> None:
+    """A call closes in N days (per call, else per programme, else the settings): to the
+    representatives and editors of organisations with a draft in it."""
+    from grants.models import Application, ApplicationStatus, Call
+
+    default = config.days("call_closing_days")
+    due: dict[int, tuple[date, int]] = {}
+    for pk, closes_at, own, programme in Call.objects.filter(closes_at__gte=now).values_list(
+        "pk", "closes_at", "closing_reminder_days", "programme__closing_reminder_days"
+    ):
+        closes = timezone.localdate(closes_at)
+        days = (closes - today).days
+        if days in _days(own or programme, default):
+            due[pk] = (closes, days)
+    if not due:
+        return
+    drafts = set(
+        Application.objects.filter(status=ApplicationStatus.DRAFT, call_id__in=due).values_list(
+            "call_id", "organisation_id"
         )
-        .values_list("call_id", "call__closes_at", "organisation_id")
     )
-    due_drafts = [
-        (c, timezone.localdate(closes), o)
-        for c, closes, o in drafts
-        if timezone.localdate(closes) in targets
-    ]
-    members = _members_by_organisation({o for _c, _d, o in due_drafts})
-    call_type = ContentType.objects.get_for_model(Call)
-    for call_id, closes, organisation_id in due_drafts:
-        for user in members.get(organisation_id, []):
-            rows.append(
-                Notification(
-                    kind=f"call_closing_{targets[closes]}d",
-                    content_type=call_type,
-                    object_id=str(call_id),
-                    due_date=closes,
-                    recipient=user,
-                )
-            )
+    members = _members_by_organisation({o for _c, o in drafts})
+    for call_id, organisation_id in drafts:
+        closes, days = due[call_id]
+        rows.add(
+            offset_kind("call_closing", days),
+            Call,
+            call_id,
+            closes,
+            members.get(organisation_id, []),
+        )
 
-    # A follow-up report is due in 14 days, due today, or 7 days overdue.
-    report_dates = [today + timedelta(days=n) for n in settings.REMINDER_REPORT_DAYS]
-    reports = list(
+
+def _completions_due(rows: _Rows, today: date, config: ReminderSettings) -> None:
+    from grants.models import Application, ApplicationStatus
+
+    dates = {today + timedelta(days=n): n for n in config.days("completion_days")}
+    due = list(
+        Application.objects.filter(
+            status=ApplicationStatus.COMPLETION_REQUESTED, completion_due__in=dates
+        ).values_list("pk", "completion_due", "organisation_id")
+    )
+    members = _members_by_organisation({o for _a, _d, o in due})
+    for pk, completion_due, organisation_id in due:
+        if completion_due is None:  # the filter excludes it; this tells the type checker
+            continue
+        rows.add(
+            offset_kind("completion_due", dates[completion_due]),
+            Application,
+            pk,
+            completion_due,
+            members.get(organisation_id, []),
+        )
+
+
+def _reports_due(rows: _Rows, today: date, config: ReminderSettings) -> None:
+    """A follow-up report is due in 14 days, today, or 7 days ago (per programme or settings)."""
+    from grants.models import FollowUpReport, Programme, ReportStatus
+
+    default = config.days("report_days")
+    own = {
+        pk: _days(days, default)
+        for pk, days in Programme.objects.exclude(report_reminder_days="").values_list(
+            "pk", "report_reminder_days"
+        )
+    }
+    offsets = set(default).union(*own.values())
+    due = list(
         FollowUpReport.objects.filter(
             status__in=[ReportStatus.DUE, ReportStatus.REVISION_REQUESTED],
-            due_date__in=report_dates,
-        ).values_list("pk", "due_date", "application__organisation_id")
+            due_date__in=[today + timedelta(days=n) for n in offsets],
+        ).values_list(
+            "pk", "due_date", "application__organisation_id", "application__call__programme_id"
+        )
     )
-    members = _members_by_organisation({o for _r, _d, o in reports})
-    report_type = ContentType.objects.get_for_model(FollowUpReport)
-    for report_id, due, organisation_id in reports:
-        for user in members.get(organisation_id, []):
-            rows.append(
-                Notification(
-                    kind=f"report_due_{(due - today).days}d",
-                    content_type=report_type,
-                    object_id=str(report_id),
-                    due_date=due,
-                    recipient=user,
-                )
+    due = [row for row in due if (row[1] - today).days in own.get(row[3], default)]
+    members = _members_by_organisation({row[2] for row in due})
+    for pk, due_date, organisation_id, _programme in due:
+        rows.add(
+            offset_kind("report_due", (due_date - today).days),
+            FollowUpReport,
+            pk,
+            due_date,
+            members.get(organisation_id, []),
+        )
+
+
+def _annual_documents_missing(rows: _Rows, today: date, config: ReminderSettings) -> None:
+    """N days after the year's annual-meeting deadline, verified organisations that have not
+    sent in the year's documents are asked for them."""
+    from organisations.models import (
+        ANNUAL_DOCUMENT_KINDS,
+        AnnualDocument,
+        DocumentStatus,
+        Organisation,
+        OrganisationStatus,
+    )
+
+    for days in config.days("annual_documents_days"):
+        for year in (today.year, today.year - 1):
+            deadline = date(year, config.annual_meeting_month, config.annual_meeting_day)
+            if deadline + timedelta(days=days) != today:
+                continue
+            complete = (
+                AnnualDocument.objects.filter(year=year, kind__in=ANNUAL_DOCUMENT_KINDS)
+                .exclude(status=DocumentStatus.RETURNED)
+                .values("organisation_id")
+                .annotate(kinds=Count("kind", distinct=True))
+                .filter(kinds=len(ANNUAL_DOCUMENT_KINDS))
+                .values("organisation_id")
             )
-    return _write(rows)
+            missing = set(
+                Organisation.objects.filter(status=OrganisationStatus.VERIFIED)
+                .exclude(pk__in=complete)
+                .values_list("pk", flat=True)
+            )
+            members = _members_by_organisation(missing)
+            for organisation_id in missing:
+                rows.add(
+                    offset_kind("annual_documents", -days),
+                    Organisation,
+                    organisation_id,
+                    deadline,
+                    members.get(organisation_id, []),
+                )
 
 
-def _context(row: Notification) -> dict[str, Any]:
-    from django.urls import reverse
+def _agreement_recipients(agreements: dict[int, int]) -> dict[int, list[User]]:
+    """{agreement: public body} → {agreement: its organisations' people and case officers}."""
+    from agreements.models import Party
 
-    obj = row.content_type.get_object_for_this_type(pk=row.object_id)
-    if row.kind.startswith("call_closing"):
-        url = reverse("grants:call", args=[obj.pk])
-    else:
-        url = reverse("grants:report", args=[getattr(obj, "application_id", obj.pk)])
-    days = (row.due_date - timezone.localdate()).days
+    parties = list(
+        Party.objects.filter(agreement_id__in=agreements, organisation__isnull=False).values_list(
+            "agreement_id", "organisation_id"
+        )
+    )
+    members = _members_by_organisation({o for _a, o in parties})
+    officers = _officers_by_body(set(agreements.values()))
+    found: dict[int, list[User]] = {
+        pk: list(officers.get(body, [])) for pk, body in agreements.items()
+    }
+    for agreement_id, organisation_id in parties:
+        found[agreement_id] += members.get(organisation_id, [])
+    return found
+
+
+LIVE_AGREEMENT = ["active", "amendment"]
+
+
+def _iop_follow_ups(rows: _Rows, today: date, config: ReminderSettings) -> None:
+    from agreements.models import FollowUp
+
+    dates = {today + timedelta(days=n): n for n in config.days("iop_follow_up_days")}
+    due = list(
+        FollowUp.objects.filter(
+            due_date__in=dates, text="", agreement__status__in=LIVE_AGREEMENT
+        ).values_list("pk", "due_date", "agreement_id", "agreement__public_body_id")
+    )
+    people = _agreement_recipients({a: b for _p, _d, a, b in due})
+    for pk, due_date, agreement_id, _body in due:
+        rows.add(
+            offset_kind("iop_follow_up", dates[due_date]),
+            FollowUp,
+            pk,
+            due_date,
+            people[agreement_id],
+        )
+
+
+def _agreements_ending(rows: _Rows, today: date, config: ReminderSettings) -> None:
+    from agreements.models import Agreement
+
+    dates = {today + timedelta(days=n): n for n in config.days("agreement_end_days")}
+    due = list(
+        Agreement.objects.filter(status__in=LIVE_AGREEMENT, proposed_end__in=dates).values_list(
+            "pk", "proposed_end", "public_body_id"
+        )
+    )
+    people = _agreement_recipients({a: b for a, _d, b in due})
+    for pk, ends, _body in due:
+        if ends is None:  # the filter excludes it; this tells the type checker
+            continue
+        rows.add(offset_kind("agreement_ending", dates[ends]), Agreement, pk, ends, people[pk])
+
+
+# --- the daily digest ------------------------------------------------------------------------
+
+
+def digest_window(day: date, hour: int) -> tuple[datetime, datetime]:
+    """From yesterday's digest to today's, in Swedish time (23 or 25 hours across DST)."""
+    zone = timezone.get_current_timezone()
+    end = datetime.combine(day, time(hour), tzinfo=zone)
+    start = datetime.combine(day - timedelta(days=1), time(hour), tzinfo=zone)
+    return start, end
+
+
+def _digests(rows: _Rows, now: datetime, today: date, config: ReminderSettings) -> None:
+    """From the digest hour on: one digest a day to each officer with something waiting and
+    each person with notifications held for it; nothing to whom nothing waits."""
+    from grants.models import (
+        Application,
+        ApplicationStatus,
+        FollowUpReport,
+        ReportStatus,
+        Submission,
+    )
+
+    if timezone.localtime(now).hour < config.digest_hour:
+        return
+    start, end = digest_window(today, config.digest_hour)
+    case_bodies = set(
+        Submission.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .values_list("application__public_body_id", flat=True)
+        .distinct()
+    )
+    case_bodies |= set(
+        FollowUpReport.objects.filter(status=ReportStatus.SUBMITTED)
+        .values_list("application__public_body_id", flat=True)
+        .distinct()
+    )
+    decision_bodies = set(
+        Application.objects.filter(status=ApplicationStatus.PROPOSED)
+        .values_list("public_body_id", flat=True)
+        .distinct()
+    )
+    users = User.objects.filter(is_active=True).filter(
+        Q(
+            public_body_memberships__public_body_id__in=case_bodies,
+            public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
+        )
+        | Q(
+            public_body_memberships__public_body_id__in=decision_bodies,
+            public_body_memberships__role=PublicBodyRole.DECISION_MAKER,
+        )
+        | Q(notifications__status=NotificationStatus.HELD)
+    )
+    for user in users.distinct():
+        rows.add("digest", User, user.pk, today, [user])
+
+
+@dataclass
+class Digest:
+    new: list[Any]
+    completed: list[Any]
+    reports: list[Any]
+    proposals: list[Any]
+    held: list[tuple[Notification, str, str]]  # row, subject, url
+    counts: dict[str, int]
+
+    def __bool__(self) -> bool:
+        return any(self.counts.values())
+
+
+def digest_for(user: User, day: date) -> Digest:
+    """What waits for the person on the day's digest: a fixed number of queries."""
+    from grants.models import (
+        Application,
+        ApplicationStatus,
+        FollowUpReport,
+        ReportStatus,
+        Submission,
+    )
+
+    config = ReminderSettings.load()
+    start, end = digest_window(day, config.digest_hour)
+    memberships = list(PublicBodyMembership.objects.filter(user=user))
+    case = [m.public_body_id for m in memberships if m.role == PublicBodyRole.CASE_OFFICER]
+    deciding = [m.public_body_id for m in memberships if m.role == PublicBodyRole.DECISION_MAKER]
+    submissions = Submission.objects.filter(
+        submitted_at__gte=start, submitted_at__lt=end, application__public_body_id__in=case
+    ).select_related("application__organisation", "application__call")
+    new = submissions.filter(number=1).order_by("submitted_at", "id")
+    completed = submissions.filter(number__gt=1).order_by("submitted_at", "id")
+    reports = (
+        FollowUpReport.objects.filter(
+            status=ReportStatus.SUBMITTED, application__public_body_id__in=case
+        )
+        .select_related("application__organisation")
+        .order_by("submitted_at", "id")
+    )
+    proposals = (
+        Application.objects.filter(status=ApplicationStatus.PROPOSED, public_body_id__in=deciding)
+        .select_related("organisation")
+        .order_by("proposed_at", "id")
+    )
+    held = list(
+        Notification.objects.filter(recipient=user, status=NotificationStatus.HELD).order_by(
+            "created_at", "id"
+        )
+    )
+    rendered = _render_held(held)
+    counts = {
+        "new": new.count(),
+        "completed": completed.count(),
+        "reports": reports.count(),
+        "proposals": proposals.count(),
+        "held": len(rendered),
+    }
+    return Digest(
+        new=list(new[:DIGEST_LIMIT]),
+        completed=list(completed[:DIGEST_LIMIT]),
+        reports=list(reports[:DIGEST_LIMIT]),
+        proposals=list(proposals[:DIGEST_LIMIT]),
+        held=rendered,
+        counts=counts,
+    )
+
+
+def _objects(rows: list[Notification]) -> dict[tuple[int, str], Any]:
+    """The objects the rows are about: one query per kind, not one per row."""
+    wanted: dict[tuple[int, tuple[str, ...]], set[str]] = {}
+    for row in rows:
+        wanted.setdefault((row.content_type_id, kind_of(row.kind).related), set()).add(
+            row.object_id
+        )
+    found: dict[tuple[int, str], Any] = {}
+    for (type_id, related), ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:  # a model that no longer exists: nothing to send about
+            continue
+        for obj in model._default_manager.select_related(*related).filter(pk__in=ids):
+            found[(type_id, str(obj.pk))] = obj
+    return found
+
+
+def _render_held(rows: list[Notification]) -> list[tuple[Notification, str, str]]:
+    objects = _objects(rows)
+    rendered = []
+    for row in rows:
+        obj = objects.get((row.content_type_id, row.object_id))
+        if obj is None:
+            continue
+        context = _context(row, obj)
+        rendered.append((row, _subject(row, context), context["url"]))
+    return rendered
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def _context(row: Notification, obj: Any) -> dict[str, Any]:
     return {
+        **kind_of(row.kind).context(obj, row),
         "object": obj,
         "recipient": row.recipient,
-        "url": url,
         "due": row.due_date,
-        "days": days,
+        "days": (row.due_date - timezone.localdate()).days,
+        "overdue": row.due_date < timezone.localdate(),
     }
 
 
-def subject_of(row: Notification) -> str:
+def _subject(row: Notification, context: dict[str, Any]) -> str:
     from django.template.loader import render_to_string
     from django.utils import translation
 
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{kind_of(row.kind).template}_subject.txt", _context(row))
+        subject = render_to_string(f"{kind_of(row.kind).template}_subject.txt", context)
     return " ".join(subject.split())[:255]
+
+
+def subject_of(row: Notification) -> str:
+    obj = _objects([row]).get((row.content_type_id, row.object_id))
+    return _subject(row, _context(row, obj)) if obj is not None else ""
 
 
 def backoff(attempt: int) -> float:
@@ -196,10 +706,11 @@ def backoff(attempt: int) -> float:
 
 
 def claim(notification_id: int) -> Notification | None:
-    stale = timezone.now() - CLAIM_TIMEOUT
+    stale = timezone.now() - claim_timeout()
     with transaction.atomic():
         row = (
             Notification.objects.select_for_update(skip_locked=True)
+            .select_related("recipient")
             .filter(pk=notification_id)
             .filter(
                 Q(status=NotificationStatus.PENDING)
@@ -216,27 +727,55 @@ def claim(notification_id: int) -> Notification | None:
     return row
 
 
+def _finish(row: Notification, status: str, error: str = "") -> None:
+    row.status = status
+    row.last_error = error[:2000]
+    row.save(update_fields=["status", "last_error"])
+
+
 def deliver(row: Notification) -> bool:
-    """Send a claimed row. True when sent; False when it should be tried again; marks it failed
-    after the last attempt."""
+    """Send a claimed row. True when done with it (sent, or nothing left to send); False when it
+    should be tried again; marks it failed after the last attempt."""
+    obj = _objects([row]).get((row.content_type_id, row.object_id))
+    if obj is None:
+        _finish(row, NotificationStatus.FAILED, "The object no longer exists.")
+        return True
+    context = _context(row, obj)
+    held: list[Notification] = []
+    if row.kind == "digest":
+        digest = digest_for(row.recipient, row.due_date)
+        if not digest:  # everything was dealt with before the digest went out
+            row.delete()
+            return True
+        held = [item for item, _subject, _url in digest.held]
+        context.update(digest=digest, url=reverse("portal:notifications"))
     try:
         send_templated_email(
-            template=kind_of(row.kind).template, to=[row.recipient.email], context=_context(row)
+            template=kind_of(row.kind).template, to=[row.recipient.email], context=context
         )
     except (smtplib.SMTPException, OSError) as error:
-        row.last_error = f"{type(error).__name__}: {error}"[:2000]
-        row.status = (
-            NotificationStatus.FAILED
-            if row.attempts >= MAX_ATTEMPTS
-            else NotificationStatus.PENDING
+        failed = row.attempts >= MAX_ATTEMPTS
+        _finish(
+            row,
+            NotificationStatus.FAILED if failed else NotificationStatus.PENDING,
+            f"{type(error).__name__}: {error}",
         )
-        row.save(update_fields=["last_error", "status"])
-        return row.status == NotificationStatus.FAILED
+        return failed
+    now = timezone.now()
     row.status = NotificationStatus.SENT
-    row.sent_at = timezone.now()
+    row.sent_at = now
     row.last_error = ""
-    row.subject = subject_of(row)
+    row.subject = _subject(row, context)
     row.save(update_fields=["status", "sent_at", "last_error", "subject"])
+    if held:
+        subjects = {item.pk: subject for item, subject, _url in context["digest"].held}
+        for item in held:
+            item.status, item.sent_at, item.subject = (
+                NotificationStatus.SENT,
+                now,
+                subjects[item.pk],
+            )
+        Notification.objects.bulk_update(held, ["status", "sent_at", "subject"])
     return True
 
 
@@ -250,7 +789,7 @@ def resend(*, ids: list[int]) -> int:
 
 
 def notifications_for(*, user: User) -> models.QuerySet[Notification]:
-    """What was sent to a person, newest first (the "Notiser" page)."""
-    return Notification.objects.filter(recipient=user, status=NotificationStatus.SENT).order_by(
-        "-sent_at", "-id"
-    )
+    """What was sent to a person, and what waits for their digest, newest first."""
+    return Notification.objects.filter(
+        recipient=user, status__in=[NotificationStatus.SENT, NotificationStatus.HELD]
+    ).order_by("-created_at", "-id")

@@ -79,6 +79,24 @@ def user_update_profile(*, actor: User, user: User, name: str) -> User:
     return user
 
 
+@transaction.atomic
+def notification_settings_save(*, actor: User, digest: bool) -> User:
+    """A person chooses immediate emails or a daily digest for non-urgent notifications. What
+    waits for the digest is sent at once when they switch back."""
+    from portal.models import Notification, NotificationStatus
+    from portal.notifications import queue_pending
+
+    actor.notification_digest = digest
+    actor.save(update_fields=["notification_digest"])
+    if not digest:
+        Notification.objects.filter(recipient=actor, status=NotificationStatus.HELD).update(
+            status=NotificationStatus.PENDING
+        )
+        transaction.on_commit(queue_pending)
+    audit_record(actor=actor, obj=actor, action="notification_settings", comment=str(digest))
+    return actor
+
+
 def registry_number_allocate(*, public_body: PublicBody, year: int) -> str:
     """The next diarienummer of a public body, `<prefix> <year>/<number>`. Must run inside the
     transaction that records the registration; concurrent callers wait on the counter's lock."""

@@ -123,7 +123,8 @@ CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BEAT_SCHEDULE = {
     "scan-reminders": {
         "task": "portal.tasks.scan_reminders",
-        "schedule": crontab(minute=5),
+        # on the hour: the 07:00 run sends the officers' daily digest
+        "schedule": crontab(minute=0),
     },
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
@@ -205,9 +206,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # State aid: the de minimis ceiling over three years and the exchange rate used to check it.
 DE_MINIMIS_CEILING_EUR = env.int("DE_MINIMIS_CEILING_EUR", default=300_000)
 SEK_PER_EUR = env.str("SEK_PER_EUR", default="11.00")
-# Reminders: days before a call closes, and around a follow-up report's due date.
-REMINDER_CALL_CLOSING_DAYS = env.list("REMINDER_CALL_CLOSING_DAYS", cast=int, default=[7, 1])
-REMINDER_REPORT_DAYS = env.list("REMINDER_REPORT_DAYS", cast=int, default=[14, 0, -7])
+# Notifications: a row left "sending" by a worker that died is sent again after this many
+# seconds. When reminders go out is set in the admin (Reminder settings), not here.
+NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=600)
 # Open data (360Giving): the publisher's registered prefix and name.
 OPEN_DATA_PREFIX = env.str("OPEN_DATA_PREFIX", default="360G-samverkansportalen")
 OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", default="Exempelkommun")

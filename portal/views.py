@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organisations import selectors as organisation_selectors
 from portal import health, permissions, selectors, services
-from portal.forms import ProfileForm
+from portal.forms import NotificationSettingsForm, ProfileForm
 from portal.http import request_user
 from portal.models import PublicBodyRole
 
@@ -80,10 +80,24 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/profile.html", {"form": form})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def notifications_page(request: HttpRequest) -> HttpResponse:
+    """What the portal has sent the person, and how they want non-urgent messages."""
     from portal.notifications import notifications_for
     from portal.pagination import paginate
 
-    page = paginate(request, notifications_for(user=request_user(request)))
-    return render(request, "portal/notifications.html", {"page": page, "query": ""})
+    user = request_user(request)
+    current = "digest" if user.notification_digest else "immediate"
+    form = NotificationSettingsForm(request.POST or None, initial={"delivery": current})
+    if request.method == "POST" and form.is_valid():
+        digest = form.cleaned_data["delivery"] == "digest"
+        services.notification_settings_save(actor=user, digest=digest)
+        messages.success(
+            request,
+            _("Non-urgent messages now come in one email a day.")
+            if digest
+            else _("Messages now come by email at once."),
+        )
+        return redirect("portal:notifications")
+    page = paginate(request, notifications_for(user=user))
+    return render(request, "portal/notifications.html", {"page": page, "query": "", "form": form})
