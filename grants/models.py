@@ -304,6 +304,12 @@ class Application(models.Model):
             models.Index(fields=["organisation", "-submitted_at"], name="application_organisation"),
             models.Index(fields=["call", "status"], name="application_call_status"),
             models.Index(fields=["assigned_to", "-submitted_at"], name="application_assigned"),
+            # the reminder scan: completions due on given days, without reading every application
+            models.Index(
+                fields=["completion_due"],
+                condition=models.Q(status="completion_requested"),
+                name="application_completion_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import HttpRequest
@@ -38,10 +38,7 @@ class ProfileForm(forms.Form):
 class NotificationSettingsForm(forms.Form):
     delivery = forms.ChoiceField(
         label=_("Messages about your applications and agreements"),
-        choices=[
-            ("immediate", _("Email each one at once")),
-            ("digest", _("Collect them in one email a day (at 07:00)")),
-        ],
+        choices=[],  # set in __init__, with the digest hour
         widget=forms.RadioSelect,
         help_text=_(
             "Receipts, decisions and agreements to sign. Deadline reminders and requests to "
@@ -49,3 +46,13 @@ class NotificationSettingsForm(forms.Form):
         ),
         error_messages={"required": _("Choose how you want your messages.")},
     )
+
+    def __init__(self, *args: Any, digest_hour: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["delivery"]).choices = [
+            ("immediate", _("Email each one at once")),
+            (
+                "digest",
+                _("Collect them in one email a day, at %(hour)02d:00") % {"hour": digest_hour},
+            ),
+        ]

@@ -375,7 +375,9 @@ def _completions_due(rows: _Rows, today: date, config: ReminderSettings) -> None
     due = list(
         Application.objects.filter(
             status=ApplicationStatus.COMPLETION_REQUESTED, completion_due__in=dates
-        ).values_list("pk", "completion_due", "organisation_id")
+        )
+        .order_by()
+        .values_list("pk", "completion_due", "organisation_id")
     )
     members = _members_by_organisation({o for _a, _d, o in due})
     for pk, completion_due, organisation_id in due:
@@ -406,7 +408,9 @@ def _reports_due(rows: _Rows, today: date, config: ReminderSettings) -> None:
         FollowUpReport.objects.filter(
             status__in=[ReportStatus.DUE, ReportStatus.REVISION_REQUESTED],
             due_date__in=[today + timedelta(days=n) for n in offsets],
-        ).values_list(
+        )
+        .order_by()
+        .values_list(
             "pk", "due_date", "application__organisation_id", "application__call__programme_id"
         )
     )
@@ -545,33 +549,32 @@ def _digests(rows: _Rows, now: datetime, today: date, config: ReminderSettings) 
     if timezone.localtime(now).hour < config.digest_hour:
         return
     start, end = digest_window(today, config.digest_hour)
+    # .order_by(): the models' default ordering would otherwise widen each DISTINCT
     case_bodies = set(
         Submission.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .order_by()
         .values_list("application__public_body_id", flat=True)
         .distinct()
     )
     case_bodies |= set(
         FollowUpReport.objects.filter(status=ReportStatus.SUBMITTED)
+        .order_by()
         .values_list("application__public_body_id", flat=True)
         .distinct()
     )
     decision_bodies = set(
         Application.objects.filter(status=ApplicationStatus.PROPOSED)
+        .order_by()
         .values_list("public_body_id", flat=True)
         .distinct()
     )
-    users = User.objects.filter(is_active=True).filter(
-        Q(
-            public_body_memberships__public_body_id__in=case_bodies,
-            public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
-        )
-        | Q(
-            public_body_memberships__public_body_id__in=decision_bodies,
-            public_body_memberships__role=PublicBodyRole.DECISION_MAKER,
-        )
-        | Q(notifications__status=NotificationStatus.HELD)
-    )
-    for user in users.distinct():
+    officers = PublicBodyMembership.objects.filter(
+        Q(public_body_id__in=case_bodies, role=PublicBodyRole.CASE_OFFICER)
+        | Q(public_body_id__in=decision_bodies, role=PublicBodyRole.DECISION_MAKER)
+    ).values("user_id")
+    waiting = Notification.objects.filter(status=NotificationStatus.HELD).values("recipient_id")
+    users = User.objects.filter(is_active=True).filter(Q(pk__in=officers) | Q(pk__in=waiting))
+    for user in users:
         rows.add("digest", User, user.pk, today, [user])
 
 

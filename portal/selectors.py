@@ -5,7 +5,7 @@ from __future__ import annotations
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 
-from portal.models import PublicBodyMembership, User
+from portal.models import PublicBodyMembership, ReminderSettings, User
 
 
 def user_memberships(*, user: User | AnonymousUser) -> list[PublicBodyMembership]:
@@ -40,3 +40,8 @@ def user_has_mfa(*, user: User | AnonymousUser) -> bool:
         user.is_authenticated
         and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     )
+
+
+def reminder_settings() -> ReminderSettings:
+    """When reminders and the daily digest go out (the admin's Reminder settings)."""
+    return ReminderSettings.load()

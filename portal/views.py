@@ -88,7 +88,11 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
 
     user = request_user(request)
     current = "digest" if user.notification_digest else "immediate"
-    form = NotificationSettingsForm(request.POST or None, initial={"delivery": current})
+    form = NotificationSettingsForm(
+        request.POST or None,
+        initial={"delivery": current},
+        digest_hour=selectors.reminder_settings().digest_hour,
+    )
     if request.method == "POST" and form.is_valid():
         digest = form.cleaned_data["delivery"] == "digest"
         services.notification_settings_save(actor=user, digest=digest)

@@ -115,3 +115,38 @@ def test_seed_scale_adds_granted_money_for_the_open_data_benchmark(
     settings.DEBUG = True
     call_command("seed_scale", organisations=10, calls=2, applications=20, granted=50)
     assert granted().filter(public_body__registry_prefix="RKN").count() == 50
+
+
+def test_seed_scale_gives_the_reminder_scan_work_once(grants: Grants, settings) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    from grants.models import FollowUpReport
+    from portal import notifications
+    from portal.models import Notification
+
+    settings.DEBUG = True
+    call_command("seed_scale", organisations=30, calls=3, applications=300, reports=0)
+    assert not FollowUpReport.objects.exists()
+    # a data set seeded without the reminder data gets it on the next run, once
+    call_command("seed_scale", organisations=30, calls=3, applications=300, reports=40)
+    call_command("seed_scale", organisations=30, calls=3, applications=300, reports=40)
+    assert FollowUpReport.objects.count() == 40
+    assert Application.objects.filter(title__startswith="Skalad ").count() == 300
+    today = timezone.localdate()
+    due = set(FollowUpReport.objects.values_list("due_date", flat=True))
+    assert {today + timedelta(days=n) for n in (14, 0, -7)} <= due
+    with mock.patch.object(notifications, "queue_pending", return_value=0):
+        notifications.scan(now=timezone.now())
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert {
+        "call_closing_7d",
+        "call_closing_1d",
+        "completion_due_2d",
+        "completion_due_-1d",
+        "report_due_14d",
+        "report_due_0d",
+        "report_due_-7d",
+    } <= kinds

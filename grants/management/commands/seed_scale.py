@@ -1,12 +1,17 @@
 """A large, realistic data set for the benchmark (`make bench`): thousands of organisations,
 dozens of calls, a hundred thousand applications in every status. DEBUG only, like seed_demo.
 Rows are written in bulk (this is test data, not user actions); the registry counters are set
-to the numbers given, so later submissions continue the series."""
+to the numbers given, so later submissions continue the series.
+
+It also gives the reminder scan real work on the day of seeding: follow-up reports due in 14
+days, today and 7 days ago (and spread over two years), drafts in two calls closing in 7 days
+and tomorrow, and completions due in 2 days and yesterday. A data set seeded before the reminder
+data existed gets it added on the next run."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,10 +26,12 @@ from grants.models import (
     ApplicationStatus,
     Call,
     Criterion,
+    FollowUpReport,
     Programme,
     ProgrammeKind,
     Question,
     QuestionKind,
+    ReportStatus,
 )
 from organisations.demo import DISTRICTS, demo_organisation_number
 from organisations.models import (
@@ -59,6 +66,12 @@ SECOND = [
     "Ankaret",
 ]
 BATCH = 5_000
+# The days the reminder scan looks at with the default settings (ReminderSettings): reports due
+# in 14 days, today and 7 days ago; calls closing in 7 days and tomorrow; completions due in 2
+# days and yesterday.
+REPORT_DAYS = (14, 0, -7)
+CLOSING_DAYS = (7, 1)
+COMPLETION_DAYS = (2, -1)
 
 
 class Command(BaseCommand):
@@ -74,6 +87,12 @@ class Command(BaseCommand):
             default=0,
             help="extra approved grants (for the open-data benchmark), under a public body of their own",
         )
+        parser.add_argument(
+            "--reports",
+            type=int,
+            default=10_000,
+            help="follow-up reports on approved grants, due around the day of seeding",
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(
@@ -84,28 +103,184 @@ class Command(BaseCommand):
         applications: int,
         seed: int,
         granted: int = 0,
+        reports: int = 10_000,
         **options: Any,
     ) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_scale only runs with DEBUG on.")
-        if Application.objects.filter(title__startswith="Skalad ").exists():
-            self.stdout.write("The large data set is already there.")
-            return
         rng = random.Random(seed)  # noqa: S311 - test data, not security
+        scaled = Application.objects.filter(title__startswith="Skalad ")
+        if scaled.exists():
+            # the reminder data came later: add it once to a data set seeded without it
+            if not reports or FollowUpReport.objects.filter(application__in=scaled).exists():
+                self.stdout.write("The large data set is already there.")
+                return
+            with transaction.atomic():
+                summary = self.reminders(reports, rng)
+            self.analyze()
+            self.stdout.write(self.style.SUCCESS(f"Added to the large data set: {summary}."))
+            return
         with transaction.atomic():
             orgs = self.organisations(organisations, rng)
             call_list = self.calls(calls, rng)
             self.applications(applications, orgs, call_list, rng)
             if granted:
                 self.granted(granted, orgs, rng)
+            summary = self.reminders(reports, rng) if reports else "no reminder data"
+        self.analyze()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{organisations} organisations, {calls} calls, {applications} applications; "
+                f"{summary}."
+            )
+        )
+
+    @staticmethod
+    def analyze() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh planner statistics after the bulk insert
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{organisations} organisations, {calls} calls, {applications} applications."
+
+    def reminders(self, count: int, rng: random.Random) -> str:
+        """What the reminder scan finds on the day of seeding, on the scaled data set."""
+        today = timezone.localdate()
+        reports = self.reports(count, today, rng)
+        drafts = self.closing_calls(max(1, count // 40), today, rng)
+        completions = self.completions(today, rng)
+        return (
+            f"{reports} follow-up reports, {drafts} drafts in calls closing soon, "
+            f"{completions} completion dates"
+        )
+
+    def reports(self, count: int, today: date, rng: random.Random) -> int:
+        """Follow-up reports on approved grants: a tenth each due in 14 days, today and 7 days
+        ago, the rest spread over a year either side. Most of those the scan looks at are still
+        to be reported; some are sent in already, which the scan must leave alone."""
+        decided = list(
+            Application.objects.filter(
+                title__startswith="Skalad ",
+                status__in=[ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED],
+                report__isnull=True,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        chosen = sorted(rng.sample(decided, min(count, len(decided))))
+        zone = timezone.get_current_timezone()
+        rows = []
+        for n, application_id in enumerate(chosen):
+            bucket = n % 10
+            if bucket < len(REPORT_DAYS):
+                due = today + timedelta(days=REPORT_DAYS[bucket])
+                weights = {
+                    ReportStatus.DUE: 80,
+                    ReportStatus.REVISION_REQUESTED: 10,
+                    ReportStatus.SUBMITTED: 10,
+                }
+            else:
+                due = today + timedelta(days=rng.randint(-365, 365))
+                weights = (
+                    {ReportStatus.DUE: 90, ReportStatus.SUBMITTED: 10}
+                    if due >= today
+                    else {
+                        ReportStatus.APPROVED: 70,
+                        ReportStatus.DUE: 15,
+                        ReportStatus.SUBMITTED: 10,
+                        ReportStatus.REVISION_REQUESTED: 5,
+                    }
+                )
+            status = rng.choices(list(weights), weights=list(weights.values()))[0]
+            sent = status != ReportStatus.DUE
+            rows.append(
+                FollowUpReport(
+                    application_id=application_id,
+                    due_date=due,
+                    status=status,
+                    narrative="Vi genomförde aktiviteterna enligt planen." if sent else "",
+                    activities=rng.randint(1, 40) if sent else None,
+                    submitted_at=datetime.combine(
+                        min(due, today) - timedelta(days=rng.randint(0, 20)), time(10), zone
+                    )
+                    if sent
+                    else None,
+                )
+            )
+        FollowUpReport.objects.bulk_create(rows, batch_size=BATCH)
+        # the calls of these grants ask for a follow-up report
+        Call.objects.filter(applications__report__isnull=False).update(follow_up_required=True)
+        return len(rows)
+
+    def closing_calls(self, per_call: int, today: date, rng: random.Random) -> int:
+        """A call closing in 7 days and one closing tomorrow, each with drafts from different
+        organisations: their representatives are reminded. The drafts are not titled "Skalad",
+        so --applications stays the number of scaled applications."""
+        programme = (
+            Programme.objects.filter(name__startswith="Skalat ", calls__isnull=False)
+            .order_by("pk")
+            .first()
+        )
+        if programme is None:
+            return 0
+        orgs = list(
+            Organisation.objects.filter(contact_email__endswith="@skala.exempel.se").values_list(
+                "pk", flat=True
             )
         )
+        creator_id = Organisation.objects.filter(pk=orgs[0]).values_list(
+            "created_by_id", flat=True
+        )[0]
+        zone = timezone.get_current_timezone()
+        rows = []
+        for days in CLOSING_DAYS:
+            closes = datetime.combine(today + timedelta(days=days), time(23, 59), zone)
+            call = Call.objects.create(
+                programme=programme,
+                title=f"Skalad utlysning, stänger om {days} dagar",
+                description="Bidrag för projekt i kommunen.",
+                budget=Decimal(1_000_000),
+                opens_at=closes - timedelta(days=60),
+                closes_at=closes,
+            )
+            Question.objects.create(
+                call=call, text="Beskriv projektet", kind=QuestionKind.LONG_TEXT
+            )
+            for n, organisation_id in enumerate(rng.sample(orgs, min(per_call, len(orgs)))):
+                rows.append(
+                    Application(
+                        call=call,
+                        public_body_id=programme.public_body_id,
+                        organisation_id=organisation_id,
+                        status=ApplicationStatus.DRAFT,
+                        title=f"Utkast inför stängningen om {days} dagar {n + 1}",
+                        answers={},
+                        amount_requested=Decimal(rng.randint(5, 150) * 1_000),
+                        created_by_id=creator_id,
+                    )
+                )
+        Application.objects.bulk_create(rows, batch_size=BATCH)
+        return len(rows)
+
+    def completions(self, today: date, rng: random.Random) -> int:
+        """Every scaled application waiting for a completion gets a date to complete by: a tenth
+        in 2 days, a tenth yesterday, the rest within a month either side. One update per
+        date."""
+        ids = list(
+            Application.objects.filter(
+                title__startswith="Skalad ", status=ApplicationStatus.COMPLETION_REQUESTED
+            ).values_list("pk", flat=True)
+        )
+        by_date: dict[date, list[int]] = {}
+        for n, pk in enumerate(ids):
+            bucket = n % 10
+            days = (
+                COMPLETION_DAYS[bucket] if bucket < len(COMPLETION_DAYS) else rng.randint(-20, 30)
+            )
+            by_date.setdefault(today + timedelta(days=days), []).append(pk)
+        for due, pks in by_date.items():
+            Application.objects.filter(pk__in=pks).update(
+                completion_due=due, completion_message="Komplettera budgeten med fler rader."
+            )
+        return len(ids)
 
     def granted(self, count: int, orgs: list[Organisation], rng: random.Random) -> None:
         """Approved grants of a region's committee of their own, for the open-data benchmark."""

@@ -1,7 +1,8 @@
 """Server time and query count of the pages that must stay fast at scale: the case officer's
 inbox (first page, a filtered page, a search), an application page and the public list of open
-calls. Requests go through Django's test client against the configured database; run it with
-`make bench` after `seed_scale`. It prints a table; it asserts nothing."""
+calls; then the hourly reminder scan, the open-data files and the agreement PDF. Requests go
+through Django's test client against the configured database; run it with `make bench` after
+`seed_scale`. It prints tables; it asserts nothing."""
 
 from __future__ import annotations
 
@@ -9,18 +10,29 @@ import io
 import statistics
 import time
 import tracemalloc
+from datetime import date, datetime
+from datetime import time as clock
 from typing import Any
+from unittest import mock
 
 from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Min, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from grants import selectors
-from grants.models import Application
-from portal.models import PublicBodyMembership, PublicBodyRole
+from grants.models import Application, FollowUpReport
+from portal import notifications
+from portal.models import (
+    Notification,
+    NotificationStatus,
+    PublicBodyMembership,
+    PublicBodyRole,
+)
 
 
 class Command(BaseCommand):
@@ -28,8 +40,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repeat", type=int, default=30)
+        parser.add_argument("--scan-repeat", type=int, default=5)
+        parser.add_argument(
+            "--scan-day",
+            type=date.fromisoformat,
+            default=None,
+            help="the day the reminder scan runs on (default: the day seed_scale added its "
+            "follow-up reports, so the scan finds what was seeded for it)",
+        )
 
-    def handle(self, *args: Any, repeat: int, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        repeat: int,
+        scan_repeat: int = 5,
+        scan_day: date | None = None,
+        **options: Any,
+    ) -> None:
         membership = (
             PublicBodyMembership.objects.filter(role=PublicBodyRole.CASE_OFFICER)
             .select_related("user")
@@ -96,8 +123,73 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name:<26} {statistics.median(times):>8.1f} {p95:>8.1f} {len(queries):>8}"
             )
+        self.reminder_scan(scan_repeat, scan_day)
         self.open_data()
         self.agreement_pdf()
+
+    def reminder_scan(self, repeat: int, day: date | None) -> None:
+        """The hourly reminder scan (portal.notifications.scan) at noon, after the digest hour:
+        the busiest run of the day. By default on the day seed_scale wrote its follow-up reports,
+        so it finds the reports, drafts and completions due that were seeded for it whenever the
+        benchmark runs. Each run is rolled back, so every run does the same work and leaves no
+        outbox rows behind. The rows are not queued for sending: with no REDIS_URL Celery runs
+        tasks eagerly and would send every email inline, so queue_pending is replaced by its
+        query of the waiting rows without the task per row (that per-row cost is not measured)."""
+        if day is None:
+            seeded = FollowUpReport.objects.filter(
+                application__title__startswith="Skalad "
+            ).aggregate(first=Min("updated_at"))["first"]
+            day = timezone.localdate(seeded) if seeded else timezone.localdate()
+        now = datetime.combine(day, clock(12), timezone.get_current_timezone())
+
+        def waiting_rows() -> int:
+            """queue_pending without queueing: the same query, no send_notification.delay()."""
+            stale = timezone.now() - notifications.claim_timeout()
+            return len(
+                Notification.objects.filter(
+                    Q(status=NotificationStatus.PENDING)
+                    | Q(status=NotificationStatus.SENDING, claimed_at__lt=stale)
+                ).values_list("pk", flat=True)
+            )
+
+        def run() -> tuple[float, int, int, int]:
+            with (
+                mock.patch.object(notifications, "queue_pending", waiting_rows),
+                transaction.atomic(),
+            ):
+                before = Notification.objects.count()
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    queued = notifications.scan(now=now)
+                    seconds = time.perf_counter() - started
+                written = Notification.objects.count() - before
+                transaction.set_rollback(True)  # nothing the scan wrote stays
+            return seconds, len(queries), written, queued
+
+        applications = Application.objects.count()
+        reports = FollowUpReport.objects.count()
+        self.stdout.write(
+            f"\nreminder scan on {now:%Y-%m-%d %H:%M}: {applications} applications, "
+            f"{reports} follow-up reports; {repeat} runs after one warm-up, each rolled back; "
+            "outbox rows written but not queued (queue_pending patched: no email is sent)"
+        )
+        self.stdout.write(
+            f"{'scan':<26} {'p50 s':>8} {'p95 s':>8} {'queries':>8} {'rows':>8} {'waiting':>8}"
+        )
+        first = run()
+        results = [run() for _ in range(max(1, repeat))]
+        times = sorted(r[0] for r in results)
+        p95 = (
+            statistics.quantiles(times, n=20, method="inclusive")[18]
+            if len(times) > 1
+            else times[0]
+        )
+        _seconds, queries, written, queued = results[-1]
+        self.stdout.write(
+            f"{'scan(now=…)':<26} {statistics.median(times):>8.2f} {p95:>8.2f} "
+            f"{queries:>8} {written:>8} {queued:>8}"
+        )
+        self.stdout.write(f"{'first (cold) run':<26} {first[0]:>8.2f} {'':>8} {first[1]:>8}")
 
     def open_data(self) -> None:
         """The whole 360Giving package and CSV, streamed once each: time, size, peak memory."""
