@@ -46,34 +46,39 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def celery_worker(queue: str, **env: str) -> Iterator[None]:
-    """A real Celery worker consuming `queue`, started and stopped around the block."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def celery_worker(
+    queue: str, *, log: Path | None = None, **env: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker consuming `queue`, started and stopped around the block. The block
+    gets the process, to kill it the hard way; with `log`, the worker's output is appended there
+    (to show in a failing test's message) instead of being dropped."""
+    with open(log or os.devnull, "ab") as output:  # the child keeps its own copy of the file
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        yield
+        yield process
     finally:
-        process.terminate()
+        process.terminate()  # does nothing when the test has killed it already
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
