@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 MAX_ATTEMPTS = 4
+MAX_BACKOFF = 3600  # seconds, before jitter
+RETRY_LOST = timedelta(seconds=2 * MAX_BACKOFF)
 DIGEST_LIMIT = 50  # items per list in the digest; the count says how many there are in all
 
 
@@ -247,13 +249,17 @@ def _write(rows: list[Notification]) -> int:
 
 
 def queue_pending() -> int:
+    """Queue a send for every row never tried, every row whose worker died mid-send, and every
+    row whose retry should long have run (its message lost). A row waiting for its retry's
+    backoff is left to that retry, so a failing mail server is not hammered."""
     from portal.tasks import send_notification
 
-    stale = timezone.now() - claim_timeout()
+    now = timezone.now()
     ids = list(
         Notification.objects.filter(
-            Q(status=NotificationStatus.PENDING)
-            | Q(status=NotificationStatus.SENDING, claimed_at__lt=stale)
+            Q(status=NotificationStatus.PENDING, attempts=0)
+            | Q(status=NotificationStatus.PENDING, claimed_at__lt=now - RETRY_LOST)
+            | Q(status=NotificationStatus.SENDING, claimed_at__lt=now - claim_timeout())
         ).values_list("pk", flat=True)
     )
     for pk in ids:
@@ -585,6 +591,7 @@ class Digest:
     reports: list[Any]
     proposals: list[Any]
     held: list[tuple[Notification, str, str]]  # row, subject, url
+    gone: list[Notification]  # held rows about something deleted since: nothing to say
     counts: dict[str, int]
 
     def __bool__(self) -> bool:
@@ -629,6 +636,7 @@ def digest_for(user: User, day: date) -> Digest:
         )
     )
     rendered = _render_held(held)
+    shown = {row.pk for row, _subject, _url in rendered}
     counts = {
         "new": new.count(),
         "completed": completed.count(),
@@ -642,6 +650,7 @@ def digest_for(user: User, day: date) -> Digest:
         reports=list(reports[:DIGEST_LIMIT]),
         proposals=list(proposals[:DIGEST_LIMIT]),
         held=rendered,
+        gone=[row for row in held if row.pk not in shown],
         counts=counts,
     )
 
@@ -705,7 +714,7 @@ def subject_of(row: Notification) -> str:
 
 def backoff(attempt: int) -> float:
     """Seconds before the next attempt: exponential, with jitter so retries do not bunch up."""
-    return float(min(3600, 30 * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2))  # noqa: S311
+    return float(min(MAX_BACKOFF, 30 * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2))  # noqa: S311
 
 
 def claim(notification_id: int) -> Notification | None:
@@ -747,6 +756,9 @@ def deliver(row: Notification) -> bool:
     held: list[Notification] = []
     if row.kind == "digest":
         digest = digest_for(row.recipient, row.due_date)
+        Notification.objects.filter(pk__in=[gone.pk for gone in digest.gone]).update(
+            status=NotificationStatus.FAILED, last_error="The object no longer exists."
+        )
         if not digest:  # everything was dealt with before the digest went out
             row.delete()
             return True

@@ -448,3 +448,46 @@ def test_the_administrator_changes_the_days_in_the_admin(
     assert {(stamp[:10], subject) for stamp, _address, subject in sent} == {
         ("2026-03-07", "”Tre” stänger om 3 dagar")
     }
+
+
+def test_a_row_waiting_for_its_retry_is_not_sent_again_by_the_next_notification(
+    grants: Grants, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    call = make_call(grants.programme, title="Snart", closes_at=timezone.now() + timedelta(days=1))
+    waiting = _row(call, grants)
+    waiting.attempts, waiting.claimed_at, waiting.last_error = 1, timezone.now(), "SMTP nere"
+    waiting.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(
+            kind="call_closing_3d", obj=call, recipients=[grants.editor], due_date=date(2030, 1, 1)
+        )
+    assert [m.to for m in mail.outbox] == [[grants.editor.email]]  # only the new one
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.attempts) == ("pending", 1)  # left to its own retry
+    with time_machine.travel(timezone.now() + notifications.RETRY_LOST + timedelta(minutes=1)):
+        notifications.queue_pending()  # its retry was lost: the scan picks it up
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.attempts) == ("sent", 2)
+
+
+def test_a_held_notification_about_something_deleted_is_marked_failed_not_sent(
+    grants: Grants,
+) -> None:
+    grants.editor.notification_digest = True
+    grants.editor.save()
+    from django.contrib.contenttypes.models import ContentType
+
+    Notification.objects.create(
+        kind="decision",
+        content_type=ContentType.objects.get_for_model(Application),
+        object_id="999999",  # an application that is not there
+        due_date=date(2026, 3, 2),
+        recipient=grants.editor,
+        status="held",
+    )
+    with time_machine.travel(local(2026, 3, 3, 7, 0), tick=False):
+        notifications.scan()
+    assert mail.outbox == []
+    row = Notification.objects.get(kind="decision")
+    assert (row.status, row.last_error) == ("failed", "The object no longer exists.")
+    assert not Notification.objects.filter(kind="digest").exists()
