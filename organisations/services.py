@@ -30,6 +30,7 @@ from organisations.models import (
     TargetGroup,
 )
 from portal.models import User
+from portal.notifications import notify, organisation_people
 from portal.services import audit_record
 from portal.tasks import enqueue_on_commit
 
@@ -181,7 +182,7 @@ def organisation_transition(
         organisation.payment_details_verified = True
         audit_record(actor=actor, obj=organisation, action="payment_details_verified")
     organisation.save()
-    audit_record(
+    event = audit_record(
         actor=actor,
         obj=organisation,
         action="status_changed",
@@ -190,7 +191,12 @@ def organisation_transition(
         comment=comment,
     )
     if who == "officer":
-        enqueue_on_commit(tasks.send_organisation_status_email, organisation.pk)
+        notify(
+            kind="organisation_status",
+            obj=event,
+            recipients=organisation_people([organisation.pk], editors=False),
+            due_date=timezone.localdate(),
+        )
     return organisation
 
 
@@ -363,7 +369,12 @@ def join_request_create(
         organisation=organisation, user=actor, message=message.strip()
     )
     audit_record(actor=actor, obj=organisation, action="join_requested", comment=actor.email)
-    enqueue_on_commit(tasks.send_join_request_email, request.pk)
+    notify(
+        kind="join_request",
+        obj=request,
+        recipients=organisation_people([organisation.pk], editors=False),
+        due_date=timezone.localdate(),
+    )
     return request
 
 
@@ -393,7 +404,12 @@ def join_request_decide(
         to_state=role if accept else "",
         comment=join_request.user.email,
     )
-    enqueue_on_commit(tasks.send_join_decision_email, join_request.pk)
+    notify(
+        kind="join_decision",
+        obj=join_request,
+        recipients=[join_request.user],
+        due_date=timezone.localdate(),
+    )
     return join_request
 
 

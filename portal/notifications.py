@@ -94,6 +94,30 @@ def _annual_documents(organisation: Any, row: Notification) -> dict[str, Any]:
     }
 
 
+def _join_request(join_request: Any, _row: Notification) -> dict[str, Any]:
+    return {
+        "join_request": join_request,
+        "url": reverse("organisations:members", args=[join_request.organisation_id]),
+    }
+
+
+def _join_decision(join_request: Any, _row: Notification) -> dict[str, Any]:
+    return {"join_request": join_request, "url": reverse("organisations:mine")}
+
+
+def _organisation_status(event: Any, _row: Notification) -> dict[str, Any]:
+    """About a status change (its audit event: each change is a notification of its own)."""
+    from organisations.models import Organisation, OrganisationStatus
+
+    organisation = Organisation.objects.get(pk=event.object_id)
+    return {
+        "organisation": organisation,
+        "event": event,
+        "status": OrganisationStatus(event.to_state).label,  # as it was then, not as it is now
+        "url": reverse("organisations:detail", args=[organisation.pk]),
+    }
+
+
 def _agreement(agreement: Any, _row: Notification) -> dict[str, Any]:
     return {
         "agreement": agreement,
@@ -174,6 +198,23 @@ KINDS: dict[str, Kind] = {
         _report,
         ("application__call",),
     ),
+    "organisation_status": Kind(
+        _("Status of your organisation"), "organisations/email/status", True, _organisation_status
+    ),
+    "join_request": Kind(
+        _("Request to join an organisation"),
+        "organisations/email/join_request",
+        False,
+        _join_request,
+        ("organisation", "user"),
+    ),
+    "join_decision": Kind(
+        _("Answer to a request to join"),
+        "organisations/email/join_decision",
+        False,
+        _join_decision,
+        ("organisation", "user"),
+    ),
     "agreement_to_sign": Kind(
         _("IOP agreement to sign"), "portal/email/agreement_to_sign", False, _agreement
     ),
@@ -222,11 +263,10 @@ def notify(*, kind: str, obj: models.Model, recipients: Iterable[User], due_date
     transaction.on_commit(lambda: _write(rows))
 
 
-def organisation_people(organisation_ids: Iterable[int]) -> list[User]:
-    """The representatives and editors of organisations: who is told about their business."""
-    return [
-        user for users in _members_by_organisation(set(organisation_ids)).values() for user in users
-    ]
+def organisation_people(organisation_ids: Iterable[int], *, editors: bool = True) -> list[User]:
+    """The representatives (and editors) of organisations: who is told about their business."""
+    members = _members_by_organisation(set(organisation_ids), editors=editors)
+    return [user for users in members.values() for user in users]
 
 
 def agreement_people(agreement: Any) -> list[User]:
@@ -270,15 +310,18 @@ def queue_pending() -> int:
 # --- who is told -----------------------------------------------------------------------------
 
 
-def _members_by_organisation(organisation_ids: set[int]) -> dict[int, list[User]]:
+def _members_by_organisation(
+    organisation_ids: set[int], *, editors: bool = True
+) -> dict[int, list[User]]:
     from organisations.models import OrganisationMembership, OrganisationRole
 
     found: dict[int, list[User]] = {}
     if not organisation_ids:
         return found
+    roles = [OrganisationRole.REPRESENTATIVE, *([OrganisationRole.EDITOR] if editors else [])]
     for membership in OrganisationMembership.objects.filter(
         organisation_id__in=organisation_ids,
-        role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR],
+        role__in=roles,
         user__is_active=True,
     ).select_related("user"):
         found.setdefault(membership.organisation_id, []).append(membership.user)

@@ -63,3 +63,29 @@ def test_the_administrator_moves_the_annual_meeting_deadline() -> None:
     OrganisationMembershipFactory(organisation=organisation, role="representative")
     assert scan_on(date(2026, 7, 30)) == []
     assert len(scan_on(date(2026, 5, 14))) == 1
+
+
+def test_each_status_change_is_its_own_notification_to_the_representatives(
+    world,  # type: ignore[no-untyped-def]
+    officer,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from organisations import services
+    from portal.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):  # both sent after the second
+        services.organisation_transition(
+            organisation=world.organisation, actor=officer, to="verified"
+        )
+        world.organisation.refresh_from_db()
+        services.organisation_transition(
+            organisation=world.organisation, actor=officer, to="needs_update", comment="Ny adress?"
+        )
+    subjects = [(m.to, m.subject) for m in mail.outbox]
+    name = world.organisation.name
+    assert subjects == [
+        ([world.representative.email], f"{name}: Verifierad"),
+        ([world.representative.email], f"{name}: Behöver kompletteras"),
+    ]
+    assert "Ny adress?" in mail.outbox[1].body and "Ny adress?" not in mail.outbox[0].body
+    assert Notification.objects.filter(kind="organisation_status", status="sent").count() == 2
