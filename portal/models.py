@@ -266,6 +266,7 @@ class Notification(models.Model):
         related_name="notifications",
     )
     subject = models.CharField(_("subject"), max_length=255, blank=True)
+    url = models.CharField(_("link"), max_length=255, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -824,16 +824,14 @@ def deliver(row: Notification) -> bool:
     row.sent_at = now
     row.last_error = ""
     row.subject = _subject(row, context)
-    row.save(update_fields=["status", "sent_at", "last_error", "subject"])
+    row.url = context["url"]
+    row.save(update_fields=["status", "sent_at", "last_error", "subject", "url"])
     if held:
-        subjects = {item.pk: subject for item, subject, _url in context["digest"].held}
+        rendered = {item.pk: (subject, url) for item, subject, url in context["digest"].held}
         for item in held:
-            item.status, item.sent_at, item.subject = (
-                NotificationStatus.SENT,
-                now,
-                subjects[item.pk],
-            )
-        Notification.objects.bulk_update(held, ["status", "sent_at", "subject"])
+            item.subject, item.url = rendered[item.pk]
+            item.status, item.sent_at = NotificationStatus.SENT, now
+        Notification.objects.bulk_update(held, ["status", "sent_at", "subject", "url"])
     return True
 
 

@@ -47,3 +47,6 @@ def test_the_notifications_page_and_its_settings(page: Any, grants: Grants) -> N
     page.set_viewport_size({"width": 320, "height": 640})
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert overflow is False
+
+    page.get_by_role("link", name="”Sommarlov” stänger om 7 dagar").click()
+    page.wait_for_url(f"**/utlysningar/{call.pk}/")

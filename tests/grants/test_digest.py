@@ -176,6 +176,7 @@ def test_a_person_chooses_the_daily_digest_and_urgent_messages_still_go_at_once(
     assert f"{SITE}/ansokningar/{application.pk}/" in digest[0].body
     held.refresh_from_db()
     assert held.status == "sent" and held.subject == f"Mottagningsbekräftelse: ansökan {number}"
+    assert held.url == f"/ansokningar/{application.pk}/"
     assert scan_at(local(2026, 3, 3, 9, 0)) == {}
 
 

@@ -349,7 +349,7 @@ def test_the_notifications_page_lists_only_what_was_sent_to_the_person(grants: G
     complete_draft(grants, call=call)
     notifications.scan()
     page = logged_in(grants.editor).get(reverse("portal:notifications")).content.decode()
-    assert "”Snart” stänger om 7 dagar" in page
+    assert f'<a href="/utlysningar/{call.pk}/">”Snart” stänger om 7 dagar</a>' in page
     other = logged_in(grants.outsider).get(reverse("portal:notifications")).content.decode()
     assert "Snart" not in other
 
