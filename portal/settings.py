@@ -178,6 +178,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samverkansportalen"
+# Accept the code of the 30 seconds before or after too: a phone's clock that is a little off,
+# or a code typed as it changes, should not lock a volunteer out (RFC 6238 §5.2). A code is
+# still accepted only once.
+MFA_TOTP_TOLERANCE = 1
 
 # Internationalisation: Swedish first, English second.
 LANGUAGE_CODE = "sv"

@@ -169,3 +169,22 @@ def test_totp_activation_through_allauth_lifts_the_redirect(officer_without_mfa:
     response = client.post(reverse("mfa_activate_totp"), {"code": f"{code:06d}"})
     assert response.status_code == 302
     assert client.get(reverse("portal:officer_home")).status_code == 200
+
+
+@pytest.mark.parametrize(("steps", "accepted"), [(-1, True), (1, True), (-2, False)])
+def test_a_code_from_the_next_or_previous_30_seconds_is_accepted_but_not_older(
+    db: None, steps: int, accepted: bool
+) -> None:
+    import time
+
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
+
+    from tests.factories import UserFactory, give_totp
+
+    user = UserFactory()
+    secret = generate_totp_secret()
+    totp = TOTP(give_totp(user, secret))
+    code = f"{hotp_value(secret, int(time.time()) // 30 + steps):06d}"
+    assert totp.validate_code(code) is accepted
+    if accepted:
+        assert totp.validate_code(code) is False  # once only
