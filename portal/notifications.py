@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -35,6 +36,7 @@ from portal.models import (
     User,
     parse_days,
 )
+from portal.selectors import user_memberships
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -380,7 +382,7 @@ def scan(*, now: datetime | None = None) -> int:
 def _days(own: str, default: list[int]) -> list[int]:
     try:
         return parse_days(own) if own.strip() else default
-    except Exception:  # a value saved around the admin's validation: fall back, never crash
+    except ValidationError:  # a value saved around the admin's validation: fall back
         return default
 
 
@@ -653,7 +655,7 @@ def digest_for(user: User, day: date) -> Digest:
 
     config = ReminderSettings.load()
     start, end = digest_window(day, config.digest_hour)
-    memberships = list(PublicBodyMembership.objects.filter(user=user))
+    memberships = user_memberships(user=user)
     case = [m.public_body_id for m in memberships if m.role == PublicBodyRole.CASE_OFFICER]
     deciding = [m.public_body_id for m in memberships if m.role == PublicBodyRole.DECISION_MAKER]
     submissions = Submission.objects.filter(
@@ -748,11 +750,6 @@ def _subject(row: Notification, context: dict[str, Any]) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"{kind_of(row.kind).template}_subject.txt", context)
     return " ".join(subject.split())[:255]
-
-
-def subject_of(row: Notification) -> str:
-    obj = _objects([row]).get((row.content_type_id, row.object_id))
-    return _subject(row, _context(row, obj)) if obj is not None else ""
 
 
 def backoff(attempt: int) -> float:
