@@ -89,6 +89,15 @@ class Organisation(models.Model):
     payment_details_verified = models.BooleanField(
         _("organisation number and account verified"), default=False
     )
+    payment_details_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("payment details last changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Someone else must verify the change (segregation of duties)."),
+    )
     public_listing = models.BooleanField(_("listed in the public directory"), default=False)
 
     status = models.CharField(
@@ -172,6 +181,59 @@ class OrganisationMembership(models.Model):
 
     def has_role(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+class PastMembership(models.Model):
+    """A membership that has ended. Segregation of duties keeps a former member out of the
+    organisation's cases for a while (`SEGREGATION_FORMER_MEMBER_DAYS`)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="past_memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="past_memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=OrganisationRole.choices)
+    started_at = models.DateTimeField(_("member since"))
+    ended_at = models.DateTimeField(_("member until"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("former member")
+        verbose_name_plural = _("former members")
+        ordering = ["-ended_at"]
+        indexes = [models.Index(fields=["user", "-ended_at"], name="past_membership_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.organisation})"
+
+
+class ConflictOfInterest(models.Model):
+    """A case officer's or decision maker's declaration of a conflict of interest (jäv,
+    förvaltningslagen 16–18 §§) on a case: an organisation, an application, an agreement. The
+    person is excluded from that case, and from every case of that organisation when the
+    declaration is about the organisation itself."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conflicts_of_interest"
+    )
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("case"), max_length=255)
+    reason = models.TextField(_("reason"))
+    declared_at = models.DateTimeField(_("declared"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        ordering = ["-declared_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id"], name="one_conflict_per_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.object_repr}"
 
 
 class Invitation(models.Model):

@@ -7,17 +7,19 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organisations import permissions, tasks
+from organisations import permissions, segregation, tasks
 from organisations.files import check_upload, store_upload
 from organisations.models import (
     AnnualDocument,
+    ConflictOfInterest,
     DocumentStatus,
     DocumentVersion,
     Invitation,
@@ -217,6 +219,33 @@ def organisation_verify_payment_details(*, organisation: Organisation, actor: Us
     return organisation
 
 
+# --- segregation of duties ------------------------------------------------------------
+
+
+@transaction.atomic
+def conflict_declare(*, actor: User, case: models.Model, reason: str) -> ConflictOfInterest:
+    """A case officer or decision maker declares a conflict of interest (jäv) on a case and is
+    excluded from it from then on. The declaration is kept and audited on the case."""
+    if not permissions.is_officer(actor):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Write why you have a conflict of interest in this case.")}
+        )
+    content_type = ContentType.objects.get_for_model(case, for_concrete_model=False)
+    declaration, created = ConflictOfInterest.objects.get_or_create(
+        user=actor,
+        content_type=content_type,
+        object_id=str(case.pk),
+        defaults={"reason": reason, "object_repr": str(case)[:255]},
+    )
+    if created:
+        audit_record(actor=actor, obj=case, action="conflict_declared", comment=reason)
+    segregation.forget(actor)
+    return declaration
+
+
 # --- people ----------------------------------------------------------------------------
 
 
@@ -351,6 +380,7 @@ def membership_remove(*, membership: OrganisationMembership, actor: User) -> Non
         from_state=membership.role,
         comment=membership.user.email,
     )
+    segregation.record_past_membership(membership)
     membership.delete()
 
 

@@ -210,6 +210,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # State aid: the de minimis ceiling over three years and the exchange rate used to check it.
 DE_MINIMIS_CEILING_EUR = env.int("DE_MINIMIS_CEILING_EUR", default=300_000)
 SEK_PER_EUR = env.str("SEK_PER_EUR", default="11.00")
+# Segregation of duties: an officer does not act on an organisation they belonged to within this
+# many days (nor on one they belong to now, or asked to join).
+SEGREGATION_FORMER_MEMBER_DAYS = env.int("SEGREGATION_FORMER_MEMBER_DAYS", default=730)
 # Notifications: a row left "sending" by a worker that died is sent again after this many
 # seconds. When reminders go out is set in the admin (Reminder settings), not here.
 NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=600)

@@ -1,0 +1,182 @@
+"""Segregation of duties: the one rule that keeps a person from acting on both sides of a case.
+
+A case officer or decision maker never acts on a case of an organisation they are *affiliated*
+with: a member now, a member within `SEGREGATION_FORMER_MEMBER_DAYS`, the person who registered
+it, or someone with a request to join it waiting. Nor on a case where they have declared a
+conflict of interest (jäv, förvaltningslagen 16–18 §§), nor on any case of an organisation they
+declared one on. Nor does anyone verify a change they made themselves (`is_own_change`).
+
+Services call `ensure_may_act` (authoritative: it raises `PermissionDenied`); selectors narrow
+querysets with `exclude_conflicted`; permission predicates and templates ask `is_excluded`. The
+affiliations and declarations of a person are read once per request and kept on the user
+object, like their officer roles (`portal.selectors.user_memberships`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import (
+    ConflictOfInterest,
+    JoinRequest,
+    JoinRequestStatus,
+    Organisation,
+    OrganisationMembership,
+    PastMembership,
+)
+from portal.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+EXCLUDED_MESSAGE = _(
+    "You may not handle this case: you are or have recently been connected to the organisation, "
+    "or you have declared a conflict of interest (jäv)."
+)
+OWN_CHANGE_MESSAGE = _(
+    "You made or asked for this change yourself. Another case officer must verify it."
+)
+
+_AFFILIATIONS = "_segregation_affiliations"
+_DECLARATIONS = "_segregation_declarations"
+
+
+def affiliated_organisation_ids(user: User | AnonymousUser) -> frozenset[int]:
+    """Organisations the person belongs to, belonged to recently, registered, or asked to join."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached: frozenset[int] | None = user.__dict__.get(_AFFILIATIONS)
+    if cached is None:
+        since = timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS)
+        ids = (
+            OrganisationMembership.objects.filter(user_id=user.pk)
+            .values_list("organisation_id", flat=True)
+            .union(
+                PastMembership.objects.filter(user_id=user.pk, ended_at__gte=since).values_list(
+                    "organisation_id", flat=True
+                ),
+                JoinRequest.objects.filter(
+                    user_id=user.pk, status=JoinRequestStatus.PENDING
+                ).values_list("organisation_id", flat=True),
+                Organisation.objects.filter(created_by_id=user.pk).values_list("pk", flat=True),
+            )
+        )
+        cached = frozenset(ids)
+        user.__dict__[_AFFILIATIONS] = cached
+    return cached
+
+
+def declared_conflicts(user: User | AnonymousUser) -> frozenset[tuple[int, str]]:
+    """(content type id, object id) of every case the person declared a conflict of interest on."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached: frozenset[tuple[int, str]] | None = user.__dict__.get(_DECLARATIONS)
+    if cached is None:
+        cached = frozenset(
+            ConflictOfInterest.objects.filter(user_id=user.pk).values_list(
+                "content_type_id", "object_id"
+            )
+        )
+        user.__dict__[_DECLARATIONS] = cached
+    return cached
+
+
+def forget(user: User | AnonymousUser) -> None:
+    """Drop what was read for this request (after the person's own affiliations change)."""
+    user.__dict__.pop(_AFFILIATIONS, None)
+    user.__dict__.pop(_DECLARATIONS, None)
+
+
+def _organisation_type_id() -> int:
+    return ContentType.objects.get_for_model(Organisation).pk
+
+
+def excluded_organisation_ids(user: User | AnonymousUser) -> frozenset[int]:
+    """Every organisation whose cases the person stays out of: affiliations and declarations
+    about the organisation itself."""
+    org_type = _organisation_type_id()
+    declared = {
+        int(object_id) for type_id, object_id in declared_conflicts(user) if type_id == org_type
+    }
+    return affiliated_organisation_ids(user) | declared
+
+
+def is_excluded(
+    user: User | AnonymousUser,
+    *,
+    organisation_ids: Iterable[int | None],
+    case: models.Model | None = None,
+) -> bool:
+    """True when the person must stay out of a case that concerns these organisations."""
+    if not user.is_authenticated:
+        return False
+    if excluded_organisation_ids(user) & {pk for pk in organisation_ids if pk is not None}:
+        return True
+    if case is not None and case.pk is not None:
+        type_id = ContentType.objects.get_for_model(case, for_concrete_model=False).pk
+        return (type_id, str(case.pk)) in declared_conflicts(user)
+    return False
+
+
+def ensure_may_act(
+    user: User, *, organisation_ids: Iterable[int | None], case: models.Model | None = None
+) -> None:
+    """The services' check: refuse an officer's action on a case they must stay out of."""
+    if is_excluded(user, organisation_ids=organisation_ids, case=case):
+        raise PermissionDenied(EXCLUDED_MESSAGE)
+
+
+def is_own_change(user: User | AnonymousUser, changed_by_id: int | None) -> bool:
+    """Did this person make (or request) the change that now waits for verification?"""
+    return user.is_authenticated and changed_by_id is not None and changed_by_id == user.pk
+
+
+def ensure_not_own_change(user: User, changed_by_id: int | None) -> None:
+    if is_own_change(user, changed_by_id):
+        raise PermissionDenied(OWN_CHANGE_MESSAGE)
+
+
+def exclude_conflicted(
+    queryset: models.QuerySet[M],
+    user: User | AnonymousUser,
+    *,
+    organisation_field: str | None = "organisation_id",
+) -> models.QuerySet[M]:
+    """Narrow an officer's list to the cases they may handle: drop those of excluded
+    organisations (through `organisation_field`, a lookup such as `organisation_id` or
+    `parties__organisation_id`) and those declared on themselves."""
+    excluded = excluded_organisation_ids(user)
+    if excluded and organisation_field:
+        queryset = queryset.exclude(**{f"{organisation_field}__in": excluded})
+    if queryset.model is Organisation and excluded:
+        queryset = queryset.exclude(pk__in=excluded)
+    type_id = ContentType.objects.get_for_model(queryset.model, for_concrete_model=False).pk
+    declared_ids = [object_id for t, object_id in declared_conflicts(user) if t == type_id]
+    if declared_ids:
+        queryset = queryset.exclude(pk__in=declared_ids)
+    return queryset
+
+
+def conflict_exists(user: User, case: models.Model) -> bool:
+    type_id = ContentType.objects.get_for_model(case, for_concrete_model=False).pk
+    return (type_id, str(case.pk)) in declared_conflicts(user)
+
+
+def record_past_membership(membership: OrganisationMembership, **extra: Any) -> PastMembership:
+    """Keep that a membership existed when it ends (called by the services that end one)."""
+    return PastMembership.objects.create(
+        organisation_id=membership.organisation_id,
+        user_id=membership.user_id,
+        role=membership.role,
+        started_at=membership.created_at,
+        **extra,
+    )
