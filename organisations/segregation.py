@@ -59,15 +59,18 @@ def affiliated_organisation_ids(user: User | AnonymousUser) -> frozenset[int]:
         since = timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS)
         ids = (
             OrganisationMembership.objects.filter(user_id=user.pk)
+            .order_by()
             .values_list("organisation_id", flat=True)
             .union(
-                PastMembership.objects.filter(user_id=user.pk, ended_at__gte=since).values_list(
-                    "organisation_id", flat=True
-                ),
-                JoinRequest.objects.filter(
-                    user_id=user.pk, status=JoinRequestStatus.PENDING
-                ).values_list("organisation_id", flat=True),
-                Organisation.objects.filter(created_by_id=user.pk).values_list("pk", flat=True),
+                PastMembership.objects.filter(user_id=user.pk, ended_at__gte=since)
+                .order_by()
+                .values_list("organisation_id", flat=True),
+                JoinRequest.objects.filter(user_id=user.pk, status=JoinRequestStatus.PENDING)
+                .order_by()
+                .values_list("organisation_id", flat=True),
+                Organisation.objects.filter(created_by_id=user.pk)
+                .order_by()
+                .values_list("pk", flat=True),
             )
         )
         cached = frozenset(ids)
