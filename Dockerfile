@@ -20,7 +20,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
-RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 ALLOW_LOCAL_CACHE=true \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home /app portal \
     && mkdir -p /app/var/media /app/var/private /app/var/beat \

@@ -1,11 +1,13 @@
 """Officers, decision makers and administrators set up two-factor authentication before any
-page beyond the public ones and the account pages opens."""
+page beyond the public ones and the account pages opens; every response says which browser
+features the portal does not use (Permissions-Policy)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -49,3 +51,18 @@ class RequireMFAMiddleware:
             # After activation allauth shows the new recovery codes, which must be saved first.
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return None
+
+
+class PermissionsPolicyMiddleware:
+    """Adds `settings.PERMISSIONS_POLICY` as the Permissions-Policy header of every response
+    (pages, errors, files), unless a view set its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response

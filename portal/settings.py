@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,10 +48,13 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -104,8 +109,18 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
         }
     }
-else:
+elif DEBUG or env.bool("ALLOW_LOCAL_CACHE", default=False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # The record of used TOTP codes and the login rate limits live in the cache. A cache in
+    # each process's memory would let one code be used once per worker and multiply every
+    # limit by the number of workers: production needs the shared one.
+    raise ImproperlyConfigured(
+        "REDIS_URL is not set. With DEBUG off the portal needs a shared cache (Redis): the "
+        "record of used two-factor codes and the login rate limits live there, and a cache in "
+        "each process's memory would accept one code once per worker. Set REDIS_URL, or, for "
+        "the test suite and single-process trials only, ALLOW_LOCAL_CACHE=true."
+    )
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
@@ -176,6 +191,13 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
+# Behind the municipality's TLS proxy every request comes from the proxy's address: the login
+# rate limits above must count the client's. TRUSTED_PROXY_COUNT is the number of proxies of our
+# own in front of the portal; the client is the address that many steps from the right of
+# X-Forwarded-For (0: the header is ignored, as it can be forged without a proxy that sets it).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Or a header the proxy sets to the client's address alone (e.g. "X-Real-IP"); empty: not used.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samverkansportalen"
 # Accept the code of the 30 seconds before or after too: a phone's clock that is a little off,
@@ -213,6 +235,11 @@ SEK_PER_EUR = env.str("SEK_PER_EUR", default="11.00")
 # Segregation of duties: an officer does not act on an organisation they belonged to within this
 # many days (nor on one they belong to now, or asked to join).
 SEGREGATION_FORMER_MEMBER_DAYS = env.int("SEGREGATION_FORMER_MEMBER_DAYS", default=730)
+# Invitations to an organisation: at most this many per person per hour and per organisation per
+# day (counted in the database, across every worker); past that the portal refuses and sends
+# nothing.
+INVITATIONS_PER_ACCOUNT_PER_HOUR = env.int("INVITATIONS_PER_ACCOUNT_PER_HOUR", default=10)
+INVITATIONS_PER_ORGANISATION_PER_DAY = env.int("INVITATIONS_PER_ORGANISATION_PER_DAY", default=20)
 # Notifications: a row left "sending" by a worker that died is sent again after this many
 # seconds. When reminders go out is set in the admin (Reminder settings), not here.
 NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=600)
@@ -260,6 +287,35 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from the portal
+# itself; no inline script, no eval, no inline style, no frames, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "frame-src": [NONE],
+        "worker-src": [NONE],
+        "manifest-src": [SELF],
+    }
+}
+# Permissions-Policy (portal.middleware.PermissionsPolicyMiddleware): no page of the portal
+# uses these browser features.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(self), geolocation=(), gyroscope=(), hid=(), idle-detection=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), "
+    "publickey-credentials-get=(self), screen-wake-lock=(), serial=(), usb=(), "
+    "xr-spatial-tracking=()"
+)
 
 LOGGING = {
     "version": 1,
