@@ -1,14 +1,38 @@
 """IOP agreements in the Django admin: found by title or registration number, read-only with
-parties, contributions, versions and follow-ups inline. Changes go through the portal's pages."""
+parties, versions and follow-ups inline. Changes go through the portal's pages. A contribution
+may be corrected or removed here (audited) only while the agreement is still being prepared;
+from legal review onwards the text and its contributions are what is reviewed, decided and
+signed, and they are changed only by an amendment signed by the parties."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, AgreementVersion, Contribution, FollowUp, Party
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    AgreementVersion,
+    Contribution,
+    FollowUp,
+    Party,
+)
+from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin
+
+# The stages in which the admin may still correct a contribution: before legal review.
+ADMIN_CORRECTABLE = {
+    AgreementStatus.INITIATIVE,
+    AgreementStatus.SCREENING,
+    AgreementStatus.CO_CREATION,
+}
+
+
+def agreement_open_for_correction(agreement: Agreement) -> bool:
+    return agreement.status in ADMIN_CORRECTABLE
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -19,6 +43,9 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -38,7 +65,7 @@ class FollowUpInline(ReadOnlyInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "registry_number",
         "title",
@@ -52,23 +79,35 @@ class AgreementAdmin(admin.ModelAdmin):
     list_select_related = ["public_body", "initiating_organisation"]
     inlines = [PartyInline, VersionInline, FollowUpInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
-    list_display = ["party", "year", "kind", "value"]
-    list_select_related = ["party__public_body", "party__organisation"]
+class ContributionAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["party", "agreement_status", "year", "kind", "value"]
+    list_select_related = [
+        "party__public_body",
+        "party__organisation",
+        "party__agreement",
+    ]
+    readonly_fields = ["party"]
+
+    @admin.display(description=_("agreement"))
+    def agreement_status(self, obj: Contribution) -> str:
+        agreement = obj.party.agreement
+        return f"{agreement} ({agreement.get_status_display()})"
+
+    def audit_target(self, obj: models.Model) -> models.Model:
+        # Recorded in the agreement's history, where the parties see it.
+        return cast(Contribution, obj).party.agreement
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        if obj is not None and not agreement_open_for_correction(obj.party.agreement):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not agreement_open_for_correction(obj.party.agreement):
+            return False
+        return super().has_delete_permission(request, obj)

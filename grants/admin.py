@@ -1,5 +1,8 @@
 """Administrators set up programmes (with criteria) and calls (with questions and attachment
-types) here; applications are read-only: they change through the services."""
+types) here; every change is audited. Applications are read-only: they change through the
+services. What applicants answered and officers scored stays as it was: a call's questions and
+attachment types are locked once an application to it has been submitted, a programme's criteria
+once one of them has been scored, and a call with applications cannot be deleted."""
 
 from __future__ import annotations
 
@@ -7,10 +10,21 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest
 
-from grants.models import Application, AttachmentType, Call, Criterion, Programme, Question
+from grants.models import (
+    Application,
+    ApplicationStatus,
+    AttachmentType,
+    Call,
+    Criterion,
+    Programme,
+    Question,
+    Review,
+)
 from organisations.models import DocumentKind, LegalForm
+from portal.admin_audit import AuditedAdmin, LockedWithParentInline, ReadOnlyAdmin
 
 
 class ProgrammeAdminForm(forms.ModelForm):
@@ -28,6 +42,7 @@ class ProgrammeAdminForm(forms.ModelForm):
             "name",
             "kind",
             "rules",
+            "appeal_text",
             "eligible_legal_forms",
             "minimum_members",
             "requires_verified",
@@ -38,13 +53,36 @@ class ProgrammeAdminForm(forms.ModelForm):
         ]
 
 
-class CriterionInline(admin.TabularInline):
+def programme_scored(programme: Programme) -> bool:
+    """Some application has been scored against the programme's criteria."""
+    return Review.objects.filter(criterion__programme=programme).exists()
+
+
+def call_answered(call: Call) -> bool:
+    """Some application to the call has been submitted (its answers refer to the questions)."""
+    return (
+        call.applications.filter(
+            Q(submitted_at__isnull=False)
+            | ~Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+        ).exists()
+        if call.pk
+        else False
+    )
+
+
+class CriterionInline(LockedWithParentInline, admin.TabularInline):
+    """Criteria are published with the calls and scored by officers: once one is scored, they
+    stay as they are (a new programme gets new criteria)."""
+
     model = Criterion
     extra = 1
 
+    def rows_locked(self, parent: Programme) -> bool:
+        return programme_scored(parent)
+
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedAdmin, admin.ModelAdmin):
     form = ProgrammeAdminForm
     list_display = ["name", "kind", "public_body", "is_active"]
     list_filter = ["kind", "public_body", "is_active"]
@@ -52,27 +90,39 @@ class ProgrammeAdmin(admin.ModelAdmin):
     inlines = [CriterionInline]
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(LockedWithParentInline, admin.StackedInline):
     model = Question
     extra = 1
 
+    def rows_locked(self, parent: Call) -> bool:
+        return call_answered(parent)
 
-class AttachmentTypeInline(admin.TabularInline):
+
+class AttachmentTypeInline(LockedWithParentInline, admin.TabularInline):
     model = AttachmentType
     extra = 1
 
+    def rows_locked(self, parent: Call) -> bool:
+        return call_answered(parent)
+
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["title", "programme", "opens_at", "closes_at", "budget"]
     list_filter = ["programme__public_body", "programme__kind"]
     search_fields = ["title"]
     list_select_related = ["programme"]
     inlines = [QuestionInline, AttachmentTypeInline]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Applications (drafts included) refer to the call: it stays.
+        if obj is not None and obj.applications.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "registry_number",
         "organisation",
@@ -92,12 +142,3 @@ class ApplicationAdmin(admin.ModelAdmin):
         "proposed_by",
         "decided_by",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

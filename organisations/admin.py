@@ -1,6 +1,8 @@
 """The register in the Django admin: administrators find any organisation by name or number and
 see its members, documents and history. Changes go through the portal's own pages and services,
-so the organisation itself is read-only here; target groups are reference data kept here."""
+so the organisation itself is read-only here; target groups are reference data kept here (every
+change audited). Join requests, former memberships and declared conflicts of interest feed the
+segregation-of-duties rule, so they are read-only: deleting one would hide an affiliation."""
 
 from __future__ import annotations
 
@@ -16,12 +18,15 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
     AnnualDocument,
+    ConflictOfInterest,
     Invitation,
     JoinRequest,
     Organisation,
     OrganisationMembership,
+    PastMembership,
     TargetGroup,
 )
+from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from portal.models import AuditEvent
 
 
@@ -34,6 +39,9 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -69,7 +77,7 @@ class InvitationInline(ReadOnlyInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "organisation_number",
@@ -93,32 +101,33 @@ class OrganisationAdmin(admin.ModelAdmin):
         ).order_by("-created_at", "-id")[:100]
         return SafeString(render_to_string("organisations/admin_history.html", {"events": events}))
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(admin.ModelAdmin):
+class JoinRequestAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["user", "organisation", "status", "created_at", "decided_by"]
     list_filter = ["status"]
     search_fields = ["user__email", "organisation__name", "organisation__organisation_number"]
     list_select_related = ["user", "organisation", "decided_by"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+@admin.register(PastMembership)
+class PastMembershipAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "started_at", "ended_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__name", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["user", "object_repr", "content_type", "declared_at"]
+    list_filter = ["content_type"]
+    search_fields = ["user__email", "user__name", "object_repr", "reason"]
+    list_select_related = ["user", "content_type"]
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(admin.ModelAdmin):
+class TargetGroupAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name"]

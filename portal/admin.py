@@ -2,9 +2,16 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +19,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
+from portal.admin_audit import CHANGED, AuditedAdmin, ReadOnlyAdmin
 from portal.models import (
     AuditEvent,
     Notification,
@@ -51,7 +59,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     ordering = ["email"]
@@ -72,6 +80,20 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
 
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                services.audit_record(
+                    actor=_actor(request),
+                    obj=User.objects.get(pk=id),
+                    action=CHANGED,
+                    comment="password: changed (value not recorded)",
+                )
+        return response
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not PublicBodyMembership:
             super().save_formset(request, form, formset, change)
@@ -90,7 +112,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(PublicBody)
-class PublicBodyAdmin(admin.ModelAdmin):
+class PublicBodyAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "registry_prefix", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["parent"]
@@ -99,7 +121,9 @@ class PublicBodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PublicBodyMembership)
-class PublicBodyMembershipAdmin(admin.ModelAdmin):
+class PublicBodyMembershipAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Granted and revoked through the services, which write the audit events themselves."""
+
     list_display = ["user", "public_body", "role", "created_at"]
     list_filter = ["role", "public_body"]
     list_select_related = ["user", "public_body"]
@@ -133,7 +157,7 @@ class PublicBodyMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "actor_label", "action", "object_repr", "from_state", "to_state"]
     list_filter = ["action", "content_type"]
     search_fields = ["actor_label", "object_repr", "comment"]
@@ -143,19 +167,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in self.model._meta.fields]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """The outbox: what was sent, what failed (with the last error), and a resend action."""
+class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The outbox: what was sent, what failed (with the last error), and a resend action. Rows
+    are never deleted: the outbox row is what keeps a reminder from going out twice."""
 
     list_display = ["created_at", "kind", "recipient", "due_date", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
@@ -163,12 +179,6 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     readonly_fields = [field.name for field in Notification._meta.fields]
     actions = ["resend"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description=_("Send again"))
     def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
@@ -179,7 +189,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(admin.ModelAdmin):
+class ReminderSettingsAdmin(AuditedAdmin, admin.ModelAdmin):
     """One form: when the portal's reminders go out. Programmes and calls may override the call
     and report reminders on their own pages."""
 
@@ -204,3 +214,53 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
         if ReminderSettings.objects.filter(pk=1).exists():
             return redirect("admin:portal_remindersettings_change", 1)
         return redirect("admin:portal_remindersettings_add")
+
+
+# Third-party models that decide who gets in: audited like the portal's own.
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdmin, BaseGroupAdmin):
+    pass
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AuditedAdmin, BaseEmailAddressAdmin):
+    """A person's e-mail addresses; changes are recorded on the person."""
+
+    def audit_target(self, obj: models.Model) -> models.Model:
+        return cast(EmailAddress, obj).user
+
+    @admin.action(description=_("Mark selected email addresses as verified"))
+    def make_verified(self, request: HttpRequest, queryset: QuerySet[EmailAddress]) -> None:
+        with transaction.atomic():
+            pending = [address.pk for address in queryset.filter(verified=False)]
+            super().make_verified(request, queryset)
+            for address in EmailAddress.objects.filter(pk__in=pending, verified=True):
+                self._audit(request, address, CHANGED, ["verified: no → yes"])
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AuditedAdmin, BaseAuthenticatorAdmin):
+    """A person's second factor. Never created or edited here (the secret stays with the
+    person); an administrator may remove a lost one, which is recorded on the person."""
+
+    readonly_fields = ["user", "type", "created_at", "last_used_at"]
+    exclude = ["data"]
+
+    def audit_target(self, obj: models.Model) -> models.Model:
+        return cast(Authenticator, obj).user
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
