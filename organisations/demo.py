@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from stdnum import luhn
 
-from organisations import services
+from organisations import segregation, selectors, services
 from organisations.models import (
     DocumentKind,
     LegalForm,
@@ -262,10 +262,18 @@ def _upload_documents(*, organisation: Organisation, actor: User, kinds: list[st
 
 def _verify(*, organisation: Organisation, officer: User) -> None:
     for document in organisation.documents.all():
-        services.document_review(document=document, actor=officer, approve=True)
+        services.document_review(
+            document=document,
+            actor=officer,
+            approve=True,
+            seen_version=selectors.document_version_of(document.current_version),
+        )
     if organisation.status == OrganisationStatus.PENDING:
         services.organisation_transition(
-            organisation=organisation, to=OrganisationStatus.VERIFIED, actor=officer
+            organisation=organisation,
+            to=OrganisationStatus.VERIFIED,
+            actor=officer,
+            seen_version=selectors.payment_details_version(organisation),
         )
 
 
@@ -341,7 +349,12 @@ def seed_organisations(*, users: dict[str, User]) -> None:
         )
         if created:
             services.organisation_transition(
-                organisation=organisation, to=OrganisationStatus.VERIFIED, actor=officer
+                organisation=organisation,
+                to=OrganisationStatus.VERIFIED,
+                actor=officer,
+                seen_version=selectors.payment_details_version(organisation),
             )
             # The administrator registered these on the associations' behalf; they are not members.
-            organisation.memberships.filter(user=admin).delete()
+            for membership in organisation.memberships.filter(user=admin):
+                segregation.record_past_membership(membership)
+                membership.delete()

@@ -22,6 +22,7 @@ from organisations.validators import (
     normalise_organisation_number,
     normalise_plusgiro,
 )
+from portal.versions import SeenVersionField
 
 
 class OrganisationForm(forms.ModelForm):
@@ -276,12 +277,32 @@ class TransitionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    seen_version = SeenVersionField()
 
 
 class DocumentReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Send back"))])
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    seen_version = SeenVersionField()
+
+
+class PaymentVerificationForm(forms.Form):
+    seen_version = SeenVersionField()
+
+
+CONFLICT_REASON_MAX = 2000
+
+
+class ConflictForm(forms.Form):
+    """A case officer's declaration of a conflict of interest (jäv) on a case."""
+
+    reason = forms.CharField(
+        label=_("Why you have a conflict of interest"),
+        max_length=CONFLICT_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write why you have a conflict of interest in this case.")},
     )
 
 

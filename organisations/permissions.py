@@ -1,10 +1,17 @@
-"""Who may do what with an organisation: one predicate per verb, in one place."""
+"""Who may do what with an organisation: one predicate per verb, in one place.
+
+The officer predicates include the segregation-of-duties rule (`organisations.segregation`):
+a case officer never acts on an organisation they are affiliated with or declared a conflict of
+interest (jäv) on, and never verifies a change they made themselves. The services enforce the
+same rule authoritatively (`segregation.ensure_may_act`); these predicates keep the templates
+from offering what the services would refuse."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
-from organisations.models import OrganisationMembership, OrganisationRole
+from organisations import segregation
+from organisations.models import Organisation, OrganisationMembership, OrganisationRole
 from portal import selectors as portal_selectors
 from portal.models import User
 
@@ -29,12 +36,34 @@ def can_resubmit(membership: OrganisationMembership | None) -> bool:
     return can_edit_organisation(membership)
 
 
+def is_excluded(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """The person must stay out of this organisation's cases (segregation of duties)."""
+    return segregation.is_excluded(user, organisation_ids=[organisation.pk], case=organisation)
+
+
+def can_review(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """Verify the organisation, approve or send back its documents, answer its join requests as
+    a case officer: an officer who is not excluded from the organisation's cases."""
+    return is_officer(user) and not is_excluded(user, organisation)
+
+
+def can_verify_payment_details(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """Verify a new organisation number or account: as `can_review`, and never the person who
+    made the change (four eyes on payment details)."""
+    return can_review(user, organisation) and not segregation.is_own_change(
+        user, organisation.payment_details_changed_by_id
+    )
+
+
 def can_decide_join_request(
-    user: User | AnonymousUser, membership: OrganisationMembership | None
+    user: User | AnonymousUser,
+    membership: OrganisationMembership | None,
+    organisation: Organisation,
 ) -> bool:
-    return can_manage_members(membership) or is_officer(user)
+    """A representative of the organisation, or a case officer who may act on it."""
+    return can_manage_members(membership) or can_review(user, organisation)
 
 
-def can_review(user: User | AnonymousUser) -> bool:
-    """Verify organisations and their payment details, approve or send back documents."""
-    return is_officer(user)
+def can_declare_conflict(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """An officer declares a conflict of interest (jäv) on an organisation they still handle."""
+    return is_officer(user) and not is_excluded(user, organisation)

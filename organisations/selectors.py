@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from organisations import permissions
+from organisations import permissions, segregation
 from organisations.models import (
     AnnualDocument,
     DocumentKind,
@@ -24,7 +24,41 @@ from organisations.models import (
     OrganisationStatus,
     TargetGroup,
 )
+from portal import versions
 from portal.models import AuditEvent, User
+
+# --- what an approving officer sees (portal.versions) ------------------------------------------
+
+
+def payment_details_version(organisation: Organisation) -> str:
+    """The fingerprint of the identity and payment details an officer verifies: a verification
+    counts only for exactly these."""
+    # str(): a choices enum member and the string read back from the database are the same fact
+    return versions.fingerprint(
+        *(
+            None if value is None else str(value)
+            for value in (
+                organisation.organisation_number,
+                organisation.payment_method,
+                organisation.payment_account,
+                organisation.name,
+                organisation.legal_form,
+            )
+        )
+    )
+
+
+def document_version_of(version: DocumentVersion | None) -> str:
+    """The fingerprint of the file an officer approves or sends back."""
+    if version is None:
+        return versions.fingerprint(None)
+    return versions.fingerprint(version.pk, int(version.number), str(version.sha256))
+
+
+def document_seen_version(document: AnnualDocument) -> str:
+    """The fingerprint of a document's current file (`current_version` is select_related by
+    `documents_of_year`, so a table of them costs no query per row)."""
+    return document_version_of(document.current_version)
 
 
 def memberships_for_user(*, user: User | AnonymousUser) -> QuerySet[OrganisationMembership]:
@@ -60,6 +94,9 @@ def organisation_get_for_member(
 
 
 def organisation_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Organisation:
+    """Any organisation, for a case officer. An officer excluded from it (segregation of duties)
+    still sees it, read-only: the page says why and offers no action, and the services refuse
+    every action (`segregation.ensure_may_act`)."""
     if not permissions.is_officer(user):
         raise Http404
     organisation = (
@@ -193,11 +230,16 @@ def officer_queue(
     district: str = "",
     q: str = "",
 ) -> QuerySet[Organisation]:
-    """Organisations for the case officer to verify, oldest waiting first."""
+    """Organisations for the case officer to verify, oldest waiting first; never those the
+    officer must stay out of (segregation of duties: at most two queries, whatever the rows)."""
     if not permissions.is_officer(user):
         raise Http404
-    organisations = Organisation.objects.annotate(
-        documents_waiting=Count("documents", filter=Q(documents__status="submitted"))
+    organisations = segregation.exclude_conflicted(
+        Organisation.objects.annotate(
+            documents_waiting=Count("documents", filter=Q(documents__status="submitted"))
+        ),
+        user,
+        organisation_field=None,
     )
     if status:
         organisations = organisations.filter(status=status)
@@ -219,7 +261,11 @@ def officer_queue(
 def waiting_for_verification_count(*, user: User | AnonymousUser) -> int:
     if not permissions.is_officer(user):
         return 0
-    return Organisation.objects.filter(status=OrganisationStatus.PENDING).count()
+    return segregation.exclude_conflicted(
+        Organisation.objects.filter(status=OrganisationStatus.PENDING),
+        user,
+        organisation_field=None,
+    ).count()
 
 
 def districts() -> list[str]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organisations import permissions, segregation, tasks
+from organisations import permissions, segregation, selectors, tasks
 from organisations.files import check_upload, store_upload
 from organisations.models import (
     AnnualDocument,
@@ -31,6 +31,7 @@ from organisations.models import (
     OrganisationStatus,
     TargetGroup,
 )
+from portal import versions
 from portal.models import User
 from portal.notifications import notify, organisation_people
 from portal.services import audit_record
@@ -52,6 +53,8 @@ ORGANISATION_TRANSITIONS: dict[tuple[str, str], str] = {
 }
 COMMENT_REQUIRED = {S.NEEDS_UPDATE, S.REJECTED, S.SUSPENDED}
 PAYMENT_FIELDS = ("organisation_number", "payment_method", "payment_account")
+# Who the organisation is: a change sends a verified organisation back to the case officers.
+IDENTITY_FIELDS = ("organisation_number", "name", "legal_form")
 
 
 def allowed_transitions(*, organisation: Organisation, by: str) -> list[str]:
@@ -70,6 +73,14 @@ def _membership(user: User, organisation: Organisation) -> OrganisationMembershi
     return OrganisationMembership.objects.filter(user=user, organisation=organisation).first()
 
 
+def _ensure_officer_may_act(actor: User, organisation: Organisation) -> None:
+    """An officer's action on the organisation: an officer, and not one who must stay out of
+    its cases (member, recent member, registrant, pending join request, declared jäv)."""
+    if not permissions.is_officer(actor):
+        raise PermissionDenied
+    segregation.ensure_may_act(actor, organisation_ids=[organisation.pk], case=organisation)
+
+
 # --- registration and details ------------------------------------------------------------
 
 
@@ -83,7 +94,11 @@ def organisation_register(
         raise ValidationError(
             {"organisation_number": _("An organisation with this number is already registered.")}
         )
-    organisation = Organisation.objects.create(**data, created_by=actor)
+    organisation = Organisation.objects.create(
+        **data,
+        created_by=actor,
+        payment_details_changed_by=actor if data.get("payment_account") else None,
+    )
     organisation.target_groups.set(target_groups)
     OrganisationMembership.objects.create(
         organisation=organisation, user=actor, role=OrganisationRole.REPRESENTATIVE
@@ -99,6 +114,8 @@ def _label(field: str) -> str:
 def _describe(organisation: Organisation, field: str) -> str:
     if field == "payment_method":
         return organisation.get_payment_method_display() or "–"
+    if field == "legal_form":
+        return organisation.get_legal_form_display() or "–"
     return str(getattr(organisation, field) or "–")
 
 
@@ -111,7 +128,10 @@ def organisation_update(
     target_groups: list[TargetGroup],
 ) -> Organisation:
     """Members change their organisation's details. A new organisation number or payment account
-    is unverified until a case officer verifies it again; the trail shows what changed."""
+    is unverified until a case officer verifies it again, and never by the person who changed it;
+    a new organisation number, name or legal form sends a verified organisation back to the case
+    officers (status pending: no grant that requires verification, no payment). The trail shows
+    what changed, from what to what."""
     if not permissions.can_edit_organisation(_membership(actor, organisation)):
         raise PermissionDenied
     organisation = _lock(organisation)
@@ -125,7 +145,9 @@ def organisation_update(
         raise ValidationError(
             {"organisation_number": _("An organisation with this number is already registered.")}
         )
-    before = {field: _describe(organisation, field) for field in PAYMENT_FIELDS}
+    before = {
+        field: _describe(organisation, field) for field in (*PAYMENT_FIELDS, *IDENTITY_FIELDS)
+    }
     changed = [field for field, value in data.items() if getattr(organisation, field) != value]
     for field, value in data.items():
         setattr(organisation, field, value)
@@ -138,9 +160,30 @@ def organisation_update(
         for field in PAYMENT_FIELDS
         if field in changed
     ]
-    if payment_changes:
+    identity_changes = [
+        f"{_label(field)}: {before[field]} → {_describe(organisation, field)}"
+        for field in IDENTITY_FIELDS
+        if field in changed
+    ]
+    from_state = organisation.status
+    if payment_changes or identity_changes:
+        # What an officer verified no longer holds; who changed it may not verify it.
         organisation.payment_details_verified = False
+        organisation.payment_details_changed_by = actor
+    if identity_changes and organisation.status == S.VERIFIED:
+        organisation.status = S.PENDING
+        organisation.status_comment = ""
+        organisation.status_changed_at = timezone.now()
     organisation.save()
+    if identity_changes:
+        audit_record(
+            actor=actor,
+            obj=organisation,
+            action="identity_changed",
+            from_state=from_state,
+            to_state=organisation.status,
+            comment="; ".join(identity_changes),
+        )
     if payment_changes:
         audit_record(
             actor=actor,
@@ -148,7 +191,9 @@ def organisation_update(
             action="payment_details_changed",
             comment="; ".join(payment_changes),
         )
-    other = [field for field in changed if field not in PAYMENT_FIELDS]
+    other = [
+        field for field in changed if field not in PAYMENT_FIELDS and field not in IDENTITY_FIELDS
+    ]
     if other:
         labels = ", ".join(_label(field) for field in other)
         audit_record(actor=actor, obj=organisation, action="details_updated", comment=labels)
@@ -157,8 +202,17 @@ def organisation_update(
 
 @transaction.atomic
 def organisation_transition(
-    *, organisation: Organisation, to: str, actor: User, comment: str = ""
+    *,
+    organisation: Organisation,
+    to: str,
+    actor: User,
+    comment: str = "",
+    seen_version: str | None = None,
 ) -> Organisation:
+    """Move the organisation to another status. Verifying it is an approving action: it counts
+    only for the identity and payment details the officer had on screen (`seen_version`, see
+    `selectors.payment_details_version`), and verifies a changed account only when someone else
+    than the officer changed it."""
     organisation = _lock(organisation)
     who = ORGANISATION_TRANSITIONS.get((organisation.status, to))
     if who is None:
@@ -166,23 +220,31 @@ def organisation_transition(
             _("The organisation cannot go from “%(from)s” to “%(to)s”.")
             % {"from": organisation.get_status_display(), "to": S(to).label}
         )
-    allowed = (
-        permissions.can_review(actor)
-        if who == "officer"
-        else permissions.can_resubmit(_membership(actor, organisation))
-    )
-    if not allowed:
+    if who == "officer":
+        _ensure_officer_may_act(actor, organisation)
+    elif not permissions.can_resubmit(_membership(actor, organisation)):
         raise PermissionDenied
     comment = comment.strip()
     if to in COMMENT_REQUIRED and not comment:
         raise ValidationError({"comment": _("Write a comment that tells the association why.")})
+    version = ""
+    if to == S.VERIFIED:
+        if not organisation.payment_details_verified:
+            segregation.ensure_not_own_change(actor, organisation.payment_details_changed_by_id)
+        version = selectors.payment_details_version(organisation)
+        versions.check_seen(seen=seen_version, current=version)
     from_state = organisation.status
     organisation.status = to
     organisation.status_comment = comment
     organisation.status_changed_at = timezone.now()
     if to == S.VERIFIED and not organisation.payment_details_verified:
         organisation.payment_details_verified = True
-        audit_record(actor=actor, obj=organisation, action="payment_details_verified")
+        audit_record(
+            actor=actor,
+            obj=organisation,
+            action="payment_details_verified",
+            comment=versions.audit_note(_verified_details(organisation), version),
+        )
     organisation.save()
     event = audit_record(
         actor=actor,
@@ -190,7 +252,7 @@ def organisation_transition(
         action="status_changed",
         from_state=from_state,
         to_state=to,
-        comment=comment,
+        comment=versions.audit_note(comment, version) if version else comment,
     )
     if who == "officer":
         notify(
@@ -202,11 +264,29 @@ def organisation_transition(
     return organisation
 
 
+def _verified_details(organisation: Organisation) -> str:
+    """What a verification of payment details covers, for the audit trail."""
+    parts = [organisation.name]
+    if organisation.organisation_number:
+        parts.append(organisation.organisation_number)
+    if organisation.payment_account:
+        parts.append(organisation.payment_account_display)
+    return ", ".join(parts)
+
+
 @transaction.atomic
-def organisation_verify_payment_details(*, organisation: Organisation, actor: User) -> Organisation:
-    if not permissions.can_review(actor):
+def organisation_verify_payment_details(
+    *, organisation: Organisation, actor: User, seen_version: str | None
+) -> Organisation:
+    """An officer verifies a new organisation number or payment account: exactly the one they
+    had on screen, never on an organisation they must stay out of, never their own change."""
+    if not permissions.is_officer(actor):
         raise PermissionDenied
     organisation = _lock(organisation)
+    _ensure_officer_may_act(actor, organisation)
+    segregation.ensure_not_own_change(actor, organisation.payment_details_changed_by_id)
+    version = selectors.payment_details_version(organisation)
+    versions.check_seen(seen=seen_version, current=version)
     if not organisation.payment_details_verified:
         organisation.payment_details_verified = True
         organisation.save(update_fields=["payment_details_verified", "updated_at"])
@@ -214,7 +294,7 @@ def organisation_verify_payment_details(*, organisation: Organisation, actor: Us
             actor=actor,
             obj=organisation,
             action="payment_details_verified",
-            comment=organisation.payment_account_display,
+            comment=versions.audit_note(_verified_details(organisation), version),
         )
     return organisation
 
@@ -266,12 +346,45 @@ LAST_REPRESENTATIVE = gettext_lazy(
 def invitation_create(
     *, organisation: Organisation, actor: User, email: str, role: str
 ) -> Invitation:
+    from django.conf import settings
+
     if not permissions.can_manage_members(_membership(actor, organisation)):
         raise PermissionDenied
     email = email.strip().lower()
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of the organisation.")})
     now = timezone.now()
+    # Rate limits, counted in the database so that every web worker sees the same count: the
+    # sender's and the organisation's rows are locked first (always in this order), so two
+    # requests at the same moment cannot both take the last place.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    per_account = settings.INVITATIONS_PER_ACCOUNT_PER_HOUR
+    if (
+        Invitation.objects.filter(
+            invited_by=actor, created_at__gte=now - timedelta(hours=1)
+        ).count()
+        >= per_account
+    ):
+        raise ValidationError(
+            _(
+                "You have sent %(count)s invitations in the last hour, the most allowed. "
+                "Try again in an hour; nothing has been sent."
+            )
+            % {"count": per_account}
+        )
+    per_organisation = settings.INVITATIONS_PER_ORGANISATION_PER_DAY
+    if (
+        organisation.invitations.filter(created_at__gte=now - timedelta(days=1)).count()
+        >= per_organisation
+    ):
+        raise ValidationError(
+            _(
+                "%(count)s invitations have been sent for this organisation in the last 24 hours, "
+                "the most allowed. Try again tomorrow; nothing has been sent."
+            )
+            % {"count": per_organisation}
+        )
     organisation.invitations.filter(
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
@@ -413,10 +526,12 @@ def join_request_decide(
     *, join_request: JoinRequest, actor: User, accept: bool, role: str = OrganisationRole.VIEWER
 ) -> JoinRequest:
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
-    if not permissions.can_decide_join_request(
-        actor, _membership(actor, join_request.organisation)
-    ):
-        raise PermissionDenied
+    organisation = join_request.organisation
+    if not permissions.can_manage_members(_membership(actor, organisation)):
+        # Not the association's own representative: a case officer answering on the officer
+        # pages, who may never answer for an organisation they must stay out of, their own
+        # request to join it included.
+        _ensure_officer_may_act(actor, organisation)
     if join_request.status != JoinRequestStatus.PENDING:
         raise ValidationError(_("The request has already been answered."))
     join_request.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED
@@ -480,18 +595,37 @@ def document_upload(
 
 @transaction.atomic
 def document_review(
-    *, document: AnnualDocument, actor: User, approve: bool, comment: str = ""
+    *,
+    document: AnnualDocument,
+    actor: User,
+    approve: bool,
+    comment: str = "",
+    seen_version: str | None,
 ) -> AnnualDocument:
-    if not permissions.can_review(actor):
+    """An officer approves or sends back the file they had on screen (`seen_version`, see
+    `selectors.document_seen_version`); a newer upload since then is refused with a request to
+    reload. Never on an organisation the officer must stay out of, never their own upload."""
+    if not permissions.is_officer(actor):
         raise PermissionDenied
+    # Lock the row alone and read what it points to afterwards: a row joined into the locking
+    # query would be read as of before the wait (a version uploaded meanwhile would be missing).
     document = AnnualDocument.objects.select_for_update().get(pk=document.pk)
+    _ensure_officer_may_act(actor, Organisation.objects.get(pk=document.organisation_id))
     comment = comment.strip()
     if not approve and not comment:
         raise ValidationError(
             {"comment": _("Write a comment that tells the association what to change.")}
         )
-    if document.current_version_id is None:
+    current = (
+        DocumentVersion.objects.filter(pk=document.current_version_id).first()
+        if document.current_version_id
+        else None
+    )
+    if current is None:
         raise ValidationError(_("There is no file to review."))
+    segregation.ensure_not_own_change(actor, current.uploaded_by_id)
+    version = selectors.document_version_of(current)
+    versions.check_seen(seen=seen_version, current=version)
     from_state = document.status
     document.status = DocumentStatus.APPROVED if approve else DocumentStatus.RETURNED
     document.review_comment = comment
@@ -504,7 +638,10 @@ def document_review(
         action="document_approved" if approve else "document_returned",
         from_state=from_state,
         to_state=document.status,
-        comment=f"{document.get_kind_display()} {document.year}"
-        + (f": {comment}" if comment else ""),
+        comment=versions.audit_note(
+            f"{document.get_kind_display()} {document.year}, version {current.number} "
+            f"(sha256 {current.sha256})" + (f": {comment}" if comment else ""),
+            version,
+        ),
     )
     return document

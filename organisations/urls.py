@@ -60,6 +60,11 @@ urlpatterns = [
         views.officer_join_request_decide,
         name="officer_join_request_decide",
     ),
+    path(
+        "handlaggning/organisationer/<int:pk>/jav/",
+        views.officer_declare_conflict,
+        name="officer_declare_conflict",
+    ),
     path("katalog/", views.directory, name="directory"),
     path("katalog/<int:pk>/", views.directory_detail, name="directory_detail"),
 ]

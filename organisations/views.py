@@ -6,14 +6,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organisations import permissions, selectors, services
+from organisations import permissions, segregation, selectors, services
 from organisations.forms import (
+    ConflictForm,
     DirectorySearchForm,
     DocumentReviewForm,
     DocumentUploadForm,
@@ -21,6 +24,7 @@ from organisations.forms import (
     JoinDecisionForm,
     JoinRequestForm,
     OrganisationForm,
+    PaymentVerificationForm,
     QueueFilterForm,
     RoleForm,
     TransitionForm,
@@ -137,8 +141,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         data, groups = form.service_data()
         # The form changed the instance while validating; the service starts from the database.
         organisation.refresh_from_db()
+        was_verified = organisation.status == OrganisationStatus.VERIFIED
+        payment_was_verified = organisation.payment_details_verified
         try:
-            services.organisation_update(
+            updated = services.organisation_update(
                 organisation=organisation,
                 actor=request_user(request),
                 data=data,
@@ -148,6 +154,24 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("The changes have been saved."))
+            if was_verified and updated.status == OrganisationStatus.PENDING:
+                messages.warning(
+                    request,
+                    _(
+                        "You changed the organisation's name, organisation number or legal form, "
+                        "so a case officer must verify the organisation again. Until then it "
+                        "cannot apply for grants that require a verified organisation, and "
+                        "nothing can be paid to it."
+                    ),
+                )
+            elif payment_was_verified and not updated.payment_details_verified:
+                messages.warning(
+                    request,
+                    _(
+                        "A case officer must verify the new organisation number or account "
+                        "before any payment goes there."
+                    ),
+                )
             return redirect("organisations:detail", pk=pk)
     return render(request, "organisations/edit.html", {"form": form, "organisation": organisation})
 
@@ -365,6 +389,18 @@ def document_download(request: HttpRequest, pk: int, version_pk: int) -> FileRes
 
 
 # --- the case officer's pages ------------------------------------------------------------
+#
+# Segregation of duties: the queue leaves out the organisations the officer must stay out of
+# (`segregation.exclude_conflicted`). Their page still opens, read-only: it says why the officer
+# may not handle the case and offers no action; every action's service refuses it
+# (`segregation.ensure_may_act`) and the view shows that refusal as a message.
+
+
+def _refused(request: HttpRequest, error: PermissionDenied) -> None:
+    """Show a service's refusal on segregation grounds (which always says why)."""
+    if not error.args or not str(error.args[0]):
+        raise error
+    messages.error(request, str(error.args[0]))
 
 
 @require_GET
@@ -395,7 +431,16 @@ def officer_queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
+    user = request_user(request)
     year = timezone.localdate().year
+    can_review = permissions.can_review(user, organisation)
+    own_change = segregation.is_own_change(user, organisation.payment_details_changed_by_id)
+    transitions = (
+        services.allowed_transitions(organisation=organisation, by="officer") if can_review else []
+    )
+    if own_change and not organisation.payment_details_verified:
+        # Verifying would verify their own change of the payment details: the service refuses.
+        transitions = [to for to in transitions if to != OrganisationStatus.VERIFIED]
     return render(
         request,
         "organisations/officer_detail.html",
@@ -406,10 +451,13 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": selectors.members_of(organisation=organisation),
             "join_requests": selectors.pending_join_requests(organisation=organisation),
             "history": selectors.history_of(organisation=organisation)[:50],
-            "transitions": [
-                (to, OrganisationStatus(to).label)
-                for to in services.allowed_transitions(organisation=organisation, by="officer")
-            ],
+            "excluded": not can_review,
+            "can_review": can_review,
+            "can_verify_payment": permissions.can_verify_payment_details(user, organisation),
+            "own_change": own_change,
+            "can_declare_conflict": permissions.can_declare_conflict(user, organisation),
+            "seen_version": selectors.payment_details_version(organisation),
+            "transitions": [(to, OrganisationStatus(to).label) for to in transitions],
             "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
         },
     )
@@ -419,28 +467,41 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.organisation_transition(
-                organisation=organisation,
-                to=form.cleaned_data["to"],
-                actor=request_user(request),
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            error_messages(request, error)
-        else:
-            messages.success(request, _("The status has been changed."))
+    if not form.is_valid():
+        form_error_messages(request, form)
+        return redirect("organisations:officer_detail", pk=pk)
+    try:
+        services.organisation_transition(
+            organisation=organisation,
+            to=form.cleaned_data["to"],
+            actor=request_user(request),
+            comment=form.cleaned_data["comment"],
+            seen_version=form.cleaned_data["seen_version"],
+        )
+    except ValidationError as error:
+        error_messages(request, error)
+    except PermissionDenied as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The status has been changed."))
     return redirect("organisations:officer_detail", pk=pk)
 
 
 @require_POST
 def officer_verify_payment(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
-    services.organisation_verify_payment_details(
-        organisation=organisation, actor=request_user(request)
-    )
-    messages.success(request, _("The organisation number and account are verified."))
+    form = PaymentVerificationForm(request.POST)
+    seen = form.cleaned_data["seen_version"] if form.is_valid() else None
+    try:
+        services.organisation_verify_payment_details(
+            organisation=organisation, actor=request_user(request), seen_version=seen
+        )
+    except ValidationError as error:
+        error_messages(request, error)
+    except PermissionDenied as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The organisation number and account are verified."))
     return redirect("organisations:officer_detail", pk=pk)
 
 
@@ -449,31 +510,83 @@ def officer_document_review(request: HttpRequest, pk: int, document_pk: int) -> 
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
     document = selectors.document_get(organisation=organisation, pk=document_pk)
     form = DocumentReviewForm(request.POST)
-    if form.is_valid():
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            services.document_review(
-                document=document,
-                actor=request_user(request),
-                approve=approve,
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            error_messages(request, error)
-        else:
-            messages.success(
-                request,
-                _("The document has been approved.")
-                if approve
-                else _("The document has been sent back."),
-            )
+    if not form.is_valid():
+        form_error_messages(request, form)
+        return redirect("organisations:officer_detail", pk=pk)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.document_review(
+            document=document,
+            actor=request_user(request),
+            approve=approve,
+            comment=form.cleaned_data["comment"],
+            seen_version=form.cleaned_data["seen_version"],
+        )
+    except ValidationError as error:
+        error_messages(request, error)
+    except PermissionDenied as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("The document has been approved.")
+            if approve
+            else _("The document has been sent back."),
+        )
     return redirect("organisations:officer_detail", pk=pk)
 
 
 @require_POST
 def officer_join_request_decide(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
-    return _decide_join_request(request, organisation, request_pk, "organisations:officer_detail")
+    try:
+        return _decide_join_request(
+            request, organisation, request_pk, "organisations:officer_detail"
+        )
+    except PermissionDenied as error:
+        _refused(request, error)
+        return redirect("organisations:officer_detail", pk=pk)
+
+
+def declare_conflict(
+    request: HttpRequest, *, case: models.Model, back: str, done: str, done_message: str
+) -> HttpResponse:
+    """The one way an officer declares a conflict of interest (jäv) on a case: the form of
+    `organisations/_conflict_form.html` posts `reason` to a view of the case's app, which calls
+    this with the case it fetched through its own officer selector. Refused or empty: the
+    officer is sent back to the case (`back`) with the message; declared: to `done`."""
+    form = ConflictForm(request.POST)
+    if not form.is_valid():
+        form_error_messages(request, form)
+        return redirect(back)
+    try:
+        services.conflict_declare(
+            actor=request_user(request), case=case, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        error_messages(request, error)
+        return redirect(back)
+    messages.success(request, done_message)
+    return redirect(done)
+
+
+@require_POST
+def officer_declare_conflict(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
+    if segregation.is_excluded(request.user, organisation_ids=[organisation.pk], case=organisation):
+        messages.info(request, str(segregation.EXCLUDED_MESSAGE))
+        return redirect("organisations:officer_queue")
+    return declare_conflict(
+        request,
+        case=organisation,
+        back=reverse("organisations:officer_detail", args=[pk]),
+        done=reverse("organisations:officer_queue"),
+        done_message=_(
+            "You have declared a conflict of interest in %(name)s. Another case officer handles "
+            "the organisation; it is no longer shown in your queue."
+        )
+        % {"name": organisation.name},
+    )
 
 
 # --- the public directory ------------------------------------------------------------------

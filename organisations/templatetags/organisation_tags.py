@@ -3,7 +3,13 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import DocumentStatus, OrganisationRole, OrganisationStatus
+from organisations import selectors
+from organisations.models import (
+    AnnualDocument,
+    DocumentStatus,
+    OrganisationRole,
+    OrganisationStatus,
+)
 
 register = template.Library()
 
@@ -25,6 +31,8 @@ ACTION_LABELS = {
     "document_uploaded": _("Document uploaded"),
     "document_approved": _("Document approved"),
     "document_returned": _("Document sent back"),
+    "identity_changed": _("Name, organisation number or legal form changed"),
+    "conflict_declared": _("Conflict of interest declared"),
     # applications
     "created": _("Application started"),
     "saved": _("Draft saved"),
@@ -39,6 +47,10 @@ ACTION_LABELS = {
     "contribution_added": _("Contribution added"),
     "signatory_set": _("Signatory chosen"),
     "signed": _("Signed"),
+    # the Django admin
+    "admin_added": _("Added in the admin"),
+    "admin_changed": _("Changed in the admin"),
+    "admin_deleted": _("Deleted in the admin"),
 }
 STATE_LABELS = {
     **dict(OrganisationStatus.choices),
@@ -64,3 +76,9 @@ def state_label(state: str, kind: str = "") -> str:
 
         return str(dict(AgreementStatus.choices).get(state, state))
     return str(STATE_LABELS.get(state, state))
+
+
+@register.filter
+def document_seen_version(document: AnnualDocument) -> str:
+    """The version a review form carries: the document's current file as the officer sees it."""
+    return selectors.document_seen_version(document)

@@ -87,3 +87,56 @@ def world(db: None) -> World:
         join_request=join_request,
         outsider=outsider,
     )
+
+
+def seen_versions(page: str) -> dict[str, str]:
+    """What the officer's browser would send: each form's action URL and the `seen_version` it
+    carries, read from the page as rendered."""
+    import re
+
+    found: dict[str, str] = {}
+    for action, body in re.findall(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', page, re.S):
+        match = re.search(r'name="seen_version" value="([^"]*)"', body)
+        if match:
+            found[action] = match.group(1)
+    return found
+
+
+def officer_page_versions(client: object, organisation: Organisation) -> dict[str, str]:
+    from django.urls import reverse
+
+    response = client.get(  # type: ignore[attr-defined]
+        reverse("organisations:officer_detail", args=[organisation.pk])
+    )
+    assert response.status_code == 200
+    return seen_versions(response.content.decode())
+
+
+def edit_organisation(client: object, organisation: Organisation, **changes: object) -> object:
+    """A member changes the organisation's details through its edit page, as in the browser:
+    the form as shown, with `changes` typed in."""
+    from django.urls import reverse
+
+    url = reverse("organisations:edit", args=[organisation.pk])
+    page = client.get(url)  # type: ignore[attr-defined]
+    data = {
+        key: value
+        for key, value in page.context["form"].initial.items()
+        if value is not None and key != "target_groups"
+    }
+    data.update(kammarkollegiet_registered="", public_listing="")
+    data.update(changes)
+    return client.post(url, data, follow=True)  # type: ignore[attr-defined]
+
+
+def in_english(client: object) -> object:
+    """The person reads the portal in English (the source text), so tests can assert on it
+    before the Swedish catalogue is merged."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # type: ignore[attr-defined]
+    return client
+
+
+def shown_messages(response: object) -> list[str]:
+    return [str(message) for message in response.context["messages"]]  # type: ignore[attr-defined]

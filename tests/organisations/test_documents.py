@@ -105,14 +105,23 @@ def test_refused_files_get_a_swedish_message_and_nothing_is_stored(
 
 
 def test_the_year_at_a_glance(world: World, officer) -> None:  # type: ignore[no-untyped-def]
-    from organisations import services
+    from organisations import selectors, services
 
     upload(world, pdf_upload(), kind="revisionsberattelse")
     audit = AnnualDocument.objects.get(kind="revisionsberattelse")
     services.document_review(
-        document=audit, actor=officer, approve=False, comment="Underskrift saknas."
+        document=audit,
+        actor=officer,
+        approve=False,
+        comment="Underskrift saknas.",
+        seen_version=selectors.document_seen_version(audit),
     )
-    services.document_review(document=world.document, actor=officer, approve=True)
+    services.document_review(
+        document=world.document,
+        actor=officer,
+        approve=True,
+        seen_version=selectors.document_seen_version(world.document),
+    )
     page = (
         logged_in(world.viewer)
         .get(reverse("organisations:detail", args=[world.organisation.pk]))

@@ -10,7 +10,7 @@ from organisations.models import Organisation, OrganisationStatus
 from portal.models import AuditEvent, User
 from tests.conftest import logged_in
 from tests.factories import OrganisationFactory, OrganisationMembershipFactory
-from tests.organisations.conftest import World
+from tests.organisations.conftest import World, officer_page_versions
 
 pytestmark = pytest.mark.django_db
 
@@ -95,11 +95,10 @@ def test_officer_verifies_and_the_association_sees_verified(
     assert world.organisation.name in page
     assert world.representative.email in page  # the officer sees who the people are
     assert world.version.original_name in page
+    url = reverse("organisations:officer_transition", args=[world.organisation.pk])
+    seen = officer_page_versions(client, world.organisation)[url]
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("organisations:officer_transition", args=[world.organisation.pk]),
-            {"to": "verified"},
-        )
+        client.post(url, {"to": "verified", "seen_version": seen})
     world.organisation.refresh_from_db()
     assert world.organisation.status == "verified"
     assert world.organisation.payment_details_verified
@@ -165,13 +164,14 @@ def test_documents_are_approved_or_sent_back(world: World, officer: User) -> Non
     url = reverse(
         "organisations:officer_document_review", args=[world.organisation.pk, world.document.pk]
     )
-    client.post(url, {"decision": "return", "comment": ""})
+    seen = officer_page_versions(client, world.organisation)[url]
+    client.post(url, {"decision": "return", "comment": "", "seen_version": seen})
     world.document.refresh_from_db()
     assert world.document.status == "submitted"  # a comment is required to send back
-    client.post(url, {"decision": "return", "comment": "Fel år."})
+    client.post(url, {"decision": "return", "comment": "Fel år.", "seen_version": seen})
     world.document.refresh_from_db()
     assert (world.document.status, world.document.review_comment) == ("returned", "Fel år.")
-    client.post(url, {"decision": "approve", "comment": ""})
+    client.post(url, {"decision": "approve", "comment": "", "seen_version": seen})
     world.document.refresh_from_db()
     assert (world.document.status, world.document.reviewed_by) == ("approved", officer)
     assert AuditEvent.objects.filter(action="document_returned").exists()
@@ -180,10 +180,15 @@ def test_documents_are_approved_or_sent_back(world: World, officer: User) -> Non
 def test_a_changed_account_is_unverified_until_an_officer_verifies_it(
     world: World, officer: User
 ) -> None:
-    from organisations import services
+    from organisations import selectors, services
     from organisations.demo import demo_bankgiro
 
-    services.organisation_transition(organisation=world.organisation, to="verified", actor=officer)
+    services.organisation_transition(
+        organisation=world.organisation,
+        to="verified",
+        actor=officer,
+        seen_version=selectors.payment_details_version(world.organisation),
+    )
     old_account = world.organisation.payment_account
     new_account = demo_bankgiro(99_999)
     client = logged_in(world.editor)
@@ -208,8 +213,10 @@ def test_a_changed_account_is_unverified_until_an_officer_verifies_it(
         reverse("organisations:officer_detail", args=[world.organisation.pk])
     ).content.decode()
     assert old_account in officer_page and new_account in officer_page  # in the history
+    verify_url = reverse("organisations:officer_verify_payment", args=[world.organisation.pk])
     officer_client.post(
-        reverse("organisations:officer_verify_payment", args=[world.organisation.pk])
+        verify_url,
+        {"seen_version": officer_page_versions(officer_client, world.organisation)[verify_url]},
     )
     world.organisation.refresh_from_db()
     assert world.organisation.payment_details_verified

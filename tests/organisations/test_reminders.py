@@ -70,12 +70,15 @@ def test_each_status_change_is_its_own_notification_to_the_representatives(
     officer,  # type: ignore[no-untyped-def]
     django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
-    from organisations import services
+    from organisations import selectors, services
     from portal.models import Notification
 
     with django_capture_on_commit_callbacks(execute=True):  # both sent after the second
         services.organisation_transition(
-            organisation=world.organisation, actor=officer, to="verified"
+            organisation=world.organisation,
+            actor=officer,
+            to="verified",
+            seen_version=selectors.payment_details_version(world.organisation),
         )
         world.organisation.refresh_from_db()
         services.organisation_transition(

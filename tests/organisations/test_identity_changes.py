@@ -1,0 +1,155 @@
+"""A new organisation number, name or legal form sends a verified organisation back to the case
+officers: not eligible where verification is required, nothing paid, until an officer (not the
+person who changed it) verifies it again."""
+
+from __future__ import annotations
+
+import inspect
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from grants import services as grant_services
+from grants.eligibility import eligibility_problems
+from organisations.demo import demo_organisation_number
+from organisations.models import OrganisationStatus
+from portal.models import AuditEvent, User
+from tests.conftest import logged_in
+from tests.grants.conftest import Grants, decide_proposal, grants, proposed  # noqa: F401
+from tests.organisations.conftest import (
+    World,
+    edit_organisation,
+    in_english,
+    officer_page_versions,
+    shown_messages,
+)
+
+pytestmark = pytest.mark.django_db
+
+NEEDS_VERIFICATION = "a case officer must verify the organisation again"
+
+
+def make_verified(world: World) -> None:
+    world.organisation.status = OrganisationStatus.VERIFIED
+    world.organisation.payment_details_verified = True
+    world.organisation.save()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("name", "Idrottsföreningen Nytt Namn", "Idrottsföreningen Nytt Namn"),
+        ("legal_form", "stiftelse", "Foundation"),
+        ("organisation_number", demo_organisation_number(424_242), None),
+    ],
+)
+def test_an_identity_change_sends_the_organisation_back_for_verification(
+    world: World, officer: User, field: str, value: str, shown: str | None
+) -> None:
+    make_verified(world)
+    organisation = world.organisation
+    old = getattr(organisation, field)
+    member = in_english(logged_in(world.editor))
+    response = edit_organisation(member, organisation, **{field: value})
+    assert response.status_code == 200
+    assert any(NEEDS_VERIFICATION in message for message in shown_messages(response))
+
+    organisation.refresh_from_db()
+    assert organisation.status == OrganisationStatus.PENDING
+    assert not organisation.payment_details_verified
+    assert organisation.payment_details_changed_by == world.editor
+    event = AuditEvent.objects.get(action="identity_changed")
+    assert (event.actor, event.from_state, event.to_state) == (world.editor, "verified", "pending")
+    assert "→" in event.comment and (shown or value) in event.comment
+    if field != "legal_form":
+        assert str(old) in event.comment
+
+    # The officers find it in their queue of organisations waiting for verification.
+    officer_client = logged_in(officer)
+    queue = officer_client.get(reverse("organisations:officer_queue"))
+    assert organisation.pk in {o.pk for o in queue.context["page"].object_list}
+    url = reverse("organisations:officer_transition", args=[organisation.pk])
+    officer_client.post(
+        url,
+        {
+            "to": "verified",
+            "seen_version": officer_page_versions(officer_client, organisation)[url],
+        },
+    )
+    organisation.refresh_from_db()
+    assert (organisation.status, organisation.payment_details_verified) == ("verified", True)
+
+
+def test_other_changes_keep_the_organisation_verified(world: World) -> None:
+    make_verified(world)
+    member = in_english(logged_in(world.editor))
+    response = edit_organisation(member, world.organisation, purpose="Fotboll och friidrott.")
+    assert not any(NEEDS_VERIFICATION in message for message in shown_messages(response))
+    world.organisation.refresh_from_db()
+    assert world.organisation.status == OrganisationStatus.VERIFIED
+    assert world.organisation.payment_details_verified
+    assert not AuditEvent.objects.filter(action="identity_changed").exists()
+
+
+def test_a_suspended_organisation_stays_suspended_but_its_details_need_verification(
+    world: World,
+) -> None:
+    world.organisation.status = OrganisationStatus.SUSPENDED
+    world.organisation.payment_details_verified = True
+    world.organisation.save()
+    edit_organisation(logged_in(world.editor), world.organisation, name="Nytt namn")
+    world.organisation.refresh_from_db()
+    assert world.organisation.status == OrganisationStatus.SUSPENDED
+    assert not world.organisation.payment_details_verified
+
+
+def _pay(g: Grants, application: object) -> None:
+    kwargs: dict[str, object] = {
+        "application": application,
+        "actor": g.officer,
+        "amount": Decimal("1000"),
+        "paid_on": timezone.localdate(),
+        "reference": "Utbetalning 1",
+    }
+    parameters = inspect.signature(grant_services.payment_register).parameters
+    if "seen_version" in parameters and hasattr(grant_services, "payment_version"):
+        kwargs["seen_version"] = grant_services.payment_version(application)
+    grant_services.payment_register(**kwargs)  # type: ignore[arg-type]
+
+
+def test_after_an_identity_change_no_grant_needing_verification_and_no_payment(
+    grants: Grants,  # noqa: F811
+) -> None:
+    g = grants
+    application = decide_proposal(proposed(g, amount=Decimal("40000")), g.decision_maker)
+    g.programme.requires_verified = True
+    g.programme.save()
+    assert eligibility_problems(organisation=g.organisation, programme=g.programme) == []
+
+    edit_organisation(logged_in(g.editor), g.organisation, name="Föreningen Byter Namn")
+    g.organisation.refresh_from_db()
+    assert g.organisation.status == OrganisationStatus.PENDING
+    assert eligibility_problems(organisation=g.organisation, programme=g.programme)
+    application.refresh_from_db()
+    with pytest.raises(ValidationError):
+        _pay(g, application)
+    assert not application.payments.exists()
+
+    # Verified again by an officer, the grant can be paid.
+    officer_client = logged_in(g.officer)
+    url = reverse("organisations:officer_transition", args=[g.organisation.pk])
+    officer_client.post(
+        url,
+        {
+            "to": "verified",
+            "seen_version": officer_page_versions(officer_client, g.organisation)[url],
+        },
+    )
+    g.organisation.refresh_from_db()
+    assert g.organisation.status == OrganisationStatus.VERIFIED
+    application.refresh_from_db()
+    _pay(g, application)
+    assert application.payments.count() == 1
