@@ -203,6 +203,7 @@ def seed_grants(*, users: dict[str, User]) -> None:
             defaults={"role": OrganisationRole.REPRESENTATIVE},
         )
         for kind in (DocumentKind.STATUTES, DocumentKind.ACTIVITY_REPORT):
+            from organisations import selectors as organisation_selectors
             from organisations import services as organisation_services
 
             version = organisation_services.document_upload(
@@ -215,7 +216,10 @@ def seed_grants(*, users: dict[str, User]) -> None:
                 ),
             )
             organisation_services.document_review(
-                document=version.document, actor=officer, approve=True
+                document=version.document,
+                actor=officer,
+                approve=True,
+                seen_version=organisation_selectors.document_version_of(version),
             )
     for index, (organisation, state) in enumerate(zip(organisations, states, strict=False)):
         application = services.application_start(
@@ -247,6 +251,7 @@ def seed_grants(*, users: dict[str, User]) -> None:
                     if outcome == "partly"
                     else None
                 )
+                application.refresh_from_db()
                 services.application_propose(
                     application=application,
                     actor=officer,
@@ -255,11 +260,16 @@ def seed_grants(*, users: dict[str, User]) -> None:
                     motivation="Projektet når många unga och har en rimlig budget."
                     if outcome != "reject"
                     else "Projektet ligger utanför bidragets syfte.",
+                    seen_version=services.proposal_version(application),
                 )
                 if state != "proposed":
                     # The demo's decisions were taken by another decision maker than the proposer.
+                    application.refresh_from_db()
                     services.application_decide(
-                        application=application, actor=decider, reject=outcome == "reject"
+                        application=application,
+                        actor=decider,
+                        decision="confirm",
+                        seen_version=services.decision_version(application),
                     )
     Call.objects.filter(pk=closed_call.pk).update(closes_at=timezone.now() - timedelta(days=2))
     _follow_up(officer=officer, applicant=applicant, call=closed_call)
@@ -274,8 +284,9 @@ def _follow_up(*, officer: User, applicant: User, call: Call) -> None:
             application=application,
             actor=officer,
             amount=application.decided_amount or Decimal(0),
-            paid_on=timezone.localdate() - timedelta(days=20),
+            paid_on=timezone.localdate(),  # not before the decision, taken just now
             reference=f"Utbetalning {application.registry_number}",
+            seen_version=services.payment_version(application),
         )
         report = getattr(application, "report", None)
         if report is None or application.status != "approved":

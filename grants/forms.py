@@ -12,6 +12,7 @@ from grants.models import (
     AttachmentType,
     BudgetLineKind,
     Call,
+    DecisionChoice,
     ProposalOutcome,
     Question,
     QuestionKind,
@@ -19,6 +20,7 @@ from grants.models import (
 from grants.money import format_sek
 from organisations.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
 from portal.models import User
+from portal.versions import SeenVersionField
 
 
 class SekField(forms.DecimalField):
@@ -200,22 +202,39 @@ class ProposalForm(forms.Form):
     conditions = forms.CharField(
         label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    seen_version = SeenVersionField()
 
 
 class DecisionForm(forms.Form):
+    """The decision maker's choice. Nothing is chosen beforehand; "another amount" needs the
+    amount and the reason (the service checks the same, and more)."""
+
     decision = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
-        choices=[
-            ("confirm", _("Decide as proposed")),
-            ("change", _("Decide another amount")),
-            ("reject", _("Reject")),
-        ],
+        choices=DecisionChoice.choices,
+        error_messages={"required": _("Choose how you decide.")},
     )
     amount = SekField(label=_("Amount if changed (SEK)"), required=False)
     change_reason = forms.CharField(
-        label=_("Reason for the change"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason for the change"),
+        required=False,
+        max_length=5000,
+        help_text=_("Needed when you decide another amount than proposed, or reject a proposal."),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+    seen_version = SeenVersionField()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == DecisionChoice.CHANGE:
+            if data.get("amount") is None and "amount" not in self.errors:
+                self.add_error("amount", _("Give the amount you decide on."))
+            if not (data.get("change_reason") or "").strip():
+                self.add_error(
+                    "change_reason", _("Give the reason for changing the proposed amount.")
+                )
+        return data
 
 
 class AssignForm(forms.Form):
@@ -273,6 +292,7 @@ class PaymentForm(forms.Form):
         label=_("Payment date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reference = forms.CharField(label=_("Reference"), max_length=100)
+    seen_version = SeenVersionField()
 
 
 class RecoveryForm(forms.Form):

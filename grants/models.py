@@ -39,6 +39,14 @@ class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind of grant"), max_length=30, choices=ProgrammeKind.choices)
     rules = models.TextField(_("rules"), blank=True)
+    appeal_text = models.TextField(
+        _("how to appeal a decision"),
+        blank=True,
+        help_text=_(
+            "Shown with every decision of the programme and in the decision email. Empty: the "
+            "standard text on laglighetsprövning under chapter 13 of the Local Government Act."
+        ),
+    )
     eligible_legal_forms = models.JSONField(
         _("legal forms that may apply"),
         default=list,
@@ -201,9 +209,30 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What a decision says about how to appeal it, unless the programme has its own text. Municipal
+# grants are not appealed by förvaltningsbesvär but by laglighetsprövning (kommunallagen 13 kap.).
+DEFAULT_APPEAL_TEXT = _(
+    "The decision can be appealed through a review of its lawfulness (laglighetsprövning) under "
+    "chapter 13 of the Local Government Act (kommunallagen, 2017:725). Anyone who is a member of "
+    "the municipality or region may ask the administrative court (förvaltningsrätten) to review "
+    "whether the decision was made lawfully. The appeal must have reached the administrative "
+    "court within three weeks of the day it was announced on the official notice board of the "
+    "municipality or region that the minutes recording the decision had been approved. Say which "
+    "decision you appeal and why you consider that it was not made lawfully."
+)
+
+
 class ProposalOutcome(models.TextChoices):
     APPROVE = "approve", _("Approve the amount applied for")
     PARTLY = "partly", _("Approve in part")
+    REJECT = "reject", _("Reject")
+
+
+class DecisionChoice(models.TextChoices):
+    """What the decision maker chooses. Nothing is chosen beforehand."""
+
+    AS_PROPOSED = "confirm", _("Decide as proposed")
+    CHANGE = "change", _("Decide another amount")
     REJECT = "reject", _("Reject")
 
 
@@ -280,6 +309,15 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # Fixed when the decision is taken, never changed afterwards: how to appeal (empty: the
+    # standard text) and who received the grant, as open data publishes it. A later change of
+    # the organisation's name or organisationsnummer does not rewrite who was granted money.
+    decision_appeal_text = models.TextField(_("how to appeal"), blank=True)
+    recipient_org_number = models.CharField(
+        _("organisation number at the decision"), max_length=11, blank=True
+    )
+    recipient_name = models.CharField(_("organisation at the decision"), max_length=200, blank=True)
+    recipient_city = models.CharField(_("city at the decision"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("application")
@@ -329,6 +367,11 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.registry_number or f"{self.organisation} – {self.call}"
+
+    @property
+    def appeal_text(self) -> str:
+        """How to appeal this decision: the text fixed at the decision, or the standard one."""
+        return self.decision_appeal_text or str(DEFAULT_APPEAL_TEXT)
 
 
 class BudgetLineKind(models.TextChoices):
@@ -447,6 +490,8 @@ class Payment(models.Model):
     amount = models.DecimalField(_("amount (SEK)"), max_digits=14, decimal_places=2)
     paid_on = models.DateField(_("payment date"))
     reference = models.CharField(_("reference"), max_length=100)
+    # The account as it was when the money went out: a later change of the organisation's
+    # bankgiro never rewrites where earlier payments went.
     account = models.CharField(_("paid to"), max_length=40)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -2,14 +2,14 @@
 
 Both are streamed: grants are read from the database in chunks and written as they come, so a
 hundred thousand grants never sit in memory at once. Nothing about persons is published: the
-recipient is the organisation (name, organisationsnummer, city), the funder the public body.
+recipient is the organisation (name, organisationsnummer, city, as they were when the grant was
+decided), the funder the public body.
 
 An empty portal publishes no package (the 360Giving schema requires at least one grant): the JSON
 address answers 404 with an explanation, and the CSV has its header row only."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from grants.models import Application, ProgrammeKind
+from portal.exports import csv_writer
 
 CHUNK = 2_000
 
@@ -35,7 +36,9 @@ def _number(value: Decimal | None) -> float | int:
 
 
 def _org_id(application: Application) -> str:
-    number = application.organisation.organisation_number
+    # The recipient as fixed at the decision: a later change of organisationsnummer or name
+    # does not rewrite who was granted the money.
+    number = application.recipient_org_number
     if number:
         return f"SE-BLV-{number.replace('-', '')}"
     return f"{_prefix()}-ORG-{application.organisation_id}"
@@ -73,10 +76,10 @@ def grant_record(application: Application, labels: dict[str, str] | None = None)
         "recipientOrganization": [
             {
                 "id": _org_id(application),
-                "name": application.organisation.name,
+                "name": application.recipient_name,
                 **(
-                    {"addressLocality": application.organisation.city}
-                    if application.organisation.city
+                    {"addressLocality": application.recipient_city}
+                    if application.recipient_city
                     else {}
                 ),
                 "addressCountry": "SE",
@@ -148,7 +151,8 @@ CSV_HEADER = [
 
 def csv_stream(grants: QuerySet[Application]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # The shared writer neutralises text a spreadsheet program would run as a formula.
+    writer = csv_writer(buffer, delimiter=",")
 
     def flush() -> str:
         text = buffer.getvalue()

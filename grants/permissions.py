@@ -1,18 +1,25 @@
-"""Who may do what with grants. Officers act only for the public body that owns the programme."""
+"""Who may do what with grants. Officers act only for the public body that owns the programme,
+and never on a case they must stay out of (segregation of duties, `organisations.segregation`):
+an application of an organisation they belong to, belonged to recently, registered or asked to
+join, or one they declared a conflict of interest (jäv) on. Every officer predicate below
+includes that rule, so the services, which call these predicates, refuse such an action, and
+the templates, which ask the same predicates, do not offer it."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
 from grants.models import Application
+from organisations import segregation
 from organisations.models import OrganisationMembership, OrganisationRole
 from portal.models import PublicBodyRole, User
 from portal.selectors import user_memberships
 
 
-def _has_role(user: User | AnonymousUser, public_body_id: int, role: str) -> bool:
+def _has_role(user: User | AnonymousUser, public_body_id: int, role: str | None = None) -> bool:
     return any(
-        m.public_body_id == public_body_id and m.role == role for m in user_memberships(user=user)
+        m.public_body_id == public_body_id and (role is None or m.role == role)
+        for m in user_memberships(user=user)
     )
 
 
@@ -20,19 +27,49 @@ def body_of(application: Application) -> int:
     return application.public_body_id
 
 
+def is_excluded(user: User | AnonymousUser, application: Application) -> bool:
+    """The segregation-of-duties rule for one application: the person is affiliated with the
+    applicant organisation, or declared a conflict of interest on it or on the application."""
+    return segregation.is_excluded(
+        user, organisation_ids=[application.organisation_id], case=application
+    )
+
+
 def can_handle(user: User | AnonymousUser, application: Application) -> bool:
-    """Assess, request completion, score and propose: a case officer of the owning body."""
-    return _has_role(user, body_of(application), PublicBodyRole.CASE_OFFICER)
+    """Assess, request completion, score and propose: a case officer of the owning body who is
+    not excluded from the case."""
+    return _has_role(user, body_of(application), PublicBodyRole.CASE_OFFICER) and not is_excluded(
+        user, application
+    )
 
 
 def can_decide(user: User | AnonymousUser, application: Application) -> bool:
     """Decide within delegation: a decision maker of the owning body, never on a proposal they
-    prepared themselves (four-eyes)."""
+    prepared themselves (four-eyes), never on a case they are excluded from."""
     return (
         _has_role(user, body_of(application), PublicBodyRole.DECISION_MAKER)
         and application.proposed_by_id is not None
         and application.proposed_by_id != user.pk
+        and not is_excluded(user, application)
     )
+
+
+def can_pay(user: User | AnonymousUser, application: Application) -> bool:
+    """Register a payment: a case officer of the owning body who is not excluded from the case.
+    (Whether the account is verified, by someone else, is the service's check.)"""
+    return can_handle(user, application)
+
+
+def can_follow_up(user: User | AnonymousUser, application: Application) -> bool:
+    """Review the follow-up report, open a recovery and record it as paid back: a case officer
+    of the owning body who is not excluded from the case."""
+    return can_handle(user, application)
+
+
+def can_declare_conflict(user: User | AnonymousUser, application: Application) -> bool:
+    """Declare a conflict of interest (jäv) on an application: any officer of the owning body
+    (case officer or decision maker) who has not already stepped out of it."""
+    return _has_role(user, body_of(application)) and not is_excluded(user, application)
 
 
 def can_edit(membership: OrganisationMembership | None) -> bool:

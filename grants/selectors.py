@@ -25,6 +25,7 @@ from grants.models import (
     ReportAttachment,
     Submission,
 )
+from organisations import segregation
 from organisations.models import Organisation, OrganisationMembership, OrganisationRole
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.selectors import user_memberships
@@ -103,11 +104,37 @@ def _officer_body_ids(user: User | AnonymousUser, roles: list[str] | None = None
     )
 
 
+def _without_conflicts(
+    queryset: QuerySet[Any], user: User | AnonymousUser, *, application: str = ""
+) -> QuerySet[Any]:
+    """Segregation of duties for an officer's read: drop the cases the person must stay out of
+    (`organisations.segregation`). `application` is the lookup from the queryset's model to its
+    application ("" for applications themselves, "application__" for payments, reports and
+    recoveries): a declaration of jäv is made on the application, so it hides everything of it."""
+    if not application:
+        return segregation.exclude_conflicted(queryset, user, organisation_field="organisation_id")
+    queryset = segregation.exclude_conflicted(
+        queryset, user, organisation_field=f"{application}organisation_id"
+    )
+    application_type = ContentType.objects.get_for_model(Application).pk
+    declared = [
+        object_id
+        for type_id, object_id in segregation.declared_conflicts(user)
+        if type_id == application_type
+    ]
+    if declared:
+        queryset = queryset.exclude(**{f"{application}pk__in": declared})
+    return queryset
+
+
 def application_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Application:
-    """For a case officer or decision maker of the owning public body; 404 for anyone else."""
+    """For a case officer or decision maker of the owning public body who is not excluded from
+    the case (segregation of duties); 404 for anyone else, so an affiliated officer cannot even
+    read the case through the officer pages."""
     application = (
-        _application_queryset()
-        .filter(pk=pk, public_body_id__in=_officer_body_ids(user))
+        _without_conflicts(
+            _application_queryset().filter(pk=pk, public_body_id__in=_officer_body_ids(user)), user
+        )
         .exclude(status=ApplicationStatus.DRAFT)
         .first()
     )
@@ -132,12 +159,13 @@ def inbox(
     q: str = "",
     sort: str = "submitted",
 ) -> QuerySet[Application]:
-    """Applications sent in to the officer's public bodies (drafts are the association's own)."""
+    """Applications sent in to the officer's public bodies (drafts are the association's own),
+    without the cases the officer must stay out of."""
     body_ids = _officer_body_ids(user)
     if not body_ids:
         raise Http404
     applications = (
-        Application.objects.filter(public_body_id__in=body_ids)
+        _without_conflicts(Application.objects.filter(public_body_id__in=body_ids), user)
         .exclude(status=ApplicationStatus.DRAFT)
         .select_related("call", "organisation", "assigned_to")
     )
@@ -205,7 +233,12 @@ def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Applicatio
     if not body_ids:
         raise Http404
     return (
-        Application.objects.filter(public_body_id__in=body_ids, status=ApplicationStatus.PROPOSED)
+        _without_conflicts(
+            Application.objects.filter(
+                public_body_id__in=body_ids, status=ApplicationStatus.PROPOSED
+            ),
+            user,
+        )
         .select_related("call", "organisation", "proposed_by")
         .order_by("proposed_at", "id")
     )
@@ -236,6 +269,7 @@ def attachment_get_for_user(
     officer = (
         application.status != ApplicationStatus.DRAFT
         and application.public_body_id in _officer_body_ids(user)
+        and not permissions.is_excluded(user, application)
     )
     if not (member or officer):
         raise Http404
@@ -319,7 +353,10 @@ def report_attachment_get_for_user(
     member = OrganisationMembership.objects.filter(
         user=user, organisation_id=application.organisation_id
     ).exists()
-    if not (member or application.public_body_id in _officer_body_ids(user)):
+    officer = application.public_body_id in _officer_body_ids(user) and not permissions.is_excluded(
+        user, application
+    )
+    if not (member or officer):
         raise Http404
     return attachment
 
@@ -334,8 +371,10 @@ def _officer_scope(user: User | AnonymousUser, public_body: int | None) -> list[
 def payments_list(
     *, user: User | AnonymousUser, call: int | None = None, public_body: int | None = None
 ) -> QuerySet[Payment]:
-    payments = Payment.objects.filter(
-        application__public_body_id__in=_officer_scope(user, public_body)
+    payments = _without_conflicts(
+        Payment.objects.filter(application__public_body_id__in=_officer_scope(user, public_body)),
+        user,
+        application="application__",
     )
     if call:
         payments = payments.filter(application__call_id=call)
@@ -356,8 +395,12 @@ def reports_list(
 ) -> QuerySet[FollowUpReport]:
     """Follow-up reports; "overdue" is derived: not sent in (or sent back) and past its due date
     in Europe/Stockholm."""
-    reports = FollowUpReport.objects.filter(
-        application__public_body_id__in=_officer_scope(user, public_body)
+    reports = _without_conflicts(
+        FollowUpReport.objects.filter(
+            application__public_body_id__in=_officer_scope(user, public_body)
+        ),
+        user,
+        application="application__",
     )
     today = timezone.localdate()
     if state == "overdue":
@@ -380,8 +423,10 @@ def recoveries_list(
     call: int | None = None,
     public_body: int | None = None,
 ) -> QuerySet[Recovery]:
-    recoveries = Recovery.objects.filter(
-        application__public_body_id__in=_officer_scope(user, public_body)
+    recoveries = _without_conflicts(
+        Recovery.objects.filter(application__public_body_id__in=_officer_scope(user, public_body)),
+        user,
+        application="application__",
     )
     if status:
         recoveries = recoveries.filter(status=status)
@@ -390,6 +435,12 @@ def recoveries_list(
     return recoveries.select_related("application__organisation", "application__call").order_by(
         "due_date", "id"
     )
+
+
+def officer_has_exclusions(*, user: User | AnonymousUser) -> bool:
+    """Does segregation of duties hide any case from this officer's lists? (Read from what the
+    request already loaded: no query of its own.)"""
+    return bool(segregation.excluded_organisation_ids(user) or segregation.declared_conflicts(user))
 
 
 def officer_bodies(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
@@ -439,6 +490,10 @@ def granted(*, now: object = None) -> QuerySet[Application]:
             "organisation__name",
             "organisation__organisation_number",
             "organisation__city",
+            # the recipient as fixed at the decision (what open data publishes)
+            "recipient_org_number",
+            "recipient_name",
+            "recipient_city",
         )
         .order_by("-decided_at", "-id")
     )

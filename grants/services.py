@@ -4,6 +4,7 @@ locks the row, checks the transition table and who may make it, saves and audits
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,11 +14,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grants import permissions
 from grants.eligibility import eligibility_problems
 from grants.models import (
+    DEFAULT_APPEAL_TEXT,
     Application,
     ApplicationStatus,
     Attachment,
@@ -26,6 +30,7 @@ from grants.models import (
     BudgetLineKind,
     Call,
     Criterion,
+    DecisionChoice,
     FollowUpReport,
     Payment,
     ProposalOutcome,
@@ -42,13 +47,20 @@ from grants.models import (
 from grants.money import format_sek
 from organisations.files import check_upload, store_upload
 from organisations.models import Organisation, OrganisationMembership
+from organisations.segregation import is_own_change
 from portal.models import User
 from portal.notifications import notify, organisation_people
 from portal.services import audit_record, registry_number_allocate
+from portal.versions import audit_note, check_seen, fingerprint
 
 A = ApplicationStatus
 EDITABLE = {A.DRAFT, A.COMPLETION_REQUESTED}
 DECIDED = {A.APPROVED, A.PARTLY_APPROVED}
+
+OWN_DECISION_PAYMENT_MESSAGE = gettext_lazy(
+    "You took the decision on this grant, so another case officer must register its payments "
+    "(four eyes on money)."
+)
 
 # (from, to) → who may make the change: the association ("member"), a case officer of the
 # owning body ("officer"), or a decision maker of that body other than the proposer ("decider").
@@ -448,6 +460,72 @@ def review_save(
     return review
 
 
+# --- what an approving person saw (portal.versions) ---------------------------------------------
+
+
+def _money(value: Decimal | int | None) -> str | None:
+    """An amount as the fingerprint sees it: 25000, 25000.0 and 25000.00 are one amount."""
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def proposal_version(
+    application: Application,
+    *,
+    submission_number: int | None = None,
+    scores: list[tuple[int, int]] | None = None,
+) -> str:
+    """What the case officer sees when proposing: the status, the amount applied for, which
+    submission of the application, and the criteria's scores ((criterion id, score) pairs). A
+    page that has already read the submissions and scores passes them in."""
+    if submission_number is None:
+        submission_number = (
+            application.submissions.order_by("-number").values_list("number", flat=True).first()
+        )
+    if scores is None:
+        scores = list(application.reviews.values_list("criterion_id", "score"))
+    return fingerprint(
+        "propose",
+        application.status,
+        _money(application.amount_requested),
+        submission_number,
+        sorted(scores),
+    )
+
+
+def decision_version(application: Application) -> str:
+    """What the decision maker sees: the proposal as it stands and who made it. A new proposal
+    in between (another amount, another motivation, another proposer) is another version."""
+    return fingerprint(
+        "decide",
+        application.status,
+        application.proposal_outcome,
+        _money(application.proposal_amount),
+        application.proposal_motivation,
+        application.proposal_conditions,
+        _money(application.amount_requested),
+        application.proposed_by_id,
+        application.proposed_at,
+    )
+
+
+def payment_version(application: Application, *, paid: Decimal | None = None) -> str:
+    """What the person registering a payment sees: the decided amount, what has been paid, and
+    the account the money goes to."""
+    organisation = application.organisation
+    return fingerprint(
+        "pay",
+        application.status,
+        _money(application.decided_amount),
+        _money(amount_paid(application) if paid is None else paid),
+        organisation.payment_method,
+        organisation.payment_account,
+        organisation.payment_details_verified,
+    )
+
+
+# --- proposal and decision -------------------------------------------------------------------
+
+
 @transaction.atomic
 def application_propose(
     *,
@@ -457,8 +535,15 @@ def application_propose(
     amount: Decimal | None,
     motivation: str,
     conditions: str = "",
+    seen_version: str | None,
 ) -> Application:
     application = _locked(application)
+    if not permissions.can_handle(actor, application):
+        raise PermissionDenied
+    if application.status != A.IN_REVIEW:
+        raise ValidationError(_("Only an application in review can be proposed for decision."))
+    version = proposal_version(application)
+    check_seen(seen=seen_version, current=version)
     requested = application.amount_requested or Decimal(0)
     errors: dict[str, list[str]] = {}
     if not motivation.strip():
@@ -489,7 +574,7 @@ def application_propose(
         application=application,
         to=A.PROPOSED,
         actor=actor,
-        comment=f"{outcome}: {format_sek(amount or Decimal(0))}",
+        comment=audit_note(f"{outcome}: {format_sek(amount or Decimal(0))}", version),
     )
 
 
@@ -501,68 +586,161 @@ def call_budget_left(call: Call, *, excluding: Application | None = None) -> Dec
     return call.budget - total
 
 
+@dataclass(frozen=True)
+class DecisionOutcome:
+    """Exactly what a decision will record: shown on the confirmation page, then saved."""
+
+    status: str
+    amount: Decimal
+    requested: Decimal
+    proposed: Decimal
+    motivation: str
+    conditions: str
+    change_reason: str
+    budget_left_after: Decimal
+    appeal_text: str
+
+    @property
+    def status_label(self) -> str:
+        return str(A(self.status).label)
+
+
+def _decision_outcome(
+    *,
+    application: Application,
+    call: Call,
+    decision: str,
+    amount: Decimal | None,
+    change_reason: str,
+) -> DecisionOutcome:
+    """Check a decision and work out what it records; raise a ValidationError naming the fields
+    otherwise. Changing the proposal always needs a reason; "another amount" needs the amount."""
+    requested = application.amount_requested or Decimal(0)
+    proposed = application.proposal_amount or Decimal(0)
+    reason = change_reason.strip()
+    errors: dict[str, list[str]] = {}
+    decided = Decimal(0)
+    if decision == DecisionChoice.AS_PROPOSED:
+        if application.proposal_outcome == ProposalOutcome.REJECT:  # "as proposed" rejects
+            decision = DecisionChoice.REJECT
+        else:
+            decided = proposed
+    elif decision == DecisionChoice.CHANGE:
+        if amount is None:
+            errors["amount"] = [_("Give the amount you decide on.")]
+        elif not 0 < amount <= requested:
+            errors["amount"] = [
+                _("The amount must be more than 0 and at most the %(requested)s applied for.")
+                % {"requested": format_sek(requested)}
+            ]
+        else:
+            decided = amount
+        if not reason:
+            errors["change_reason"] = [_("Give the reason for changing the proposed amount.")]
+    elif decision == DecisionChoice.REJECT:
+        if application.proposal_outcome != ProposalOutcome.REJECT and not reason:
+            errors["change_reason"] = [
+                _("Give the reason for rejecting, since the proposal was to grant money.")
+            ]
+    else:
+        errors["decision"] = [_("Choose how you decide: as proposed, another amount or reject.")]
+    left = call_budget_left(call, excluding=application)
+    if not errors and decided > left:
+        errors["amount" if decision == DecisionChoice.CHANGE else "decision"] = [
+            _("The call has %(left)s left; %(amount)s would overspend it.")
+            % {"left": format_sek(left), "amount": format_sek(decided)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    if decision == DecisionChoice.REJECT:
+        status = A.REJECTED
+    else:
+        status = A.APPROVED if decided == requested else A.PARTLY_APPROVED
+    programme_text = application.call.programme.appeal_text.strip()
+    return DecisionOutcome(
+        status=status,
+        amount=decided,
+        requested=requested,
+        proposed=proposed,
+        motivation=application.proposal_motivation,
+        conditions=application.proposal_conditions,
+        change_reason=reason,
+        budget_left_after=left - decided,
+        appeal_text=programme_text or str(DEFAULT_APPEAL_TEXT),
+    )
+
+
+def _check_may_decide(application: Application, actor: User, seen_version: str | None) -> str:
+    if not permissions.can_decide(actor, application):
+        raise PermissionDenied
+    if application.status != A.PROPOSED:
+        raise ValidationError(
+            _("There is no proposal waiting for a decision: it has already been decided on.")
+        )
+    version = decision_version(application)
+    check_seen(seen=seen_version, current=version)
+    return version
+
+
+def decision_preview(
+    *,
+    application: Application,
+    actor: User,
+    decision: str,
+    amount: Decimal | None = None,
+    change_reason: str = "",
+    seen_version: str | None,
+) -> DecisionOutcome:
+    """The confirmation step: every check of the decision, nothing written."""
+    _check_may_decide(application, actor, seen_version)
+    return _decision_outcome(
+        application=application,
+        call=application.call,
+        decision=decision,
+        amount=amount,
+        change_reason=change_reason,
+    )
+
+
 @transaction.atomic
 def application_decide(
     *,
     application: Application,
     actor: User,
-    reject: bool = False,
+    decision: str,
     amount: Decimal | None = None,
     change_reason: str = "",
+    seen_version: str | None,
 ) -> Application:
-    """A decision maker confirms the proposal, changes its amount (with a reason) or rejects.
-    The call's row is locked first, so two decisions at the same moment cannot overspend it."""
+    """A decision maker confirms the proposal, decides another amount (with the amount and a
+    reason) or rejects. Only on the proposal they saw (`seen_version`), only once. The call's
+    row is locked first, so two decisions at the same moment cannot overspend it."""
     call = Call.objects.select_for_update().get(pk=application.call_id)
     application = _locked(application)
-    if not permissions.can_decide(actor, application):
-        raise PermissionDenied
-    if application.status != A.PROPOSED:
-        raise ValidationError(_("There is no proposal waiting for a decision."))
-    requested = application.amount_requested or Decimal(0)
-    proposed = application.proposal_amount or Decimal(0)
-    # "as proposed" on a proposal to reject is a rejection
-    if reject or (amount is None and application.proposal_outcome == ProposalOutcome.REJECT):
-        amount, to = Decimal(0), A.REJECTED
-    else:
-        if amount is None:
-            amount = proposed
-        if amount != proposed and not change_reason.strip():
-            raise ValidationError(
-                {"change_reason": [_("Give the reason for changing the proposed amount.")]}
-            )
-        if not 0 < amount <= requested:
-            raise ValidationError(
-                {
-                    "amount": [
-                        _(
-                            "The amount must be more than 0 and at most the %(requested)s applied for."
-                        )
-                        % {"requested": format_sek(requested)}
-                    ]
-                }
-            )
-        left = call_budget_left(call, excluding=application)
-        if amount > left:
-            raise ValidationError(
-                {
-                    "amount": [
-                        _("The call has %(left)s left; %(amount)s would overspend it.")
-                        % {"left": format_sek(left), "amount": format_sek(amount)}
-                    ]
-                }
-            )
-        to = A.APPROVED if amount == requested else A.PARTLY_APPROVED
-    application.decided_amount = amount
-    application.decision_motivation = application.proposal_motivation
-    application.decision_conditions = application.proposal_conditions
-    application.decision_change_reason = change_reason.strip()
+    version = _check_may_decide(application, actor, seen_version)
+    outcome = _decision_outcome(
+        application=application,
+        call=call,
+        decision=decision,
+        amount=amount,
+        change_reason=change_reason,
+    )
+    organisation = application.organisation
+    application.decided_amount = outcome.amount
+    application.decision_motivation = outcome.motivation
+    application.decision_conditions = outcome.conditions
+    application.decision_change_reason = outcome.change_reason
+    application.decision_appeal_text = application.call.programme.appeal_text.strip()
+    application.recipient_org_number = organisation.organisation_number or ""
+    application.recipient_name = organisation.name
+    application.recipient_city = organisation.city
     application.decided_by = actor
     application.decided_at = timezone.now()
     application_transition(
         application=application,
-        to=to,
+        to=outcome.status,
         actor=actor,
-        comment=change_reason.strip() or format_sek(amount),
+        comment=audit_note(outcome.change_reason or format_sek(outcome.amount), version),
     )
     _create_report(application)
     notify(
@@ -581,18 +759,72 @@ def amount_paid(application: Application) -> Decimal:
     return application.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
+# Dates that money hangs on are checked against what they relate to. Nothing before this date is a
+# real date in the portal (a mistyped year such as 1900 or 0202 is refused).
+EARLIEST_DATE = date(2000, 1, 1)
+PAYMENT_DAYS_AHEAD = 365
+RECOVERY_DAYS_AHEAD = 2 * 365
+REPORT_MIN_DAYS_AFTER_DECISION = 30
+
+
+def _day(value: date) -> str:
+    return date_format(value, "j F Y")
+
+
+def _date_errors(
+    value: date,
+    *,
+    label: str,
+    not_before: date | None = None,
+    not_before_what: str = "",
+    not_after: date | None = None,
+    not_after_what: str = "",
+) -> list[str]:
+    """The problems with a date, each naming the field and the limit (empty: it is fine)."""
+    if value < EARLIEST_DATE:
+        return [
+            _("%(field)s: %(date)s is not possible; give a date from 1 January 2000 onwards.")
+            % {"field": label, "date": value.isoformat()}
+        ]
+    if not_before is not None and value < not_before:
+        return [
+            _("%(field)s cannot be before %(what)s, %(limit)s.")
+            % {"field": label, "what": not_before_what, "limit": _day(not_before)}
+        ]
+    if not_after is not None and value > not_after:
+        return [
+            _("%(field)s cannot be after %(what)s, %(limit)s.")
+            % {"field": label, "what": not_after_what, "limit": _day(not_after)}
+        ]
+    return []
+
+
 @transaction.atomic
 def payment_register(
-    *, application: Application, actor: User, amount: Decimal, paid_on: date, reference: str
+    *,
+    application: Application,
+    actor: User,
+    amount: Decimal,
+    paid_on: date,
+    reference: str,
+    seen_version: str | None,
 ) -> Payment:
-    """Record an instalment paid to the organisation's verified account. The application's row
-    is locked, so two payments at the same moment cannot together exceed the decided amount."""
+    """Record an instalment paid to the organisation's verified account, as the person saw it.
+    The application's and the organisation's rows are locked, so two payments at the same moment
+    cannot together exceed the decided amount and the account cannot change under the payment.
+    Four eyes on money: the person who took the decision does not register its payments."""
     application = _locked(application)
     if not permissions.can_handle(actor, application):
         raise PermissionDenied
+    if is_own_change(actor, application.decided_by_id):
+        raise PermissionDenied(OWN_DECISION_PAYMENT_MESSAGE)
     if application.status not in DECIDED:
         raise ValidationError(_("Only an approved grant can be paid."))
-    organisation = application.organisation
+    organisation = Organisation.objects.select_for_update().get(pk=application.organisation_id)
+    application.organisation = organisation
+    paid = amount_paid(application)
+    version = payment_version(application, paid=paid)
+    check_seen(seen=seen_version, current=version)
     if not organisation.payment_account or not organisation.payment_details_verified:
         raise ValidationError(
             _(
@@ -603,13 +835,24 @@ def payment_register(
     errors: dict[str, list[str]] = {}
     if amount <= 0:
         errors["amount"] = [_("The amount must be more than 0.")]
-    left = (application.decided_amount or Decimal(0)) - amount_paid(application)
+    left = (application.decided_amount or Decimal(0)) - paid
     if amount > left:
         errors["amount"] = [
             _("Only %(left)s of the decided amount is left to pay.") % {"left": format_sek(left)}
         ]
     if not reference.strip():
         errors["reference"] = [_("Give the payment's reference.")]
+    today = timezone.localdate()
+    date_errors = _date_errors(
+        paid_on,
+        label=_("The payment date"),
+        not_before=timezone.localdate(application.decided_at) if application.decided_at else None,
+        not_before_what=_("the date of the decision"),
+        not_after=today + timedelta(days=PAYMENT_DAYS_AHEAD),
+        not_after_what=_("one year from today"),
+    )
+    if date_errors:
+        errors["paid_on"] = date_errors
     if errors:
         raise ValidationError(errors)
     payment = Payment.objects.create(
@@ -624,21 +867,28 @@ def payment_register(
         actor=actor,
         obj=application,
         action="paid",
-        comment=f"{format_sek(amount)} {paid_on:%Y-%m-%d} {payment.account} ({payment.reference})",
+        comment=audit_note(
+            f"{format_sek(amount)} {paid_on:%Y-%m-%d} {payment.account} ({payment.reference})",
+            version,
+        ),
     )
     return payment
 
 
 def report_due_date(application: Application) -> date:
     """When the follow-up report is due: the call's fixed date, or days after the activity ends,
-    or 90 days after the decision."""
+    or 90 days after the decision; never sooner than 30 days after the decision (a fixed date
+    or an activity already past would make the report overdue on the day it is granted)."""
     call = application.call
+    decided = timezone.localdate(application.decided_at or timezone.now())
     if call.follow_up_due_date:
-        return call.follow_up_due_date
-    end = application.planned_end or timezone.localdate(application.decided_at or timezone.now())
-    return end + timedelta(
-        days=call.follow_up_days_after_end if call.follow_up_days_after_end is not None else 90
-    )
+        due = call.follow_up_due_date
+    else:
+        end = application.planned_end or decided
+        due = end + timedelta(
+            days=call.follow_up_days_after_end if call.follow_up_days_after_end is not None else 90
+        )
+    return max(due, decided + timedelta(days=REPORT_MIN_DAYS_AFTER_DECISION))
 
 
 def _create_report(application: Application) -> None:
@@ -852,6 +1102,17 @@ def recovery_open(
         ]
     if not reason.strip():
         errors["reason"] = [_("Give the reason for the recovery.")]
+    today = timezone.localdate()
+    date_errors = _date_errors(
+        due_date,
+        label=_("The date to pay back by"),
+        not_before=today,
+        not_before_what=_("today"),
+        not_after=today + timedelta(days=RECOVERY_DAYS_AHEAD),
+        not_after_what=_("two years from today"),
+    )
+    if date_errors:
+        errors["due_date"] = date_errors
     if errors:
         raise ValidationError(errors)
     recovery = Recovery.objects.create(
@@ -881,6 +1142,16 @@ def recovery_mark_paid(*, recovery: Recovery, actor: User, paid_on: date) -> Rec
         raise PermissionDenied
     if recovery.status == RecoveryStatus.PAID:
         raise ValidationError(_("The recovery is already paid back."))
+    date_errors = _date_errors(
+        paid_on,
+        label=_("The date it was paid back"),
+        not_before=timezone.localdate(recovery.opened_at),
+        not_before_what=_("the day the recovery was opened"),
+        not_after=timezone.localdate(),
+        not_after_what=_("today"),
+    )
+    if date_errors:
+        raise ValidationError({"paid_on": date_errors})
     recovery.status = RecoveryStatus.PAID
     recovery.paid_on = paid_on
     recovery.recorded_by = actor

@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("handlaggning/ansokningar/<int:pk>/forslag/", views.propose, name="propose"),
     path("handlaggning/ansokningar/<int:pk>/beslut/", views.decide, name="decide"),
+    path("handlaggning/ansokningar/<int:pk>/jav/", views.declare_conflict, name="declare_conflict"),
 ]
 
 urlpatterns += [

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -39,7 +40,10 @@ from grants.forms import (
     amount_for_input,
     budget_lines_from,
 )
-from grants.models import Application, ApplicationStatus
+from grants.models import Application, ApplicationStatus, DecisionChoice
+from organisations import views as organisation_views
+from organisations.segregation import is_own_change
+from portal import versions
 from portal.exports import export_response
 from portal.http import (
     error_messages,
@@ -328,6 +332,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": paginate(request, applications),
             "query": query_without_page(request),
+            "segregated": selectors.officer_has_exclusions(user=request.user),
         },
     )
 
@@ -350,6 +355,12 @@ def _review_initial(criterion: Any) -> dict[str, Any] | None:
 @require_GET
 def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
+    return _officer_page(request, application)
+
+
+def _officer_page(request: HttpRequest, application: Application, **overrides: Any) -> HttpResponse:
+    """The officer's page of an application; a form in `overrides` replaces the empty one (a
+    decision sent back for changes keeps what was typed, with its errors)."""
     user = request_user(request)
     handle = permissions.can_handle(user, application)
     criteria = [
@@ -378,34 +389,74 @@ def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
             changed.append(_("Amount applied for"))
         if after["attachments"] != before["attachments"]:
             changed.append(_("Attachments"))
-    return render(
-        request,
-        "grants/officer_application.html",
-        _application_context(
+    status = application.status
+    can_decide = permissions.can_decide(user, application)
+    context = _application_context(
+        application,
+        can_handle=handle,
+        can_decide=can_decide,
+        four_eyes_block=status == ApplicationStatus.PROPOSED
+        and application.proposed_by_id == user.pk,
+        # four eyes on money: whoever decided does not register the payments
+        own_decision=is_own_change(user, application.decided_by_id),
+        criteria=criteria,
+        submissions=submissions,
+        changed=changed,
+        history=selectors.history_of(application=application)[:50],
+        can_declare_conflict=permissions.can_declare_conflict(user, application),
+        assign_form=AssignForm(
+            colleagues=selectors.colleagues(application=application),
+            initial={"assignee": application.assigned_to_id},
+        )
+        if handle
+        else None,
+        completion_form=CompletionRequestForm(),
+        recovery_form=RecoveryForm(),
+        budget_left=services.call_budget_left(application.call)
+        if status in {ApplicationStatus.IN_REVIEW, ApplicationStatus.PROPOSED}
+        else None,
+    )
+    if handle and status == ApplicationStatus.IN_REVIEW:
+        version = services.proposal_version(
             application,
-            can_handle=handle,
-            can_decide=permissions.can_decide(user, application),
-            four_eyes_block=application.status == ApplicationStatus.PROPOSED
-            and application.proposed_by_id == user.pk,
-            criteria=criteria,
-            submissions=submissions,
-            changed=changed,
-            history=selectors.history_of(application=application)[:50],
-            assign_form=AssignForm(
-                colleagues=selectors.colleagues(application=application),
-                initial={"assignee": application.assigned_to_id},
-            )
-            if handle
-            else None,
-            completion_form=CompletionRequestForm(),
-            payment_form=PaymentForm(initial={"paid_on": timezone.localdate()}),
-            recovery_form=RecoveryForm(),
-            proposal_form=ProposalForm(),
-            decision_form=DecisionForm(initial={"decision": "confirm"}),
-            budget_left=services.call_budget_left(application.call)
-            if application.status in {ApplicationStatus.IN_REVIEW, ApplicationStatus.PROPOSED}
-            else None,
-        ),
+            submission_number=submissions[-1].number if submissions else None,
+            scores=[
+                (c.pk, score)
+                for c, _form in criteria
+                if (score := getattr(c, "review_score", None)) is not None
+            ],
+        )
+        context["proposal_form"] = ProposalForm(initial={"seen_version": version})
+    if can_decide and status == ApplicationStatus.PROPOSED:
+        context["decision_form"] = DecisionForm(
+            initial={"seen_version": services.decision_version(application)}
+        )
+    if handle and status in services.DECIDED:
+        context["payment_form"] = PaymentForm(
+            initial={
+                "paid_on": timezone.localdate(),
+                "seen_version": services.payment_version(application, paid=context["paid"]),
+            }
+        )
+    context.update(overrides)
+    return render(request, "grants/officer_application.html", context)
+
+
+@require_POST
+def declare_conflict(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer declares a conflict of interest (jäv) on an application and steps out of it:
+    from then on the case is gone from their lists and its page is 404 for them."""
+    application = selectors.application_get_for_officer(user=request.user, pk=pk)
+    return organisation_views.declare_conflict(
+        request,
+        case=application,
+        back=reverse("grants:officer_application", args=[pk]),
+        done=reverse("grants:inbox"),
+        done_message=_(
+            "You have declared a conflict of interest in %(number)s. Another officer handles the "
+            "application; it is no longer shown to you."
+        )
+        % {"number": application.registry_number},
     )
 
 
@@ -481,12 +532,21 @@ def score(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
     return _officer_action(request, pk, act)
 
 
+def _named_form_error(form: Any) -> ValidationError:
+    """A form's errors as messages that name their field: "Payment date: Enter a valid date."."""
+    messages_ = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        messages_ += [f"{label}: {message}" if label else str(message) for message in errors]
+    return ValidationError(messages_)
+
+
 @require_POST
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
     def act(application: Application, user: User) -> str:
         form = ProposalForm(request.POST)
         if not form.is_valid():
-            raise form_error(form)
+            raise _named_form_error(form)
         services.application_propose(
             application=application,
             actor=user,
@@ -494,29 +554,59 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
             amount=form.cleaned_data["amount"],
             motivation=form.cleaned_data["motivation"],
             conditions=form.cleaned_data["conditions"],
+            seen_version=form.cleaned_data["seen_version"],
         )
         return _("The proposal has been sent to the decision maker.")
 
     return _officer_action(request, pk, act)
 
 
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(application: Application, user: User) -> str:
-        form = DecisionForm(request.POST)
-        if not form.is_valid():
-            raise form_error(form)
-        decision = form.cleaned_data["decision"]
-        services.application_decide(
-            application=application,
-            actor=user,
-            reject=decision == "reject",
-            amount=form.cleaned_data["amount"] if decision == "change" else None,
-            change_reason=form.cleaned_data["change_reason"],
-        )
-        return _("The decision has been taken.")
-
-    return _officer_action(request, pk, act)
+    """Two steps (check your answers): the first POST checks the decision and shows exactly
+    what will be recorded; only "Take the decision" on that page decides. "Change" goes back
+    to the form with what was typed."""
+    application = selectors.application_get_for_officer(user=request.user, pk=pk)
+    user = request_user(request)
+    if not permissions.can_decide(user, application):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if "edit" in request.POST or not form.is_valid():
+        return _officer_page(request, application, decision_form=form)
+    data = form.cleaned_data
+    arguments: dict[str, Any] = {
+        "application": application,
+        "actor": user,
+        "decision": data["decision"],
+        "amount": data["amount"] if data["decision"] == DecisionChoice.CHANGE else None,
+        "change_reason": data["change_reason"],
+        "seen_version": data["seen_version"],
+    }
+    try:
+        if "confirmed" not in request.POST:
+            outcome = services.decision_preview(**arguments)
+            return render(
+                request,
+                "grants/decision_confirm.html",
+                {"application": application, "form": form, "outcome": outcome},
+            )
+        services.application_decide(**arguments)
+    except ValidationError as error:
+        if versions.FIELD in getattr(error, "error_dict", {}) or application.status != "proposed":
+            error_messages(request, error)  # stale or already decided: reload and look again
+            return redirect("grants:officer_application", pk=pk)
+        _add_errors(form, error)
+        return _officer_page(request, application, decision_form=form)
+    messages.success(request, _("The decision has been taken."))
+    return redirect("grants:officer_application", pk=pk)
 
 
 # --- payments, follow-up reports, recoveries ------------------------------------------------
@@ -527,7 +617,7 @@ def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
     def act(application: Application, user: User) -> str:
         form = PaymentForm(request.POST)
         if not form.is_valid():
-            raise form_error(form)
+            raise _named_form_error(form)
         services.payment_register(application=application, actor=user, **form.cleaned_data)
         return _("The payment has been registered.")
 
@@ -539,7 +629,7 @@ def recovery_add(request: HttpRequest, pk: int) -> HttpResponse:
     def act(application: Application, user: User) -> str:
         form = RecoveryForm(request.POST)
         if not form.is_valid():
-            raise form_error(form)
+            raise _named_form_error(form)
         services.recovery_open(application=application, actor=user, **form.cleaned_data)
         return _("The recovery has been opened and is shown to the association.")
 
@@ -716,6 +806,7 @@ def _list_page(
             "query": query,
             "export_query": query,
             "today": timezone.localdate(),
+            "segregated": selectors.officer_has_exclusions(user=request.user),
         },
     )
 

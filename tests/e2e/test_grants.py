@@ -101,8 +101,20 @@ def test_apply_complete_assess_propose_decide_and_see_the_decision(
     decider.goto("/handlaggning/beslut/")
     decider.get_by_role("link", name=application.registry_number).click()
     assert axe_violations(decider) == []
-    decider.get_by_role("button", name="Fatta beslut").click()
-    assert "Delvis beviljad" in decider.locator("main").inner_text()
+    decider.get_by_label("Besluta enligt förslaget").check()  # nothing is chosen beforehand
+    # (the new texts match in Swedish and, before the catalogue is merged, in English)
+    decider.get_by_role(
+        "button", name=re.compile("Gå vidare och granska beslutet|Continue to check the decision")
+    ).click()
+    check = decider.locator("main").inner_text()
+    assert "Delvis beviljad" in check and "30\u00a0000\u00a0kr" in check
+    assert "laglighetsprövning" in check
+    assert axe_violations(decider) == []
+    decider.get_by_role(
+        "button", name=re.compile("^(Fatta beslutet|Confirm and take the decision)$")
+    ).click()
+    assert "Delvis beviljad" in decider.locator(".status-panel").first.inner_text()
+    assert "laglighetsprövning" in decider.locator("main").inner_text()
     decider.context.close()
 
     page.reload()

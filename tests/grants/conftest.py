@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from grants import services
@@ -19,6 +20,7 @@ from grants.models import (
     Question,
     QuestionKind,
 )
+from organisations import selectors as organisation_selectors
 from organisations import services as organisation_services
 from organisations.models import DocumentKind, Organisation, OrganisationRole, OrganisationStatus
 from portal.models import PublicBody, PublicBodyRole, User
@@ -130,7 +132,12 @@ def grants(db: None) -> Grants:
         kind=DocumentKind.STATUTES,
         upload=pdf_upload(),
     )
-    organisation_services.document_review(document=version.document, actor=officer, approve=True)
+    organisation_services.document_review(
+        document=version.document,
+        actor=officer,
+        approve=True,
+        seen_version=organisation_selectors.document_version_of(version),
+    )
     outsider = OrganisationMembershipFactory(organisation__status=OrganisationStatus.VERIFIED).user
     return Grants(
         body=body,
@@ -209,6 +216,33 @@ def proposed(
         outcome=outcome,
         amount=amount,
         motivation="Bra projekt.",
+        seen_version=services.proposal_version(application),
     )
     application.refresh_from_db()
     return application
+
+
+def decide_proposal(
+    application: Application, actor: User, decision: str = "confirm", **kwargs: object
+) -> Application:
+    """Decide as a decision maker who has seen the proposal as it stands now."""
+    application.refresh_from_db()
+    services.application_decide(
+        application=application,
+        actor=actor,
+        decision=decision,
+        seen_version=services.decision_version(application),
+        **kwargs,  # type: ignore[arg-type]
+    )
+    application.refresh_from_db()
+    return application
+
+
+def seen_version(client: Client, application: Application, form: str) -> str:
+    """The version a form on the officer's page carries (what the person saw), as a browser
+    would send it: `form` is "proposal_form", "decision_form" or "payment_form"."""
+    from django.urls import reverse
+
+    response = client.get(reverse("grants:officer_application", args=[application.pk]))
+    assert response.status_code == 200
+    return str(response.context[form]["seen_version"].value())

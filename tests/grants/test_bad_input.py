@@ -105,13 +105,20 @@ def test_decided_amounts_stay_within_applied_and_budget(grants: Grants) -> None:
         services.application_decide(
             application=application,
             actor=g.decision_maker,
+            decision="change",
             amount=Decimal("40001"),
             change_reason="Mer",
+            seen_version=services.decision_version(application),
         )
     g.call.budget = Decimal("30000")
     g.call.save()
     with pytest.raises(ValidationError) as error:
-        services.application_decide(application=application, actor=g.decision_maker)
+        services.application_decide(
+            application=application,
+            actor=g.decision_maker,
+            decision="confirm",
+            seen_version=services.decision_version(application),
+        )
     assert "30\u00a0000\u00a0kr" in " ".join(error.value.messages)
     application.refresh_from_db()
     assert application.status == "proposed" and application.decided_amount is None
@@ -125,8 +132,14 @@ def test_a_partial_proposal_must_be_below_the_applied_amount(grants: Grants) -> 
     services.application_submit(application=other, actor=g.editor)
     other.refresh_from_db()
     services.application_start_review(application=other, actor=g.officer)
+    other.refresh_from_db()
     for amount in (Decimal("0"), Decimal("40000"), Decimal("50000"), None):
         with pytest.raises(ValidationError):
             services.application_propose(
-                application=other, actor=g.officer, outcome="partly", amount=amount, motivation="x"
+                application=other,
+                actor=g.officer,
+                outcome="partly",
+                amount=amount,
+                motivation="x",
+                seen_version=services.proposal_version(other),
             )

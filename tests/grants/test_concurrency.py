@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from grants import services
 from grants.models import Application
-from tests.grants.conftest import Grants, complete_draft, proposed
+from tests.grants.conftest import Grants, complete_draft, decide_proposal, proposed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,7 +80,10 @@ def test_concurrent_decisions_never_overspend_the_call(
     deciders = [g.decision_maker, g.other_decision_maker] * 2
 
     def decide(application: Application, actor: object) -> callable:  # type: ignore[valid-type]
-        return lambda: services.application_decide(application=application, actor=actor)
+        seen = services.decision_version(application)
+        return lambda: services.application_decide(
+            application=application, actor=actor, decision="confirm", seen_version=seen
+        )
 
     results = run_together([decide(a, d) for a, d in zip(applications, deciders, strict=True)])
     decided = Application.objects.filter(status__in=["approved", "partly_approved"])
@@ -114,8 +117,8 @@ def test_concurrent_payments_never_exceed_the_decided_amount(
 ) -> None:
     g = grants
     application = proposed(g, amount="40000")
-    services.application_decide(application=application, actor=g.decision_maker)
-    application.refresh_from_db()
+    decide_proposal(application, g.decision_maker)
+    seen = services.payment_version(application)
     paid = services.amount_paid
 
     def slow_paid(*args: object, **kwargs: object) -> Decimal:
@@ -132,6 +135,7 @@ def test_concurrent_payments_never_exceed_the_decided_amount(
             amount=Decimal("25000"),
             paid_on=timezone.localdate(),
             reference="x",
+            seen_version=seen,
         )
 
     results = run_together([payment, payment])

@@ -18,7 +18,7 @@ from grants.models import FollowUpReport
 from portal import notifications
 from portal.models import Notification
 from tests.conftest import logged_in
-from tests.grants.conftest import Grants, make_call, proposed, submitted
+from tests.grants.conftest import Grants, decide_proposal, make_call, proposed, submitted
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -54,7 +54,7 @@ def yesterdays_work(g: Grants, django_capture_on_commit_callbacks) -> dict[str, 
             application=earlier, actor=g.officer, message="Budget saknas.", due=date(2026, 3, 9)
         )
         granted = proposed(g, call=call)
-        services.application_decide(application=granted, actor=g.decision_maker)
+        decide_proposal(granted, g.decision_maker)
         FollowUpReport.objects.create(
             application=granted, due_date=date(2026, 3, 1), status="submitted"
         )

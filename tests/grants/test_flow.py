@@ -9,11 +9,17 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from grants import services
 from grants.models import Application, Review
 from portal.models import AuditEvent
 from tests.conftest import logged_in
-from tests.grants.conftest import Grants, complete_draft, proposed, submitted
+from tests.grants.conftest import (
+    Grants,
+    complete_draft,
+    decide_proposal,
+    proposed,
+    seen_version,
+    submitted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +175,7 @@ def test_officer_scores_and_proposes_and_another_decides(
             "amount": "30 000",
             "motivation": "Delvis rimlig budget.",
             "conditions": "Redovisa senast 2027-06-30.",
+            "seen_version": seen_version(officer, application, "proposal_form"),
         },
     )
     application.refresh_from_db()
@@ -180,8 +187,14 @@ def test_officer_scores_and_proposes_and_another_decides(
 
     decider = logged_in(g.decision_maker)
     assert application.registry_number in decider.get(reverse("grants:decisions")).content.decode()
+    choice = {
+        "decision": "confirm",
+        "seen_version": seen_version(decider, application, "decision_form"),
+    }
+    check = decider.post(reverse("grants:decide", args=[application.pk]), choice)
+    assert check.status_code == 200 and "Delvis beviljad" in check.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        decider.post(reverse("grants:decide", args=[application.pk]), {"decision": "confirm"})
+        decider.post(reverse("grants:decide", args=[application.pk]), {**choice, "confirmed": "1"})
     application.refresh_from_db()
     assert (application.status, application.decided_amount, application.decided_by) == (
         "partly_approved",
@@ -217,9 +230,10 @@ def test_the_decision_maker_changes_the_amount_with_a_reason_or_rejects(grants: 
     g = grants
     application = proposed(g)
     decider = logged_in(g.decision_maker)
+    version = seen_version(decider, application, "decision_form")
     response = decider.post(
         reverse("grants:decide", args=[application.pk]),
-        {"decision": "change", "amount": "20000"},
+        {"decision": "change", "amount": "20000", "seen_version": version, "confirmed": "1"},
         follow=True,
     )
     assert "Ange skälet" in response.content.decode()
@@ -227,7 +241,13 @@ def test_the_decision_maker_changes_the_amount_with_a_reason_or_rejects(grants: 
     assert application.status == "proposed"
     decider.post(
         reverse("grants:decide", args=[application.pk]),
-        {"decision": "change", "amount": "20000", "change_reason": "Budgeten räcker inte."},
+        {
+            "decision": "change",
+            "amount": "20000",
+            "change_reason": "Budgeten räcker inte.",
+            "seen_version": version,
+            "confirmed": "1",
+        },
     )
     application.refresh_from_db()
     assert (application.status, application.decided_amount, application.decision_change_reason) == (
@@ -257,8 +277,7 @@ def test_four_eyes_the_proposer_cannot_decide(grants: Grants) -> None:
         .content.decode()
     )
     assert "en annan beslutsfattare" in page
-    services.application_decide(application=application, actor=g.decision_maker)
-    application.refresh_from_db()
+    decide_proposal(application, g.decision_maker)
     assert application.status == "approved"
 
 
@@ -269,7 +288,7 @@ def test_withdraw_before_a_decision_but_not_after(grants: Grants) -> None:
     application.refresh_from_db()
     assert application.status == "withdrawn"
     decided = proposed(g)
-    services.application_decide(application=decided, actor=g.decision_maker)
+    decide_proposal(decided, g.decision_maker)
     response = logged_in(g.editor).post(reverse("grants:withdraw", args=[decided.pk]), follow=True)
     decided.refresh_from_db()
     assert decided.status == "approved"
@@ -340,8 +359,14 @@ def test_the_officer_sees_the_history_in_words(grants: Grants) -> None:
 
 def test_deciding_as_proposed_on_a_proposal_to_reject_rejects(grants: Grants) -> None:
     application = proposed(grants, outcome="reject")
-    logged_in(grants.decision_maker).post(
-        reverse("grants:decide", args=[application.pk]), {"decision": "confirm"}
+    decider = logged_in(grants.decision_maker)
+    decider.post(
+        reverse("grants:decide", args=[application.pk]),
+        {
+            "decision": "confirm",
+            "seen_version": seen_version(decider, application, "decision_form"),
+            "confirmed": "1",
+        },
     )
     application.refresh_from_db()
     assert (application.status, application.decided_amount) == ("rejected", Decimal(0))

@@ -18,12 +18,13 @@ from django.http import StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from jsonschema import Draft202012Validator
 
 from grants import services
 from grants.models import Application
 from portal.models import User
-from tests.grants.conftest import Grants, submitted
+from tests.grants.conftest import Grants, decide_proposal, submitted
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,11 +69,9 @@ def decide(g: Grants, *, amount: str = "40000", reject: bool = False) -> Applica
         outcome="reject" if reject else "approve",
         amount=None,
         motivation="x",
+        seen_version=services.proposal_version(application),
     )
-    application.refresh_from_db()
-    services.application_decide(application=application, actor=g.decision_maker)
-    application.refresh_from_db()
-    return application
+    return decide_proposal(application, g.decision_maker)
 
 
 def test_the_package_validates_and_holds_only_decided_grants_without_persons(
@@ -84,8 +83,9 @@ def test_the_package_validates_and_holds_only_decided_grants_without_persons(
         application=approved,
         actor=g.officer,
         amount=Decimal("15000"),
-        paid_on=approved.decided_at.date(),
+        paid_on=timezone.localdate(approved.decided_at),
         reference="x",
+        seen_version=services.payment_version(approved),
     )
     rejected = decide(g, reject=True)
     withdrawn = submitted(g)

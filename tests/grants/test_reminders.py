@@ -24,7 +24,14 @@ from portal import notifications
 from portal.models import Notification, ReminderSettings
 from tests.conftest import logged_in
 from tests.factories import OrganisationMembershipFactory
-from tests.grants.conftest import Grants, complete_draft, make_call, proposed, submitted
+from tests.grants.conftest import (
+    Grants,
+    complete_draft,
+    decide_proposal,
+    make_call,
+    proposed,
+    submitted,
+)
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -144,7 +151,7 @@ def test_a_report_reminds_14_days_before_on_the_day_and_7_days_late(grants: Gran
     g = grants
     with time_machine.travel(local(2027, 1, 10, 9, 0), tick=False):
         application = proposed(g, call=reported_call(g))  # due on 31 March: summer time begins
-        services.application_decide(application=application, actor=g.decision_maker)
+        decide_proposal(application, g.decision_maker)
     mail.outbox.clear()
     report = FollowUpReport.objects.get(application=application)
     assert report.due_date == date(2027, 3, 28)
@@ -172,7 +179,7 @@ def test_a_report_sent_in_is_not_reminded(grants: Grants) -> None:
     g = grants
     with time_machine.travel(local(2027, 1, 10, 9, 0), tick=False):
         application = proposed(g, call=reported_call(g))
-        services.application_decide(application=application, actor=g.decision_maker)
+        decide_proposal(application, g.decision_maker)
     FollowUpReport.objects.filter(application=application).update(status="submitted")
     mail.outbox.clear()
     sent = scan_hourly(local(2027, 3, 13, 12, 0), local(2027, 3, 15, 0, 0))

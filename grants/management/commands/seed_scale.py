@@ -310,11 +310,15 @@ class Command(BaseCommand):
         for n in range(count):
             amount = Decimal(rng.randint(5, 150) * 1_000)
             decided_at = now - timedelta(days=rng.randint(1, 290))
+            recipient = orgs[rng.randrange(len(orgs))]
             rows.append(
                 Application(
                     call=call,
                     public_body=body,
-                    organisation=orgs[rng.randrange(len(orgs))],
+                    organisation=recipient,
+                    recipient_org_number=recipient.organisation_number or "",
+                    recipient_name=recipient.name,
+                    recipient_city=recipient.city,
                     status=ApplicationStatus.APPROVED,
                     title=f"Skalad beviljad ansökan {n + 1}",
                     answers={},
@@ -441,11 +445,16 @@ class Command(BaseCommand):
                 counters[key] = counters.get(key, 0) + 1
                 number = f"{body.registry_prefix} {key[1]}/{counters[key]}"
             decided = status in (ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED)
+            applicant = orgs[rng.randrange(len(orgs))]
             rows.append(
                 Application(
                     call=call,
                     public_body=body_of[call.pk],
-                    organisation=orgs[rng.randrange(len(orgs))],
+                    organisation=applicant,
+                    # a decided grant names its recipient as at the decision (open data)
+                    recipient_org_number=(applicant.organisation_number or "") if decided else "",
+                    recipient_name=applicant.name if decided else "",
+                    recipient_city=applicant.city if decided else "",
                     status=status,
                     title=f"Skalad ansökan {n + 1}",
                     answers={},
