@@ -24,6 +24,20 @@ BASE = {
 }
 
 
+def _current_code(user: User) -> str:
+    """The demo signatory's authenticator app: the current code of its stored secret (demo only;
+    the portal itself never computes a person's code)."""
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
 def seed_agreements(*, users: dict[str, User]) -> None:
     body = PublicBody.objects.get(registry_prefix="SN")
     officer, representative = users["handlaggare@exempel.se"], users["forening@exempel.se"]
@@ -125,8 +139,14 @@ def seed_agreements(*, users: dict[str, User]) -> None:
         services.agreement_decide(
             agreement=fresh(a), actor=officer, decided_on=date(2026, 11, 20), reference="SN § 142"
         )
-        services.agreement_sign(agreement=fresh(a), actor=signatory, party=parties["org"])
-        services.agreement_sign(agreement=fresh(a), actor=chair, party=parties["public"])
+        for person, party in ((signatory, parties["org"]), (chair, parties["public"])):
+            services.agreement_sign(
+                agreement=fresh(a),
+                actor=person,
+                party=party,
+                code=_current_code(person),
+                seen_version=services.signing_version(fresh(a)),
+            )
         Agreement.objects.filter(pk=a.pk).update(pdf_public=True)
 
     if not Agreement.objects.filter(title="Familjecentral i Hamnen").exists():

@@ -13,6 +13,7 @@ from agreements.models import (
     StateAidRoute,
 )
 from grants.forms import SekField
+from portal.versions import SeenVersionField
 
 
 class InitiativeForm(forms.ModelForm):
@@ -173,3 +174,39 @@ class PartyForm(forms.Form):
     def __init__(self, *args: Any, bodies: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["public_body"]).choices = [("", "–"), *bodies]
+
+
+class SignForm(forms.Form):
+    """Signing for a party: a fresh code from the signer's authenticator app and the version of
+    the text the signer saw. The service checks both at the moment of signing."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
+        ),
+    )
+    seen_version = SeenVersionField()
+
+
+class SigningRoundForm(forms.Form):
+    """The case officer restarts the signing round, or takes the agreement back to change the
+    text; the service asks for the reason when it is empty."""
+
+    action = forms.ChoiceField(
+        label=_("What to do"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("restart", _("Restart the signing: every party signs the same text again")),
+            ("withdraw", _("Stop the signing to change the text")),
+        ],
+        initial="restart",
+    )
+    reason = forms.CharField(
+        label=_("Reason (told to every party)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -236,7 +236,11 @@ class AgreementVersion(models.Model):
 
 
 class Signature(models.Model):
-    """A party's signatory approved the text about to become version `number`."""
+    """A party's signatory approved the text about to become version `number`.
+
+    A signature is never deleted. When a case officer restarts a failed signing round, or a
+    party's signatory is replaced during signing, the signatures concerned are voided
+    (`voided_at`, `voided_by`) and stay as evidence; only live signatures count."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
     number = models.PositiveSmallIntegerField()
@@ -246,12 +250,22 @@ class Signature(models.Model):
     )
     signed_at = models.DateTimeField(default=timezone.now)
     text_sha256 = models.CharField(max_length=64)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["signed_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "number", "party"], name="one_signature_per_party"
+                fields=["agreement", "number", "party"],
+                condition=models.Q(voided_at__isnull=True),
+                name="one_live_signature_per_party",
             )
         ]
 

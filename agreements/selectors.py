@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from agreements import permissions
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -15,9 +16,7 @@ from agreements.models import (
     Party,
     SectionComment,
 )
-from organisations.models import OrganisationMembership
 from portal.models import AuditEvent, User
-from portal.selectors import user_memberships
 
 PUBLIC_STATUSES = [
     AgreementStatus.ACTIVE,
@@ -27,26 +26,19 @@ PUBLIC_STATUSES = [
 ]
 
 
-def _visible(user: User | AnonymousUser) -> Q:
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    body_ids = [m.public_body_id for m in user_memberships(user=user)]
-    organisation_ids = list(
-        OrganisationMembership.objects.filter(user=user).values_list("organisation_id", flat=True)
-    )
-    return Q(public_body_id__in=body_ids) | Q(parties__organisation_id__in=organisation_ids)
-
-
 def agreements_for_user(*, user: User | AnonymousUser) -> QuerySet[Agreement]:
     return (
-        Agreement.objects.filter(pk__in=Agreement.objects.filter(_visible(user)).values("pk"))
+        Agreement.objects.filter(
+            pk__in=Agreement.objects.filter(permissions.visible_q(user)).values("pk")
+        )
         .select_related("public_body", "initiating_organisation")
         .order_by("-updated_at", "-id")
     )
 
 
 def agreement_get_for_user(*, user: User | AnonymousUser, pk: int) -> Agreement:
-    """For members of a party organisation and officers of the responsible public body."""
+    """For whom `permissions.can_view` admits: members of a party organisation, officers of
+    the responsible public body and of every public body that is a party."""
     agreement = (
         agreements_for_user(user=user)
         .filter(pk=pk)

@@ -22,11 +22,13 @@ urlpatterns = [
         name="become_signatory",
     ),
     path("iop/avtal/<int:pk>/parter/<int:party_pk>/underskrift/", views.sign, name="sign"),
+    path("iop/avtal/<int:pk>/underskrifter/om/", views.restart_signing, name="restart_signing"),
     path("iop/avtal/<int:pk>/utkast.pdf", views.draft_pdf, name="draft_pdf"),
     path("iop/avtal/<int:pk>/version/<int:version_pk>.pdf", views.version_pdf, name="version_pdf"),
     path("iop/avtal/<int:pk>/avslut/", views.end, name="end"),
     path("iop/avtal/<int:pk>/parter/", views.party_add, name="party_add"),
     path("iop/avtal/<int:pk>/offentlig-pdf/", views.pdf_public, name="pdf_public"),
+    path("iop/avtal/<int:pk>/jav/", views.conflict_declare, name="conflict_declare"),
     path("iop/avtal/<int:pk>/uppfoljning/", views.follow_up_plan, name="follow_up_plan"),
     path(
         "iop/avtal/<int:pk>/uppfoljning/<int:point_pk>/",

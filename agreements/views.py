@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agreements import selectors, services
+from agreements import permissions, selectors, services
 from agreements.forms import (
     CommentForm,
     ContributionForm,
@@ -26,9 +27,12 @@ from agreements.forms import (
     PartyForm,
     ScreeningForm,
     SectionForm,
+    SignForm,
+    SigningRoundForm,
 )
 from agreements.models import SECTIONS, Agreement, AgreementStatus
 from agreements.pdf import render_agreement_pdf
+from organisations.forms import ConflictForm
 from organisations.models import Organisation, OrganisationMembership, OrganisationRole
 from portal.http import (
     error_messages,
@@ -128,9 +132,10 @@ def initiative(request: HttpRequest) -> HttpResponse:
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     agreement = selectors.agreement_get_for_user(user=user, pk=pk)
-    officer = services.is_officer_of(user, agreement)
-    editor = services.is_editor_of(user, agreement)
-    editable = agreement.status in services.EDITABLE and (officer or editor)
+    officer = permissions.can_handle(user, agreement)
+    decider = permissions.can_decide(user, agreement)
+    editable = permissions.can_edit(user, agreement)
+    active = agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.AMENDMENT)
     comments = list(selectors.comments_of(agreement=agreement))
     sections = [
         (
@@ -149,7 +154,8 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     total = sum((c.value for c in contributions), start=0)
     organisation_part = sum((c.value for c in contributions if c.party.organisation_id), start=0)
     number = services.next_version_number(agreement)
-    signed = set(agreement.signatures.filter(number=number).values_list("party_id", flat=True))
+    signed = set(services.live_signatures(agreement, number).values_list("party_id", flat=True))
+    signing = agreement.status == AgreementStatus.SIGNING
     return render(
         request,
         "agreements/agreement.html",
@@ -158,10 +164,21 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
             "officer": officer,
             "editable": editable,
             "sections": sections,
-            "parties": [(p, p.pk in signed, p.signatory_id == user.pk) for p in parties],
-            "can_become_signatory": [
-                p for p in parties if p.signatory_id is None and _may_sign_for(user, p)
+            "parties": [
+                (p, p.pk in signed, p.signatory_id == user.pk and permissions.can_sign_for(user, p))
+                for p in parties
             ],
+            "can_become_signatory": [
+                p for p in parties if p.signatory_id is None and permissions.can_sign_for(user, p)
+            ],
+            "excluded": permissions.is_excluded(user, agreement)
+            and bool(permissions.body_ids(user) & permissions.public_body_ids_of(agreement)),
+            "conflict_form": ConflictForm()
+            if permissions.may_declare_conflict(user, agreement)
+            else None,
+            "party_form": PartyForm(bodies=_bodies())
+            if officer and agreement.status in permissions.EDITABLE
+            else None,
             "contributions": contributions,
             "total": total,
             "organisation_share": round(organisation_part * 100 / total) if total else 0,
@@ -175,29 +192,30 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
             if officer and agreement.status == AgreementStatus.LEGAL_REVIEW
             else None,
             "decision_form": DecisionForm()
-            if officer and agreement.status == AgreementStatus.DECISION
+            if decider and agreement.status == AgreementStatus.DECISION
             else None,
             "versions": list(agreement.versions.all()),
             "follow_ups": list(agreement.follow_ups.select_related("recorded_by", "reviewed_by")),
-            "follow_up_form": FollowUpPlanForm()
-            if officer and agreement.status in ("active", "amendment")
-            else None,
+            "follow_up_form": FollowUpPlanForm() if officer and active else None,
             "record_form": FollowUpRecordForm(),
-            "can_record": agreement.status in ("active", "amendment") and (officer or editor),
-            "end_form": EndForm()
-            if officer and agreement.status in ("active", "amendment")
-            else None,
+            "can_record": active and permissions.can_contribute(user, agreement),
+            "end_form": EndForm() if officer and active else None,
             "history": selectors.history_of(agreement=agreement)[:50],
+            "signing": services.signing_panel(agreement=agreement) if signing else None,
+            "signing_round_form": SigningRoundForm() if signing and officer else None,
+            "can_replace_signatory": [
+                p
+                for p in parties
+                if signing
+                and p.signatory_id not in (None, user.pk)
+                and permissions.can_sign_for(user, p)
+            ],
         },
     )
 
 
-def _may_sign_for(user: Any, party: Any) -> bool:
-    if party.organisation_id:
-        return OrganisationMembership.objects.filter(
-            user=user, organisation_id=party.organisation_id, role=OrganisationRole.REPRESENTATIVE
-        ).exists()
-    return services.is_officer_of(user, party.agreement)
+def _bodies() -> list[tuple[int, str]]:
+    return [(b.pk, str(b)) for b in PublicBody.objects.filter(is_active=True).order_by("name")]
 
 
 def _act(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
@@ -281,7 +299,10 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 
     def act(agreement: Agreement, user: Any) -> str:
         to = request.POST.get("to", "")
-        if to not in allowed:
+        if to not in allowed or (
+            to == AgreementStatus.SIGNING and agreement.status != AgreementStatus.AMENDMENT
+        ):
+            # Signing after the decision goes through the decision form (with its reference).
             raise ValidationError(_("Unknown step."))
         services.agreement_transition(agreement=agreement, to=to, actor=user)
         return _("The agreement has moved on.")
@@ -362,12 +383,47 @@ def sign(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
         party = agreement.parties.filter(pk=party_pk).first()
         if party is None:
             raise PermissionDenied
-        result = services.agreement_sign(agreement=agreement, actor=user, party=party)
+        form = SignForm(request.POST)
+        form.is_valid()  # both fields optional here: the service refuses what is missing
+        try:
+            result = services.agreement_sign(
+                agreement=agreement,
+                actor=user,
+                party=party,
+                code=form.cleaned_data.get("code", ""),
+                seen_version=form.cleaned_data.get("seen_version"),
+            )
+        except PermissionDenied as refused:
+            if not refused.args:
+                raise
+            raise ValidationError(str(refused.args[0])) from refused
         if hasattr(result, "pdf"):
             return _("Every party has signed: version %(number)s is in force.") % {
                 "number": result.number
             }
         return _("Your approval has been recorded.")
+
+    return _act(request, pk, act)
+
+
+@require_POST
+def restart_signing(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case officer restarts a failed signing round, or stops the signing to change the
+    text; every party is told."""
+
+    def act(agreement: Agreement, user: Any) -> str:
+        form = SigningRoundForm(request.POST)
+        if not form.is_valid():
+            raise form_error(form)
+        if form.cleaned_data["action"] == "withdraw":
+            services.agreement_signing_withdraw(
+                agreement=agreement, actor=user, reason=form.cleaned_data["reason"]
+            )
+            return _("The signing has stopped; the text can be changed. Every party has been told.")
+        services.agreement_signing_restart(
+            agreement=agreement, actor=user, reason=form.cleaned_data["reason"]
+        )
+        return _("The signing has restarted; every party has been told to sign again.")
 
     return _act(request, pk, act)
 
@@ -477,9 +533,7 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
     from organisations.validators import normalise_organisation_number
 
     def act(agreement: Agreement, user: Any) -> str:
-        form = PartyForm(
-            request.POST, bodies=[(b.pk, str(b)) for b in PublicBody.objects.filter(is_active=True)]
-        )
+        form = PartyForm(request.POST, bodies=_bodies())
         if not form.is_valid():
             raise ValidationError(_("Choose a public body or an organisation."))
         body = (
@@ -499,3 +553,23 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _("The party has been added.")
 
     return _act(request, pk, act)
+
+
+@require_POST
+def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer declares a conflict of interest (jäv) and stays out of the public side; the
+    declaration itself is the organisations app's one way (`organisations.views`)."""
+    from organisations.views import declare_conflict
+
+    agreement = selectors.agreement_get_for_user(user=request.user, pk=pk)
+    back = reverse("agreements:agreement", args=[agreement.pk])
+    return declare_conflict(
+        request,
+        case=agreement,
+        back=back,
+        done=back,
+        done_message=_(
+            "Your conflict of interest has been recorded. You no longer act for the public side "
+            "of this agreement."
+        ),
+    )

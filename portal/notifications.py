@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.emails import send_templated_email
+from portal.emails import render_text, send_templated_email
 from portal.models import (
     Notification,
     NotificationStatus,
@@ -135,6 +135,13 @@ def _version(version: Any, row: Notification) -> dict[str, Any]:
     return {**_agreement(version.agreement, row), "version": version}
 
 
+def _agreement_event(event: Any, row: Notification) -> dict[str, Any]:
+    """About a signing event on an agreement (its audit event: each is a notification of its
+    own, however many happen in a day)."""
+    agreement = event.content_type.get_object_for_this_type(pk=event.object_id)
+    return {**_agreement(agreement, row), "event": event}
+
+
 @dataclass(frozen=True)
 class Kind:
     """What a kind of notification is about and how it reads. Urgent kinds are deadlines: always
@@ -222,6 +229,18 @@ KINDS: dict[str, Kind] = {
     ),
     "agreement_signed": Kind(
         _("IOP agreement signed"), "portal/email/agreement_signed", False, _version, ("agreement",)
+    ),
+    "agreement_signing_restarted": Kind(
+        _("IOP agreement: the signing starts again"),
+        "agreements/email/signing_restarted",
+        True,
+        _agreement_event,
+    ),
+    "agreement_signatory_replaced": Kind(
+        _("IOP agreement: a signatory was replaced"),
+        "agreements/email/signatory_replaced",
+        True,
+        _agreement_event,
     ),
     # the daily digest: the officer's day and what a person chose to receive once a day
     "digest": Kind(_("Daily digest"), "portal/email/digest", True, lambda user, row: {}),
@@ -744,11 +763,11 @@ def _context(row: Notification, obj: Any) -> dict[str, Any]:
 
 
 def _subject(row: Notification, context: dict[str, Any]) -> str:
-    from django.template.loader import render_to_string
     from django.utils import translation
 
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{kind_of(row.kind).template}_subject.txt", context)
+        # plain text: not HTML-escaped (the digest's HTML escapes it when it shows it)
+        subject = render_text(f"{kind_of(row.kind).template}_subject.txt", context)
     return " ".join(subject.split())[:255]
 
 

@@ -13,7 +13,7 @@ from agreements import services
 from agreements.models import AgreementVersion, Signature
 from agreements.pdf import render_agreement_pdf
 from portal.models import AuditEvent
-from tests.agreements.conftest import Iop, fresh, to_signing
+from tests.agreements.conftest import Iop, fresh, sign, to_signing
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,10 @@ def test_the_path_from_initiative_to_a_signed_version_with_its_pdf(
     assert i.agreement.registry_number.startswith("SN ")
     a = to_signing(i)
     assert a.status == "signing"
-    first = services.agreement_sign(agreement=a, actor=i.representative, party=i.org_party)
+    first = sign(agreement=a, actor=i.representative, party=i.org_party)
     assert isinstance(first, Signature) and fresh(a).status == "signing"
     with django_capture_on_commit_callbacks(execute=True):
-        version = services.agreement_sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        version = sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
     assert isinstance(version, AgreementVersion) and version.number == 1
     version.refresh_from_db()
     assert fresh(a).status == "active"
@@ -56,17 +56,17 @@ def test_an_amendment_needs_new_signatures_and_keeps_the_earlier_version(
 ) -> None:  # type: ignore[no-untyped-def]
     i = iop
     a = to_signing(i)
-    services.agreement_sign(agreement=a, actor=i.representative, party=i.org_party)
+    sign(agreement=a, actor=i.representative, party=i.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        services.agreement_sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
     services.agreement_transition(agreement=fresh(a), to="amendment", actor=i.officer)
     services.agreement_section_save(
         agreement=fresh(a), actor=i.editor, section="goals", text="Minst 60 unga i veckan."
     )
     services.agreement_transition(agreement=fresh(a), to="signing", actor=i.officer)
-    services.agreement_sign(agreement=fresh(a), actor=i.representative, party=i.org_party)
+    sign(agreement=fresh(a), actor=i.representative, party=i.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        v2 = services.agreement_sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        v2 = sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
     assert [v.number for v in fresh(a).versions.order_by("number")] == [1, 2]
     v1 = fresh(a).versions.get(number=1)
     assert (
@@ -83,9 +83,9 @@ def test_only_the_partys_signatory_signs(iop: Iop) -> None:
     i = iop
     a = to_signing(i)
     with pytest.raises(PermissionDenied):
-        services.agreement_sign(agreement=a, actor=i.viewer, party=i.org_party)
+        sign(agreement=a, actor=i.viewer, party=i.org_party)
     with pytest.raises(PermissionDenied):
-        services.agreement_sign(agreement=fresh(a), actor=i.editor, party=i.org_party)
+        sign(agreement=fresh(a), actor=i.editor, party=i.org_party)
     assert not Signature.objects.exists()
 
 
@@ -314,7 +314,7 @@ def test_signing_needs_the_second_factor(iop: Iop) -> None:
     a = to_signing(iop)
     Authenticator.objects.filter(user=iop.representative).delete()
     with pytest.raises(ValidationError) as error:
-        services.agreement_sign(agreement=a, actor=iop.representative, party=iop.org_party)
+        sign(agreement=a, actor=iop.representative, party=iop.org_party)
     assert (
         "tvåfaktor" in error.value.messages[0].lower()
         or "two-factor" in error.value.messages[0].lower()
@@ -325,9 +325,9 @@ def test_signing_needs_the_second_factor(iop: Iop) -> None:
 def test_ending_terminating_and_follow_up(iop: Iop, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     i = iop
     a = to_signing(i)
-    services.agreement_sign(agreement=a, actor=i.representative, party=i.org_party)
+    sign(agreement=a, actor=i.representative, party=i.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        services.agreement_sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
     point = services.follow_up_plan(
         agreement=fresh(a),
         actor=i.officer,

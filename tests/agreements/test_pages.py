@@ -13,7 +13,7 @@ from agreements import services
 from agreements.models import Agreement, Signature
 from agreements.urls import urlpatterns
 from portal.models import AuditEvent, PublicBodyRole
-from tests.agreements.conftest import INITIATIVE, Iop, fresh, to_signing
+from tests.agreements.conftest import INITIATIVE, Iop, fresh, sign, to_signing
 from tests.conftest import logged_in
 from tests.factories import (
     MembershipFactory,
@@ -177,11 +177,9 @@ def test_the_signed_pdf_is_public_only_when_the_officer_says_so(
     iop: Iop, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     a = to_signing(iop)
-    services.agreement_sign(agreement=a, actor=iop.representative, party=iop.org_party)
+    sign(agreement=a, actor=iop.representative, party=iop.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        version = services.agreement_sign(
-            agreement=fresh(a), actor=iop.officer, party=iop.body_party
-        )
+        version = sign(agreement=fresh(a), actor=iop.officer, party=iop.body_party)
     url = reverse("agreements:version_pdf", args=[a.pk, version.pk])
     assert Client().get(url).status_code == 404
     assert logged_in(iop.viewer).get(url).status_code == 200

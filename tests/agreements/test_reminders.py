@@ -12,7 +12,7 @@ from django.core import mail
 from agreements import services
 from agreements.models import Agreement
 from portal import notifications
-from tests.agreements.conftest import Iop, fresh, to_signing
+from tests.agreements.conftest import Iop, fresh, sign, to_signing
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -98,8 +98,8 @@ def test_the_signatories_are_told_to_sign_and_everyone_when_it_is_signed(
     body = next(m.body for m in mail.outbox if m.to == [i.representative.email])
     assert f"{SITE}/iop/avtal/{a.pk}/" in body
     mail.outbox.clear()
-    services.agreement_sign(agreement=a, actor=i.representative, party=i.org_party)
+    sign(agreement=a, actor=i.representative, party=i.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        services.agreement_sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
     signed = sorted((m.to[0], m.subject) for m in mail.outbox)
     assert signed == [(person, f"{number} är undertecknat (version 1)") for person in people]

@@ -1,0 +1,225 @@
+"""Who may see, write, handle, decide and sign an IOP agreement: the one place these rules live.
+
+Selectors (`visible_q` is the queryset form of `can_view`), views and templates (what is
+offered) and services (authoritative) all ask these predicates.
+
+- See: a person with a role (case officer or decision maker) at a public body that is a party
+  to the agreement, or is responsible for it; and any member of an organisation that is a party.
+- Write (text, comments, contributions, follow-up records): a representative or editor of an
+  organisation party, and a case officer of a public body party who may act for the public side.
+- Handle (screening, steps, legal review, follow-up plan and review, ending, parties, public PDF):
+  a case officer of the responsible public body. Decide: a case officer or decision maker of it.
+- Sign for a party: an organisation's representative (at the moment of signing); a case officer
+  or decision maker of that public body.
+- Segregation of duties (`organisations.segregation`): whoever is affiliated with an
+  organisation party, or declared a conflict of interest (jäv) on the agreement, never acts for
+  the public side. They may still see the agreement, and act for the organisation they belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from agreements.models import Agreement, AgreementStatus, Party
+from organisations import segregation
+from organisations.models import OrganisationMembership, OrganisationRole
+from portal.models import PublicBodyRole, User
+from portal.selectors import user_memberships
+
+AnyUser = User | AnonymousUser
+
+EDITABLE = {AgreementStatus.CO_CREATION, AgreementStatus.AMENDMENT}
+WRITERS = {OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR}
+PUBLIC_ROLES = {PublicBodyRole.CASE_OFFICER, PublicBodyRole.DECISION_MAKER}
+
+_ORGANISATION_ROLES = "_agreement_organisation_roles"
+
+
+# --- what a person is: read once per request and kept on the user object ------------------
+
+
+def organisation_roles(user: AnyUser) -> dict[int, str]:
+    """organisation id → the person's role in it, for the organisations they belong to now."""
+    if not user.is_authenticated:
+        return {}
+    cached: dict[int, str] | None = user.__dict__.get(_ORGANISATION_ROLES)
+    if cached is None:
+        cached = dict(
+            OrganisationMembership.objects.filter(user_id=user.pk).values_list(
+                "organisation_id", "role"
+            )
+        )
+        user.__dict__[_ORGANISATION_ROLES] = cached
+    return cached
+
+
+def forget(user: AnyUser) -> None:
+    """Drop what was read for this request (after the person's roles changed)."""
+    user.__dict__.pop(_ORGANISATION_ROLES, None)
+    segregation.forget(user)
+
+
+def body_ids(user: AnyUser, roles: Iterable[str] = PUBLIC_ROLES) -> set[int]:
+    """The public bodies where the person holds one of these roles."""
+    wanted = set(roles)
+    return {m.public_body_id for m in user_memberships(user=user) if m.role in wanted}
+
+
+def _parties(agreement: Agreement) -> list[Party]:
+    return list(agreement.parties.all())
+
+
+def organisation_ids_of(agreement: Agreement) -> list[int]:
+    return [p.organisation_id for p in _parties(agreement) if p.organisation_id]
+
+
+def public_body_ids_of(agreement: Agreement) -> set[int]:
+    """The responsible body and every public body that is a party."""
+    return {agreement.public_body_id} | {
+        p.public_body_id for p in _parties(agreement) if p.public_body_id
+    }
+
+
+def is_excluded(user: AnyUser, agreement: Agreement) -> bool:
+    """Segregation of duties: the person must stay out of the public side of this agreement."""
+    return segregation.is_excluded(
+        user, organisation_ids=organisation_ids_of(agreement), case=agreement
+    )
+
+
+def ensure(allowed: bool, user: AnyUser, agreement: Agreement) -> None:
+    """The services' refusal: PermissionDenied, saying why when it is segregation of duties."""
+    if not allowed:
+        if is_excluded(user, agreement):
+            raise PermissionDenied(segregation.EXCLUDED_MESSAGE)
+        raise PermissionDenied
+
+
+# --- see ----------------------------------------------------------------------------------
+
+
+def visible_q(user: AnyUser) -> Q:
+    """The queryset form of `can_view` (on `Agreement`); the two must agree."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    bodies = body_ids(user)
+    organisations = set(organisation_roles(user))
+    return (
+        Q(public_body_id__in=bodies)
+        | Q(parties__public_body_id__in=bodies)
+        | Q(parties__organisation_id__in=organisations)
+    )
+
+
+def can_view(user: AnyUser, agreement: Agreement) -> bool:
+    if not user.is_authenticated:
+        return False
+    if body_ids(user) & public_body_ids_of(agreement):
+        return True
+    return bool(set(organisation_roles(user)) & set(organisation_ids_of(agreement)))
+
+
+# --- the public side ----------------------------------------------------------------------
+
+
+def acts_for_public_side(user: AnyUser, agreement: Agreement, *, roles: Iterable[str]) -> bool:
+    """Holds one of the roles at the responsible body and is not excluded from the case."""
+    return agreement.public_body_id in body_ids(user, roles) and not is_excluded(user, agreement)
+
+
+def can_handle(user: AnyUser, agreement: Agreement) -> bool:
+    """The case officer's steps: screening, moving on, legal review, follow-up plan and
+    review, ending, adding parties, publishing the signed PDF."""
+    return acts_for_public_side(user, agreement, roles=[PublicBodyRole.CASE_OFFICER])
+
+
+def can_decide(user: AnyUser, agreement: Agreement) -> bool:
+    """Record the committee's decision and send the agreement for signing."""
+    return acts_for_public_side(user, agreement, roles=PUBLIC_ROLES)
+
+
+def can_transition(user: AnyUser, agreement: Agreement, who: str) -> bool:
+    """The transition table's "who" (see services.TRANSITIONS) for this person."""
+    if who == "officer":
+        return can_handle(user, agreement)
+    if who == "decide":
+        return can_decide(user, agreement)
+    return who == "signed"  # the signing itself checks every signatory
+
+
+def can_initiate(user: AnyUser, *, organisation_id: int, public_body_id: int) -> bool:
+    """File an initiative: the organisation's representative or editor, or an officer of the
+    public body on the organisation's behalf (not one affiliated with it)."""
+    if organisation_roles(user).get(organisation_id) in WRITERS:
+        return True
+    return public_body_id in body_ids(user) and not segregation.is_excluded(
+        user, organisation_ids=[organisation_id]
+    )
+
+
+# --- write --------------------------------------------------------------------------------
+
+
+def is_organisation_writer(user: AnyUser, agreement: Agreement) -> bool:
+    """A representative or editor of an organisation that is a party."""
+    roles = organisation_roles(user)
+    return any(roles.get(pk) in WRITERS for pk in organisation_ids_of(agreement))
+
+
+def is_public_writer(user: AnyUser, agreement: Agreement) -> bool:
+    """A case officer of a public body party (or the responsible body), not excluded."""
+    officer_bodies = body_ids(user, [PublicBodyRole.CASE_OFFICER])
+    return bool(officer_bodies & public_body_ids_of(agreement)) and not is_excluded(user, agreement)
+
+
+def can_contribute(user: AnyUser, agreement: Agreement) -> bool:
+    """Takes part in writing: sections, comments, contributions, follow-up records (the
+    services check separately whether the agreement is at a stage where that is possible)."""
+    return is_organisation_writer(user, agreement) or is_public_writer(user, agreement)
+
+
+def can_edit(user: AnyUser, agreement: Agreement) -> bool:
+    """May change the agreement text and contributions now."""
+    return agreement.status in EDITABLE and can_contribute(user, agreement)
+
+
+# --- sign ---------------------------------------------------------------------------------
+
+
+def can_sign_for(user: AnyUser, party: Party) -> bool:
+    """May sign (or become the signatory) for this party, judged at this moment: an
+    organisation's representative; a case officer or decision maker of the public body who is
+    not excluded from the agreement by segregation of duties."""
+    if not user.is_authenticated:
+        return False
+    if party.organisation_id:
+        return organisation_roles(user).get(party.organisation_id) == (
+            OrganisationRole.REPRESENTATIVE
+        )
+    if party.public_body_id not in body_ids(user):
+        return False
+    return not is_excluded(user, party.agreement)
+
+
+def can_set_signatory(user: AnyUser, party: Party) -> bool:
+    """Chooses who signs for a party: the party's own side (an organisation's representative or
+    editor; a case officer or decision maker of the public body, not excluded), or the
+    responsible case officer (`can_handle`). The person chosen must pass `can_sign_for`."""
+    if not user.is_authenticated:
+        return False
+    if party.organisation_id and organisation_roles(user).get(party.organisation_id) in WRITERS:
+        return True
+    if party.public_body_id and can_sign_for(user, party):
+        return True
+    return can_handle(user, party.agreement)
+
+
+def may_declare_conflict(user: AnyUser, agreement: Agreement) -> bool:
+    """Offer the jäv declaration to officers of the public side who have not made one."""
+    if not body_ids(user) & public_body_ids_of(agreement):
+        return False
+    return not segregation.conflict_exists(user, agreement)  # type: ignore[arg-type]
