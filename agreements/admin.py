@@ -21,7 +21,7 @@ from agreements.models import (
     FollowUp,
     Party,
 )
-from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin
+from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 # The stages in which the admin may still correct a contribution: before legal review.
 ADMIN_CORRECTABLE = {
@@ -33,20 +33,6 @@ ADMIN_CORRECTABLE = {
 
 def agreement_open_for_correction(agreement: Agreement) -> bool:
     return agreement.status in ADMIN_CORRECTABLE
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PartyInline(ReadOnlyInline):

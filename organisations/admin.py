@@ -6,12 +6,9 @@ segregation-of-duties rule, so they are read-only: deleting one would hide an af
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -26,23 +23,8 @@ from organisations.models import (
     PastMembership,
     TargetGroup,
 )
-from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin
+from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from portal.models import AuditEvent
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MembershipInline(ReadOnlyInline):

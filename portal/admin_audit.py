@@ -312,8 +312,8 @@ class LockedWithParentInline(_InlineBase):
         )
 
 
-class ReadOnlyAdmin(_ModelAdminBase):
-    """Looked at, never changed here: the portal's own pages and services change it."""
+class _NoWrites:
+    """Nothing is added, changed or deleted through this admin page or inline."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -323,3 +323,15 @@ class ReadOnlyAdmin(_ModelAdminBase):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(_NoWrites, _ModelAdminBase):
+    """Looked at, never changed here: the portal's own pages and services change it."""
+
+
+class ReadOnlyInline(_NoWrites, admin.TabularInline):
+    """Rows shown inside a read-only page."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
