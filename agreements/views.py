@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from agreements import permissions, selectors, services
 from agreements.forms import (
@@ -34,6 +34,7 @@ from agreements.models import SECTIONS, Agreement, AgreementStatus
 from agreements.pdf import render_agreement_pdf
 from organisations.forms import ConflictForm
 from organisations.models import Organisation, OrganisationMembership, OrganisationRole
+from organisations.views import declare_conflict
 from portal.http import (
     error_messages,
     form_error,
@@ -47,7 +48,7 @@ from portal.selectors import user_memberships
 
 
 @login_not_required
-@require_GET
+@require_safe
 def register(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.public_register())
     contributions = selectors.public_contributions(agreements=list(page.object_list))
@@ -59,7 +60,7 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def mine(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.agreements_for_user(user=request.user))
     return render(
@@ -128,7 +129,7 @@ def initiative(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     agreement = selectors.agreement_get_for_user(user=user, pk=pk)
@@ -429,7 +430,7 @@ def restart_signing(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def version_pdf(request: HttpRequest, pk: int, version_pk: int) -> FileResponse:
     version = selectors.version_get_for_user(user=request.user, pk=pk, version_pk=version_pk)
     return private_file_response(_Stored(version))
@@ -444,7 +445,7 @@ class _Stored:
         self.content_type = "application/pdf"
 
 
-@require_GET
+@require_safe
 def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get_for_user(user=request.user, pk=pk)
     pdf = render_agreement_pdf(services.agreement_snapshot(agreement), draft=True)
@@ -559,13 +560,16 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
 def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
     """An officer declares a conflict of interest (jäv) and stays out of the public side; the
     declaration itself is the organisations app's one way (`organisations.views`)."""
-    from organisations.views import declare_conflict
-
     agreement = selectors.agreement_get_for_user(user=request.user, pk=pk)
     back = reverse("agreements:agreement", args=[agreement.pk])
     return declare_conflict(
         request,
         case=agreement,
+        organisations=[
+            p.organisation
+            for p in agreement.parties.select_related("organisation")
+            if p.organisation
+        ],
         back=back,
         done=back,
         done_message=_(

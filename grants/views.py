@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from grants import open_data as open_data_files
 from grants import permissions, selectors, services
@@ -43,6 +43,7 @@ from grants.forms import (
 from grants.models import Application, ApplicationStatus, DecisionChoice
 from organisations import views as organisation_views
 from organisations.segregation import is_own_change
+from organisations.selectors import organisation_payable
 from portal import versions
 from portal.exports import export_response
 from portal.http import (
@@ -59,7 +60,7 @@ from portal.pagination import paginate, query_without_page
 
 
 @login_not_required
-@require_GET
+@require_safe
 def calls(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -73,7 +74,7 @@ def calls(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = selectors.call_get_public(pk=pk)
     start_form = None
@@ -132,7 +133,7 @@ def application_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("grants:application", pk=application.pk)
 
 
-@require_GET
+@require_safe
 def my_applications(request: HttpRequest) -> HttpResponse:
     applications = selectors.applications_for_member(user=request.user)
     return render(
@@ -287,7 +288,7 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     return redirect("grants:application", pk=pk)
 
 
-@require_GET
+@require_safe
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     attachment = selectors.attachment_get_for_user(
         user=request.user, application_pk=pk, pk=attachment_pk
@@ -310,7 +311,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the case officer and the decision maker -----------------------------------------------------
 
 
-@require_GET
+@require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     calls = selectors.inbox_calls(user=request.user)
     form = InboxFilterForm(
@@ -337,7 +338,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def decisions(request: HttpRequest) -> HttpResponse:
     proposals = selectors.proposals_for_decision(user=request.user)
     return render(
@@ -352,7 +353,7 @@ def _review_initial(criterion: Any) -> dict[str, Any] | None:
     return {"score": criterion.review_score, "comment": criterion.review_comment}
 
 
-@require_GET
+@require_safe
 def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
     return _officer_page(request, application)
@@ -399,6 +400,7 @@ def _officer_page(request: HttpRequest, application: Application, **overrides: A
         and application.proposed_by_id == user.pk,
         # four eyes on money: whoever decided does not register the payments
         own_decision=is_own_change(user, application.decided_by_id),
+        payable=organisation_payable(application.organisation),
         criteria=criteria,
         submissions=submissions,
         changed=changed,
@@ -450,6 +452,7 @@ def declare_conflict(request: HttpRequest, pk: int) -> HttpResponse:
     return organisation_views.declare_conflict(
         request,
         case=application,
+        organisations=[application.organisation],
         back=reverse("grants:officer_application", args=[pk]),
         done=reverse("grants:inbox"),
         done_message=_(
@@ -723,7 +726,7 @@ def report_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("grants:report", pk=pk)
 
 
-@require_GET
+@require_safe
 def report_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     attachment = selectors.report_attachment_get_for_user(
         user=request.user, application_pk=pk, pk=attachment_pk
@@ -811,7 +814,7 @@ def _list_page(
     )
 
 
-@require_GET
+@require_safe
 def payments_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return _list_page(
         request,
@@ -842,7 +845,7 @@ def payments_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def reports_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return _list_page(
         request,
@@ -875,7 +878,7 @@ def reports_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def recoveries_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return _list_page(
         request,
@@ -910,7 +913,7 @@ def recoveries_list(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
 
 
 @login_not_required
-@require_GET
+@require_safe
 def open_data(request: HttpRequest) -> HttpResponse:
     return render(
         request, "grants/open_data.html", {"rows": selectors.granted_by_programme_and_year()}
@@ -918,7 +921,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def open_data_json(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     grants = selectors.granted()
     if not grants.exists():
@@ -938,7 +941,7 @@ def open_data_json(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
 
 
 @login_not_required
-@require_GET
+@require_safe
 def open_data_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     response = StreamingHttpResponse(
         open_data_files.csv_stream(selectors.granted()), content_type="text/csv; charset=utf-8"

@@ -60,8 +60,18 @@ def can_decide_join_request(
     membership: OrganisationMembership | None,
     organisation: Organisation,
 ) -> bool:
-    """A representative of the organisation, or a case officer who may act on it."""
+    """A representative of the organisation, or a case officer who may act on it. (A case officer
+    answers only for an organisation that has no representative: `can_answer_as_officer`.)"""
     return can_manage_members(membership) or can_review(user, organisation)
+
+
+def can_answer_as_officer(
+    user: User | AnonymousUser, organisation: Organisation, *, has_representative: bool
+) -> bool:
+    """A case officer answers requests to join only for an organisation that has no
+    representative left: otherwise the association decides who joins it, and an officer could
+    let in someone of their own who then changes the bankgiro."""
+    return not has_representative and can_review(user, organisation)
 
 
 def can_declare_conflict(user: User | AnonymousUser, organisation: Organisation) -> bool:

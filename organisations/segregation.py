@@ -2,7 +2,8 @@
 
 A case officer or decision maker never acts on a case of an organisation they are *affiliated*
 with: a member now, a member within `SEGREGATION_FORMER_MEMBER_DAYS`, the person who registered
-it, or someone with a request to join it waiting. Nor on a case where they have declared a
+it, someone with a request to join it waiting, or an officer who let someone into it within
+that period. Nor on a case where they have declared a
 conflict of interest (jäv, förvaltningslagen 16–18 §§), nor on any case of an organisation they
 declared one on. Nor does anyone verify a change they made themselves (`is_own_change`).
 
@@ -71,6 +72,15 @@ def affiliated_organisation_ids(user: User | AnonymousUser) -> frozenset[int]:
                 Organisation.objects.filter(created_by_id=user.pk)
                 .order_by()
                 .values_list("pk", flat=True),
+                # An officer who let someone into an organisation (when it had no
+                # representative) does not then verify what that person changes.
+                JoinRequest.objects.filter(
+                    decided_by_id=user.pk,
+                    status=JoinRequestStatus.ACCEPTED,
+                    decided_at__gte=since,
+                )
+                .order_by()
+                .values_list("organisation_id", flat=True),
             )
         )
         cached = frozenset(ids)

@@ -4,9 +4,11 @@ what it did in the audit trail against the organisation."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -287,6 +289,15 @@ def organisation_verify_payment_details(
     segregation.ensure_not_own_change(actor, organisation.payment_details_changed_by_id)
     version = selectors.payment_details_version(organisation)
     versions.check_seen(seen=seen_version, current=version)
+    if organisation.status != S.VERIFIED:
+        # A pending identity (a new name, number or legal form) is verified with the
+        # organisation itself; verifying only the account would make it payable unseen.
+        raise ValidationError(
+            _(
+                "Verify the organisation itself first: its details are waiting for "
+                "verification. The account is verified together with the organisation."
+            )
+        )
     if not organisation.payment_details_verified:
         organisation.payment_details_verified = True
         organisation.save(update_fields=["payment_details_verified", "updated_at"])
@@ -303,9 +314,17 @@ def organisation_verify_payment_details(
 
 
 @transaction.atomic
-def conflict_declare(*, actor: User, case: models.Model, reason: str) -> ConflictOfInterest:
+def conflict_declare(
+    *,
+    actor: User,
+    case: models.Model,
+    reason: str,
+    organisations: Iterable[Organisation] = (),
+) -> ConflictOfInterest:
     """A case officer or decision maker declares a conflict of interest (jäv) on a case and is
-    excluded from it from then on. The declaration is kept and audited on the case."""
+    excluded from it from then on. A conflict in a case is a conflict with the organisations it
+    concerns (`organisations`, e.g. the applicant): the person is excluded from their other
+    cases too, their verification and documents included. Kept and audited on each."""
     if not permissions.is_officer(actor):
         raise PermissionDenied
     reason = reason.strip()
@@ -313,6 +332,17 @@ def conflict_declare(*, actor: User, case: models.Model, reason: str) -> Conflic
         raise ValidationError(
             {"reason": _("Write why you have a conflict of interest in this case.")}
         )
+    declaration = _declare(actor, case, reason)
+    for organisation in organisations:
+        if not (isinstance(case, Organisation) and organisation.pk == case.pk):
+            _declare(
+                actor, organisation, _("In %(case)s: %(reason)s") % {"case": case, "reason": reason}
+            )
+    segregation.forget(actor)
+    return declaration
+
+
+def _declare(actor: User, case: models.Model, reason: str) -> ConflictOfInterest:
     content_type = ContentType.objects.get_for_model(case, for_concrete_model=False)
     declaration, created = ConflictOfInterest.objects.get_or_create(
         user=actor,
@@ -322,7 +352,6 @@ def conflict_declare(*, actor: User, case: models.Model, reason: str) -> Conflic
     )
     if created:
         audit_record(actor=actor, obj=case, action="conflict_declared", comment=reason)
-    segregation.forget(actor)
     return declaration
 
 
@@ -346,8 +375,6 @@ LAST_REPRESENTATIVE = gettext_lazy(
 def invitation_create(
     *, organisation: Organisation, actor: User, email: str, role: str
 ) -> Invitation:
-    from django.conf import settings
-
     if not permissions.can_manage_members(_membership(actor, organisation)):
         raise PermissionDenied
     email = email.strip().lower()
@@ -530,8 +557,15 @@ def join_request_decide(
     if not permissions.can_manage_members(_membership(actor, organisation)):
         # Not the association's own representative: a case officer answering on the officer
         # pages, who may never answer for an organisation they must stay out of, their own
-        # request to join it included.
+        # request to join it included; and only for an organisation without a representative.
         _ensure_officer_may_act(actor, organisation)
+        if organisation.memberships.filter(role=OrganisationRole.REPRESENTATIVE).exists():
+            raise PermissionDenied(
+                _(
+                    "The association's representatives answer its requests to join. A case "
+                    "officer answers only when the organisation has no representative."
+                )
+            )
     if join_request.status != JoinRequestStatus.PENDING:
         raise ValidationError(_("The request has already been answered."))
     join_request.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED

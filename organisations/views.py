@@ -3,6 +3,8 @@ directory. Each view parses the request, calls one selector or service, and rend
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from organisations import permissions, segregation, selectors, services
 from organisations.forms import (
@@ -30,14 +32,14 @@ from organisations.forms import (
     TransitionForm,
     year_choices,
 )
-from organisations.models import Organisation, OrganisationStatus
+from organisations.models import Organisation, OrganisationRole, OrganisationStatus
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 from portal.pagination import paginate, query_without_page
 
 # --- the association's pages ------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def mine(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     return render(
@@ -111,7 +113,7 @@ def join_request_create(request: HttpRequest) -> HttpResponse:
     return redirect("organisations:mine")
 
 
-@require_GET
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation, membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
     year = timezone.localdate().year
@@ -190,7 +192,7 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("organisations:detail", pk=pk)
 
 
-@require_GET
+@require_safe
 def members(request: HttpRequest, pk: int) -> HttpResponse:
     organisation, membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
     manage = permissions.can_manage_members(membership)
@@ -380,7 +382,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def document_download(request: HttpRequest, pk: int, version_pk: int) -> FileResponse:
     version = selectors.document_version_get_for_user(
         user=request.user, organisation_pk=pk, pk=version_pk
@@ -403,7 +405,7 @@ def _refused(request: HttpRequest, error: PermissionDenied) -> None:
     messages.error(request, str(error.args[0]))
 
 
-@require_GET
+@require_safe
 def officer_queue(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     if "status" not in params:
@@ -428,12 +430,13 @@ def officer_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
     user = request_user(request)
     year = timezone.localdate().year
     can_review = permissions.can_review(user, organisation)
+    members = list(selectors.members_of(organisation=organisation))
     own_change = segregation.is_own_change(user, organisation.payment_details_changed_by_id)
     transitions = (
         services.allowed_transitions(organisation=organisation, by="officer") if can_review else []
@@ -448,8 +451,15 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": organisation,
             "year": year,
             "documents": selectors.documents_of_year(organisation=organisation, year=year),
-            "members": selectors.members_of(organisation=organisation),
+            "members": members,
             "join_requests": selectors.pending_join_requests(organisation=organisation),
+            "can_answer_join_requests": permissions.can_answer_as_officer(
+                user,
+                organisation,
+                has_representative=any(
+                    member.role == OrganisationRole.REPRESENTATIVE for member in members
+                ),
+            ),
             "history": selectors.history_of(organisation=organisation)[:50],
             "excluded": not can_review,
             "can_review": can_review,
@@ -458,6 +468,7 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_declare_conflict": permissions.can_declare_conflict(user, organisation),
             "seen_version": selectors.payment_details_version(organisation),
             "transitions": [(to, OrganisationStatus(to).label) for to in transitions],
+            "transitions_to": transitions,
             "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
         },
     )
@@ -549,19 +560,29 @@ def officer_join_request_decide(request: HttpRequest, pk: int, request_pk: int) 
 
 
 def declare_conflict(
-    request: HttpRequest, *, case: models.Model, back: str, done: str, done_message: str
+    request: HttpRequest,
+    *,
+    case: models.Model,
+    back: str,
+    done: str,
+    done_message: str,
+    organisations: Iterable[Organisation] = (),
 ) -> HttpResponse:
     """The one way an officer declares a conflict of interest (jäv) on a case: the form of
     `organisations/_conflict_form.html` posts `reason` to a view of the case's app, which calls
-    this with the case it fetched through its own officer selector. Refused or empty: the
-    officer is sent back to the case (`back`) with the message; declared: to `done`."""
+    this with the case it fetched through its own officer selector, and the organisations the
+    case concerns. Refused or empty: the officer is sent back to the case (`back`) with the
+    message; declared: to `done`."""
     form = ConflictForm(request.POST)
     if not form.is_valid():
         form_error_messages(request, form)
         return redirect(back)
     try:
         services.conflict_declare(
-            actor=request_user(request), case=case, reason=form.cleaned_data["reason"]
+            actor=request_user(request),
+            case=case,
+            reason=form.cleaned_data["reason"],
+            organisations=organisations,
         )
     except ValidationError as error:
         error_messages(request, error)
@@ -593,7 +614,7 @@ def officer_declare_conflict(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     groups = list(selectors.target_groups())
     form = DirectorySearchForm(
@@ -617,7 +638,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.directory_get(pk=pk)
     return render(request, "organisations/directory_detail.html", {"organisation": organisation})

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from grants import services
 from grants.models import Application, ApplicationStatus, FollowUpReport, Payment, Recovery
+from organisations import segregation
 from organisations import services as organisation_services
 from organisations.models import (
     ConflictOfInterest,
@@ -335,12 +336,23 @@ def test_declaring_a_conflict_of_interest_takes_the_officer_out_of_the_case(
     response = client.post(declare_url, {"reason": "Min bror är ordförande."}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("grants:inbox")
     assert any(application.registry_number in str(m) for m in response.context["messages"])
-    declaration = ConflictOfInterest.objects.get()
-    assert (declaration.user, declaration.object_id) == (
-        g.other_decision_maker,
-        str(application.pk),
+    declaration = ConflictOfInterest.objects.get(
+        object_id=str(application.pk), content_type__model="application"
     )
-    event = AuditEvent.objects.get(object_id=str(application.pk), action="conflict_declared")
+    assert declaration.user == g.other_decision_maker
+    # A conflict in the application is a conflict with the applicant: the organisation's own
+    # case (verification, documents) is out of bounds for the declarer too.
+    assert ConflictOfInterest.objects.filter(
+        user=g.other_decision_maker,
+        object_id=str(g.organisation.pk),
+        content_type__model="organisation",
+    ).exists()
+    assert segregation.is_excluded(g.other_decision_maker, organisation_ids=[g.organisation.pk])
+    event = AuditEvent.objects.get(
+        object_id=str(application.pk),
+        content_type__model="application",
+        action="conflict_declared",
+    )
     assert (event.actor, event.comment) == (g.other_decision_maker, "Min bror är ordförande.")
     # the case history on a colleague's page shows the declaration
     colleague_page = logged_in(g.officer).get(page_url)

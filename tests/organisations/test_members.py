@@ -145,7 +145,50 @@ def test_representative_accepts_a_request_to_join(
     assert mail.outbox[-1].to == [world.join_request.user.email]
 
 
+def test_an_officer_answers_a_request_to_join_only_when_there_is_no_representative(
+    world: World, officer: User
+) -> None:
+    """Where the association has a representative, it decides who joins: an officer who could
+    let in someone of their own could have that person change the bankgiro."""
+    url = reverse(
+        "organisations:officer_join_request_decide",
+        args=[world.organisation.pk, world.join_request.pk],
+    )
+    client = logged_in(officer)
+    page = client.get(reverse("organisations:officer_detail", args=[world.organisation.pk]))
+    assert not page.context["can_answer_join_requests"]
+    client.post(url, {"decision": "accept", "role": "representative"})
+    world.join_request.refresh_from_db()
+    assert world.join_request.status == "pending"
+    assert not OrganisationMembership.objects.filter(user=world.join_request.user).exists()
+
+
+def test_an_officer_who_let_someone_in_stays_out_of_the_organisations_cases(
+    world: World, officer: User
+) -> None:
+    from organisations import segregation
+
+    OrganisationMembership.objects.filter(
+        organisation=world.organisation, role="representative"
+    ).delete()
+    logged_in(officer).post(
+        reverse(
+            "organisations:officer_join_request_decide",
+            args=[world.organisation.pk, world.join_request.pk],
+        ),
+        {"decision": "accept", "role": "representative"},
+    )
+    world.join_request.refresh_from_db()
+    assert world.join_request.status == "accepted"
+    segregation.forget(officer)
+    assert segregation.is_excluded(officer, organisation_ids=[world.organisation.pk])
+
+
 def test_an_officer_declines_a_request_to_join(world: World, officer: User) -> None:
+    # An organisation whose representatives are gone: the officers answer for it.
+    OrganisationMembership.objects.filter(
+        organisation=world.organisation, role="representative"
+    ).delete()
     response = logged_in(officer).post(
         reverse(
             "organisations:officer_join_request_decide",

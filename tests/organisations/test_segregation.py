@@ -132,7 +132,11 @@ def test_an_officer_who_asked_to_join_cannot_handle_the_organisation(
     colleague = logged_in(officer)
     versions = officer_page_versions(colleague, organisation)
     colleague.post(u["review"], {"decision": "approve", "seen_version": versions[u["review"]]})
-    colleague.post(u["join"], {"decision": "decline", "role": "viewer"})
+    # The association has a representative, so it answers the request itself, not an officer.
+    logged_in(world.representative).post(
+        reverse("organisations:join_request_decide", args=[organisation.pk, own_request.pk]),
+        {"decision": "decline", "role": "viewer"},
+    )
     colleague.post(u["transition"], {"to": "verified", "seen_version": versions[u["transition"]]})
     own_request.refresh_from_db()
     organisation.refresh_from_db()
