@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from grants.models import (
     Application,
@@ -23,6 +24,8 @@ from grants.models import (
     Question,
     Review,
 )
+from grants.money import format_sek
+from grants.services import call_budget_left
 from organisations.models import DocumentKind, LegalForm
 from portal.admin_audit import AuditedAdmin, LockedWithParentInline, ReadOnlyAdmin
 
@@ -106,8 +109,30 @@ class AttachmentTypeInline(LockedWithParentInline, admin.TabularInline):
         return call_answered(parent)
 
 
+class CallAdminForm(forms.ModelForm):
+    """A call's budget never goes below what has already been granted from it."""
+
+    class Meta:
+        model = Call
+        fields = "__all__"  # noqa: DJ007 - the admin's own form of every field of the call
+
+    def clean_budget(self) -> Any:
+        budget = self.cleaned_data.get("budget")
+        if budget is not None and self.instance.pk:
+            granted = self.instance.budget - call_budget_left(self.instance)
+            if budget < granted:
+                raise forms.ValidationError(
+                    _(
+                        "%(granted)s has already been granted from this call: the budget cannot be less."
+                    )
+                    % {"granted": format_sek(granted)}
+                )
+        return budget
+
+
 @admin.register(Call)
 class CallAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = CallAdminForm
     list_display = ["title", "programme", "opens_at", "closes_at", "budget"]
     list_filter = ["programme__public_body", "programme__kind"]
     search_fields = ["title"]

@@ -70,7 +70,13 @@ def _question_field(question: Question) -> forms.Field:
             **common,
         )
     if question.kind == QuestionKind.NUMBER:
-        return forms.DecimalField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
+        # At most 15 digits, 4 after the decimal sign: "1e999999" is no count of anything.
+        return forms.DecimalField(
+            max_digits=15,
+            decimal_places=4,
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            **common,
+        )
     if question.kind == QuestionKind.CHOICE:
         return forms.ChoiceField(choices=[("", "–")] + [(c, c) for c in question.choices], **common)
     return forms.ChoiceField(
@@ -207,7 +213,10 @@ class ProposalForm(forms.Form):
 
 class DecisionForm(forms.Form):
     """The decision maker's choice. Nothing is chosen beforehand; "another amount" needs the
-    amount and the reason (the service checks the same, and more)."""
+    amount and the reason (the service checks the same, and more). The amount and the reason
+    are needed for some choices, so no field is labelled optional."""
+
+    mark_optional = False
 
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -215,7 +224,11 @@ class DecisionForm(forms.Form):
         choices=DecisionChoice.choices,
         error_messages={"required": _("Choose how you decide.")},
     )
-    amount = SekField(label=_("Amount if changed (SEK)"), required=False)
+    amount = SekField(
+        label=_("Amount if changed (SEK)"),
+        required=False,
+        help_text=_("Needed when you decide another amount than proposed."),
+    )
     change_reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,

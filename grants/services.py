@@ -3,6 +3,7 @@ locks the row, checks the transition table and who may make it, saves and audits
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -48,6 +49,7 @@ from grants.money import format_sek
 from organisations.files import check_upload, store_upload
 from organisations.models import Organisation, OrganisationMembership
 from organisations.segregation import is_own_change
+from organisations.selectors import organisation_payable
 from portal.models import User
 from portal.notifications import notify, organisation_people
 from portal.services import audit_record, registry_number_allocate
@@ -160,6 +162,9 @@ def _locked_editable(application: Application, actor: User) -> Application:
     return locked
 
 
+NUMBER_ANSWER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
 def clean_answer(question: Question, value: Any) -> Any:
     """The answer as stored, or a ValidationError in Swedish. Empty answers are allowed here
     (a draft); completeness is checked on submit."""
@@ -174,10 +179,12 @@ def clean_answer(question: Question, value: Any) -> Any:
             )
         return text
     if question.kind == QuestionKind.NUMBER:
-        try:
-            return str(Decimal(str(value).replace(" ", "").replace(",", ".")))
-        except ArithmeticError as exc:
-            raise ValidationError(_("Give a number.")) from exc
+        # Written as people write numbers ("1 200", "3,5"): digits, at most one decimal sign,
+        # at most 15 digits. "1e999999", "NaN" and "Infinity" are not answers.
+        text = str(value).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        if not NUMBER_ANSWER.fullmatch(text) or len(text.replace(".", "").lstrip("-")) > 15:
+            raise ValidationError(_("Give a number, such as 25 or 3,5."))
+        return str(Decimal(text))
     if question.kind == QuestionKind.CHOICE:
         if value not in question.choices:
             raise ValidationError(_("Choose one of the options."))
@@ -520,6 +527,7 @@ def payment_version(application: Application, *, paid: Decimal | None = None) ->
         organisation.payment_method,
         organisation.payment_account,
         organisation.payment_details_verified,
+        organisation.status,
     )
 
 
@@ -762,7 +770,9 @@ def amount_paid(application: Application) -> Decimal:
 # Dates that money hangs on are checked against what they relate to. Nothing before this date is a
 # real date in the portal (a mistyped year such as 1900 or 0202 is refused).
 EARLIEST_DATE = date(2000, 1, 1)
-PAYMENT_DAYS_AHEAD = 365
+# A payment is registered when it is made, or at most a month ahead when the bank has it
+# scheduled; a date further ahead is a typing mistake.
+PAYMENT_DAYS_AHEAD = 30
 RECOVERY_DAYS_AHEAD = 2 * 365
 REPORT_MIN_DAYS_AFTER_DECISION = 30
 
@@ -825,11 +835,11 @@ def payment_register(
     paid = amount_paid(application)
     version = payment_version(application, paid=paid)
     check_seen(seen=seen_version, current=version)
-    if not organisation.payment_account or not organisation.payment_details_verified:
+    if not organisation_payable(organisation):
         raise ValidationError(
             _(
-                "The organisation's payment account is not verified, so nothing can be paid. "
-                "Verify the organisation number and account on the organisation's page first."
+                "The organisation or its payment account is not verified, so nothing can be "
+                "paid. Verify them on the organisation's page first."
             )
         )
     errors: dict[str, list[str]] = {}
@@ -849,7 +859,7 @@ def payment_register(
         not_before=timezone.localdate(application.decided_at) if application.decided_at else None,
         not_before_what=_("the date of the decision"),
         not_after=today + timedelta(days=PAYMENT_DAYS_AHEAD),
-        not_after_what=_("one year from today"),
+        not_after_what=_("30 days from today"),
     )
     if date_errors:
         errors["paid_on"] = date_errors

@@ -30,6 +30,16 @@ from portal.models import AuditEvent, User
 # --- what an approving officer sees (portal.versions) ------------------------------------------
 
 
+def organisation_payable(organisation: Organisation) -> bool:
+    """Money may go to the organisation: it is verified (its identity too, after a change of
+    name, number or legal form) and so is its payment account. Payments ask this, nothing else."""
+    return (
+        organisation.status == OrganisationStatus.VERIFIED
+        and bool(organisation.payment_account)
+        and organisation.payment_details_verified
+    )
+
+
 def payment_details_version(organisation: Organisation) -> str:
     """The fingerprint of the identity and payment details an officer verifies: a verification
     counts only for exactly these."""

@@ -38,6 +38,7 @@ def snapshot(application: Application) -> tuple[object, ...]:
         ({"budget-0-amount": "-1"}, None, "större än eller lika med 0"),
         ({"question_LONG": "x" * 501}, "question_LONG", "500 tecken"),
         ({"question_NUMBER": "fyrtio"}, "question_NUMBER", "Fyll i ett tal"),
+        ({"question_NUMBER": "1e999999"}, "question_NUMBER", "inte är mer än 15 siffror"),
         ({"question_CHOICE": "Mars"}, "question_CHOICE", "Välj ett giltigt alternativ"),
     ],
     ids=[
@@ -46,6 +47,7 @@ def snapshot(application: Application) -> tuple[object, ...]:
         "negative-budget-line",
         "too-long-answer",
         "text-number",
+        "huge-number",
         "unknown-choice",
     ],
 )

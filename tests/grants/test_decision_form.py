@@ -17,7 +17,7 @@ from grants import services
 from grants.models import DEFAULT_APPEAL_TEXT, Application
 from portal.models import AuditEvent
 from tests.conftest import logged_in
-from tests.grants.conftest import Grants, proposed, seen_version
+from tests.grants.conftest import Grants, decide_proposal, proposed, seen_version
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +244,22 @@ def test_outsiders_get_no_confirmation_page(grants: Grants) -> None:
     }
     response = logged_in(grants.officer).post(decide_url(application), {"decision": "confirm"})
     assert response.status_code == 403  # the proposer
+
+
+def test_the_decision_email_records_the_reason_for_another_amount(
+    grants: Grants, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """What the decider chose, and why, reaches the association as it is recorded."""
+    g = grants
+    application = proposed(g)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide_proposal(
+            application,
+            g.decision_maker,
+            decision="change",
+            amount=Decimal("12000"),
+            change_reason="Budgeten för lokalhyra är för hög.",
+        )
+    [email] = [m for m in mail.outbox if g.representative.email in m.to and "Beslut" in m.subject]
+    assert "Budgeten för lokalhyra är för hög." in email.body
+    assert "12\xa0000\xa0kr" in email.body

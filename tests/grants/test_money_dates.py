@@ -47,7 +47,7 @@ def shown(response: object) -> str:
         ("1900-01-01", "1 January 2000"),
         ("0202-05-01", "1 January 2000"),
         ("yesterday", "before the date of the decision"),
-        ("in two years", "after one year from today"),
+        ("in two months", "after 30 days from today"),
     ],
 )
 def test_a_payment_date_out_of_bounds_is_refused_with_the_field_named(
@@ -58,7 +58,7 @@ def test_a_payment_date_out_of_bounds_is_refused_with_the_field_named(
     today = timezone.localdate()
     value = {
         "yesterday": (today - timedelta(days=1)).isoformat(),
-        "in two years": (today + timedelta(days=730)).isoformat(),
+        "in two months": (today + timedelta(days=61)).isoformat(),
     }.get(paid_on, paid_on)
     officer = english(logged_in(g.officer))
     with translation.override("en"):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from grants import services as grant_services
 from grants.eligibility import eligibility_problems
+from organisations import selectors as organisation_selectors
 from organisations.demo import demo_organisation_number
 from organisations.models import OrganisationStatus
 from portal.models import AuditEvent, User
@@ -153,3 +154,35 @@ def test_after_an_identity_change_no_grant_needing_verification_and_no_payment(
     application.refresh_from_db()
     _pay(g, application)
     assert application.payments.count() == 1
+
+
+def test_verifying_only_the_account_of_an_organisation_waiting_for_verification_is_refused(
+    grants: Grants,  # noqa: F811
+) -> None:
+    """The attack: the identity went back for review, and an officer posts "verify payment
+    details" (a button the page does not offer then) to make it payable without verifying it."""
+    g = grants
+    application = decide_proposal(proposed(g, amount=Decimal("40000")), g.decision_maker)
+    edit_organisation(logged_in(g.editor), g.organisation, name="=HYPERLINK(1)")
+    g.organisation.refresh_from_db()
+    officer_client = in_english(logged_in(g.officer))
+    response = officer_client.post(
+        reverse("organisations:officer_verify_payment", args=[g.organisation.pk]),
+        {"seen_version": organisation_selectors.payment_details_version(g.organisation)},
+        follow=True,
+    )
+    assert any("Verify the organisation itself first" in m for m in shown_messages(response))
+    g.organisation.refresh_from_db()
+    assert (g.organisation.status, g.organisation.payment_details_verified) == ("pending", False)
+    assert not AuditEvent.objects.filter(action="payment_details_verified").exists()
+
+    # Even with the account marked verified (as older data may have it), nothing is paid
+    # while the organisation itself waits for verification; the page offers no payment form.
+    g.organisation.payment_details_verified = True
+    g.organisation.save()
+    application.refresh_from_db()
+    page = officer_client.get(reverse("grants:officer_application", args=[application.pk]))
+    assert "payment_form" not in page.context or not page.context["payable"]
+    with pytest.raises(ValidationError):
+        _pay(g, application)
+    assert not application.payments.exists()

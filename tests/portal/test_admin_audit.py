@@ -25,7 +25,13 @@ from portal.models import AuditEvent, User
 from tests.agreements.conftest import Iop, iop  # noqa: F401 (fixture)
 from tests.conftest import logged_in
 from tests.factories import TargetGroupFactory, UserFactory, give_totp
-from tests.grants.conftest import Grants, grants, submitted  # noqa: F401 (fixture)
+from tests.grants.conftest import (  # noqa: F401 (fixture)
+    Grants,
+    decide_proposal,
+    grants,
+    proposed,
+    submitted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -232,6 +238,27 @@ def test_a_question_of_an_answered_call_cannot_be_deleted_or_edited(
     [event] = events(grants.call, "admin_changed")
     assert "title:" in event.comment and f"(id {question.pk})" not in event.comment
     assert events(grants.call, "admin_deleted") == []
+
+
+def test_a_call_budget_cannot_go_below_what_was_granted_from_it(
+    grants: Grants,  # noqa: F811
+    staff: User,
+) -> None:
+    decide_proposal(proposed(grants, amount=Decimal("40000")), grants.decision_maker)
+    client = logged_in(staff)
+    url = reverse("admin:grants_call_change", args=[grants.call.pk])
+    data, _names = change_form(client, url)
+    before = grants.call.budget
+    response = client.post(url, {**data, "budget": "1000"})
+    assert response.status_code == 200  # the form again, with the error at the budget
+    assert response.context["adminform"].form.errors["budget"]
+    grants.call.refresh_from_db()
+    assert grants.call.budget == before
+    assert events(grants.call, "admin_changed") == []
+    response = client.post(url, {**data, "budget": "40000"})
+    assert response.status_code == 302
+    grants.call.refresh_from_db()
+    assert grants.call.budget == Decimal("40000")
 
 
 def test_a_call_with_applications_cannot_be_deleted(grants: Grants, staff: User) -> None:  # noqa: F811
