@@ -195,6 +195,8 @@ class SigningRoundForm(forms.Form):
     """The case officer restarts the signing round, or takes the agreement back to change the
     text; the service asks for the reason when it is empty."""
 
+    mark_optional = False  # the reason is needed, as the service says
+
     action = forms.ChoiceField(
         label=_("What to do"),
         widget=forms.RadioSelect,

@@ -108,6 +108,24 @@ class Agreement(models.Model):
     )
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     decision_reference = models.CharField(_("protocol reference (§)"), max_length=100, blank=True)
+    # Four eyes on the public side: who prepared the agreement (legal review) and who recorded
+    # the decision. Neither signs for a public body (`agreements.permissions.can_sign_for`).
+    legal_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("legal review by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decision_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decision recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.TextField(_("reason for termination"), blank=True)
     pdf_public = models.BooleanField(_("signed PDF public"), default=False)

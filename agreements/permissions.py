@@ -137,8 +137,18 @@ def can_handle(user: AnyUser, agreement: Agreement) -> bool:
     return acts_for_public_side(user, agreement, roles=[PublicBodyRole.CASE_OFFICER])
 
 
+def prepared_or_recorded(user: AnyUser, agreement: Agreement) -> bool:
+    """Did this person do the legal review or record the decision? (Four eyes on the public
+    side: they then do not sign for a public body.)"""
+    return user.pk is not None and user.pk in {
+        agreement.legal_reviewed_by_id,
+        agreement.decision_recorded_by_id,
+    }
+
+
 def can_decide(user: AnyUser, agreement: Agreement) -> bool:
-    """Record the committee's decision and send the agreement for signing."""
+    """Record the committee's decision (its date and protocol reference) and send the
+    agreement for signing. Whoever records it does not sign for a public body."""
     return acts_for_public_side(user, agreement, roles=PUBLIC_ROLES)
 
 
@@ -193,7 +203,8 @@ def can_edit(user: AnyUser, agreement: Agreement) -> bool:
 def can_sign_for(user: AnyUser, party: Party) -> bool:
     """May sign (or become the signatory) for this party, judged at this moment: an
     organisation's representative; a case officer or decision maker of the public body who is
-    not excluded from the agreement by segregation of duties."""
+    not excluded from the agreement by segregation of duties, and who neither did its legal
+    review nor recorded its decision."""
     if not user.is_authenticated:
         return False
     if party.organisation_id:
@@ -202,7 +213,11 @@ def can_sign_for(user: AnyUser, party: Party) -> bool:
         )
     if party.public_body_id not in body_ids(user):
         return False
-    return not is_excluded(user, party.agreement)
+    # Four eyes: the public body's signature is never given by the person who prepared the
+    # agreement or recorded its decision.
+    return not is_excluded(user, party.agreement) and not prepared_or_recorded(
+        user, party.agreement
+    )
 
 
 def can_set_signatory(user: AnyUser, party: Party) -> bool:

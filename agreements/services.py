@@ -269,6 +269,7 @@ def agreement_legal_review(
     agreement.procurement_assessment = procurement.strip()
     agreement.state_aid_route = route
     agreement.state_aid_amount = amount
+    agreement.legal_reviewed_by = actor
     agreement_transition(
         agreement=agreement, to=S.DECISION, actor=actor, comment=str(StateAidRoute(route).label)
     )
@@ -300,6 +301,7 @@ def agreement_decide(
         raise ValidationError({"reference": [_("Give the protocol reference (§).")]})
     agreement.decision_date = decided_on
     agreement.decision_reference = reference.strip()
+    agreement.decision_recorded_by = actor
     return agreement_transition(
         agreement=agreement,
         to=S.SIGNING,

@@ -29,6 +29,7 @@ class Iop:
     agreement: Agreement
     org_party: Party
     body_party: Party
+    chair: User  # signs for the public body: not the officer who prepared the agreement
 
 
 INITIATIVE = {
@@ -62,7 +63,13 @@ def iop(db: None) -> Iop:
     )
     org_party = agreement.parties.get(organisation=organisation)
     body_party = agreement.parties.get(public_body=body)
-    return Iop(body, officer, representative, editor, viewer, agreement, org_party, body_party)
+    chair = MembershipFactory(
+        public_body=body, role=PublicBodyRole.DECISION_MAKER, user__name="Ordförande Nämndsson"
+    ).user
+    give_totp(chair)
+    return Iop(
+        body, officer, representative, editor, viewer, agreement, org_party, body_party, chair
+    )
 
 
 def fresh(agreement: Agreement) -> Agreement:
@@ -103,7 +110,7 @@ def to_signing(i: Iop) -> Agreement:
     services.party_set_signatory(
         party=i.org_party, actor=i.representative, signatory=i.representative
     )
-    services.party_set_signatory(party=i.body_party, actor=i.officer, signatory=i.officer)
+    services.party_set_signatory(party=i.body_party, actor=i.officer, signatory=i.chair)
     services.agreement_transition(agreement=fresh(a), to="legal_review", actor=i.officer)
     services.agreement_legal_review(
         agreement=fresh(a),

@@ -28,7 +28,7 @@ def test_the_path_from_initiative_to_a_signed_version_with_its_pdf(
     first = sign(agreement=a, actor=i.representative, party=i.org_party)
     assert isinstance(first, Signature) and fresh(a).status == "signing"
     with django_capture_on_commit_callbacks(execute=True):
-        version = sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        version = sign(agreement=fresh(a), actor=i.chair, party=i.body_party)
     assert isinstance(version, AgreementVersion) and version.number == 1
     version.refresh_from_db()
     assert fresh(a).status == "active"
@@ -58,7 +58,7 @@ def test_an_amendment_needs_new_signatures_and_keeps_the_earlier_version(
     a = to_signing(i)
     sign(agreement=a, actor=i.representative, party=i.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        sign(agreement=fresh(a), actor=i.chair, party=i.body_party)
     services.agreement_transition(agreement=fresh(a), to="amendment", actor=i.officer)
     services.agreement_section_save(
         agreement=fresh(a), actor=i.editor, section="goals", text="Minst 60 unga i veckan."
@@ -66,7 +66,7 @@ def test_an_amendment_needs_new_signatures_and_keeps_the_earlier_version(
     services.agreement_transition(agreement=fresh(a), to="signing", actor=i.officer)
     sign(agreement=fresh(a), actor=i.representative, party=i.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        v2 = sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        v2 = sign(agreement=fresh(a), actor=i.chair, party=i.body_party)
     assert [v.number for v in fresh(a).versions.order_by("number")] == [1, 2]
     v1 = fresh(a).versions.get(number=1)
     assert (
@@ -327,7 +327,7 @@ def test_ending_terminating_and_follow_up(iop: Iop, django_capture_on_commit_cal
     a = to_signing(i)
     sign(agreement=a, actor=i.representative, party=i.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        sign(agreement=fresh(a), actor=i.chair, party=i.body_party)
     point = services.follow_up_plan(
         agreement=fresh(a),
         actor=i.officer,

@@ -41,7 +41,7 @@ def private_urls(agreement: Agreement) -> list[str]:
         found.append(
             reverse(
                 f"agreements:{pattern.name}",
-                kwargs={k: v for k, v in values.items() if f"<int:{k}>" in route},
+                kwargs={k: v for k, v in values.items() if f"<id:{k}>" in route},
             )
         )
     return found
@@ -179,7 +179,7 @@ def test_the_signed_pdf_is_public_only_when_the_officer_says_so(
     a = to_signing(iop)
     sign(agreement=a, actor=iop.representative, party=iop.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        version = sign(agreement=fresh(a), actor=iop.officer, party=iop.body_party)
+        version = sign(agreement=fresh(a), actor=iop.chair, party=iop.body_party)
     url = reverse("agreements:version_pdf", args=[a.pk, version.pk])
     assert Client().get(url).status_code == 404
     assert logged_in(iop.viewer).get(url).status_code == 200

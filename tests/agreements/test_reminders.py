@@ -93,13 +93,13 @@ def test_the_signatories_are_told_to_sign_and_everyone_when_it_is_signed(
         a = to_signing(i)
     number = a.registry_number
     to_sign = sorted((m.to[0], m.subject) for m in mail.outbox if "undertecknas" in m.subject)
-    people = sorted([i.representative.email, i.editor.email, i.officer.email])
+    people = sorted([i.representative.email, i.editor.email, i.officer.email, i.chair.email])
     assert to_sign == [(person, f"{number} är klart att undertecknas") for person in people]
     body = next(m.body for m in mail.outbox if m.to == [i.representative.email])
     assert f"{SITE}/iop/avtal/{a.pk}/" in body
     mail.outbox.clear()
     sign(agreement=a, actor=i.representative, party=i.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        sign(agreement=fresh(a), actor=i.officer, party=i.body_party)
+        sign(agreement=fresh(a), actor=i.chair, party=i.body_party)
     signed = sorted((m.to[0], m.subject) for m in mail.outbox)
     assert signed == [(person, f"{number} är undertecknat (version 1)") for person in people]

@@ -173,14 +173,14 @@ def test_one_person_does_not_sign_for_two_parties(iop: Iop) -> None:
 
     a = to_signing(iop)
     region = CommitteeFactory(name="Regionen", registry_prefix="RS")
-    second = Party.objects.create(agreement=a, public_body=region, signatory=iop.officer)
+    second = Party.objects.create(agreement=a, public_body=region, signatory=iop.chair)
     from tests.factories import MembershipFactory
 
-    MembershipFactory(public_body=region, role="case_officer", user=iop.officer)
-    client = client_of(iop.officer)
+    MembershipFactory(public_body=region, role="decision_maker", user=iop.chair)
+    client = client_of(iop.chair)
     version = services.signing_version(fresh(a))
-    post_sign(client, a, iop.body_party, seen_version=version, code=signing_code(iop.officer))
-    response = post_sign(client, a, second, seen_version=version, code=signing_code(iop.officer))
+    post_sign(client, a, iop.body_party, seen_version=version, code=signing_code(iop.chair))
+    response = post_sign(client, a, second, seen_version=version, code=signing_code(iop.chair))
     assert "already signed for another party" in said(response)
     assert signatures(a) == {iop.body_party.pk}
 
@@ -206,14 +206,14 @@ def test_a_changed_display_name_does_not_make_the_signing_stale(
     )
     assert response.status_code == 302
     assert User.objects.get(pk=iop.representative.pk).name == "Rolf R. Representant"
-    client = client_of(iop.officer)
+    client = client_of(iop.chair)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_sign(
             client,
             a,
             iop.body_party,
             seen_version=seen_version_on_page(client, a),
-            code=signing_code(iop.officer),
+            code=signing_code(iop.chair),
         )
     assert fresh(a).status == "active", said(response)
 
@@ -231,12 +231,13 @@ def test_a_changed_legal_name_makes_the_round_stale_and_the_officer_restarts_it(
     officer = client_of(iop.officer)
     page = officer.get(reverse("agreements:agreement", args=[a.pk])).content.decode()
     assert "no longer match" in page  # the page says why the round cannot finish
+    chair = client_of(iop.chair)
     response = post_sign(
-        officer,
+        chair,
         a,
         iop.body_party,
-        seen_version=seen_version_on_page(officer, a),
-        code=signing_code(iop.officer),
+        seen_version=seen_version_on_page(chair, a),
+        code=signing_code(iop.chair),
     )
     assert "A case officer must restart the signing" in said(response)
     assert fresh(a).status == "signing" and signatures(a) == {iop.org_party.pk}
@@ -268,7 +269,7 @@ def test_a_changed_legal_name_makes_the_round_stale_and_the_officer_restarts_it(
     # Every party signs the text as it is now, and the agreement is in force.
     sign(agreement=a, actor=iop.representative, party=iop.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        sign(agreement=a, actor=iop.officer, party=iop.body_party)
+        sign(agreement=a, actor=iop.chair, party=iop.body_party)
     assert fresh(a).status == "active"
 
 
@@ -360,9 +361,32 @@ def test_replacing_a_signatory_during_signing_clears_the_signature_and_tells_eve
     assert response.status_code == 403
     sign(agreement=a, actor=other, party=iop.org_party)
     with django_capture_on_commit_callbacks(execute=True):
-        version = sign(agreement=a, actor=iop.officer, party=iop.body_party)
+        version = sign(agreement=a, actor=iop.chair, party=iop.body_party)
     assert fresh(a).status == "active"
     assert [s["name"] for s in version.content["signatures"]] == [
         "Olle Ombud",
-        iop.officer.display_name,
+        iop.chair.display_name,
     ]
+
+
+def test_the_officer_who_prepared_the_agreement_does_not_sign_for_the_public_body(
+    iop: Iop,
+) -> None:
+    """One officer alone ran the public side: screened, reviewed, recorded the decision, made
+    themselves signatory and signed. Four eyes: whoever did the legal review or recorded the
+    decision never signs for a public body; the chair (or another officer) does."""
+    a = to_signing(iop)
+    assert a.legal_reviewed_by == iop.officer and a.decision_recorded_by == iop.officer
+    officer = client_of(iop.officer)
+    become = reverse("agreements:become_signatory", args=[a.pk, iop.body_party.pk])
+    assert become not in officer.get(reverse("agreements:agreement", args=[a.pk])).content.decode()
+    officer.post(become)
+    assert fresh(a).parties.get(pk=iop.body_party.pk).signatory == iop.chair
+
+    # Named as signatory before the legal review (as a hurried officer might), refused at signing.
+    Party.objects.filter(pk=iop.body_party.pk).update(signatory=iop.officer)
+    officer.post(
+        reverse("agreements:sign", args=[a.pk, iop.body_party.pk]),
+        {"seen_version": services.signing_version(fresh(a)), "code": signing_code(iop.officer)},
+    )
+    assert signatures(a) == set()

@@ -64,12 +64,12 @@ def test_iop_pages_are_accessible_and_signing_makes_the_pdf(
     page.goto(f"/iop/avtal/{a.pk}/")
     assert axe_violations(page) == []  # the signing page
     sign_in_browser(page, a, iop.org_party)  # with a fresh code from the app
-    officer = officer_page(browser, live_server, iop.officer)
-    sign_in_browser(officer, a, iop.body_party)
+    chair = officer_page(browser, live_server, iop.chair)  # not the officer who prepared it
+    sign_in_browser(chair, a, iop.body_party)
     assert Agreement.objects.get(pk=a.pk).status == "active"
     version = Agreement.objects.get(pk=a.pk).versions.get()
     assert version.pdf and version.sha256
-    officer.context.close()
+    chair.context.close()
 
     page.goto("/iop/")
     assert "Mötesplats Norr" in page.locator("main").inner_text()
@@ -122,7 +122,6 @@ def test_the_whole_iop_path_with_an_amendment(
     }
 
     officer.reload()
-    officer.get_by_role("button", name=re.compile("^Jag är firmatecknare för")).first.click()
     officer.locator("button[name=to][value=legal_review]").click()
     officer.locator("#id_procurement").fill("Föreningens initiativ; ingen marknad.")
     officer.locator("#id_route").select_option("not_economic")
@@ -132,12 +131,18 @@ def test_the_whole_iop_path_with_an_amendment(
     officer.locator("form[action$='/beslut/'] button[type=submit]").click()
     assert Agreement.objects.get(pk=agreement.pk).status == "signing"
 
+    # The committee's chair signs for the public body: the officer who prepared the agreement
+    # and recorded the decision is not offered it (four eyes).
+    assert officer.get_by_role("button", name=re.compile("^Jag är firmatecknare för")).count() == 0
+    chair = officer_page(browser, live_server, iop.chair)
+    chair.goto(url)
+    chair.get_by_role("button", name=re.compile("^Jag är firmatecknare för")).first.click()
     org_party, body_party = (
         agreement.parties.get(organisation__isnull=False),
         agreement.parties.get(public_body__isnull=False),
     )
     sign_in_browser(page, agreement, org_party)
-    sign_in_browser(officer, agreement, body_party)
+    sign_in_browser(chair, agreement, body_party)
     agreement = Agreement.objects.get(pk=agreement.pk)
     assert agreement.status == "active" and agreement.versions.get().pdf
     officer.reload()
@@ -151,8 +156,9 @@ def test_the_whole_iop_path_with_an_amendment(
     # on by two steps (the live server runs in this process) rather than wait.
     with time_machine.travel(timezone.now() + timedelta(seconds=90), tick=True):
         sign_in_browser(page, agreement, org_party)
-        sign_in_browser(officer, agreement, body_party)
+        sign_in_browser(chair, agreement, body_party)
     agreement = Agreement.objects.get(pk=agreement.pk)
     assert agreement.status == "active"
     assert sorted(agreement.versions.values_list("number", flat=True)) == [1, 2]
     officer.context.close()
+    chair.context.close()

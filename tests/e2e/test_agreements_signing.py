@@ -55,6 +55,11 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
     officer_r = MembershipFactory(
         public_body=region, role=PublicBodyRole.CASE_OFFICER, user__name="Rasmus Region"
     ).user
+    # The kommun's officer prepares the agreement and records the decision; its chair signs
+    # (four eyes on the public side).
+    chair_k = MembershipFactory(
+        public_body=kommun, role=PublicBodyRole.DECISION_MAKER, user__name="Karl Kommunstyrelse"
+    ).user
     first = OrganisationFactory(name="Föreningen Norrsken", status="verified")
     second = OrganisationFactory(name="Idrottsföreningen Hamnen", status="verified")
     rep_a = OrganisationMembershipFactory(organisation=first, user__name="Anna Norrsken").user
@@ -63,7 +68,7 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
     # Each person's browser, logged in with password and a code from their app.
     pages = {
         user.pk: officer_page(browser, live_server, user)
-        for user in (officer_k, officer_r, rep_a, rep_b)
+        for user in (chair_k, officer_r, rep_a, rep_b)
     }
 
     # The initiative through co-creation, with the region and the second association as parties.
@@ -113,10 +118,10 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
     form = region_page.locator(f"form[action$='/parter/{parties['region'].pk}/firmatecknare/']")
     with region_page.expect_navigation():
         form.locator("button").click()
-    for key, user in (("kommun", officer_k), ("first", rep_a), ("second", rep_b)):
+    for key, user in (("kommun", chair_k), ("first", rep_a), ("second", rep_b)):
         services.party_set_signatory(party=parties[key], actor=user, signatory=user)
     assert {p.signatory_id for p in fresh(a).parties.all()} == {
-        officer_k.pk,
+        chair_k.pk,
         officer_r.pk,
         rep_a.pk,
         rep_b.pk,
@@ -148,7 +153,7 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
         ("first", rep_a),
         ("region", officer_r),
         ("second", rep_b),
-        ("kommun", officer_k),
+        ("kommun", chair_k),
     ):
         assert fresh(a).status == "signing"
         sign_in_browser(pages[user.pk], a, parties[key])
@@ -161,7 +166,7 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
     version = agreement.versions.get()
     assert version.pdf and version.sha256
     assert {s["name"] for s in version.content["signatures"]} == {
-        "Karin Kommun",
+        "Karl Kommunstyrelse",
         "Rasmus Region",
         "Anna Norrsken",
         "Bo Hamnen",
