@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -46,14 +46,15 @@ def _plain(text: str) -> str:
     return "".join([text])
 
 
-def defang(text: str, *, keep: str = "") -> str:
+def defang(text: str, *, keep: str | tuple[str, ...] = "") -> str:
     """`text` with every web address and domain name broken so that no mail program makes a
-    link of it, except addresses that start with `keep` followed by "/" (the portal's own)."""
-    keep = keep.rstrip("/")
+    link of it, except addresses that start with `keep` (one root or several) followed by "/"
+    (the portal's own)."""
+    roots = [root.rstrip("/") for root in ((keep,) if isinstance(keep, str) else keep) if root]
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)
-        if keep and (token == keep or token.startswith(keep + "/")):
+        if any(token == root or token.startswith(root + "/") for root in roots):
             return token
         return token.replace("://", "[:]//").replace(".", "[.]")
 
@@ -75,6 +76,21 @@ def site_url() -> str:
     return str(settings.SITE_URL).rstrip("/")
 
 
+def defang_message(message: EmailMessage, *, also_keep: str = "") -> EmailMessage:
+    """The same rule for a message rendered elsewhere (allauth's account emails): subject,
+    plain text and HTML alternatives with every address that is not the portal's defanged.
+    `also_keep`: the root of the address the request came to, which allauth's links use."""
+    keep = (site_url(), also_keep)
+    message.subject = defang(str(message.subject), keep=keep)
+    message.body = defang(str(message.body), keep=keep)
+    if isinstance(message, EmailMultiAlternatives):
+        alternatives = list(message.alternatives)
+        message.alternatives = []
+        for content, mimetype in alternatives:
+            message.attach_alternative(defang(str(content), keep=keep), mimetype)
+    return message
+
+
 def send_templated_email(*, template: str, to: list[str], context: dict[str, object]) -> None:
     """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html` (or the text in
     the portal's HTML layout) in Swedish and send them."""
@@ -82,7 +98,9 @@ def send_templated_email(*, template: str, to: list[str], context: dict[str, obj
         return
     with translation.override(settings.LANGUAGE_CODE):
         context = {**context, "site_url": site_url()}
-        subject = " ".join(render_text(f"{template}_subject.txt", context).split())
+        subject = defang(
+            " ".join(render_text(f"{template}_subject.txt", context).split()), keep=site_url()
+        )
         body = defang(render_text(f"{template}.txt", context), keep=site_url())
         context.update(subject=subject, body=body, body_html=text_as_html(body))
         try:

@@ -209,3 +209,42 @@ def test_an_organisation_gets_at_most_twenty_invitations_a_day(
     assert world.organisation.invitations.count() == 20
     assert len(mail.outbox) == sent
     assert not Invitation.objects.filter(email="utomstaende200@annan-doman.example").exists()
+
+
+def test_a_sign_up_email_carries_no_text_the_stranger_typed(client) -> None:  # type: ignore[no-untyped-def]
+    """allauth's confirmation goes to the address given at sign-up, which may be someone
+    else's: the name typed there (a link, markup) must not travel with it, and no address in
+    allauth's emails becomes a link."""
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "name": '"><img src=x onerror=alert(1)> https://evil.example/login & Co',
+            "email": "offer@exempel.se",
+            "password1": "ett-langt-losenord-2026",
+            "password2": "ett-langt-losenord-2026",
+        },
+    )
+    assert response.status_code == 302
+    message = mail.outbox[-1]
+    assert message.to == ["offer@exempel.se"]
+    for part in (message.subject, message.body):
+        assert "evil" not in part
+        assert "onerror" not in part
+    assert "Samverkansportalen" in message.body
+    assert "testserver" not in message.body.splitlines()[0]  # greeted by the portal's name
+
+
+def test_an_invitation_subject_defangs_an_organisation_name(
+    world: World,  # noqa: F811
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    world.organisation.name = '=HYPERLINK("http://evil.example","klicka")'
+    world.organisation.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in(world.representative).post(
+            reverse("organisations:invite", args=[world.organisation.pk]),
+            {"email": "ny@forening.se", "role": "editor"},
+        )
+    subject = mail.outbox[-1].subject
+    assert "evil.example" not in subject and "http://" not in subject
+    assert "evil[.]example" in subject
