@@ -6,63 +6,63 @@ app_name = "grants"
 
 urlpatterns = [
     path("utlysningar/", views.calls, name="calls"),
-    path("utlysningar/<int:pk>/", views.call_detail, name="call"),
-    path("utlysningar/<int:pk>/ansok/", views.application_start, name="start"),
+    path("utlysningar/<id:pk>/", views.call_detail, name="call"),
+    path("utlysningar/<id:pk>/ansok/", views.application_start, name="start"),
     path("ansokningar/", views.my_applications, name="mine"),
-    path("ansokningar/<int:pk>/", views.application, name="application"),
-    path("ansokningar/<int:pk>/bilagor/", views.attachment_add, name="attachment_add"),
+    path("ansokningar/<id:pk>/", views.application, name="application"),
+    path("ansokningar/<id:pk>/bilagor/", views.attachment_add, name="attachment_add"),
     path(
-        "ansokningar/<int:pk>/bilagor/<int:attachment_pk>/",
+        "ansokningar/<id:pk>/bilagor/<id:attachment_pk>/",
         views.attachment_download,
         name="attachment",
     ),
     path(
-        "ansokningar/<int:pk>/bilagor/<int:attachment_pk>/ta-bort/",
+        "ansokningar/<id:pk>/bilagor/<id:attachment_pk>/ta-bort/",
         views.attachment_remove,
         name="attachment_remove",
     ),
-    path("ansokningar/<int:pk>/aterkalla/", views.application_withdraw, name="withdraw"),
+    path("ansokningar/<id:pk>/aterkalla/", views.application_withdraw, name="withdraw"),
     path("handlaggning/ansokningar/", views.inbox, name="inbox"),
     path("handlaggning/beslut/", views.decisions, name="decisions"),
     path(
-        "handlaggning/ansokningar/<int:pk>/", views.officer_application, name="officer_application"
+        "handlaggning/ansokningar/<id:pk>/", views.officer_application, name="officer_application"
     ),
-    path("handlaggning/ansokningar/<int:pk>/tilldela/", views.assign, name="assign"),
+    path("handlaggning/ansokningar/<id:pk>/tilldela/", views.assign, name="assign"),
     path(
-        "handlaggning/ansokningar/<int:pk>/komplettering/",
+        "handlaggning/ansokningar/<id:pk>/komplettering/",
         views.request_completion,
         name="request_completion",
     ),
-    path("handlaggning/ansokningar/<int:pk>/granska/", views.start_review, name="start_review"),
+    path("handlaggning/ansokningar/<id:pk>/granska/", views.start_review, name="start_review"),
     path(
-        "handlaggning/ansokningar/<int:pk>/bedomning/<int:criterion_pk>/", views.score, name="score"
+        "handlaggning/ansokningar/<id:pk>/bedomning/<id:criterion_pk>/", views.score, name="score"
     ),
-    path("handlaggning/ansokningar/<int:pk>/forslag/", views.propose, name="propose"),
-    path("handlaggning/ansokningar/<int:pk>/beslut/", views.decide, name="decide"),
-    path("handlaggning/ansokningar/<int:pk>/jav/", views.declare_conflict, name="declare_conflict"),
+    path("handlaggning/ansokningar/<id:pk>/forslag/", views.propose, name="propose"),
+    path("handlaggning/ansokningar/<id:pk>/beslut/", views.decide, name="decide"),
+    path("handlaggning/ansokningar/<id:pk>/jav/", views.declare_conflict, name="declare_conflict"),
 ]
 
 urlpatterns += [
-    path("ansokningar/<int:pk>/aterrapportering/", views.report, name="report"),
+    path("ansokningar/<id:pk>/aterrapportering/", views.report, name="report"),
     path(
-        "ansokningar/<int:pk>/aterrapportering/bilagor/",
+        "ansokningar/<id:pk>/aterrapportering/bilagor/",
         views.report_attachment_add,
         name="report_attachment_add",
     ),
     path(
-        "ansokningar/<int:pk>/aterrapportering/bilagor/<int:attachment_pk>/",
+        "ansokningar/<id:pk>/aterrapportering/bilagor/<id:attachment_pk>/",
         views.report_attachment,
         name="report_attachment",
     ),
-    path("handlaggning/ansokningar/<int:pk>/utbetalningar/", views.payment_add, name="payment_add"),
-    path("handlaggning/ansokningar/<int:pk>/aterkrav/", views.recovery_add, name="recovery_add"),
+    path("handlaggning/ansokningar/<id:pk>/utbetalningar/", views.payment_add, name="payment_add"),
+    path("handlaggning/ansokningar/<id:pk>/aterkrav/", views.recovery_add, name="recovery_add"),
     path(
-        "handlaggning/ansokningar/<int:pk>/aterkrav/<int:recovery_pk>/betalt/",
+        "handlaggning/ansokningar/<id:pk>/aterkrav/<id:recovery_pk>/betalt/",
         views.recovery_paid,
         name="recovery_paid",
     ),
     path(
-        "handlaggning/ansokningar/<int:pk>/aterrapportering/",
+        "handlaggning/ansokningar/<id:pk>/aterrapportering/",
         views.officer_report,
         name="officer_report",
     ),

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from organisations import selectors as organisation_selectors
 from portal import health, permissions, selectors, services
@@ -19,20 +19,20 @@ from portal.models import PublicBodyRole
 
 
 @login_not_required
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html")
 
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": health.check_database(), "broker": health.check_broker()}
     healthy = all(value != "error" for value in checks.values())
@@ -41,7 +41,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     memberships = selectors.user_memberships(user=request.user)
     organisation_memberships = organisation_selectors.memberships_for_user(user=request.user)
@@ -52,7 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def officer_home(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_officer_area(request.user):
         raise PermissionDenied

@@ -10,6 +10,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver
 
 SAMPLE_BY_CONVERTER = {
+    "id": "1",
     "int": "1",
     "path": "x",
     "slug": "x",
@@ -29,10 +30,10 @@ class Route:
         return getattr(self.callback, "__module__", "") or ""
 
 
-def _sample(route: str) -> str:
+def _sample(route: str, samples: dict[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
         converter = match.group(1) or "str"
-        return SAMPLE_BY_CONVERTER.get(converter, "x")
+        return samples.get(converter, "x")
 
     path = re.sub(r"<(?:(\w+):)?\w+>", replace, route)
     # Regex routes (the admin's): a sample for each group, then strip anchors.
@@ -40,7 +41,10 @@ def _sample(route: str) -> str:
     return path.replace("^", "").replace("$", "").replace("\\", "")
 
 
-def iter_routes() -> Iterator[Route]:
+def iter_routes(samples: dict[str, str] | None = None) -> Iterator[Route]:
+    """Every route; `samples` overrides the sample value per converter."""
+    chosen = {**SAMPLE_BY_CONVERTER, **(samples or {})}
+
     def walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[Route]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
@@ -52,7 +56,7 @@ def iter_routes() -> Iterator[Route]:
                 name = f"{namespace}{pattern.name}" if pattern.name else ""
                 yield Route(
                     name=name,
-                    path="/" + _sample(prefix + str(pattern.pattern)),
+                    path="/" + _sample(prefix + str(pattern.pattern), chosen),
                     callback=pattern.callback,
                 )
 

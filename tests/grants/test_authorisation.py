@@ -42,7 +42,7 @@ def urls_for(
         if pattern.name in PUBLIC or pattern.name == "start":
             continue
         route = str(pattern.pattern)
-        kwargs = {key: value for key, value in values.items() if f"<int:{key}>" in route}
+        kwargs = {key: value for key, value in values.items() if f"<id:{key}>" in route}
         found.append((pattern.name, reverse(f"grants:{pattern.name}", kwargs=kwargs)))
     return found
 

@@ -38,7 +38,7 @@ def private_urls(world: World) -> list[str]:
             "organisations:join_request_create",
         }:
             continue
-        params = [key for key in values if f"<int:{key}>" in _route_text(route.name)]
+        params = [key for key in values if f"<id:{key}>" in _route_text(route.name)]
         urls.append(reverse(route.name, kwargs={key: values[key] for key in params}))
     assert len(urls) >= 15
     return urls

@@ -188,3 +188,19 @@ def test_a_code_from_the_next_or_previous_30_seconds_is_accepted_but_not_older(
     assert totp.validate_code(code) is accepted
     if accepted:
         assert totp.validate_code(code) is False  # once only
+
+
+def test_an_id_too_large_for_the_database_is_no_page_not_a_crash(officer: User) -> None:
+    """Every id in a URL is `<id:…>`: a number that cannot be a row is a 404 before any query
+    (SQLite and PostgreSQL both fail on integers beyond 64 bits)."""
+    client = logged_in(officer)
+    huge = "9" * 20
+    routes = [r for r in iter_routes({"id": huge}) if huge in r.path]
+    assert len(routes) > 30
+    for route in routes:
+        response = client.get(route.path)
+        assert response.status_code == 404, (route.name, route.path, response.status_code)
+    # The same page with an id that fits answers as usual (here: not found, or refused).
+    organisation_page = reverse("organisations:detail", args=[1])
+    assert client.get(organisation_page).status_code == 404
+    assert client.get(organisation_page.replace("/1/", f"/{huge}/")).status_code == 404

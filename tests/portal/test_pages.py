@@ -122,3 +122,11 @@ def test_compiled_translations_are_committed() -> None:
 
     with override("sv"):
         assert gettext("Skip to content") == "Hoppa till innehållet"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["portal:home", "grants:calls", "organisations:directory"])
+def test_head_requests_are_answered_like_get(name: str) -> None:
+    """Uptime monitors and link checkers ask with HEAD: a page that answers GET answers it."""
+    response = Client().head(reverse(name))
+    assert response.status_code == 200
