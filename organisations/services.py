@@ -177,21 +177,35 @@ def organisation_update(
         organisation.status_comment = ""
         organisation.status_changed_at = timezone.now()
     organisation.save()
+    events = []
     if identity_changes:
-        audit_record(
-            actor=actor,
-            obj=organisation,
-            action="identity_changed",
-            from_state=from_state,
-            to_state=organisation.status,
-            comment="; ".join(identity_changes),
+        events.append(
+            audit_record(
+                actor=actor,
+                obj=organisation,
+                action="identity_changed",
+                from_state=from_state,
+                to_state=organisation.status,
+                comment="; ".join(identity_changes),
+            )
         )
     if payment_changes:
-        audit_record(
-            actor=actor,
-            obj=organisation,
-            action="payment_details_changed",
-            comment="; ".join(payment_changes),
+        events.append(
+            audit_record(
+                actor=actor,
+                obj=organisation,
+                action="payment_details_changed",
+                comment="; ".join(payment_changes),
+            )
+        )
+    for event in events:
+        # Every representative hears of it at once: a bankgiro changed by someone let in under
+        # false pretences does not go unnoticed until the money has gone.
+        notify(
+            kind="organisation_details_changed",
+            obj=event,
+            recipients=organisation_people([organisation.pk], editors=False),
+            due_date=timezone.localdate(),
         )
     other = [
         field for field in changed if field not in PAYMENT_FIELDS and field not in IDENTITY_FIELDS

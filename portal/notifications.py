@@ -120,6 +120,18 @@ def _organisation_status(event: Any, _row: Notification) -> dict[str, Any]:
     }
 
 
+def _organisation_details_changed(event: Any, _row: Notification) -> dict[str, Any]:
+    """A change of the organisation's identity or payment account (its audit event)."""
+    from organisations.models import Organisation
+
+    organisation = Organisation.objects.get(pk=event.object_id)
+    return {
+        "organisation": organisation,
+        "event": event,
+        "url": reverse("organisations:detail", args=[organisation.pk]),
+    }
+
+
 def _agreement(agreement: Any, _row: Notification) -> dict[str, Any]:
     return {
         "agreement": agreement,
@@ -209,6 +221,12 @@ KINDS: dict[str, Kind] = {
     ),
     "organisation_status": Kind(
         _("Status of your organisation"), "organisations/email/status", True, _organisation_status
+    ),
+    "organisation_details_changed": Kind(
+        _("Your organisation's number, name or payment account changed"),
+        "organisations/email/details_changed",
+        True,
+        _organisation_details_changed,
     ),
     "join_request": Kind(
         _("Request to join an organisation"),

@@ -186,3 +186,20 @@ def test_verifying_only_the_account_of_an_organisation_waiting_for_verification_
     with pytest.raises(ValidationError):
         _pay(g, application)
     assert not application.payments.exists()
+
+
+def test_every_representative_is_told_at_once_when_the_account_changes(
+    world: World,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    """Someone let in (or an account taken over) changes the bankgiro: the representatives hear
+    of it before any case officer has verified it, and can stop it."""
+    from django.core import mail
+
+    make_verified(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        edit_organisation(logged_in(world.editor), world.organisation, payment_account="5000-0124")
+    told = [m for m in mail.outbox if world.representative.email in m.to]
+    assert len(told) == 1
+    assert "5000-0124" in told[0].body and world.editor.email in told[0].body
+    assert world.organisation.name in told[0].subject
