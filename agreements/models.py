@@ -108,8 +108,9 @@ class Agreement(models.Model):
     )
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     decision_reference = models.CharField(_("protocol reference (§)"), max_length=100, blank=True)
-    # Four eyes on the public side: who prepared the agreement (legal review) and who recorded
-    # the decision. Neither signs for a public body (`agreements.permissions.can_sign_for`).
+    # Four eyes on the public side: who prepared the agreement (legal review), who recorded the
+    # decision and who sent the current round for signing (an amendment included). None of
+    # them signs for a public body (`agreements.permissions.can_sign_for`).
     legal_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("legal review by"),
@@ -121,6 +122,14 @@ class Agreement(models.Model):
     decision_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decision recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    sent_to_signing_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent for signing by"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,

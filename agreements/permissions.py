@@ -138,11 +138,13 @@ def can_handle(user: AnyUser, agreement: Agreement) -> bool:
 
 
 def prepared_or_recorded(user: AnyUser, agreement: Agreement) -> bool:
-    """Did this person do the legal review or record the decision? (Four eyes on the public
-    side: they then do not sign for a public body.)"""
+    """Did this person do the legal review, record the decision or send the current round for
+    signing (an amendment too)? Four eyes on the public side: they then do not sign for a
+    public body."""
     return user.pk is not None and user.pk in {
         agreement.legal_reviewed_by_id,
         agreement.decision_recorded_by_id,
+        agreement.sent_to_signing_by_id,
     }
 
 

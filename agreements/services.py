@@ -32,6 +32,7 @@ from agreements.models import (
     StateAidRoute,
 )
 from grants.money import format_sek
+from organisations import services as organisation_services
 from organisations.models import Organisation
 from portal.models import PublicBody, User
 from portal.notifications import agreement_people, notify
@@ -95,6 +96,8 @@ def agreement_transition(
             raise PermissionDenied
     if current == S.SIGNING and to != S.ACTIVE:
         _void_signatures(agreement, actor=actor)
+    if to == S.SIGNING:
+        agreement.sent_to_signing_by = actor  # who sends a round for signing does not sign it
     agreement.status = to
     agreement.save()
     audit_record(
@@ -504,6 +507,14 @@ def agreement_sign(
     if party.agreement_id != agreement.pk or party.signatory_id != actor.pk:
         raise PermissionDenied
     permissions.forget(actor)  # the roles as they are now, not as read earlier in the request
+    if party.public_body_id and permissions.prepared_or_recorded(actor, agreement):
+        raise PermissionDenied(
+            _(
+                "You prepared this agreement, recorded its decision or sent it for signing, so "
+                "someone else signs for %(party)s (four eyes)."
+            )
+            % {"party": party}
+        )
     if not permissions.can_sign_for(actor, party):
         raise PermissionDenied(
             _("You no longer have the role needed to sign for %(party)s.") % {"party": party}
@@ -783,4 +794,7 @@ def party_add(
         agreement=agreement, public_body=public_body, organisation=organisation
     )
     audit_record(actor=actor, obj=agreement, action="party_added", comment=str(party))
+    if organisation is not None:
+        # a conflict of interest declared in the agreement covers its new party too
+        organisation_services.conflict_extend(case=agreement, organisation=organisation)
     return party

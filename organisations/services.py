@@ -356,6 +356,21 @@ def conflict_declare(
     return declaration
 
 
+def conflict_extend(*, case: models.Model, organisation: Organisation) -> None:
+    """An organisation now concerned by a case (a party added to an agreement): whoever declared
+    a conflict of interest in the case has one with the organisation too."""
+    content_type = ContentType.objects.get_for_model(case, for_concrete_model=False)
+    for declaration in ConflictOfInterest.objects.filter(
+        content_type=content_type, object_id=str(case.pk)
+    ).select_related("user"):
+        _declare(
+            declaration.user,
+            organisation,
+            _("In %(case)s: %(reason)s") % {"case": case, "reason": declaration.reason},
+        )
+        segregation.forget(declaration.user)
+
+
 def _declare(actor: User, case: models.Model, reason: str) -> ConflictOfInterest:
     content_type = ContentType.objects.get_for_model(case, for_concrete_model=False)
     declaration, created = ConflictOfInterest.objects.get_or_create(

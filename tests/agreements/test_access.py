@@ -333,3 +333,24 @@ def test_the_second_bodys_list_keeps_its_query_count(iop: Iop) -> None:
         response = client.get(reverse("agreements:mine"))
     assert response.status_code == 200 and "Avtal 9" in response.content.decode()
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_a_conflict_declared_in_an_agreement_covers_its_organisations_even_those_added_later(
+    iop: Iop,
+) -> None:
+    from organisations import segregation
+
+    a = screened(iop)
+    decider = officer_of(iop.body, PublicBodyRole.DECISION_MAKER)
+    logged_in(decider).post(
+        reverse("agreements:conflict_declare", args=[a.pk]), {"reason": "Jag är släkt."}
+    )
+    first = iop.org_party.organisation
+    assert segregation.is_excluded(decider, organisation_ids=[first.pk])
+    later = OrganisationFactory(name="Föreningen Senare", status="verified")
+    services.party_add(agreement=fresh(a), actor=iop.officer, organisation=later)
+    segregation.forget(decider)
+    assert segregation.is_excluded(decider, organisation_ids=[later.pk])
+    # The officer's page of the added organisation offers them nothing to do.
+    page = logged_in(decider).get(reverse("organisations:officer_detail", args=[later.pk]))
+    assert page.context["excluded"] is True

@@ -20,7 +20,7 @@ from agreements.models import Agreement, Party, Signature
 from organisations.models import OrganisationMembership
 from portal.models import AuditEvent, Notification, User
 from tests.agreements.conftest import Iop, fresh, sign, signing_code, to_signing
-from tests.factories import OrganisationMembershipFactory, give_totp
+from tests.factories import MembershipFactory, OrganisationMembershipFactory, give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -390,3 +390,40 @@ def test_the_officer_who_prepared_the_agreement_does_not_sign_for_the_public_bod
         {"seen_version": services.signing_version(fresh(a)), "code": signing_code(iop.officer)},
     )
     assert signatures(a) == set()
+
+
+def test_whoever_sends_an_amendment_for_signing_does_not_sign_it_for_the_public_body(
+    iop: Iop, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An officer who did not prepare the first version amends an active agreement, adds money,
+    sends it for signing and takes over as the public body's signatory: refused at the
+    signature; someone else (the chair) signs."""
+    a = to_signing(iop)
+    sign(agreement=a, actor=iop.representative, party=iop.org_party)
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(agreement=fresh(a), actor=iop.chair, party=iop.body_party)
+    amender = MembershipFactory(
+        public_body=iop.body, role="decision_maker", user__name="Ambitiös Ändrare"
+    ).user
+    MembershipFactory(public_body=iop.body, role="case_officer", user=amender)
+    give_totp(amender)
+    services.agreement_transition(agreement=fresh(a), to="amendment", actor=amender)
+    services.agreement_section_save(
+        agreement=fresh(a), actor=amender, section="goals", text="Två miljoner kronor om året."
+    )
+    services.agreement_transition(agreement=fresh(a), to="signing", actor=amender)
+    assert fresh(a).sent_to_signing_by == amender
+    client = client_of(amender)
+    client.post(reverse("agreements:become_signatory", args=[a.pk, iop.body_party.pk]))
+    assert fresh(a).parties.get(pk=iop.body_party.pk).signatory == iop.chair
+    Party.objects.filter(pk=iop.body_party.pk).update(signatory=amender)
+    response = post_sign(
+        client,
+        a,
+        iop.body_party,
+        seen_version=services.signing_version(fresh(a)),
+        code=signing_code(amender),
+    )
+    assert "someone else signs" in said(response)
+    assert not Signature.objects.filter(agreement=a, number=2).exists()
+    assert fresh(a).status == "signing"
