@@ -206,11 +206,16 @@ def inbox_calls(*, user: User | AnonymousUser) -> QuerySet[Call]:
 
 
 def colleagues(*, application: Application) -> QuerySet[User]:
+    """The case officers the application may be assigned to: of the owning body, and not
+    connected to the applicant or declared jäv on the case (segregation of duties)."""
     return (
         User.objects.filter(
             public_body_memberships__public_body_id=permissions.body_of(application),
             public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
             is_active=True,
+        )
+        .exclude(
+            pk__in=segregation.connected_user_ids([application.organisation_id], case=application)
         )
         .order_by("name", "email")
         .distinct()

@@ -398,6 +398,14 @@ def application_assign(
     application = _locked(application)
     if not permissions.can_handle(actor, application):
         raise PermissionDenied
+    if assignee is not None and permissions.is_excluded(assignee, application):
+        raise ValidationError(
+            _(
+                "%(person)s is connected to the applicant or has declared a conflict of "
+                "interest (jäv), and may not handle the application."
+            )
+            % {"person": assignee.display_name}
+        )
     if assignee is not None and not permissions.can_handle(assignee, application):
         raise ValidationError(_("The person is not a case officer of this public body."))
     application.assigned_to = assignee

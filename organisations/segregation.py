@@ -148,6 +148,48 @@ def ensure_may_act(
         raise PermissionDenied(EXCLUDED_MESSAGE)
 
 
+def connected_user_ids(
+    organisation_ids: Iterable[int], *, case: models.Model | None = None
+) -> frozenset[int]:
+    """Everybody who must stay out of the cases of these organisations (and of `case`): the
+    other side of `affiliated_organisation_ids`, in one query, for lists of colleagues to
+    assign or to choose as signatory."""
+    ids = list(organisation_ids)
+    since = timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS)
+    declared = ConflictOfInterest.objects.filter(
+        content_type_id=_organisation_type_id(), object_id__in=[str(pk) for pk in ids]
+    )
+    if case is not None and case.pk is not None:
+        type_id = ContentType.objects.get_for_model(case, for_concrete_model=False).pk
+        declared = declared | ConflictOfInterest.objects.filter(
+            content_type_id=type_id, object_id=str(case.pk)
+        )
+    users = (
+        OrganisationMembership.objects.filter(organisation_id__in=ids)
+        .order_by()
+        .values_list("user_id", flat=True)
+        .union(
+            PastMembership.objects.filter(organisation_id__in=ids, ended_at__gte=since)
+            .order_by()
+            .values_list("user_id", flat=True),
+            JoinRequest.objects.filter(organisation_id__in=ids, status=JoinRequestStatus.PENDING)
+            .order_by()
+            .values_list("user_id", flat=True),
+            Organisation.objects.filter(pk__in=ids)
+            .order_by()
+            .values_list("created_by_id", flat=True),
+            JoinRequest.objects.filter(
+                organisation_id__in=ids, status=JoinRequestStatus.ACCEPTED, decided_at__gte=since
+            )
+            .exclude(decided_by_id=None)
+            .order_by()
+            .values_list("decided_by_id", flat=True),
+            declared.order_by().values_list("user_id", flat=True),
+        )
+    )
+    return frozenset(users)
+
+
 def is_own_change(user: User | AnonymousUser, changed_by_id: int | None) -> bool:
     """Did this person make (or request) the change that now waits for verification?"""
     return user.is_authenticated and changed_by_id is not None and changed_by_id == user.pk

@@ -21,7 +21,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from grants import services
 from grants.models import Application, ApplicationStatus, FollowUpReport, Payment, Recovery
@@ -266,8 +266,14 @@ def test_the_services_refuse_an_affiliated_officer_even_without_the_views(grants
             reason="x",
             due_date=date(2030, 1, 1),
         )
-    # nor may a colleague assign the case to the affiliated officer
-    with pytest.raises(ValidationError):
+    # nor may a colleague assign the case to the affiliated officer: not offered, and refused
+    # with a message that says why
+    page = logged_in(g.officer).get(reverse("grants:officer_application", args=[fresh.pk]))
+    offered = {
+        int(str(pk)) for pk, _label in page.context["assign_form"].fields["assignee"].choices if pk
+    }
+    assert attacker.pk not in offered and g.officer.pk in offered
+    with pytest.raises(ValidationError, match="conflict of interest"), translation.override("en"):
         services.application_assign(application=fresh, actor=g.officer, assignee=attacker)
     fresh.refresh_from_db()
     waiting.refresh_from_db()
