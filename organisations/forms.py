@@ -22,6 +22,7 @@ from organisations.validators import (
     normalise_organisation_number,
     normalise_plusgiro,
 )
+from portal.forms import IdsField
 from portal.versions import SeenVersionField
 
 
@@ -85,7 +86,7 @@ class OrganisationForm(forms.ModelForm):
         assume_scheme="https",
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
-    target_groups = forms.ModelMultipleChoiceField(
+    target_groups = IdsField(
         label=_("Target groups"),
         queryset=TargetGroup.objects.all(),
         required=False,

@@ -313,6 +313,8 @@ def _decide_join_request(
                 if accept
                 else _("The request has been declined."),
             )
+    else:
+        form_error_messages(request, form)
     return redirect(back, pk=organisation.pk)
 
 

@@ -3,11 +3,29 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
 from portal.models import User
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """Several rows chosen by id (check boxes). An id that cannot be a row (not digits, or more
+    than a bigint holds) is an invalid choice with a message, never an overflow in the database
+    driver, the same rule as `<id:…>` in URLs."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value if isinstance(value, (list, tuple, set, frozenset)) else []:
+            text = str(pk)
+            if not (text.isdigit() and len(text) <= 18):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class NameField(forms.CharField):

@@ -216,3 +216,19 @@ def test_members_page_lists_people_for_every_member(world: World) -> None:
         Client().get(reverse("organisations:members", args=[world.organisation.pk])).status_code
         == 302
     )
+
+
+def test_an_answer_with_a_role_that_does_not_exist_says_so_and_changes_nothing(
+    world: World,
+) -> None:
+    response = logged_in(world.representative).post(
+        reverse(
+            "organisations:join_request_decide",
+            args=[world.organisation.pk, world.join_request.pk],
+        ),
+        {"decision": "accept", "role": "owner"},
+        follow=True,
+    )
+    assert list(response.context["messages"])  # told what was wrong
+    world.join_request.refresh_from_db()
+    assert world.join_request.status == "pending"

@@ -156,3 +156,14 @@ def test_the_header_shows_the_representatives_organisation_role(db: None) -> Non
     membership = OrganisationMembershipFactory(organisation__name="Föreningen Solstrålen")
     page = logged_in(membership.user).get(reverse("portal:dashboard")).content.decode()
     assert "Företrädare (firmatecknare), Föreningen Solstrålen" in page
+
+
+@pytest.mark.parametrize("value", ["123456789012345678901234", "x", "-1"])
+def test_a_target_group_id_that_cannot_exist_is_a_form_error(member: User, value: str) -> None:
+    """Not an overflow in the database driver (a 500): the choice is invalid."""
+    response = logged_in(member).post(
+        reverse("organisations:register"), form_data(target_groups=[value])
+    )
+    assert response.status_code == 200
+    assert "target_groups" in response.context["form"].errors
+    assert not Organisation.objects.exists()

@@ -175,3 +175,12 @@ def test_email_is_unique_whatever_the_case() -> None:
     # allauth does not reveal that the address is taken; no second account is created.
     assert User.objects.filter(email__iexact="anna@exempel.se").count() == 1
     assert response.status_code in (200, 302)
+
+
+def test_the_email_addresses_page_opens(member) -> None:  # type: ignore[no-untyped-def]
+    """The portal's own version of allauth's page (without inline style) renders."""
+    from tests.conftest import logged_in
+
+    response = logged_in(member).get(reverse("account_email"))
+    assert response.status_code == 200
+    assert member.email in response.content.decode()
