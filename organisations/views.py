@@ -3,7 +3,7 @@ directory. Each view parses the request, calls one selector or service, and rend
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -476,6 +476,20 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _officer_act(request: HttpRequest, pk: int, act: Callable[[], str]) -> HttpResponse:
+    """Run one officer action from the organisation's page and go back to it: with the action's
+    own message, or with why it was refused (nothing changed then)."""
+    try:
+        message = act()
+    except ValidationError as error:
+        error_messages(request, error)
+    except PermissionDenied as error:
+        _refused(request, error)
+    else:
+        messages.success(request, message)
+    return redirect("organisations:officer_detail", pk=pk)
+
+
 @require_POST
 def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
@@ -483,7 +497,8 @@ def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         form_error_messages(request, form)
         return redirect("organisations:officer_detail", pk=pk)
-    try:
+
+    def act() -> str:
         services.organisation_transition(
             organisation=organisation,
             to=form.cleaned_data["to"],
@@ -491,13 +506,9 @@ def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
             seen_version=form.cleaned_data["seen_version"],
         )
-    except ValidationError as error:
-        error_messages(request, error)
-    except PermissionDenied as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The status has been changed."))
-    return redirect("organisations:officer_detail", pk=pk)
+        return _("The status has been changed.")
+
+    return _officer_act(request, pk, act)
 
 
 @require_POST
@@ -505,17 +516,14 @@ def officer_verify_payment(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
     form = PaymentVerificationForm(request.POST)
     seen = form.cleaned_data["seen_version"] if form.is_valid() else None
-    try:
+
+    def act() -> str:
         services.organisation_verify_payment_details(
             organisation=organisation, actor=request_user(request), seen_version=seen
         )
-    except ValidationError as error:
-        error_messages(request, error)
-    except PermissionDenied as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The organisation number and account are verified."))
-    return redirect("organisations:officer_detail", pk=pk)
+        return _("The organisation number and account are verified.")
+
+    return _officer_act(request, pk, act)
 
 
 @require_POST
@@ -527,7 +535,8 @@ def officer_document_review(request: HttpRequest, pk: int, document_pk: int) -> 
         form_error_messages(request, form)
         return redirect("organisations:officer_detail", pk=pk)
     approve = form.cleaned_data["decision"] == "approve"
-    try:
+
+    def act() -> str:
         services.document_review(
             document=document,
             actor=request_user(request),
@@ -535,18 +544,13 @@ def officer_document_review(request: HttpRequest, pk: int, document_pk: int) -> 
             comment=form.cleaned_data["comment"],
             seen_version=form.cleaned_data["seen_version"],
         )
-    except ValidationError as error:
-        error_messages(request, error)
-    except PermissionDenied as error:
-        _refused(request, error)
-    else:
-        messages.success(
-            request,
+        return (
             _("The document has been approved.")
             if approve
-            else _("The document has been sent back."),
+            else _("The document has been sent back.")
         )
-    return redirect("organisations:officer_detail", pk=pk)
+
+    return _officer_act(request, pk, act)
 
 
 @require_POST

@@ -15,6 +15,7 @@ from organisations.models import (
     Organisation,
     OrganisationMembership,
     OrganisationRole,
+    OrganisationStatus,
 )
 from portal.models import User
 from tests.factories import (
@@ -110,6 +111,13 @@ def officer_page_versions(client: object, organisation: Organisation) -> dict[st
     )
     assert response.status_code == 200
     return seen_versions(response.content.decode())
+
+
+def make_verified(world: World) -> None:
+    """The organisation as a case officer left it: verified, payment details too."""
+    world.organisation.status = OrganisationStatus.VERIFIED
+    world.organisation.payment_details_verified = True
+    world.organisation.save()
 
 
 def edit_organisation(client: object, organisation: Organisation, **changes: object) -> object:

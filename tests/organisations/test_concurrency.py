@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from organisations import selectors, services
 from organisations.demo import demo_bankgiro
-from organisations.models import AnnualDocument, Organisation, OrganisationStatus
+from organisations.models import AnnualDocument, Organisation
 from portal.models import AuditEvent, User
 from tests.conftest import logged_in
 from tests.factories import pdf_upload
@@ -24,6 +24,7 @@ from tests.organisations.conftest import (
     World,
     edit_organisation,
     in_english,
+    make_verified,
     officer_page_versions,
     shown_messages,
 )
@@ -39,16 +40,10 @@ def _postgresql_only() -> None:
         pytest.skip("concurrency is tested against PostgreSQL (set DATABASE_URL; .ci/run does)")
 
 
-def verified(world: World) -> None:
-    world.organisation.status = OrganisationStatus.VERIFIED
-    world.organisation.payment_details_verified = True
-    world.organisation.save()
-
-
 def test_the_officer_s_page_then_the_association_s_change_then_verify_is_refused(
     world: World, officer: User
 ) -> None:
-    verified(world)
+    make_verified(world)
     organisation = world.organisation
     member = logged_in(world.editor)
     edit_organisation(member, organisation, payment_account=demo_bankgiro(11_111))
@@ -146,7 +141,7 @@ def _association_then_officer(
 def test_a_verification_that_waits_for_the_association_s_change_refuses_it(
     world: World, officer: User
 ) -> None:
-    verified(world)
+    make_verified(world)
     organisation = world.organisation
     edit_organisation(logged_in(world.editor), organisation, payment_account=demo_bankgiro(11_111))
     organisation.refresh_from_db()

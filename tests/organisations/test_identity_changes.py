@@ -24,6 +24,7 @@ from tests.organisations.conftest import (
     World,
     edit_organisation,
     in_english,
+    make_verified,
     officer_page_versions,
     shown_messages,
 )
@@ -31,12 +32,6 @@ from tests.organisations.conftest import (
 pytestmark = pytest.mark.django_db
 
 NEEDS_VERIFICATION = "a case officer must verify the organisation again"
-
-
-def make_verified(world: World) -> None:
-    world.organisation.status = OrganisationStatus.VERIFIED
-    world.organisation.payment_details_verified = True
-    world.organisation.save()
 
 
 @pytest.mark.parametrize(

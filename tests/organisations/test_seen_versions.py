@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from organisations.demo import demo_bankgiro
-from organisations.models import AnnualDocument, OrganisationStatus
+from organisations.models import AnnualDocument
 from portal.models import AuditEvent, User
 from tests.conftest import logged_in
 from tests.factories import pdf_upload
@@ -16,6 +16,7 @@ from tests.organisations.conftest import (
     World,
     edit_organisation,
     in_english,
+    make_verified,
     officer_page_versions,
     shown_messages,
 )
@@ -25,16 +26,10 @@ pytestmark = pytest.mark.django_db
 STALE = "What you are approving has changed since you opened the page"
 
 
-def verified(world: World) -> None:
-    world.organisation.status = OrganisationStatus.VERIFIED
-    world.organisation.payment_details_verified = True
-    world.organisation.save()
-
-
 def test_verifying_a_bankgiro_that_changed_after_the_page_was_opened_is_refused(
     world: World, officer: User
 ) -> None:
-    verified(world)
+    make_verified(world)
     organisation = world.organisation
     member = logged_in(world.editor)
     edit_organisation(member, organisation, payment_account=demo_bankgiro(11_111))
