@@ -26,7 +26,8 @@ from django.db.models import Q
 
 from agreements.models import Agreement, AgreementStatus, Party
 from organisations import segregation
-from organisations.models import OrganisationMembership, OrganisationRole
+from organisations import selectors as organisation_selectors
+from organisations.models import OrganisationRole
 from portal.models import PublicBodyRole, User
 from portal.selectors import user_memberships
 
@@ -36,30 +37,18 @@ EDITABLE = {AgreementStatus.CO_CREATION, AgreementStatus.AMENDMENT}
 WRITERS = {OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR}
 PUBLIC_ROLES = {PublicBodyRole.CASE_OFFICER, PublicBodyRole.DECISION_MAKER}
 
-_ORGANISATION_ROLES = "_agreement_organisation_roles"
-
 
 # --- what a person is: read once per request and kept on the user object ------------------
 
 
 def organisation_roles(user: AnyUser) -> dict[int, str]:
-    """organisation id → the person's role in it, for the organisations they belong to now."""
-    if not user.is_authenticated:
-        return {}
-    cached: dict[int, str] | None = user.__dict__.get(_ORGANISATION_ROLES)
-    if cached is None:
-        cached = dict(
-            OrganisationMembership.objects.filter(user_id=user.pk).values_list(
-                "organisation_id", "role"
-            )
-        )
-        user.__dict__[_ORGANISATION_ROLES] = cached
-    return cached
+    """organisation id → the person's role in it now (the register's selector)."""
+    return organisation_selectors.organisation_roles(user=user)
 
 
 def forget(user: AnyUser) -> None:
     """Drop what was read for this request (after the person's roles changed)."""
-    user.__dict__.pop(_ORGANISATION_ROLES, None)
+    organisation_selectors.forget_organisation_roles(user=user)
     segregation.forget(user)
 
 

@@ -55,15 +55,11 @@ def can_decide(user: User | AnonymousUser, application: Application) -> bool:
 
 
 def can_pay(user: User | AnonymousUser, application: Application) -> bool:
-    """Register a payment: a case officer of the owning body who is not excluded from the case.
-    (Whether the account is verified, by someone else, is the service's check.)"""
-    return can_handle(user, application)
-
-
-def can_follow_up(user: User | AnonymousUser, application: Application) -> bool:
-    """Review the follow-up report, open a recovery and record it as paid back: a case officer
-    of the owning body who is not excluded from the case."""
-    return can_handle(user, application)
+    """Register a payment: a case officer who may handle the case and did not take its decision
+    (four eyes on money). Whether the organisation is payable is the service's check."""
+    return can_handle(user, application) and not segregation.is_own_change(
+        user, application.decided_by_id
+    )
 
 
 def can_declare_conflict(user: User | AnonymousUser, application: Application) -> bool:

@@ -111,20 +111,13 @@ def _without_conflicts(
     (`organisations.segregation`). `application` is the lookup from the queryset's model to its
     application ("" for applications themselves, "application__" for payments, reports and
     recoveries): a declaration of jäv is made on the application, so it hides everything of it."""
-    if not application:
-        return segregation.exclude_conflicted(queryset, user, organisation_field="organisation_id")
-    queryset = segregation.exclude_conflicted(
-        queryset, user, organisation_field=f"{application}organisation_id"
+    return segregation.exclude_conflicted(
+        queryset,
+        user,
+        organisation_field=f"{application}organisation_id",
+        case=Application,
+        case_field=f"{application}pk",
     )
-    application_type = ContentType.objects.get_for_model(Application).pk
-    declared = [
-        object_id
-        for type_id, object_id in segregation.declared_conflicts(user)
-        if type_id == application_type
-    ]
-    if declared:
-        queryset = queryset.exclude(**{f"{application}pk__in": declared})
-    return queryset
 
 
 def application_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Application:

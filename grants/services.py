@@ -48,7 +48,6 @@ from grants.models import (
 from grants.money import format_sek
 from organisations.files import check_upload, store_upload
 from organisations.models import Organisation, OrganisationMembership
-from organisations.segregation import is_own_change
 from organisations.selectors import organisation_payable
 from portal.models import User
 from portal.notifications import notify, organisation_people
@@ -834,7 +833,7 @@ def payment_register(
     application = _locked(application)
     if not permissions.can_handle(actor, application):
         raise PermissionDenied
-    if is_own_change(actor, application.decided_by_id):
+    if not permissions.can_pay(actor, application):
         raise PermissionDenied(OWN_DECISION_PAYMENT_MESSAGE)
     if application.status not in DECIDED:
         raise ValidationError(_("Only an approved grant can be paid."))

@@ -42,7 +42,6 @@ from grants.forms import (
 )
 from grants.models import Application, ApplicationStatus, DecisionChoice
 from organisations import views as organisation_views
-from organisations.segregation import is_own_change
 from organisations.selectors import organisation_payable
 from portal import versions
 from portal.exports import export_response
@@ -399,7 +398,7 @@ def _officer_page(request: HttpRequest, application: Application, **overrides: A
         four_eyes_block=status == ApplicationStatus.PROPOSED
         and application.proposed_by_id == user.pk,
         # four eyes on money: whoever decided does not register the payments
-        own_decision=is_own_change(user, application.decided_by_id),
+        own_decision=handle and not permissions.can_pay(user, application),
         payable=organisation_payable(application.organisation),
         criteria=criteria,
         submissions=submissions,

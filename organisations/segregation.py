@@ -205,19 +205,24 @@ def exclude_conflicted(
     user: User | AnonymousUser,
     *,
     organisation_field: str | None = "organisation_id",
+    case: type[models.Model] | None = None,
+    case_field: str = "pk",
 ) -> models.QuerySet[M]:
     """Narrow an officer's list to the cases they may handle: drop those of excluded
     organisations (through `organisation_field`, a lookup such as `organisation_id` or
-    `parties__organisation_id`) and those declared on themselves."""
+    `parties__organisation_id`) and those declared on themselves. The case is the queryset's
+    own model, or `case` reached through `case_field` (payments of an application:
+    `case=Application, case_field="application_id"`)."""
     excluded = excluded_organisation_ids(user)
     if excluded and organisation_field:
         queryset = queryset.exclude(**{f"{organisation_field}__in": excluded})
     if queryset.model is Organisation and excluded:
         queryset = queryset.exclude(pk__in=excluded)
-    type_id = ContentType.objects.get_for_model(queryset.model, for_concrete_model=False).pk
+    model = case or queryset.model
+    type_id = ContentType.objects.get_for_model(model, for_concrete_model=False).pk
     declared_ids = [object_id for t, object_id in declared_conflicts(user) if t == type_id]
     if declared_ids:
-        queryset = queryset.exclude(pk__in=declared_ids)
+        queryset = queryset.exclude(**{f"{case_field}__in": declared_ids})
     return queryset
 
 

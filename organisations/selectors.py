@@ -81,6 +81,29 @@ def memberships_for_user(*, user: User | AnonymousUser) -> QuerySet[Organisation
     )
 
 
+_ROLES = "_organisation_roles"
+
+
+def organisation_roles(*, user: User | AnonymousUser) -> dict[int, str]:
+    """organisation id → the person's role in it now. Read once per request and kept on the
+    user object, like their officer roles; `forget_organisation_roles` drops it."""
+    if not user.is_authenticated:
+        return {}
+    cached: dict[int, str] | None = user.__dict__.get(_ROLES)
+    if cached is None:
+        cached = dict(
+            OrganisationMembership.objects.filter(user_id=user.pk).values_list(
+                "organisation_id", "role"
+            )
+        )
+        user.__dict__[_ROLES] = cached
+    return cached
+
+
+def forget_organisation_roles(*, user: User | AnonymousUser) -> None:
+    user.__dict__.pop(_ROLES, None)
+
+
 def join_requests_for_user(*, user: User) -> QuerySet[JoinRequest]:
     return (
         JoinRequest.objects.filter(user=user).select_related("organisation").order_by("-created_at")

@@ -241,7 +241,8 @@ class EmailAddressAdmin(AuditedAdmin, BaseEmailAddressAdmin):
         with transaction.atomic():
             pending = [address.pk for address in queryset.filter(verified=False)]
             super().make_verified(request, queryset)
-            for address in EmailAddress.objects.filter(pk__in=pending, verified=True):
+            verified = EmailAddress.objects.filter(pk__in=pending, verified=True)
+            for address in verified.select_related("user"):
                 self._audit(request, address, CHANGED, ["verified: no → yes"])
 
 
