@@ -401,6 +401,7 @@ class ReportReviewForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("revise", _("Request revision"))]
     )
+    seen_version = SeenVersionField()
     comment = forms.CharField(
         label=_("Comment to the association"),
         required=False,

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -520,6 +520,13 @@ def decision_version(application: Application) -> str:
         application.proposed_by_id,
         application.proposed_at,
     )
+
+
+def report_version(report: FollowUpReport) -> str:
+    """What the officer reviewing a follow-up report sees: its status and which sending of it
+    (a resubmission after a revision is another text)."""
+    latest = report.submissions.aggregate(number=Max("number"))["number"]
+    return fingerprint("report", report.status, latest)
 
 
 def payment_version(application: Application, *, paid: Decimal | None = None) -> str:
@@ -1076,9 +1083,17 @@ def report_submit(*, report: FollowUpReport, actor: User) -> FollowUpReport:
 
 @transaction.atomic
 def report_review(
-    *, report: FollowUpReport, actor: User, approve: bool, comment: str = ""
+    *,
+    report: FollowUpReport,
+    actor: User,
+    approve: bool,
+    comment: str = "",
+    seen_version: str | None,
 ) -> FollowUpReport:
+    """Approve the report, or send it back with a comment: only the sending the officer saw."""
     report = _locked_report(report)
+    version = report_version(report)
+    check_seen(seen=seen_version, current=version)
     comment = comment.strip()
     if not approve and not comment:
         raise ValidationError({"comment": [_("Tell the association what to revise.")]})
@@ -1088,7 +1103,7 @@ def report_review(
         report=report,
         to=ReportStatus.APPROVED if approve else ReportStatus.REVISION_REQUESTED,
         actor=actor,
-        comment=comment,
+        comment=audit_note(comment, version),
     )
     if not approve:
         notify(

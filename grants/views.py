@@ -745,6 +745,7 @@ def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request_user(request),
                     approve=form.cleaned_data["decision"] == "approve",
                     comment=form.cleaned_data["comment"],
+                    seen_version=form.cleaned_data["seen_version"],
                 )
             except ValidationError as error:
                 error_messages(request, error)
@@ -767,6 +768,7 @@ def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": report.attachments.all(),
             "can_review": permissions.can_handle(request_user(request), report.application)
             and report.status == "submitted",
+            "seen_version": services.report_version(report),
             "today": timezone.localdate(),
         },
     )

@@ -159,10 +159,17 @@ def test_the_report_cycle_with_a_revision_keeps_every_version(grants: Grants) ->
 
     officer = logged_in(g.officer)
     officer_url = reverse("grants:officer_report", args=[application.pk])
-    officer.post(officer_url, {"decision": "revise", "comment": ""})
+
+    def seen() -> str:  # the version the review form carries, as the officer's page shows it
+        return officer.get(officer_url).context["seen_version"]
+
+    officer.post(officer_url, {"decision": "revise", "comment": "", "seen_version": seen()})
     report.refresh_from_db()
     assert report.status == "submitted"  # a revision needs a comment
-    officer.post(officer_url, {"decision": "revise", "comment": "Bifoga kvitton för materialet."})
+    officer.post(
+        officer_url,
+        {"decision": "revise", "comment": "Bifoga kvitton för materialet.", "seen_version": seen()},
+    )
     report.refresh_from_db()
     assert report.status == "revision_requested"
     page = member.get(url).content.decode()
@@ -174,7 +181,7 @@ def test_the_report_cycle_with_a_revision_keeps_every_version(grants: Grants) ->
             "submit": "1",
         },
     )
-    officer.post(officer_url, {"decision": "approve", "comment": ""})
+    officer.post(officer_url, {"decision": "approve", "comment": "", "seen_version": seen()})
     report.refresh_from_db()
     assert report.status == "approved"
     versions = list(
@@ -302,3 +309,42 @@ def test_officer_lists_filter_export_and_keep_their_query_count(grants: Grants) 
         client.get(reverse("grants:recoveries"), {"state": "paid"}).context["page"].paginator.count
         == 0
     )
+
+
+def test_approving_a_report_that_was_sent_again_since_the_page_was_opened_is_refused(
+    grants: Grants,
+) -> None:
+    """The officer opened the first sending; meanwhile a colleague asked for a revision and the
+    association sent a new text. Approving from the old page approves nothing."""
+    g = grants
+    application = decided(g)
+    url = reverse("grants:report", args=[application.pk])
+    member = logged_in(g.editor)
+    member.post(url, {**report_post(g, application), "submit": "1"})
+    report = FollowUpReport.objects.get()
+    officer_url = reverse("grants:officer_report", args=[application.pk])
+    officer = logged_in(g.officer)
+    stale = officer.get(officer_url).context["seen_version"]
+    services.report_review(
+        report=report,
+        actor=g.officer,
+        approve=False,
+        comment="Bifoga kvitton.",
+        seen_version=services.report_version(report),
+    )
+    member.post(url, {**report_post(g, application, narrative="Ny text."), "submit": "1"})
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    officer.post(officer_url, {"decision": "approve", "comment": "", "seen_version": stale})
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    officer.post(
+        officer_url,
+        {
+            "decision": "approve",
+            "comment": "",
+            "seen_version": officer.get(officer_url).context["seen_version"],
+        },
+    )
+    report.refresh_from_db()
+    assert report.status == "approved"
