@@ -31,11 +31,12 @@ from agreements.models import (
     Signature,
     StateAidRoute,
 )
+from agreements.notifications import agreement_people
 from grants.money import format_sek
 from organisations import services as organisation_services
 from organisations.models import Organisation
 from portal.models import PublicBody, User
-from portal.notifications import agreement_people, notify
+from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
 from portal.tasks import enqueue_on_commit
 from portal.versions import audit_note, check_seen, fingerprint

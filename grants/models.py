@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from organisations.models import Organisation, StoredFile
 from organisations.storage import private_storage
-from portal.models import DaysField, PublicBody
+from portal.models import DaysField, PublicBody, SingletonSettings
 
 
 class ProgrammeKind(models.TextChoices):
@@ -629,3 +629,31 @@ class Recovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.amount}"
+
+
+class GrantReminderSettings(SingletonSettings):
+    """When grant reminders go out: one row, changed by an administrator in the admin. A grant
+    programme or call may override the call and report reminders on its own page."""
+
+    call_closing_days = DaysField(
+        _("call closes: days before"),
+        default="7, 1",
+        help_text=_("To organisations with a draft in the call."),
+    )
+    completion_days = DaysField(
+        _("completion requested: days before the date"),
+        default="2, -1",
+        help_text=_("Negative: days after (overdue)."),
+    )
+    report_days = DaysField(
+        _("follow-up report: days before it is due"),
+        default="14, 0, -7",
+        help_text=_("0: the day it is due; negative: days overdue."),
+    )
+
+    class Meta:
+        verbose_name = _("grant reminders")
+        verbose_name_plural = _("grant reminders")
+
+    def __str__(self) -> str:
+        return str(_("Grant reminders"))

@@ -48,9 +48,10 @@ from grants.models import (
 from grants.money import format_sek
 from organisations.files import check_upload, store_upload
 from organisations.models import Organisation, OrganisationMembership
+from organisations.notifications import organisation_people
 from organisations.selectors import organisation_payable
 from portal.models import User
-from portal.notifications import notify, organisation_people
+from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
 from portal.versions import audit_note, check_seen, fingerprint
 
