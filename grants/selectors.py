@@ -393,24 +393,22 @@ def reports_list(
 ) -> QuerySet[FollowUpReport]:
     """Follow-up reports; "overdue" is derived: not sent in (or sent back) and past its due date
     in Europe/Stockholm."""
-    reports = _without_conflicts(
-        FollowUpReport.objects.filter(
-            application__public_body_id__in=_officer_scope(user, public_body)
-        ),
-        user,
-        application="application__",
+    reports = FollowUpReport.objects.filter(
+        application__public_body_id__in=_officer_scope(user, public_body)
     )
     today = timezone.localdate()
     if state == "overdue":
-        reports = reports.filter(status__in=["due", "revision_requested"], due_date__lt=today)
+        reports = reports.overdue(today)
     elif state == "due":
         reports = reports.filter(status="due", due_date__gte=today)
     elif state:
         reports = reports.filter(status=state)
     if call:
         reports = reports.filter(application__call_id=call)
-    return reports.select_related("application__organisation", "application__call").order_by(
-        "due_date", "id"
+    return (
+        _without_conflicts(reports, user, application="application__")
+        .select_related("application__organisation", "application__call")
+        .order_by("due_date", "id")
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from grants import permissions
 from grants.models import (
+    REPORT_WITH_ASSOCIATION,
     Application,
     BudgetLineKind,
     FollowUpReport,
@@ -70,7 +71,7 @@ REPORT_TRANSITIONS: dict[tuple[str, str], str] = {
     (ReportStatus.SUBMITTED, ReportStatus.REVISION_REQUESTED): "officer",
     (ReportStatus.SUBMITTED, ReportStatus.APPROVED): "officer",
 }
-REPORT_EDITABLE = {ReportStatus.DUE, ReportStatus.REVISION_REQUESTED}
+REPORT_EDITABLE = REPORT_WITH_ASSOCIATION
 
 
 @transaction.atomic
