@@ -89,21 +89,7 @@ def _officer_page(request: HttpRequest, application: Application, **overrides: A
         for criterion in selectors.criteria_with_reviews(application=application)
     ]
     submissions = selectors.submissions_of(application=application)
-    changed: list[str] = []
-    if len(submissions) >= 2:
-        before, after = submissions[-2].content, submissions[-1].content
-        questions = {str(q.pk): q.text for q in application.call.questions.all()}
-        changed = [
-            questions.get(key, key)
-            for key in after["answers"]
-            if after["answers"].get(key) != before["answers"].get(key)
-        ]
-        if after["budget"] != before["budget"]:
-            changed.append(_("Budget"))
-        if after["amount_requested"] != before["amount_requested"]:
-            changed.append(_("Amount applied for"))
-        if after["attachments"] != before["attachments"]:
-            changed.append(_("Attachments"))
+    changed = selectors.submission_changes(application=application, submissions=submissions)
     status = application.status
     can_decide = permissions.can_decide(user, application)
     context = _application_context(
