@@ -144,6 +144,9 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # In force: active, or being amended (the signed version applies until the amendment is).
+    LIVE_STATUSES = (AgreementStatus.ACTIVE, AgreementStatus.AMENDMENT)
+
     class Meta:
         verbose_name = _("IOP agreement")
         verbose_name_plural = _("IOP agreements")

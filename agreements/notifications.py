@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import (
     Agreement,
     AgreementReminderSettings,
-    AgreementStatus,
     AgreementVersion,
     FollowUp,
     Party,
@@ -20,8 +19,6 @@ from organisations.notifications import members_by_organisation, organisation_pe
 from portal.models import AuditEvent, Notification, User
 from portal.notifications import officers_by_body, offset_kind
 from portal.registry import Context, Kind, Rows
-
-LIVE = [AgreementStatus.ACTIVE, AgreementStatus.AMENDMENT]
 
 # --- who is told -----------------------------------------------------------------------------
 
@@ -137,7 +134,9 @@ def follow_ups_due(rows: Rows, *, now: datetime, today: date) -> None:
     config = AgreementReminderSettings.load()
     dates = {today + timedelta(days=n): n for n in config.days("iop_follow_up_days")}
     due = list(
-        FollowUp.objects.filter(due_date__in=dates, text="", agreement__status__in=LIVE)
+        FollowUp.objects.filter(
+            due_date__in=dates, text="", agreement__status__in=Agreement.LIVE_STATUSES
+        )
         .order_by()
         .values_list("pk", "due_date", "agreement_id", "agreement__public_body_id")
     )
@@ -157,7 +156,7 @@ def agreements_ending(rows: Rows, *, now: datetime, today: date) -> None:
     config = AgreementReminderSettings.load()
     dates = {today + timedelta(days=n): n for n in config.days("agreement_end_days")}
     due = list(
-        Agreement.objects.filter(status__in=LIVE, proposed_end__in=dates)
+        Agreement.objects.filter(status__in=Agreement.LIVE_STATUSES, proposed_end__in=dates)
         .order_by()
         .values_list("pk", "proposed_end", "public_body_id")
     )

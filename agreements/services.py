@@ -742,7 +742,7 @@ def follow_up_record(*, point: Any, actor: User, text: str) -> Any:
     """Either side records what happened, measured against the goals."""
     agreement = _locked(point.agreement)
     permissions.ensure(permissions.can_contribute(actor, agreement), actor, agreement)
-    if agreement.status not in {S.ACTIVE, S.AMENDMENT}:
+    if agreement.status not in Agreement.LIVE_STATUSES:
         raise ValidationError(_("Follow-up is recorded while the agreement is active."))
     if not text.strip():
         raise ValidationError({"text": [_("Describe what happened, measured against the goals.")]})

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import (
+    REPORT_WITH_ASSOCIATION,
     Application,
     ApplicationStatus,
     Call,
@@ -177,7 +178,7 @@ def reports_due(rows: Rows, *, now: datetime, today: date) -> None:
     offsets = set(default).union(*own.values())
     due = list(
         FollowUpReport.objects.filter(
-            status__in=[ReportStatus.DUE, ReportStatus.REVISION_REQUESTED],
+            status__in=REPORT_WITH_ASSOCIATION,
             due_date__in=[today + timedelta(days=n) for n in offsets],
         )
         .order_by()

@@ -100,7 +100,7 @@ def test_the_digest_lists_an_apps_section_for_whom_it_holds_something() -> None:
 
 
 def test_a_notification_of_an_unregistered_kind_is_refused() -> None:
-    person = UserFactory()
+    person = UserFactory.create()
     with pytest.raises(KeyError):
         notifications.notify(
             kind="no_such_kind", obj=person, recipients=[person], due_date=date(2026, 1, 1)

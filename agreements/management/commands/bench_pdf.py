@@ -25,6 +25,7 @@ class Command(BaseCommand):
     def agreement_pdf(self) -> None:
         """A ten-page agreement: render time p50/p95, peak memory, and the process's memory
         after 100 renders (no growth beyond 10 % is the target)."""
+
         def rss_mb() -> float:
             with open("/proc/self/status") as status:
                 for line in status:

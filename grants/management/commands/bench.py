@@ -6,7 +6,6 @@ through Django's test client against the configured database; run it with `make 
 
 from __future__ import annotations
 
-import io
 import statistics
 import time
 import tracemalloc
