@@ -44,7 +44,7 @@ def test_the_scan_sends_the_reminders_of_an_app_portal_has_never_heard_of() -> N
     assert [(m.to, m.subject) for m in sent] == [
         (["astrid@exempel.se"], "Errand due: Lämna in nycklarna")
     ]
-    assert "is due on 2026-05-04 (3 days)" in sent[0].body
+    assert "is due on 2026-05-04 (3 days): 4 maj 2026." in sent[0].body  # in Swedish
     row = Notification.objects.get()
     assert (row.kind, row.status, row.url) == (
         "errand_due_3d",

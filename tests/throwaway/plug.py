@@ -11,7 +11,7 @@ from portal.notifications import offset_kind
 from portal.registry import Context, DigestSection, Kind, Rows
 from tests.throwaway.models import Errand
 
-REMIND_DAYS = (3, 1)
+REMIND_DAYS = (7, 3, 1)
 
 
 def _errand(errand: Errand, _row: Notification) -> Context:
@@ -22,7 +22,7 @@ ERRAND_DUE = Kind("errand_due", "An errand is due", "throwaway/email/errand_due"
 
 
 def errands_due(rows: Rows, *, now: datetime, today: date) -> None:
-    """Errands due in 3 or 1 days: one query whatever their number."""
+    """Errands due in 7, 3 or 1 days: one query whatever their number."""
     dates = {today + timedelta(days=n): n for n in REMIND_DAYS}
     for errand in Errand.objects.filter(due__in=dates).select_related("person"):
         rows.add(
