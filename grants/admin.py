@@ -24,10 +24,10 @@ from grants.models import (
     Question,
     Review,
 )
-from grants.money import format_sek
 from grants.services import call_budget_left
 from organisations.models import DocumentKind, LegalForm
 from portal.admin_audit import AuditedAdmin, LockedWithParentInline, ReadOnlyAdmin
+from portal.money import format_sek
 
 
 class ProgrammeAdminForm(forms.ModelForm):

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organisations import permissions, segregation, selectors, tasks
-from organisations.files import check_upload, store_upload
 from organisations.models import (
     AnnualDocument,
     ConflictOfInterest,
@@ -34,6 +33,7 @@ from organisations.models import (
     TargetGroup,
 )
 from portal import versions
+from portal.files import check_upload, store_upload
 from portal.models import User
 from portal.notifications import notify, organisation_people
 from portal.services import audit_record
