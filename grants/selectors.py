@@ -26,6 +26,7 @@ from grants.models import (
     Submission,
 )
 from organisations import segregation
+from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, OrganisationMembership, OrganisationRole
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.selectors import user_memberships
@@ -65,7 +66,9 @@ def applications_for_member(*, user: User | AnonymousUser) -> QuerySet[Applicati
     if not user.is_authenticated:
         return Application.objects.none()
     return (
-        Application.objects.filter(organisation__memberships__user=user)
+        Application.objects.filter(
+            organisation_id__in=organisation_selectors.organisation_ids_for(user=user)
+        )
         .select_related("call", "organisation")
         .order_by("-updated_at", "-id")
     )
@@ -89,9 +92,9 @@ def application_get_for_member(
     application = _application_queryset().filter(pk=pk).first()
     if application is None:
         raise Http404
-    membership = OrganisationMembership.objects.filter(
-        user=user, organisation_id=application.organisation_id
-    ).first()
+    membership = organisation_selectors.membership_of(
+        user=user, organisation=application.organisation_id
+    )
     if membership is None:
         raise Http404
     return application, membership
@@ -261,9 +264,10 @@ def attachment_get_for_user(
     if attachment is None:
         raise Http404
     application = attachment.application
-    member = OrganisationMembership.objects.filter(
-        user=user, organisation_id=application.organisation_id
-    ).exists()
+    member = (
+        organisation_selectors.membership_of(user=user, organisation=application.organisation_id)
+        is not None
+    )
     officer = (
         application.status != ApplicationStatus.DRAFT
         and application.public_body_id in _officer_body_ids(user)
@@ -348,9 +352,10 @@ def report_attachment_get_for_user(
     if attachment is None or not user.is_authenticated:
         raise Http404
     application = Application.objects.get(pk=application_pk)
-    member = OrganisationMembership.objects.filter(
-        user=user, organisation_id=application.organisation_id
-    ).exists()
+    member = (
+        organisation_selectors.membership_of(user=user, organisation=application.organisation_id)
+        is not None
+    )
     officer = application.public_body_id in _officer_body_ids(user) and not permissions.is_excluded(
         user, application
     )
