@@ -32,10 +32,11 @@ from organisations.models import (
     OrganisationStatus,
     TargetGroup,
 )
+from organisations.notifications import organisation_people
 from portal import versions
 from portal.files import check_upload, store_upload
 from portal.models import User
-from portal.notifications import notify, organisation_people
+from portal.notifications import notify
 from portal.services import audit_record
 from portal.tasks import enqueue_on_commit
 
