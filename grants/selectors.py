@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -28,9 +28,12 @@ from grants.models import (
 )
 from organisations import segregation
 from organisations import selectors as organisation_selectors
-from organisations.models import Organisation, OrganisationMembership, OrganisationRole
+from organisations.models import Organisation, OrganisationRole
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.selectors import user_memberships
+
+if TYPE_CHECKING:
+    from organisations.models import OrganisationMembership
 
 
 def open_calls(*, now: datetime | None = None) -> QuerySet[Call]:
@@ -55,12 +58,11 @@ def call_get_public(*, pk: int) -> Call:
     return call
 
 
-def organisations_that_may_apply(*, user: User | AnonymousUser) -> QuerySet[OrganisationMembership]:
-    if not user.is_authenticated:
-        return OrganisationMembership.objects.none()
-    return OrganisationMembership.objects.filter(
-        user=user, role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
-    ).select_related("organisation")
+def organisations_that_may_apply(*, user: User | AnonymousUser) -> QuerySet[Organisation]:
+    """The organisations the person may apply for (representative or editor), by name."""
+    return organisation_selectors.organisations_for(
+        user=user, roles=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
+    )
 
 
 def applications_for_member(*, user: User | AnonymousUser) -> QuerySet[Application]:
