@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
-from organisations.storage import private_storage
 from portal.models import DaysField, PublicBody, SingletonSettings
+from portal.storage import private_storage
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -32,10 +32,10 @@ from agreements.models import (
     StateAidRoute,
 )
 from agreements.notifications import agreement_people
-from grants.money import format_sek
 from organisations import services as organisation_services
 from organisations.models import Organisation
 from portal.models import PublicBody, User
+from portal.money import format_sek
 from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
 from portal.tasks import enqueue_on_commit

@@ -25,7 +25,6 @@ from grants.models import (
     Question,
     Review,
 )
-from grants.money import format_sek
 from grants.services import call_budget_left
 from organisations.models import DocumentKind, LegalForm
 from portal.admin_audit import (
@@ -34,6 +33,7 @@ from portal.admin_audit import (
     ReadOnlyAdmin,
     SingletonSettingsAdmin,
 )
+from portal.money import format_sek
 
 
 class ProgrammeAdminForm(forms.ModelForm):

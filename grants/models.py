@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organisations.models import Organisation, StoredFile
-from organisations.storage import private_storage
 from portal.models import DaysField, PublicBody, SingletonSettings
+from portal.storage import private_storage
 
 
 class ProgrammeKind(models.TextChoices):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -27,9 +27,13 @@ from grants.models import (
     Submission,
 )
 from organisations import segregation
-from organisations.models import Organisation, OrganisationMembership, OrganisationRole
+from organisations import selectors as organisation_selectors
+from organisations.models import Organisation, OrganisationRole
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.selectors import user_memberships
+
+if TYPE_CHECKING:
+    from organisations.models import OrganisationMembership
 
 
 def open_calls(*, now: datetime | None = None) -> QuerySet[Call]:
@@ -54,19 +58,20 @@ def call_get_public(*, pk: int) -> Call:
     return call
 
 
-def organisations_that_may_apply(*, user: User | AnonymousUser) -> QuerySet[OrganisationMembership]:
-    if not user.is_authenticated:
-        return OrganisationMembership.objects.none()
-    return OrganisationMembership.objects.filter(
-        user=user, role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
-    ).select_related("organisation")
+def organisations_that_may_apply(*, user: User | AnonymousUser) -> QuerySet[Organisation]:
+    """The organisations the person may apply for (representative or editor), by name."""
+    return organisation_selectors.organisations_for(
+        user=user, roles=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
+    )
 
 
 def applications_for_member(*, user: User | AnonymousUser) -> QuerySet[Application]:
     if not user.is_authenticated:
         return Application.objects.none()
     return (
-        Application.objects.filter(organisation__memberships__user=user)
+        Application.objects.filter(
+            organisation_id__in=organisation_selectors.organisation_ids_for(user=user)
+        )
         .select_related("call", "organisation")
         .order_by("-updated_at", "-id")
     )
@@ -90,9 +95,9 @@ def application_get_for_member(
     application = _application_queryset().filter(pk=pk).first()
     if application is None:
         raise Http404
-    membership = OrganisationMembership.objects.filter(
-        user=user, organisation_id=application.organisation_id
-    ).first()
+    membership = organisation_selectors.membership_of(
+        user=user, organisation=application.organisation_id
+    )
     if membership is None:
         raise Http404
     return application, membership
@@ -262,9 +267,10 @@ def attachment_get_for_user(
     if attachment is None:
         raise Http404
     application = attachment.application
-    member = OrganisationMembership.objects.filter(
-        user=user, organisation_id=application.organisation_id
-    ).exists()
+    member = (
+        organisation_selectors.membership_of(user=user, organisation=application.organisation_id)
+        is not None
+    )
     officer = (
         application.status != ApplicationStatus.DRAFT
         and application.public_body_id in _officer_body_ids(user)
@@ -376,9 +382,10 @@ def report_attachment_get_for_user(
     if attachment is None or not user.is_authenticated:
         raise Http404
     application = Application.objects.get(pk=application_pk)
-    member = OrganisationMembership.objects.filter(
-        user=user, organisation_id=application.organisation_id
-    ).exists()
+    member = (
+        organisation_selectors.membership_of(user=user, organisation=application.organisation_id)
+        is not None
+    )
     officer = application.public_body_id in _officer_body_ids(user) and not permissions.is_excluded(
         user, application
     )

@@ -13,8 +13,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organisations.storage import private_storage
 from portal.models import DaysField, SingletonSettings
+from portal.storage import private_storage
 
 
 class LegalForm(models.TextChoices):
@@ -397,7 +397,7 @@ class AnnualDocument(models.Model):
 
 
 class StoredFile(models.Model):
-    """The fields of a private uploaded file (see `organisations.files.store_upload`): the name
+    """The fields of a private uploaded file (see `portal.files.store_upload`): the name
     shown, the type found in its content, its size and checksum, and who uploaded it when.
     Subclasses add the `file` field with their own place in the private storage."""
 

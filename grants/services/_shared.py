@@ -11,20 +11,15 @@ from django.utils.translation import gettext as _
 
 from grants import permissions
 from grants.models import Application, ApplicationStatus
-from organisations.models import Organisation, OrganisationMembership
 from portal.models import User
 
 A = ApplicationStatus
 DECIDED = {A.APPROVED, A.PARTLY_APPROVED}
 
 
-def _membership(user: User, organisation: Organisation) -> OrganisationMembership | None:
-    return OrganisationMembership.objects.filter(user=user, organisation=organisation).first()
-
-
 def _may(who: str, actor: User, application: Application) -> bool:
     if who == "member":
-        return permissions.can_edit(_membership(actor, application.organisation))
+        return permissions.can_apply_for(actor, application.organisation)
     if who == "officer":
         return permissions.can_handle(actor, application)
     return permissions.can_decide(actor, application)

@@ -31,10 +31,10 @@ from grants.models import (
     Review,
     Submission,
 )
-from grants.services._shared import A, _locked, _may, _membership
-from organisations.files import check_upload, store_upload
+from grants.services._shared import A, _locked, _may
 from organisations.models import Organisation
 from organisations.notifications import organisation_people
+from portal.files import check_upload, store_upload
 from portal.models import User
 from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
@@ -96,7 +96,7 @@ def application_transition(
 
 @transaction.atomic
 def application_start(*, actor: User, call: Call, organisation: Organisation) -> Application:
-    if not permissions.can_edit(_membership(actor, organisation)):
+    if not permissions.can_apply_for(actor, organisation):
         raise PermissionDenied
     if not call.is_open():
         raise ValidationError(_("The call is not open for applications."))
@@ -114,7 +114,7 @@ def application_start(*, actor: User, call: Call, organisation: Organisation) ->
 
 
 def _locked_editable(application: Application, actor: User) -> Application:
-    if not permissions.can_edit(_membership(actor, application.organisation)):
+    if not permissions.can_apply_for(actor, application.organisation):
         raise PermissionDenied
     locked = (
         # lock the application's row only, not the call, organisation or public body joined in

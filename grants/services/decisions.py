@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from grants import permissions
 from grants.models import DEFAULT_APPEAL_TEXT, Application, Call, DecisionChoice, ProposalOutcome
-from grants.money import format_sek
 from grants.services._shared import DECIDED, A, _locked, _money
 from grants.services.applications import application_transition
 from grants.services.reports import _create_report
 from organisations.notifications import organisation_people
 from portal.models import User
+from portal.money import format_sek
 from portal.notifications import notify
 from portal.versions import audit_note, check_seen, fingerprint
 

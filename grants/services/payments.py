@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from grants import permissions
 from grants.models import Application, Payment
-from grants.money import format_sek
 from grants.services._shared import DECIDED, _date_errors, _locked, _money
 from organisations.models import Organisation
 from organisations.selectors import organisation_payable
 from portal.models import User
+from portal.money import format_sek
 from portal.services import audit_record
 from portal.versions import audit_note, check_seen, fingerprint
 

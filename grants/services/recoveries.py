@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from grants import permissions
 from grants.models import Application, Recovery, RecoveryStatus
-from grants.money import format_sek
 from grants.services._shared import _date_errors, _locked
 from grants.services.payments import amount_paid
 from portal.models import User
+from portal.money import format_sek
 from portal.services import audit_record
 
 RECOVERY_DAYS_AHEAD = 2 * 365

@@ -24,10 +24,10 @@ from grants.models import (
     ReportStatus,
     ReportSubmission,
 )
-from grants.services._shared import DECIDED, _may, _membership
+from grants.services._shared import DECIDED, _may
 from grants.services.payments import amount_paid
-from organisations.files import check_upload, store_upload
 from organisations.notifications import organisation_people
+from portal.files import check_upload, store_upload
 from portal.models import User
 from portal.notifications import notify
 from portal.services import audit_record
@@ -140,7 +140,7 @@ def report_save(
     other_income: Decimal | None,
 ) -> FollowUpReport:
     report = _locked_report(report)
-    if not permissions.can_edit(_membership(actor, report.application.organisation)):
+    if not permissions.can_apply_for(actor, report.application.organisation):
         raise PermissionDenied
     if report.status not in REPORT_EDITABLE:
         raise ValidationError(_("The report has been sent in and can no longer be changed."))
@@ -165,7 +165,7 @@ def report_attachment_add(
     *, report: FollowUpReport, actor: User, upload: UploadedFile
 ) -> ReportAttachment:
     report = _locked_report(report)
-    if not permissions.can_edit(_membership(actor, report.application.organisation)):
+    if not permissions.can_apply_for(actor, report.application.organisation):
         raise PermissionDenied
     if report.status not in REPORT_EDITABLE:
         raise ValidationError(_("The report has been sent in and can no longer be changed."))
@@ -200,7 +200,7 @@ def report_problems(report: FollowUpReport) -> list[str]:
 @transaction.atomic
 def report_submit(*, report: FollowUpReport, actor: User) -> FollowUpReport:
     report = _locked_report(report)
-    if not permissions.can_edit(_membership(actor, report.application.organisation)):
+    if not permissions.can_apply_for(actor, report.application.organisation):
         raise PermissionDenied
     problems = report_problems(report)
     if problems:

@@ -27,16 +27,14 @@ from portal.pagination import paginate
 @require_POST
 def application_start(request: HttpRequest, pk: int) -> HttpResponse:
     call = selectors.call_get_public(pk=pk)
-    memberships = {
-        m.organisation.pk: m for m in selectors.organisations_that_may_apply(user=request.user)
-    }
+    organisations = {o.pk: o for o in selectors.organisations_that_may_apply(user=request.user)}
     form = StartForm(
-        request.POST, organisations=[(pk_, m.organisation.name) for pk_, m in memberships.items()]
+        request.POST, organisations=[(pk_, o.name) for pk_, o in organisations.items()]
     )
     if not form.is_valid():
         messages.error(request, _("Choose the organisation that applies."))
         return redirect("grants:call", pk=pk)
-    organisation = memberships[int(form.cleaned_data["organisation"])].organisation
+    organisation = organisations[int(form.cleaned_data["organisation"])]
     try:
         application = services.application_start(
             actor=request_user(request), call=call, organisation=organisation

@@ -36,19 +36,17 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     start_form = None
     eligibility: list[tuple[str, list[str]]] = []
     if request.user.is_authenticated and call.is_open():
-        memberships = list(selectors.organisations_that_may_apply(user=request.user))
-        for membership in memberships:
+        organisations = list(selectors.organisations_that_may_apply(user=request.user))
+        for organisation in organisations:
             eligibility.append(
                 (
-                    membership.organisation.name,
-                    eligibility_problems(
-                        organisation=membership.organisation, programme=call.programme
-                    ),
+                    organisation.name,
+                    eligibility_problems(organisation=organisation, programme=call.programme),
                 )
             )
         choices = [
-            (m.organisation.pk, m.organisation.name)
-            for m, (_name, problems) in zip(memberships, eligibility, strict=True)
+            (o.pk, o.name)
+            for o, (_name, problems) in zip(organisations, eligibility, strict=True)
             if not problems
         ]
         if choices:

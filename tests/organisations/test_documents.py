@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from organisations.files import MAX_UPLOAD_BYTES
 from organisations.models import AnnualDocument, DocumentVersion
+from portal.files import MAX_UPLOAD_BYTES
 from tests.conftest import logged_in
 from tests.factories import MINIMAL_PDF, pdf_upload
 from tests.organisations.conftest import World
