@@ -33,12 +33,13 @@ from agreements.models import (
     Signature,
     StateAidRoute,
 )
+from agreements.notifications import agreement_people
 from grants.money import format_sek
 from organisations import services as organisation_services
 from organisations.models import Organisation
 from portal import transitions
 from portal.models import AuditEvent, PublicBody, User
-from portal.notifications import agreement_people, notify
+from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
 from portal.tasks import enqueue_on_commit
 from portal.transitions import Machine, Move, Rule, Transition
@@ -754,7 +755,7 @@ def follow_up_record(*, point: Any, actor: User, text: str) -> Any:
     """Either side records what happened, measured against the goals."""
     agreement = _locked(point.agreement)
     permissions.ensure(permissions.can_contribute(actor, agreement), actor, agreement)
-    if agreement.status not in {S.ACTIVE, S.AMENDMENT}:
+    if agreement.status not in Agreement.LIVE_STATUSES:
         raise ValidationError(_("Follow-up is recorded while the agreement is active."))
     if not text.strip():
         raise ValidationError({"text": [_("Describe what happened, measured against the goals.")]})

@@ -137,7 +137,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     officer = permissions.can_handle(user, agreement)
     decider = permissions.can_decide(user, agreement)
     editable = permissions.can_edit(user, agreement)
-    active = agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.AMENDMENT)
+    active = agreement.status in Agreement.LIVE_STATUSES
     comments = list(selectors.comments_of(agreement=agreement))
     sections = [
         (

@@ -11,6 +11,7 @@ from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, 
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grants import permissions
 from grants.models import (
@@ -293,6 +294,33 @@ def submissions_of(*, application: Application) -> list[Submission]:
     return list(application.submissions.order_by("number"))
 
 
+def submission_changes(
+    *, application: Application, submissions: list[Submission] | None = None
+) -> list[str]:
+    """What changed between the last two sendings of the application (after a completion): the
+    questions whose answers changed, by their text, then the budget, the amount applied for and
+    the attachments. Empty when it has been sent in once or not at all. A page that has already
+    read `submissions_of` passes them in."""
+    if submissions is None:
+        submissions = submissions_of(application=application)
+    if len(submissions) < 2:
+        return []
+    before, after = submissions[-2].content, submissions[-1].content
+    questions = {str(q.pk): q.text for q in application.call.questions.all()}
+    changed = [
+        questions.get(key, key)
+        for key in after["answers"]
+        if after["answers"].get(key) != before["answers"].get(key)
+    ]
+    if after["budget"] != before["budget"]:
+        changed.append(_("Budget"))
+    if after["amount_requested"] != before["amount_requested"]:
+        changed.append(_("Amount applied for"))
+    if after["attachments"] != before["attachments"]:
+        changed.append(_("Attachments"))
+    return changed
+
+
 def history_of(*, application: Application) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Application), object_id=str(application.pk)
@@ -393,24 +421,22 @@ def reports_list(
 ) -> QuerySet[FollowUpReport]:
     """Follow-up reports; "overdue" is derived: not sent in (or sent back) and past its due date
     in Europe/Stockholm."""
-    reports = _without_conflicts(
-        FollowUpReport.objects.filter(
-            application__public_body_id__in=_officer_scope(user, public_body)
-        ),
-        user,
-        application="application__",
+    reports = FollowUpReport.objects.filter(
+        application__public_body_id__in=_officer_scope(user, public_body)
     )
     today = timezone.localdate()
     if state == "overdue":
-        reports = reports.filter(status__in=["due", "revision_requested"], due_date__lt=today)
+        reports = reports.overdue(today)
     elif state == "due":
         reports = reports.filter(status="due", due_date__gte=today)
     elif state:
         reports = reports.filter(status=state)
     if call:
         reports = reports.filter(application__call_id=call)
-    return reports.select_related("application__organisation", "application__call").order_by(
-        "due_date", "id"
+    return (
+        _without_conflicts(reports, user, application="application__")
+        .select_related("application__organisation", "application__call")
+        .order_by("due_date", "id")
     )
 
 

@@ -33,9 +33,10 @@ from organisations.models import (
     OrganisationStatus,
     TargetGroup,
 )
+from organisations.notifications import organisation_people
 from portal import transitions, versions
 from portal.models import AuditEvent, User
-from portal.notifications import notify, organisation_people
+from portal.notifications import notify
 from portal.services import audit_record
 from portal.tasks import enqueue_on_commit
 from portal.transitions import Machine, Move, Rule, Transition
