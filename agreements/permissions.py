@@ -19,6 +19,7 @@ offered) and services (authoritative) all ask these predicates.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -30,6 +31,9 @@ from organisations import selectors as organisation_selectors
 from organisations.models import OrganisationRole
 from portal.models import PublicBodyRole, User
 from portal.selectors import user_memberships
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 AnyUser = User | AnonymousUser
 
@@ -80,11 +84,17 @@ def is_excluded(user: AnyUser, agreement: Agreement) -> bool:
     )
 
 
+def refusal(user: AnyUser, agreement: Agreement) -> StrOrPromise | None:
+    """Why the person is refused, when it is segregation of duties (None: a bare refusal)."""
+    return segregation.EXCLUDED_MESSAGE if is_excluded(user, agreement) else None
+
+
 def ensure(allowed: bool, user: AnyUser, agreement: Agreement) -> None:
     """The services' refusal: PermissionDenied, saying why when it is segregation of duties."""
     if not allowed:
-        if is_excluded(user, agreement):
-            raise PermissionDenied(segregation.EXCLUDED_MESSAGE)
+        why = refusal(user, agreement)
+        if why:
+            raise PermissionDenied(why)
         raise PermissionDenied
 
 
@@ -141,15 +151,6 @@ def can_decide(user: AnyUser, agreement: Agreement) -> bool:
     """Record the committee's decision (its date and protocol reference) and send the
     agreement for signing. Whoever records it does not sign for a public body."""
     return acts_for_public_side(user, agreement, roles=PUBLIC_ROLES)
-
-
-def can_transition(user: AnyUser, agreement: Agreement, who: str) -> bool:
-    """The transition table's "who" (see services.TRANSITIONS) for this person."""
-    if who == "officer":
-        return can_handle(user, agreement)
-    if who == "decide":
-        return can_decide(user, agreement)
-    return who == "signed"  # the signing itself checks every signatory
 
 
 def can_initiate(user: AnyUser, *, organisation_id: int, public_body_id: int) -> bool:

@@ -1,5 +1,6 @@
-"""Every write of the IOP agreements. Status changes go through `agreement_transition`; signing
-turns the agreed text into a numbered, locked version whose PDF/A a worker renders on commit."""
+"""Every write of the IOP agreements. Status changes go through `agreement_transition` (the
+table `AGREEMENT_MACHINE`, run by `portal.transitions`); signing turns the agreed text into a
+numbered, locked version whose PDF/A a worker renders on commit."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agreements import permissions, tasks
 from agreements.models import (
@@ -34,89 +36,100 @@ from agreements.models import (
 from agreements.notifications import agreement_people
 from organisations import services as organisation_services
 from organisations.models import Organisation
-from portal.models import PublicBody, User
+from portal import transitions
+from portal.models import AuditEvent, PublicBody, User
 from portal.money import format_sek
 from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
 from portal.tasks import enqueue_on_commit
+from portal.transitions import Machine, Move, Rule, Transition
 from portal.versions import audit_note, check_seen, fingerprint
 
 S = AgreementStatus
 EDITABLE = permissions.EDITABLE
 DE_MINIMIS_ROUTES = {StateAidRoute.DE_MINIMIS, StateAidRoute.SGEI_DE_MINIMIS}
 
-# (from, to) → who (permissions.can_transition): a case officer of the responsible body
-# ("officer"), a case officer or decision maker of it ("decide"), or the signing ("signed").
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.INITIATIVE, S.SCREENING): "officer",
-    (S.SCREENING, S.NOT_IOP): "officer",
-    (S.SCREENING, S.CO_CREATION): "officer",
-    (S.CO_CREATION, S.LEGAL_REVIEW): "officer",
-    (S.LEGAL_REVIEW, S.DECISION): "officer",
-    (S.DECISION, S.SIGNING): "decide",
-    (S.SIGNING, S.ACTIVE): "signed",
-    # out of signing to change the text (agreement_signing_withdraw); the round's signatures
-    # are voided on the way out
-    (S.SIGNING, S.CO_CREATION): "officer",
-    (S.SIGNING, S.AMENDMENT): "officer",
-    (S.ACTIVE, S.AMENDMENT): "officer",
-    (S.AMENDMENT, S.SIGNING): "officer",
-    (S.ACTIVE, S.ENDED): "officer",
-    (S.ACTIVE, S.TERMINATED): "officer",
-    (S.AMENDMENT, S.TERMINATED): "officer",
-}
+
+def _round_signed(actor: User, agreement: Agreement) -> bool:
+    """Every party's signature of the round is in (only `agreement_sign` gets here, then)."""
+    number = next_version_number(agreement) - 1
+    signed = set(live_signatures(agreement, number).values_list("party_id", flat=True))
+    return bool(number) and signed == set(agreement.parties.values_list("pk", flat=True))
+
+
+# A case officer of the responsible body; a case officer or decision maker of it; the signing.
+OFFICER: Rule[Agreement] = Rule(permissions.can_handle, reason=permissions.refusal)
+DECIDER: Rule[Agreement] = Rule(permissions.can_decide, reason=permissions.refusal)
+SIGNED: Rule[Agreement] = Rule(_round_signed)
+
+
+def _agreement_apply(move: Move[Agreement]) -> None:
+    if move.source == S.SIGNING and move.target != S.ACTIVE:
+        _void_signatures(move.obj, actor=move.actor)
+    if move.target == S.SIGNING:
+        move.obj.sent_to_signing_by = move.actor  # who sends a round for signing does not sign it
+
+
+def _agreement_done(move: Move[Agreement], event: AuditEvent) -> None:
+    if move.target == S.SIGNING:
+        notify(
+            kind="agreement_to_sign",
+            obj=move.obj,
+            recipients=agreement_people(move.obj),
+            due_date=timezone.localdate(),
+        )
+
+
+# The steps with a button in the agreement's status panel; the others are made through their
+# own form (screening, legal review, decision, ending, stopping the signing) or by the signing.
+AGREEMENT_MACHINE: Machine[Agreement] = Machine(
+    states=AgreementStatus,
+    cannot=gettext_lazy("The agreement cannot go from “%(from)s” to “%(to)s”."),
+    transitions=[
+        Transition(S.INITIATIVE, S.SCREENING, OFFICER, label=gettext_lazy("Start the screening")),
+        Transition(S.SCREENING, S.NOT_IOP, OFFICER),
+        Transition(S.SCREENING, S.CO_CREATION, OFFICER),
+        Transition(
+            S.CO_CREATION, S.LEGAL_REVIEW, OFFICER, label=gettext_lazy("On to legal review")
+        ),
+        Transition(S.LEGAL_REVIEW, S.DECISION, OFFICER),
+        Transition(S.DECISION, S.SIGNING, DECIDER),
+        Transition(S.SIGNING, S.ACTIVE, SIGNED),
+        # out of signing to change the text (agreement_signing_withdraw); the round's
+        # signatures are voided on the way out
+        Transition(S.SIGNING, S.CO_CREATION, OFFICER),
+        Transition(S.SIGNING, S.AMENDMENT, OFFICER),
+        Transition(
+            S.ACTIVE,
+            S.AMENDMENT,
+            OFFICER,
+            label=gettext_lazy("Start an amendment"),
+            secondary=True,
+        ),
+        Transition(
+            S.AMENDMENT,
+            S.SIGNING,
+            OFFICER,
+            label=gettext_lazy("Send the amendment for signing"),
+        ),
+        Transition(S.ACTIVE, S.ENDED, OFFICER),
+        Transition(S.ACTIVE, S.TERMINATED, OFFICER),
+        Transition(S.AMENDMENT, S.TERMINATED, OFFICER),
+    ],
+    apply=_agreement_apply,
+    done=_agreement_done,
+)
 
 
 # Who may do what is decided in agreements/permissions.py, nowhere else.
 
 
-@transaction.atomic
 def agreement_transition(
     *, agreement: Agreement, to: str, actor: User, comment: str = ""
 ) -> Agreement:
-    current, updated_at = (
-        Agreement.objects.select_for_update()
-        .filter(pk=agreement.pk)
-        .values_list("status", "updated_at")
-        .get()
-    )
-    if updated_at != agreement.updated_at:
-        raise RuntimeError("agreement_transition needs the agreement as it is in the database")
-    who = TRANSITIONS.get((current, to))
-    if who is None:
-        raise ValidationError(
-            _("The agreement cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": S(current).label, "to": S(to).label}
-        )
-    permissions.ensure(permissions.can_transition(actor, agreement, who), actor, agreement)
-    if who == "signed":
-        # only agreement_sign gets here, once every party's signature of the round is in
-        number = next_version_number(agreement) - 1
-        signed = set(live_signatures(agreement, number).values_list("party_id", flat=True))
-        if not number or signed != set(agreement.parties.values_list("pk", flat=True)):
-            raise PermissionDenied
-    if current == S.SIGNING and to != S.ACTIVE:
-        _void_signatures(agreement, actor=actor)
-    if to == S.SIGNING:
-        agreement.sent_to_signing_by = actor  # who sends a round for signing does not sign it
-    agreement.status = to
-    agreement.save()
-    audit_record(
-        actor=actor,
-        obj=agreement,
-        action="status_changed",
-        from_state=current,
-        to_state=to,
-        comment=comment,
-    )
-    if to == S.SIGNING:
-        notify(
-            kind="agreement_to_sign",
-            obj=agreement,
-            recipients=agreement_people(agreement),
-            due_date=timezone.localdate(),
-        )
-    return agreement
+    """Move the agreement to `to` (`AGREEMENT_MACHINE`). Other fields the caller changed on
+    `agreement` are saved with it, in the same transaction."""
+    return transitions.transition(AGREEMENT_MACHINE, agreement, to=to, actor=actor, comment=comment)
 
 
 def _locked(agreement: Agreement) -> Agreement:

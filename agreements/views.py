@@ -36,6 +36,7 @@ from organisations import selectors as organisation_selectors
 from organisations.forms import ConflictForm
 from organisations.models import Organisation
 from organisations.views import declare_conflict
+from portal import transitions
 from portal.http import (
     error_messages,
     form_error,
@@ -162,6 +163,9 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "agreement": agreement,
             "officer": officer,
+            "transitions": transitions.available_transitions(
+                services.AGREEMENT_MACHINE, agreement, user, buttons=True
+            ),
             "editable": editable,
             "sections": sections,
             "parties": [
@@ -290,19 +294,15 @@ def contribution_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
-    allowed = {
-        AgreementStatus.SCREENING,
-        AgreementStatus.LEGAL_REVIEW,
-        AgreementStatus.AMENDMENT,
-        AgreementStatus.SIGNING,
-    }
+    """The steps the status panel offers as buttons. A step with its own form (the decision
+    with its reference, stopping the signing with its reason) is not taken here."""
+    machine = services.AGREEMENT_MACHINE
+    buttons = {str(move.target) for move in machine.transitions if move.label}
 
     def act(agreement: Agreement, user: Any) -> str:
         to = request.POST.get("to", "")
-        if to not in allowed or (
-            to == AgreementStatus.SIGNING and agreement.status != AgreementStatus.AMENDMENT
-        ):
-            # Signing after the decision goes through the decision form (with its reference).
+        move = machine.get(agreement.status, to)
+        if to not in buttons or (move is not None and not move.label):
             raise ValidationError(_("Unknown step."))
         services.agreement_transition(agreement=agreement, to=to, actor=user)
         return _("The agreement has moved on.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -33,39 +33,23 @@ from organisations.models import (
     TargetGroup,
 )
 from organisations.notifications import organisation_people
-from portal import versions
+from portal import transitions, versions
 from portal.files import check_upload, store_upload
-from portal.models import User
+from portal.models import AuditEvent, User
 from portal.notifications import notify
 from portal.services import audit_record
 from portal.tasks import enqueue_on_commit
+from portal.transitions import Machine, Move, Rule, Transition
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 S = OrganisationStatus
 
-# Who moves an organisation from one status to another: "officer" or "member" (an editor or
-# representative of the organisation).
-ORGANISATION_TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.PENDING, S.VERIFIED): "officer",
-    (S.PENDING, S.NEEDS_UPDATE): "officer",
-    (S.PENDING, S.REJECTED): "officer",
-    (S.NEEDS_UPDATE, S.PENDING): "member",
-    (S.NEEDS_UPDATE, S.REJECTED): "officer",
-    (S.VERIFIED, S.NEEDS_UPDATE): "officer",
-    (S.VERIFIED, S.SUSPENDED): "officer",
-    (S.SUSPENDED, S.VERIFIED): "officer",
-}
 COMMENT_REQUIRED = {S.NEEDS_UPDATE, S.REJECTED, S.SUSPENDED}
 PAYMENT_FIELDS = ("organisation_number", "payment_method", "payment_account")
 # Who the organisation is: a change sends a verified organisation back to the case officers.
 IDENTITY_FIELDS = ("organisation_number", "name", "legal_form")
-
-
-def allowed_transitions(*, organisation: Organisation, by: str) -> list[str]:
-    return [
-        to
-        for (frm, to), who in ORGANISATION_TRANSITIONS.items()
-        if frm == organisation.status and who == by
-    ]
 
 
 def _lock(organisation: Organisation) -> Organisation:
@@ -215,7 +199,6 @@ def organisation_update(
     return organisation
 
 
-@transaction.atomic
 def organisation_transition(
     *,
     organisation: Organisation,
@@ -224,61 +207,18 @@ def organisation_transition(
     comment: str = "",
     seen_version: str | None = None,
 ) -> Organisation:
-    """Move the organisation to another status. Verifying it is an approving action: it counts
-    only for the identity and payment details the officer had on screen (`seen_version`, see
-    `selectors.payment_details_version`), and verifies a changed account only when someone else
-    than the officer changed it."""
-    organisation = _lock(organisation)
-    who = ORGANISATION_TRANSITIONS.get((organisation.status, to))
-    if who is None:
-        raise ValidationError(
-            _("The organisation cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": organisation.get_status_display(), "to": S(to).label}
-        )
-    if who == "officer":
-        _ensure_officer_may_act(actor, organisation)
-    elif not permissions.can_resubmit(
-        selectors.membership_of(user=actor, organisation=organisation)
-    ):
-        raise PermissionDenied
-    comment = comment.strip()
-    if to in COMMENT_REQUIRED and not comment:
-        raise ValidationError({"comment": _("Write a comment that tells the association why.")})
-    version = ""
-    if to == S.VERIFIED:
-        if not organisation.payment_details_verified:
-            segregation.ensure_not_own_change(actor, organisation.payment_details_changed_by_id)
-        version = selectors.payment_details_version(organisation)
-        versions.check_seen(seen=seen_version, current=version)
-    from_state = organisation.status
-    organisation.status = to
-    organisation.status_comment = comment
-    organisation.status_changed_at = timezone.now()
-    if to == S.VERIFIED and not organisation.payment_details_verified:
-        organisation.payment_details_verified = True
-        audit_record(
-            actor=actor,
-            obj=organisation,
-            action="payment_details_verified",
-            comment=versions.audit_note(_verified_details(organisation), version),
-        )
-    organisation.save()
-    event = audit_record(
+    """Move the organisation to another status (`ORGANISATION_MACHINE`). Verifying it is an
+    approving action: it counts only for the identity and payment details the officer had on
+    screen (`seen_version`, see `selectors.payment_details_version`), and verifies a changed
+    account only when someone else than the officer changed it."""
+    return transitions.transition(
+        ORGANISATION_MACHINE,
+        organisation,
+        to=to,
         actor=actor,
-        obj=organisation,
-        action="status_changed",
-        from_state=from_state,
-        to_state=to,
-        comment=versions.audit_note(comment, version) if version else comment,
+        comment=comment,
+        seen_version=seen_version,
     )
-    if who == "officer":
-        notify(
-            kind="organisation_status",
-            obj=event,
-            recipients=organisation_people([organisation.pk], editors=False),
-            due_date=timezone.localdate(),
-        )
-    return organisation
 
 
 def _verified_details(organisation: Organisation) -> str:
@@ -289,6 +229,192 @@ def _verified_details(organisation: Organisation) -> str:
     if organisation.payment_account:
         parts.append(organisation.payment_account_display)
     return ", ".join(parts)
+
+
+# --- the status of an organisation and of its documents ---------------------------------
+
+
+def _officer_refusal(
+    actor: User, organisation: Organisation, changed_by_id: int | None = None
+) -> StrOrPromise | None:
+    """Why an officer's action on the organisation is refused: they must stay out of its
+    cases, or (`changed_by_id`) they made the change themselves. A bare refusal otherwise."""
+    if not permissions.is_officer(actor):
+        return None
+    if permissions.is_excluded(actor, organisation):
+        return segregation.EXCLUDED_MESSAGE
+    if segregation.is_own_change(actor, changed_by_id):
+        return segregation.OWN_CHANGE_MESSAGE
+    return None
+
+
+# A case officer who may act on the organisation (`_ensure_officer_may_act`).
+OFFICER: Rule[Organisation] = Rule(permissions.can_review, reason=_officer_refusal)
+
+
+def _may_verify(actor: User, organisation: Organisation) -> bool:
+    """As OFFICER, and a changed account is verified only by someone who did not change it."""
+    return permissions.can_review(actor, organisation) and (
+        organisation.payment_details_verified
+        or not segregation.is_own_change(actor, organisation.payment_details_changed_by_id)
+    )
+
+
+VERIFIER: Rule[Organisation] = Rule(
+    _may_verify,
+    reason=lambda actor, organisation: _officer_refusal(
+        actor,
+        organisation,
+        None
+        if organisation.payment_details_verified
+        else organisation.payment_details_changed_by_id,
+    ),
+)
+# An editor or representative of the organisation sends it back for review.
+MEMBER: Rule[Organisation] = Rule(
+    lambda actor, organisation: permissions.can_resubmit(
+        selectors.membership_of(user=actor, organisation=organisation)
+    )
+)
+
+
+def _organisation_apply(move: Move[Organisation]) -> None:
+    organisation = move.obj
+    organisation.status_comment = move.comment
+    organisation.status_changed_at = timezone.now()
+    if move.target == S.VERIFIED and not organisation.payment_details_verified:
+        organisation.payment_details_verified = True
+        audit_record(
+            actor=move.actor,
+            obj=organisation,
+            action="payment_details_verified",
+            comment=versions.audit_note(_verified_details(organisation), move.version),
+        )
+
+
+def _organisation_done(move: Move[Organisation], event: AuditEvent) -> None:
+    if move.transition.who is not MEMBER:  # an officer's move: the association hears of it
+        notify(
+            kind="organisation_status",
+            obj=event,
+            recipients=organisation_people([move.obj.pk], editors=False),
+            due_date=timezone.localdate(),
+        )
+
+
+def _organisation_move(
+    source: str, target: str, label: StrOrPromise, *, secondary: bool = True
+) -> Transition[Organisation]:
+    """An officer's move, offered on the officer's page of the organisation."""
+    verify = target == S.VERIFIED
+    return Transition(
+        source,
+        target,
+        VERIFIER if verify else OFFICER,
+        comment_required=target in COMMENT_REQUIRED,
+        version=selectors.payment_details_version if verify else None,
+        label=label,
+        secondary=secondary,
+    )
+
+
+VERIFY = gettext_lazy("Verify")
+SEND_BACK = gettext_lazy("Send back for update")
+REJECT = gettext_lazy("Reject")
+SUSPEND = gettext_lazy("Suspend")
+
+ORGANISATION_MACHINE: Machine[Organisation] = Machine(
+    states=OrganisationStatus,
+    cannot=gettext_lazy("The organisation cannot go from “%(from)s” to “%(to)s”."),
+    comment_message=gettext_lazy("Write a comment that tells the association why."),
+    transitions=[
+        _organisation_move(S.PENDING, S.VERIFIED, VERIFY, secondary=False),
+        _organisation_move(S.PENDING, S.NEEDS_UPDATE, SEND_BACK),
+        _organisation_move(S.PENDING, S.REJECTED, REJECT),
+        # the association sends it back for review (`resubmit`, on its own page)
+        Transition(S.NEEDS_UPDATE, S.PENDING, MEMBER),
+        _organisation_move(S.NEEDS_UPDATE, S.REJECTED, REJECT),
+        _organisation_move(S.VERIFIED, S.NEEDS_UPDATE, SEND_BACK),
+        _organisation_move(S.VERIFIED, S.SUSPENDED, SUSPEND),
+        _organisation_move(S.SUSPENDED, S.VERIFIED, VERIFY, secondary=False),
+    ],
+    apply=_organisation_apply,
+    done=_organisation_done,
+)
+
+
+def _may_review(actor: User, document: AnnualDocument) -> bool:
+    """An officer who may act on the organisation, and not on a file they uploaded."""
+    current = document.current_version
+    return permissions.can_review(actor, document.organisation) and not (
+        current is not None and segregation.is_own_change(actor, current.uploaded_by_id)
+    )
+
+
+REVIEWER: Rule[AnnualDocument] = Rule(
+    _may_review,
+    reason=lambda actor, document: _officer_refusal(
+        actor,
+        document.organisation,
+        document.current_version.uploaded_by_id if document.current_version else None,
+    ),
+)
+
+
+def _document_check(move: Move[AnnualDocument]) -> None:
+    if move.obj.current_version_id is None:
+        raise ValidationError(_("There is no file to review."))
+
+
+def _document_version(document: AnnualDocument) -> str:
+    return selectors.document_version_of(document.current_version)
+
+
+def _document_apply(move: Move[AnnualDocument]) -> None:
+    document = move.obj
+    document.review_comment = move.comment
+    document.reviewed_by = move.actor
+    document.reviewed_at = timezone.now()
+
+
+def _document_describe(move: Move[AnnualDocument]) -> str:
+    """The trail names the file approved or sent back: its version and checksum."""
+    document, current = move.obj, move.obj.current_version
+    file = f", version {current.number} (sha256 {current.sha256})" if current else ""
+    text = f"{document.get_kind_display()} {document.year}{file}"
+    return f"{text}: {move.comment}" if move.comment else text
+
+
+D = DocumentStatus
+# An officer approves or sends back the file they had on screen, whatever the document's status
+# (another look at a document sent back or approved included). A new upload puts the document
+# back to submitted from any status (`document_upload`): that is a new file, not a move here.
+DOCUMENT_MACHINE: Machine[AnnualDocument] = Machine(
+    states=DocumentStatus,
+    cannot=gettext_lazy("The document cannot go from “%(from)s” to “%(to)s”."),
+    comment_message=gettext_lazy("Write a comment that tells the association what to change."),
+    transitions=[
+        move
+        for source in (D.SUBMITTED, D.RETURNED, D.APPROVED)
+        for move in (
+            Transition(
+                source, D.APPROVED, REVIEWER, "document_approved", version=_document_version
+            ),
+            Transition(
+                source,
+                D.RETURNED,
+                REVIEWER,
+                "document_returned",
+                comment_required=True,
+                version=_document_version,
+            ),
+        )
+    ],
+    audit_object=lambda document: document.organisation,
+    check=_document_check,
+    apply=_document_apply,
+    describe=_document_describe,
+)
 
 
 @transaction.atomic
@@ -669,7 +795,6 @@ def document_upload(
     return version
 
 
-@transaction.atomic
 def document_review(
     *,
     document: AnnualDocument,
@@ -681,43 +806,11 @@ def document_review(
     """An officer approves or sends back the file they had on screen (`seen_version`, see
     `selectors.document_seen_version`); a newer upload since then is refused with a request to
     reload. Never on an organisation the officer must stay out of, never their own upload."""
-    if not permissions.is_officer(actor):
-        raise PermissionDenied
-    # Lock the row alone and read what it points to afterwards: a row joined into the locking
-    # query would be read as of before the wait (a version uploaded meanwhile would be missing).
-    document = AnnualDocument.objects.select_for_update().get(pk=document.pk)
-    _ensure_officer_may_act(actor, Organisation.objects.get(pk=document.organisation_id))
-    comment = comment.strip()
-    if not approve and not comment:
-        raise ValidationError(
-            {"comment": _("Write a comment that tells the association what to change.")}
-        )
-    current = (
-        DocumentVersion.objects.filter(pk=document.current_version_id).first()
-        if document.current_version_id
-        else None
-    )
-    if current is None:
-        raise ValidationError(_("There is no file to review."))
-    segregation.ensure_not_own_change(actor, current.uploaded_by_id)
-    version = selectors.document_version_of(current)
-    versions.check_seen(seen=seen_version, current=version)
-    from_state = document.status
-    document.status = DocumentStatus.APPROVED if approve else DocumentStatus.RETURNED
-    document.review_comment = comment
-    document.reviewed_by = actor
-    document.reviewed_at = timezone.now()
-    document.save()
-    audit_record(
+    return transitions.transition(
+        DOCUMENT_MACHINE,
+        document,
+        to=DocumentStatus.APPROVED if approve else DocumentStatus.RETURNED,
         actor=actor,
-        obj=document.organisation,
-        action="document_approved" if approve else "document_returned",
-        from_state=from_state,
-        to_state=document.status,
-        comment=versions.audit_note(
-            f"{document.get_kind_display()} {document.year}, version {current.number} "
-            f"(sha256 {current.sha256})" + (f": {comment}" if comment else ""),
-            version,
-        ),
+        comment=comment,
+        seen_version=seen_version,
     )
-    return document

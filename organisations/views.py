@@ -33,6 +33,7 @@ from organisations.forms import (
     year_choices,
 )
 from organisations.models import Organisation, OrganisationRole, OrganisationStatus
+from portal import transitions
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 from portal.pagination import paginate, query_without_page
 
@@ -126,8 +127,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "documents": selectors.documents_of_year(organisation=organisation, year=year),
             "can_edit": permissions.can_edit_organisation(membership),
-            "can_resubmit": permissions.can_resubmit(membership)
-            and organisation.status == OrganisationStatus.NEEDS_UPDATE,
+            "can_resubmit": transitions.can(
+                services.ORGANISATION_MACHINE,
+                organisation,
+                request_user(request),
+                to=OrganisationStatus.PENDING,
+            ),
             "target_groups": organisation.target_groups.all(),
         },
     )
@@ -440,12 +445,10 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_review = permissions.can_review(user, organisation)
     members = list(selectors.members_of(organisation=organisation))
     own_change = segregation.is_own_change(user, organisation.payment_details_changed_by_id)
-    transitions = (
-        services.allowed_transitions(organisation=organisation, by="officer") if can_review else []
+    # The officer's moves (verifying their own change of the payment details is not one).
+    moves = transitions.available_transitions(
+        services.ORGANISATION_MACHINE, organisation, user, buttons=True
     )
-    if own_change and not organisation.payment_details_verified:
-        # Verifying would verify their own change of the payment details: the service refuses.
-        transitions = [to for to in transitions if to != OrganisationStatus.VERIFIED]
     return render(
         request,
         "organisations/officer_detail.html",
@@ -469,8 +472,8 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own_change": own_change,
             "can_declare_conflict": permissions.can_declare_conflict(user, organisation),
             "seen_version": selectors.payment_details_version(organisation),
-            "transitions": [(to, OrganisationStatus(to).label) for to in transitions],
-            "transitions_to": transitions,
+            "transitions": moves,
+            "transitions_to": [move.target for move in moves],
             "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
         },
     )

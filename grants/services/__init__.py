@@ -5,9 +5,9 @@ state machine, from start to review), decisions (proposal and decision), payment
 
 from grants.services._shared import DECIDED, EARLIEST_DATE
 from grants.services.applications import (
+    APPLICATION_MACHINE,
     EDITABLE,
     NUMBER_ANSWER,
-    TRANSITIONS,
     application_assign,
     application_request_completion,
     application_save,
@@ -45,8 +45,8 @@ from grants.services.recoveries import (
 )
 from grants.services.reports import (
     REPORT_EDITABLE,
+    REPORT_MACHINE,
     REPORT_MIN_DAYS_AFTER_DECISION,
-    REPORT_TRANSITIONS,
     report_attachment_add,
     report_due_date,
     report_problems,
@@ -59,6 +59,7 @@ from grants.services.reports import (
 )
 
 __all__ = [
+    "APPLICATION_MACHINE",
     "DECIDED",
     "EARLIEST_DATE",
     "EDITABLE",
@@ -67,9 +68,8 @@ __all__ = [
     "PAYMENT_DAYS_AHEAD",
     "RECOVERY_DAYS_AHEAD",
     "REPORT_EDITABLE",
+    "REPORT_MACHINE",
     "REPORT_MIN_DAYS_AFTER_DECISION",
-    "REPORT_TRANSITIONS",
-    "TRANSITIONS",
     "DecisionOutcome",
     "amount_paid",
     "application_assign",

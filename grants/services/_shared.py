@@ -12,17 +12,22 @@ from django.utils.translation import gettext as _
 from grants import permissions
 from grants.models import Application, ApplicationStatus
 from portal.models import User
+from portal.transitions import Rule
 
 A = ApplicationStatus
 DECIDED = {A.APPROVED, A.PARTLY_APPROVED}
 
 
-def _may(who: str, actor: User, application: Application) -> bool:
-    if who == "member":
-        return permissions.can_apply_for(actor, application.organisation)
-    if who == "officer":
-        return permissions.can_handle(actor, application)
-    return permissions.can_decide(actor, application)
+def _member_may(actor: User, application: Application) -> bool:
+    return permissions.can_apply_for(actor, application.organisation)
+
+
+# Who may move an application (and its follow-up report): the association (an editor or
+# representative), a case officer of the owning body, or a decision maker of that body other
+# than the proposer. Each is refused with a bare PermissionDenied.
+MEMBER: Rule[Application] = Rule(_member_may)
+OFFICER: Rule[Application] = Rule(permissions.can_handle)
+DECIDER: Rule[Application] = Rule(permissions.can_decide)
 
 
 def _locked(application: Application) -> Application:

@@ -1,7 +1,7 @@
 """The application as the association writes and sends it in, and as the case officer takes it
 in: start, save, attachments, submit, withdraw, assign, completion, review. Status changes go
-through `application_transition`, which locks the row, checks the transition table and who may
-make it, saves and audits."""
+through `application_transition`: the table `APPLICATION_MACHINE`, run by `portal.transitions`,
+which locks the row, checks the table and who may make the move, saves and audits."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grants import permissions
 from grants.eligibility import eligibility_problems
 from grants.models import (
     Application,
+    ApplicationStatus,
     Attachment,
     AttachmentType,
     BudgetLine,
@@ -31,64 +33,48 @@ from grants.models import (
     Review,
     Submission,
 )
-from grants.services._shared import A, _locked, _may
+from grants.services._shared import DECIDER, MEMBER, OFFICER, A, _locked
 from organisations.models import Organisation
 from organisations.notifications import organisation_people
+from portal import transitions
 from portal.files import check_upload, store_upload
 from portal.models import User
 from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
+from portal.transitions import Machine, Transition
 
 EDITABLE = {A.DRAFT, A.COMPLETION_REQUESTED}
 
-# (from, to) → who may make the change: the association ("member"), a case officer of the
-# owning body ("officer"), or a decision maker of that body other than the proposer ("decider").
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (A.DRAFT, A.SUBMITTED): "member",
-    (A.DRAFT, A.WITHDRAWN): "member",
-    (A.SUBMITTED, A.COMPLETION_REQUESTED): "officer",
-    (A.SUBMITTED, A.IN_REVIEW): "officer",
-    (A.SUBMITTED, A.WITHDRAWN): "member",
-    (A.COMPLETION_REQUESTED, A.SUBMITTED): "member",
-    (A.COMPLETION_REQUESTED, A.WITHDRAWN): "member",
-    (A.IN_REVIEW, A.PROPOSED): "officer",
-    (A.PROPOSED, A.APPROVED): "decider",
-    (A.PROPOSED, A.PARTLY_APPROVED): "decider",
-    (A.PROPOSED, A.REJECTED): "decider",
-}
+# The application's status: who may move it from one status to another. Sending in, completing,
+# proposing and deciding are made through their own forms; withdrawing and starting the
+# assessment are buttons of the pages (which ask `transitions.can`).
+APPLICATION_MACHINE: Machine[Application] = Machine(
+    states=ApplicationStatus,
+    cannot=gettext_lazy("The application cannot go from “%(from)s” to “%(to)s”."),
+    transitions=[
+        Transition(A.DRAFT, A.SUBMITTED, MEMBER),
+        Transition(A.DRAFT, A.WITHDRAWN, MEMBER),
+        Transition(A.SUBMITTED, A.COMPLETION_REQUESTED, OFFICER),
+        Transition(A.SUBMITTED, A.IN_REVIEW, OFFICER),
+        Transition(A.SUBMITTED, A.WITHDRAWN, MEMBER),
+        Transition(A.COMPLETION_REQUESTED, A.SUBMITTED, MEMBER),
+        Transition(A.COMPLETION_REQUESTED, A.WITHDRAWN, MEMBER),
+        Transition(A.IN_REVIEW, A.PROPOSED, OFFICER),
+        Transition(A.PROPOSED, A.APPROVED, DECIDER),
+        Transition(A.PROPOSED, A.PARTLY_APPROVED, DECIDER),
+        Transition(A.PROPOSED, A.REJECTED, DECIDER),
+    ],
+)
 
 
-@transaction.atomic
 def application_transition(
     *, application: Application, to: str, actor: User, comment: str = ""
 ) -> Application:
-    """Move an application to `to`. Other fields the caller changed on `application` are saved
-    with it, in the same transaction."""
-    current = (
-        Application.objects.select_for_update()
-        .filter(pk=application.pk)
-        .values_list("status", flat=True)
-        .get()
+    """Move an application to `to` (`APPLICATION_MACHINE`). Other fields the caller changed on
+    `application` are saved with it, in the same transaction."""
+    return transitions.transition(
+        APPLICATION_MACHINE, application, to=to, actor=actor, comment=comment
     )
-    who = TRANSITIONS.get((current, to))
-    if who is None:
-        raise ValidationError(
-            _("The application cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": A(current).label, "to": A(to).label}
-        )
-    if not _may(who, actor, application):
-        raise PermissionDenied
-    application.status = to
-    application.save()
-    audit_record(
-        actor=actor,
-        obj=application,
-        action="status_changed",
-        from_state=current,
-        to_state=to,
-        comment=comment,
-    )
-    return application
 
 
 # --- the association ---------------------------------------------------------------------

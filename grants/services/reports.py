@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grants import permissions
 from grants.models import (
@@ -24,14 +25,16 @@ from grants.models import (
     ReportStatus,
     ReportSubmission,
 )
-from grants.services._shared import DECIDED, _may
+from grants.services._shared import DECIDED, MEMBER, OFFICER
 from grants.services.payments import amount_paid
 from organisations.notifications import organisation_people
+from portal import transitions
 from portal.files import check_upload, store_upload
 from portal.models import User
 from portal.notifications import notify
 from portal.services import audit_record
-from portal.versions import audit_note, check_seen, fingerprint
+from portal.transitions import Machine, Rule, Transition
+from portal.versions import fingerprint
 
 REPORT_MIN_DAYS_AFTER_DECISION = 30
 
@@ -66,46 +69,64 @@ def _create_report(application: Application) -> None:
         )
 
 
-REPORT_TRANSITIONS: dict[tuple[str, str], str] = {
-    (ReportStatus.DUE, ReportStatus.SUBMITTED): "member",
-    (ReportStatus.REVISION_REQUESTED, ReportStatus.SUBMITTED): "member",
-    (ReportStatus.SUBMITTED, ReportStatus.REVISION_REQUESTED): "officer",
-    (ReportStatus.SUBMITTED, ReportStatus.APPROVED): "officer",
-}
+def _report_rule(rule: Rule[Application]) -> Rule[FollowUpReport]:
+    """The application's rule, for its follow-up report."""
+    return Rule(lambda actor, report: rule.allows(actor, report.application))
+
+
+# The report's status: the association sends it in (again), the case officer asks for a revision
+# (with a comment) or approves, each only on the sending they had on screen.
+REPORT_MACHINE: Machine[FollowUpReport] = Machine(
+    states=ReportStatus,
+    cannot=gettext_lazy("The report cannot go from “%(from)s” to “%(to)s”."),
+    comment_message=gettext_lazy("Tell the association what to revise."),
+    transitions=[
+        Transition(
+            ReportStatus.DUE,
+            ReportStatus.SUBMITTED,
+            _report_rule(MEMBER),
+            "report_status_changed",
+        ),
+        Transition(
+            ReportStatus.REVISION_REQUESTED,
+            ReportStatus.SUBMITTED,
+            _report_rule(MEMBER),
+            "report_status_changed",
+        ),
+        Transition(
+            ReportStatus.SUBMITTED,
+            ReportStatus.REVISION_REQUESTED,
+            _report_rule(OFFICER),
+            "report_status_changed",
+            comment_required=True,
+            version=report_version,
+        ),
+        Transition(
+            ReportStatus.SUBMITTED,
+            ReportStatus.APPROVED,
+            _report_rule(OFFICER),
+            "report_status_changed",
+            version=report_version,
+        ),
+    ],
+    audit_object=lambda report: report.application,
+)
 REPORT_EDITABLE = REPORT_WITH_ASSOCIATION
 
 
-@transaction.atomic
 def report_transition(
-    *, report: FollowUpReport, to: str, actor: User, comment: str = ""
+    *,
+    report: FollowUpReport,
+    to: str,
+    actor: User,
+    comment: str = "",
+    seen_version: str | None = None,
 ) -> FollowUpReport:
-    current, updated_at = (
-        FollowUpReport.objects.select_for_update()
-        .filter(pk=report.pk)
-        .values_list("status", "updated_at")
-        .get()
+    """Move the report to `to` (`REPORT_MACHINE`); the trail records it on the application.
+    Other fields the caller changed on `report` are saved with it."""
+    return transitions.transition(
+        REPORT_MACHINE, report, to=to, actor=actor, comment=comment, seen_version=seen_version
     )
-    if updated_at != report.updated_at:
-        raise RuntimeError("report_transition needs the report as it is in the database")
-    who = REPORT_TRANSITIONS.get((current, to))
-    if who is None:
-        raise ValidationError(
-            _("The report cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": ReportStatus(current).label, "to": ReportStatus(to).label}
-        )
-    if not _may(who, actor, report.application):
-        raise PermissionDenied
-    report.status = to
-    report.save()
-    audit_record(
-        actor=actor,
-        obj=report.application,
-        action="report_status_changed",
-        from_state=current,
-        to_state=to,
-        comment=comment,
-    )
-    return report
 
 
 def _locked_report(report: FollowUpReport) -> FollowUpReport:
@@ -234,20 +255,17 @@ def report_review(
     comment: str = "",
     seen_version: str | None,
 ) -> FollowUpReport:
-    """Approve the report, or send it back with a comment: only the sending the officer saw."""
+    """Approve the report, or send it back with a comment: only the sending the officer saw
+    (`seen_version`, see `report_version`)."""
     report = _locked_report(report)
-    version = report_version(report)
-    check_seen(seen=seen_version, current=version)
-    comment = comment.strip()
-    if not approve and not comment:
-        raise ValidationError({"comment": [_("Tell the association what to revise.")]})
-    report.review_comment = comment
+    report.review_comment = comment.strip()
     report.reviewed_by = actor
     report = report_transition(
         report=report,
         to=ReportStatus.APPROVED if approve else ReportStatus.REVISION_REQUESTED,
         actor=actor,
-        comment=audit_note(comment, version),
+        comment=comment,
+        seen_version=seen_version,
     )
     if not approve:
         notify(

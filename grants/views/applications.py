@@ -20,6 +20,7 @@ from grants.forms import (
 )
 from grants.models import ApplicationStatus
 from grants.views._shared import _application_context
+from portal import transitions
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 from portal.pagination import paginate
 
@@ -126,13 +127,12 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             budget=budget,
             problems=problems,
             attachment_form=AttachmentForm(call=application.call) if editable else None,
-            can_withdraw=permissions.can_edit(membership)
-            and application.status
-            in {
-                ApplicationStatus.DRAFT,
-                ApplicationStatus.SUBMITTED,
-                ApplicationStatus.COMPLETION_REQUESTED,
-            },
+            can_withdraw=transitions.can(
+                services.APPLICATION_MACHINE,
+                application,
+                request_user(request),
+                to=ApplicationStatus.WITHDRAWN,
+            ),
         ),
     )
 

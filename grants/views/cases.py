@@ -28,6 +28,7 @@ from grants.models import Application, ApplicationStatus
 from grants.views._shared import _application_context, _officer_action
 from organisations import views as organisation_views
 from organisations.selectors import organisation_payable
+from portal import transitions
 from portal.http import form_error, request_user
 from portal.models import User
 from portal.pagination import paginate, query_without_page
@@ -112,6 +113,15 @@ def _officer_page(request: HttpRequest, application: Application, **overrides: A
         )
         if handle
         else None,
+        can_start_review=transitions.can(
+            services.APPLICATION_MACHINE, application, user, to=ApplicationStatus.IN_REVIEW
+        ),
+        can_request_completion=transitions.can(
+            services.APPLICATION_MACHINE,
+            application,
+            user,
+            to=ApplicationStatus.COMPLETION_REQUESTED,
+        ),
         completion_form=CompletionRequestForm(),
         recovery_form=RecoveryForm(),
         budget_left=services.call_budget_left(application.call)

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from grants import permissions, selectors, services
 from grants.forms import ReportAttachmentForm, ReportForm, ReportReviewForm
+from grants.models import ReportStatus
 from grants.views._shared import _cost_lines, _list_page
+from portal import transitions
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 
 
@@ -127,8 +129,12 @@ def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
             "paid": services.amount_paid(report.application),
             "submissions": list(report.submissions.order_by("number")),
             "attachments": report.attachments.all(),
-            "can_review": permissions.can_handle(request_user(request), report.application)
-            and report.status == "submitted",
+            "can_review": transitions.can(
+                services.REPORT_MACHINE,
+                report,
+                request_user(request),
+                to=ReportStatus.APPROVED,
+            ),
             "seen_version": services.report_version(report),
             "today": timezone.localdate(),
         },
