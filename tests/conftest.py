@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from portal.celery import app as celery_app
 from portal.models import PublicBodyMembership, User
-from tests.factories import MembershipFactory, UserFactory, give_totp
+from tests.portal.factories import MembershipFactory, UserFactory, give_totp
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +65,7 @@ def logged_in(user: User) -> Client:
 def logged_in_by_password(user: User) -> Client:
     """Log in through allauth's form, as a person does (allauth then counts the login as a
     recent authentication, which setting up MFA asks for)."""
-    from tests.factories import PASSWORD
+    from tests.portal.factories import PASSWORD
 
     client = Client()
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})

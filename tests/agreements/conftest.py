@@ -10,13 +10,8 @@ import pytest
 from agreements import services
 from agreements.models import SCREENING_CRITERIA, Agreement, Party
 from portal.models import PublicBody, PublicBodyRole, User
-from tests.factories import (
-    CommitteeFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
-    give_totp,
-)
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import CommitteeFactory, MembershipFactory, give_totp
 
 
 @dataclass

@@ -18,21 +18,19 @@ from agreements.models import SCREENING_CRITERIA, Agreement, Party, Signature
 from organisations import services as organisation_services
 from organisations.models import (
     ConflictOfInterest,
-    JoinRequest,
     OrganisationMembership,
-    PastMembership,
 )
 from portal.models import AuditEvent, PublicBody, PublicBodyRole, User
 from tests.agreements.conftest import INITIATIVE, Iop, fresh, to_signing
+from tests.agreements.factories import PartyFactory
 from tests.conftest import logged_in
-from tests.factories import (
-    CommitteeFactory,
-    MembershipFactory,
+from tests.organisations.factories import (
+    JoinRequestFactory,
     OrganisationFactory,
     OrganisationMembershipFactory,
-    UserFactory,
-    give_totp,
+    PastMembershipFactory,
 )
+from tests.portal.factories import CommitteeFactory, MembershipFactory, UserFactory, give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +145,7 @@ def _member(user: User, i: Iop) -> None:
 
 
 def _former_member(user: User, i: Iop) -> None:
-    PastMembership.objects.create(
+    PastMembershipFactory(
         organisation=i.org_party.organisation,
         user=user,
         role="editor",
@@ -157,7 +155,7 @@ def _former_member(user: User, i: Iop) -> None:
 
 
 def _asked_to_join(user: User, i: Iop) -> None:
-    JoinRequest.objects.create(organisation=i.org_party.organisation, user=user)
+    JoinRequestFactory(organisation=i.org_party.organisation, user=user)
 
 
 @pytest.mark.parametrize("affiliate", [_member, _former_member, _asked_to_join])
@@ -322,7 +320,7 @@ def test_the_second_bodys_list_keeps_its_query_count(iop: Iop) -> None:
                 public_body=iop.body,
                 data={**INITIATIVE, "title": f"Avtal {n}"},
             )
-            Party.objects.create(agreement=agreement, public_body=second)
+            PartyFactory(agreement=agreement, public_body=second)
 
     make(2)
     client.get(reverse("agreements:mine"))

@@ -100,7 +100,7 @@ def test_the_text_cannot_change_outside_co_creation_and_other_people_cannot_edit
         services.agreement_section_save(
             agreement=a, actor=i.officer, section="goals", text="Ändrat efter beslut"
         )
-    from tests.factories import OrganisationMembershipFactory
+    from tests.organisations.factories import OrganisationMembershipFactory
 
     stranger = OrganisationMembershipFactory(role="representative").user
     services.agreement_transition(
@@ -358,7 +358,8 @@ def test_ending_terminating_and_follow_up(iop: Iop, django_capture_on_commit_cal
 
 def test_the_officer_adds_more_parties_during_co_creation(iop: Iop) -> None:
     from agreements.models import SCREENING_CRITERIA
-    from tests.factories import CommitteeFactory, OrganisationFactory
+    from tests.organisations.factories import OrganisationFactory
+    from tests.portal.factories import CommitteeFactory
 
     i = iop
     a = services.agreement_transition(agreement=fresh(i.agreement), to="screening", actor=i.officer)

@@ -15,12 +15,8 @@ from agreements.urls import urlpatterns
 from portal.models import AuditEvent, PublicBodyRole
 from tests.agreements.conftest import INITIATIVE, Iop, fresh, sign, to_signing
 from tests.conftest import logged_in
-from tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
-    give_totp,
-)
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import MembershipFactory, give_totp
 
 pytestmark = pytest.mark.django_db
 PUBLIC = {"register"}

@@ -12,17 +12,15 @@ from django.conf import settings
 from django.db import connection
 
 from agreements.models import AgreementVersion
-from agreements.services import agreement_snapshot
 from agreements.tasks import render_version_pdf
 from portal.celery import app
 from tests.agreements.conftest import Iop
+from tests.agreements.factories import AgreementVersionFactory
 from tests.processes import celery_worker
 
 
 def version_of(iop: Iop) -> AgreementVersion:
-    return AgreementVersion.objects.create(
-        agreement=iop.agreement, number=1, content=agreement_snapshot(iop.agreement, version=1)
-    )
+    return AgreementVersionFactory(agreement=iop.agreement, number=1)
 
 
 @pytest.mark.django_db

@@ -20,7 +20,9 @@ from agreements.models import Agreement, Party, Signature
 from organisations.models import OrganisationMembership
 from portal.models import AuditEvent, Notification, User
 from tests.agreements.conftest import Iop, fresh, sign, signing_code, to_signing
-from tests.factories import MembershipFactory, OrganisationMembershipFactory, give_totp
+from tests.agreements.factories import PartyFactory
+from tests.organisations.factories import OrganisationMembershipFactory
+from tests.portal.factories import MembershipFactory, give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -169,12 +171,12 @@ def test_someone_who_is_not_the_signatory_gets_403(iop: Iop) -> None:
 
 
 def test_one_person_does_not_sign_for_two_parties(iop: Iop) -> None:
-    from tests.factories import CommitteeFactory
+    from tests.portal.factories import CommitteeFactory
 
     a = to_signing(iop)
     region = CommitteeFactory(name="Regionen", registry_prefix="RS")
-    second = Party.objects.create(agreement=a, public_body=region, signatory=iop.chair)
-    from tests.factories import MembershipFactory
+    second = PartyFactory(agreement=a, public_body=region, signatory=iop.chair)
+    from tests.portal.factories import MembershipFactory
 
     MembershipFactory(public_body=region, role="decision_maker", user=iop.chair)
     client = client_of(iop.chair)

@@ -28,7 +28,7 @@ def test_iop_pages_are_accessible_and_signing_makes_the_pdf(
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import generate_totp_secret
 
-    from tests.factories import give_totp
+    from tests.portal.factories import give_totp
 
     secret = generate_totp_secret()
     Authenticator.objects.filter(user=iop.representative).delete()
@@ -84,7 +84,7 @@ def test_the_whole_iop_path_with_an_amendment(
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import generate_totp_secret
 
-    from tests.factories import give_totp
+    from tests.portal.factories import give_totp
 
     secret = generate_totp_secret()
     Authenticator.objects.filter(user=iop.representative).delete()

@@ -17,12 +17,8 @@ from portal.models import PublicBody, PublicBodyRole
 from tests.agreements.conftest import INITIATIVE, fresh, signing_code
 from tests.e2e.conftest import axe_violations
 from tests.e2e.test_grants import officer_page
-from tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
-    PublicBodyFactory,
-)
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import MembershipFactory, PublicBodyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

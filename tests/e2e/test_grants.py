@@ -15,8 +15,8 @@ from grants.models import Application
 from organisations.demo import MINIMAL_PDF
 from tests.e2e.conftest import axe_violations
 from tests.e2e.test_organisations import log_in
-from tests.factories import give_totp
 from tests.grants.conftest import Grants
+from tests.portal.factories import give_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,14 +13,9 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from organisations.demo import MINIMAL_PDF, demo_bankgiro, demo_organisation_number
 from organisations.models import Organisation
 from tests.e2e.conftest import axe_violations
-from tests.factories import (
-    PASSWORD,
-    MembershipFactory,
-    TargetGroupFactory,
-    UserFactory,
-    give_totp,
-    totp_code,
-)
+from tests.helpers.mfa import totp_code
+from tests.organisations.factories import TargetGroupFactory
+from tests.portal.factories import PASSWORD, MembershipFactory, UserFactory, give_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -24,14 +24,19 @@ from organisations import selectors as organisation_selectors
 from organisations import services as organisation_services
 from organisations.models import DocumentKind, Organisation, OrganisationRole, OrganisationStatus
 from portal.models import PublicBody, PublicBodyRole, User
-from tests.factories import (
-    CommitteeFactory,
-    MembershipFactory,
+from tests.grants.factories import (
+    AttachmentTypeFactory,
+    CallFactory,
+    CriterionFactory,
+    ProgrammeFactory,
+    QuestionFactory,
+)
+from tests.organisations.factories import (
     OrganisationFactory,
     OrganisationMembershipFactory,
-    give_totp,
     pdf_upload,
 )
+from tests.portal.factories import CommitteeFactory, MembershipFactory, give_totp
 
 
 @dataclass
@@ -54,28 +59,20 @@ class Grants:
 
 
 def make_call(programme: Programme, **overrides: object) -> Call:
-    now = timezone.now()
-    values: dict[str, object] = {
-        "programme": programme,
-        "title": "Mötesplatser för unga",
-        "description": "Projekt för unga.",
-        "budget": Decimal("100000"),
-        "opens_at": now - timedelta(days=10),
-        "closes_at": now + timedelta(days=10),
-    }
-    values.update(overrides)
-    call = Call.objects.create(**values)
-    Question.objects.create(
+    """A call of `programme` open for ten more days, with four questions (long text, number,
+    choice, and an optional yes or no) and one required attachment; `overrides` for the call."""
+    call = CallFactory(programme=programme, **overrides)
+    QuestionFactory(
         call=call, position=0, text="Beskriv projektet", kind=QuestionKind.LONG_TEXT, max_length=500
     )
-    Question.objects.create(call=call, position=1, text="Antal deltagare", kind=QuestionKind.NUMBER)
-    Question.objects.create(
+    QuestionFactory(call=call, position=1, text="Antal deltagare", kind=QuestionKind.NUMBER)
+    QuestionFactory(
         call=call, position=2, text="Var?", kind=QuestionKind.CHOICE, choices=["Norr", "Söder"]
     )
-    Question.objects.create(
+    QuestionFactory(
         call=call, position=3, text="Andra bidrag?", kind=QuestionKind.YES_NO, required=False
     )
-    AttachmentType.objects.create(call=call, name="Projektplan", required=True)
+    AttachmentTypeFactory(call=call, name="Projektplan", required=True)
     return call
 
 
@@ -98,15 +95,15 @@ def grants(db: None) -> Grants:
         role=PublicBodyRole.CASE_OFFICER, user__name="Sune Socialnämnd"
     ).user
     give_totp(other_body_officer)
-    programme = Programme.objects.create(
+    programme = ProgrammeFactory(
         public_body=body,
         name="Projektbidrag",
         kind=ProgrammeKind.PROJECT,
         required_document_kinds=[DocumentKind.STATUTES.value],
     )
     criteria = [
-        Criterion.objects.create(programme=programme, name="Nytta", weight=3, position=0),
-        Criterion.objects.create(programme=programme, name="Genomförbarhet", weight=1, position=1),
+        CriterionFactory(programme=programme, name="Nytta", weight=3, position=0),
+        CriterionFactory(programme=programme, name="Genomförbarhet", weight=1, position=1),
     ]
     call = make_call(programme)
     organisation = OrganisationFactory(

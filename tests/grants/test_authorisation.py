@@ -115,7 +115,7 @@ def test_a_viewer_reads_but_cannot_change_submit_or_withdraw(grants: Grants) -> 
         == 403
     )
     assert client.post(reverse("grants:withdraw", args=[draft.pk])).status_code == 403
-    from tests.factories import pdf_upload
+    from tests.organisations.factories import pdf_upload
 
     assert (
         client.post(

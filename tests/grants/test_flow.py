@@ -91,7 +91,7 @@ def test_the_association_applies_through_the_pages(
     application.refresh_from_db()
     assert application.status == "draft" and application.registry_number is None
 
-    from tests.factories import pdf_upload
+    from tests.organisations.factories import pdf_upload
 
     client.post(
         reverse("grants:attachment_add", args=[application.pk]),

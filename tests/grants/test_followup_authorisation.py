@@ -13,9 +13,9 @@ from grants import services
 from grants.models import Application, FollowUpReport, Payment, Recovery, ReportAttachment
 from portal.models import AuditEvent
 from tests.conftest import logged_in
-from tests.factories import pdf_upload
 from tests.grants.conftest import Grants
 from tests.grants.test_followup import decided, pay
+from tests.organisations.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 

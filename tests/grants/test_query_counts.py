@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from grants.models import Application, ApplicationStatus
 from tests.conftest import logged_in
-from tests.factories import OrganisationFactory
 from tests.grants.conftest import Grants, make_call
+from tests.organisations.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,6 @@ from grants.models import Application, FollowUpReport
 from portal import notifications
 from portal.models import Notification, ReminderSettings
 from tests.conftest import logged_in
-from tests.factories import OrganisationMembershipFactory
 from tests.grants.conftest import (
     Grants,
     complete_draft,
@@ -32,6 +31,7 @@ from tests.grants.conftest import (
     proposed,
     submitted,
 )
+from tests.organisations.factories import OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -235,7 +235,7 @@ def test_running_the_scan_twice_writes_each_row_once(grants: Grants) -> None:
 
 def _due_things(g: Grants, count: int, today: date) -> None:
     """`count` more of every kind of grant deadline, each for an organisation of its own."""
-    from tests.factories import OrganisationFactory
+    from tests.organisations.factories import OrganisationFactory
 
     closing = make_call(g.programme, title="Stänger", closes_at=timezone.now() + timedelta(days=7))
     for _ in range(count):

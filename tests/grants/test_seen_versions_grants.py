@@ -15,12 +15,13 @@ from django.utils import timezone, translation
 
 from grants import services
 from grants.models import Application, Payment
+from organisations.demo import demo_bankgiro
 from organisations.models import PaymentMethod
 from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole
 from portal.versions import STALE_MESSAGE
 from tests.conftest import logged_in
-from tests.factories import MembershipFactory, demo_bankgiro
 from tests.grants.conftest import Grants, decide_proposal, proposed, seen_version, submitted
+from tests.portal.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

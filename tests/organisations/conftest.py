@@ -18,12 +18,12 @@ from organisations.models import (
     OrganisationStatus,
 )
 from portal.models import User
-from tests.factories import (
+from tests.organisations.factories import (
     OrganisationFactory,
     OrganisationMembershipFactory,
-    UserFactory,
     pdf_upload,
 )
+from tests.portal.factories import UserFactory
 
 
 @dataclass

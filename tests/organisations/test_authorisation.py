@@ -120,7 +120,7 @@ def test_a_viewer_cannot_do_an_editors_work(world: World) -> None:
     assert (
         client.post(reverse("organisations:edit", args=[pk]), {"name": "Kapad"}).status_code == 403
     )
-    from tests.factories import pdf_upload
+    from tests.organisations.factories import pdf_upload
 
     response = client.post(
         reverse("organisations:documents", args=[pk]),

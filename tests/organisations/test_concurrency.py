@@ -19,7 +19,6 @@ from organisations.demo import demo_bankgiro
 from organisations.models import AnnualDocument, Organisation
 from portal.models import AuditEvent, User
 from tests.conftest import logged_in
-from tests.factories import pdf_upload
 from tests.organisations.conftest import (
     World,
     edit_organisation,
@@ -28,6 +27,7 @@ from tests.organisations.conftest import (
     officer_page_versions,
     shown_messages,
 )
+from tests.organisations.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

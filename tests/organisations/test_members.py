@@ -12,8 +12,8 @@ from django.utils import timezone
 from organisations.models import Invitation, JoinRequest, OrganisationMembership
 from portal.models import AuditEvent, User
 from tests.conftest import logged_in
-from tests.factories import UserFactory
 from tests.organisations.conftest import World
+from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

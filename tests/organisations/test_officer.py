@@ -9,8 +9,8 @@ from django.urls import reverse
 from organisations.models import Organisation, OrganisationStatus
 from portal.models import AuditEvent, User
 from tests.conftest import logged_in
-from tests.factories import OrganisationFactory, OrganisationMembershipFactory
 from tests.organisations.conftest import World, officer_page_versions
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_queue_is_paginated(officer: User) -> None:
 def test_list_pages_make_the_same_number_of_queries_for_5_and_100_organisations(
     officer: User, url_name: str
 ) -> None:
-    from tests.factories import TargetGroupFactory
+    from tests.organisations.factories import TargetGroupFactory
 
     groups = [TargetGroupFactory(), TargetGroupFactory()]
 

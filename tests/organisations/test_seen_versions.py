@@ -11,7 +11,6 @@ from organisations.demo import demo_bankgiro
 from organisations.models import AnnualDocument
 from portal.models import AuditEvent, User
 from tests.conftest import logged_in
-from tests.factories import pdf_upload
 from tests.organisations.conftest import (
     World,
     edit_organisation,
@@ -20,6 +19,7 @@ from tests.organisations.conftest import (
     officer_page_versions,
     shown_messages,
 )
+from tests.organisations.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -25,14 +25,8 @@ from organisations.models import (
     OrganisationStatus,
     PastMembership,
 )
-from portal.models import AuditEvent, PublicBodyRole, User
+from portal.models import AuditEvent, User
 from tests.conftest import logged_in
-from tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
-    give_totp,
-)
 from tests.organisations.conftest import (
     World,
     edit_organisation,
@@ -41,21 +35,13 @@ from tests.organisations.conftest import (
     seen_versions,
     shown_messages,
 )
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import officer_and_decision_maker
 
 pytestmark = pytest.mark.django_db
 
 EXCLUDED = "You may not handle this case"
 OWN_CHANGE = "You made or asked for this change yourself"
-
-
-def officer_and_decision_maker(name: str = "Dubbel Roll", user: User | None = None) -> User:
-    kwargs = {"user": user} if user is not None else {"user__name": name}
-    role = MembershipFactory(role=PublicBodyRole.CASE_OFFICER, **kwargs)
-    MembershipFactory(
-        user=role.user, public_body=role.public_body, role=PublicBodyRole.DECISION_MAKER
-    )
-    give_totp(role.user)
-    return role.user
 
 
 def queue_ids(client: object) -> set[int]:
@@ -276,7 +262,7 @@ def test_an_officer_declares_a_conflict_of_interest_and_steps_out(
     assert organisation.status == OrganisationStatus.PENDING
 
     # A colleague is not affected.
-    colleague = officer_and_decision_maker("Kollega")
+    colleague = officer_and_decision_maker(name="Kollega")
     assert organisation.pk in queue_ids(logged_in(colleague))
 
 

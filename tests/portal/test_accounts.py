@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from portal.models import User
 from tests.conftest import logged_in
-from tests.factories import PASSWORD, UserFactory
+from tests.portal.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,8 @@ from organisations.models import TargetGroup
 from portal.admin_audit import AuditedAdmin, is_read_only
 from portal.models import AuditEvent, User
 from tests.agreements.conftest import Iop, iop  # noqa: F401 (fixture)
+from tests.agreements.factories import ContributionFactory
 from tests.conftest import logged_in
-from tests.factories import TargetGroupFactory, UserFactory, give_totp
 from tests.grants.conftest import (  # noqa: F401 (fixture)
     Grants,
     decide_proposal,
@@ -32,6 +32,8 @@ from tests.grants.conftest import (  # noqa: F401 (fixture)
     proposed,
     submitted,
 )
+from tests.organisations.factories import TargetGroupFactory
+from tests.portal.factories import UserFactory, give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -334,7 +336,7 @@ def test_applications_are_read_only_in_the_admin(grants: Grants, staff: User) ->
 
 
 def _contribution(i: Iop) -> Contribution:
-    return Contribution.objects.create(
+    return ContributionFactory(
         party=i.body_party, year=2027, kind="money", description="Bidrag", value=Decimal("300000")
     )
 
@@ -433,9 +435,9 @@ def test_adding_reference_data_is_audited(staff: User) -> None:
 def test_join_requests_cannot_be_deleted_in_the_admin(staff: User) -> None:
     # A pending request to join counts as an affiliation in the segregation of duties.
     from organisations.models import JoinRequest
-    from tests.factories import OrganisationFactory
+    from tests.organisations.factories import JoinRequestFactory, OrganisationFactory
 
-    request = JoinRequest.objects.create(organisation=OrganisationFactory(), user=UserFactory())
+    request = JoinRequestFactory(organisation=OrganisationFactory(), user=UserFactory())
     delete = reverse("admin:organisations_joinrequest_delete", args=[request.pk])
     assert logged_in(staff).post(delete, {"post": "yes"}).status_code == 403
     assert JoinRequest.objects.filter(pk=request.pk).exists()

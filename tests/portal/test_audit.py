@@ -12,7 +12,7 @@ from portal.services import (
     public_body_membership_revoke,
 )
 from tests.conftest import logged_in
-from tests.factories import CommitteeFactory, UserFactory
+from tests.portal.factories import CommitteeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from portal.emails import defang
 from tests.conftest import logged_in
-from tests.factories import UserFactory
 from tests.organisations.conftest import World, world  # noqa: F401 - the register's world
+from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

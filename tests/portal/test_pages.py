@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from portal.models import PublicBodyRole, User
 from tests.conftest import logged_in
-from tests.factories import CommitteeFactory, MembershipFactory
+from tests.portal.factories import CommitteeFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

@@ -120,7 +120,7 @@ def test_a_totp_code_used_in_one_process_is_refused_in_another() -> None:
         pytest.skip("runs when Redis answers (CI sets REDIS_URL)")
     from allauth.mfa.totp.internal.auth import generate_totp_secret
 
-    from tests.factories import totp_code
+    from tests.helpers.mfa import totp_code
 
     secret = generate_totp_secret()
     code = totp_code(secret)  # the same code for both, whenever the second one runs
