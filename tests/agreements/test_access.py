@@ -8,8 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +21,8 @@ from organisations.models import (
 from portal.models import AuditEvent, PublicBody, PublicBodyRole, User
 from tests.agreements.conftest import INITIATIVE, Iop, fresh, to_signing
 from tests.agreements.factories import PartyFactory
-from tests.conftest import logged_in
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.organisations.factories import (
     JoinRequestFactory,
     OrganisationFactory,
@@ -324,13 +323,13 @@ def test_the_second_bodys_list_keeps_its_query_count(iop: Iop) -> None:
 
     make(2)
     client.get(reverse("agreements:mine"))
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(reverse("agreements:mine"))
     make(10)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(reverse("agreements:mine"))
     assert response.status_code == 200 and "Avtal 9" in response.content.decode()
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert_same_query_count(few, many)
 
 
 def test_a_conflict_declared_in_an_agreement_covers_its_organisations_even_those_added_later(

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from agreements import services
 from agreements.models import AgreementVersion, Signature
 from agreements.pdf import render_agreement_pdf
-from portal.models import AuditEvent
 from tests.agreements.conftest import Iop, fresh, sign, to_signing
+from tests.helpers.audit import transitions
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +36,7 @@ def test_the_path_from_initiative_to_a_signed_version_with_its_pdf(
     text = "".join(page.extract_text() for page in PdfReader(version.pdf.open("rb")).pages)
     assert "Föreningen Mötesplats" in text and i.org_party.organisation.organisation_number in text
     assert "Version 1" in text and "300 000" in text.replace("\u00a0", " ")
-    transitions = list(
-        AuditEvent.objects.filter(action="status_changed", object_id=str(a.pk))
-        .order_by("id")
-        .values_list("to_state", flat=True)
-    )
-    assert transitions == [
+    assert [to for _from, to in transitions(a)] == [
         "screening",
         "co_creation",
         "legal_review",

@@ -14,10 +14,7 @@ from django.utils import timezone
 from agreements import services
 from agreements.models import Agreement
 from tests.agreements.conftest import Iop, fresh, to_signing
-from tests.e2e.conftest import axe_violations
-from tests.e2e.test_agreements_signing import sign_in_browser
-from tests.e2e.test_grants import officer_page
-from tests.e2e.test_organisations import log_in
+from tests.helpers.browser import axe_violations, log_in, officer_page, sign_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -22,7 +22,6 @@ from grants import services
 from grants.models import Application, FollowUpReport
 from portal import notifications
 from portal.models import Notification, ReminderSettings
-from tests.conftest import logged_in
 from tests.grants.conftest import (
     Grants,
     complete_draft,
@@ -31,6 +30,7 @@ from tests.grants.conftest import (
     proposed,
     submitted,
 )
+from tests.helpers.clients import logged_in
 from tests.organisations.factories import OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,9 +17,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -35,9 +33,10 @@ from organisations.models import (
     OrganisationRole,
 )
 from portal.models import AuditEvent, User
-from tests.conftest import logged_in
 from tests.grants.conftest import (
+    SEGREGATION_QUERIES,
     Grants,
+    add_applications,
     complete_draft,
     decide_proposal,
     proposed,
@@ -50,7 +49,9 @@ from tests.grants.factories import (
     PaymentFactory,
     RecoveryFactory,
 )
-from tests.grants.test_query_counts import SEGREGATION_QUERIES, add_applications
+from tests.helpers.audit import audit_events
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.organisations.factories import (
     OrganisationFactory,
     OrganisationMembershipFactory,
@@ -137,7 +138,7 @@ def listed(client: Client, name: str) -> set[int]:
 
 
 def trail(application: Application) -> int:
-    return AuditEvent.objects.filter(object_id=str(application.pk)).count()
+    return audit_events(application).count()
 
 
 @pytest.mark.parametrize("affiliation", AFFILIATIONS)
@@ -492,12 +493,12 @@ def test_the_inbox_of_an_officer_with_exclusions_keeps_a_fixed_number_of_queries
     client = logged_in(officer)
     url = reverse("grants:inbox")
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         first = client.get(url)
     add_applications(g, 195)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(url)
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert_same_query_count(few, many)
     assert len(many) <= 10 + SEGREGATION_QUERIES
     assert declared.pk not in {a.pk for a in first.context["page"].object_list}
     assert response.context["page"].paginator.count == 199

@@ -13,7 +13,7 @@ from django.utils import timezone
 from organisations.demo import MINIMAL_PDF
 from organisations.files import MAX_UPLOAD_BYTES
 from organisations.models import AnnualDocument, DocumentVersion
-from tests.conftest import logged_in
+from tests.helpers.clients import logged_in
 from tests.organisations.conftest import World
 from tests.organisations.factories import pdf_upload
 

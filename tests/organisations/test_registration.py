@@ -9,7 +9,7 @@ from stdnum import luhn
 
 from organisations.models import JoinRequest, Organisation, OrganisationMembership
 from portal.models import AuditEvent, User
-from tests.conftest import logged_in
+from tests.helpers.clients import logged_in
 from tests.organisations.factories import OrganisationFactory, TargetGroupFactory
 
 pytestmark = pytest.mark.django_db

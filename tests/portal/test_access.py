@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import User
-from tests.conftest import logged_in, logged_in_by_password
+from tests.helpers.clients import logged_in, logged_in_by_password
+from tests.helpers.urls import iter_routes
 from tests.portal.factories import PASSWORD
-from tests.urlwalk import iter_routes
 
 pytestmark = pytest.mark.django_db
 

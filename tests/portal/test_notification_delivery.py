@@ -43,8 +43,8 @@ from portal.models import Notification, ReminderSettings
 from portal.tasks import scan_reminders, send_notification
 from tests.grants import conftest as grants_world
 from tests.grants.conftest import Grants, complete_draft, make_call
-from tests.grants.test_concurrency import run_together
-from tests.processes import celery_worker
+from tests.helpers.concurrency import run_together
+from tests.helpers.processes import celery_worker
 
 grants = grants_world.grants  # the fixture of tests/grants, made available here
 
