@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
-from portal.admin_audit import CHANGED, AuditedAdmin, ReadOnlyAdmin
+from portal.admin_audit import CHANGED, AuditedAdmin, ReadOnlyAdmin, ReadOnlyAdminMixin
 from portal.models import (
     AuditEvent,
     Notification,
@@ -47,15 +47,12 @@ class PortalUserCreationForm(AdminUserCreationForm):
         fields = ("email", "name")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PublicBodyMembership
     extra = 0
     autocomplete_fields = ["public_body"]
     readonly_fields = ["created_at"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A role is granted or revoked, never edited in place.
-        return False
+    refused_writes = frozenset({"change"})  # a role is granted or revoked, never edited in place
 
 
 @admin.register(User)
@@ -121,7 +118,7 @@ class PublicBodyAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(PublicBodyMembership)
-class PublicBodyMembershipAdmin(AuditedAdmin, admin.ModelAdmin):
+class PublicBodyMembershipAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
     """Granted and revoked through the services, which write the audit events themselves."""
 
     list_display = ["user", "public_body", "role", "created_at"]
@@ -129,10 +126,7 @@ class PublicBodyMembershipAdmin(AuditedAdmin, admin.ModelAdmin):
     list_select_related = ["user", "public_body"]
     search_fields = ["user__email", "user__name", "public_body__name"]
     autocomplete_fields = ["user", "public_body"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A role is granted or revoked, never edited in place.
-        return False
+    refused_writes = frozenset({"change"})  # a role is granted or revoked, never edited in place
 
     def save_model(
         self,
@@ -189,7 +183,7 @@ class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(AuditedAdmin, admin.ModelAdmin):
+class ReminderSettingsAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
     """One form: when the portal's reminders go out. Programmes and calls may override the call
     and report reminders on their own pages."""
 
@@ -202,12 +196,10 @@ class ReminderSettingsAdmin(AuditedAdmin, admin.ModelAdmin):
         (_("IOP agreements"), {"fields": ["iop_follow_up_days", "agreement_end_days"]}),
         (_("Case officers"), {"fields": ["digest_hour"]}),
     ]
+    refused_writes = frozenset({"delete"})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not ReminderSettings.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         """There is one set of settings: go straight to it (the defaults, until first saved)."""
@@ -250,18 +242,13 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(AuditedAdmin, BaseAuthenticatorAdmin):
+class AuthenticatorAdmin(ReadOnlyAdminMixin, AuditedAdmin, BaseAuthenticatorAdmin):
     """A person's second factor. Never created or edited here (the secret stays with the
     person); an administrator may remove a lost one, which is recorded on the person."""
 
     readonly_fields = ["user", "type", "created_at", "last_used_at"]
     exclude = ["data"]
+    refused_writes = frozenset({"add", "change"})
 
     def audit_target(self, obj: models.Model) -> models.Model:
         return cast(Authenticator, obj).user
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
