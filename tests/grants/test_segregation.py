@@ -50,7 +50,7 @@ from tests.grants.factories import (
     RecoveryFactory,
 )
 from tests.helpers.audit import audit_events
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import logged_in, shown_messages
 from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.organisations.factories import (
     OrganisationFactory,
@@ -340,7 +340,7 @@ def test_declaring_a_conflict_of_interest_takes_the_officer_out_of_the_case(
 
     response = client.post(declare_url, {"reason": "Min bror är ordförande."}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("grants:inbox")
-    assert any(application.registry_number in str(m) for m in response.context["messages"])
+    assert any(application.registry_number in m for m in shown_messages(response))
     declaration = ConflictOfInterest.objects.get(
         object_id=str(application.pk), content_type__model="application"
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from organisations.models import Invitation, JoinRequest, OrganisationMembership
 from portal.models import AuditEvent, User
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import logged_in, shown_messages
 from tests.helpers.mail import path_in_last_email
 from tests.organisations.conftest import World
 from tests.portal.factories import UserFactory
@@ -223,6 +223,6 @@ def test_an_answer_with_a_role_that_does_not_exist_says_so_and_changes_nothing(
         {"decision": "accept", "role": "owner"},
         follow=True,
     )
-    assert list(response.context["messages"])  # told what was wrong
+    assert shown_messages(response)  # told what was wrong
     world.join_request.refresh_from_db()
     assert world.join_request.status == "pending"
