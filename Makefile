@@ -27,6 +27,7 @@ test: install prereqs
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DEBUG=true $(VENV)/bin/mypy .
 
 # The benchmark: a large data set in its own PostgreSQL database, then p50/p95 and query counts
@@ -40,6 +41,7 @@ bench: install
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_demo
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_scale $(BENCH_SCALE)
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_pdf
 
 install: $(UV)
 	$(UV) sync --frozen --quiet

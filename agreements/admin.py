@@ -15,13 +15,20 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
     Agreement,
+    AgreementReminderSettings,
     AgreementStatus,
     AgreementVersion,
     Contribution,
     FollowUp,
     Party,
 )
-from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyAdminMixin, ReadOnlyInline
+from portal.admin_audit import (
+    AuditedAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    SingletonSettingsAdmin,
+)
 
 # The stages in which the admin may still correct a contribution: before legal review.
 ADMIN_CORRECTABLE = {
@@ -97,3 +104,10 @@ class ContributionAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
         if obj is not None and not agreement_open_for_correction(obj.party.agreement):
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(AgreementReminderSettings)
+class AgreementReminderSettingsAdmin(SingletonSettingsAdmin):
+    """When IOP follow-up points and agreement ends are reminded of."""
+
+    fields = ["iop_follow_up_days", "agreement_end_days"]

@@ -5,3 +5,29 @@ from django.utils.translation import gettext_lazy as _
 class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("IOP agreements")
+
+    def ready(self) -> None:
+        from agreements import demo, notifications, panels
+        from agreements.models import AgreementStatus
+        from portal import registry
+
+        for kind in notifications.KINDS:
+            registry.register_kind(kind)
+        registry.register_reminder_source("iop_follow_up", notifications.follow_ups_due)
+        registry.register_reminder_source("agreement_ending", notifications.agreements_ending)
+        registry.register_audit_labels(
+            actions={
+                "initiated": _("Initiative filed"),
+                "section_saved": _("Section saved"),
+                "commented": _("Comment"),
+                "contribution_added": _("Contribution added"),
+                "signatory_set": _("Signatory chosen"),
+                "signed": _("Signed"),
+            },
+            states={"agreement": AgreementStatus.choices},
+        )
+        for panel in panels.PANELS:
+            registry.register_panel(panel)
+        for item in panels.NAV:
+            registry.register_nav_item(item)
+        registry.register_seeder("agreements", demo.seed_agreements)

@@ -9,7 +9,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from agreements import services
 from agreements.models import SCREENING_CRITERIA, Agreement
-from organisations.models import Organisation, OrganisationMembership, OrganisationRole
+from organisations import selectors as organisation_selectors
+from organisations.demo import demo_member
 from portal.models import PublicBody, PublicBodyRole, User
 from portal.services import public_body_membership_grant
 
@@ -41,11 +42,13 @@ def _current_code(user: User) -> str:
 def seed_agreements(*, users: dict[str, User]) -> None:
     body = PublicBody.objects.get(registry_prefix="SN")
     officer, representative = users["handlaggare@exempel.se"], users["forening@exempel.se"]
-    organisation = Organisation.objects.filter(
-        memberships__user=representative, status="verified"
-    ).first()
+    organisation = (
+        organisation_selectors.organisations_for(user=representative)
+        .filter(status="verified")
+        .first()
+    )
     pending_org = (
-        Organisation.objects.filter(memberships__user=users["forening2@exempel.se"])
+        organisation_selectors.organisations_for(user=users["forening2@exempel.se"])
         .order_by("pk")
         .first()
     )
@@ -62,11 +65,7 @@ def seed_agreements(*, users: dict[str, User]) -> None:
         signatory.set_unusable_password()
         signatory.save()
         TOTP.activate(signatory, generate_totp_secret())
-    OrganisationMembership.objects.get_or_create(
-        organisation=organisation,
-        user=signatory,
-        defaults={"role": OrganisationRole.REPRESENTATIVE},
-    )
+    demo_member(organisation=organisation, user=signatory)
     # The committee's signatory, likewise a demo account with a second factor that nobody uses.
     chair = User.objects.filter(email="ordforande.sn@exempel.se").first()
     if chair is None:

@@ -12,7 +12,7 @@ from agreements.models import (
     ContributionKind,
     StateAidRoute,
 )
-from grants.forms import SekField
+from portal.money import SekField
 from portal.versions import SeenVersionField
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
-from organisations.storage import private_storage
-from portal.models import PublicBody
+from portal.models import DaysField, PublicBody, SingletonSettings
+from portal.storage import private_storage
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -143,6 +143,9 @@ class Agreement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # In force: active, or being amended (the signed version applies until the amendment is).
+    LIVE_STATUSES = (AgreementStatus.ACTIVE, AgreementStatus.AMENDMENT)
 
     class Meta:
         verbose_name = _("IOP agreement")
@@ -324,3 +327,17 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement}: {self.plan[:40]}"
+
+
+class AgreementReminderSettings(SingletonSettings):
+    """When IOP reminders go out: one row, changed by an administrator in the admin."""
+
+    iop_follow_up_days = DaysField(_("IOP follow-up point: days before"), default="14")
+    agreement_end_days = DaysField(_("IOP agreement ends: days before"), default="90, 30")
+
+    class Meta:
+        verbose_name = _("IOP reminders")
+        verbose_name_plural = _("IOP reminders")
+
+    def __str__(self) -> str:
+        return str(_("IOP reminders"))

@@ -18,12 +18,7 @@ from agreements.models import (
 )
 from portal.models import AuditEvent, User
 
-PUBLIC_STATUSES = [
-    AgreementStatus.ACTIVE,
-    AgreementStatus.AMENDMENT,
-    AgreementStatus.ENDED,
-    AgreementStatus.TERMINATED,
-]
+PUBLIC_STATUSES = [*Agreement.LIVE_STATUSES, AgreementStatus.ENDED, AgreementStatus.TERMINATED]
 
 
 def agreements_for_user(*, user: User | AnonymousUser) -> QuerySet[Agreement]:

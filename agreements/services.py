@@ -31,11 +31,12 @@ from agreements.models import (
     Signature,
     StateAidRoute,
 )
-from grants.money import format_sek
+from agreements.notifications import agreement_people
 from organisations import services as organisation_services
 from organisations.models import Organisation
 from portal.models import PublicBody, User
-from portal.notifications import agreement_people, notify
+from portal.money import format_sek
+from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
 from portal.tasks import enqueue_on_commit
 from portal.versions import audit_note, check_seen, fingerprint
@@ -741,7 +742,7 @@ def follow_up_record(*, point: Any, actor: User, text: str) -> Any:
     """Either side records what happened, measured against the goals."""
     agreement = _locked(point.agreement)
     permissions.ensure(permissions.can_contribute(actor, agreement), actor, agreement)
-    if agreement.status not in {S.ACTIVE, S.AMENDMENT}:
+    if agreement.status not in Agreement.LIVE_STATUSES:
         raise ValidationError(_("Follow-up is recorded while the agreement is active."))
     if not text.strip():
         raise ValidationError({"text": [_("Describe what happened, measured against the goals.")]})

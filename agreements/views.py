@@ -32,8 +32,9 @@ from agreements.forms import (
 )
 from agreements.models import SECTIONS, Agreement, AgreementStatus
 from agreements.pdf import render_agreement_pdf
+from organisations import selectors as organisation_selectors
 from organisations.forms import ConflictForm
-from organisations.models import Organisation, OrganisationMembership, OrganisationRole
+from organisations.models import Organisation
 from organisations.views import declare_conflict
 from portal.http import (
     error_messages,
@@ -74,25 +75,23 @@ def initiative(request: HttpRequest) -> HttpResponse:
     from organisations.validators import normalise_organisation_number
 
     user = request_user(request)
-    memberships = {
-        m.organisation_id: m.organisation
-        for m in OrganisationMembership.objects.filter(
-            user=user, role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
-        ).select_related("organisation")
+    organisations = {
+        o.pk: o
+        for o in organisation_selectors.organisations_for(user=user, roles=permissions.WRITERS)
     }
     officer = bool(user_memberships(user=user))
     bodies = [(b.pk, str(b)) for b in PublicBody.objects.filter(is_active=True).order_by("name")]
     form = InitiativeForm(
         request.POST or None,
-        organisations=[(pk, o.name) for pk, o in memberships.items()],
+        organisations=[(pk, o.name) for pk, o in organisations.items()],
         bodies=bodies,
         officer=officer,
-        initial={"organisation": next(iter(memberships))} if len(memberships) == 1 else None,
+        initial={"organisation": next(iter(organisations))} if len(organisations) == 1 else None,
     )
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in InitiativeForm.Meta.fields}
         organisation = (
-            memberships.get(int(form.cleaned_data["organisation"]))
+            organisations.get(int(form.cleaned_data["organisation"]))
             if form.cleaned_data.get("organisation")
             else None
         )
@@ -125,7 +124,7 @@ def initiative(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agreements/initiative.html",
-        {"form": form, "has_organisation": bool(memberships) or officer},
+        {"form": form, "has_organisation": bool(organisations) or officer},
     )
 
 
@@ -136,7 +135,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     officer = permissions.can_handle(user, agreement)
     decider = permissions.can_decide(user, agreement)
     editable = permissions.can_edit(user, agreement)
-    active = agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.AMENDMENT)
+    active = agreement.status in Agreement.LIVE_STATUSES
     comments = list(selectors.comments_of(agreement=agreement))
     sections = [
         (

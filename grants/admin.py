@@ -20,14 +20,20 @@ from grants.models import (
     AttachmentType,
     Call,
     Criterion,
+    GrantReminderSettings,
     Programme,
     Question,
     Review,
 )
-from grants.money import format_sek
 from grants.services import call_budget_left
 from organisations.models import DocumentKind, LegalForm
-from portal.admin_audit import AuditedAdmin, LockedWithParentInline, ReadOnlyAdmin
+from portal.admin_audit import (
+    AuditedAdmin,
+    LockedWithParentInline,
+    ReadOnlyAdmin,
+    SingletonSettingsAdmin,
+)
+from portal.money import format_sek
 
 
 class ProgrammeAdminForm(forms.ModelForm):
@@ -167,3 +173,11 @@ class ApplicationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         "proposed_by",
         "decided_by",
     ]
+
+
+@admin.register(GrantReminderSettings)
+class GrantReminderSettingsAdmin(SingletonSettingsAdmin):
+    """When grant reminders go out. Programmes and calls may override the call and report
+    reminders on their own pages."""
+
+    fields = ["call_closing_days", "completion_days", "report_days"]

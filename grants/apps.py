@@ -5,3 +5,32 @@ from django.utils.translation import gettext_lazy as _
 class GrantsConfig(AppConfig):
     name = "grants"
     verbose_name = _("Grants")
+
+    def ready(self) -> None:
+        from grants import demo, notifications, panels
+        from grants.models import ApplicationStatus
+        from portal import registry
+
+        for kind in notifications.KINDS:
+            registry.register_kind(kind)
+        registry.register_reminder_source("call_closing", notifications.calls_closing)
+        registry.register_reminder_source("completion_due", notifications.completions_due)
+        registry.register_reminder_source("report_due", notifications.reports_due)
+        for section in notifications.SECTIONS:
+            registry.register_digest_section(section)
+        registry.register_audit_labels(
+            actions={
+                "created": _("Application started"),
+                "saved": _("Draft saved"),
+                "attachment_added": _("Attachment added"),
+                "attachment_removed": _("Attachment removed"),
+                "assigned": _("Case officer assigned"),
+                "scored": _("Criterion scored"),
+            },
+            states={"application": ApplicationStatus.choices},
+        )
+        for panel in panels.PANELS:
+            registry.register_panel(panel)
+        for item in panels.NAV:
+            registry.register_nav_item(item)
+        registry.register_seeder("grants", demo.seed_grants)

@@ -23,14 +23,9 @@ from grants.models import (
     Question,
     QuestionKind,
 )
-from organisations.demo import MINIMAL_PDF
-from organisations.models import (
-    DocumentKind,
-    Organisation,
-    OrganisationMembership,
-    OrganisationRole,
-    OrganisationStatus,
-)
+from organisations import selectors as organisation_selectors
+from organisations.demo import MINIMAL_PDF, demo_member
+from organisations.models import DocumentKind, Organisation, OrganisationStatus
 from portal.models import PublicBody, User
 
 OPEN_CALL = "Mötesplatser för unga 2027"
@@ -153,8 +148,8 @@ def seed_grants(*, users: dict[str, User]) -> None:
 
     open_call, created = _call(programme, OPEN_CALL, closes_in_days=30, budget=500_000)
     if created:
-        sports = Organisation.objects.get(
-            organisation_number__isnull=False, memberships__user=users["forening@exempel.se"]
+        sports = organisation_selectors.organisations_for(user=users["forening@exempel.se"]).get(
+            organisation_number__isnull=False
         )
         draft = services.application_start(
             actor=users["forening@exempel.se"], call=open_call, organisation=sports
@@ -197,13 +192,8 @@ def seed_grants(*, users: dict[str, User]) -> None:
         "withdrawn",
     ]
     for organisation in organisations:
-        OrganisationMembership.objects.get_or_create(
-            organisation=organisation,
-            user=applicant,
-            defaults={"role": OrganisationRole.REPRESENTATIVE},
-        )
+        demo_member(organisation=organisation, user=applicant)
         for kind in (DocumentKind.STATUTES, DocumentKind.ACTIVITY_REPORT):
-            from organisations import selectors as organisation_selectors
             from organisations import services as organisation_services
 
             version = organisation_services.document_upload(

@@ -17,28 +17,10 @@ from grants.models import (
     Question,
     QuestionKind,
 )
-from grants.money import format_sek
-from organisations.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
+from portal.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
 from portal.models import User
+from portal.money import SekField, format_sek
 from portal.versions import SeenVersionField
-
-
-class SekField(forms.DecimalField):
-    """An amount in kronor as people write it: `12 500`, `12 500,50`, `12500 kr`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal(0))
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        if isinstance(value, str):
-            value = value.replace("\u00a0", "").replace(" ", "").replace("kr", "").replace(",", ".")
-        return super().to_python(value)
 
 
 def amount_for_input(amount: Decimal | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organisations.models import Organisation, StoredFile
-from organisations.storage import private_storage
-from portal.models import DaysField, PublicBody
+from portal.models import DaysField, PublicBody, SingletonSettings
+from portal.storage import private_storage
 
 
 class ProgrammeKind(models.TextChoices):
@@ -522,9 +523,21 @@ AGE_BANDS = ["0–6", "7–12", "13–19", "20–25", "26–64", "65+"]
 GENDERS = ["women", "men", "other"]
 
 
+# The association's turn on a report: not yet sent in, or sent back for revision.
+REPORT_WITH_ASSOCIATION = frozenset({ReportStatus.DUE, ReportStatus.REVISION_REQUESTED})
+
+
+class FollowUpReportQuerySet(models.QuerySet["FollowUpReport"]):
+    def overdue(self, today: date | None = None) -> FollowUpReportQuerySet:
+        """Not sent in (or sent back) and past its due date in Europe/Stockholm."""
+        return self.filter(
+            status__in=REPORT_WITH_ASSOCIATION, due_date__lt=today or timezone.localdate()
+        )
+
+
 class FollowUpReport(models.Model):
     """The association's follow-up report (återrapportering) on a grant. Overdue is derived from
-    the due date, never stored."""
+    the due date, never stored: `FollowUpReport.objects.overdue()`, `report.is_overdue`."""
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="report")
     due_date = models.DateField(_("due"))
@@ -545,6 +558,8 @@ class FollowUpReport(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = FollowUpReportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("follow-up report")
         verbose_name_plural = _("follow-up reports")
@@ -553,6 +568,11 @@ class FollowUpReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.get_status_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """The one report's side of `FollowUpReport.objects.overdue()`."""
+        return self.status in REPORT_WITH_ASSOCIATION and self.due_date < timezone.localdate()
 
 
 class ReportSubmission(models.Model):
@@ -629,3 +649,31 @@ class Recovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.amount}"
+
+
+class GrantReminderSettings(SingletonSettings):
+    """When grant reminders go out: one row, changed by an administrator in the admin. A grant
+    programme or call may override the call and report reminders on its own page."""
+
+    call_closing_days = DaysField(
+        _("call closes: days before"),
+        default="7, 1",
+        help_text=_("To organisations with a draft in the call."),
+    )
+    completion_days = DaysField(
+        _("completion requested: days before the date"),
+        default="2, -1",
+        help_text=_("Negative: days after (overdue)."),
+    )
+    report_days = DaysField(
+        _("follow-up report: days before it is due"),
+        default="14, 0, -7",
+        help_text=_("0: the day it is due; negative: days overdue."),
+    )
+
+    class Meta:
+        verbose_name = _("grant reminders")
+        verbose_name_plural = _("grant reminders")
+
+    def __str__(self) -> str:
+        return str(_("Grant reminders"))

@@ -7,13 +7,19 @@ the templates, which ask the same predicates, do not offer it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AnonymousUser
 
 from grants.models import Application
+from organisations import permissions as organisation_permissions
 from organisations import segregation
-from organisations.models import OrganisationMembership, OrganisationRole
+from organisations.models import Organisation, OrganisationRole
 from portal.models import PublicBodyRole, User
 from portal.selectors import user_memberships
+
+if TYPE_CHECKING:
+    from organisations.models import OrganisationMembership
 
 
 def _has_role(user: User | AnonymousUser, public_body_id: int, role: str | None = None) -> bool:
@@ -69,5 +75,12 @@ def can_declare_conflict(user: User | AnonymousUser, application: Application) -
 
 
 def can_edit(membership: OrganisationMembership | None) -> bool:
-    """Write, submit and withdraw an application: an editor or representative."""
-    return membership is not None and membership.has_role(OrganisationRole.EDITOR)
+    """Write, submit and withdraw an application: an editor or representative. For a page,
+    with the membership it has read; the services ask `can_apply_for`."""
+    return organisation_permissions.has_role(membership, OrganisationRole.EDITOR)
+
+
+def can_apply_for(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """`can_edit` for a service: start, write, submit and withdraw an application of the
+    organisation, and its follow-up report; the person's membership is read now."""
+    return organisation_permissions.can_act_for(user, organisation, OrganisationRole.EDITOR)

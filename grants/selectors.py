@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +11,7 @@ from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, 
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grants import permissions
 from grants.models import (
@@ -26,9 +27,13 @@ from grants.models import (
     Submission,
 )
 from organisations import segregation
-from organisations.models import Organisation, OrganisationMembership, OrganisationRole
+from organisations import selectors as organisation_selectors
+from organisations.models import Organisation, OrganisationRole
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.selectors import user_memberships
+
+if TYPE_CHECKING:
+    from organisations.models import OrganisationMembership
 
 
 def open_calls(*, now: datetime | None = None) -> QuerySet[Call]:
@@ -53,19 +58,20 @@ def call_get_public(*, pk: int) -> Call:
     return call
 
 
-def organisations_that_may_apply(*, user: User | AnonymousUser) -> QuerySet[OrganisationMembership]:
-    if not user.is_authenticated:
-        return OrganisationMembership.objects.none()
-    return OrganisationMembership.objects.filter(
-        user=user, role__in=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
-    ).select_related("organisation")
+def organisations_that_may_apply(*, user: User | AnonymousUser) -> QuerySet[Organisation]:
+    """The organisations the person may apply for (representative or editor), by name."""
+    return organisation_selectors.organisations_for(
+        user=user, roles=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
+    )
 
 
 def applications_for_member(*, user: User | AnonymousUser) -> QuerySet[Application]:
     if not user.is_authenticated:
         return Application.objects.none()
     return (
-        Application.objects.filter(organisation__memberships__user=user)
+        Application.objects.filter(
+            organisation_id__in=organisation_selectors.organisation_ids_for(user=user)
+        )
         .select_related("call", "organisation")
         .order_by("-updated_at", "-id")
     )
@@ -89,9 +95,9 @@ def application_get_for_member(
     application = _application_queryset().filter(pk=pk).first()
     if application is None:
         raise Http404
-    membership = OrganisationMembership.objects.filter(
-        user=user, organisation_id=application.organisation_id
-    ).first()
+    membership = organisation_selectors.membership_of(
+        user=user, organisation=application.organisation_id
+    )
     if membership is None:
         raise Http404
     return application, membership
@@ -261,9 +267,10 @@ def attachment_get_for_user(
     if attachment is None:
         raise Http404
     application = attachment.application
-    member = OrganisationMembership.objects.filter(
-        user=user, organisation_id=application.organisation_id
-    ).exists()
+    member = (
+        organisation_selectors.membership_of(user=user, organisation=application.organisation_id)
+        is not None
+    )
     officer = (
         application.status != ApplicationStatus.DRAFT
         and application.public_body_id in _officer_body_ids(user)
@@ -291,6 +298,33 @@ def criteria_with_reviews(*, application: Application) -> list[Criterion]:
 
 def submissions_of(*, application: Application) -> list[Submission]:
     return list(application.submissions.order_by("number"))
+
+
+def submission_changes(
+    *, application: Application, submissions: list[Submission] | None = None
+) -> list[str]:
+    """What changed between the last two sendings of the application (after a completion): the
+    questions whose answers changed, by their text, then the budget, the amount applied for and
+    the attachments. Empty when it has been sent in once or not at all. A page that has already
+    read `submissions_of` passes them in."""
+    if submissions is None:
+        submissions = submissions_of(application=application)
+    if len(submissions) < 2:
+        return []
+    before, after = submissions[-2].content, submissions[-1].content
+    questions = {str(q.pk): q.text for q in application.call.questions.all()}
+    changed = [
+        questions.get(key, key)
+        for key in after["answers"]
+        if after["answers"].get(key) != before["answers"].get(key)
+    ]
+    if after["budget"] != before["budget"]:
+        changed.append(_("Budget"))
+    if after["amount_requested"] != before["amount_requested"]:
+        changed.append(_("Amount applied for"))
+    if after["attachments"] != before["attachments"]:
+        changed.append(_("Attachments"))
+    return changed
 
 
 def history_of(*, application: Application) -> QuerySet[AuditEvent]:
@@ -348,9 +382,10 @@ def report_attachment_get_for_user(
     if attachment is None or not user.is_authenticated:
         raise Http404
     application = Application.objects.get(pk=application_pk)
-    member = OrganisationMembership.objects.filter(
-        user=user, organisation_id=application.organisation_id
-    ).exists()
+    member = (
+        organisation_selectors.membership_of(user=user, organisation=application.organisation_id)
+        is not None
+    )
     officer = application.public_body_id in _officer_body_ids(user) and not permissions.is_excluded(
         user, application
     )
@@ -393,24 +428,22 @@ def reports_list(
 ) -> QuerySet[FollowUpReport]:
     """Follow-up reports; "overdue" is derived: not sent in (or sent back) and past its due date
     in Europe/Stockholm."""
-    reports = _without_conflicts(
-        FollowUpReport.objects.filter(
-            application__public_body_id__in=_officer_scope(user, public_body)
-        ),
-        user,
-        application="application__",
+    reports = FollowUpReport.objects.filter(
+        application__public_body_id__in=_officer_scope(user, public_body)
     )
     today = timezone.localdate()
     if state == "overdue":
-        reports = reports.filter(status__in=["due", "revision_requested"], due_date__lt=today)
+        reports = reports.overdue(today)
     elif state == "due":
         reports = reports.filter(status="due", due_date__gte=today)
     elif state:
         reports = reports.filter(status=state)
     if call:
         reports = reports.filter(application__call_id=call)
-    return reports.select_related("application__organisation", "application__call").order_by(
-        "due_date", "id"
+    return (
+        _without_conflicts(reports, user, application="application__")
+        .select_related("application__organisation", "application__call")
+        .order_by("due_date", "id")
     )
 
 

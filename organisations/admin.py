@@ -20,10 +20,11 @@ from organisations.models import (
     JoinRequest,
     Organisation,
     OrganisationMembership,
+    OrganisationReminderSettings,
     PastMembership,
     TargetGroup,
 )
-from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
+from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline, SingletonSettingsAdmin
 from portal.models import AuditEvent
 
 
@@ -113,3 +114,10 @@ class TargetGroupAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
+
+
+@admin.register(OrganisationReminderSettings)
+class OrganisationReminderSettingsAdmin(SingletonSettingsAdmin):
+    """When the year's annual documents are asked for."""
+
+    fields = ["annual_meeting_month", "annual_meeting_day", "annual_documents_days"]

@@ -5,3 +5,49 @@ from django.utils.translation import gettext_lazy as _
 class OrganisationsConfig(AppConfig):
     name = "organisations"
     verbose_name = _("Organisations")
+
+    def ready(self) -> None:
+        from organisations import demo, notifications, panels
+        from organisations.models import DocumentStatus, OrganisationRole, OrganisationStatus
+        from portal import registry
+
+        for kind in notifications.KINDS:
+            registry.register_kind(kind)
+        registry.register_reminder_source(
+            "annual_documents", notifications.annual_documents_missing
+        )
+        registry.register_audit_labels(
+            actions={
+                "registered": _("Registered"),
+                "details_updated": _("Details changed"),
+                "payment_details_changed": _("Organisation number or account changed"),
+                "payment_details_verified": _("Organisation number and account verified"),
+                "status_changed": _("Status changed"),
+                "member_invited": _("Person invited"),
+                "invitation_revoked": _("Invitation withdrawn"),
+                "member_joined": _("Person joined"),
+                "member_role_changed": _("Role changed"),
+                "member_removed": _("Person removed"),
+                "member_left": _("Person left"),
+                "join_requested": _("Request to join"),
+                "join_accepted": _("Request to join accepted"),
+                "join_declined": _("Request to join declined"),
+                "document_uploaded": _("Document uploaded"),
+                "document_approved": _("Document approved"),
+                "document_returned": _("Document sent back"),
+                "identity_changed": _("Name, organisation number or legal form changed"),
+                "conflict_declared": _("Conflict of interest declared"),
+            },
+            states={
+                "organisation": [
+                    *OrganisationStatus.choices,
+                    *DocumentStatus.choices,
+                    *OrganisationRole.choices,
+                ]
+            },
+        )
+        for panel in panels.PANELS:
+            registry.register_panel(panel)
+        for item in panels.NAV:
+            registry.register_nav_item(item)
+        registry.register_seeder("organisations", demo.seed_organisations)

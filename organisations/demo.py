@@ -3,6 +3,8 @@ organisation that exists (by organisation number) is left as it is."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from stdnum import luhn
@@ -12,6 +14,8 @@ from organisations.models import (
     DocumentKind,
     LegalForm,
     Organisation,
+    OrganisationMembership,
+    OrganisationRole,
     OrganisationStatus,
     PaymentMethod,
     TargetGroup,
@@ -244,6 +248,30 @@ def _register(
         target_groups=groups,
     )
     return organisation, True
+
+
+def demo_member(
+    *, organisation: Organisation, user: User, role: str = OrganisationRole.REPRESENTATIVE
+) -> None:
+    """Make a demo account a member of an organisation, once (demo data only: nobody is invited
+    and nothing is recorded; people join through `services.invitation_accept` and
+    `services.join_request_decide`)."""
+    OrganisationMembership.objects.get_or_create(
+        organisation=organisation, user=user, defaults={"role": role}
+    )
+
+
+def seed_members(
+    pairs: Iterable[tuple[Organisation, User]],
+    *,
+    role: str = OrganisationRole.REPRESENTATIVE,
+    batch_size: int,
+) -> None:
+    """Make each person a member of their organisation, in bulk (the benchmark's data set)."""
+    OrganisationMembership.objects.bulk_create(
+        (OrganisationMembership(organisation=o, user=u, role=role) for o, u in pairs),
+        batch_size=batch_size,
+    )
 
 
 def _upload_documents(*, organisation: Organisation, actor: User, kinds: list[str]) -> None:

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organisations.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
 from organisations.models import (
     DocumentKind,
     LegalForm,
@@ -22,6 +21,7 @@ from organisations.validators import (
     normalise_organisation_number,
     normalise_plusgiro,
 )
+from portal.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
 from portal.forms import IdsField
 from portal.versions import SeenVersionField
 

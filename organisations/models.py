@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organisations.storage import private_storage
+from portal.models import DaysField, SingletonSettings
+from portal.storage import private_storage
 
 
 class LegalForm(models.TextChoices):
@@ -393,7 +397,7 @@ class AnnualDocument(models.Model):
 
 
 class StoredFile(models.Model):
-    """The fields of a private uploaded file (see `organisations.files.store_upload`): the name
+    """The fields of a private uploaded file (see `portal.files.store_upload`): the name
     shown, the type found in its content, its size and checksum, and who uploaded it when.
     Subclasses add the `file` field with their own place in the private storage."""
 
@@ -431,3 +435,36 @@ class DocumentVersion(StoredFile):
 
     def __str__(self) -> str:
         return f"{self.original_name} (v{self.number})"
+
+
+class OrganisationReminderSettings(SingletonSettings):
+    """When the year's annual documents are asked for: one row, changed by an administrator."""
+
+    annual_meeting_month = models.PositiveSmallIntegerField(
+        _("annual meetings held by (month)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    annual_meeting_day = models.PositiveSmallIntegerField(
+        _("annual meetings held by (day)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    annual_documents_days = DaysField(
+        _("annual documents missing: days after the annual meetings"),
+        default="30",
+        help_text=_("The year's documents are asked for this many days after that date."),
+    )
+
+    class Meta:
+        verbose_name = _("reminders of annual documents")
+        verbose_name_plural = _("reminders of annual documents")
+
+    def __str__(self) -> str:
+        return str(_("Reminders of annual documents"))
+
+    def clean(self) -> None:
+        try:
+            date(2025, self.annual_meeting_month, self.annual_meeting_day)  # not a leap year
+        except ValueError:
+            raise ValidationError({"annual_meeting_day": _("The month has no such day.")}) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
-from organisations import segregation
+from organisations import segregation, selectors
 from organisations.models import Organisation, OrganisationMembership, OrganisationRole
 from portal import selectors as portal_selectors
 from portal.models import User
@@ -20,16 +20,28 @@ def is_officer(user: User | AnonymousUser) -> bool:
     return portal_selectors.user_is_officer(user=user)
 
 
+def has_role(membership: OrganisationMembership | None, role: str) -> bool:
+    """The membership (None: not a member) carries `role` or a higher one: a representative
+    may do what an editor may, an editor what a viewer may."""
+    return membership is not None and membership.has_role(role)
+
+
+def can_act_for(user: User | AnonymousUser, organisation: Organisation | int, role: str) -> bool:
+    """The person acts for the organisation (or its id) in `role` or a higher one, read now
+    (never from the request's cache): other apps' services ask this before they write."""
+    return has_role(selectors.membership_of(user=user, organisation=organisation), role)
+
+
 def can_edit_organisation(membership: OrganisationMembership | None) -> bool:
-    return membership is not None and membership.has_role(OrganisationRole.EDITOR)
+    return has_role(membership, OrganisationRole.EDITOR)
 
 
 def can_upload_documents(membership: OrganisationMembership | None) -> bool:
-    return membership is not None and membership.has_role(OrganisationRole.EDITOR)
+    return has_role(membership, OrganisationRole.EDITOR)
 
 
 def can_manage_members(membership: OrganisationMembership | None) -> bool:
-    return membership is not None and membership.has_role(OrganisationRole.REPRESENTATIVE)
+    return has_role(membership, OrganisationRole.REPRESENTATIVE)
 
 
 def can_resubmit(membership: OrganisationMembership | None) -> bool:

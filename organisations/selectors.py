@@ -3,6 +3,7 @@ answered with 404, so that nobody learns that it exists."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -79,6 +80,36 @@ def memberships_for_user(*, user: User | AnonymousUser) -> QuerySet[Organisation
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+def membership_of(
+    *, user: User | AnonymousUser, organisation: Organisation | int
+) -> OrganisationMembership | None:
+    """The person's membership of the organisation (or its id) now, None if they have none.
+    Read fresh, never from the request's cache: services ask it before they write."""
+    if not user.is_authenticated:
+        return None
+    return OrganisationMembership.objects.filter(user=user, organisation=organisation).first()
+
+
+def organisation_ids_for(
+    *, user: User | AnonymousUser, roles: Iterable[str] | None = None
+) -> QuerySet[OrganisationMembership, int]:
+    """The ids of the organisations where the person holds one of `roles` (any role if None),
+    as a subquery: `filter(organisation_id__in=...)` reads them in the same query."""
+    if not user.is_authenticated:
+        return OrganisationMembership.objects.none().values_list("organisation_id", flat=True)
+    memberships = OrganisationMembership.objects.filter(user_id=user.pk)
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    return memberships.values_list("organisation_id", flat=True)
+
+
+def organisations_for(
+    *, user: User | AnonymousUser, roles: Iterable[str] | None = None
+) -> QuerySet[Organisation]:
+    """The organisations where the person holds one of `roles` (any role if None), by name."""
+    return Organisation.objects.filter(pk__in=organisation_ids_for(user=user, roles=roles))
 
 
 _ROLES = "_organisation_roles"

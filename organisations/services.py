@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organisations import permissions, segregation, selectors, tasks
-from organisations.files import check_upload, store_upload
 from organisations.models import (
     AnnualDocument,
     ConflictOfInterest,
@@ -33,9 +32,11 @@ from organisations.models import (
     OrganisationStatus,
     TargetGroup,
 )
+from organisations.notifications import organisation_people
 from portal import versions
+from portal.files import check_upload, store_upload
 from portal.models import User
-from portal.notifications import notify, organisation_people
+from portal.notifications import notify
 from portal.services import audit_record
 from portal.tasks import enqueue_on_commit
 
@@ -69,10 +70,6 @@ def allowed_transitions(*, organisation: Organisation, by: str) -> list[str]:
 
 def _lock(organisation: Organisation) -> Organisation:
     return Organisation.objects.select_for_update().get(pk=organisation.pk)
-
-
-def _membership(user: User, organisation: Organisation) -> OrganisationMembership | None:
-    return OrganisationMembership.objects.filter(user=user, organisation=organisation).first()
 
 
 def _ensure_officer_may_act(actor: User, organisation: Organisation) -> None:
@@ -134,7 +131,9 @@ def organisation_update(
     a new organisation number, name or legal form sends a verified organisation back to the case
     officers (status pending: no grant that requires verification, no payment). The trail shows
     what changed, from what to what."""
-    if not permissions.can_edit_organisation(_membership(actor, organisation)):
+    if not permissions.can_edit_organisation(
+        selectors.membership_of(user=actor, organisation=organisation)
+    ):
         raise PermissionDenied
     organisation = _lock(organisation)
     number = data.get("organisation_number")
@@ -238,7 +237,9 @@ def organisation_transition(
         )
     if who == "officer":
         _ensure_officer_may_act(actor, organisation)
-    elif not permissions.can_resubmit(_membership(actor, organisation)):
+    elif not permissions.can_resubmit(
+        selectors.membership_of(user=actor, organisation=organisation)
+    ):
         raise PermissionDenied
     comment = comment.strip()
     if to in COMMENT_REQUIRED and not comment:
@@ -404,7 +405,9 @@ LAST_REPRESENTATIVE = gettext_lazy(
 def invitation_create(
     *, organisation: Organisation, actor: User, email: str, role: str
 ) -> Invitation:
-    if not permissions.can_manage_members(_membership(actor, organisation)):
+    if not permissions.can_manage_members(
+        selectors.membership_of(user=actor, organisation=organisation)
+    ):
         raise PermissionDenied
     email = email.strip().lower()
     if organisation.memberships.filter(user__email__iexact=email).exists():
@@ -461,7 +464,9 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
-    if not permissions.can_manage_members(_membership(actor, invitation.organisation)):
+    if not permissions.can_manage_members(
+        selectors.membership_of(user=actor, organisation=invitation.organisation)
+    ):
         raise PermissionDenied
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
@@ -507,7 +512,9 @@ def membership_change_role(
     *, membership: OrganisationMembership, actor: User, role: str
 ) -> OrganisationMembership:
     organisation = _lock(membership.organisation)
-    if not permissions.can_manage_members(_membership(actor, organisation)):
+    if not permissions.can_manage_members(
+        selectors.membership_of(user=actor, organisation=organisation)
+    ):
         raise PermissionDenied
     membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == role:
@@ -535,7 +542,9 @@ def membership_remove(*, membership: OrganisationMembership, actor: User) -> Non
     """A representative removes someone, or a person leaves (actor is the member)."""
     organisation = _lock(membership.organisation)
     leaving = membership.user_id == actor.pk
-    if not leaving and not permissions.can_manage_members(_membership(actor, organisation)):
+    if not leaving and not permissions.can_manage_members(
+        selectors.membership_of(user=actor, organisation=organisation)
+    ):
         raise PermissionDenied
     membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == OrganisationRole.REPRESENTATIVE and not _representatives_left(
@@ -583,7 +592,9 @@ def join_request_decide(
 ) -> JoinRequest:
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     organisation = join_request.organisation
-    if not permissions.can_manage_members(_membership(actor, organisation)):
+    if not permissions.can_manage_members(
+        selectors.membership_of(user=actor, organisation=organisation)
+    ):
         # Not the association's own representative: a case officer answering on the officer
         # pages, who may never answer for an organisation they must stay out of, their own
         # request to join it included; and only for an organisation without a representative.
@@ -629,7 +640,9 @@ def document_upload(
     *, organisation: Organisation, actor: User, year: int, kind: str, upload: UploadedFile
 ) -> DocumentVersion:
     """Store a new version of one of the year's documents. Earlier versions are kept."""
-    if not permissions.can_upload_documents(_membership(actor, organisation)):
+    if not permissions.can_upload_documents(
+        selectors.membership_of(user=actor, organisation=organisation)
+    ):
         raise PermissionDenied
     checked = check_upload(upload)
     document, _created = AnnualDocument.objects.select_for_update().get_or_create(

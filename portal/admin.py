@@ -15,11 +15,16 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
-from portal.admin_audit import CHANGED, AuditedAdmin, ReadOnlyAdmin, ReadOnlyAdminMixin
+from portal.admin_audit import (
+    CHANGED,
+    AuditedAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyAdminMixin,
+    SingletonSettingsAdmin,
+)
 from portal.models import (
     AuditEvent,
     Notification,
@@ -183,29 +188,11 @@ class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
-    """One form: when the portal's reminders go out. Programmes and calls may override the call
-    and report reminders on their own pages."""
+class ReminderSettingsAdmin(SingletonSettingsAdmin):
+    """When the officers' daily digest goes out. Each app's reminders have settings of their own
+    beside this (grants, annual documents, IOP)."""
 
-    fieldsets = [
-        (_("Grants"), {"fields": ["call_closing_days", "completion_days", "report_days"]}),
-        (
-            _("Annual documents"),
-            {"fields": ["annual_meeting_month", "annual_meeting_day", "annual_documents_days"]},
-        ),
-        (_("IOP agreements"), {"fields": ["iop_follow_up_days", "agreement_end_days"]}),
-        (_("Case officers"), {"fields": ["digest_hour"]}),
-    ]
-    refused_writes = frozenset({"delete"})
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not ReminderSettings.objects.exists()
-
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        """There is one set of settings: go straight to it (the defaults, until first saved)."""
-        if ReminderSettings.objects.filter(pk=1).exists():
-            return redirect("admin:portal_remindersettings_change", 1)
-        return redirect("admin:portal_remindersettings_add")
+    fields = ["digest_hour"]
 
 
 # Third-party models that decide who gets in: audited like the portal's own.

@@ -21,7 +21,8 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import BaseModelFormSet, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from portal.models import User
@@ -352,3 +353,19 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+
+class SingletonSettingsAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
+    """The admin of a `SingletonSettings` model: one form, straight to it (the defaults until it
+    is first saved); never a second row, never deleted. Changes are audited."""
+
+    refused_writes = frozenset({"delete"})
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not self.model._default_manager.exists()
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        opts = self.model._meta
+        if self.model._default_manager.filter(pk=1).exists():
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", 1)
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_add")

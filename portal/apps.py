@@ -8,7 +8,16 @@ class PortalConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
+        from portal import notifications, registry
         from portal.converters import IdConverter
 
         # Every id in a URL is `<id:pk>`: registered before any URLconf is read.
         register_converter(IdConverter, "id")
+        registry.register_kind(notifications.DIGEST)
+        registry.register_audit_labels(
+            actions={
+                "admin_added": _("Added in the admin"),
+                "admin_changed": _("Changed in the admin"),
+                "admin_deleted": _("Deleted in the admin"),
+            }
+        )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from portal import registry
 
 
 class UserManager(BaseUserManager["User"]):
@@ -297,10 +299,8 @@ class Notification(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from portal.notifications import kind_of
-
         try:
-            return str(kind_of(self.kind).label)
+            return str(registry.kind(self.kind).label)
         except KeyError:
             return self.kind
 
@@ -337,72 +337,41 @@ class DaysField(models.CharField):
         super().__init__(*args, **kwargs)
 
 
-class ReminderSettings(models.Model):
-    """When the reminders go out: one row, changed by an administrator in the admin. A grant
-    programme or call may override the call and report reminders."""
+class SingletonSettings(models.Model):
+    """Settings an administrator changes in the admin: one row (pk 1), and the defaults until it
+    is first saved. Each app keeps its own (its reminders' days) on a subclass."""
 
-    call_closing_days = DaysField(
-        _("call closes: days before"),
-        default="7, 1",
-        help_text=_("To organisations with a draft in the call."),
-    )
-    completion_days = DaysField(
-        _("completion requested: days before the date"),
-        default="2, -1",
-        help_text=_("Negative: days after (overdue)."),
-    )
-    report_days = DaysField(
-        _("follow-up report: days before it is due"),
-        default="14, 0, -7",
-        help_text=_("0: the day it is due; negative: days overdue."),
-    )
-    annual_meeting_month = models.PositiveSmallIntegerField(
-        _("annual meetings held by (month)"),
-        default=6,
-        validators=[MinValueValidator(1), MaxValueValidator(12)],
-    )
-    annual_meeting_day = models.PositiveSmallIntegerField(
-        _("annual meetings held by (day)"),
-        default=30,
-        validators=[MinValueValidator(1), MaxValueValidator(31)],
-    )
-    annual_documents_days = DaysField(
-        _("annual documents missing: days after the annual meetings"),
-        default="30",
-        help_text=_("The year's documents are asked for this many days after that date."),
-    )
-    iop_follow_up_days = DaysField(_("IOP follow-up point: days before"), default="14")
-    agreement_end_days = DaysField(_("IOP agreement ends: days before"), default="90, 30")
-    digest_hour = models.PositiveSmallIntegerField(
-        _("daily digest at (hour, Swedish time)"),
-        default=7,
-        validators=[MaxValueValidator(23)],
-    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("reminder settings")
-        verbose_name_plural = _("reminder settings")
-
-    def __str__(self) -> str:
-        return str(_("Reminder settings"))
+        abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
 
-    def clean(self) -> None:
-        from datetime import date
-
-        try:
-            date(2025, self.annual_meeting_month, self.annual_meeting_day)  # not a leap year
-        except ValueError:
-            raise ValidationError({"annual_meeting_day": _("The month has no such day.")}) from None
-
     @classmethod
-    def load(cls) -> ReminderSettings:
+    def load(cls) -> Self:
         """The saved settings, or the defaults when an administrator has not changed them."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        return cls._default_manager.filter(pk=1).first() or cls(pk=1)
 
     def days(self, name: str) -> list[int]:
         return parse_days(getattr(self, name))
+
+
+class ReminderSettings(SingletonSettings):
+    """When the daily digest goes out: one row, changed by an administrator in the admin. The
+    reminders' days are each app's own settings beside it."""
+
+    digest_hour = models.PositiveSmallIntegerField(
+        _("daily digest at (hour, Swedish time)"),
+        default=7,
+        validators=[MaxValueValidator(23)],
+    )
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digest")
+
+    def __str__(self) -> str:
+        return str(_("Daily digest"))

@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import random
 import smtplib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import registry
 from portal.emails import render_text, send_templated_email
 from portal.models import (
     Notification,
@@ -36,10 +36,7 @@ from portal.models import (
     User,
     parse_days,
 )
-from portal.selectors import user_memberships
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from portal.registry import Context, DigestSection, Kind
 
 MAX_ATTEMPTS = 4
 MAX_BACKOFF = 3600  # seconds, before jitter
@@ -51,236 +48,38 @@ def claim_timeout() -> timedelta:
     return timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
 
 
-# --- the kinds -------------------------------------------------------------------------------
-
-
-def _application(application: Any, _row: Notification) -> dict[str, Any]:
-    return {
-        "application": application,
-        "url": reverse("grants:application", args=[application.pk]),
-    }
-
-
-def _submission(submission: Any, row: Notification) -> dict[str, Any]:
-    return {**_application(submission.application, row), "submission": submission}
-
-
-def _call(call: Any, _row: Notification) -> dict[str, Any]:
-    return {"call": call, "url": reverse("grants:call", args=[call.pk])}
-
-
-def _report(report: Any, _row: Notification) -> dict[str, Any]:
-    return {
-        "report": report,
-        "application": report.application,
-        "url": reverse("grants:report", args=[report.application_id]),
-    }
-
-
-def _annual_documents(organisation: Any, row: Notification) -> dict[str, Any]:
-    from organisations.models import ANNUAL_DOCUMENT_KINDS, DocumentKind
-
-    year = row.due_date.year
-    present = set(
-        organisation.documents.filter(year=year)
-        .exclude(status="returned")
-        .values_list("kind", flat=True)
-    )
-    return {
-        "organisation": organisation,
-        "year": year,
-        "missing": [
-            DocumentKind(kind).label for kind in ANNUAL_DOCUMENT_KINDS if kind not in present
-        ],
-        "url": reverse("organisations:documents", args=[organisation.pk]) + f"?ar={year}",
-    }
-
-
-def _join_request(join_request: Any, _row: Notification) -> dict[str, Any]:
-    return {
-        "join_request": join_request,
-        "url": reverse("organisations:members", args=[join_request.organisation_id]),
-    }
-
-
-def _join_decision(join_request: Any, _row: Notification) -> dict[str, Any]:
-    return {"join_request": join_request, "url": reverse("organisations:mine")}
-
-
-def _organisation_status(event: Any, _row: Notification) -> dict[str, Any]:
-    """About a status change (its audit event: each change is a notification of its own)."""
-    from organisations.models import Organisation, OrganisationStatus
-
-    organisation = Organisation.objects.get(pk=event.object_id)
-    return {
-        "organisation": organisation,
-        "event": event,
-        "status": OrganisationStatus(event.to_state).label,  # as it was then, not as it is now
-        "url": reverse("organisations:detail", args=[organisation.pk]),
-    }
-
-
-def _organisation_details_changed(event: Any, _row: Notification) -> dict[str, Any]:
-    """A change of the organisation's identity or payment account (its audit event)."""
-    from organisations.models import Organisation
-
-    organisation = Organisation.objects.get(pk=event.object_id)
-    return {
-        "organisation": organisation,
-        "event": event,
-        "url": reverse("organisations:detail", args=[organisation.pk]),
-    }
-
-
-def _agreement(agreement: Any, _row: Notification) -> dict[str, Any]:
-    return {
-        "agreement": agreement,
-        "url": reverse("agreements:agreement", args=[agreement.pk]),
-    }
-
-
-def _follow_up(point: Any, row: Notification) -> dict[str, Any]:
-    return {**_agreement(point.agreement, row), "point": point}
-
-
-def _version(version: Any, row: Notification) -> dict[str, Any]:
-    return {**_agreement(version.agreement, row), "version": version}
-
-
-def _agreement_event(event: Any, row: Notification) -> dict[str, Any]:
-    """About a signing event on an agreement (its audit event: each is a notification of its
-    own, however many happen in a day)."""
-    agreement = event.content_type.get_object_for_this_type(pk=event.object_id)
-    return {**_agreement(agreement, row), "event": event}
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What a kind of notification is about and how it reads. Urgent kinds are deadlines: always
-    sent at once. The others wait for the daily digest when the person has asked for that."""
-
-    label: StrOrPromise
-    template: str
-    urgent: bool
-    context: Callable[[Any, Notification], dict[str, Any]]
-    related: tuple[str, ...] = field(default=())
-
-
-# A kind is "<what>" or "<what>_<n>d" (n days before the date; negative: after it), so each
-# reminder of the same deadline is a row of its own.
-KINDS: dict[str, Kind] = {
-    # deadline reminders, found by the scan
-    "call_closing": Kind(_("A call closes"), "portal/email/call_closing", True, _call),
-    "completion_due": Kind(
-        _("Completion due"),
-        "portal/email/completion_due",
-        True,
-        _application,
-        ("call", "organisation"),
-    ),
-    "report_due": Kind(
-        _("Follow-up report due"), "portal/email/report_due", True, _report, ("application__call",)
-    ),
-    "annual_documents": Kind(
-        _("Annual documents missing"), "portal/email/annual_documents", True, _annual_documents
-    ),
-    "iop_follow_up": Kind(
-        _("IOP follow-up due"), "portal/email/iop_follow_up", True, _follow_up, ("agreement",)
-    ),
-    "agreement_ending": Kind(
-        _("IOP agreement ends"), "portal/email/agreement_ending", True, _agreement
-    ),
-    # events, asked for by the services when they happen
-    "receipt": Kind(
-        _("Receipt of an application"),
-        "grants/email/receipt",
-        False,
-        _submission,
-        ("application__call", "application__organisation"),
-    ),
-    "completion_requested": Kind(
-        _("Completion requested"),
-        "grants/email/completion",
-        True,
-        _application,
-        ("call", "organisation"),
-    ),
-    "decision": Kind(
-        _("Decision on an application"),
-        "grants/email/decision",
-        False,
-        _application,
-        ("call", "organisation"),
-    ),
-    "report_revision": Kind(
-        _("Follow-up report to revise"),
-        "portal/email/report_revision",
-        True,
-        _report,
-        ("application__call",),
-    ),
-    "organisation_status": Kind(
-        _("Status of your organisation"), "organisations/email/status", True, _organisation_status
-    ),
-    "organisation_details_changed": Kind(
-        _("Your organisation's number, name or payment account changed"),
-        "organisations/email/details_changed",
-        True,
-        _organisation_details_changed,
-    ),
-    "join_request": Kind(
-        _("Request to join an organisation"),
-        "organisations/email/join_request",
-        False,
-        _join_request,
-        ("organisation", "user"),
-    ),
-    "join_decision": Kind(
-        _("Answer to a request to join"),
-        "organisations/email/join_decision",
-        False,
-        _join_decision,
-        ("organisation", "user"),
-    ),
-    "agreement_to_sign": Kind(
-        _("IOP agreement to sign"), "portal/email/agreement_to_sign", False, _agreement
-    ),
-    "agreement_signed": Kind(
-        _("IOP agreement signed"), "portal/email/agreement_signed", False, _version, ("agreement",)
-    ),
-    "agreement_signing_restarted": Kind(
-        _("IOP agreement: the signing starts again"),
-        "agreements/email/signing_restarted",
-        True,
-        _agreement_event,
-    ),
-    "agreement_signatory_replaced": Kind(
-        _("IOP agreement: a signatory was replaced"),
-        "agreements/email/signatory_replaced",
-        True,
-        _agreement_event,
-    ),
-    # the daily digest: the officer's day and what a person chose to receive once a day
-    "digest": Kind(_("Daily digest"), "portal/email/digest", True, lambda user, row: {}),
-}
-
-
 def kind_of(kind: str) -> Kind:
-    """The kind's settings, for "<what>" and for "<what>_<n>d"."""
-    what, _sep, offset = kind.rpartition("_")
-    if what and offset.endswith("d") and offset[:-1].lstrip("-").isdigit():
-        return KINDS[what]
-    return KINDS[kind]
+    """The registered kind of "<what>" and of "<what>_<n>d" (n days before a date; negative:
+    after it), so each reminder of the same deadline is a row of its own. KeyError if unknown."""
+    return registry.kind(kind)
 
 
 def offset_kind(what: str, days: int) -> str:
     return f"{what}_{days}d"
 
 
+def days_or(own: str, default: list[int]) -> list[int]:
+    """An object's own reminder days ("7, 1"), or the default when it has none or a value saved
+    around the admin's validation."""
+    try:
+        return parse_days(own) if own.strip() else default
+    except ValidationError:
+        return default
+
+
+# The platform's own kind, registered in PortalConfig.ready(): the daily digest (the officer's
+# day and what a person chose to receive once a day). Domain apps register theirs in theirs.
+DIGEST = Kind(
+    "digest", _("Daily digest"), "portal/email/digest", True, lambda user, row: {"url": ""}
+)
+
+
 # --- asking for notifications ----------------------------------------------------------------
 
 
-def _row(kind: str, obj_type: ContentType, object_id: Any, due: date, user: User) -> Notification:
+def _row(
+    kind: str, obj_type: ContentType, object_id: object, due: date, user: User
+) -> Notification:
     held = user.notification_digest and not kind_of(kind).urgent
     return Notification(
         kind=kind,
@@ -300,24 +99,6 @@ def notify(*, kind: str, obj: models.Model, recipients: Iterable[User], due_date
     people = {user.pk: user for user in recipients if user.is_active}
     rows = [_row(kind, content_type, obj.pk, due_date, user) for user in people.values()]
     transaction.on_commit(lambda: _write(rows))
-
-
-def organisation_people(organisation_ids: Iterable[int], *, editors: bool = True) -> list[User]:
-    """The representatives (and editors) of organisations: who is told about their business."""
-    members = _members_by_organisation(set(organisation_ids), editors=editors)
-    return [user for users in members.values() for user in users]
-
-
-def agreement_people(agreement: Any) -> list[User]:
-    """The organisation parties' representatives and editors, the signatories, and the case
-    officers of the responsible public body."""
-    from agreements.models import Party
-
-    parties = list(Party.objects.filter(agreement=agreement).select_related("signatory"))
-    people = organisation_people(p.organisation_id for p in parties if p.organisation_id)
-    people += [p.signatory for p in parties if p.signatory is not None]
-    people += _officers_by_body({agreement.public_body_id}).get(agreement.public_body_id, [])
-    return people
 
 
 def _write(rows: list[Notification]) -> int:
@@ -349,27 +130,10 @@ def queue_pending() -> int:
 # --- who is told -----------------------------------------------------------------------------
 
 
-def _members_by_organisation(
-    organisation_ids: set[int], *, editors: bool = True
-) -> dict[int, list[User]]:
-    from organisations.models import OrganisationMembership, OrganisationRole
-
-    found: dict[int, list[User]] = {}
-    if not organisation_ids:
-        return found
-    roles = [OrganisationRole.REPRESENTATIVE, *([OrganisationRole.EDITOR] if editors else [])]
-    for membership in OrganisationMembership.objects.filter(
-        organisation_id__in=organisation_ids,
-        role__in=roles,
-        user__is_active=True,
-    ).select_related("user"):
-        found.setdefault(membership.organisation_id, []).append(membership.user)
-    return found
-
-
-def _officers_by_body(
+def officers_by_body(
     body_ids: set[int], role: str = PublicBodyRole.CASE_OFFICER
 ) -> dict[int, list[User]]:
+    """{public body: its active officers in the role}, in one query."""
     found: dict[int, list[User]] = {}
     if not body_ids:
         return found
@@ -383,15 +147,21 @@ def _officers_by_body(
 # --- the scan --------------------------------------------------------------------------------
 
 
-class _Rows:
-    """The rows one scan writes, one per (kind, object, date, person)."""
+class OutboxRows:
+    """The rows one scan writes, one per (kind, object, date, person): what the registered
+    reminder sources add to."""
 
     def __init__(self) -> None:
         self.rows: list[Notification] = []
         self._types: dict[type[models.Model], ContentType] = {}
 
     def add(
-        self, kind: str, model: type[models.Model], object_id: Any, due: date, users: Iterable[User]
+        self,
+        kind: str,
+        model: type[models.Model],
+        object_id: object,
+        due: date,
+        users: Iterable[User],
     ) -> None:
         if model not in self._types:
             self._types[model] = ContentType.objects.get_for_model(model)
@@ -400,216 +170,16 @@ class _Rows:
 
 
 def scan(*, now: datetime | None = None) -> int:
-    """Derive what is due today from the database and write the outbox rows: a bounded number
-    of queries whatever the number of due objects. Returns the number of rows queued."""
+    """Derive what is due today from every registered reminder source and write the outbox rows:
+    each source reads in a fixed number of queries whatever the number of due objects. Returns
+    the number of rows queued."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    config = ReminderSettings.load()
-    rows = _Rows()
-    _calls_closing(rows, now, today, config)
-    _completions_due(rows, today, config)
-    _reports_due(rows, today, config)
-    _annual_documents_missing(rows, today, config)
-    _iop_follow_ups(rows, today, config)
-    _agreements_ending(rows, today, config)
-    _digests(rows, now, today, config)
+    rows = OutboxRows()
+    for source in registry.registry.reminder_sources.values():
+        source(rows, now=now, today=today)
+    _digests(rows, now, today, ReminderSettings.load())
     return _write(rows.rows)
-
-
-def _days(own: str, default: list[int]) -> list[int]:
-    try:
-        return parse_days(own) if own.strip() else default
-    except ValidationError:  # a value saved around the admin's validation: fall back
-        return default
-
-
-def _calls_closing(rows: _Rows, now: datetime, today: date, config: ReminderSettings) -> None:
-    """A call closes in N days (per call, else per programme, else the settings): to the
-    representatives and editors of organisations with a draft in it."""
-    from grants.models import Application, ApplicationStatus, Call
-
-    default = config.days("call_closing_days")
-    due: dict[int, tuple[date, int]] = {}
-    for pk, closes_at, own, programme in Call.objects.filter(closes_at__gte=now).values_list(
-        "pk", "closes_at", "closing_reminder_days", "programme__closing_reminder_days"
-    ):
-        closes = timezone.localdate(closes_at)
-        days = (closes - today).days
-        if days in _days(own or programme, default):
-            due[pk] = (closes, days)
-    if not due:
-        return
-    drafts = set(
-        Application.objects.filter(status=ApplicationStatus.DRAFT, call_id__in=due).values_list(
-            "call_id", "organisation_id"
-        )
-    )
-    members = _members_by_organisation({o for _c, o in drafts})
-    for call_id, organisation_id in drafts:
-        closes, days = due[call_id]
-        rows.add(
-            offset_kind("call_closing", days),
-            Call,
-            call_id,
-            closes,
-            members.get(organisation_id, []),
-        )
-
-
-def _completions_due(rows: _Rows, today: date, config: ReminderSettings) -> None:
-    from grants.models import Application, ApplicationStatus
-
-    dates = {today + timedelta(days=n): n for n in config.days("completion_days")}
-    due = list(
-        Application.objects.filter(
-            status=ApplicationStatus.COMPLETION_REQUESTED, completion_due__in=dates
-        )
-        .order_by()
-        .values_list("pk", "completion_due", "organisation_id")
-    )
-    members = _members_by_organisation({o for _a, _d, o in due})
-    for pk, completion_due, organisation_id in due:
-        if completion_due is None:  # the filter excludes it; this tells the type checker
-            continue
-        rows.add(
-            offset_kind("completion_due", dates[completion_due]),
-            Application,
-            pk,
-            completion_due,
-            members.get(organisation_id, []),
-        )
-
-
-def _reports_due(rows: _Rows, today: date, config: ReminderSettings) -> None:
-    """A follow-up report is due in 14 days, today, or 7 days ago (per programme or settings)."""
-    from grants.models import FollowUpReport, Programme, ReportStatus
-
-    default = config.days("report_days")
-    own = {
-        pk: _days(days, default)
-        for pk, days in Programme.objects.exclude(report_reminder_days="").values_list(
-            "pk", "report_reminder_days"
-        )
-    }
-    offsets = set(default).union(*own.values())
-    due = list(
-        FollowUpReport.objects.filter(
-            status__in=[ReportStatus.DUE, ReportStatus.REVISION_REQUESTED],
-            due_date__in=[today + timedelta(days=n) for n in offsets],
-        )
-        .order_by()
-        .values_list(
-            "pk", "due_date", "application__organisation_id", "application__call__programme_id"
-        )
-    )
-    due = [row for row in due if (row[1] - today).days in own.get(row[3], default)]
-    members = _members_by_organisation({row[2] for row in due})
-    for pk, due_date, organisation_id, _programme in due:
-        rows.add(
-            offset_kind("report_due", (due_date - today).days),
-            FollowUpReport,
-            pk,
-            due_date,
-            members.get(organisation_id, []),
-        )
-
-
-def _annual_documents_missing(rows: _Rows, today: date, config: ReminderSettings) -> None:
-    """N days after the year's annual-meeting deadline, verified organisations that have not
-    sent in the year's documents are asked for them."""
-    from organisations.models import (
-        ANNUAL_DOCUMENT_KINDS,
-        AnnualDocument,
-        DocumentStatus,
-        Organisation,
-        OrganisationStatus,
-    )
-
-    for days in config.days("annual_documents_days"):
-        for year in (today.year, today.year - 1):
-            deadline = date(year, config.annual_meeting_month, config.annual_meeting_day)
-            if deadline + timedelta(days=days) != today:
-                continue
-            complete = (
-                AnnualDocument.objects.filter(year=year, kind__in=ANNUAL_DOCUMENT_KINDS)
-                .exclude(status=DocumentStatus.RETURNED)
-                .values("organisation_id")
-                .annotate(kinds=Count("kind", distinct=True))
-                .filter(kinds=len(ANNUAL_DOCUMENT_KINDS))
-                .values("organisation_id")
-            )
-            missing = set(
-                Organisation.objects.filter(status=OrganisationStatus.VERIFIED)
-                .exclude(pk__in=complete)
-                .values_list("pk", flat=True)
-            )
-            members = _members_by_organisation(missing)
-            for organisation_id in missing:
-                rows.add(
-                    offset_kind("annual_documents", -days),
-                    Organisation,
-                    organisation_id,
-                    deadline,
-                    members.get(organisation_id, []),
-                )
-
-
-def _agreement_recipients(agreements: dict[int, int]) -> dict[int, list[User]]:
-    """{agreement: public body} → {agreement: its organisations' people and case officers}."""
-    from agreements.models import Party
-
-    parties = list(
-        Party.objects.filter(agreement_id__in=agreements, organisation__isnull=False).values_list(
-            "agreement_id", "organisation_id"
-        )
-    )
-    members = _members_by_organisation({o for _a, o in parties})
-    officers = _officers_by_body(set(agreements.values()))
-    found: dict[int, list[User]] = {
-        pk: list(officers.get(body, [])) for pk, body in agreements.items()
-    }
-    for agreement_id, organisation_id in parties:
-        found[agreement_id] += members.get(organisation_id, [])
-    return found
-
-
-LIVE_AGREEMENT = ["active", "amendment"]
-
-
-def _iop_follow_ups(rows: _Rows, today: date, config: ReminderSettings) -> None:
-    from agreements.models import FollowUp
-
-    dates = {today + timedelta(days=n): n for n in config.days("iop_follow_up_days")}
-    due = list(
-        FollowUp.objects.filter(
-            due_date__in=dates, text="", agreement__status__in=LIVE_AGREEMENT
-        ).values_list("pk", "due_date", "agreement_id", "agreement__public_body_id")
-    )
-    people = _agreement_recipients({a: b for _p, _d, a, b in due})
-    for pk, due_date, agreement_id, _body in due:
-        rows.add(
-            offset_kind("iop_follow_up", dates[due_date]),
-            FollowUp,
-            pk,
-            due_date,
-            people[agreement_id],
-        )
-
-
-def _agreements_ending(rows: _Rows, today: date, config: ReminderSettings) -> None:
-    from agreements.models import Agreement
-
-    dates = {today + timedelta(days=n): n for n in config.days("agreement_end_days")}
-    due = list(
-        Agreement.objects.filter(status__in=LIVE_AGREEMENT, proposed_end__in=dates).values_list(
-            "pk", "proposed_end", "public_body_id"
-        )
-    )
-    people = _agreement_recipients({a: b for a, _d, b in due})
-    for pk, ends, _body in due:
-        if ends is None:  # the filter excludes it; this tells the type checker
-            continue
-        rows.add(offset_kind("agreement_ending", dates[ends]), Agreement, pk, ends, people[pk])
 
 
 # --- the daily digest ------------------------------------------------------------------------
@@ -623,55 +193,38 @@ def digest_window(day: date, hour: int) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _digests(rows: _Rows, now: datetime, today: date, config: ReminderSettings) -> None:
-    """From the digest hour on: one digest a day to each officer with something waiting and
-    each person with notifications held for it; nothing to whom nothing waits."""
-    from grants.models import (
-        Application,
-        ApplicationStatus,
-        FollowUpReport,
-        ReportStatus,
-        Submission,
-    )
-
+def _digests(rows: OutboxRows, now: datetime, today: date, config: ReminderSettings) -> None:
+    """From the digest hour on: one digest a day to each person for whom a registered section
+    may hold something and each person with notifications held for it; nothing to whom nothing
+    waits (the digest is checked again when it is sent). One query for every section."""
     if timezone.localtime(now).hour < config.digest_hour:
         return
     start, end = digest_window(today, config.digest_hour)
-    # .order_by(): the models' default ordering would otherwise widen each DISTINCT
-    case_bodies = set(
-        Submission.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-        .order_by()
-        .values_list("application__public_body_id", flat=True)
-        .distinct()
+    wanted = Q(
+        pk__in=Notification.objects.filter(status=NotificationStatus.HELD).values("recipient_id")
     )
-    case_bodies |= set(
-        FollowUpReport.objects.filter(status=ReportStatus.SUBMITTED)
-        .order_by()
-        .values_list("application__public_body_id", flat=True)
-        .distinct()
-    )
-    decision_bodies = set(
-        Application.objects.filter(status=ApplicationStatus.PROPOSED)
-        .order_by()
-        .values_list("public_body_id", flat=True)
-        .distinct()
-    )
-    officers = PublicBodyMembership.objects.filter(
-        Q(public_body_id__in=case_bodies, role=PublicBodyRole.CASE_OFFICER)
-        | Q(public_body_id__in=decision_bodies, role=PublicBodyRole.DECISION_MAKER)
-    ).values("user_id")
-    waiting = Notification.objects.filter(status=NotificationStatus.HELD).values("recipient_id")
-    users = User.objects.filter(is_active=True).filter(Q(pk__in=officers) | Q(pk__in=waiting))
-    for user in users:
+    for section in registry.digest_sections():
+        wanted |= section.recipients(start, end)
+    for user in User.objects.filter(is_active=True).filter(wanted):
         rows.add("digest", User, user.pk, today, [user])
 
 
 @dataclass
+class DigestPart:
+    """One section of a person's digest: the first DIGEST_LIMIT items and how many there are."""
+
+    section: DigestSection
+    items: list[models.Model]
+    count: int
+
+    @property
+    def template(self) -> str:
+        return self.section.template
+
+
+@dataclass
 class Digest:
-    new: list[Any]
-    completed: list[Any]
-    reports: list[Any]
-    proposals: list[Any]
+    sections: list[DigestPart]
     held: list[tuple[Notification, str, str]]  # row, subject, url
     gone: list[Notification]  # held rows about something deleted since: nothing to say
     counts: dict[str, int]
@@ -681,37 +234,14 @@ class Digest:
 
 
 def digest_for(user: User, day: date) -> Digest:
-    """What waits for the person on the day's digest: a fixed number of queries."""
-    from grants.models import (
-        Application,
-        ApplicationStatus,
-        FollowUpReport,
-        ReportStatus,
-        Submission,
-    )
-
+    """What waits for the person on the day's digest: a fixed number of queries per section."""
     config = ReminderSettings.load()
     start, end = digest_window(day, config.digest_hour)
-    memberships = user_memberships(user=user)
-    case = [m.public_body_id for m in memberships if m.role == PublicBodyRole.CASE_OFFICER]
-    deciding = [m.public_body_id for m in memberships if m.role == PublicBodyRole.DECISION_MAKER]
-    submissions = Submission.objects.filter(
-        submitted_at__gte=start, submitted_at__lt=end, application__public_body_id__in=case
-    ).select_related("application__organisation", "application__call")
-    new = submissions.filter(number=1).order_by("submitted_at", "id")
-    completed = submissions.filter(number__gt=1).order_by("submitted_at", "id")
-    reports = (
-        FollowUpReport.objects.filter(
-            status=ReportStatus.SUBMITTED, application__public_body_id__in=case
-        )
-        .select_related("application__organisation")
-        .order_by("submitted_at", "id")
-    )
-    proposals = (
-        Application.objects.filter(status=ApplicationStatus.PROPOSED, public_body_id__in=deciding)
-        .select_related("organisation")
-        .order_by("proposed_at", "id")
-    )
+    parts = []
+    for section in registry.digest_sections():
+        items = section.items(user, start, end)
+        count = items.count()
+        parts.append(DigestPart(section, list(items[:DIGEST_LIMIT]) if count else [], count))
     held = list(
         Notification.objects.filter(recipient=user, status=NotificationStatus.HELD).order_by(
             "created_at", "id"
@@ -719,32 +249,24 @@ def digest_for(user: User, day: date) -> Digest:
     )
     rendered = _render_held(held)
     shown = {row.pk for row, _subject, _url in rendered}
-    counts = {
-        "new": new.count(),
-        "completed": completed.count(),
-        "reports": reports.count(),
-        "proposals": proposals.count(),
-        "held": len(rendered),
-    }
+    counts = {part.section.name: part.count for part in parts}
+    counts["held"] = len(rendered)
     return Digest(
-        new=list(new[:DIGEST_LIMIT]),
-        completed=list(completed[:DIGEST_LIMIT]),
-        reports=list(reports[:DIGEST_LIMIT]),
-        proposals=list(proposals[:DIGEST_LIMIT]),
+        sections=[part for part in parts if part.count],
         held=rendered,
         gone=[row for row in held if row.pk not in shown],
         counts=counts,
     )
 
 
-def _objects(rows: list[Notification]) -> dict[tuple[int, str], Any]:
+def _objects(rows: list[Notification]) -> dict[tuple[int, str], models.Model]:
     """The objects the rows are about: one query per kind, not one per row."""
     wanted: dict[tuple[int, tuple[str, ...]], set[str]] = {}
     for row in rows:
         wanted.setdefault((row.content_type_id, kind_of(row.kind).related), set()).add(
             row.object_id
         )
-    found: dict[tuple[int, str], Any] = {}
+    found: dict[tuple[int, str], models.Model] = {}
     for (type_id, related), ids in wanted.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is None:  # a model that no longer exists: nothing to send about
@@ -762,14 +284,14 @@ def _render_held(rows: list[Notification]) -> list[tuple[Notification, str, str]
         if obj is None:
             continue
         context = _context(row, obj)
-        rendered.append((row, _subject(row, context), context["url"]))
+        rendered.append((row, _subject(row, context), str(context["url"])))
     return rendered
 
 
 # --- sending ---------------------------------------------------------------------------------
 
 
-def _context(row: Notification, obj: Any) -> dict[str, Any]:
+def _context(row: Notification, obj: models.Model) -> Context:
     return {
         **kind_of(row.kind).context(obj, row),
         "object": obj,
@@ -780,7 +302,7 @@ def _context(row: Notification, obj: Any) -> dict[str, Any]:
     }
 
 
-def _subject(row: Notification, context: dict[str, Any]) -> str:
+def _subject(row: Notification, context: Context) -> str:
     from django.utils import translation
 
     with translation.override(settings.LANGUAGE_CODE):
@@ -830,7 +352,7 @@ def deliver(row: Notification) -> bool:
         _finish(row, NotificationStatus.FAILED, "The object no longer exists.")
         return True
     context = _context(row, obj)
-    held: list[Notification] = []
+    held: list[tuple[Notification, str, str]] = []
     if row.kind == "digest":
         digest = digest_for(row.recipient, row.due_date)
         Notification.objects.filter(pk__in=[gone.pk for gone in digest.gone]).update(
@@ -839,7 +361,7 @@ def deliver(row: Notification) -> bool:
         if not digest:  # everything was dealt with before the digest went out
             row.delete()
             return True
-        held = [item for item, _subject, _url in digest.held]
+        held = digest.held
         context.update(digest=digest, url=reverse("portal:notifications"))
     try:
         send_templated_email(
@@ -858,14 +380,15 @@ def deliver(row: Notification) -> bool:
     row.sent_at = now
     row.last_error = ""
     row.subject = _subject(row, context)
-    row.url = context["url"]
+    row.url = str(context["url"])
     row.save(update_fields=["status", "sent_at", "last_error", "subject", "url"])
+    for item, subject, url in held:
+        item.subject, item.url = subject, url
+        item.status, item.sent_at = NotificationStatus.SENT, now
     if held:
-        rendered = {item.pk: (subject, url) for item, subject, url in context["digest"].held}
-        for item in held:
-            item.subject, item.url = rendered[item.pk]
-            item.status, item.sent_at = NotificationStatus.SENT, now
-        Notification.objects.bulk_update(held, ["status", "sent_at", "subject", "url"])
+        Notification.objects.bulk_update(
+            [item for item, _subject, _url in held], ["status", "sent_at", "subject", "url"]
+        )
     return True
 
 

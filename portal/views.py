@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from organisations import selectors as organisation_selectors
-from portal import health, permissions, selectors, services
+from portal import health, permissions, registry, selectors, services
 from portal.forms import NotificationSettingsForm, ProfileForm
 from portal.http import request_user
-from portal.models import PublicBodyRole
+from portal.panels import render_panels
 
 
 @login_not_required
@@ -44,11 +43,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     memberships = selectors.user_memberships(user=request.user)
-    organisation_memberships = organisation_selectors.memberships_for_user(user=request.user)
     return render(
         request,
         "portal/dashboard.html",
-        {"memberships": memberships, "organisation_memberships": organisation_memberships},
+        {"memberships": memberships, "panels": render_panels(request, registry.DASHBOARD)},
     )
 
 
@@ -57,15 +55,10 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_officer_area(request.user):
         raise PermissionDenied
     memberships = selectors.user_memberships(user=request.user)
-    pending = organisation_selectors.waiting_for_verification_count(user=request.user)
     return render(
         request,
         "portal/officer_home.html",
-        {
-            "memberships": memberships,
-            "pending_count": pending,
-            "is_decision_maker": any(m.role == PublicBodyRole.DECISION_MAKER for m in memberships),
-        },
+        {"memberships": memberships, "panels": render_panels(request, registry.OFFICER_HOME)},
     )
 
 

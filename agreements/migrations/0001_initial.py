@@ -3,7 +3,7 @@
 import agreements.models
 import django.db.models.deletion
 import django.utils.timezone
-import organisations.storage
+import portal.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(verbose_name='version')),
                 ('content', models.JSONField()),
-                ('pdf', models.FileField(blank=True, max_length=255, storage=organisations.storage.PrivateStorage(), upload_to=agreements.models.version_upload_to)),
+                ('pdf', models.FileField(blank=True, max_length=255, storage=portal.storage.PrivateStorage(), upload_to=agreements.models.version_upload_to)),
                 ('sha256', models.CharField(blank=True, max_length=64)),
                 ('pdf_created_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

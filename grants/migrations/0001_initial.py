@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import grants.models
-import organisations.storage
+import portal.storage
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, storage=organisations.storage.PrivateStorage(), upload_to=grants.models.attachment_upload_to)),
+                ('file', models.FileField(max_length=255, storage=portal.storage.PrivateStorage(), upload_to=grants.models.attachment_upload_to)),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField(verbose_name='size')),

@@ -1,21 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grants.money import format_sek
+from portal.templatetags.portal_tags import sek
 
 register = template.Library()
 
-
-@register.filter
-def sek(amount: Decimal | int | None) -> str:
-    return format_sek(amount)
+# the portal's money filter, so that grants templates keep `{% load grant_tags %}` for it
+register.filter("sek", sek)
 
 
 @register.filter

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
 import organisations.models
-import organisations.storage
+import portal.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(verbose_name='version')),
-                ('file', models.FileField(max_length=255, storage=organisations.storage.PrivateStorage(), upload_to=organisations.models.version_upload_to)),
+                ('file', models.FileField(max_length=255, storage=portal.storage.PrivateStorage(), upload_to=organisations.models.version_upload_to)),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField(verbose_name='size')),

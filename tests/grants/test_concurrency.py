@@ -31,7 +31,7 @@ def test_concurrent_decisions_never_overspend_the_call(
         time.sleep(0.3)
         return left
 
-    monkeypatch.setattr(services, "call_budget_left", slow_budget_left)
+    monkeypatch.setattr(services.decisions, "call_budget_left", slow_budget_left)
     g.call.budget = Decimal("100000")
     g.call.save()
     applications = [
@@ -86,7 +86,7 @@ def test_concurrent_payments_never_exceed_the_decided_amount(
         time.sleep(0.3)
         return total
 
-    monkeypatch.setattr(services, "amount_paid", slow_paid)
+    monkeypatch.setattr(services.payments, "amount_paid", slow_paid)
 
     def payment() -> None:
         services.payment_register(

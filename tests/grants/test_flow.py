@@ -8,7 +8,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from grants import selectors, services
 from grants.models import Application, Review
 from tests.grants.conftest import (
     Grants,
@@ -124,6 +126,35 @@ def test_completion_is_requested_done_and_the_changes_are_visible(
         reverse("grants:officer_application", args=[application.pk])
     ).content.decode()
     assert "Sökt belopp" in page  # named among the changes
+
+
+def test_submission_changes_name_what_a_completion_changed(grants: Grants) -> None:
+    g = grants
+    application = submitted(g)
+    assert selectors.submission_changes(application=application) == []
+    services.application_request_completion(
+        application=application, actor=g.officer, message="Mer underlag.", due=timezone.localdate()
+    )
+    application.refresh_from_db()
+    number_question = g.call.questions.order_by("id")[1]
+    services.application_save(
+        application=application,
+        actor=g.editor,
+        title=application.title,
+        answers={**application.answers, str(number_question.pk): "45"},
+        amount_requested=application.amount_requested,
+        planned_start=application.planned_start,
+        planned_end=application.planned_end,
+        budget_lines=[
+            {"kind": "cost", "description": "Ledare", "amount": Decimal("40000")},
+            {"kind": "own", "description": "Egen insats", "amount": Decimal("6000")},
+        ],
+    )
+    services.application_submit(application=application, actor=g.editor)
+    assert selectors.submission_changes(application=application) == [
+        number_question.text,
+        gettext("Budget"),
+    ]
 
 
 def test_officer_scores_and_proposes_and_another_decides(

@@ -184,13 +184,17 @@ def test_overdue_is_computed_around_midnight_in_stockholm(
 
     def overdue_at(local: datetime) -> bool:
         monkeypatch.setattr(timezone, "now", lambda: local.astimezone(ZoneInfo("UTC")))
-        return report in selectors.reports_list(user=g.officer, state="overdue")
+        listed = report in selectors.reports_list(user=g.officer, state="overdue")
+        assert report.is_overdue == listed  # one report's badge and the list agree
+        return listed
 
     assert not overdue_at(datetime(2027, 1, 31, 23, 59, 59, tzinfo=STOCKHOLM))  # 22:59:59 UTC
     assert overdue_at(datetime(2027, 2, 1, 0, 0, 0, tzinfo=STOCKHOLM))  # still 31 January in UTC
     monkeypatch.undo()
     FollowUpReport.objects.filter(pk=report.pk).update(status="submitted")
     assert report not in selectors.reports_list(user=g.officer, state="overdue")
+    report.refresh_from_db()
+    assert not report.is_overdue
 
 
 def test_a_recovery_is_opened_shown_and_paid_back(grants: Grants) -> None:

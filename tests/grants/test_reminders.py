@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants import services
-from grants.models import Application, FollowUpReport
+from grants.models import Application, FollowUpReport, GrantReminderSettings
+from organisations.models import OrganisationReminderSettings
 from portal import notifications
-from portal.models import Notification, ReminderSettings
+from portal.models import Notification
 from tests.grants.conftest import (
     Grants,
     complete_draft,
@@ -428,26 +429,27 @@ def test_the_administrator_changes_the_days_in_the_admin(
     staff,  # type: ignore[no-untyped-def]
 ) -> None:
     admin = logged_in(staff)
-    response = admin.get(reverse("admin:portal_remindersettings_changelist"))
+    response = admin.get(reverse("admin:grants_grantremindersettings_changelist"))
     assert response.status_code == 302 and response["Location"].endswith("/add/")
-    form = {
-        "call_closing_days": "sju",
-        "completion_days": "2, -1",
-        "report_days": "14, 0, -7",
+    form = {"call_closing_days": "sju", "completion_days": "2, -1", "report_days": "14, 0, -7"}
+    page = admin.post(reverse("admin:grants_grantremindersettings_add"), form).content.decode()
+    assert "Ange hela dagar åtskilda med kommatecken" in page
+    assert not GrantReminderSettings.objects.exists()
+    annual = {
         "annual_meeting_month": "6",
         "annual_meeting_day": "31",
         "annual_documents_days": "30",
-        "iop_follow_up_days": "14",
-        "agreement_end_days": "90, 30",
-        "digest_hour": "7",
     }
-    page = admin.post(reverse("admin:portal_remindersettings_add"), form).content.decode()
-    assert "Ange hela dagar åtskilda med kommatecken" in page
+    page = admin.post(
+        reverse("admin:organisations_organisationremindersettings_add"), annual
+    ).content.decode()
     assert "Den dagen finns inte i månaden." in page
-    assert not ReminderSettings.objects.exists()
-    form.update(call_closing_days="3", annual_meeting_day="30")
-    assert admin.post(reverse("admin:portal_remindersettings_add"), form).status_code == 302
-    assert ReminderSettings.load().days("call_closing_days") == [3]
+    assert not OrganisationReminderSettings.objects.exists()
+    form.update(call_closing_days="3")
+    assert admin.post(reverse("admin:grants_grantremindersettings_add"), form).status_code == 302
+    assert GrantReminderSettings.load().days("call_closing_days") == [3]
+    response = admin.get(reverse("admin:grants_grantremindersettings_changelist"))
+    assert response["Location"].endswith("/1/change/")  # one set of settings, never a second
     with time_machine.travel(local(2026, 3, 1, 9, 0), tick=False):
         call = make_call(grants.programme, title="Tre", closes_at=local(2026, 3, 10, 12))
         complete_draft(grants, call=call)

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisations.demo import MINIMAL_PDF
-from organisations.files import MAX_UPLOAD_BYTES
 from organisations.models import AnnualDocument, DocumentVersion
+from portal.files import MAX_UPLOAD_BYTES
 from tests.helpers.clients import logged_in
 from tests.organisations.conftest import World
 from tests.organisations.factories import pdf_upload

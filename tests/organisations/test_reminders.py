@@ -10,9 +10,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from organisations.models import ANNUAL_DOCUMENT_KINDS, AnnualDocument
+from organisations.models import ANNUAL_DOCUMENT_KINDS, AnnualDocument, OrganisationReminderSettings
 from portal import notifications
-from portal.models import ReminderSettings
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +55,7 @@ def test_missing_annual_documents_are_asked_for_30_days_after_the_meetings(setti
 
 
 def test_the_administrator_moves_the_annual_meeting_deadline() -> None:
-    ReminderSettings.objects.create(
+    OrganisationReminderSettings.objects.create(
         annual_meeting_month=4, annual_meeting_day=30, annual_documents_days="14"
     )
     organisation = OrganisationFactory(status="verified")

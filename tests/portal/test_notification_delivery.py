@@ -21,8 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from datetime import time as clock
+from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -34,19 +33,17 @@ from aiosmtpd.controller import Controller
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
-from grants.models import Call
 from portal import notifications
 from portal.celery import app
-from portal.models import Notification, ReminderSettings
+from portal.models import Notification, User
 from portal.tasks import scan_reminders, send_notification
-from tests.grants import conftest as grants_world
-from tests.grants.conftest import Grants, complete_draft, make_call
 from tests.helpers.concurrency import run_together
 from tests.helpers.processes import celery_worker
-
-grants = grants_world.grants  # the fixture of tests/grants, made available here
+from tests.portal.factories import UserFactory
+from tests.throwaway.models import Errand
 
 POSTGRESQL = connection.vendor == "postgresql"
 REDIS = bool(os.environ.get("REDIS_URL"))
@@ -65,21 +62,27 @@ WAIT = 90  # seconds: generous, a worker's start-up alone takes a few
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def only_the_calls_are_due() -> None:
-    """Switch off the annual-documents reminder, the one other kind the fixtures could make due
-    (on 30 July the verified organisations would be asked for their documents), so that what a
-    scan sends is the call's reminders whatever the date."""
-    config = ReminderSettings.load()
-    config.annual_documents_days = ""
-    config.save()
+@dataclass
+class Errands:
+    """People with an errand each, "Sommarlovsaktiviteter", due in some days: the throwaway app
+    of the test settings (tests/throwaway) reminds of it, so these tests of the machinery depend
+    on no domain app."""
+
+    people: list[User]
+    errands: list[Errand]
+
+    @property
+    def emails(self) -> list[str]:
+        return sorted(person.email for person in self.people)
 
 
-def closing_in(days: int) -> datetime:
-    """Noon, Swedish time, `days` days from today: the call is due for the "N days before"
-    reminder whatever the hour the test runs at (now + 7 days + 1 hour is 8 days off late in
-    the evening)."""
-    day = timezone.localdate() + timedelta(days=days)
-    return datetime.combine(day, clock(12), tzinfo=timezone.get_current_timezone())
+def errands_due_in(days: int, people: int = 2) -> Errands:
+    due = timezone.localdate() + timedelta(days=days)
+    persons = [UserFactory.create() for _ in range(people)]
+    return Errands(
+        persons,
+        [Errand.objects.create(title="Sommarlovsaktiviteter", due=due, person=p) for p in persons],
+    )
 
 
 def slow_mail_server(monkeypatch: pytest.MonkeyPatch, seconds: float = 0.3) -> None:
@@ -221,12 +224,9 @@ def parts_of(message: EmailMessage) -> list[str]:
 
 @needs_postgresql
 def test_two_scans_at_once_on_postgresql_send_each_email_once(
-    grants: Grants, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    only_the_calls_are_due()
-    call = make_call(grants.programme, title="Sommarlovsaktiviteter", closes_at=closing_in(7))
-    complete_draft(grants, call=call)
-    mail.outbox.clear()
+    due = errands_due_in(7)
     # Tasks are eager in tests, so each scan sends what it queued at once, in its own thread.
     # With a slow mail server each scan reaches rows the other is sending or has sent.
     slow_mail_server(monkeypatch)
@@ -235,26 +235,24 @@ def test_two_scans_at_once_on_postgresql_send_each_email_once(
 
     rows = list(Notification.objects.all())
     assert len(rows) == 2
-    assert {row.kind for row in rows} == {"call_closing_7d"}
-    assert {row.recipient_id for row in rows} == {grants.representative.pk, grants.editor.pk}
+    assert {row.kind for row in rows} == {"errand_due_7d"}
+    assert {row.recipient_id for row in rows} == {person.pk for person in due.people}
     assert [(row.status, row.attempts) for row in rows] == [("sent", 1), ("sent", 1)]
-    assert sorted(to for message in mail.outbox for to in message.to) == sorted(
-        [grants.representative.email, grants.editor.email]
-    )
+    assert sorted(to for message in mail.outbox for to in message.to) == due.emails
     assert all("Sommarlovsaktiviteter" in message.subject for message in mail.outbox)
 
 
 @needs_postgresql
 def test_two_senders_of_the_same_row_at_once_send_one_email(
-    grants: Grants, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    call = make_call(grants.programme, title="Sommarlovsaktiviteter", closes_at=closing_in(7))
+    errand = errands_due_in(30, people=1).errands[0]
     row = Notification.objects.create(
-        kind="call_closing_7d",
-        content_type=ContentType.objects.get_for_model(Call),
-        object_id=str(call.pk),
-        due_date=timezone.localdate(call.closes_at),
-        recipient=grants.representative,
+        kind="errand_due_7d",
+        content_type=ContentType.objects.get_for_model(Errand),
+        object_id=str(errand.pk),
+        due_date=errand.due,
+        recipient=errand.person,
     )
     slow_mail_server(monkeypatch)  # the first sender is still sending when the second claims
     outcomes: list[str] = []
@@ -267,17 +265,15 @@ def test_two_senders_of_the_same_row_at_once_send_one_email(
     assert sorted(outcomes) == ["sent", "skipped"]
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("sent", 1)
-    assert [message.to for message in mail.outbox] == [[grants.representative.email]]
+    assert [message.to for message in mail.outbox] == [[errand.person.email]]
 
 
 # --- a real worker, Redis and SMTP -----------------------------------------------------------
 
 
 @needs_a_worker
-def test_a_real_worker_sends_a_reminder_through_redis(grants: Grants, tmp_path: Path) -> None:
-    only_the_calls_are_due()
-    call = make_call(grants.programme, title="Sommarlovsaktiviteter", closes_at=closing_in(7))
-    complete_draft(grants, call=call)
+def test_a_real_worker_sends_a_reminder_through_redis(tmp_path: Path) -> None:
+    due = errands_due_in(7)
     server = MailServer()
     with smtp_server(server) as port:
         worker = worker_for(port, tmp_path)
@@ -294,21 +290,21 @@ def test_a_real_worker_sends_a_reminder_through_redis(grants: Grants, tmp_path: 
                 worker.log,
             )
 
-    assert sorted(to for received in server.received for to in received.recipients) == sorted(
-        [grants.representative.email, grants.editor.email]
-    )
+    assert sorted(to for received in server.received for to in received.recipients) == due.emails
+    with translation.override("sv"):  # the worker writes dates in Swedish
+        swedish_date = date_format(due.errands[0].due, "j F Y")
     for received in server.received:
         message = received.message
         assert message["To"] == received.recipients[0]
         assert "Sommarlovsaktiviteter" in message["Subject"]
-        assert "stänger om 7 dagar" in message["Subject"]  # in Swedish
         assert message.get_content_type() == "multipart/alternative"
         assert parts_of(message) == ["text/plain", "text/html"]
         text = message.get_body(preferencelist=("plain",))
         assert text is not None and "Sommarlovsaktiviteter" in text.get_content()
+        assert swedish_date in text.get_content()
     rows = Notification.objects.all()
     assert [(row.kind, row.status, row.attempts) for row in rows] == [
-        ("call_closing_7d", "sent", 1)
+        ("errand_due_7d", "sent", 1)
     ] * 2
     # The subject is folded onto a second line by the email package; unfolded, it keeps a space.
     assert {row.subject for row in rows} == {server.received[0].message["Subject"].strip()}
@@ -316,11 +312,10 @@ def test_a_real_worker_sends_a_reminder_through_redis(grants: Grants, tmp_path: 
 
 @needs_a_worker
 def test_a_worker_killed_mid_send_leaves_the_row_to_be_sent_once_after_restart(
-    grants: Grants, tmp_path: Path, settings: Any
+    tmp_path: Path, settings: Any
 ) -> None:
     settings.NOTIFICATION_CLAIM_TIMEOUT = 2  # this process's scan; the workers get it below
-    only_the_calls_are_due()
-    call = make_call(grants.programme, title="Sommarlovsaktiviteter", closes_at=closing_in(1))
+    errand = errands_due_in(30, people=1).errands[0]  # not due: only the row below is sent
     server = MailServer(hang_first=True)
     with smtp_server(server) as port:
         worker = worker_for(port, tmp_path, NOTIFICATION_CLAIM_TIMEOUT="2")
@@ -328,10 +323,10 @@ def test_a_worker_killed_mid_send_leaves_the_row_to_be_sent_once_after_restart(
             with through_the_broker(worker.queue):
                 # Outside a transaction the row is written and queued at once.
                 notifications.notify(
-                    kind="call_closing_1d",
-                    obj=call,
-                    recipients=[grants.representative],
-                    due_date=timezone.localdate(call.closes_at),
+                    kind="errand_due_1d",
+                    obj=errand,
+                    recipients=[errand.person],
+                    due_date=errand.due,
                 )
             if not server.hanging.wait(timeout=WAIT):
                 raise AssertionError(
@@ -365,6 +360,6 @@ def test_a_worker_killed_mid_send_leaves_the_row_to_be_sent_once_after_restart(
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == ("sent", 2, "")
-    assert [received.recipients for received in server.received] == [[grants.representative.email]]
+    assert [received.recipients for received in server.received] == [[errand.person.email]]
     assert "Sommarlovsaktiviteter" in server.received[0].message["Subject"]
     assert server.data_commands == 2  # the killed send and the one that went through

@@ -33,14 +33,8 @@ from grants.models import (
     QuestionKind,
     ReportStatus,
 )
-from organisations.demo import DISTRICTS, demo_organisation_number
-from organisations.models import (
-    LegalForm,
-    Organisation,
-    OrganisationMembership,
-    OrganisationRole,
-    OrganisationStatus,
-)
+from organisations.demo import DISTRICTS, demo_organisation_number, seed_members
+from organisations.models import LegalForm, Organisation, OrganisationStatus
 from portal.models import PublicBody, RegistryCounter, User
 
 FIRST = [
@@ -376,13 +370,7 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
-        OrganisationMembership.objects.bulk_create(
-            (
-                OrganisationMembership(organisation=o, user=u, role=OrganisationRole.REPRESENTATIVE)
-                for o, u in zip(orgs, users, strict=True)
-            ),
-            batch_size=BATCH,
-        )
+        seed_members(zip(orgs, users, strict=True), batch_size=BATCH)
         return orgs
 
     def calls(self, count: int, rng: random.Random) -> list[Call]:

@@ -9,9 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from agreements.demo import seed_agreements
-from grants.demo import seed_grants
-from organisations.demo import seed_organisations
+from portal import registry
 from portal.models import PublicBody, PublicBodyRole, User
 from portal.services import public_body_membership_grant
 
@@ -89,6 +87,6 @@ class Command(BaseCommand):
             public_body=kultur,
             role=PublicBodyRole.DECISION_MAKER,
         )
-        seed_organisations(users=users)
-        seed_grants(users=users)
-        seed_agreements(users=users)
+        # Then each app's own demo data, in the order of INSTALLED_APPS.
+        for seeder in registry.registry.seeders.values():
+            seeder(users=users)

@@ -1,4 +1,5 @@
-"""Checks of uploaded files: type from the content (not the name), size, empty files."""
+"""Checks of uploaded files, for every app that takes them: type from the content (not the
+name), size, empty files; and storing a checked upload under a name of the portal's own."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class CheckedFile:
 
 
 def check_upload(upload: UploadedFile) -> CheckedFile:
-    """Refuse with a Swedish message what the register does not keep."""
+    """Refuse with a Swedish message what the portal does not keep."""
     size = upload.size or 0
     if size == 0:
         raise ValidationError(_("The file is empty."), code="empty")

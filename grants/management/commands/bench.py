@@ -1,12 +1,11 @@
 """Server time and query count of the pages that must stay fast at scale: the case officer's
 inbox (first page, a filtered page, a search), an application page and the public list of open
-calls; then the hourly reminder scan, the open-data files and the agreement PDF. Requests go
+calls; then the hourly reminder scan and the open-data files (the agreement PDF: `bench_pdf`). Requests go
 through Django's test client against the configured database; run it with `make bench` after
 `seed_scale`. It prints tables; it asserts nothing."""
 
 from __future__ import annotations
 
-import io
 import statistics
 import time
 import tracemalloc
@@ -125,7 +124,6 @@ class Command(BaseCommand):
             )
         self.reminder_scan(scan_repeat, scan_day)
         self.open_data()
-        self.agreement_pdf()
 
     def reminder_scan(self, repeat: int, day: date | None) -> None:
         """The hourly reminder scan (portal.notifications.scan) at noon, after the digest hour:
@@ -221,79 +219,3 @@ class Command(BaseCommand):
         for chunk in client.get(url).streaming_content:  # type: ignore[attr-defined]
             size += len(chunk)
         return size
-
-    def agreement_pdf(self) -> None:
-        """A ten-page agreement: render time p50/p95, peak memory, and the process's memory
-        after 100 renders (no growth beyond 10 % is the target)."""
-        import gc
-
-        from agreements.pdf import render_agreement_pdf
-
-        def rss_mb() -> float:
-            with open("/proc/self/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS"):
-                        return int(line.split()[1]) / 1024
-            return 0.0
-
-        paragraph = (
-            "Parterna samverkar för att fler unga ska få en trygg och meningsfull fritid. " * 12
-        )
-        content = {
-            "title": "Mätavtal",
-            "registry_number": "SN 2026/999",
-            "version": 1,
-            "challenge": paragraph,
-            "idea": paragraph,
-            "target_group": "Unga",
-            "parties": [
-                {"name": f"Part {n}", "organisation_number": "802479-2249", "signatory": "Namn"}
-                for n in range(4)
-            ],
-            "sections": [
-                {"key": str(n), "title": f"Avsnitt {n}", "text": paragraph * 3} for n in range(12)
-            ],
-            "contributions": [
-                {
-                    "year": 2027 + n % 3,
-                    "party": f"Part {n % 4}",
-                    "kind": "Pengar",
-                    "description": "Insats",
-                    "value": "100 000 kr",
-                }
-                for n in range(40)
-            ],
-            "contributions_total": "4 000 000 kr",
-            "organisation_share": 40,
-            "term": "2027-2029",
-            "state_aid": "",
-            "procurement": "",
-            "decision": "",
-            "signatures": [],
-        }
-        from pypdf import PdfReader
-
-        pages = len(PdfReader(io.BytesIO(render_agreement_pdf(content, draft=False))).pages)
-        times = []
-        rss_start = 0.0
-        for n in range(100):
-            started = time.perf_counter()
-            render_agreement_pdf(content, draft=False)
-            times.append(time.perf_counter() - started)
-            gc.collect()
-            if n == 9:
-                rss_start = rss_mb()
-        rss_end = rss_mb()
-        tracemalloc.start()
-        render_agreement_pdf(content, draft=False)
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        p95 = statistics.quantiles(times, n=20)[18]
-        growth = (rss_end - rss_start) * 100 / rss_start if rss_start else 0
-        self.stdout.write(f"\nagreement PDF: {pages} pages, 100 renders")
-        self.stdout.write(
-            f"p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, peak Python memory {peak / 1e6:.1f} MB"
-        )
-        self.stdout.write(
-            f"process memory (RSS) after render 10: {rss_start:.0f} MB, after 100: {rss_end:.0f} MB ({growth:+.1f} %)"
-        )

@@ -1,5 +1,6 @@
-"""Files of the register live outside the public media root and are served only through
-views that check who asks (see organisations.views.document_download)."""
+"""Private files (the register's documents, grant attachments, agreement PDFs) live outside
+the public media root and are served only through views that check who asks (see
+`portal.http.private_file_response`)."""
 
 from __future__ import annotations
 

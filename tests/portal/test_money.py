@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from grants.money import format_sek
+from portal.money import format_sek
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,167 @@
+"""What IOP agreements tell people by email, and the agreement deadlines the hourly scan reminds
+of: registered with the portal's notification machinery in AgreementsConfig.ready()."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import (
+    Agreement,
+    AgreementReminderSettings,
+    AgreementVersion,
+    FollowUp,
+    Party,
+)
+from organisations.notifications import members_by_organisation, organisation_people
+from portal.models import AuditEvent, Notification, User
+from portal.notifications import officers_by_body, offset_kind
+from portal.registry import Context, Kind, Rows
+
+# --- who is told -----------------------------------------------------------------------------
+
+
+def agreement_people(agreement: Agreement) -> list[User]:
+    """The organisation parties' representatives and editors, the signatories, and the case
+    officers of the responsible public body."""
+    parties = list(Party.objects.filter(agreement=agreement).select_related("signatory"))
+    people = organisation_people(p.organisation_id for p in parties if p.organisation_id)
+    people += [p.signatory for p in parties if p.signatory is not None]
+    people += officers_by_body({agreement.public_body_id}).get(agreement.public_body_id, [])
+    return people
+
+
+def _recipients(agreements: dict[int, int]) -> dict[int, list[User]]:
+    """{agreement: public body} → {agreement: its organisations' people and case officers}."""
+    parties = list(
+        Party.objects.filter(agreement_id__in=agreements, organisation__isnull=False).values_list(
+            "agreement_id", "organisation_id"
+        )
+    )
+    members = members_by_organisation({o for _a, o in parties if o is not None})
+    officers = officers_by_body(set(agreements.values()))
+    found: dict[int, list[User]] = {
+        pk: list(officers.get(body, [])) for pk, body in agreements.items()
+    }
+    for agreement_id, organisation_id in parties:
+        if organisation_id is not None:
+            found[agreement_id] += members.get(organisation_id, [])
+    return found
+
+
+# --- the kinds -------------------------------------------------------------------------------
+
+
+def _agreement(agreement: Agreement, _row: Notification) -> Context:
+    return {
+        "agreement": agreement,
+        "url": reverse("agreements:agreement", args=[agreement.pk]),
+    }
+
+
+def _follow_up(point: FollowUp, row: Notification) -> Context:
+    return {**_agreement(point.agreement, row), "point": point}
+
+
+def _version(version: AgreementVersion, row: Notification) -> Context:
+    return {**_agreement(version.agreement, row), "version": version}
+
+
+def _agreement_event(event: AuditEvent, row: Notification) -> Context:
+    """About a signing event on an agreement (its audit event: each is a notification of its
+    own, however many happen in a day)."""
+    agreement = Agreement.objects.get(pk=event.object_id)
+    return {**_agreement(agreement, row), "event": event}
+
+
+KINDS = [
+    # deadline reminders, found by the scan
+    Kind(
+        "iop_follow_up",
+        _("IOP follow-up due"),
+        "agreements/email/iop_follow_up",
+        True,
+        _follow_up,
+        ("agreement",),
+    ),
+    Kind(
+        "agreement_ending",
+        _("IOP agreement ends"),
+        "agreements/email/agreement_ending",
+        True,
+        _agreement,
+    ),
+    # events, asked for by the services when they happen
+    Kind(
+        "agreement_to_sign",
+        _("IOP agreement to sign"),
+        "agreements/email/agreement_to_sign",
+        False,
+        _agreement,
+    ),
+    Kind(
+        "agreement_signed",
+        _("IOP agreement signed"),
+        "agreements/email/agreement_signed",
+        False,
+        _version,
+        ("agreement",),
+    ),
+    Kind(
+        "agreement_signing_restarted",
+        _("IOP agreement: the signing starts again"),
+        "agreements/email/signing_restarted",
+        True,
+        _agreement_event,
+    ),
+    Kind(
+        "agreement_signatory_replaced",
+        _("IOP agreement: a signatory was replaced"),
+        "agreements/email/signatory_replaced",
+        True,
+        _agreement_event,
+    ),
+]
+
+
+# --- the reminders ---------------------------------------------------------------------------
+
+
+def follow_ups_due(rows: Rows, *, now: datetime, today: date) -> None:
+    """An open follow-up point of a live agreement is due in N days."""
+    config = AgreementReminderSettings.load()
+    dates = {today + timedelta(days=n): n for n in config.days("iop_follow_up_days")}
+    due = list(
+        FollowUp.objects.filter(
+            due_date__in=dates, text="", agreement__status__in=Agreement.LIVE_STATUSES
+        )
+        .order_by()
+        .values_list("pk", "due_date", "agreement_id", "agreement__public_body_id")
+    )
+    people = _recipients({a: b for _p, _d, a, b in due})
+    for pk, due_date, agreement_id, _body in due:
+        rows.add(
+            offset_kind("iop_follow_up", dates[due_date]),
+            FollowUp,
+            pk,
+            due_date,
+            people[agreement_id],
+        )
+
+
+def agreements_ending(rows: Rows, *, now: datetime, today: date) -> None:
+    """A live agreement ends in N days."""
+    config = AgreementReminderSettings.load()
+    dates = {today + timedelta(days=n): n for n in config.days("agreement_end_days")}
+    due = list(
+        Agreement.objects.filter(status__in=Agreement.LIVE_STATUSES, proposed_end__in=dates)
+        .order_by()
+        .values_list("pk", "proposed_end", "public_body_id")
+    )
+    people = _recipients({a: b for a, _d, b in due})
+    for pk, ends, _body in due:
+        if ends is None:  # the filter excludes it; this tells the type checker
+            continue
+        rows.add(offset_kind("agreement_ending", dates[ends]), Agreement, pk, ends, people[pk])

@@ -1,0 +1,295 @@
+"""What grants tell people by email, the grant deadlines the hourly scan reminds of, and the
+officer's lists in the morning's digest: registered with the portal's notification machinery in
+GrantsConfig.ready()."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import (
+    REPORT_WITH_ASSOCIATION,
+    Application,
+    ApplicationStatus,
+    Call,
+    FollowUpReport,
+    GrantReminderSettings,
+    Programme,
+    ReportStatus,
+    Submission,
+)
+from organisations.notifications import members_by_organisation
+from portal.models import Notification, PublicBodyMembership, PublicBodyRole, User
+from portal.notifications import days_or, offset_kind
+from portal.registry import Context, DigestSection, Kind, Rows
+
+# --- the kinds -------------------------------------------------------------------------------
+
+
+def _application(application: Application, _row: Notification) -> Context:
+    return {
+        "application": application,
+        "url": reverse("grants:application", args=[application.pk]),
+    }
+
+
+def _submission(submission: Submission, row: Notification) -> Context:
+    return {**_application(submission.application, row), "submission": submission}
+
+
+def _call(call: Call, _row: Notification) -> Context:
+    return {"call": call, "url": reverse("grants:call", args=[call.pk])}
+
+
+def _report(report: FollowUpReport, _row: Notification) -> Context:
+    return {
+        "report": report,
+        "application": report.application,
+        "url": reverse("grants:report", args=[report.application_id]),
+    }
+
+
+KINDS = [
+    # deadline reminders, found by the scan
+    Kind("call_closing", _("A call closes"), "grants/email/call_closing", True, _call),
+    Kind(
+        "completion_due",
+        _("Completion due"),
+        "grants/email/completion_due",
+        True,
+        _application,
+        ("call", "organisation"),
+    ),
+    Kind(
+        "report_due",
+        _("Follow-up report due"),
+        "grants/email/report_due",
+        True,
+        _report,
+        ("application__call",),
+    ),
+    # events, asked for by the services when they happen
+    Kind(
+        "receipt",
+        _("Receipt of an application"),
+        "grants/email/receipt",
+        False,
+        _submission,
+        ("application__call", "application__organisation"),
+    ),
+    Kind(
+        "completion_requested",
+        _("Completion requested"),
+        "grants/email/completion",
+        True,
+        _application,
+        ("call", "organisation"),
+    ),
+    Kind(
+        "decision",
+        _("Decision on an application"),
+        "grants/email/decision",
+        False,
+        _application,
+        ("call", "organisation"),
+    ),
+    Kind(
+        "report_revision",
+        _("Follow-up report to revise"),
+        "grants/email/report_revision",
+        True,
+        _report,
+        ("application__call",),
+    ),
+]
+
+
+# --- the reminders ---------------------------------------------------------------------------
+
+
+def calls_closing(rows: Rows, *, now: datetime, today: date) -> None:
+    """A call closes in N days (per call, else per programme, else the settings): to the
+    representatives and editors of organisations with a draft in it. Four queries at most."""
+    default = GrantReminderSettings.load().days("call_closing_days")
+    due: dict[int, tuple[date, int]] = {}
+    for pk, closes_at, own, programme in Call.objects.filter(closes_at__gte=now).values_list(
+        "pk", "closes_at", "closing_reminder_days", "programme__closing_reminder_days"
+    ):
+        closes = timezone.localdate(closes_at)
+        days = (closes - today).days
+        if days in days_or(own or programme, default):
+            due[pk] = (closes, days)
+    if not due:
+        return
+    drafts = set(
+        Application.objects.filter(status=ApplicationStatus.DRAFT, call_id__in=due).values_list(
+            "call_id", "organisation_id"
+        )
+    )
+    members = members_by_organisation({o for _c, o in drafts})
+    for call_id, organisation_id in drafts:
+        closes, days = due[call_id]
+        rows.add(
+            offset_kind("call_closing", days),
+            Call,
+            call_id,
+            closes,
+            members.get(organisation_id, []),
+        )
+
+
+def completions_due(rows: Rows, *, now: datetime, today: date) -> None:
+    """A completion the officer asked for is due in N days (or N days overdue)."""
+    config = GrantReminderSettings.load()
+    dates = {today + timedelta(days=n): n for n in config.days("completion_days")}
+    due = list(
+        Application.objects.filter(
+            status=ApplicationStatus.COMPLETION_REQUESTED, completion_due__in=dates
+        )
+        .order_by()
+        .values_list("pk", "completion_due", "organisation_id")
+    )
+    members = members_by_organisation({o for _a, _d, o in due})
+    for pk, completion_due, organisation_id in due:
+        if completion_due is None:  # the filter excludes it; this tells the type checker
+            continue
+        rows.add(
+            offset_kind("completion_due", dates[completion_due]),
+            Application,
+            pk,
+            completion_due,
+            members.get(organisation_id, []),
+        )
+
+
+def reports_due(rows: Rows, *, now: datetime, today: date) -> None:
+    """A follow-up report is due in 14 days, today, or 7 days ago (per programme or settings)."""
+    default = GrantReminderSettings.load().days("report_days")
+    own = {
+        pk: days_or(days, default)
+        for pk, days in Programme.objects.exclude(report_reminder_days="").values_list(
+            "pk", "report_reminder_days"
+        )
+    }
+    offsets = set(default).union(*own.values())
+    due = list(
+        FollowUpReport.objects.filter(
+            status__in=REPORT_WITH_ASSOCIATION,
+            due_date__in=[today + timedelta(days=n) for n in offsets],
+        )
+        .order_by()
+        .values_list(
+            "pk", "due_date", "application__organisation_id", "application__call__programme_id"
+        )
+    )
+    due = [row for row in due if (row[1] - today).days in own.get(row[3], default)]
+    members = members_by_organisation({row[2] for row in due})
+    for pk, due_date, organisation_id, _programme in due:
+        rows.add(
+            offset_kind("report_due", (due_date - today).days),
+            FollowUpReport,
+            pk,
+            due_date,
+            members.get(organisation_id, []),
+        )
+
+
+# --- the officer's digest --------------------------------------------------------------------
+
+
+def _officers(
+    role: str,
+    bodies: QuerySet[Application] | QuerySet[FollowUpReport] | QuerySet[Submission],
+    field: str,
+) -> Q:
+    """Officers in `role` at the public bodies the queryset's `field` names: a filter on users."""
+    return Q(
+        pk__in=PublicBodyMembership.objects.filter(
+            role=role, public_body_id__in=bodies.order_by().values(field)
+        ).values("user_id")
+    )
+
+
+def _bodies(user: User, role: str) -> QuerySet[PublicBodyMembership, int]:
+    return PublicBodyMembership.objects.filter(user=user, role=role).values_list(
+        "public_body_id", flat=True
+    )
+
+
+def _submissions(start: datetime, end: datetime) -> QuerySet[Submission]:
+    return Submission.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+
+
+def _submitted_to(user: User, start: datetime, end: datetime) -> QuerySet[Submission]:
+    return (
+        _submissions(start, end)
+        .filter(application__public_body_id__in=_bodies(user, PublicBodyRole.CASE_OFFICER))
+        .select_related("application__organisation", "application__call")
+        .order_by("submitted_at", "id")
+    )
+
+
+def _reports_waiting() -> QuerySet[FollowUpReport]:
+    return FollowUpReport.objects.filter(status=ReportStatus.SUBMITTED)
+
+
+def _proposals() -> QuerySet[Application]:
+    return Application.objects.filter(status=ApplicationStatus.PROPOSED)
+
+
+SECTIONS = [
+    DigestSection(
+        "new",
+        "grants/email/digest_new",
+        recipients=lambda start, end: _officers(
+            PublicBodyRole.CASE_OFFICER,
+            _submissions(start, end).filter(number=1),
+            "application__public_body_id",
+        ),
+        items=lambda user, start, end: _submitted_to(user, start, end).filter(number=1),
+        order=10,
+    ),
+    DigestSection(
+        "completed",
+        "grants/email/digest_completed",
+        recipients=lambda start, end: _officers(
+            PublicBodyRole.CASE_OFFICER,
+            _submissions(start, end).filter(number__gt=1),
+            "application__public_body_id",
+        ),
+        items=lambda user, start, end: _submitted_to(user, start, end).filter(number__gt=1),
+        order=20,
+    ),
+    DigestSection(
+        "reports",
+        "grants/email/digest_reports",
+        recipients=lambda start, end: _officers(
+            PublicBodyRole.CASE_OFFICER, _reports_waiting(), "application__public_body_id"
+        ),
+        items=lambda user, start, end: (
+            _reports_waiting()
+            .filter(application__public_body_id__in=_bodies(user, PublicBodyRole.CASE_OFFICER))
+            .select_related("application__organisation")
+            .order_by("submitted_at", "id")
+        ),
+        order=30,
+    ),
+    DigestSection(
+        "proposals",
+        "grants/email/digest_proposals",
+        recipients=lambda start, end: _officers(
+            PublicBodyRole.DECISION_MAKER, _proposals(), "public_body_id"
+        ),
+        items=lambda user, start, end: (
+            _proposals()
+            .filter(public_body_id__in=_bodies(user, PublicBodyRole.DECISION_MAKER))
+            .select_related("organisation")
+            .order_by("proposed_at", "id")
+        ),
+        order=40,
+    ),
+]

@@ -1,0 +1,431 @@
+"""The application as the association writes and sends it in, and as the case officer takes it
+in: start, save, attachments, submit, withdraw, assign, completion, review. Status changes go
+through `application_transition`, which locks the row, checks the transition table and who may
+make it, saves and audits."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grants import permissions
+from grants.eligibility import eligibility_problems
+from grants.models import (
+    Application,
+    Attachment,
+    AttachmentType,
+    BudgetLine,
+    BudgetLineKind,
+    Call,
+    Criterion,
+    Question,
+    QuestionKind,
+    Review,
+    Submission,
+)
+from grants.services._shared import A, _locked, _may
+from organisations.models import Organisation
+from organisations.notifications import organisation_people
+from portal.files import check_upload, store_upload
+from portal.models import User
+from portal.notifications import notify
+from portal.services import audit_record, registry_number_allocate
+
+EDITABLE = {A.DRAFT, A.COMPLETION_REQUESTED}
+
+# (from, to) → who may make the change: the association ("member"), a case officer of the
+# owning body ("officer"), or a decision maker of that body other than the proposer ("decider").
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (A.DRAFT, A.SUBMITTED): "member",
+    (A.DRAFT, A.WITHDRAWN): "member",
+    (A.SUBMITTED, A.COMPLETION_REQUESTED): "officer",
+    (A.SUBMITTED, A.IN_REVIEW): "officer",
+    (A.SUBMITTED, A.WITHDRAWN): "member",
+    (A.COMPLETION_REQUESTED, A.SUBMITTED): "member",
+    (A.COMPLETION_REQUESTED, A.WITHDRAWN): "member",
+    (A.IN_REVIEW, A.PROPOSED): "officer",
+    (A.PROPOSED, A.APPROVED): "decider",
+    (A.PROPOSED, A.PARTLY_APPROVED): "decider",
+    (A.PROPOSED, A.REJECTED): "decider",
+}
+
+
+@transaction.atomic
+def application_transition(
+    *, application: Application, to: str, actor: User, comment: str = ""
+) -> Application:
+    """Move an application to `to`. Other fields the caller changed on `application` are saved
+    with it, in the same transaction."""
+    current = (
+        Application.objects.select_for_update()
+        .filter(pk=application.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
+    who = TRANSITIONS.get((current, to))
+    if who is None:
+        raise ValidationError(
+            _("The application cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": A(current).label, "to": A(to).label}
+        )
+    if not _may(who, actor, application):
+        raise PermissionDenied
+    application.status = to
+    application.save()
+    audit_record(
+        actor=actor,
+        obj=application,
+        action="status_changed",
+        from_state=current,
+        to_state=to,
+        comment=comment,
+    )
+    return application
+
+
+# --- the association ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_start(*, actor: User, call: Call, organisation: Organisation) -> Application:
+    if not permissions.can_apply_for(actor, organisation):
+        raise PermissionDenied
+    if not call.is_open():
+        raise ValidationError(_("The call is not open for applications."))
+    problems = eligibility_problems(organisation=organisation, programme=call.programme)
+    if problems:
+        raise ValidationError(problems)
+    application = Application.objects.create(
+        call=call,
+        organisation=organisation,
+        public_body=call.programme.public_body,
+        created_by=actor,
+    )
+    audit_record(actor=actor, obj=application, action="created", to_state=A.DRAFT)
+    return application
+
+
+def _locked_editable(application: Application, actor: User) -> Application:
+    if not permissions.can_apply_for(actor, application.organisation):
+        raise PermissionDenied
+    locked = (
+        # lock the application's row only, not the call, organisation or public body joined in
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call__programme__public_body", "organisation")
+        .get(pk=application.pk)
+    )
+    if locked.status not in EDITABLE:
+        raise ValidationError(_("The application has been sent in and can no longer be changed."))
+    return locked
+
+
+NUMBER_ANSWER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def clean_answer(question: Question, value: Any) -> Any:
+    """The answer as stored, or a ValidationError in Swedish. Empty answers are allowed here
+    (a draft); completeness is checked on submit."""
+    if value in (None, ""):
+        return ""
+    if question.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
+        text = str(value).strip()
+        if len(text) > question.max_length:
+            raise ValidationError(
+                _("The answer is %(length)d characters; at most %(max)d are allowed.")
+                % {"length": len(text), "max": question.max_length}
+            )
+        return text
+    if question.kind == QuestionKind.NUMBER:
+        # Written as people write numbers ("1 200", "3,5"): digits, at most one decimal sign,
+        # at most 15 digits. "1e999999", "NaN" and "Infinity" are not answers.
+        text = str(value).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        if not NUMBER_ANSWER.fullmatch(text) or len(text.replace(".", "").lstrip("-")) > 15:
+            raise ValidationError(_("Give a number, such as 25 or 3,5."))
+        return str(Decimal(text))
+    if question.kind == QuestionKind.CHOICE:
+        if value not in question.choices:
+            raise ValidationError(_("Choose one of the options."))
+        return value
+    if value not in ("yes", "no"):
+        raise ValidationError(_("Answer yes or no."))
+    return value
+
+
+@transaction.atomic
+def application_save(
+    *,
+    application: Application,
+    actor: User,
+    title: str,
+    answers: dict[str, Any],
+    amount_requested: Decimal | None,
+    budget_lines: list[dict[str, Any]],
+    planned_start: date | None = None,
+    planned_end: date | None = None,
+) -> Application:
+    """Save the association's work so far (a draft, or a completion in progress)."""
+    application = _locked_editable(application, actor)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for question in application.call.questions.all():
+        key = str(question.pk)
+        try:
+            cleaned[key] = clean_answer(question, answers.get(key, ""))
+        except ValidationError as error:
+            errors[f"question_{question.pk}"] = error.messages
+    if amount_requested is not None and amount_requested < 0:
+        errors["amount_requested"] = [_("The amount cannot be negative.")]
+    for line in budget_lines:
+        if line["amount"] < 0:
+            errors["budget"] = [_("A budget amount cannot be negative.")]
+    if planned_start and planned_end and planned_end < planned_start:
+        errors["planned_end"] = [_("The activity cannot end before it starts.")]
+    if errors:
+        raise ValidationError(errors)
+    changed = (
+        application.answers != cleaned
+        or application.amount_requested != amount_requested
+        or application.title != title.strip()
+    )
+    application.title = title.strip()
+    application.answers = cleaned
+    changed = changed or (application.planned_start, application.planned_end) != (
+        planned_start,
+        planned_end,
+    )
+    application.amount_requested = amount_requested
+    application.planned_start = planned_start
+    application.planned_end = planned_end
+    application.save()
+    old_lines = list(application.budget_lines.values_list("kind", "description", "amount"))
+    new_lines = [
+        (line["kind"], line["description"].strip(), line["amount"]) for line in budget_lines
+    ]
+    if old_lines != new_lines:
+        application.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(
+            BudgetLine(application=application, kind=kind, description=description, amount=amount)
+            for kind, description, amount in new_lines
+        )
+        changed = True
+    if changed:
+        audit_record(actor=actor, obj=application, action="saved")
+    return application
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    application: Application,
+    actor: User,
+    attachment_type: AttachmentType | None,
+    upload: UploadedFile,
+) -> Attachment:
+    application = _locked_editable(application, actor)
+    if attachment_type is not None and attachment_type.call_id != application.call_id:
+        raise ValidationError(_("That attachment does not belong to this call."))
+    checked = check_upload(upload)
+    attachment = Attachment(
+        application=application, attachment_type=attachment_type, uploaded_by=actor
+    )
+    store_upload(record=attachment, upload=upload, checked=checked)
+    audit_record(actor=actor, obj=application, action="attachment_added", comment=checked.safe_name)
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, actor: User) -> None:
+    """Hide an attachment from the application; the file stays on record."""
+    application = _locked_editable(attachment.application, actor)
+    if attachment.removed_at is None:
+        attachment.removed_at = timezone.now()
+        attachment.save(update_fields=["removed_at"])
+        audit_record(
+            actor=actor,
+            obj=application,
+            action="attachment_removed",
+            comment=attachment.original_name,
+        )
+
+
+def completeness_problems(application: Application) -> list[str]:
+    """Everything missing before the application can be sent in, each item named."""
+    problems = []
+    for question in application.call.questions.all():
+        if question.required and application.answers.get(str(question.pk), "") in ("", None):
+            problems.append(_("Answer the question “%(question)s”.") % {"question": question.text})
+    if not application.title:
+        problems.append(_("Give the application a title."))
+    if application.amount_requested is None or application.amount_requested <= 0:
+        problems.append(_("Give the amount you apply for."))
+    if not application.planned_start or not application.planned_end:
+        problems.append(_("Give when the activity starts and ends."))
+    if not application.budget_lines.filter(kind=BudgetLineKind.COST).exists():
+        problems.append(_("Add at least one cost to the budget."))
+    present = set(
+        application.attachments.filter(removed_at__isnull=True).values_list(
+            "attachment_type_id", flat=True
+        )
+    )
+    for attachment_type in application.call.attachment_types.filter(required=True):
+        if attachment_type.pk not in present:
+            problems.append(_("Attach “%(attachment)s”.") % {"attachment": attachment_type.name})
+    return problems
+
+
+def _snapshot(application: Application) -> dict[str, Any]:
+    return {
+        "title": application.title,
+        "answers": application.answers,
+        "amount_requested": str(application.amount_requested),
+        "planned": [str(application.planned_start), str(application.planned_end)],
+        "budget": [
+            [line.kind, line.description, str(line.amount)]
+            for line in application.budget_lines.all()
+        ],
+        "attachments": list(
+            application.attachments.filter(removed_at__isnull=True).values_list("pk", flat=True)
+        ),
+    }
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor: User) -> Application:
+    """Send the application in: complete, in time, with a diarienummer and a receipt."""
+    application = _locked_editable(application, actor)
+    now = timezone.now()
+    resubmission = application.status == A.COMPLETION_REQUESTED
+    if not resubmission and not application.call.is_open(now):
+        raise ValidationError(
+            _("The call closed on %(closes)s. Applications can no longer be sent in.")
+            % {"closes": timezone.localtime(application.call.closes_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    problems = completeness_problems(application)
+    if problems:
+        raise ValidationError(problems)
+    if not application.registry_number:
+        application.registry_number = registry_number_allocate(
+            public_body=application.call.programme.public_body, year=timezone.localdate(now).year
+        )
+        application.submitted_at = now
+    number = application.submissions.count() + 1
+    submission = Submission.objects.create(
+        application=application,
+        number=number,
+        content=_snapshot(application),
+        submitted_by=actor,
+        submitted_at=now,
+    )
+    application_transition(
+        application=application,
+        to=A.SUBMITTED,
+        actor=actor,
+        comment=_("Completed and sent in again") if resubmission else "",
+    )
+    notify(
+        kind="receipt",
+        obj=submission,
+        recipients=[actor, *organisation_people([application.organisation_id])],
+        due_date=timezone.localdate(now),
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, actor: User) -> Application:
+    return application_transition(application=_locked(application), to=A.WITHDRAWN, actor=actor)
+
+
+# --- the case officer --------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_assign(
+    *, application: Application, actor: User, assignee: User | None
+) -> Application:
+    application = _locked(application)
+    if not permissions.can_handle(actor, application):
+        raise PermissionDenied
+    if assignee is not None and permissions.is_excluded(assignee, application):
+        raise ValidationError(
+            _(
+                "%(person)s is connected to the applicant or has declared a conflict of "
+                "interest (jäv), and may not handle the application."
+            )
+            % {"person": assignee.display_name}
+        )
+    if assignee is not None and not permissions.can_handle(assignee, application):
+        raise ValidationError(_("The person is not a case officer of this public body."))
+    application.assigned_to = assignee
+    application.save(update_fields=["assigned_to", "updated_at"])
+    audit_record(
+        actor=actor,
+        obj=application,
+        action="assigned",
+        comment=assignee.display_name if assignee else "",
+    )
+    return application
+
+
+@transaction.atomic
+def application_request_completion(
+    *, application: Application, actor: User, message: str, due: date
+) -> Application:
+    application = _locked(application)
+    message = message.strip()
+    errors = {}
+    if not message:
+        errors["message"] = [_("Tell the association what to complete.")]
+    if due < timezone.localdate():
+        errors["due"] = [_("The date must not be in the past.")]
+    if errors:
+        raise ValidationError(errors)
+    application.completion_message = message
+    application.completion_due = due
+    application_transition(
+        application=application, to=A.COMPLETION_REQUESTED, actor=actor, comment=message
+    )
+    notify(
+        kind="completion_requested",
+        obj=application,
+        recipients=organisation_people([application.organisation_id]),
+        due_date=due,
+    )
+    return application
+
+
+@transaction.atomic
+def application_start_review(*, application: Application, actor: User) -> Application:
+    return application_transition(application=_locked(application), to=A.IN_REVIEW, actor=actor)
+
+
+@transaction.atomic
+def review_save(
+    *, application: Application, actor: User, criterion: Criterion, score: int, comment: str
+) -> Review:
+    application = _locked(application)
+    if not permissions.can_handle(actor, application):
+        raise PermissionDenied
+    if application.status not in {A.SUBMITTED, A.IN_REVIEW}:
+        raise ValidationError(_("Criteria are scored while the application is being assessed."))
+    if criterion.programme_id != application.call.programme_id:
+        raise ValidationError(_("The criterion does not belong to this programme."))
+    if not 0 <= score <= 5:
+        raise ValidationError({"score": [_("Give a score from 0 to 5.")]})
+    review, _created = Review.objects.update_or_create(
+        application=application,
+        criterion=criterion,
+        defaults={"score": score, "comment": comment.strip(), "reviewer": actor},
+    )
+    audit_record(
+        actor=actor, obj=application, action="scored", comment=f"{criterion.name}: {score}"
+    )
+    return review

@@ -1,0 +1,124 @@
+"""What the grants pages share: the application's page context, the case officer's one-button
+actions, form errors as messages, and the officer's lists with their exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from grants import selectors
+from grants.forms import OfficerListForm
+from grants.models import Application
+from portal.exports import export_response
+from portal.http import error_messages, request_user
+from portal.pagination import paginate, query_without_page
+
+
+def _money_context(application: Application) -> dict[str, Any]:
+    if not application.decided_at:
+        return {}
+    payments = list(selectors.payments_of(application=application))
+    return {
+        "payments": payments,
+        "paid": sum((p.amount for p in payments), start=0),
+        "report": selectors.report_of(application=application),
+        "recoveries": selectors.recoveries_of(application=application),
+        "today": timezone.localdate(),
+    }
+
+
+def _application_context(application: Application, **extra: Any) -> dict[str, Any]:
+    lines = list(application.budget_lines.all())
+    costs = sum((line.amount for line in lines if line.kind == "cost"), start=0)
+    funding = sum((line.amount for line in lines if line.kind != "cost"), start=0)
+    return {
+        "application": application,
+        "budget_lines": lines,
+        "total_costs": costs,
+        "total_funding": funding,
+        "attachments": selectors.current_attachments(application=application),
+        "answers": [
+            (question, application.answers.get(str(question.pk), ""))
+            for question in application.call.questions.all()
+        ],
+        **_money_context(application),
+        **extra,
+    }
+
+
+def _officer_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
+    application = selectors.application_get_for_officer(user=request.user, pk=pk)
+    try:
+        message = action(application, request_user(request))
+    except ValidationError as error:
+        error_messages(request, error)
+    else:
+        messages.success(request, message)
+    return redirect("grants:officer_application", pk=pk)
+
+
+def _named_form_error(form: Any) -> ValidationError:
+    """A form's errors as messages that name their field: "Payment date: Enter a valid date."."""
+    messages_ = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        messages_ += [f"{label}: {message}" if label else str(message) for message in errors]
+    return ValidationError(messages_)
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _cost_lines(application: Application) -> list[Any]:
+    return list(application.budget_lines.filter(kind="cost").order_by("id"))
+
+
+def _list_page(
+    request: HttpRequest,
+    *,
+    template: str,
+    items_for: Any,
+    states: list[tuple[str, str]],
+    export_name: str,
+    export_header: list[str],
+    export_row: Any,
+) -> HttpResponse | StreamingHttpResponse:
+    form = OfficerListForm(
+        request.GET,
+        calls=selectors.inbox_calls(user=request.user),
+        bodies=selectors.officer_bodies(user=request.user),
+        states=states,
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = items_for(filters.get("state") or "", filters.get("call"), filters.get("public_body"))
+    fmt = request.GET.get("export", "")
+    if fmt in {"csv", "xlsx"}:
+        return export_response(
+            rows=(export_row(item) for item in items.iterator(chunk_size=2000)),
+            header=export_header,
+            filename=export_name,
+            fmt=fmt,
+        )
+    query = query_without_page(request)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": paginate(request, items),
+            "query": query,
+            "export_query": query,
+            "today": timezone.localdate(),
+            "segregated": selectors.officer_has_exclusions(user=request.user),
+        },
+    )

@@ -1,0 +1,90 @@
+"""The case officer's proposal and the decision maker's list and decision (two steps: check, then take)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from grants import permissions, selectors, services
+from grants.forms import DecisionForm, ProposalForm
+from grants.models import Application, DecisionChoice
+from grants.views._shared import _add_errors, _named_form_error, _officer_action
+from grants.views.cases import _officer_page
+from portal import versions
+from portal.http import error_messages, request_user
+from portal.models import User
+from portal.pagination import paginate
+
+
+@require_safe
+def decisions(request: HttpRequest) -> HttpResponse:
+    proposals = selectors.proposals_for_decision(user=request.user)
+    return render(
+        request, "grants/decisions.html", {"page": paginate(request, proposals), "query": ""}
+    )
+
+
+@require_POST
+def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        form = ProposalForm(request.POST)
+        if not form.is_valid():
+            raise _named_form_error(form)
+        services.application_propose(
+            application=application,
+            actor=user,
+            outcome=form.cleaned_data["outcome"],
+            amount=form.cleaned_data["amount"],
+            motivation=form.cleaned_data["motivation"],
+            conditions=form.cleaned_data["conditions"],
+            seen_version=form.cleaned_data["seen_version"],
+        )
+        return _("The proposal has been sent to the decision maker.")
+
+    return _officer_action(request, pk, act)
+
+
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two steps (check your answers): the first POST checks the decision and shows exactly
+    what will be recorded; only "Take the decision" on that page decides. "Change" goes back
+    to the form with what was typed."""
+    application = selectors.application_get_for_officer(user=request.user, pk=pk)
+    user = request_user(request)
+    if not permissions.can_decide(user, application):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if "edit" in request.POST or not form.is_valid():
+        return _officer_page(request, application, decision_form=form)
+    data = form.cleaned_data
+    arguments: dict[str, Any] = {
+        "application": application,
+        "actor": user,
+        "decision": data["decision"],
+        "amount": data["amount"] if data["decision"] == DecisionChoice.CHANGE else None,
+        "change_reason": data["change_reason"],
+        "seen_version": data["seen_version"],
+    }
+    try:
+        if "confirmed" not in request.POST:
+            outcome = services.decision_preview(**arguments)
+            return render(
+                request,
+                "grants/decision_confirm.html",
+                {"application": application, "form": form, "outcome": outcome},
+            )
+        services.application_decide(**arguments)
+    except ValidationError as error:
+        if versions.FIELD in getattr(error, "error_dict", {}) or application.status != "proposed":
+            error_messages(request, error)  # stale or already decided: reload and look again
+            return redirect("grants:officer_application", pk=pk)
+        _add_errors(form, error)
+        return _officer_page(request, application, decision_form=form)
+    messages.success(request, _("The decision has been taken."))
+    return redirect("grants:officer_application", pk=pk)

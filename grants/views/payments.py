@@ -1,0 +1,56 @@
+"""Payments: registering one on the officer's page, and the officer's list of payments."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from grants import selectors, services
+from grants.forms import PaymentForm
+from grants.models import Application
+from grants.views._shared import _list_page, _named_form_error, _officer_action
+from portal.models import User
+
+
+@require_POST
+def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(application: Application, user: User) -> str:
+        form = PaymentForm(request.POST)
+        if not form.is_valid():
+            raise _named_form_error(form)
+        services.payment_register(application=application, actor=user, **form.cleaned_data)
+        return _("The payment has been registered.")
+
+    return _officer_action(request, pk, act)
+
+
+@require_safe
+def payments_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    return _list_page(
+        request,
+        template="grants/payments_list.html",
+        items_for=lambda state, call, body: selectors.payments_list(
+            user=request.user, call=call, public_body=body
+        ),
+        states=[],
+        export_name="utbetalningar",
+        export_header=[
+            _("Registration number"),
+            _("Organisation"),
+            _("Call"),
+            _("Payment date"),
+            _("Amount (SEK)"),
+            _("Reference"),
+            _("Paid to"),
+        ],
+        export_row=lambda p: [
+            p.application.registry_number,
+            p.application.organisation.name,
+            p.application.call.title,
+            p.paid_on.isoformat(),
+            p.amount,
+            p.reference,
+            p.account,
+        ],
+    )

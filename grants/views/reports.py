@@ -1,0 +1,168 @@
+"""Follow-up reports: the association writes and sends one in, the case officer reviews it, and
+the officer's list of reports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from grants import permissions, selectors, services
+from grants.forms import ReportAttachmentForm, ReportForm, ReportReviewForm
+from grants.views._shared import _cost_lines, _list_page
+from portal.http import error_messages, form_error_messages, private_file_response, request_user
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    report, membership = selectors.report_get_for_member(user=request.user, pk=pk)
+    editable = report.status in services.REPORT_EDITABLE and permissions.can_edit(membership)
+    cost_lines = _cost_lines(report.application)
+    form = ReportForm(report=report, cost_lines=cost_lines)
+    problems: list[str] = []
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        form = ReportForm(request.POST, report=report, cost_lines=cost_lines)
+        if form.is_valid():
+            try:
+                services.report_save(
+                    report=report,
+                    actor=request_user(request),
+                    narrative=form.cleaned_data["narrative"],
+                    activities=form.cleaned_data["activities"],
+                    participants=form.participants(),
+                    actual_costs=form.actual_costs(),
+                    other_income=form.cleaned_data["other_income"],
+                )
+                if "submit" in request.POST:
+                    services.report_submit(report=report, actor=request_user(request))
+                    messages.success(request, _("The report has been sent in."))
+                    return redirect("grants:report", pk=pk)
+            except ValidationError as error:
+                problems = error.messages
+            else:
+                messages.success(request, _("The report has been saved."))
+                return redirect("grants:report", pk=pk)
+    report.refresh_from_db()
+    return render(
+        request,
+        "grants/report.html",
+        {
+            "report": report,
+            "application": report.application,
+            "form": form,
+            "editable": editable,
+            "problems": problems,
+            "unspent": services.report_unspent(report),
+            "paid": services.amount_paid(report.application),
+            "attachments": report.attachments.all(),
+            "attachment_form": ReportAttachmentForm() if editable else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def report_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    report, _membership = selectors.report_get_for_member(user=request.user, pk=pk)
+    form = ReportAttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.report_attachment_add(
+                report=report, actor=request_user(request), upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            error_messages(request, error)
+        else:
+            messages.success(request, _("The attachment has been added."))
+    else:
+        form_error_messages(request, form)
+    return redirect("grants:report", pk=pk)
+
+
+@require_safe
+def report_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = selectors.report_attachment_get_for_user(
+        user=request.user, application_pk=pk, pk=attachment_pk
+    )
+    return private_file_response(attachment)
+
+
+@require_http_methods(["GET", "POST"])
+def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get_for_officer(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = ReportReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.report_review(
+                    report=report,
+                    actor=request_user(request),
+                    approve=form.cleaned_data["decision"] == "approve",
+                    comment=form.cleaned_data["comment"],
+                    seen_version=form.cleaned_data["seen_version"],
+                )
+            except ValidationError as error:
+                error_messages(request, error)
+            else:
+                messages.success(request, _("The report has been reviewed."))
+        return redirect("grants:officer_report", pk=pk)
+    cost_lines = _cost_lines(report.application)
+    actual = report.actual_costs
+    return render(
+        request,
+        "grants/officer_report.html",
+        {
+            "report": report,
+            "application": report.application,
+            "costs": [(line, actual.get(str(line.pk))) for line in cost_lines],
+            "participants": report.participants,
+            "unspent": services.report_unspent(report),
+            "paid": services.amount_paid(report.application),
+            "submissions": list(report.submissions.order_by("number")),
+            "attachments": report.attachments.all(),
+            "can_review": permissions.can_handle(request_user(request), report.application)
+            and report.status == "submitted",
+            "seen_version": services.report_version(report),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_safe
+def reports_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    return _list_page(
+        request,
+        template="grants/reports_list.html",
+        items_for=lambda state, call, body: selectors.reports_list(
+            user=request.user, state=state, call=call, public_body=body
+        ),
+        states=[
+            ("due", pgettext("report filter", "Due")),
+            ("overdue", _("Overdue")),
+            ("submitted", _("Waiting for review")),
+            ("revision_requested", _("Revision requested")),
+            ("approved", _("Approved")),
+        ],
+        export_name="aterrapporteringar",
+        export_header=[
+            _("Registration number"),
+            _("Organisation"),
+            _("Call"),
+            _("Due"),
+            _("Status"),
+        ],
+        export_row=lambda r: [
+            r.application.registry_number,
+            r.application.organisation.name,
+            r.application.call.title,
+            r.due_date.isoformat(),
+            r.get_status_display(),
+        ],
+    )

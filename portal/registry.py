@@ -1,0 +1,270 @@
+"""The registry: how a domain app plugs into the foundation.
+
+portal knows no domain. Each domain app fills this registry in its `AppConfig.ready()` (see
+`organisations/apps.py`, `grants/apps.py`, `agreements/apps.py`) with what it contributes:
+
+- notification kinds: what an email is about, its template under `templates/<app>/email/`, and
+  whether it is urgent (sent at once) or may wait for the daily digest;
+- reminder sources: what is due on a day, collected in a fixed number of queries, written as
+  outbox rows by the hourly scan;
+- digest sections: what waits for a person in the morning's digest;
+- audit labels: how the history reads the app's audit actions and states;
+- overview panels: what the app adds to a person's overview, an officer's case handling page
+  and the roles beside the person's name in the header;
+- menu links: the app's pages in the main menu and the footer;
+- demo seeders: what `seed_demo` creates for the quick start;
+- personal-data providers: what the app holds about a person, for export and erasure.
+
+Registering the same name twice is an error, so two apps cannot silently shadow each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from django.db.models import Q
+    from django.http import HttpRequest
+    from django_stubs_ext import StrOrPromise
+
+    from portal.models import Notification, User
+
+Context = dict[str, object]
+_T = TypeVar("_T")
+
+
+# --- notification kinds ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a kind of notification is about and how it reads. `template` names the email's
+    templates without their ending: `<template>_subject.txt`, `<template>.txt` and, if present,
+    `<template>.html`. Urgent kinds (deadlines) are always sent at once; the others wait for the
+    daily digest when the person has asked for that. `context` turns the object the row is about
+    into the template's context and must give a `url`; `related` is what to select_related when
+    many rows of the kind are read at once."""
+
+    name: str
+    label: StrOrPromise
+    template: str
+    urgent: bool
+    context: Callable[[Any, Notification], Context]
+    related: tuple[str, ...] = field(default=())
+
+
+# --- reminder sources ------------------------------------------------------------------------
+
+
+class Rows(Protocol):
+    """Where a reminder source writes what is due: one outbox row per (kind, object, due date,
+    person), however often the same person is named."""
+
+    def add(
+        self,
+        kind: str,
+        model: type[models.Model],
+        object_id: object,
+        due: date,
+        users: Iterable[User],
+    ) -> None: ...
+
+
+class ReminderSource(Protocol):
+    """Collects what is due on `today` and adds it to `rows`: a fixed number of queries whatever
+    the number of due objects. `now` is the scan's time (some deadlines are times of day)."""
+
+    def __call__(self, rows: Rows, *, now: datetime, today: date) -> None: ...
+
+
+# --- digest sections -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """A list in the morning's digest. `recipients(start, end)` is a filter on users (it is
+    combined with every other section's into one query) for whom the section may hold something
+    between yesterday's digest and today's; `items(user, start, end)` is what it holds for one
+    person, a queryset the digest counts and cuts. `template` is included in the digest's text
+    and HTML with `items`, `count` and `site_url`: `<template>.txt` and `<template>.html`."""
+
+    name: str
+    template: str
+    recipients: Callable[[datetime, datetime], Q]
+    items: Callable[[User, datetime, datetime], models.QuerySet[models.Model]]
+    order: int = 100
+
+
+# --- overview panels -------------------------------------------------------------------------
+
+DASHBOARD = "dashboard"  # a person's "My overview"
+OFFICER_HOME = "officer_home"  # an officer's case handling page
+HEADER = "header"  # the roles shown beside the person's name in every page's header
+
+
+@dataclass(frozen=True)
+class Panel:
+    """What an app shows on one of the portal's own pages. `context(request)` is called only when
+    the page is drawn; `template` is included with what it returns. A HEADER panel has no
+    template: it returns `roles`, a list of texts to show beside the person's name."""
+
+    name: str
+    page: str
+    context: Callable[[HttpRequest], Context]
+    template: str = ""
+    order: int = 100
+
+
+# --- navigation ------------------------------------------------------------------------------
+
+PUBLIC = "public"  # everyone, logged in or not
+SIGNED_IN = "signed_in"  # anyone logged in
+FOOTER = "footer"  # the footer's links, for everyone
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main menu (PUBLIC or SIGNED_IN) or the footer (FOOTER), to a URL name."""
+
+    url_name: str
+    label: StrOrPromise
+    audience: str = PUBLIC
+    order: int = 100
+
+
+# --- demo data and personal data ---------------------------------------------------------------
+
+
+class Seeder(Protocol):
+    """Creates or refreshes an app's demo data for the quick start (idempotent). `users` holds the
+    demo accounts by email address."""
+
+    def __call__(self, *, users: dict[str, User]) -> None: ...
+
+
+class PersonalDataProvider(Protocol):
+    """What an app holds about a person (GDPR): `export` gives it as plain data for the person's
+    copy, `erase` removes or anonymises what may go and keeps what the archive law requires.
+    Declared here; the apps implement it in the records issue."""
+
+    name: str
+
+    def export(self, user: User) -> Mapping[str, object]: ...
+
+    def erase(self, user: User, *, actor: User) -> None: ...
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+
+@dataclass
+class Registry:
+    kinds: dict[str, Kind] = field(default_factory=dict)
+    reminder_sources: dict[str, ReminderSource] = field(default_factory=dict)
+    digest_sections: dict[str, DigestSection] = field(default_factory=dict)
+    action_labels: dict[str, StrOrPromise] = field(default_factory=dict)
+    state_labels: dict[str, dict[str, StrOrPromise]] = field(default_factory=dict)
+    panels: dict[str, Panel] = field(default_factory=dict)
+    nav: dict[str, NavItem] = field(default_factory=dict)
+    seeders: dict[str, Seeder] = field(default_factory=dict)
+    personal_data: dict[str, PersonalDataProvider] = field(default_factory=dict)
+
+
+registry = Registry()
+
+
+def _add(table: dict[str, _T], name: str, value: _T, what: str) -> None:
+    if name in table and table[name] is not value:
+        raise ValueError(f"{what} {name!r} is registered twice.")
+    table[name] = value
+
+
+def register_kind(kind: Kind) -> Kind:
+    _add(registry.kinds, kind.name, kind, "Notification kind")
+    return kind
+
+
+def register_reminder_source(name: str, source: ReminderSource) -> None:
+    _add(registry.reminder_sources, name, source, "Reminder source")
+
+
+def register_digest_section(section: DigestSection) -> None:
+    _add(registry.digest_sections, section.name, section, "Digest section")
+
+
+def register_audit_labels(
+    *,
+    actions: Mapping[str, StrOrPromise] | None = None,
+    states: Mapping[str, Iterable[tuple[str, StrOrPromise]]] | None = None,
+) -> None:
+    """How the history reads an app's audit actions, and the labels of its states by machine
+    ("organisation", "application", …; a state the template does not name a machine for is
+    looked up in every machine)."""
+    for action, label in (actions or {}).items():
+        _add(registry.action_labels, action, label, "Audit action")
+    for machine, choices in (states or {}).items():
+        registry.state_labels.setdefault(machine, {}).update(dict(choices))
+
+
+def register_panel(panel: Panel) -> None:
+    _add(registry.panels, panel.name, panel, "Panel")
+
+
+def register_nav_item(item: NavItem) -> None:
+    _add(registry.nav, item.url_name, item, "Menu link")
+
+
+def register_seeder(name: str, seeder: Seeder) -> None:
+    """Seeders run in the order their apps stand in INSTALLED_APPS, after the platform's own
+    demo public bodies and accounts."""
+    _add(registry.seeders, name, seeder, "Demo seeder")
+
+
+def register_personal_data(provider: PersonalDataProvider) -> None:
+    _add(registry.personal_data, provider.name, provider, "Personal-data provider")
+
+
+# --- reading it ------------------------------------------------------------------------------
+
+
+def kind(name: str) -> Kind:
+    """The kind of "<what>" and of "<what>_<n>d" (a reminder n days before; negative: after)."""
+    what, _sep, offset = name.rpartition("_")
+    if what and offset.endswith("d") and offset[:-1].lstrip("-").isdigit():
+        return registry.kinds[what]
+    return registry.kinds[name]
+
+
+def digest_sections() -> list[DigestSection]:
+    return sorted(registry.digest_sections.values(), key=lambda s: (s.order, s.name))
+
+
+def panels(page: str) -> list[Panel]:
+    return sorted(
+        (p for p in registry.panels.values() if p.page == page), key=lambda p: (p.order, p.name)
+    )
+
+
+def nav_items(audience: str) -> list[NavItem]:
+    return sorted(
+        (i for i in registry.nav.values() if i.audience == audience),
+        key=lambda i: (i.order, i.url_name),
+    )
+
+
+def action_label(action: str) -> str:
+    return str(registry.action_labels.get(action, action))
+
+
+def state_label(state: str, machine: str = "") -> str:
+    if machine and state in registry.state_labels.get(machine, {}):
+        return str(registry.state_labels[machine][state])
+    for labels in registry.state_labels.values():
+        if state in labels:
+            return str(labels[state])
+    return state
