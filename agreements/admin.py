@@ -22,7 +22,13 @@ from agreements.models import (
     FollowUp,
     Party,
 )
-from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline, SingletonSettingsAdmin
+from portal.admin_audit import (
+    AuditedAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    SingletonSettingsAdmin,
+)
 
 # The stages in which the admin may still correct a contribution: before legal review.
 ADMIN_CORRECTABLE = {
@@ -68,7 +74,9 @@ class AgreementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(AuditedAdmin, admin.ModelAdmin):
+class ContributionAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
+    """Corrected or removed here while the agreement is being prepared; never added here."""
+
     list_display = ["party", "agreement_status", "year", "kind", "value"]
     list_select_related = [
         "party__public_body",
@@ -76,6 +84,7 @@ class ContributionAdmin(AuditedAdmin, admin.ModelAdmin):
         "party__agreement",
     ]
     readonly_fields = ["party"]
+    refused_writes = frozenset({"add"})
 
     @admin.display(description=_("agreement"))
     def agreement_status(self, obj: Contribution) -> str:
@@ -85,9 +94,6 @@ class ContributionAdmin(AuditedAdmin, admin.ModelAdmin):
     def audit_target(self, obj: models.Model) -> models.Model:
         # Recorded in the agreement's history, where the parties see it.
         return cast(Contribution, obj).party.agreement
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and not agreement_open_for_correction(obj.party.agreement):

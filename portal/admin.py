@@ -18,7 +18,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
-from portal.admin_audit import CHANGED, AuditedAdmin, ReadOnlyAdmin, SingletonSettingsAdmin
+from portal.admin_audit import (
+    CHANGED,
+    AuditedAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyAdminMixin,
+    SingletonSettingsAdmin,
+)
 from portal.models import (
     AuditEvent,
     Notification,
@@ -46,15 +52,12 @@ class PortalUserCreationForm(AdminUserCreationForm):
         fields = ("email", "name")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PublicBodyMembership
     extra = 0
     autocomplete_fields = ["public_body"]
     readonly_fields = ["created_at"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A role is granted or revoked, never edited in place.
-        return False
+    refused_writes = frozenset({"change"})  # a role is granted or revoked, never edited in place
 
 
 @admin.register(User)
@@ -120,7 +123,7 @@ class PublicBodyAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(PublicBodyMembership)
-class PublicBodyMembershipAdmin(AuditedAdmin, admin.ModelAdmin):
+class PublicBodyMembershipAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
     """Granted and revoked through the services, which write the audit events themselves."""
 
     list_display = ["user", "public_body", "role", "created_at"]
@@ -128,10 +131,7 @@ class PublicBodyMembershipAdmin(AuditedAdmin, admin.ModelAdmin):
     list_select_related = ["user", "public_body"]
     search_fields = ["user__email", "user__name", "public_body__name"]
     autocomplete_fields = ["user", "public_body"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A role is granted or revoked, never edited in place.
-        return False
+    refused_writes = frozenset({"change"})  # a role is granted or revoked, never edited in place
 
     def save_model(
         self,
@@ -229,18 +229,13 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(AuditedAdmin, BaseAuthenticatorAdmin):
+class AuthenticatorAdmin(ReadOnlyAdminMixin, AuditedAdmin, BaseAuthenticatorAdmin):
     """A person's second factor. Never created or edited here (the secret stays with the
     person); an administrator may remove a lost one, which is recorded on the person."""
 
     readonly_fields = ["user", "type", "created_at", "last_used_at"]
     exclude = ["data"]
+    refused_writes = frozenset({"add", "change"})
 
     def audit_target(self, obj: models.Model) -> models.Model:
         return cast(Authenticator, obj).user
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

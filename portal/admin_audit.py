@@ -4,9 +4,11 @@ fields (old → new) in the comment. One mixin does it for every admin of the po
 
     class ProgrammeAdmin(AuditedAdmin, admin.ModelAdmin): ...
 
-An admin without the mixin must be read-only (no add, change or delete permission); a test walks
-the admin site and fails otherwise. Objects whose content was submitted, decided or signed are
-refused by the admins' own permission methods (see `README.md`, "Security model")."""
+An admin without the mixin must be read-only (no add, change or delete permission: the bases
+`ReadOnlyAdmin` and `ReadOnlyInline`); a test walks the admin site and fails otherwise. A write an
+admin refuses whoever asks is named in `ReadOnlyAdminMixin.refused_writes`. Objects whose content
+was submitted, decided or signed are refused by the admins' own permission methods (see
+`README.md`, "Security model")."""
 
 from __future__ import annotations
 
@@ -27,9 +29,11 @@ from portal.models import User
 from portal.services import audit_record
 
 if TYPE_CHECKING:
+    _AdminBase = admin.options.BaseModelAdmin[Any]
     _ModelAdminBase = admin.ModelAdmin[Any]
     _InlineBase = admin.options.InlineModelAdmin[Any, Any]
 else:
+    _AdminBase = object
     _ModelAdminBase = object
     _InlineBase = object
 
@@ -313,24 +317,37 @@ class LockedWithParentInline(_InlineBase):
         )
 
 
-class _NoWrites:
-    """Nothing is added, changed or deleted through this admin page or inline."""
+class ReadOnlyAdminMixin(_AdminBase):
+    """Refuses, for everyone (superusers included), the writes named in `refused_writes` through
+    this admin page or inline: "add", "change", "delete", all three unless the class names
+    fewer. What it does not refuse is left to the admin's own rules and Django's permissions.
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        class AuthenticatorAdmin(ReadOnlyAdminMixin, AuditedAdmin, BaseAuthenticatorAdmin):
+            refused_writes = frozenset({"add", "change"})  # removing a lost one is allowed
+
+    Put it before the admin's other bases. An admin that refuses all three is read-only (see
+    `is_read_only`)."""
+
+    refused_writes: ClassVar[frozenset[str]] = frozenset({"add", "change", "delete"})
+
+    # A model admin asks has_add_permission(request), an inline has_add_permission(request, obj).
+    def has_add_permission(self, request: HttpRequest, *args: Any, **kwargs: Any) -> bool:
+        return "add" not in self.refused_writes and super().has_add_permission(
+            request, *args, **kwargs
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        return "change" not in self.refused_writes and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        return "delete" not in self.refused_writes and super().has_delete_permission(request, obj)
 
 
-class ReadOnlyAdmin(_NoWrites, _ModelAdminBase):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, _ModelAdminBase):
     """Looked at, never changed here: the portal's own pages and services change it."""
 
 
-class ReadOnlyInline(_NoWrites, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Rows shown inside a read-only page."""
 
     extra = 0
@@ -338,15 +355,14 @@ class ReadOnlyInline(_NoWrites, admin.TabularInline):
     show_change_link = False
 
 
-class SingletonSettingsAdmin(AuditedAdmin, admin.ModelAdmin):
+class SingletonSettingsAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
     """The admin of a `SingletonSettings` model: one form, straight to it (the defaults until it
     is first saved); never a second row, never deleted. Changes are audited."""
 
+    refused_writes = frozenset({"delete"})
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not self.model._default_manager.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         opts = self.model._meta

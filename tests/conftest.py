@@ -4,12 +4,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
-from django.urls import reverse
 
 from portal.celery import app as celery_app
 from portal.models import PublicBodyMembership, User
-from tests.factories import MembershipFactory, UserFactory, give_totp
+from tests.portal.factories import MembershipFactory, UserFactory, give_totp
 
 
 @pytest.fixture(autouse=True)
@@ -54,20 +52,3 @@ def staff(db: None) -> User:
     user = UserFactory(name="Alva Admin", is_staff=True, is_superuser=True)
     give_totp(user)
     return user
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def logged_in_by_password(user: User) -> Client:
-    """Log in through allauth's form, as a person does (allauth then counts the login as a
-    recent authentication, which setting up MFA asks for)."""
-    from tests.factories import PASSWORD
-
-    client = Client()
-    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return client

@@ -13,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.processes import ROOT, clean_env, manage
+from tests.helpers.processes import ROOT, clean_env, manage
 
 
 def free_port() -> int:

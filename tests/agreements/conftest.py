@@ -10,13 +10,9 @@ import pytest
 from agreements import services
 from agreements.models import SCREENING_CRITERIA, Agreement, Party
 from portal.models import PublicBody, PublicBodyRole, User
-from tests.factories import (
-    CommitteeFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
-    give_totp,
-)
+from tests.helpers.mfa import signing_code
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import CommitteeFactory, MembershipFactory, give_totp
 
 
 @dataclass
@@ -123,29 +119,6 @@ def to_signing(i: Iop) -> Agreement:
         agreement=fresh(a), actor=i.officer, decided_on=date(2026, 12, 10), reference="SN § 123"
     )
     return fresh(a)
-
-
-def signing_code(user: User) -> str:
-    """A code of the person's authenticator app that the portal accepts now and has not seen
-    yet: the next time step's code first (accepted within the tolerance of one step), then the
-    current one. Deterministic within a test: no waiting for the clock."""
-    import time
-
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
-    from allauth.mfa.utils import decrypt
-    from django.core.cache import cache
-
-    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    if authenticator is None:
-        return ""  # no app: the portal tells the person to set one up
-    secret = decrypt(authenticator.data["secret"])
-    step = int(time.time()) // 30
-    for counter in (step + 1, step):
-        code = format_hotp_value(hotp_value(secret, counter))
-        if cache.get(TOTP(authenticator)._get_used_cache_key(code)) is None:
-            return code
-    raise AssertionError("both codes of this window are used; the test signs too often")
 
 
 def sign(*, agreement: Agreement, actor: User, party: Party) -> Any:

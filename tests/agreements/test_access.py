@@ -8,8 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,21 +16,20 @@ from agreements.models import SCREENING_CRITERIA, Agreement, Party, Signature
 from organisations import services as organisation_services
 from organisations.models import (
     ConflictOfInterest,
-    JoinRequest,
     OrganisationMembership,
-    PastMembership,
 )
 from portal.models import AuditEvent, PublicBody, PublicBodyRole, User
 from tests.agreements.conftest import INITIATIVE, Iop, fresh, to_signing
-from tests.conftest import logged_in
-from tests.factories import (
-    CommitteeFactory,
-    MembershipFactory,
+from tests.agreements.factories import PartyFactory
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import assert_same_query_count, count_queries
+from tests.organisations.factories import (
+    JoinRequestFactory,
     OrganisationFactory,
     OrganisationMembershipFactory,
-    UserFactory,
-    give_totp,
+    PastMembershipFactory,
 )
+from tests.portal.factories import CommitteeFactory, MembershipFactory, UserFactory, give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +144,7 @@ def _member(user: User, i: Iop) -> None:
 
 
 def _former_member(user: User, i: Iop) -> None:
-    PastMembership.objects.create(
+    PastMembershipFactory(
         organisation=i.org_party.organisation,
         user=user,
         role="editor",
@@ -157,7 +154,7 @@ def _former_member(user: User, i: Iop) -> None:
 
 
 def _asked_to_join(user: User, i: Iop) -> None:
-    JoinRequest.objects.create(organisation=i.org_party.organisation, user=user)
+    JoinRequestFactory(organisation=i.org_party.organisation, user=user)
 
 
 @pytest.mark.parametrize("affiliate", [_member, _former_member, _asked_to_join])
@@ -322,17 +319,17 @@ def test_the_second_bodys_list_keeps_its_query_count(iop: Iop) -> None:
                 public_body=iop.body,
                 data={**INITIATIVE, "title": f"Avtal {n}"},
             )
-            Party.objects.create(agreement=agreement, public_body=second)
+            PartyFactory(agreement=agreement, public_body=second)
 
     make(2)
     client.get(reverse("agreements:mine"))
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(reverse("agreements:mine"))
     make(10)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(reverse("agreements:mine"))
     assert response.status_code == 200 and "Avtal 9" in response.content.decode()
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert_same_query_count(few, many)
 
 
 def test_a_conflict_declared_in_an_agreement_covers_its_organisations_even_those_added_later(

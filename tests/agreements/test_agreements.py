@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from agreements import services
 from agreements.models import AgreementVersion, Signature
 from agreements.pdf import render_agreement_pdf
-from portal.models import AuditEvent
 from tests.agreements.conftest import Iop, fresh, sign, to_signing
+from tests.helpers.audit import transitions
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +36,7 @@ def test_the_path_from_initiative_to_a_signed_version_with_its_pdf(
     text = "".join(page.extract_text() for page in PdfReader(version.pdf.open("rb")).pages)
     assert "Föreningen Mötesplats" in text and i.org_party.organisation.organisation_number in text
     assert "Version 1" in text and "300 000" in text.replace("\u00a0", " ")
-    transitions = list(
-        AuditEvent.objects.filter(action="status_changed", object_id=str(a.pk))
-        .order_by("id")
-        .values_list("to_state", flat=True)
-    )
-    assert transitions == [
+    assert [to for _from, to in transitions(a)] == [
         "screening",
         "co_creation",
         "legal_review",
@@ -100,7 +95,7 @@ def test_the_text_cannot_change_outside_co_creation_and_other_people_cannot_edit
         services.agreement_section_save(
             agreement=a, actor=i.officer, section="goals", text="Ändrat efter beslut"
         )
-    from tests.factories import OrganisationMembershipFactory
+    from tests.organisations.factories import OrganisationMembershipFactory
 
     stranger = OrganisationMembershipFactory(role="representative").user
     services.agreement_transition(
@@ -358,7 +353,8 @@ def test_ending_terminating_and_follow_up(iop: Iop, django_capture_on_commit_cal
 
 def test_the_officer_adds_more_parties_during_co_creation(iop: Iop) -> None:
     from agreements.models import SCREENING_CRITERIA
-    from tests.factories import CommitteeFactory, OrganisationFactory
+    from tests.organisations.factories import OrganisationFactory
+    from tests.portal.factories import CommitteeFactory
 
     i = iop
     a = services.agreement_transition(agreement=fresh(i.agreement), to="screening", actor=i.officer)

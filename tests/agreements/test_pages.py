@@ -4,9 +4,7 @@ query count."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements import services
@@ -14,13 +12,12 @@ from agreements.models import Agreement, Signature
 from agreements.urls import urlpatterns
 from portal.models import AuditEvent, PublicBodyRole
 from tests.agreements.conftest import INITIATIVE, Iop, fresh, sign, to_signing
-from tests.conftest import logged_in
-from tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
-    give_totp,
-)
+from tests.helpers.audit import nothing_audited
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import assert_same_query_count, count_queries
+from tests.helpers.urls import answer_status, app_urls
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import MembershipFactory, give_totp
 
 pytestmark = pytest.mark.django_db
 PUBLIC = {"register"}
@@ -33,40 +30,26 @@ def private_urls(agreement: Agreement) -> list[str]:
         "version_pk": 1,
         "point_pk": 1,
     }
-    found = []
-    for pattern in urlpatterns:
-        if pattern.name in PUBLIC | {"mine", "initiative"}:
-            continue
-        route = str(pattern.pattern)
-        found.append(
-            reverse(
-                f"agreements:{pattern.name}",
-                kwargs={k: v for k, v in values.items() if f"<id:{k}>" in route},
-            )
-        )
-    return found
+    skip = PUBLIC | {"mine", "initiative"}
+    return [url for _name, url in app_urls("agreements", urlpatterns, values, skip=skip)]
 
 
 def attempt(client: Client, url: str) -> int:
-    status = client.get(url).status_code
-    if status == 405:
-        status = client.post(
-            url, {"to": "screening", "section": "goals", "text": "kapad"}
-        ).status_code
-    return status
+    return answer_status(client, url, {"to": "screening", "section": "goals", "text": "kapad"})
 
 
 def test_outsiders_and_officers_of_other_bodies_get_404(iop: Iop) -> None:
     outsider = OrganisationMembershipFactory(role="representative").user
     other_officer = MembershipFactory(role=PublicBodyRole.CASE_OFFICER).user
     give_totp(other_officer)
-    events = AuditEvent.objects.count()
-    for user in (outsider, other_officer):
-        client = logged_in(user)
-        for url in private_urls(iop.agreement):
-            assert attempt(client, url) == 404, (user, url)
-        assert iop.agreement.title not in client.get(reverse("agreements:mine")).content.decode()
-    assert AuditEvent.objects.count() == events
+    with nothing_audited():
+        for user in (outsider, other_officer):
+            client = logged_in(user)
+            for url in private_urls(iop.agreement):
+                assert attempt(client, url) == 404, (user, url)
+            assert (
+                iop.agreement.title not in client.get(reverse("agreements:mine")).content.decode()
+            )
 
 
 def test_anonymous_visitors_are_sent_to_login(iop: Iop) -> None:
@@ -164,13 +147,13 @@ def test_agreement_lists_keep_their_query_count(iop: Iop, url_name: str) -> None
 
     make(2)
     client.get(reverse(url_name))
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(reverse(url_name))
     make(10)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(reverse(url_name))
     assert response.status_code == 200
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert_same_query_count(few, many)
 
 
 def test_the_signed_pdf_is_public_only_when_the_officer_says_so(

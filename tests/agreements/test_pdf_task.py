@@ -12,17 +12,14 @@ from django.conf import settings
 from django.db import connection
 
 from agreements.models import AgreementVersion
-from agreements.services import agreement_snapshot
 from agreements.tasks import render_version_pdf
-from portal.celery import app
 from tests.agreements.conftest import Iop
-from tests.processes import celery_worker
+from tests.agreements.factories import AgreementVersionFactory
+from tests.helpers.processes import celery_conf, celery_worker, worker_database_url
 
 
 def version_of(iop: Iop) -> AgreementVersion:
-    return AgreementVersion.objects.create(
-        agreement=iop.agreement, number=1, content=agreement_snapshot(iop.agreement, version=1)
-    )
+    return AgreementVersionFactory(agreement=iop.agreement, number=1)
 
 
 @pytest.mark.django_db
@@ -43,18 +40,16 @@ def test_the_task_runs_in_a_real_worker(iop: Iop) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the worker reads the test database, which needs PostgreSQL")
     version = version_of(iop)
-    database = connection.settings_dict
-    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    with celery_worker(
-        queue, DATABASE_URL=url, PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT)
+    with (
+        celery_worker(
+            queue,
+            DATABASE_URL=worker_database_url(),
+            PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT),
+        ),
+        celery_conf(task_always_eager=False),
     ):
-        eager = app.conf.task_always_eager
-        app.conf.task_always_eager = False
-        try:
-            digest = render_version_pdf.apply_async(args=[version.pk], queue=queue).get(timeout=120)
-        finally:
-            app.conf.task_always_eager = eager
+        digest = render_version_pdf.apply_async(args=[version.pk], queue=queue).get(timeout=120)
     version.refresh_from_db()
     assert version.sha256 == digest and len(digest) == 64
     assert Path(version.pdf.path).read_bytes().startswith(b"%PDF")

@@ -19,8 +19,12 @@ from agreements import services
 from agreements.models import Agreement, Party, Signature
 from organisations.models import OrganisationMembership
 from portal.models import AuditEvent, Notification, User
-from tests.agreements.conftest import Iop, fresh, sign, signing_code, to_signing
-from tests.factories import MembershipFactory, OrganisationMembershipFactory, give_totp
+from tests.agreements.conftest import Iop, fresh, sign, to_signing
+from tests.agreements.factories import PartyFactory
+from tests.helpers.clients import logged_in, shown_messages
+from tests.helpers.mfa import signing_code
+from tests.organisations.factories import OrganisationMembershipFactory
+from tests.portal.factories import MembershipFactory, give_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +35,8 @@ def _no_used_codes() -> None:
 
 
 def client_of(user: User) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
+    """The person's browser, reading the portal in English."""
+    return logged_in(user, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def seen_version_on_page(client: Client, agreement: Agreement) -> str:
@@ -48,7 +51,7 @@ def post_sign(client: Client, agreement: Agreement, party: Party, **data: str) -
 
 
 def said(response: Any) -> str:
-    return " ".join(str(m) for m in response.context["messages"])
+    return " ".join(shown_messages(response))
 
 
 def signatures(agreement: Agreement) -> set[int]:
@@ -169,12 +172,12 @@ def test_someone_who_is_not_the_signatory_gets_403(iop: Iop) -> None:
 
 
 def test_one_person_does_not_sign_for_two_parties(iop: Iop) -> None:
-    from tests.factories import CommitteeFactory
+    from tests.portal.factories import CommitteeFactory
 
     a = to_signing(iop)
     region = CommitteeFactory(name="Regionen", registry_prefix="RS")
-    second = Party.objects.create(agreement=a, public_body=region, signatory=iop.chair)
-    from tests.factories import MembershipFactory
+    second = PartyFactory(agreement=a, public_body=region, signatory=iop.chair)
+    from tests.portal.factories import MembershipFactory
 
     MembershipFactory(public_body=region, role="decision_maker", user=iop.chair)
     client = client_of(iop.chair)

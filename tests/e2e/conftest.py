@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -90,29 +89,6 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core on the page for WCAG 2.0/2.1 A and AA; return the violations, and also
-    any colour contrast axe could not decide (text it cannot measure is text nobody checked)."""
-    # Evaluated through the browser's debugging protocol, not added as an inline <script>: the
-    # portal's Content-Security-Policy (rightly) refuses inline scripts.
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text() + "\n;undefined")
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
-        })"""
-    )
-    return [
-        {
-            "id": violation["id"],
-            "help": violation["help"],
-            "targets": [node["target"] for node in violation["nodes"]],
-        }
-        for violation in result["violations"]
-        + [item for item in result["incomplete"] if item["id"] == "color-contrast"]
-    ]
 
 
 from tests.agreements.conftest import iop  # noqa: E402, F401 - the IOP world, for the agreement pages

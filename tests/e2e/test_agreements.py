@@ -14,10 +14,7 @@ from django.utils import timezone
 from agreements import services
 from agreements.models import Agreement
 from tests.agreements.conftest import Iop, fresh, to_signing
-from tests.e2e.conftest import axe_violations
-from tests.e2e.test_agreements_signing import sign_in_browser
-from tests.e2e.test_grants import officer_page
-from tests.e2e.test_organisations import log_in
+from tests.helpers.browser import axe_violations, log_in, officer_page, sign_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +25,7 @@ def test_iop_pages_are_accessible_and_signing_makes_the_pdf(
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import generate_totp_secret
 
-    from tests.factories import give_totp
+    from tests.portal.factories import give_totp
 
     secret = generate_totp_secret()
     Authenticator.objects.filter(user=iop.representative).delete()
@@ -84,7 +81,7 @@ def test_the_whole_iop_path_with_an_amendment(
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import generate_totp_secret
 
-    from tests.factories import give_totp
+    from tests.portal.factories import give_totp
 
     secret = generate_totp_secret()
     Authenticator.objects.filter(user=iop.representative).delete()

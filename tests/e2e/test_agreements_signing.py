@@ -12,32 +12,14 @@ from typing import Any
 import pytest
 
 from agreements import services
-from agreements.models import SCREENING_CRITERIA, Agreement, Party, Signature
+from agreements.models import SCREENING_CRITERIA, Agreement, Signature
 from portal.models import PublicBody, PublicBodyRole
-from tests.agreements.conftest import INITIATIVE, fresh, signing_code
-from tests.e2e.conftest import axe_violations
-from tests.e2e.test_grants import officer_page
-from tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
-    PublicBodyFactory,
-)
+from tests.agreements.conftest import INITIATIVE, fresh
+from tests.helpers.browser import axe_violations, officer_page, sign_in_browser
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import MembershipFactory, PublicBodyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_browser(page: Any, agreement: Agreement, party: Party, code: str | None = None) -> None:
-    """Open the agreement, type the app's code into the party's signing form and sign. The code
-    is one the portal has not seen (login used the current step's code; this is the next one,
-    which the portal accepts within its tolerance of one step): no waiting for the clock."""
-    signatory = Party.objects.select_related("signatory").get(pk=party.pk).signatory
-    assert signatory is not None
-    page.goto(f"/iop/avtal/{agreement.pk}/")
-    form = page.locator(f"form[action$='/parter/{party.pk}/underskrift/']")
-    form.locator("input[name=code]").fill(code or signing_code(signatory))
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
 
 
 def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(

@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 
 from portal.models import User
-from tests.e2e.conftest import axe_violations
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.helpers.browser import axe_violations
+from tests.portal.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

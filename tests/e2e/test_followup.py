@@ -8,11 +8,8 @@ from typing import Any
 import pytest
 
 from grants.models import FollowUpReport
-from tests.e2e.conftest import axe_violations
-from tests.e2e.test_grants import officer_page
-from tests.e2e.test_organisations import log_in
-from tests.grants.conftest import Grants
-from tests.grants.test_followup import decided
+from tests.grants.conftest import Grants, decided
+from tests.helpers.browser import axe_violations, log_in, officer_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

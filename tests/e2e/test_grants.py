@@ -9,29 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import generate_totp_secret
 
 from grants.models import Application
 from organisations.demo import MINIMAL_PDF
-from tests.e2e.conftest import axe_violations
-from tests.e2e.test_organisations import log_in
-from tests.factories import give_totp
 from tests.grants.conftest import Grants
+from tests.helpers.browser import axe_violations, log_in, officer_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def officer_page(browser: Any, live_server: Any, user: Any) -> Any:
-    secret = generate_totp_secret()
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.filter(user=user).delete()  # a secret this test knows
-    give_totp(user, secret)
-    context = browser.new_context(locale="sv-SE", base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    log_in(page, user.email, secret)
-    return page
 
 
 def test_apply_complete_assess_propose_decide_and_see_the_decision(

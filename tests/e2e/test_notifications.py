@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from portal import notifications
 from portal.models import User
-from tests.e2e.conftest import axe_violations
-from tests.e2e.test_organisations import log_in
 from tests.grants.conftest import Grants, complete_draft, make_call
+from tests.helpers.browser import axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,29 +12,11 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 
 from organisations.demo import MINIMAL_PDF, demo_bankgiro, demo_organisation_number
 from organisations.models import Organisation
-from tests.e2e.conftest import axe_violations
-from tests.factories import (
-    PASSWORD,
-    MembershipFactory,
-    TargetGroupFactory,
-    UserFactory,
-    give_totp,
-    totp_code,
-)
+from tests.helpers.browser import axe_violations, log_in
+from tests.organisations.factories import TargetGroupFactory
+from tests.portal.factories import MembershipFactory, UserFactory, give_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Any, email: str, secret: str | None = None) -> None:
-    page.goto("/konto/login/")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    if secret:
-        page.wait_for_url(re.compile(r"/konto/2fa/authenticate/"))
-        page.get_by_label("Kod", exact=True).fill(totp_code(secret))
-        page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(re.compile(r"/oversikt/$"))
 
 
 def test_register_upload_verify_and_see_verified(

@@ -11,10 +11,12 @@ from django.utils import timezone
 from grants import services
 from grants.models import (
     Application,
+    ApplicationStatus,
     AttachmentType,
     BudgetLineKind,
     Call,
     Criterion,
+    Payment,
     Programme,
     ProgrammeKind,
     Question,
@@ -24,14 +26,19 @@ from organisations import selectors as organisation_selectors
 from organisations import services as organisation_services
 from organisations.models import DocumentKind, Organisation, OrganisationRole, OrganisationStatus
 from portal.models import PublicBody, PublicBodyRole, User
-from tests.factories import (
-    CommitteeFactory,
-    MembershipFactory,
+from tests.grants.factories import (
+    AttachmentTypeFactory,
+    CallFactory,
+    CriterionFactory,
+    ProgrammeFactory,
+    QuestionFactory,
+)
+from tests.organisations.factories import (
     OrganisationFactory,
     OrganisationMembershipFactory,
-    give_totp,
     pdf_upload,
 )
+from tests.portal.factories import CommitteeFactory, MembershipFactory, give_totp
 
 
 @dataclass
@@ -54,28 +61,20 @@ class Grants:
 
 
 def make_call(programme: Programme, **overrides: object) -> Call:
-    now = timezone.now()
-    values: dict[str, object] = {
-        "programme": programme,
-        "title": "Mötesplatser för unga",
-        "description": "Projekt för unga.",
-        "budget": Decimal("100000"),
-        "opens_at": now - timedelta(days=10),
-        "closes_at": now + timedelta(days=10),
-    }
-    values.update(overrides)
-    call = Call.objects.create(**values)
-    Question.objects.create(
+    """A call of `programme` open for ten more days, with four questions (long text, number,
+    choice, and an optional yes or no) and one required attachment; `overrides` for the call."""
+    call = CallFactory(programme=programme, **overrides)
+    QuestionFactory(
         call=call, position=0, text="Beskriv projektet", kind=QuestionKind.LONG_TEXT, max_length=500
     )
-    Question.objects.create(call=call, position=1, text="Antal deltagare", kind=QuestionKind.NUMBER)
-    Question.objects.create(
+    QuestionFactory(call=call, position=1, text="Antal deltagare", kind=QuestionKind.NUMBER)
+    QuestionFactory(
         call=call, position=2, text="Var?", kind=QuestionKind.CHOICE, choices=["Norr", "Söder"]
     )
-    Question.objects.create(
+    QuestionFactory(
         call=call, position=3, text="Andra bidrag?", kind=QuestionKind.YES_NO, required=False
     )
-    AttachmentType.objects.create(call=call, name="Projektplan", required=True)
+    AttachmentTypeFactory(call=call, name="Projektplan", required=True)
     return call
 
 
@@ -98,15 +97,15 @@ def grants(db: None) -> Grants:
         role=PublicBodyRole.CASE_OFFICER, user__name="Sune Socialnämnd"
     ).user
     give_totp(other_body_officer)
-    programme = Programme.objects.create(
+    programme = ProgrammeFactory(
         public_body=body,
         name="Projektbidrag",
         kind=ProgrammeKind.PROJECT,
         required_document_kinds=[DocumentKind.STATUTES.value],
     )
     criteria = [
-        Criterion.objects.create(programme=programme, name="Nytta", weight=3, position=0),
-        Criterion.objects.create(programme=programme, name="Genomförbarhet", weight=1, position=1),
+        CriterionFactory(programme=programme, name="Nytta", weight=3, position=0),
+        CriterionFactory(programme=programme, name="Genomförbarhet", weight=1, position=1),
     ]
     call = make_call(programme)
     organisation = OrganisationFactory(
@@ -246,3 +245,91 @@ def seen_version(client: Client, application: Application, form: str) -> str:
     response = client.get(reverse("grants:officer_application", args=[application.pk]))
     assert response.status_code == 200
     return str(response.context[form]["seen_version"].value())
+
+
+# Segregation of duties reads, once per request, the organisations the officer is affiliated
+# with (one UNION query) and the conflicts of interest they declared (one query), and keeps
+# both on the user object: an officer page costs at most these 2 queries more, whatever the
+# number of rows.
+SEGREGATION_QUERIES = 2
+
+
+def add_applications(g: Grants, count: int) -> None:
+    """`count` more submitted-or-later applications to the call, from up to 20 organisations."""
+    statuses = [s for s, _label in ApplicationStatus.choices if s != "draft"]
+    organisations = OrganisationFactory.create_batch(min(count, 20), status="verified")
+    start = Application.objects.count()
+    Application.objects.bulk_create(
+        Application(
+            call=g.call,
+            public_body=g.body,
+            organisation=organisations[i % len(organisations)],
+            status=statuses[i % len(statuses)],
+            title=f"Ansökan {start + i}",
+            amount_requested=Decimal(10000 + i),
+            registry_number=f"KFN 2026/{start + i + 1}",
+            submitted_at=timezone.now(),
+            created_by=g.editor,
+            assigned_to=g.officer if i % 2 else None,
+        )
+        for i in range(count)
+    )
+
+
+def form_post(g: Grants, application: Application, **extra: str) -> dict[str, str]:
+    """The application form as a member fills it in on the page (`extra` added or replacing)."""
+    q = g.questions
+    data = {
+        "title": "Kvällsöppet för unga",
+        f"question_{q[0].pk}": "Öppen verksamhet två kvällar i veckan.",
+        f"question_{q[1].pk}": "40",
+        f"question_{q[2].pk}": "Norr",
+        f"question_{q[3].pk}": "no",
+        "amount_requested": "40 000",
+        "planned_start": "2027-03-01",
+        "planned_end": "2027-06-30",
+        "budget-TOTAL_FORMS": "3",
+        "budget-INITIAL_FORMS": "0",
+        "budget-MIN_NUM_FORMS": "0",
+        "budget-MAX_NUM_FORMS": "60",
+        "budget-0-kind": "cost",
+        "budget-0-description": "Ledare",
+        "budget-0-amount": "35 000",
+        "budget-1-kind": "cost",
+        "budget-1-description": "Material",
+        "budget-1-amount": "10000,50",
+        "budget-2-kind": "own",
+        "budget-2-description": "Egen insats",
+        "budget-2-amount": "5 000",
+    }
+    data.update(extra)
+    return data
+
+
+def decided(g: Grants, amount: str = "40000", **call_changes: object) -> Application:
+    """An application proposed and decided as proposed, to a call that asks for a follow-up
+    report and has the budget for it (`call_changes` to the call first)."""
+    for field, value in {
+        "follow_up_required": True,
+        "budget": Decimal("1000000"),
+        **call_changes,
+    }.items():
+        setattr(g.call, field, value)
+    g.call.save()
+    application = proposed(g, amount=amount)
+    return decide_proposal(application, g.decision_maker)
+
+
+def pay(
+    g: Grants, application: Application, amount: str | None = None, reference: str = "F-1"
+) -> Payment:
+    """The officer pays `amount` today (the whole decided amount unless given), having seen the
+    application as it is now."""
+    return services.payment_register(
+        application=application,
+        actor=g.officer,
+        amount=Decimal(amount) if amount is not None else application.decided_amount or Decimal(0),
+        paid_on=timezone.localdate(),
+        reference=reference,
+        seen_version=services.payment_version(application),
+    )

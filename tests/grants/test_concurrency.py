@@ -3,59 +3,19 @@ them right; SQLite serialises whole transactions and proves nothing here)."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from celery import _state as celery_state
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 from django.utils import timezone
 
 from grants import services
 from grants.models import Application
 from tests.grants.conftest import Grants, complete_draft, decide_proposal, proposed
+from tests.helpers.concurrency import requires_postgresql, run_together
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is tested against PostgreSQL (set DATABASE_URL; .ci/run does)")
-
-
-def run_together(work: list[Callable[[], object]]) -> list[BaseException | None]:
-    """Start every piece of work at the same moment, each in its own thread and so its own
-    database connection, closed at the end."""
-    barrier = threading.Barrier(len(work))
-    errors: list[BaseException | None] = [None] * len(work)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            work[index]()
-        except BaseException as error:
-            errors[index] = error
-        finally:
-            connections.close_all()
-
-    # Celery runs an eager task under a process-wide flag ("inside a task: never wait on a
-    # result"), set before and reset after each one. Eager tasks in two threads at once can leave
-    # it set, and a later test's result.get() would refuse to wait; put it back as it was.
-    join_will_block = celery_state.task_join_will_block()
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=90)
-    finally:
-        celery_state._set_task_join_will_block(join_will_block)
-    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
-    return errors
+pytestmark = [pytest.mark.django_db(transaction=True), requires_postgresql]
 
 
 def test_concurrent_decisions_never_overspend_the_call(

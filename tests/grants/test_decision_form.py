@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -15,9 +14,10 @@ from django.utils import translation
 
 from grants import services
 from grants.models import DEFAULT_APPEAL_TEXT, Application
-from portal.models import AuditEvent
-from tests.conftest import logged_in
 from tests.grants.conftest import Grants, decide_proposal, proposed, seen_version
+from tests.helpers.audit import audit_events
+from tests.helpers.clients import logged_in
+from tests.helpers.mail import emails_to
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,7 @@ def decide_url(application: Application) -> str:
 
 
 def decisions_taken(application: Application) -> int:
-    return AuditEvent.objects.filter(
-        object_id=str(application.pk), action="status_changed", from_state="proposed"
-    ).count()
+    return audit_events(application, "status_changed", from_state="proposed").count()
 
 
 def test_another_amount_with_nothing_typed_decides_nothing_and_names_the_fields(
@@ -186,7 +184,7 @@ def test_the_decision_says_how_to_appeal_on_the_page_and_in_the_email(
     assert "laglighetspr" in check  # the appeal text is shown before deciding, too
     with django_capture_on_commit_callbacks(execute=True):
         decider.post(decide_url(application), choice | {"confirmed": "1"})
-    emails = [m for m in mail.outbox if g.representative.email in m.to and "Beslut" in m.subject]
+    emails = emails_to(g.representative.email, "Beslut")
     assert emails and "laglighetsprövning" in emails[0].body and "kommunallagen" in emails[0].body
     page = (
         logged_in(g.viewer)
@@ -260,6 +258,6 @@ def test_the_decision_email_records_the_reason_for_another_amount(
             amount=Decimal("12000"),
             change_reason="Budgeten för lokalhyra är för hög.",
         )
-    [email] = [m for m in mail.outbox if g.representative.email in m.to and "Beslut" in m.subject]
+    [email] = emails_to(g.representative.email, "Beslut")
     assert "Budgeten för lokalhyra är för hög." in email.body
     assert "12\xa0000\xa0kr" in email.body

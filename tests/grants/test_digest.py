@@ -17,8 +17,8 @@ from grants import services
 from grants.models import FollowUpReport
 from portal import notifications
 from portal.models import Notification
-from tests.conftest import logged_in
 from tests.grants.conftest import Grants, decide_proposal, make_call, proposed, submitted
+from tests.helpers.clients import logged_in
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

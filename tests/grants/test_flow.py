@@ -12,47 +12,19 @@ from django.utils.translation import gettext
 
 from grants import selectors, services
 from grants.models import Application, Review
-from portal.models import AuditEvent
-from tests.conftest import logged_in
 from tests.grants.conftest import (
     Grants,
     complete_draft,
     decide_proposal,
+    form_post,
     proposed,
     seen_version,
     submitted,
 )
+from tests.helpers.audit import transitions
+from tests.helpers.clients import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def form_post(g: Grants, application: Application, **extra: str) -> dict[str, str]:
-    q = g.questions
-    data = {
-        "title": "Kvällsöppet för unga",
-        f"question_{q[0].pk}": "Öppen verksamhet två kvällar i veckan.",
-        f"question_{q[1].pk}": "40",
-        f"question_{q[2].pk}": "Norr",
-        f"question_{q[3].pk}": "no",
-        "amount_requested": "40 000",
-        "planned_start": "2027-03-01",
-        "planned_end": "2027-06-30",
-        "budget-TOTAL_FORMS": "3",
-        "budget-INITIAL_FORMS": "0",
-        "budget-MIN_NUM_FORMS": "0",
-        "budget-MAX_NUM_FORMS": "60",
-        "budget-0-kind": "cost",
-        "budget-0-description": "Ledare",
-        "budget-0-amount": "35 000",
-        "budget-1-kind": "cost",
-        "budget-1-description": "Material",
-        "budget-1-amount": "10000,50",
-        "budget-2-kind": "own",
-        "budget-2-description": "Egen insats",
-        "budget-2-amount": "5 000",
-    }
-    data.update(extra)
-    return data
 
 
 def test_the_association_applies_through_the_pages(
@@ -93,7 +65,7 @@ def test_the_association_applies_through_the_pages(
     application.refresh_from_db()
     assert application.status == "draft" and application.registry_number is None
 
-    from tests.factories import pdf_upload
+    from tests.organisations.factories import pdf_upload
 
     client.post(
         reverse("grants:attachment_add", args=[application.pk]),
@@ -244,12 +216,7 @@ def test_officer_scores_and_proposes_and_another_decides(
         and "30\u00a0000\u00a0kr" in page
         and "Delvis rimlig budget." in page
     )
-    transitions = list(
-        AuditEvent.objects.filter(action="status_changed", object_id=str(application.pk))
-        .order_by("id")
-        .values_list("from_state", "to_state")
-    )
-    assert transitions == [
+    assert transitions(application) == [
         ("draft", "submitted"),
         ("submitted", "in_review"),
         ("in_review", "proposed"),

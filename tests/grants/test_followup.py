@@ -9,42 +9,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from grants import selectors, services
 from grants.models import Application, FollowUpReport, Payment, Recovery
 from portal.models import AuditEvent
-from tests.conftest import logged_in
-from tests.grants.conftest import Grants, decide_proposal, proposed, seen_version
+from tests.grants.conftest import Grants, decided, pay, proposed, seen_version
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def decided(g: Grants, amount: str = "40000", **call_changes: object) -> Application:
-    for field, value in {
-        "follow_up_required": True,
-        "budget": Decimal("1000000"),
-        **call_changes,
-    }.items():
-        setattr(g.call, field, value)
-    g.call.save()
-    application = proposed(g, amount=amount)
-    return decide_proposal(application, g.decision_maker)
-
-
-def pay(g: Grants, application: Application, amount: str) -> Payment:
-    return services.payment_register(
-        application=application,
-        actor=g.officer,
-        amount=Decimal(amount),
-        paid_on=timezone.localdate(),
-        reference="F-1",
-        seen_version=services.payment_version(application),
-    )
 
 
 def test_payments_go_to_the_verified_account_and_never_exceed_the_decision(grants: Grants) -> None:
@@ -277,7 +253,7 @@ def test_officer_lists_filter_export_and_keep_their_query_count(grants: Grants) 
     counts = {}
     for name in ("payments", "reports", "recoveries"):
         client.get(reverse(f"grants:{name}"))
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             assert client.get(reverse(f"grants:{name}")).status_code == 200
         counts[name] = len(queries)
     for _ in range(4):
@@ -291,7 +267,7 @@ def test_officer_lists_filter_export_and_keep_their_query_count(grants: Grants) 
             due_date=date(2027, 1, 1),
         )
     for name in ("payments", "reports", "recoveries"):
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             page = client.get(reverse(f"grants:{name}"))
         assert len(queries) == counts[name], name
         assert page.context["page"].paginator.count >= 4

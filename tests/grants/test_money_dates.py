@@ -9,25 +9,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from grants import services
 from grants.models import Application, Payment, Recovery
-from tests.conftest import logged_in
-from tests.grants.conftest import Grants, decide_proposal, proposed, seen_version
+from tests.grants.conftest import Grants, decide_proposal, pay, proposed, seen_version
+from tests.helpers.clients import in_english, logged_in, queued_messages
 
 pytestmark = pytest.mark.django_db
-
-
-def english(client: Client) -> Client:
-    """A person who reads the portal in English: messages are the source text."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # type: ignore[attr-defined]
-    return client
 
 
 def decided(g: Grants, **call_changes: object) -> Application:
@@ -38,7 +29,7 @@ def decided(g: Grants, **call_changes: object) -> Application:
 
 
 def shown(response: object) -> str:
-    return " ".join(str(m) for m in get_messages(response.wsgi_request))  # type: ignore[attr-defined]
+    return " ".join(queued_messages(response))
 
 
 @pytest.mark.parametrize(
@@ -60,7 +51,7 @@ def test_a_payment_date_out_of_bounds_is_refused_with_the_field_named(
         "yesterday": (today - timedelta(days=1)).isoformat(),
         "in two months": (today + timedelta(days=61)).isoformat(),
     }.get(paid_on, paid_on)
-    officer = english(logged_in(g.officer))
+    officer = in_english(logged_in(g.officer))
     with translation.override("en"):
         response = officer.post(
             reverse("grants:payment_add", args=[application.pk]),
@@ -79,7 +70,7 @@ def test_a_payment_date_out_of_bounds_is_refused_with_the_field_named(
 
 def test_a_payment_on_the_day_of_the_decision_is_registered(grants: Grants) -> None:
     application = decided(grants)
-    officer = english(logged_in(grants.officer))
+    officer = in_english(logged_in(grants.officer))
     officer.post(
         reverse("grants:payment_add", args=[application.pk]),
         {
@@ -92,23 +83,12 @@ def test_a_payment_on_the_day_of_the_decision_is_registered(grants: Grants) -> N
     assert Payment.objects.get().paid_on == timezone.localdate(application.decided_at)
 
 
-def pay_all(g: Grants, application: Application) -> None:
-    services.payment_register(
-        application=application,
-        actor=g.officer,
-        amount=application.decided_amount or Decimal(0),
-        paid_on=timezone.localdate(),
-        reference="U1",
-        seen_version=services.payment_version(application),
-    )
-
-
 def test_a_recovery_is_not_paid_back_before_it_was_opened_nor_in_the_future(
     grants: Grants,
 ) -> None:
     g = grants
     application = decided(g)
-    pay_all(g, application)
+    pay(g, application, reference="U1")
     today = timezone.localdate()
     recovery = services.recovery_open(
         application=application,
@@ -117,7 +97,7 @@ def test_a_recovery_is_not_paid_back_before_it_was_opened_nor_in_the_future(
         reason="Outnyttjat",
         due_date=today + timedelta(days=30),
     )
-    officer = english(logged_in(g.officer))
+    officer = in_english(logged_in(g.officer))
     url = reverse("grants:recovery_paid", args=[application.pk, recovery.pk])
     for value, words in [
         ("1900-01-01", "1 January 2000"),
@@ -137,9 +117,9 @@ def test_a_recovery_is_not_paid_back_before_it_was_opened_nor_in_the_future(
 def test_a_recovery_is_not_due_in_the_past_or_decades_ahead(grants: Grants) -> None:
     g = grants
     application = decided(g)
-    pay_all(g, application)
+    pay(g, application, reference="U1")
     today = timezone.localdate()
-    officer = english(logged_in(g.officer))
+    officer = in_english(logged_in(g.officer))
     for value in ("1900-01-01", (today - timedelta(days=1)).isoformat(), "2099-01-01"):
         with translation.override("en"):
             text = shown(
@@ -176,7 +156,7 @@ def test_a_report_is_never_due_before_the_grant_could_be_used(grants: Grants) ->
 
 def test_an_unreadable_date_is_named_too(grants: Grants) -> None:
     application = decided(grants)
-    officer = english(logged_in(grants.officer))
+    officer = in_english(logged_in(grants.officer))
     with translation.override("en"):
         text = shown(
             officer.post(

@@ -13,10 +13,8 @@ import pytest
 import referencing
 import referencing.jsonschema
 from django.core.management import call_command
-from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from jsonschema import Draft202012Validator
@@ -25,6 +23,7 @@ from grants import services
 from grants.models import Application
 from portal.models import User
 from tests.grants.conftest import Grants, decide_proposal, submitted
+from tests.helpers.queries import assert_same_query_count, count_queries
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,14 +149,14 @@ def test_csv_has_the_same_rows(grants: Grants) -> None:
 def test_open_data_queries_do_not_grow_with_the_grants(grants: Grants) -> None:
     decide(grants)
     client = Client()
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         package(client)
     for _ in range(5):
         decide(grants, amount="1000")
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         data, _text = package(client)
     assert len(data["grants"]) == 6
-    assert len(many) == len(few)
+    assert_same_query_count(few, many)
 
 
 def test_the_public_page_sums_granted_money_by_programme_and_year(grants: Grants) -> None:

@@ -1,46 +1,15 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import Application, ApplicationStatus
-from tests.conftest import logged_in
-from tests.factories import OrganisationFactory
-from tests.grants.conftest import Grants, make_call
+from grants.models import Application
+from tests.grants.conftest import SEGREGATION_QUERIES, Grants, add_applications, make_call
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import assert_same_query_count, count_queries, sql_of
 
 pytestmark = pytest.mark.django_db
-
-# Segregation of duties reads, once per request, the organisations the officer is affiliated
-# with (one UNION query) and the conflicts of interest they declared (one query), and keeps
-# both on the user object: an officer page costs at most these 2 queries more, whatever the
-# number of rows.
-SEGREGATION_QUERIES = 2
-
-
-def add_applications(g: Grants, count: int) -> None:
-    statuses = [s for s, _label in ApplicationStatus.choices if s != "draft"]
-    organisations = OrganisationFactory.create_batch(min(count, 20), status="verified")
-    start = Application.objects.count()
-    Application.objects.bulk_create(
-        Application(
-            call=g.call,
-            public_body=g.body,
-            organisation=organisations[i % len(organisations)],
-            status=statuses[i % len(statuses)],
-            title=f"Ansökan {start + i}",
-            amount_requested=Decimal(10000 + i),
-            registry_number=f"KFN 2026/{start + i + 1}",
-            submitted_at=timezone.now(),
-            created_by=g.editor,
-            assigned_to=g.officer if i % 2 else None,
-        )
-        for i in range(count)
-    )
 
 
 @pytest.mark.parametrize(
@@ -55,13 +24,13 @@ def test_the_inbox_makes_the_same_number_of_queries_for_5_and_200_applications(
     url = reverse("grants:inbox")
     add_applications(grants, 5)
     client.get(url, params)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(url, params)
     add_applications(grants, 195)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(url, params)
     assert response.status_code == 200
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert_same_query_count(few, many)
     assert len(many) <= 12
 
 
@@ -72,14 +41,14 @@ def test_the_open_calls_make_the_same_number_of_queries_for_5_and_200_calls(gran
     for i in range(4):
         make_call(grants.programme, title=f"Utlysning {i}")
     client.get(reverse("grants:calls"))
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(reverse("grants:calls"))
     for i in range(195):
         make_call(grants.programme, title=f"Fler {i}")
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(reverse("grants:calls"))
     assert response.context["page"].paginator.count == 200
-    assert len(many) == len(few)
+    assert_same_query_count(few, many)
     assert len(many) <= 4
 
 
@@ -89,13 +58,11 @@ def test_the_officers_application_page_has_a_fixed_number_of_queries(grants: Gra
     application = submitted(grants)
     client = logged_in(grants.officer)
     url = reverse("grants:officer_application", args=[application.pk])
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         assert client.get(url).status_code == 200
     # 12 for the page + SEGREGATION_QUERIES (the officer's affiliations and declarations)
     # + 1: the people connected to the applicant, left out of the colleagues to assign
-    assert len(queries) <= 12 + SEGREGATION_QUERIES + 1, [
-        q["sql"] for q in queries.captured_queries
-    ]
+    assert len(queries) <= 12 + SEGREGATION_QUERIES + 1, sql_of(queries)
 
 
 def test_seed_scale_makes_a_consistent_data_set(grants: Grants, settings) -> None:  # type: ignore[no-untyped-def]

@@ -23,8 +23,6 @@ from grants.models import Application, FollowUpReport, GrantReminderSettings
 from organisations.models import OrganisationReminderSettings
 from portal import notifications
 from portal.models import Notification
-from tests.conftest import logged_in
-from tests.factories import OrganisationMembershipFactory
 from tests.grants.conftest import (
     Grants,
     complete_draft,
@@ -33,6 +31,8 @@ from tests.grants.conftest import (
     proposed,
     submitted,
 )
+from tests.helpers.clients import logged_in
+from tests.organisations.factories import OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -236,7 +236,7 @@ def test_running_the_scan_twice_writes_each_row_once(grants: Grants) -> None:
 
 def _due_things(g: Grants, count: int, today: date) -> None:
     """`count` more of every kind of grant deadline, each for an organisation of its own."""
-    from tests.factories import OrganisationFactory
+    from tests.organisations.factories import OrganisationFactory
 
     closing = make_call(g.programme, title="Stänger", closes_at=timezone.now() + timedelta(days=7))
     for _ in range(count):

@@ -7,44 +7,30 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.contrib.messages import get_messages
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from grants import services
 from grants.models import Application, Payment
+from organisations.demo import demo_bankgiro
 from organisations.models import PaymentMethod
-from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole
+from portal.models import PublicBodyMembership, PublicBodyRole
 from portal.versions import STALE_MESSAGE
-from tests.conftest import logged_in
-from tests.factories import MembershipFactory, demo_bankgiro
 from tests.grants.conftest import Grants, decide_proposal, proposed, seen_version, submitted
+from tests.helpers.audit import audit_events
+from tests.helpers.clients import in_english, logged_in, queued_messages
+from tests.portal.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def english(client: Client) -> Client:
-    """A person who reads the portal in English: messages are the source text."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # type: ignore[attr-defined]
-    return client
-
-
 def stale_told(response: object) -> bool:
     with translation.override("en"):
-        return any(
-            str(m) == str(STALE_MESSAGE)
-            for m in get_messages(response.wsgi_request)  # type: ignore[attr-defined]
-        )
+        return str(STALE_MESSAGE) in queued_messages(response)
 
 
 def audit_comments(application: Application, action: str) -> list[str]:
-    return list(
-        AuditEvent.objects.filter(object_id=str(application.pk), action=action).values_list(
-            "comment", flat=True
-        )
-    )
+    return list(audit_events(application, action).values_list("comment", flat=True))
 
 
 def test_a_proposal_on_scores_that_changed_meanwhile_is_refused(grants: Grants) -> None:
@@ -52,7 +38,7 @@ def test_a_proposal_on_scores_that_changed_meanwhile_is_refused(grants: Grants) 
     application = submitted(g)
     services.application_start_review(application=application, actor=g.officer)
     application.refresh_from_db()
-    officer = english(logged_in(g.officer))
+    officer = in_english(logged_in(g.officer))
     version = seen_version(officer, application, "proposal_form")
     # a colleague scores a criterion after the page was opened
     colleague = MembershipFactory(public_body=g.body, role=PublicBodyRole.CASE_OFFICER).user
@@ -75,7 +61,7 @@ def test_a_proposal_on_scores_that_changed_meanwhile_is_refused(grants: Grants) 
 def test_a_decision_on_a_proposal_that_changed_meanwhile_is_refused(grants: Grants) -> None:
     g = grants
     application = proposed(g, outcome="partly", amount=Decimal("10000"))
-    decider = english(logged_in(g.decision_maker))
+    decider = in_english(logged_in(g.decision_maker))
     version = seen_version(decider, application, "decision_form")
     choice = {"decision": "confirm", "seen_version": version}
     assert decider.post(reverse("grants:decide", args=[application.pk]), choice).status_code == 200
@@ -108,7 +94,7 @@ def test_a_payment_to_an_account_that_changed_meanwhile_is_refused_and_payments_
 ) -> None:
     g = grants
     application = decide_proposal(proposed(g), g.decision_maker)
-    officer = english(logged_in(g.officer))
+    officer = in_english(logged_in(g.officer))
     url = reverse("grants:payment_add", args=[application.pk])
     data = {
         "amount": "10 000",
@@ -168,7 +154,7 @@ def test_the_person_who_decided_does_not_register_the_payment(grants: Grants) ->
     )
     assert response.status_code == 403
     assert not Payment.objects.exists()
-    officer = english(logged_in(g.officer))
+    officer = in_english(logged_in(g.officer))
     officer.post(
         reverse("grants:payment_add", args=[application.pk]),
         {

@@ -17,14 +17,12 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from grants import services
-from grants.models import Application, ApplicationStatus, FollowUpReport, Payment, Recovery
+from grants.models import Application, ApplicationStatus, Payment
 from organisations import segregation
 from organisations import services as organisation_services
 from organisations.models import (
@@ -33,43 +31,46 @@ from organisations.models import (
     JoinRequestStatus,
     OrganisationMembership,
     OrganisationRole,
-    PastMembership,
 )
-from portal.models import AuditEvent, PublicBodyRole, User
-from tests.conftest import logged_in
-from tests.factories import MembershipFactory, OrganisationFactory, give_totp
+from portal.models import AuditEvent, User
 from tests.grants.conftest import (
+    SEGREGATION_QUERIES,
     Grants,
+    add_applications,
     complete_draft,
     decide_proposal,
     proposed,
     seen_version,
     submitted,
 )
-from tests.grants.test_query_counts import SEGREGATION_QUERIES, add_applications
+from tests.grants.factories import (
+    ApplicationFactory,
+    FollowUpReportFactory,
+    PaymentFactory,
+    RecoveryFactory,
+)
+from tests.helpers.audit import audit_events
+from tests.helpers.clients import logged_in, shown_messages
+from tests.helpers.queries import assert_same_query_count, count_queries
+from tests.organisations.factories import (
+    OrganisationFactory,
+    OrganisationMembershipFactory,
+    PastMembershipFactory,
+)
+from tests.portal.factories import officer_and_decision_maker
 
 pytestmark = pytest.mark.django_db
 
 
-def officer_and_decision_maker(g: Grants, name: str = "Dubbel Roll") -> User:
-    """The attacker's account: case officer and decision maker of the body that owns the call."""
-    user = MembershipFactory(
-        public_body=g.body, role=PublicBodyRole.CASE_OFFICER, user__name=name
-    ).user
-    MembershipFactory(public_body=g.body, role=PublicBodyRole.DECISION_MAKER, user=user)
-    give_totp(user)
-    return user
-
-
 def _member(g: Grants, user: User) -> None:
-    OrganisationMembership.objects.create(
+    OrganisationMembershipFactory(
         organisation=g.organisation, user=user, role=OrganisationRole.EDITOR
     )
 
 
 def _former_member(g: Grants, user: User) -> None:
     now = timezone.now()
-    PastMembership.objects.create(
+    PastMembershipFactory(
         organisation=g.organisation,
         user=user,
         role=OrganisationRole.REPRESENTATIVE,
@@ -107,7 +108,7 @@ def decided_and_paid(g: Grants) -> Application:
     g.call.follow_up_required = True
     g.call.save()
     application = decide_proposal(proposed(g), g.decision_maker)
-    Payment.objects.create(
+    PaymentFactory(
         application=application,
         amount=Decimal("10000"),
         paid_on=timezone.localdate(),
@@ -115,10 +116,8 @@ def decided_and_paid(g: Grants) -> Application:
         account=g.organisation.payment_account_display,
         registered_by=g.officer,
     )
-    FollowUpReport.objects.get_or_create(
-        application=application, defaults={"due_date": timezone.localdate()}
-    )
-    Recovery.objects.create(
+    FollowUpReportFactory(application=application, due_date=timezone.localdate())
+    RecoveryFactory(
         application=application,
         amount=Decimal("500"),
         reason="Ej förbrukat.",
@@ -139,7 +138,7 @@ def listed(client: Client, name: str) -> set[int]:
 
 
 def trail(application: Application) -> int:
-    return AuditEvent.objects.filter(object_id=str(application.pk)).count()
+    return audit_events(application).count()
 
 
 @pytest.mark.parametrize("affiliation", AFFILIATIONS)
@@ -147,12 +146,12 @@ def test_an_affiliated_officer_does_not_see_the_case_in_any_list_but_a_colleague
     grants: Grants, affiliation: str
 ) -> None:
     g = grants
-    attacker = officer_and_decision_maker(g)
+    attacker = officer_and_decision_maker(g.body)
     AFFILIATIONS[affiliation](g, attacker)
     money = decided_and_paid(g)
     waiting = proposed(g, amount=Decimal("20000"), outcome="partly")
     other_organisation = OrganisationFactory(status="verified")
-    control = Application.objects.create(
+    control = ApplicationFactory(
         call=g.call,
         organisation=other_organisation,
         public_body=g.body,
@@ -184,7 +183,7 @@ def test_an_affiliated_officer_cannot_open_the_case_or_act_on_it(
     grants: Grants, affiliation: str
 ) -> None:
     g = grants
-    attacker = officer_and_decision_maker(g)
+    attacker = officer_and_decision_maker(g.body)
     AFFILIATIONS[affiliation](g, attacker)
     client = logged_in(attacker)
     fresh, reviewing, waiting = submitted(g), in_review(g), proposed(g)
@@ -249,7 +248,7 @@ def test_an_affiliated_officer_cannot_open_the_case_or_act_on_it(
 def test_the_services_refuse_an_affiliated_officer_even_without_the_views(grants: Grants) -> None:
     """The rule is in the permission predicates the services call, not only in the selectors."""
     g = grants
-    attacker = officer_and_decision_maker(g)
+    attacker = officer_and_decision_maker(g.body)
     _member(g, attacker)
     fresh, waiting = submitted(g), proposed(g)
     with pytest.raises(PermissionDenied):
@@ -282,9 +281,9 @@ def test_the_services_refuse_an_affiliated_officer_even_without_the_views(grants
 
 def test_a_former_member_is_free_again_after_the_period(grants: Grants) -> None:
     g = grants
-    officer = officer_and_decision_maker(g)
+    officer = officer_and_decision_maker(g.body)
     now = timezone.now()
-    PastMembership.objects.create(
+    PastMembershipFactory(
         organisation=g.organisation,
         user=officer,
         role=OrganisationRole.EDITOR,
@@ -303,7 +302,7 @@ def test_a_colleague_who_is_not_affiliated_decides_the_case_the_attacker_could_n
     grants: Grants,
 ) -> None:
     g = grants
-    attacker = officer_and_decision_maker(g)
+    attacker = officer_and_decision_maker(g.body)
     _member(g, attacker)
     application = proposed(g)
     decider = logged_in(g.other_decision_maker)
@@ -341,7 +340,7 @@ def test_declaring_a_conflict_of_interest_takes_the_officer_out_of_the_case(
 
     response = client.post(declare_url, {"reason": "Min bror är ordförande."}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("grants:inbox")
-    assert any(application.registry_number in str(m) for m in response.context["messages"])
+    assert any(application.registry_number in m for m in shown_messages(response))
     declaration = ConflictOfInterest.objects.get(
         object_id=str(application.pk), content_type__model="application"
     )
@@ -405,7 +404,7 @@ def test_the_attack_from_the_issue_is_refused_step_by_step(grants: Grants) -> No
     """Join request → answer it oneself (refused) → a member by the association's own answer →
     apply → decide one's own grant at the amount one wants (refused) → pay it (refused)."""
     g = grants
-    attacker = officer_and_decision_maker(g, name="Mallory Dubbelroll")
+    attacker = officer_and_decision_maker(g.body, name="Mallory Dubbelroll")
     client = logged_in(attacker)
 
     client.post(
@@ -485,7 +484,7 @@ def test_the_inbox_of_an_officer_with_exclusions_keeps_a_fixed_number_of_queries
     grants: Grants,
 ) -> None:
     g = grants
-    officer = officer_and_decision_maker(g)
+    officer = officer_and_decision_maker(g.body)
     _former_member(g, officer)
     add_applications(g, 5)
     declared = Application.objects.exclude(organisation=g.organisation).first()
@@ -494,12 +493,12 @@ def test_the_inbox_of_an_officer_with_exclusions_keeps_a_fixed_number_of_queries
     client = logged_in(officer)
     url = reverse("grants:inbox")
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         first = client.get(url)
     add_applications(g, 195)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(url)
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert_same_query_count(few, many)
     assert len(many) <= 10 + SEGREGATION_QUERIES
     assert declared.pk not in {a.pk for a in first.context["page"].object_list}
     assert response.context["page"].paginator.count == 199

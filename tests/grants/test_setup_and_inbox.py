@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from grants.models import Attachment, Call, Programme
 from portal.models import User
-from tests.conftest import logged_in
-from tests.factories import CommitteeFactory
 from tests.grants.conftest import Grants, complete_draft, submitted
+from tests.helpers.clients import logged_in
+from tests.portal.factories import CommitteeFactory
 
 pytestmark = pytest.mark.django_db
 

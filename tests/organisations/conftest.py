@@ -18,12 +18,13 @@ from organisations.models import (
     OrganisationStatus,
 )
 from portal.models import User
-from tests.factories import (
+from tests.helpers.forms import page_versions
+from tests.organisations.factories import (
     OrganisationFactory,
     OrganisationMembershipFactory,
-    UserFactory,
     pdf_upload,
 )
+from tests.portal.factories import UserFactory
 
 
 @dataclass
@@ -90,27 +91,11 @@ def world(db: None) -> World:
     )
 
 
-def seen_versions(page: str) -> dict[str, str]:
-    """What the officer's browser would send: each form's action URL and the `seen_version` it
-    carries, read from the page as rendered."""
-    import re
-
-    found: dict[str, str] = {}
-    for action, body in re.findall(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', page, re.S):
-        match = re.search(r'name="seen_version" value="([^"]*)"', body)
-        if match:
-            found[action] = match.group(1)
-    return found
-
-
 def officer_page_versions(client: object, organisation: Organisation) -> dict[str, str]:
+    """The versions the forms on the officer's page of the organisation carry, by action."""
     from django.urls import reverse
 
-    response = client.get(  # type: ignore[attr-defined]
-        reverse("organisations:officer_detail", args=[organisation.pk])
-    )
-    assert response.status_code == 200
-    return seen_versions(response.content.decode())
+    return page_versions(client, reverse("organisations:officer_detail", args=[organisation.pk]))
 
 
 def make_verified(world: World) -> None:
@@ -135,16 +120,3 @@ def edit_organisation(client: object, organisation: Organisation, **changes: obj
     data.update(kammarkollegiet_registered="", public_listing="")
     data.update(changes)
     return client.post(url, data, follow=True)  # type: ignore[attr-defined]
-
-
-def in_english(client: object) -> object:
-    """The person reads the portal in English (the source text), so tests can assert on it
-    before the Swedish catalogue is merged."""
-    from django.conf import settings
-
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # type: ignore[attr-defined]
-    return client
-
-
-def shown_messages(response: object) -> list[str]:
-    return [str(message) for message in response.context["messages"]]  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal.models import User
-from tests.conftest import logged_in
+from tests.helpers.clients import logged_in
 from tests.organisations.conftest import World
 
 pytestmark = pytest.mark.django_db

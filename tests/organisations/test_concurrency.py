@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,26 +18,19 @@ from organisations import selectors, services
 from organisations.demo import demo_bankgiro
 from organisations.models import AnnualDocument, Organisation
 from portal.models import AuditEvent, User
-from tests.conftest import logged_in
-from tests.factories import pdf_upload
+from tests.helpers.clients import in_english, logged_in, shown_messages
+from tests.helpers.concurrency import requires_postgresql
 from tests.organisations.conftest import (
     World,
     edit_organisation,
-    in_english,
     make_verified,
     officer_page_versions,
-    shown_messages,
 )
+from tests.organisations.factories import pdf_upload
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), requires_postgresql]
 
 STALE = "What you are approving has changed since you opened the page"
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is tested against PostgreSQL (set DATABASE_URL; .ci/run does)")
 
 
 def test_the_officer_s_page_then_the_association_s_change_then_verify_is_refused(

@@ -5,7 +5,11 @@ from django.test import Client
 from django.urls import reverse
 
 from organisations.models import OrganisationStatus
-from tests.factories import OrganisationFactory, OrganisationMembershipFactory, TargetGroupFactory
+from tests.organisations.factories import (
+    OrganisationFactory,
+    OrganisationMembershipFactory,
+    TargetGroupFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from organisations.demo import MINIMAL_PDF
 from organisations.models import AnnualDocument, DocumentVersion
 from portal.files import MAX_UPLOAD_BYTES
-from tests.conftest import logged_in
-from tests.factories import MINIMAL_PDF, pdf_upload
+from tests.helpers.clients import logged_in
 from tests.organisations.conftest import World
+from tests.organisations.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 ELF_HEADER = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200

@@ -4,29 +4,25 @@ person who changed it) verifies it again."""
 
 from __future__ import annotations
 
-import inspect
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
-from grants import services as grant_services
 from grants.eligibility import eligibility_problems
 from organisations import selectors as organisation_selectors
 from organisations.demo import demo_organisation_number
 from organisations.models import OrganisationStatus
 from portal.models import AuditEvent, User
-from tests.conftest import logged_in
-from tests.grants.conftest import Grants, decide_proposal, grants, proposed  # noqa: F401
+from tests.grants.conftest import Grants, decide_proposal, grants, pay, proposed  # noqa: F401
+from tests.helpers.clients import in_english, logged_in, shown_messages
+from tests.helpers.mail import emails_to
 from tests.organisations.conftest import (
     World,
     edit_organisation,
-    in_english,
     make_verified,
     officer_page_versions,
-    shown_messages,
 )
 
 pytestmark = pytest.mark.django_db
@@ -102,20 +98,6 @@ def test_a_suspended_organisation_stays_suspended_but_its_details_need_verificat
     assert not world.organisation.payment_details_verified
 
 
-def _pay(g: Grants, application: object) -> None:
-    kwargs: dict[str, object] = {
-        "application": application,
-        "actor": g.officer,
-        "amount": Decimal("1000"),
-        "paid_on": timezone.localdate(),
-        "reference": "Utbetalning 1",
-    }
-    parameters = inspect.signature(grant_services.payment_register).parameters
-    if "seen_version" in parameters and hasattr(grant_services, "payment_version"):
-        kwargs["seen_version"] = grant_services.payment_version(application)
-    grant_services.payment_register(**kwargs)  # type: ignore[arg-type]
-
-
 def test_after_an_identity_change_no_grant_needing_verification_and_no_payment(
     grants: Grants,  # noqa: F811
 ) -> None:
@@ -131,7 +113,7 @@ def test_after_an_identity_change_no_grant_needing_verification_and_no_payment(
     assert eligibility_problems(organisation=g.organisation, programme=g.programme)
     application.refresh_from_db()
     with pytest.raises(ValidationError):
-        _pay(g, application)
+        pay(g, application, "1000", reference="Utbetalning 1")
     assert not application.payments.exists()
 
     # Verified again by an officer, the grant can be paid.
@@ -147,7 +129,7 @@ def test_after_an_identity_change_no_grant_needing_verification_and_no_payment(
     g.organisation.refresh_from_db()
     assert g.organisation.status == OrganisationStatus.VERIFIED
     application.refresh_from_db()
-    _pay(g, application)
+    pay(g, application, "1000", reference="Utbetalning 1")
     assert application.payments.count() == 1
 
 
@@ -179,7 +161,7 @@ def test_verifying_only_the_account_of_an_organisation_waiting_for_verification_
     page = officer_client.get(reverse("grants:officer_application", args=[application.pk]))
     assert "payment_form" not in page.context or not page.context["payable"]
     with pytest.raises(ValidationError):
-        _pay(g, application)
+        pay(g, application, "1000", reference="Utbetalning 1")
     assert not application.payments.exists()
 
 
@@ -189,12 +171,11 @@ def test_every_representative_is_told_at_once_when_the_account_changes(
 ) -> None:
     """Someone let in (or an account taken over) changes the bankgiro: the representatives hear
     of it before any case officer has verified it, and can stop it."""
-    from django.core import mail
 
     make_verified(world)
     with django_capture_on_commit_callbacks(execute=True):
         edit_organisation(logged_in(world.editor), world.organisation, payment_account="5000-0124")
-    told = [m for m in mail.outbox if world.representative.email in m.to]
+    told = emails_to(world.representative.email)
     assert len(told) == 1
     assert "5000-0124" in told[0].body and world.editor.email in told[0].body
     assert world.organisation.name in told[0].subject

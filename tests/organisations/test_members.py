@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -11,17 +10,12 @@ from django.utils import timezone
 
 from organisations.models import Invitation, JoinRequest, OrganisationMembership
 from portal.models import AuditEvent, User
-from tests.conftest import logged_in
-from tests.factories import UserFactory
+from tests.helpers.clients import logged_in, shown_messages
+from tests.helpers.mail import path_in_last_email
 from tests.organisations.conftest import World
+from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def invitation_path() -> str:
-    match = re.search(r"https?://[^/\s]+(/inbjudan/[^\s]+/)", mail.outbox[-1].body)
-    assert match, mail.outbox[-1].body
-    return match.group(1)
 
 
 def test_representative_invites_and_the_person_accepts(
@@ -36,7 +30,7 @@ def test_representative_invites_and_the_person_accepts(
     assert response.status_code == 302
     assert mail.outbox[-1].to == ["kassor@forening.se"]
     assert world.organisation.name in mail.outbox[-1].subject
-    path = invitation_path()
+    path = path_in_last_email("/inbjudan/")
 
     newcomer = UserFactory(email="kassor@forening.se")
     other = UserFactory(email="nagon.annan@forening.se")
@@ -229,6 +223,6 @@ def test_an_answer_with_a_role_that_does_not_exist_says_so_and_changes_nothing(
         {"decision": "accept", "role": "owner"},
         follow=True,
     )
-    assert list(response.context["messages"])  # told what was wrong
+    assert shown_messages(response)  # told what was wrong
     world.join_request.refresh_from_db()
     assert world.join_request.status == "pending"

@@ -2,15 +2,14 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import Organisation, OrganisationStatus
 from portal.models import AuditEvent, User
-from tests.conftest import logged_in
-from tests.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.organisations.conftest import World, officer_page_versions
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +58,7 @@ def test_queue_is_paginated(officer: User) -> None:
 def test_list_pages_make_the_same_number_of_queries_for_5_and_100_organisations(
     officer: User, url_name: str
 ) -> None:
-    from tests.factories import TargetGroupFactory
+    from tests.organisations.factories import TargetGroupFactory
 
     groups = [TargetGroupFactory(), TargetGroupFactory()]
 
@@ -74,15 +73,15 @@ def test_list_pages_make_the_same_number_of_queries_for_5_and_100_organisations(
     if url_name == "organisations:directory":
         Organisation.objects.update(status=OrganisationStatus.VERIFIED)
     client.get(url, params)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(url, params)
     make(95)
     if url_name == "organisations:directory":
         Organisation.objects.update(status=OrganisationStatus.VERIFIED)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(url, params)
     assert response.context["page"].paginator.count == 100
-    assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
+    assert_same_query_count(few, many)
 
 
 def test_officer_verifies_and_the_association_sees_verified(

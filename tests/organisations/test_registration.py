@@ -9,8 +9,8 @@ from stdnum import luhn
 
 from organisations.models import JoinRequest, Organisation, OrganisationMembership
 from portal.models import AuditEvent, User
-from tests.conftest import logged_in
-from tests.factories import OrganisationFactory, TargetGroupFactory
+from tests.helpers.clients import logged_in
+from tests.organisations.factories import OrganisationFactory, TargetGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_a_taken_number_offers_to_ask_to_join_without_revealing_members(
     existing = OrganisationFactory(
         organisation_number=number(), name="Solstrålen (redan registrerad)"
     )
-    from tests.factories import OrganisationMembershipFactory
+    from tests.organisations.factories import OrganisationMembershipFactory
 
     representative = OrganisationMembershipFactory(
         organisation=existing, user__email="hemlig.ordforande@forening.se"
@@ -151,7 +151,7 @@ def test_a_taken_number_offers_to_ask_to_join_without_revealing_members(
 
 
 def test_the_header_shows_the_representatives_organisation_role(db: None) -> None:
-    from tests.factories import OrganisationMembershipFactory
+    from tests.organisations.factories import OrganisationMembershipFactory
 
     membership = OrganisationMembershipFactory(organisation__name="Föreningen Solstrålen")
     page = logged_in(membership.user).get(reverse("portal:dashboard")).content.decode()

@@ -12,7 +12,7 @@ from django.core import mail
 
 from organisations.models import ANNUAL_DOCUMENT_KINDS, AnnualDocument, OrganisationReminderSettings
 from portal import notifications
-from tests.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -10,16 +10,14 @@ from django.urls import reverse
 from organisations.demo import demo_bankgiro
 from organisations.models import AnnualDocument
 from portal.models import AuditEvent, User
-from tests.conftest import logged_in
-from tests.factories import pdf_upload
+from tests.helpers.clients import in_english, logged_in, shown_messages
 from tests.organisations.conftest import (
     World,
     edit_organisation,
-    in_english,
     make_verified,
     officer_page_versions,
-    shown_messages,
 )
+from tests.organisations.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 

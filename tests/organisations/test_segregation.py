@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,37 +23,18 @@ from organisations.models import (
     OrganisationStatus,
     PastMembership,
 )
-from portal.models import AuditEvent, PublicBodyRole, User
-from tests.conftest import logged_in
-from tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
-    OrganisationMembershipFactory,
-    give_totp,
-)
-from tests.organisations.conftest import (
-    World,
-    edit_organisation,
-    in_english,
-    officer_page_versions,
-    seen_versions,
-    shown_messages,
-)
+from portal.models import AuditEvent, User
+from tests.helpers.clients import in_english, logged_in, shown_messages
+from tests.helpers.forms import seen_versions
+from tests.helpers.queries import assert_same_query_count, count_queries
+from tests.organisations.conftest import World, edit_organisation, officer_page_versions
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import officer_and_decision_maker
 
 pytestmark = pytest.mark.django_db
 
 EXCLUDED = "You may not handle this case"
 OWN_CHANGE = "You made or asked for this change yourself"
-
-
-def officer_and_decision_maker(name: str = "Dubbel Roll", user: User | None = None) -> User:
-    kwargs = {"user": user} if user is not None else {"user__name": name}
-    role = MembershipFactory(role=PublicBodyRole.CASE_OFFICER, **kwargs)
-    MembershipFactory(
-        user=role.user, public_body=role.public_body, role=PublicBodyRole.DECISION_MAKER
-    )
-    give_totp(role.user)
-    return role.user
 
 
 def queue_ids(client: object) -> set[int]:
@@ -276,7 +255,7 @@ def test_an_officer_declares_a_conflict_of_interest_and_steps_out(
     assert organisation.status == OrganisationStatus.PENDING
 
     # A colleague is not affected.
-    colleague = officer_and_decision_maker("Kollega")
+    colleague = officer_and_decision_maker(name="Kollega")
     assert organisation.pk in queue_ids(logged_in(colleague))
 
 
@@ -325,15 +304,15 @@ def test_the_queue_and_the_waiting_count_leave_out_excluded_organisations_in_fix
     url = reverse("organisations:officer_queue")
     OrganisationFactory.create_batch(3)
     client.get(url, {"status": ""})
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         response = client.get(url, {"status": ""})
     listed = {o.pk for o in response.context["page"].object_list}
     assert own.pk not in listed and declared.pk not in listed and len(listed) == 3
     OrganisationFactory.create_batch(40)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(url, {"status": ""})
     assert response.context["page"].paginator.count == 43
-    assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
+    assert_same_query_count(few, many)
 
     page = client.get(reverse("portal:officer_home")).content.decode()
     assert "43 organisationer väntar på verifiering" in page

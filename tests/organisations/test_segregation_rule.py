@@ -13,7 +13,8 @@ from django.utils import timezone
 from organisations import segregation, services
 from organisations.models import Organisation, OrganisationRole, PastMembership
 from portal import versions
-from tests.factories import OrganisationFactory, OrganisationMembershipFactory, UserFactory
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import User
-from tests.conftest import logged_in, logged_in_by_password
-from tests.factories import PASSWORD
-from tests.urlwalk import iter_routes
+from tests.helpers.clients import logged_in, logged_in_by_password
+from tests.helpers.urls import iter_routes
+from tests.portal.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_officer_without_mfa_can_still_reach_mfa_setup_and_log_out(
 
 
 def test_staff_without_mfa_cannot_open_the_admin(db: None) -> None:
-    from tests.factories import UserFactory
+    from tests.portal.factories import UserFactory
 
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     response = logged_in(admin_user).get(reverse("admin:index"))
@@ -179,7 +179,7 @@ def test_a_code_from_the_next_or_previous_30_seconds_is_accepted_but_not_older(
 
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
 
-    from tests.factories import UserFactory, give_totp
+    from tests.portal.factories import UserFactory, give_totp
 
     user = UserFactory()
     secret = generate_totp_secret()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
@@ -11,19 +9,13 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import User
-from tests.conftest import logged_in
-from tests.factories import PASSWORD, UserFactory
+from tests.helpers.clients import logged_in
+from tests.helpers.mail import path_in_last_email
+from tests.portal.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "ett-nytt-langt-losenord-77"
-
-
-def link_in_last_email(pattern: str) -> str:
-    body = mail.outbox[-1].body
-    match = re.search(rf"https?://[^\s]+{pattern}[^\s]*", body)
-    assert match, body
-    return match.group(0).replace("http://testserver", "")
 
 
 def test_sign_up_confirm_email_log_in_and_out() -> None:
@@ -51,7 +43,7 @@ def test_sign_up_confirm_email_log_in_and_out() -> None:
     assert response.url == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
 
-    confirm_url = link_in_last_email("/konto/confirm-email/")
+    confirm_url = path_in_last_email("/konto/confirm-email/")
     assert client.get(confirm_url).status_code == 200
     response = client.post(confirm_url)
     assert response.status_code == 302
@@ -106,7 +98,7 @@ def test_password_reset_by_emailed_link(member: User) -> None:
     client = Client()
     response = client.post(reverse("account_reset_password"), {"email": member.email})
     assert response.status_code == 302
-    reset_url = link_in_last_email("/konto/password/reset/key/")
+    reset_url = path_in_last_email("/konto/password/reset/key/")
     response = client.get(reset_url)  # allauth swaps the key for a session token
     assert response.status_code == 302
     response = client.post(response.url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
@@ -141,7 +133,7 @@ def test_change_email_takes_effect_after_confirming_the_new_address(member: User
     member.refresh_from_db()
     assert member.email != "ny.adress@forening.se"  # not before it is confirmed
 
-    confirm_url = link_in_last_email("/konto/confirm-email/")
+    confirm_url = path_in_last_email("/konto/confirm-email/")
     client.post(confirm_url)
     member.refresh_from_db()
     assert member.email == "ny.adress@forening.se"
@@ -179,8 +171,6 @@ def test_email_is_unique_whatever_the_case() -> None:
 
 def test_the_email_addresses_page_opens(member) -> None:  # type: ignore[no-untyped-def]
     """The portal's own version of allauth's page (without inline style) renders."""
-    from tests.conftest import logged_in
-
     response = logged_in(member).get(reverse("account_email"))
     assert response.status_code == 200
     assert member.email in response.content.decode()

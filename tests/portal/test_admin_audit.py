@@ -7,14 +7,12 @@ the POST), and checks the database and the audit trail."""
 from __future__ import annotations
 
 from decimal import Decimal
-from html.parser import HTMLParser
-from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.contrib import admin
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 
 from agreements.models import Agreement, AgreementStatus, Contribution
@@ -23,8 +21,7 @@ from organisations.models import TargetGroup
 from portal.admin_audit import AuditedAdmin, is_read_only
 from portal.models import AuditEvent, User
 from tests.agreements.conftest import Iop, iop  # noqa: F401 (fixture)
-from tests.conftest import logged_in
-from tests.factories import TargetGroupFactory, UserFactory, give_totp
+from tests.agreements.factories import ContributionFactory
 from tests.grants.conftest import (  # noqa: F401 (fixture)
     Grants,
     decide_proposal,
@@ -32,87 +29,12 @@ from tests.grants.conftest import (  # noqa: F401 (fixture)
     proposed,
     submitted,
 )
+from tests.helpers.admin import admin_events, change_form
+from tests.helpers.clients import logged_in
+from tests.organisations.factories import TargetGroupFactory
+from tests.portal.factories import UserFactory, give_totp
 
 pytestmark = pytest.mark.django_db
-
-
-class _FormReader(HTMLParser):
-    """The fields of the admin's change form, as the browser would send them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self.names: set[str] = set()
-        self._in_form = False
-        self._select: str | None = None
-        self._select_options: list[tuple[str, bool]] = []
-        self._multiple = False
-        self._textarea: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {key: value or "" for key, value in attrs}
-        if tag == "form" and a.get("id", "").endswith("_form"):
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = a.get("name", "")
-        if name:
-            self.names.add(name)
-        if "__prefix__" in name:
-            return
-        if tag == "input" and name:
-            kind = a.get("type", "text")
-            if kind in ("submit", "button", "file", "image", "reset"):
-                return
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.data.setdefault(name, []).append(a.get("value") or "on")
-                return
-            self.data.setdefault(name, []).append(a.get("value", ""))
-        elif tag == "select" and name:
-            self._select, self._select_options, self._multiple = name, [], "multiple" in a
-        elif tag == "option" and self._select is not None:
-            self._select_options.append((a.get("value", ""), "selected" in a))
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form" and self._in_form:
-            self._in_form = False
-        elif tag == "select" and self._select is not None:
-            chosen = [value for value, selected in self._select_options if selected]
-            if not chosen and not self._multiple and self._select_options:
-                chosen = [self._select_options[0][0]]
-            self.data[self._select] = chosen
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            self.data[self._textarea] = ["".join(self._text).lstrip("\n")]
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self._text.append(data)
-
-
-def change_form(client: Client, url: str) -> tuple[dict[str, Any], set[str]]:
-    """The form data a browser would send back unchanged, and every field name on the page."""
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    reader = _FormReader()
-    reader.feed(response.content.decode())
-    data: dict[str, Any] = {
-        key: values if len(values) != 1 else values[0] for key, values in reader.data.items()
-    }
-    return data, reader.names
-
-
-def events(obj: Any, action: str) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(
-            content_type__model=obj._meta.model_name, object_id=str(obj.pk), action=action
-        ).order_by("id")
-    )
 
 
 # --- every admin is audited or read-only ---------------------------------------------------
@@ -178,7 +100,7 @@ def test_changing_a_programme_records_the_changed_fields(grants: Grants, staff: 
     assert response.status_code == 302, response.content.decode()[:3000]
     programme = Programme.objects.get(pk=grants.programme.pk)
     assert programme.name == "Projektbidrag 2027" and programme.minimum_members == 10
-    [event] = events(programme, "admin_changed")
+    [event] = admin_events(programme, "admin_changed")
     assert event.actor == staff
     assert "name: Projektbidrag → Projektbidrag 2027" in event.comment
     assert "minimum_members: — → 10" in event.comment
@@ -197,9 +119,9 @@ def test_a_criterion_added_inline_is_recorded_on_the_programme(
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     criterion = Criterion.objects.get(programme=grants.programme, name="Jämställdhet")
-    [event] = events(grants.programme, "admin_added")
+    [event] = admin_events(grants.programme, "admin_added")
     assert f"(id {criterion.pk})" in event.comment and "weight: 2" in event.comment
-    assert events(grants.programme, "admin_changed") == []  # nothing else changed
+    assert admin_events(grants.programme, "admin_changed") == []  # nothing else changed
 
 
 def test_a_question_of_an_answered_call_cannot_be_deleted_or_edited(
@@ -235,9 +157,9 @@ def test_a_question_of_an_answered_call_cannot_be_deleted_or_edited(
     assert Question.objects.filter(call=grants.call).count() == len(grants.questions)
     grants.call.refresh_from_db()
     assert grants.call.title == "Projektbidrag hösten"
-    [event] = events(grants.call, "admin_changed")
+    [event] = admin_events(grants.call, "admin_changed")
     assert "title:" in event.comment and f"(id {question.pk})" not in event.comment
-    assert events(grants.call, "admin_deleted") == []
+    assert admin_events(grants.call, "admin_deleted") == []
 
 
 def test_a_call_budget_cannot_go_below_what_was_granted_from_it(
@@ -254,7 +176,7 @@ def test_a_call_budget_cannot_go_below_what_was_granted_from_it(
     assert response.context["adminform"].form.errors["budget"]
     grants.call.refresh_from_db()
     assert grants.call.budget == before
-    assert events(grants.call, "admin_changed") == []
+    assert admin_events(grants.call, "admin_changed") == []
     response = client.post(url, {**data, "budget": "40000"})
     assert response.status_code == 302
     grants.call.refresh_from_db()
@@ -287,10 +209,10 @@ def test_questions_of_an_unanswered_call_change_with_an_audit_event_on_the_call(
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Question.objects.get(pk=first.pk).text == "Vad vill ni göra?"
     assert not Question.objects.filter(pk=second.pk).exists()
-    [changed] = events(grants.call, "admin_changed")
+    [changed] = admin_events(grants.call, "admin_changed")
     assert f"(id {first.pk})" in changed.comment
     assert f"text: {first.text} → Vad vill ni göra?" in changed.comment
-    [deleted] = events(grants.call, "admin_deleted")
+    [deleted] = admin_events(grants.call, "admin_deleted")
     assert f"(id {second.pk})" in deleted.comment and second.text[:30] in deleted.comment
 
 
@@ -334,7 +256,7 @@ def test_applications_are_read_only_in_the_admin(grants: Grants, staff: User) ->
 
 
 def _contribution(i: Iop) -> Contribution:
-    return Contribution.objects.create(
+    return ContributionFactory(
         party=i.body_party, year=2027, kind="money", description="Bidrag", value=Decimal("300000")
     )
 
@@ -380,13 +302,13 @@ def test_a_contribution_in_co_creation_is_corrected_with_an_audit_event(
     data["value"] = "250000"
     assert client.post(url, data).status_code == 302
     # recorded in the agreement's history
-    [event] = events(iop.agreement, "admin_changed")
+    [event] = admin_events(iop.agreement, "admin_changed")
     assert f"(id {contribution.pk})" in event.comment
     assert "value: 300000.00 → 250000" in event.comment
     delete = reverse("admin:agreements_contribution_delete", args=[contribution.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not Contribution.objects.filter(pk=contribution.pk).exists()
-    [deleted] = events(iop.agreement, "admin_deleted")
+    [deleted] = admin_events(iop.agreement, "admin_deleted")
     assert f"(id {contribution.pk})" in deleted.comment
     assert "value: 250000.00" in deleted.comment and deleted.actor == staff
 
@@ -426,16 +348,16 @@ def test_adding_reference_data_is_audited(staff: User) -> None:
     )
     assert response.status_code == 302
     group = TargetGroup.objects.get(name="Seniorer")
-    [event] = events(group, "admin_added")
+    [event] = admin_events(group, "admin_added")
     assert "name: Seniorer" in event.comment
 
 
 def test_join_requests_cannot_be_deleted_in_the_admin(staff: User) -> None:
     # A pending request to join counts as an affiliation in the segregation of duties.
     from organisations.models import JoinRequest
-    from tests.factories import OrganisationFactory
+    from tests.organisations.factories import JoinRequestFactory, OrganisationFactory
 
-    request = JoinRequest.objects.create(organisation=OrganisationFactory(), user=UserFactory())
+    request = JoinRequestFactory(organisation=OrganisationFactory(), user=UserFactory())
     delete = reverse("admin:organisations_joinrequest_delete", args=[request.pk])
     assert logged_in(staff).post(delete, {"post": "yes"}).status_code == 403
     assert JoinRequest.objects.filter(pk=request.pk).exists()
@@ -450,14 +372,14 @@ def test_a_persons_password_and_staff_flag_changes_are_recorded_on_the_person(
     data, _names = change_form(client, url)
     data["is_staff"] = "on"
     assert client.post(url, data).status_code == 302
-    [event] = events(person, "admin_changed")
+    [event] = admin_events(person, "admin_changed")
     assert "is_staff: no → yes" in event.comment
     response = client.post(
         reverse("admin:auth_user_password_change", args=[person.pk]),
         {"password1": "ett-långt-lösenord-123", "password2": "ett-långt-lösenord-123"},
     )
     assert response.status_code == 302
-    assert any("password: changed" in e.comment for e in events(person, "admin_changed"))
+    assert any("password: changed" in e.comment for e in admin_events(person, "admin_changed"))
     assert not any("ett-långt" in e.comment for e in AuditEvent.objects.all())
 
 
@@ -470,6 +392,6 @@ def test_removing_a_persons_second_factor_is_recorded_on_the_person(staff: User)
     delete = reverse("admin:mfa_authenticator_delete", args=[authenticator.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not Authenticator.objects.filter(pk=authenticator.pk).exists()
-    [event] = events(person, "admin_deleted")
+    [event] = admin_events(person, "admin_deleted")
     assert event.actor == staff and f"(id {authenticator.pk})" in event.comment
     assert str(authenticator.data.get("secret")) not in event.comment

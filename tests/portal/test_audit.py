@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 
 from portal.models import AuditEvent, PublicBody, PublicBodyMembership, PublicBodyRole, User
@@ -11,8 +10,8 @@ from portal.services import (
     public_body_membership_grant,
     public_body_membership_revoke,
 )
-from tests.conftest import logged_in
-from tests.factories import CommitteeFactory, UserFactory
+from tests.helpers.clients import logged_in
+from tests.portal.factories import CommitteeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +167,5 @@ def test_admin_refuses_a_committee_without_a_municipality(staff: User) -> None:
 
 
 def test_non_staff_cannot_use_the_admin(member: User) -> None:
-    response = Client()
-    response.force_login(member)
-    page = response.get(reverse("admin:portal_auditevent_changelist"))
+    page = logged_in(member).get(reverse("admin:portal_auditevent_changelist"))
     assert page.status_code == 302

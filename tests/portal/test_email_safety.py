@@ -11,9 +11,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from portal.emails import defang
-from tests.conftest import logged_in
-from tests.factories import UserFactory
+from tests.helpers.clients import logged_in
+from tests.helpers.mail import emails_to, text_and_html
 from tests.organisations.conftest import World, world  # noqa: F401 - the register's world
+from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +34,6 @@ class Links(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
-
-
-def parts(message: mail.EmailMultiAlternatives) -> tuple[str, str]:
-    [(html, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return message.body, str(html)
 
 
 def assert_no_user_link(html: str) -> Links:
@@ -68,10 +63,10 @@ def test_a_join_request_with_links_and_an_awkward_name(
             {"organisation_number": world.organisation.organisation_number, "message": message},
         )
     assert response.status_code == 302
-    sent = [m for m in mail.outbox if world.representative.email in m.to]
+    sent = emails_to(world.representative.email)
     assert sent, [m.subject for m in mail.outbox]
     email = sent[-1]
-    text, html = parts(email)
+    text, html = text_and_html(email)
 
     # the plain text is text: no HTML escaping
     assert AWKWARD_NAME in email.subject
@@ -102,7 +97,7 @@ def test_an_invitation_from_a_person_whose_name_is_a_link(
             {"email": "ny@forening.se", "role": "editor"},
         )
     assert response.status_code == 302
-    text, html = parts(mail.outbox[-1])
+    text, html = text_and_html(mail.outbox[-1])
     assert EVIL not in text
     assert_no_user_link(html)
     assert "/inbjudan/" in text  # the invitation link itself still works

@@ -17,9 +17,8 @@ from openpyxl import load_workbook
 
 from grants import services
 from portal.exports import export_response, neutralise
-from tests.conftest import logged_in
-from tests.grants.conftest import Grants, grants  # noqa: F401 - the grants world
-from tests.grants.test_followup import decided
+from tests.grants.conftest import Grants, decided, grants  # noqa: F401 - the grants world
+from tests.helpers.clients import logged_in
 
 pytestmark = pytest.mark.django_db
 

@@ -40,9 +40,9 @@ from portal import notifications
 from portal.celery import app
 from portal.models import Notification, User
 from portal.tasks import scan_reminders, send_notification
-from tests.factories import UserFactory
-from tests.grants.test_concurrency import run_together
-from tests.processes import celery_worker
+from tests.helpers.concurrency import run_together
+from tests.helpers.processes import celery_worker
+from tests.portal.factories import UserFactory
 from tests.throwaway.models import Errand
 
 POSTGRESQL = connection.vendor == "postgresql"

@@ -4,14 +4,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.models import PublicBodyRole, User
-from tests.conftest import logged_in
-from tests.factories import CommitteeFactory, MembershipFactory
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import assert_same_query_count, count_queries
+from tests.portal.factories import CommitteeFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,17 +82,17 @@ def test_role_pages_make_the_same_number_of_queries_whatever_the_roles(
     client = logged_in(officer)
     url = reverse(url_name)
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         assert client.get(url).status_code == 200
     for _ in range(6):
         MembershipFactory(
             user=officer, public_body=CommitteeFactory(), role=PublicBodyRole.DECISION_MAKER
         )
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         page = client.get(url)
     assert page.status_code == 200
     assert page.content.decode().count("Beslutsfattare") >= 6
-    assert len(many) == len(few), [q["sql"] for q in many]
+    assert_same_query_count(few, many)
 
 
 def test_no_page_loads_anything_from_another_host() -> None:

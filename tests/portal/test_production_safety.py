@@ -5,8 +5,6 @@ Permissions-Policy headers on every page."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -18,8 +16,8 @@ from django.urls import path, reverse
 from django.utils import translation
 
 from portal import urls as portal_urls
-from tests.conftest import logged_in
-from tests.processes import ROOT, clean_env
+from tests.helpers.clients import logged_in
+from tests.helpers.processes import ROOT, run_python
 
 PRODUCTION = {
     "DEBUG": "false",
@@ -28,23 +26,6 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://portal@db.invalid/portal",
     "EMAIL_URL": "smtp://mail.invalid:587",
 }
-
-
-def run_python(script: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`python -c script` with only the given portal variables (no ALLOW_LOCAL_CACHE from the
-    test suite's own environment)."""
-    environment = clean_env(DJANGO_SETTINGS_MODULE="portal.settings", **env)
-    if "ALLOW_LOCAL_CACHE" not in env:
-        environment.pop("ALLOW_LOCAL_CACHE", None)
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 SETUP = "import django; django.setup(); from django.conf import settings as s; "
@@ -120,7 +101,7 @@ def test_a_totp_code_used_in_one_process_is_refused_in_another() -> None:
         pytest.skip("runs when Redis answers (CI sets REDIS_URL)")
     from allauth.mfa.totp.internal.auth import generate_totp_secret
 
-    from tests.factories import totp_code
+    from tests.helpers.mfa import totp_code
 
     secret = generate_totp_secret()
     code = totp_code(secret)  # the same code for both, whenever the second one runs
@@ -132,19 +113,7 @@ def test_a_totp_code_used_in_one_process_is_refused_in_another() -> None:
     args = ["4242", secret, code]
 
     def validate() -> str:
-        result = subprocess.run(
-            [sys.executable, "-c", VALIDATE, *args],
-            cwd=ROOT,
-            env={
-                key: value
-                for key, value in clean_env(DJANGO_SETTINGS_MODULE="portal.settings", **env).items()
-                if key != "ALLOW_LOCAL_CACHE"
-            },
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = run_python(VALIDATE, *args, **env)
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
 

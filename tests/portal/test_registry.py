@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import notifications, registry
 from portal.models import Notification, NotificationStatus
 from portal.registry import Kind
-from tests.factories import UserFactory
+from tests.portal.factories import UserFactory
 from tests.throwaway.models import Errand
 
 pytestmark = pytest.mark.django_db

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
 
-from tests.processes import ROOT, clean_env, manage
+from tests.helpers.processes import ROOT, manage, run_python
 
 
 def test_language_and_time_zone() -> None:
@@ -31,15 +29,8 @@ def test_development_defaults_need_no_services() -> None:
         "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], "
         "s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
     )
-    env = clean_env(DEBUG="true", DJANGO_SETTINGS_MODULE="portal.settings")
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = run_python(script, DEBUG="true")
+    assert result.returncode == 0, result.stderr
     engine, name, eager, email = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
     assert name == str(ROOT / "var" / "portal.sqlite3")

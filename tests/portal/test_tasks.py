@@ -7,7 +7,6 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from django.core.management import call_command
 
 from portal.celery import app
 from portal.tasks import clear_expired_sessions, ping
-from tests.processes import celery_worker
+from tests.helpers.processes import celery_conf, celery_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,16 +35,6 @@ def test_celery_configuration_is_safe() -> None:
     assert "portal.tasks.clear_expired_sessions" in {
         entry["task"] for entry in conf.beat_schedule.values()
     }
-
-
-@contextmanager
-def celery_conf(**values: object) -> Iterator[None]:
-    old = {key: app.conf[key] for key in values}
-    app.conf.update(values)
-    try:
-        yield
-    finally:
-        app.conf.update(old)
 
 
 def test_tasks_run_eagerly_without_a_broker() -> None:

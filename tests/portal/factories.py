@@ -1,3 +1,6 @@
+"""Factories of the foundation: people, public bodies and their officers' roles, and a person's
+second factor. They depend on nothing but `portal` (and allauth, which it builds on)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,16 +9,6 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
-from organisations.demo import MINIMAL_PDF, demo_bankgiro, demo_organisation_number
-from organisations.models import (
-    LegalForm,
-    Organisation,
-    OrganisationMembership,
-    OrganisationRole,
-    OrganisationStatus,
-    PaymentMethod,
-    TargetGroup,
-)
 from portal.models import PublicBody, PublicBodyMembership, PublicBodyRole, User
 
 PASSWORD = "ett-langt-losenord-2026"
@@ -73,52 +66,17 @@ def give_totp(user: User, secret: str | None = None) -> Authenticator:
     return TOTP.activate(user, secret or generate_totp_secret()).instance
 
 
-def totp_code(secret: str) -> str:
-    """The authenticator app's current code for `secret`."""
-    import time
-
-    from allauth.mfa.totp.internal.auth import hotp_value
-
-    return f"{hotp_value(secret, int(time.time()) // 30):06d}"
-
-
-# --- the register ----------------------------------------------------------------------
-
-
-class TargetGroupFactory(factory.django.DjangoModelFactory[TargetGroup]):
-    class Meta:
-        model = TargetGroup
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"Målgrupp {n}")
-
-
-class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
-    class Meta:
-        model = Organisation
-
-    name = factory.Sequence(lambda n: f"Föreningen Nummer {n}")
-    organisation_number = factory.Sequence(lambda n: demo_organisation_number(100_000 + n))
-    legal_form = LegalForm.NON_PROFIT
-    district = "Centrum"
-    contact_email = factory.Sequence(lambda n: f"info{n}@forening.se")
-    purpose = "Verksamhet för barn och unga."
-    payment_method = PaymentMethod.BANKGIRO
-    payment_account = factory.Sequence(lambda n: demo_bankgiro(10_000 + n))
-    status = OrganisationStatus.PENDING
-    created_by = factory.SubFactory(UserFactory)
-
-
-class OrganisationMembershipFactory(factory.django.DjangoModelFactory[OrganisationMembership]):
-    class Meta:
-        model = OrganisationMembership
-
-    organisation = factory.SubFactory(OrganisationFactory)
-    user = factory.SubFactory(UserFactory)
-    role = OrganisationRole.REPRESENTATIVE
-
-
-def pdf_upload(name: str = "stadgar.pdf", content: bytes = MINIMAL_PDF):  # type: ignore[no-untyped-def]
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
+def officer_and_decision_maker(
+    public_body: PublicBody | None = None, *, name: str = "Dubbel Roll", user: User | None = None
+) -> User:
+    """One account that is both case officer and decision maker of a public body (a new
+    committee unless given), with a second factor: the account segregation of duties is about.
+    `user` gives the roles to an existing person instead of a new one called `name`."""
+    person: dict[str, Any] = {"user": user} if user is not None else {"user__name": name}
+    body: dict[str, Any] = {"public_body": public_body} if public_body is not None else {}
+    role = MembershipFactory(role=PublicBodyRole.CASE_OFFICER, **body, **person)
+    MembershipFactory(
+        user=role.user, public_body=role.public_body, role=PublicBodyRole.DECISION_MAKER
+    )
+    give_totp(role.user)
+    return role.user

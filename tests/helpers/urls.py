@@ -1,13 +1,15 @@
-"""Every URL the portal serves, with sample arguments, for tests that must cover them all."""
+"""Every URL the portal serves, with sample arguments, for tests that must cover them all; an
+app's URLs filled in with real objects; and what a URL answers someone who must be refused."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 SAMPLE_BY_CONVERTER = {
     "id": "1",
@@ -61,3 +63,30 @@ def iter_routes(samples: dict[str, str] | None = None) -> Iterator[Route]:
                 )
 
     yield from walk(get_resolver().url_patterns, "", "")
+
+
+def app_urls(
+    namespace: str,
+    urlpatterns: list[Any],
+    values: dict[str, object],
+    skip: Collection[str] = (),
+) -> list[tuple[str, str]]:
+    """(name, URL) of each of an app's named routes but those in `skip`, each filled in from
+    `values` (the route's `<id:key>` arguments)."""
+    found = []
+    for pattern in urlpatterns:
+        if pattern.name is None or pattern.name in skip:
+            continue
+        route = str(pattern.pattern)
+        kwargs = {key: value for key, value in values.items() if f"<id:{key}>" in route}
+        found.append((pattern.name, reverse(f"{namespace}:{pattern.name}", kwargs=kwargs)))
+    return found
+
+
+def answer_status(client: Client, url: str, post_data: dict[str, str]) -> int:
+    """What `url` answers the client: a GET, or a POST of `post_data` where only POST is
+    allowed."""
+    status = client.get(url).status_code
+    if status == 405:
+        status = client.post(url, post_data).status_code
+    return status

@@ -1,5 +1,6 @@
 """Run the portal in a child process with a clean environment: none of the test suite's own
-settings (pytest-env defaults, DATABASE_URL, REDIS_URL…) leak into it unless given."""
+settings (pytest-env defaults, DATABASE_URL, REDIS_URL…) leak into it unless given. And Celery
+as a test switches it: a real worker, tasks through the broker, the test database for it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PORTAL_VARIABLES = {
     "SECRET_KEY",
     "DEBUG",
@@ -42,6 +43,51 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=180,
         check=False,
+    )
+
+
+def run_python(script: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -c script ARGS` with the portal's settings module and only the portal variables
+    given in `env` (not even the test suite's ALLOW_LOCAL_CACHE unless given)."""
+    environment = clean_env(DJANGO_SETTINGS_MODULE="portal.settings", **env)
+    if "ALLOW_LOCAL_CACHE" not in env:
+        environment.pop("ALLOW_LOCAL_CACHE", None)
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@contextmanager
+def celery_conf(**values: object) -> Iterator[None]:
+    """Celery's configuration changed for the block (e.g. `task_always_eager=False`: tasks go
+    through the broker), and put back afterwards."""
+    from portal.celery import app
+
+    old = {key: app.conf[key] for key in values}
+    app.conf.update(values)
+    try:
+        yield
+    finally:
+        app.conf.update(old)
+
+
+def worker_database_url() -> str:
+    """The test database, for a worker process (which would otherwise open the real one)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    database = connection.settings_dict
+    password = f":{quote(database['PASSWORD'], safe='')}" if database["PASSWORD"] else ""
+    return (
+        f"postgres://{quote(database['USER'], safe='')}{password}"
+        f"@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     )
 
 
