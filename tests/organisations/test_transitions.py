@@ -13,8 +13,7 @@ from organisations.demo import demo_bankgiro
 from organisations.models import AnnualDocument, Organisation, OrganisationStatus
 from portal import transitions, versions
 from portal.models import AuditEvent, User
-from tests.conftest import logged_in
-from tests.factories import MembershipFactory, OrganisationMembershipFactory, pdf_upload
+from tests.helpers.clients import logged_in
 from tests.organisations.conftest import (
     World,
     edit_organisation,
@@ -23,6 +22,8 @@ from tests.organisations.conftest import (
     officer_page_versions,
     shown_messages,
 )
+from tests.organisations.factories import OrganisationMembershipFactory, pdf_upload
+from tests.portal.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
