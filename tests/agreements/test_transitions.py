@@ -17,8 +17,7 @@ from portal import transitions, versions
 from portal.models import AuditEvent, User
 from tests.agreements.conftest import Iop, fresh, sign, to_signing
 from tests.agreements.test_access import officer_of, page_of, screened
-from tests.helpers.clients import logged_in
-from tests.organisations.conftest import in_english, shown_messages
+from tests.helpers.clients import in_english, logged_in, shown_messages
 from tests.organisations.factories import OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db

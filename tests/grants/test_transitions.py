@@ -12,10 +12,9 @@ from grants import services
 from grants.models import Application, FollowUpReport
 from portal import transitions, versions
 from portal.models import AuditEvent
-from tests.grants.conftest import Grants, complete_draft, submitted
-from tests.grants.test_followup import decided, report_post
-from tests.helpers.clients import logged_in
-from tests.organisations.conftest import in_english, shown_messages
+from tests.grants.conftest import Grants, complete_draft, decided, submitted
+from tests.grants.test_followup import report_post
+from tests.helpers.clients import in_english, logged_in, shown_messages
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,12 @@ from organisations.demo import demo_bankgiro
 from organisations.models import AnnualDocument, Organisation, OrganisationStatus
 from portal import transitions, versions
 from portal.models import AuditEvent, User
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import in_english, logged_in, shown_messages
 from tests.organisations.conftest import (
     World,
     edit_organisation,
-    in_english,
     make_verified,
     officer_page_versions,
-    shown_messages,
 )
 from tests.organisations.factories import OrganisationMembershipFactory, pdf_upload
 from tests.portal.factories import MembershipFactory

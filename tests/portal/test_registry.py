@@ -14,7 +14,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils.translation import gettext_lazy as _
 
 from portal import notifications, registry
 from portal.models import Notification, NotificationStatus
@@ -108,11 +107,11 @@ def test_a_notification_of_an_unregistered_kind_is_refused() -> None:
 
 
 def test_two_apps_cannot_register_the_same_name() -> None:
-    twin = Kind("errand_due", _("Another"), "throwaway/email/errand_due", True, lambda o, r: {})
+    twin = Kind("errand_due", "Another", "throwaway/email/errand_due", True, lambda o, r: {})
     with pytest.raises(ValueError, match="registered twice"):
         registry.register_kind(twin)
     with pytest.raises(ValueError, match="registered twice"):
-        registry.register_audit_labels(actions={"registered": _("Something else")})
+        registry.register_audit_labels(actions={"registered": "Something else"})
 
 
 def test_history_labels_come_from_the_app_that_records_them() -> None:
