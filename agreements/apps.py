@@ -23,8 +23,16 @@ class AgreementsConfig(AppConfig):
                 "contribution_added": _("Contribution added"),
                 "signatory_set": _("Signatory chosen"),
                 "signed": _("Signed"),
+                "signing_restarted": _("Signing started again"),
+                "signing_withdrawn": _("Signing stopped"),
+                "signatory_replaced": _("Signatory replaced"),
+                "party_added": _("Party added"),
+                "pdf_public": _("PDF made public"),
+                "follow_up_planned": _("Follow-up planned"),
+                "follow_up_recorded": _("Follow-up recorded"),
+                "follow_up_reviewed": _("Follow-up reviewed"),
             },
-            states={"agreement": AgreementStatus.choices},
+            states={"agreements.agreement": AgreementStatus.choices},
         )
         for panel in panels.PANELS:
             registry.register_panel(panel)

@@ -31,6 +31,17 @@ def agreements_for_user(*, user: User | AnonymousUser) -> QuerySet[Agreement]:
     )
 
 
+def initiatives_to_screen(*, user: User | AnonymousUser) -> int:
+    """Initiatives filed with the person's public bodies that wait to be screened: one query."""
+    return (
+        Agreement.objects.filter(
+            public_body_id__in=permissions.body_ids(user), status=AgreementStatus.INITIATIVE
+        )
+        .order_by()
+        .count()
+    )
+
+
 def agreement_get_for_user(*, user: User | AnonymousUser, pk: int) -> Agreement:
     """For whom `permissions.can_view` admits: members of a party organisation, officers of
     the responsible public body and of every public body that is a party."""

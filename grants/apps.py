@@ -8,7 +8,7 @@ class GrantsConfig(AppConfig):
 
     def ready(self) -> None:
         from grants import demo, notifications, panels
-        from grants.models import ApplicationStatus
+        from grants.models import ApplicationStatus, RecoveryStatus, ReportStatus
         from portal import registry
 
         for kind in notifications.KINDS:
@@ -26,8 +26,19 @@ class GrantsConfig(AppConfig):
                 "attachment_removed": _("Attachment removed"),
                 "assigned": _("Case officer assigned"),
                 "scored": _("Criterion scored"),
+                "paid": _("Payment registered"),
+                "recovery_opened": _("Recovery opened"),
+                "recovery_paid": _("Recovery paid back"),
+                "report_saved": _("Follow-up report saved"),
+                "report_attachment_added": _("Attachment added to the follow-up report"),
+                "report_status_changed": _("Status of the follow-up report changed"),
             },
-            states={"application": ApplicationStatus.choices},
+            states={
+                "grants.application": ApplicationStatus.choices,
+                "grants.followupreport": ReportStatus.choices,
+                "report_status_changed": ReportStatus.choices,  # recorded on the application
+                "grants.recovery": RecoveryStatus.choices,
+            },
         )
         for panel in panels.PANELS:
             registry.register_panel(panel)

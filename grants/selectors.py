@@ -24,12 +24,13 @@ from grants.models import (
     Payment,
     Recovery,
     ReportAttachment,
+    ReportStatus,
     Submission,
 )
 from organisations import segregation
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, OrganisationRole
-from portal.models import AuditEvent, PublicBodyRole, User
+from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
 from portal.selectors import user_memberships
 
 if TYPE_CHECKING:
@@ -230,6 +231,40 @@ def inbox_officers(*, user: User | AnonymousUser) -> QuerySet[User]:
         .order_by("name", "email")
         .distinct()
     )
+
+
+def waiting_for_officer(*, user: User | AnonymousUser) -> dict[str, int]:
+    """What waits for the person on the case handling page, in the cases they may see: new
+    applications not yet taken up and follow-up reports sent in (at bodies where they are a
+    case officer), proposals (where they decide). Two queries, whatever the person's roles."""
+    case = PublicBodyMembership.objects.filter(
+        user_id=user.pk, role=PublicBodyRole.CASE_OFFICER
+    ).values("public_body_id")
+    deciding = PublicBodyMembership.objects.filter(
+        user_id=user.pk, role=PublicBodyRole.DECISION_MAKER
+    ).values("public_body_id")
+    counts = _without_conflicts(
+        Application.objects.filter(
+            Q(public_body_id__in=case, status=ApplicationStatus.SUBMITTED)
+            | Q(public_body_id__in=deciding, status=ApplicationStatus.PROPOSED)
+        ),
+        user,
+    ).aggregate(
+        applications=Count("pk", filter=Q(status=ApplicationStatus.SUBMITTED)),
+        proposals=Count("pk", filter=Q(status=ApplicationStatus.PROPOSED)),
+    )
+    reports = _without_conflicts(
+        FollowUpReport.objects.filter(
+            application__public_body_id__in=case, status=ReportStatus.SUBMITTED
+        ),
+        user,
+        application="application__",
+    ).count()
+    return {
+        "applications": counts["applications"],
+        "reports": reports,
+        "proposals": counts["proposals"],
+    }
 
 
 def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Application]:

@@ -39,11 +39,11 @@ class OrganisationsConfig(AppConfig):
                 "conflict_declared": _("Conflict of interest declared"),
             },
             states={
-                "organisation": [
+                "organisations.organisation": [
                     *OrganisationStatus.choices,
-                    *DocumentStatus.choices,
                     *OrganisationRole.choices,
-                ]
+                ],
+                "organisations.annualdocument": DocumentStatus.choices,
             },
         )
         for panel in panels.PANELS:

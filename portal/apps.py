@@ -19,5 +19,8 @@ class PortalConfig(AppConfig):
                 "admin_added": _("Added in the admin"),
                 "admin_changed": _("Changed in the admin"),
                 "admin_deleted": _("Deleted in the admin"),
+                "role_granted": _("Officer role granted"),
+                "role_revoked": _("Officer role revoked"),
+                "notification_settings": _("Notification settings changed"),
             }
         )

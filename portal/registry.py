@@ -202,9 +202,11 @@ def register_audit_labels(
     actions: Mapping[str, StrOrPromise] | None = None,
     states: Mapping[str, Iterable[tuple[str, StrOrPromise]]] | None = None,
 ) -> None:
-    """How the history reads an app's audit actions, and the labels of its states by machine
-    ("organisation", "application", …; a state the template does not name a machine for is
-    looked up in every machine)."""
+    """How the history reads an app's audit actions, and the labels of its states by the model
+    whose status they are ("grants.application": the audit events of applications), or by the
+    audit action that records another machine's moves on a model ("report_status_changed": a
+    follow-up report's statuses, recorded on its application). A state without labels of its
+    own is looked up among all."""
     for action, label in (actions or {}).items():
         _add(registry.action_labels, action, label, "Audit action")
     for machine, choices in (states or {}).items():
@@ -261,9 +263,10 @@ def action_label(action: str) -> str:
     return str(registry.action_labels.get(action, action))
 
 
-def state_label(state: str, machine: str = "") -> str:
-    if machine and state in registry.state_labels.get(machine, {}):
-        return str(registry.state_labels[machine][state])
+def state_label(state: str, model: str = "") -> str:
+    """The label of a status (or role) of `model` ("app_label.modelname")."""
+    if model and state in registry.state_labels.get(model, {}):
+        return str(registry.state_labels[model][state])
     for labels in registry.state_labels.values():
         if state in labels:
             return str(labels[state])

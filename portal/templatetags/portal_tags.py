@@ -3,8 +3,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms, template
+from django.contrib.contenttypes.models import ContentType
 
 from portal import registry
+from portal.models import AuditEvent
 from portal.money import format_sek
 
 register = template.Library()
@@ -22,9 +24,21 @@ def action_label(action: str) -> str:
 
 
 @register.filter
-def state_label(state: str, machine: str = "") -> str:
-    """The label of a state or role in a machine ("organisation", "application", "agreement"…)."""
-    return registry.state_label(state, machine)
+def state_label(state: str, model: str = "") -> str:
+    """The label of a state or role of a model ("grants.application", …)."""
+    return registry.state_label(state, model)
+
+
+@register.filter
+def event_state(event: AuditEvent, which: str) -> str:
+    """The label of the status an audit event left ("from") or reached ("to"), read with the
+    labels of the model the event is about, or of the audit action when an app records another
+    machine's moves on it: a follow-up report's "approved" is not an application's."""
+    state = event.from_state if which == "from" else event.to_state
+    if state in registry.registry.state_labels.get(event.action, {}):
+        return registry.state_label(state, event.action)  # another machine's move on the model
+    content_type = ContentType.objects.get_for_id(event.content_type_id)  # cached
+    return registry.state_label(state, f"{content_type.app_label}.{content_type.model}")
 
 
 @register.filter

@@ -173,6 +173,14 @@ def test_the_report_cycle_with_a_revision_keeps_every_version(grants: Grants) ->
         .values_list("to_state", flat=True)
     )
     assert actions == ["submitted", "revision_requested", "submitted", "approved"]
+    # The case's history reads each step in Swedish, a report's statuses as a report's.
+    history = officer.get(reverse("grants:officer_application", args=[application.pk]))
+    history_text = " ".join(history.content.decode().split())
+    assert "Utbetalning registrerad" in history_text
+    assert "Återrapporteringens status ändrad</strong>: Inskickad → Godkänd" in history_text
+    assert "Ska rapporteras" in history_text  # the report's first status, not the raw "due"
+    for raw in ("paid<", "report_status_changed", "revision_requested", "due →"):
+        assert raw not in history_text
 
 
 def test_overdue_is_computed_around_midnight_in_stockholm(

@@ -117,6 +117,7 @@ def test_two_apps_cannot_register_the_same_name() -> None:
 def test_history_labels_come_from_the_app_that_records_them() -> None:
     # Registered by organisations, grants and agreements in their ready(); read by portal.
     assert registry.action_label("conflict_declared") == "Jäv anmält"
-    assert registry.state_label("submitted", "application") == "Inskickad"
-    assert registry.state_label("signing", "agreement") == "Undertecknande"
+    assert registry.state_label("approved", "grants.application") == "Beviljad"
+    assert registry.state_label("approved", "grants.followupreport") == "Godkänd"
+    assert registry.state_label("signing", "agreements.agreement") == "Undertecknande"
     assert registry.state_label("no_such_state") == "no_such_state"
