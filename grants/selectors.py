@@ -238,10 +238,10 @@ def waiting_for_officer(*, user: User | AnonymousUser) -> dict[str, int]:
     applications not yet taken up and follow-up reports sent in (at bodies where they are a
     case officer), proposals (where they decide). Two queries, whatever the person's roles."""
     case = PublicBodyMembership.objects.filter(
-        user_id=user.pk, role=PublicBodyRole.CASE_OFFICER
+        user_id=user.pk or 0, role=PublicBodyRole.CASE_OFFICER
     ).values("public_body_id")
     deciding = PublicBodyMembership.objects.filter(
-        user_id=user.pk, role=PublicBodyRole.DECISION_MAKER
+        user_id=user.pk or 0, role=PublicBodyRole.DECISION_MAKER
     ).values("public_body_id")
     counts = _without_conflicts(
         Application.objects.filter(
