@@ -241,29 +241,25 @@ def _proposals() -> QuerySet[Application]:
     return Application.objects.filter(status=ApplicationStatus.PROPOSED)
 
 
+def _submission_section(name: str, order: int, *, first: bool) -> DigestSection:
+    """Applications sent in since yesterday: for the first time (new) or again (completed)."""
+    which = Q(number=1) if first else Q(number__gt=1)
+    return DigestSection(
+        name,
+        f"grants/email/digest_{name}",
+        recipients=lambda start, end: _officers(
+            PublicBodyRole.CASE_OFFICER,
+            _submissions(start, end).filter(which),
+            "application__public_body_id",
+        ),
+        items=lambda user, start, end: _submitted_to(user, start, end).filter(which),
+        order=order,
+    )
+
+
 SECTIONS = [
-    DigestSection(
-        "new",
-        "grants/email/digest_new",
-        recipients=lambda start, end: _officers(
-            PublicBodyRole.CASE_OFFICER,
-            _submissions(start, end).filter(number=1),
-            "application__public_body_id",
-        ),
-        items=lambda user, start, end: _submitted_to(user, start, end).filter(number=1),
-        order=10,
-    ),
-    DigestSection(
-        "completed",
-        "grants/email/digest_completed",
-        recipients=lambda start, end: _officers(
-            PublicBodyRole.CASE_OFFICER,
-            _submissions(start, end).filter(number__gt=1),
-            "application__public_body_id",
-        ),
-        items=lambda user, start, end: _submitted_to(user, start, end).filter(number__gt=1),
-        order=20,
-    ),
+    _submission_section("new", 10, first=True),
+    _submission_section("completed", 20, first=False),
     DigestSection(
         "reports",
         "grants/email/digest_reports",
