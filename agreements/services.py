@@ -125,11 +125,19 @@ AGREEMENT_MACHINE: Machine[Agreement] = Machine(
 
 
 def agreement_transition(
-    *, agreement: Agreement, to: str, actor: User, comment: str = ""
+    *,
+    agreement: Agreement,
+    to: str,
+    actor: User,
+    comment: str = "",
+    seen_state: str | None = None,
 ) -> Agreement:
     """Move the agreement to `to` (`AGREEMENT_MACHINE`). Other fields the caller changed on
-    `agreement` are saved with it, in the same transaction."""
-    return transitions.transition(AGREEMENT_MACHINE, agreement, to=to, actor=actor, comment=comment)
+    `agreement` are saved with it, in the same transaction; a page's form passes the
+    `seen_state` it showed (`portal.transitions.state_token`)."""
+    return transitions.transition(
+        AGREEMENT_MACHINE, agreement, to=to, actor=actor, comment=comment, seen_state=seen_state
+    )
 
 
 def _locked(agreement: Agreement) -> Agreement:

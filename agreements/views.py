@@ -304,7 +304,12 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
         move = machine.get(agreement.status, to)
         if to not in buttons or (move is not None and not move.label):
             raise ValidationError(_("Unknown step."))
-        services.agreement_transition(agreement=agreement, to=to, actor=user)
+        services.agreement_transition(
+            agreement=agreement,
+            to=to,
+            actor=user,
+            seen_state=transitions.posted_state(request.POST),
+        )
         return _("The agreement has moved on.")
 
     return _act(request, pk, act)

@@ -206,8 +206,10 @@ def organisation_transition(
     actor: User,
     comment: str = "",
     seen_version: str | None = None,
+    seen_state: str | None = None,
 ) -> Organisation:
-    """Move the organisation to another status (`ORGANISATION_MACHINE`). Verifying it is an
+    """Move the organisation to another status (`ORGANISATION_MACHINE`); a page's form passes
+    the `seen_state` it showed (`portal.transitions.state_token`). Verifying it is an
     approving action: it counts only for the identity and payment details the officer had on
     screen (`seen_version`, see `selectors.payment_details_version`), and verifies a changed
     account only when someone else than the officer changed it."""
@@ -218,6 +220,7 @@ def organisation_transition(
         actor=actor,
         comment=comment,
         seen_version=seen_version,
+        seen_state=seen_state,
     )
 
 

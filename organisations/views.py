@@ -188,7 +188,10 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation, _membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
     try:
         services.organisation_transition(
-            organisation=organisation, to=OrganisationStatus.PENDING, actor=request_user(request)
+            organisation=organisation,
+            to=OrganisationStatus.PENDING,
+            actor=request_user(request),
+            seen_state=transitions.posted_state(request.POST),
         )
     except ValidationError as error:
         error_messages(request, error)
@@ -508,6 +511,7 @@ def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request_user(request),
             comment=form.cleaned_data["comment"],
             seen_version=form.cleaned_data["seen_version"],
+            seen_state=transitions.posted_state(request.POST),
         )
         return _("The status has been changed.")
 

@@ -20,12 +20,13 @@ and passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from portal import versions
 from portal.models import AuditEvent
@@ -172,6 +173,35 @@ def can(machine: Machine[M], obj: M, actor: Any, *, to: str) -> bool:
     return row is not None and row.allows(actor, obj)
 
 
+SEEN_STATE = "seen_state"  # the field a status form carries it in
+
+
+def posted_state(post: Mapping[str, str]) -> str:
+    """The `seen_state` a form posted ("" when it carried none: refused as not seen)."""
+    return str(post.get(SEEN_STATE, ""))
+
+
+def state_token(
+    obj: models.Model, *, status_field: str = "status", stamp: str = "updated_at"
+) -> str:
+    """What a status form carries (`seen_state`): the status and the last change of the object as
+    the page showed it. A form posted after the object changed (a colleague's move, the
+    association's new answer) no longer matches, and the move is refused: nobody moves a record
+    on the strength of a page that no longer tells the truth."""
+    return versions.fingerprint(str(getattr(obj, status_field)), str(getattr(obj, stamp)))
+
+
+CHANGED_MESSAGE = _(
+    "The case has changed since you opened the page. Nothing was saved. Reload the page, check "
+    "what it shows now and try again."
+)
+
+
+def _stale(message: StrOrPromise = versions.STALE_MESSAGE) -> ValidationError:
+    # The refusal of a version not seen (`versions.check_seen`), which it is.
+    return ValidationError({versions.FIELD: ValidationError(message, code="stale")})
+
+
 def _lock(machine: Machine[M], obj: M) -> str:
     """Lock the object's row and read it again under the lock; refuse an object that is not
     what the database holds now. Returns the status the row has."""
@@ -185,11 +215,7 @@ def _lock(machine: Machine[M], obj: M) -> str:
         .get()
     )
     if str(current) != machine.state_of(obj) or stamp != getattr(obj, machine.stamp):
-        # Someone changed it since it was read: nothing is decided on what the person saw. The
-        # refusal of a version not seen (`versions.check_seen`), which it is.
-        raise ValidationError(
-            {versions.FIELD: ValidationError(versions.STALE_MESSAGE, code="stale")}
-        )
+        raise _stale()  # changed since it was read: nothing is decided on what the person saw
     return str(current)
 
 
@@ -202,10 +228,13 @@ def transition(
     actor: Any,
     comment: str = "",
     seen_version: str | None = None,
+    seen_state: str | None = None,
 ) -> M:
     """Move `obj` to `to` and record it. Fields the caller set on `obj` (what the move
     records: a decision, a reason) are saved with it, in the same transaction; the caller
-    reads `obj` under its own lock first, or passes it as read on the page's request."""
+    reads `obj` under its own lock first, or passes it as read on the page's request. A page's
+    form passes `seen_state` (`state_token` of the object as the page showed it): a move from a
+    page drawn before the object last changed is refused, whatever the move."""
     current = _lock(machine, obj)
     row = machine.get(current, to)
     if row is None:
@@ -218,6 +247,11 @@ def transition(
         raise ValidationError({"comment": machine.comment_message})
     if machine.check is not None:
         machine.check(move)
+    if seen_state is not None and seen_state != state_token(
+        obj, status_field=machine.status_field, stamp=machine.stamp
+    ):
+        # A move the person may make, but on a page drawn before the record last changed.
+        raise _stale(CHANGED_MESSAGE)
     if row.version is not None:
         version = row.version(obj)
         versions.check_seen(seen=seen_version, current=version)

@@ -68,12 +68,18 @@ APPLICATION_MACHINE: Machine[Application] = Machine(
 
 
 def application_transition(
-    *, application: Application, to: str, actor: User, comment: str = ""
+    *,
+    application: Application,
+    to: str,
+    actor: User,
+    comment: str = "",
+    seen_state: str | None = None,
 ) -> Application:
     """Move an application to `to` (`APPLICATION_MACHINE`). Other fields the caller changed on
-    `application` are saved with it, in the same transaction."""
+    `application` are saved with it, in the same transaction; a page's form passes the
+    `seen_state` it showed (`portal.transitions.state_token`)."""
     return transitions.transition(
-        APPLICATION_MACHINE, application, to=to, actor=actor, comment=comment
+        APPLICATION_MACHINE, application, to=to, actor=actor, comment=comment, seen_state=seen_state
     )
 
 
@@ -326,8 +332,12 @@ def application_submit(*, application: Application, actor: User) -> Application:
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, actor: User) -> Application:
-    return application_transition(application=_locked(application), to=A.WITHDRAWN, actor=actor)
+def application_withdraw(
+    *, application: Application, actor: User, seen_state: str | None = None
+) -> Application:
+    return application_transition(
+        application=_locked(application), to=A.WITHDRAWN, actor=actor, seen_state=seen_state
+    )
 
 
 # --- the case officer --------------------------------------------------------------------
@@ -363,7 +373,12 @@ def application_assign(
 
 @transaction.atomic
 def application_request_completion(
-    *, application: Application, actor: User, message: str, due: date
+    *,
+    application: Application,
+    actor: User,
+    message: str,
+    due: date,
+    seen_state: str | None = None,
 ) -> Application:
     application = _locked(application)
     message = message.strip()
@@ -377,7 +392,11 @@ def application_request_completion(
     application.completion_message = message
     application.completion_due = due
     application_transition(
-        application=application, to=A.COMPLETION_REQUESTED, actor=actor, comment=message
+        application=application,
+        to=A.COMPLETION_REQUESTED,
+        actor=actor,
+        comment=message,
+        seen_state=seen_state,
     )
     notify(
         kind="completion_requested",
@@ -389,8 +408,12 @@ def application_request_completion(
 
 
 @transaction.atomic
-def application_start_review(*, application: Application, actor: User) -> Application:
-    return application_transition(application=_locked(application), to=A.IN_REVIEW, actor=actor)
+def application_start_review(
+    *, application: Application, actor: User, seen_state: str | None = None
+) -> Application:
+    return application_transition(
+        application=_locked(application), to=A.IN_REVIEW, actor=actor, seen_state=seen_state
+    )
 
 
 @transaction.atomic

@@ -121,11 +121,18 @@ def report_transition(
     actor: User,
     comment: str = "",
     seen_version: str | None = None,
+    seen_state: str | None = None,
 ) -> FollowUpReport:
     """Move the report to `to` (`REPORT_MACHINE`); the trail records it on the application.
     Other fields the caller changed on `report` are saved with it."""
     return transitions.transition(
-        REPORT_MACHINE, report, to=to, actor=actor, comment=comment, seen_version=seen_version
+        REPORT_MACHINE,
+        report,
+        to=to,
+        actor=actor,
+        comment=comment,
+        seen_version=seen_version,
+        seen_state=seen_state,
     )
 
 
@@ -254,9 +261,11 @@ def report_review(
     approve: bool,
     comment: str = "",
     seen_version: str | None,
+    seen_state: str | None = None,
 ) -> FollowUpReport:
     """Approve the report, or send it back with a comment: only the sending the officer saw
-    (`seen_version`, see `report_version`)."""
+    (`seen_version`, see `report_version`), from a page drawn since its last change
+    (`seen_state`)."""
     report = _locked_report(report)
     report.review_comment = comment.strip()
     report.reviewed_by = actor
@@ -266,6 +275,7 @@ def report_review(
         actor=actor,
         comment=comment,
         seen_version=seen_version,
+        seen_state=seen_state,
     )
     if not approve:
         notify(

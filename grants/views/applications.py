@@ -183,7 +183,11 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application, _membership = selectors.application_get_for_member(user=request.user, pk=pk)
     try:
-        services.application_withdraw(application=application, actor=request_user(request))
+        services.application_withdraw(
+            application=application,
+            actor=request_user(request),
+            seen_state=transitions.posted_state(request.POST),
+        )
     except ValidationError as error:
         error_messages(request, error)
     else:

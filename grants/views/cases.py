@@ -198,6 +198,7 @@ def request_completion(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user,
             message=form.cleaned_data["message"],
             due=form.cleaned_data["due"],
+            seen_state=transitions.posted_state(request.POST),
         )
         return _("The association has been asked to complete the application.")
 
@@ -207,7 +208,9 @@ def request_completion(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def start_review(request: HttpRequest, pk: int) -> HttpResponse:
     def act(application: Application, user: User) -> str:
-        services.application_start_review(application=application, actor=user)
+        services.application_start_review(
+            application=application, actor=user, seen_state=transitions.posted_state(request.POST)
+        )
         return _("The application is in review.")
 
     return _officer_action(request, pk, act)

@@ -109,6 +109,7 @@ def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
                     approve=form.cleaned_data["decision"] == "approve",
                     comment=form.cleaned_data["comment"],
                     seen_version=form.cleaned_data["seen_version"],
+                    seen_state=transitions.posted_state(request.POST),
                 )
             except ValidationError as error:
                 error_messages(request, error)

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django import forms, template
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 
-from portal import registry
+from portal import registry, transitions
 from portal.models import AuditEvent
 from portal.money import format_sek
 
@@ -15,6 +16,12 @@ register = template.Library()
 @register.filter
 def get_field(form: forms.Form, name: str) -> forms.BoundField:
     return form[name]
+
+
+@register.filter
+def state_token(obj: models.Model) -> str:
+    """The `seen_state` a status form carries: the record as this page shows it."""
+    return transitions.state_token(obj)
 
 
 @register.filter

@@ -5,10 +5,12 @@ nothing."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services
 from agreements.models import Agreement
@@ -18,6 +20,7 @@ from portal.models import AuditEvent, User
 from tests.agreements.conftest import Iop, fresh, sign, to_signing
 from tests.agreements.test_access import officer_of, page_of, screened
 from tests.helpers.clients import in_english, logged_in, shown_messages
+from tests.helpers.forms import posted_state
 from tests.organisations.factories import OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +132,23 @@ def test_activation_needs_every_signature_of_the_round(iop: Iop) -> None:
     with pytest.raises(PermissionDenied):
         services.agreement_transition(agreement=fresh(a), to="active", actor=iop.officer)
     assert fresh(a).status == "signing"
+
+
+def test_a_step_from_a_page_drawn_before_the_agreement_changed_is_refused(iop: Iop) -> None:
+    """The officer opened the initiative; it has changed since (another save of the record).
+    "Start the screening" from that page changes nothing; from the page drawn now, it works."""
+    a = iop.agreement
+    action = reverse("agreements:transition", args=[a.pk])
+    old_state = posted_state(page_of(iop.officer, a), action)
+    Agreement.objects.filter(pk=a.pk).update(updated_at=timezone.now() + timedelta(seconds=1))
+    client = in_english(logged_in(iop.officer))
+
+    response = client.post(action, {"to": "screening", "seen_state": old_state}, follow=True)
+    assert any(
+        "The case has changed since you opened the page" in m for m in shown_messages(response)
+    )
+    assert fresh(a).status == "initiative"
+    client.post(
+        action, {"to": "screening", "seen_state": posted_state(page_of(iop.officer, a), action)}
+    )
+    assert fresh(a).status == "screening"

@@ -23,6 +23,7 @@ from tests.grants.conftest import (
 )
 from tests.helpers.audit import transitions
 from tests.helpers.clients import logged_in
+from tests.helpers.forms import state_of
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,11 @@ def test_completion_is_requested_done_and_the_changes_are_visible(
     with django_capture_on_commit_callbacks(execute=True):
         officer.post(
             reverse("grants:request_completion", args=[application.pk]),
-            {"message": "Bifoga en bättre budget.", "due": due},
+            {
+                "message": "Bifoga en bättre budget.",
+                "due": due,
+                "seen_state": state_of(application),
+            },
         )
     application.refresh_from_db()
     assert application.status == "completion_requested"
@@ -164,7 +169,10 @@ def test_officer_scores_and_proposes_and_another_decides(
     application = submitted(g)
     officer = logged_in(g.officer)
     officer.post(reverse("grants:assign", args=[application.pk]), {"assignee": g.officer.pk})
-    officer.post(reverse("grants:start_review", args=[application.pk]))
+    officer.post(
+        reverse("grants:start_review", args=[application.pk]),
+        {"seen_state": state_of(application)},
+    )
     for criterion in g.criteria:
         officer.post(
             reverse("grants:score", args=[application.pk, criterion.pk]),
@@ -282,12 +290,19 @@ def test_four_eyes_the_proposer_cannot_decide(grants: Grants) -> None:
 def test_withdraw_before_a_decision_but_not_after(grants: Grants) -> None:
     g = grants
     application = submitted(g)
-    logged_in(g.editor).post(reverse("grants:withdraw", args=[application.pk]))
+    logged_in(g.editor).post(
+        reverse("grants:withdraw", args=[application.pk]),
+        {"seen_state": state_of(application)},
+    )
     application.refresh_from_db()
     assert application.status == "withdrawn"
     decided = proposed(g)
     decide_proposal(decided, g.decision_maker)
-    response = logged_in(g.editor).post(reverse("grants:withdraw", args=[decided.pk]), follow=True)
+    response = logged_in(g.editor).post(
+        reverse("grants:withdraw", args=[decided.pk]),
+        {"seen_state": state_of(decided)},
+        follow=True,
+    )
     decided.refresh_from_db()
     assert decided.status == "approved"
     assert "kan inte" in response.content.decode()

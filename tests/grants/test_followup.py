@@ -17,6 +17,7 @@ from grants.models import Application, FollowUpReport, Payment, Recovery
 from portal.models import AuditEvent
 from tests.grants.conftest import Grants, decided, pay, proposed, seen_version
 from tests.helpers.clients import logged_in
+from tests.helpers.forms import state_of
 from tests.helpers.queries import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -139,12 +140,25 @@ def test_the_report_cycle_with_a_revision_keeps_every_version(grants: Grants) ->
     def seen() -> str:  # the version the review form carries, as the officer's page shows it
         return officer.get(officer_url).context["seen_version"]
 
-    officer.post(officer_url, {"decision": "revise", "comment": "", "seen_version": seen()})
+    officer.post(
+        officer_url,
+        {
+            "decision": "revise",
+            "comment": "",
+            "seen_version": seen(),
+            "seen_state": state_of(report),
+        },
+    )
     report.refresh_from_db()
     assert report.status == "submitted"  # a revision needs a comment
     officer.post(
         officer_url,
-        {"decision": "revise", "comment": "Bifoga kvitton för materialet.", "seen_version": seen()},
+        {
+            "decision": "revise",
+            "comment": "Bifoga kvitton för materialet.",
+            "seen_version": seen(),
+            "seen_state": state_of(report),
+        },
     )
     report.refresh_from_db()
     assert report.status == "revision_requested"
@@ -157,7 +171,15 @@ def test_the_report_cycle_with_a_revision_keeps_every_version(grants: Grants) ->
             "submit": "1",
         },
     )
-    officer.post(officer_url, {"decision": "approve", "comment": "", "seen_version": seen()})
+    officer.post(
+        officer_url,
+        {
+            "decision": "approve",
+            "comment": "",
+            "seen_version": seen(),
+            "seen_state": state_of(report),
+        },
+    )
     report.refresh_from_db()
     assert report.status == "approved"
     versions = list(
@@ -323,7 +345,15 @@ def test_approving_a_report_that_was_sent_again_since_the_page_was_opened_is_ref
     member.post(url, {**report_post(g, application, narrative="Ny text."), "submit": "1"})
     report.refresh_from_db()
     assert report.status == "submitted"
-    officer.post(officer_url, {"decision": "approve", "comment": "", "seen_version": stale})
+    officer.post(
+        officer_url,
+        {
+            "decision": "approve",
+            "comment": "",
+            "seen_version": stale,
+            "seen_state": state_of(report),
+        },
+    )
     report.refresh_from_db()
     assert report.status == "submitted"
     officer.post(
@@ -332,6 +362,7 @@ def test_approving_a_report_that_was_sent_again_since_the_page_was_opened_is_ref
             "decision": "approve",
             "comment": "",
             "seen_version": officer.get(officer_url).context["seen_version"],
+            "seen_state": state_of(report),
         },
     )
     report.refresh_from_db()

@@ -15,6 +15,8 @@ from portal.models import AuditEvent
 from tests.grants.conftest import Grants, complete_draft, decided, submitted
 from tests.grants.test_followup import report_post
 from tests.helpers.clients import in_english, logged_in, shown_messages
+from tests.helpers.forms import posted_state
+from tests.portal.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,23 @@ def test_a_report_review_is_refused_to_the_association_and_to_another_body(
     report.refresh_from_db()
     assert report.status == "submitted"
     assert not AuditEvent.objects.filter(action="report_status_changed", actor=g.officer).exists()
+
+
+def test_a_move_from_a_page_drawn_before_the_case_changed_is_refused(grants: Grants) -> None:
+    """The officer opened the case; a colleague has since taken it over. Her "Start the
+    assessment" from that page changes nothing; from the page drawn now, it works."""
+    g = grants
+    application = submitted(g)
+    client = in_english(logged_in(g.officer))
+    start = reverse("grants:start_review", args=[application.pk])
+    old_state = posted_state(officer_page(g, application), start)
+    colleague = MembershipFactory(public_body=g.body, role="case_officer").user
+    services.application_assign(application=fresh(application), actor=g.officer, assignee=colleague)
+
+    response = client.post(start, {"seen_state": old_state}, follow=True)
+    assert any(
+        "The case has changed since you opened the page" in m for m in shown_messages(response)
+    )
+    assert fresh(application).status == "submitted"
+    client.post(start, {"seen_state": posted_state(officer_page(g, application), start)})
+    assert fresh(application).status == "in_review"

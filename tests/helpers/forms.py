@@ -23,3 +23,20 @@ def page_versions(client: Any, url: str) -> dict[str, str]:
     response = client.get(url)
     assert response.status_code == 200
     return seen_versions(response.content.decode())
+
+
+def state_of(obj: Any) -> str:
+    """The `seen_state` a status form on the record's page carries now (the record as the
+    database holds it), for posts that act on what the page shows."""
+    from portal.transitions import state_token
+
+    return state_token(type(obj)._default_manager.get(pk=obj.pk))
+
+
+def posted_state(page: str, action: str) -> str:
+    """The `seen_state` the form with this action carries on the page, as the browser sends it."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S)
+    assert form is not None, action
+    found = re.search(r'name="seen_state" value="([^"]+)"', form.group(1))
+    assert found is not None, action
+    return found.group(1)

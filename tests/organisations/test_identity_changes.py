@@ -17,6 +17,7 @@ from organisations.models import OrganisationStatus
 from portal.models import AuditEvent, User
 from tests.grants.conftest import Grants, decide_proposal, grants, pay, proposed  # noqa: F401
 from tests.helpers.clients import in_english, logged_in, shown_messages
+from tests.helpers.forms import state_of
 from tests.helpers.mail import emails_to
 from tests.organisations.conftest import (
     World,
@@ -69,6 +70,7 @@ def test_an_identity_change_sends_the_organisation_back_for_verification(
         {
             "to": "verified",
             "seen_version": officer_page_versions(officer_client, organisation)[url],
+            "seen_state": state_of(organisation),
         },
     )
     organisation.refresh_from_db()
@@ -124,6 +126,7 @@ def test_after_an_identity_change_no_grant_needing_verification_and_no_payment(
         {
             "to": "verified",
             "seen_version": officer_page_versions(officer_client, g.organisation)[url],
+            "seen_state": state_of(g.organisation),
         },
     )
     g.organisation.refresh_from_db()

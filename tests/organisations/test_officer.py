@@ -7,6 +7,7 @@ from django.urls import reverse
 from organisations.models import Organisation, OrganisationStatus
 from portal.models import AuditEvent, User
 from tests.helpers.clients import logged_in
+from tests.helpers.forms import state_of
 from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.organisations.conftest import World, officer_page_versions
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
@@ -97,7 +98,10 @@ def test_officer_verifies_and_the_association_sees_verified(
     url = reverse("organisations:officer_transition", args=[world.organisation.pk])
     seen = officer_page_versions(client, world.organisation)[url]
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"to": "verified", "seen_version": seen})
+        client.post(
+            url,
+            {"to": "verified", "seen_version": seen, "seen_state": state_of(world.organisation)},
+        )
     world.organisation.refresh_from_db()
     assert world.organisation.status == "verified"
     assert world.organisation.payment_details_verified
@@ -122,7 +126,14 @@ def test_sending_back_needs_a_comment_that_the_association_sees(
     world.organisation.refresh_from_db()
     assert world.organisation.status == "pending"
 
-    client.post(url, {"to": "needs_update", "comment": "Revisionsberättelsen saknas."})
+    client.post(
+        url,
+        {
+            "to": "needs_update",
+            "comment": "Revisionsberättelsen saknas.",
+            "seen_state": state_of(world.organisation),
+        },
+    )
     world.organisation.refresh_from_db()
     assert world.organisation.status == "needs_update"
     member_client = logged_in(world.editor)
@@ -132,7 +143,10 @@ def test_sending_back_needs_a_comment_that_the_association_sees(
     assert "Revisionsberättelsen saknas." in page
     assert "Behöver kompletteras" in page
     # the association resubmits
-    member_client.post(reverse("organisations:resubmit", args=[world.organisation.pk]))
+    member_client.post(
+        reverse("organisations:resubmit", args=[world.organisation.pk]),
+        {"seen_state": state_of(world.organisation)},
+    )
     world.organisation.refresh_from_db()
     assert world.organisation.status == "pending"
 
@@ -149,7 +163,11 @@ def test_an_officer_cannot_skip_the_transition_table(world: World, officer: User
 def test_rejecting(world: World, officer: User) -> None:
     logged_in(officer).post(
         reverse("organisations:officer_transition", args=[world.organisation.pk]),
-        {"to": "rejected", "comment": "Inte en förening i kommunen."},
+        {
+            "to": "rejected",
+            "comment": "Inte en förening i kommunen.",
+            "seen_state": state_of(world.organisation),
+        },
     )
     world.organisation.refresh_from_db()
     assert (world.organisation.status, world.organisation.status_comment) == (

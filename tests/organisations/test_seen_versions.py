@@ -11,6 +11,7 @@ from organisations.demo import demo_bankgiro
 from organisations.models import AnnualDocument
 from portal.models import AuditEvent, User
 from tests.helpers.clients import in_english, logged_in, shown_messages
+from tests.helpers.forms import state_of
 from tests.organisations.conftest import (
     World,
     edit_organisation,
@@ -68,14 +69,20 @@ def test_verifying_an_organisation_whose_details_changed_meanwhile_is_refused(
     seen = officer_page_versions(officer_client, organisation)[url]
     edit_organisation(logged_in(world.editor), organisation, payment_account=demo_bankgiro(33_333))
 
-    response = officer_client.post(url, {"to": "verified", "seen_version": seen}, follow=True)
+    response = officer_client.post(
+        url,
+        {"to": "verified", "seen_version": seen, "seen_state": state_of(organisation)},
+        follow=True,
+    )
     assert any(STALE in message for message in shown_messages(response))
     organisation.refresh_from_db()
     assert (organisation.status, organisation.payment_details_verified) == ("pending", False)
 
     # Reloaded: the officer verifies the organisation with the account it has now.
     seen = officer_page_versions(officer_client, organisation)[url]
-    officer_client.post(url, {"to": "verified", "seen_version": seen})
+    officer_client.post(
+        url, {"to": "verified", "seen_version": seen, "seen_state": state_of(organisation)}
+    )
     organisation.refresh_from_db()
     assert (organisation.status, organisation.payment_details_verified) == ("verified", True)
     status = AuditEvent.objects.get(action="status_changed")

@@ -25,7 +25,7 @@ from organisations.models import (
 )
 from portal.models import AuditEvent, User
 from tests.helpers.clients import in_english, logged_in, shown_messages
-from tests.helpers.forms import seen_versions
+from tests.helpers.forms import seen_versions, state_of
 from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.organisations.conftest import World, edit_organisation, officer_page_versions
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
@@ -87,7 +87,14 @@ def test_an_officer_who_asked_to_join_cannot_handle_the_organisation(
     response = client.post(u["join"], {"decision": "accept", "role": "editor"}, follow=True)
     assert any(EXCLUDED in message for message in shown_messages(response))
     for url, data in [
-        (u["transition"], {"to": "verified", "seen_version": payment_seen}),
+        (
+            u["transition"],
+            {
+                "to": "verified",
+                "seen_version": payment_seen,
+                "seen_state": state_of(organisation),
+            },
+        ),
         (u["verify"], {"seen_version": payment_seen}),
         (u["review"], {"decision": "approve", "seen_version": document_seen}),
     ]:
@@ -116,7 +123,14 @@ def test_an_officer_who_asked_to_join_cannot_handle_the_organisation(
         reverse("organisations:join_request_decide", args=[organisation.pk, own_request.pk]),
         {"decision": "decline", "role": "viewer"},
     )
-    colleague.post(u["transition"], {"to": "verified", "seen_version": versions[u["transition"]]})
+    colleague.post(
+        u["transition"],
+        {
+            "to": "verified",
+            "seen_version": versions[u["transition"]],
+            "seen_state": state_of(organisation),
+        },
+    )
     own_request.refresh_from_db()
     organisation.refresh_from_db()
     world.document.refresh_from_db()
@@ -133,7 +147,12 @@ def test_a_member_who_is_an_officer_cannot_verify_the_bankgiro_they_changed(
     versions = officer_page_versions(officer_page_client, organisation)
     u = urls(organisation.pk, world.document.pk)
     officer_page_client.post(
-        u["transition"], {"to": "verified", "seen_version": versions[u["transition"]]}
+        u["transition"],
+        {
+            "to": "verified",
+            "seen_version": versions[u["transition"]],
+            "seen_state": state_of(organisation),
+        },
     )
     insider = officer_and_decision_maker(user=world.editor)
     member_client = in_english(logged_in(insider))
@@ -211,7 +230,14 @@ def test_the_person_who_changed_the_identity_cannot_verify_the_organisation_agai
 
     colleague = logged_in(officer)
     versions = officer_page_versions(colleague, organisation)
-    colleague.post(u["transition"], {"to": "verified", "seen_version": versions[u["transition"]]})
+    colleague.post(
+        u["transition"],
+        {
+            "to": "verified",
+            "seen_version": versions[u["transition"]],
+            "seen_state": state_of(organisation),
+        },
+    )
     organisation.refresh_from_db()
     assert (organisation.status, organisation.payment_details_verified) == ("verified", True)
 

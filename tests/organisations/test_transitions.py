@@ -4,6 +4,8 @@ page that went stale while it was open."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -14,6 +16,7 @@ from organisations.models import AnnualDocument, Organisation, OrganisationStatu
 from portal import transitions, versions
 from portal.models import AuditEvent, User
 from tests.helpers.clients import in_english, logged_in, shown_messages
+from tests.helpers.forms import posted_state
 from tests.organisations.conftest import (
     World,
     edit_organisation,
@@ -38,7 +41,6 @@ def assert_stale(error: ValidationError) -> None:
 
 def buttons(page: str, organisation: Organisation) -> set[str]:
     """The moves the officer's page offers: the `to` of each button of the status form."""
-    import re
 
     action = reverse("organisations:officer_transition", args=[organisation.pk])
     form = re.search(rf'<form[^>]*action="{action}"[^>]*>(.*?)</form>', page, re.S)
@@ -284,3 +286,52 @@ def test_an_account_changed_by_the_officer_themselves_is_refused_before_the_vers
             organisation=organisation, to="verified", actor=officer, seen_version="old"
         )
     assert refused.value.args == (segregation.OWN_CHANGE_MESSAGE,)
+
+
+def test_a_move_the_table_still_allows_is_refused_from_a_page_drawn_before_the_last_change(
+    world: World, officer: User
+) -> None:
+    """The officer opened the organisation while it waited; meanwhile a colleague sent it back
+    and the association answered and sent it in again. The status is the same as on her page,
+    but the case is not: her "Reject" from that page changes nothing."""
+    organisation = world.organisation
+    client = logged_in(officer)
+    url = reverse("organisations:officer_transition", args=[organisation.pk])
+    page = client.get(reverse("organisations:officer_detail", args=[organisation.pk]))
+    old_state = posted_state(page.content.decode(), url)
+
+    services.organisation_transition(
+        organisation=fresh(organisation),
+        to=OrganisationStatus.NEEDS_UPDATE,
+        actor=MembershipFactory().user,
+        comment="Ladda upp stadgarna.",
+    )
+    services.organisation_transition(
+        organisation=fresh(organisation), to=OrganisationStatus.PENDING, actor=world.editor
+    )
+    events = AuditEvent.objects.count()
+
+    response = client.post(
+        url,
+        {"to": "rejected", "comment": "Inte en förening.", "seen_state": old_state},
+        follow=True,
+    )
+    assert any(
+        "Ärendet har ändrats sedan du öppnade sidan. Inget sparades." in m
+        for m in shown_messages(response)
+    )
+    assert fresh(organisation).status == OrganisationStatus.PENDING
+    assert AuditEvent.objects.count() == events
+    # A form that carries no state at all is refused the same way; the page drawn now works.
+    response = client.post(url, {"to": "rejected", "comment": "Inte en förening."}, follow=True)
+    assert fresh(organisation).status == OrganisationStatus.PENDING
+    page = client.get(reverse("organisations:officer_detail", args=[organisation.pk]))
+    client.post(
+        url,
+        {
+            "to": "rejected",
+            "comment": "Inte en förening.",
+            "seen_state": posted_state(page.content.decode(), url),
+        },
+    )
+    assert fresh(organisation).status == OrganisationStatus.REJECTED
