@@ -13,8 +13,7 @@ class AgreementsConfig(AppConfig):
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)
-        registry.register_reminder_source("iop_follow_up", notifications.follow_ups_due)
-        registry.register_reminder_source("agreement_ending", notifications.agreements_ending)
+        registry.register_reminder_source("agreements", notifications.agreement_reminders)
         registry.register_audit_labels(
             actions={
                 "initiated": _("Initiative filed"),

@@ -129,9 +129,15 @@ KINDS = [
 # --- the reminders ---------------------------------------------------------------------------
 
 
-def follow_ups_due(rows: Rows, *, now: datetime, today: date) -> None:
-    """An open follow-up point of a live agreement is due in N days."""
+def agreement_reminders(rows: Rows, *, now: datetime, today: date) -> None:
+    """The IOP deadlines of the day, with the settings read once."""
     config = AgreementReminderSettings.load()
+    follow_ups_due(rows, today, config)
+    agreements_ending(rows, today, config)
+
+
+def follow_ups_due(rows: Rows, today: date, config: AgreementReminderSettings) -> None:
+    """An open follow-up point of a live agreement is due in N days."""
     dates = {today + timedelta(days=n): n for n in config.days("iop_follow_up_days")}
     due = list(
         FollowUp.objects.filter(
@@ -151,9 +157,8 @@ def follow_ups_due(rows: Rows, *, now: datetime, today: date) -> None:
         )
 
 
-def agreements_ending(rows: Rows, *, now: datetime, today: date) -> None:
+def agreements_ending(rows: Rows, today: date, config: AgreementReminderSettings) -> None:
     """A live agreement ends in N days."""
-    config = AgreementReminderSettings.load()
     dates = {today + timedelta(days=n): n for n in config.days("agreement_end_days")}
     due = list(
         Agreement.objects.filter(status__in=Agreement.LIVE_STATUSES, proposed_end__in=dates)

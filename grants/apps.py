@@ -13,9 +13,7 @@ class GrantsConfig(AppConfig):
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)
-        registry.register_reminder_source("call_closing", notifications.calls_closing)
-        registry.register_reminder_source("completion_due", notifications.completions_due)
-        registry.register_reminder_source("report_due", notifications.reports_due)
+        registry.register_reminder_source("grants", notifications.grant_reminders)
         for section in notifications.SECTIONS:
             registry.register_digest_section(section)
         registry.register_audit_labels(

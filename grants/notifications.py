@@ -111,10 +111,18 @@ KINDS = [
 # --- the reminders ---------------------------------------------------------------------------
 
 
-def calls_closing(rows: Rows, *, now: datetime, today: date) -> None:
+def grant_reminders(rows: Rows, *, now: datetime, today: date) -> None:
+    """The grant deadlines of the day, with the settings read once."""
+    config = GrantReminderSettings.load()
+    calls_closing(rows, now, today, config)
+    completions_due(rows, today, config)
+    reports_due(rows, today, config)
+
+
+def calls_closing(rows: Rows, now: datetime, today: date, config: GrantReminderSettings) -> None:
     """A call closes in N days (per call, else per programme, else the settings): to the
-    representatives and editors of organisations with a draft in it. Four queries at most."""
-    default = GrantReminderSettings.load().days("call_closing_days")
+    representatives and editors of organisations with a draft in it. Three queries at most."""
+    default = config.days("call_closing_days")
     due: dict[int, tuple[date, int]] = {}
     for pk, closes_at, own, programme in Call.objects.filter(closes_at__gte=now).values_list(
         "pk", "closes_at", "closing_reminder_days", "programme__closing_reminder_days"
@@ -142,9 +150,8 @@ def calls_closing(rows: Rows, *, now: datetime, today: date) -> None:
         )
 
 
-def completions_due(rows: Rows, *, now: datetime, today: date) -> None:
+def completions_due(rows: Rows, today: date, config: GrantReminderSettings) -> None:
     """A completion the officer asked for is due in N days (or N days overdue)."""
-    config = GrantReminderSettings.load()
     dates = {today + timedelta(days=n): n for n in config.days("completion_days")}
     due = list(
         Application.objects.filter(
@@ -166,9 +173,9 @@ def completions_due(rows: Rows, *, now: datetime, today: date) -> None:
         )
 
 
-def reports_due(rows: Rows, *, now: datetime, today: date) -> None:
+def reports_due(rows: Rows, today: date, config: GrantReminderSettings) -> None:
     """A follow-up report is due in 14 days, today, or 7 days ago (per programme or settings)."""
-    default = GrantReminderSettings.load().days("report_days")
+    default = config.days("report_days")
     own = {
         pk: days_or(days, default)
         for pk, days in Programme.objects.exclude(report_reminder_days="").values_list(
