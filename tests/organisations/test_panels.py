@@ -1,0 +1,25 @@
+"""What the register adds to the portal's own pages through the registry: the person's
+organisations in the header and on My overview."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from portal.models import User
+from tests.helpers.clients import logged_in
+from tests.organisations.factories import OrganisationMembershipFactory
+
+
+def test_an_associations_person_sees_their_organisation_roles_in_the_header_and_overview(
+    member: User,
+) -> None:
+    """The roles come from the register's header panel: portal names no organisation itself."""
+    OrganisationMembershipFactory(
+        user=member, organisation__name="Schackklubben <b>", role="representative"
+    )
+    page = logged_in(member).get(reverse("portal:dashboard")).content.decode()
+    roles = page[page.index('id="roles-heading"') : page.index('id="organisations-heading"')]
+    assert "<li>Företrädare (firmatecknare), Schackklubben &lt;b&gt;</li>" in roles  # as typed
+    assert "Du har ingen roll" not in roles
+    header = page[page.index('class="whoami-role"') :][:300]
+    assert "Företrädare (firmatecknare), Schackklubben &lt;b&gt;" in header
