@@ -246,6 +246,7 @@ def contribution_add(
         action="contribution_added",
         comment=f"{party} {year}: {format_sek(value)}",
     )
+    transitions.record_changed(agreement)  # a page drawn before is stale
     return contribution
 
 
@@ -670,6 +671,7 @@ def party_set_signatory(*, party: Party, actor: User, signatory: User) -> Party:
         return party
     party.signatory = signatory
     party.save(update_fields=["signatory"])
+    transitions.record_changed(agreement)  # a page drawn before is stale
     if agreement.status == S.SIGNING and previous is not None:
         voided = _void_signatures(agreement, actor=actor, party=party)
         event = audit_record(
@@ -705,6 +707,7 @@ def section_comment_add(*, agreement: Agreement, actor: User, section: str, text
     audit_record(
         actor=actor, obj=agreement, action="commented", comment=str(dict(SECTIONS)[section])
     )
+    transitions.record_changed(agreement)  # a page drawn before is stale
     return comment
 
 
@@ -755,6 +758,7 @@ def follow_up_plan(*, agreement: Agreement, actor: User, due: date, text: str) -
         action="follow_up_planned",
         comment=f"{due:%Y-%m-%d}: {text.strip()}",
     )
+    transitions.record_changed(agreement)  # a page drawn before is stale
     return point
 
 
@@ -774,6 +778,7 @@ def follow_up_record(*, point: Any, actor: User, text: str) -> Any:
     point.reviewed_at = None
     point.save()
     audit_record(actor=actor, obj=agreement, action="follow_up_recorded", comment=point.plan)
+    transitions.record_changed(agreement)  # a page drawn before is stale
     return point
 
 
@@ -816,6 +821,7 @@ def party_add(
         agreement=agreement, public_body=public_body, organisation=organisation
     )
     audit_record(actor=actor, obj=agreement, action="party_added", comment=str(party))
+    transitions.record_changed(agreement)  # a page drawn before is stale
     if organisation is not None:
         # a conflict of interest declared in the agreement covers its new party too
         organisation_services.conflict_extend(case=agreement, organisation=organisation)

@@ -795,6 +795,7 @@ def document_upload(
         to_state=DocumentStatus.SUBMITTED,
         comment=f"{document.get_kind_display()} {year}, version {number}: {checked.safe_name}",
     )
+    transitions.record_changed(organisation)  # an officer's page drawn before is stale
     return version
 
 

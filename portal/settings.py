@@ -95,6 +95,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The quick start's SQLite: a write transaction takes the lock when it begins and a second
+    # one waits for it, so two clicks at once are one change and one clear refusal, never
+    # "database is locked" (PostgreSQL locks the row instead).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: broker for Celery and shared cache (rate limits) when set; otherwise tasks run eagerly

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import versions
@@ -202,6 +203,29 @@ def _stale(message: StrOrPromise = versions.STALE_MESSAGE) -> ValidationError:
     return ValidationError({versions.FIELD: ValidationError(message, code="stale")})
 
 
+def ensure_seen_state(
+    obj: models.Model,
+    seen_state: str | None,
+    *,
+    status_field: str = "status",
+    stamp: str = "updated_at",
+) -> None:
+    """Refuse a form (a content form as well as a status button) posted from a page drawn before
+    the record last changed. None: not a page's form (a service called from code)."""
+    if seen_state is not None and seen_state != state_token(
+        obj, status_field=status_field, stamp=stamp
+    ):
+        raise _stale(CHANGED_MESSAGE)
+
+
+def record_changed(obj: models.Model, *, stamp: str = "updated_at") -> None:
+    """Something inside the record changed (a document, a contribution, a comment, an
+    attachment): its stamp moves, so a page drawn before no longer passes as seen."""
+    now = timezone.now()
+    type(obj)._default_manager.filter(pk=obj.pk).update(**{stamp: now})
+    setattr(obj, stamp, now)
+
+
 def _lock(machine: Machine[M], obj: M) -> str:
     """Lock the object's row and read it again under the lock; refuse an object that is not
     what the database holds now. Returns the status the row has."""
@@ -236,6 +260,8 @@ def transition(
     form passes `seen_state` (`state_token` of the object as the page showed it): a move from a
     page drawn before the object last changed is refused, whatever the move."""
     current = _lock(machine, obj)
+    if seen_state:  # a page's token: a page drawn before the last change says so first
+        ensure_seen_state(obj, seen_state, status_field=machine.status_field, stamp=machine.stamp)
     row = machine.get(current, to)
     if row is None:
         raise ValidationError(
@@ -247,11 +273,8 @@ def transition(
         raise ValidationError({"comment": machine.comment_message})
     if machine.check is not None:
         machine.check(move)
-    if seen_state is not None and seen_state != state_token(
-        obj, status_field=machine.status_field, stamp=machine.stamp
-    ):
-        # A move the person may make, but on a page drawn before the record last changed.
-        raise _stale(CHANGED_MESSAGE)
+    if seen_state is not None and not seen_state:
+        raise _stale(CHANGED_MESSAGE)  # a form that carried no token: not a page's
     if row.version is not None:
         version = row.version(obj)
         versions.check_seen(seen=seen_version, current=version)

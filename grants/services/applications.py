@@ -162,9 +162,13 @@ def application_save(
     budget_lines: list[dict[str, Any]],
     planned_start: date | None = None,
     planned_end: date | None = None,
+    seen_state: str | None = None,
 ) -> Application:
     """Save the association's work so far (a draft, or a completion in progress)."""
     application = _locked_editable(application, actor)
+    # The page's form: refused when the application changed since it was drawn (another tab
+    # sent it in, the officer asked for completion again), so newer answers are never lost.
+    transitions.ensure_seen_state(application, seen_state)
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for question in application.call.questions.all():
@@ -230,6 +234,7 @@ def attachment_add(
     )
     store_upload(record=attachment, upload=upload, checked=checked)
     audit_record(actor=actor, obj=application, action="attachment_added", comment=checked.safe_name)
+    transitions.record_changed(application)  # a page drawn before is stale
     return attachment
 
 
@@ -246,6 +251,7 @@ def attachment_remove(*, attachment: Attachment, actor: User) -> None:
             action="attachment_removed",
             comment=attachment.original_name,
         )
+        transitions.record_changed(application)  # a page drawn before is stale
 
 
 def completeness_problems(application: Application) -> list[str]:

@@ -166,8 +166,10 @@ def report_save(
     participants: dict[str, dict[str, int]],
     actual_costs: Mapping[str, Decimal | None],
     other_income: Decimal | None,
+    seen_state: str | None = None,
 ) -> FollowUpReport:
     report = _locked_report(report)
+    transitions.ensure_seen_state(report, seen_state)  # the page's form, as it was drawn
     if not permissions.can_apply_for(actor, report.application.organisation):
         raise PermissionDenied
     if report.status not in REPORT_EDITABLE:
@@ -206,6 +208,7 @@ def report_attachment_add(
         action="report_attachment_added",
         comment=checked.safe_name,
     )
+    transitions.record_changed(report)  # a page drawn before is stale
     return attachment
 
 

@@ -92,6 +92,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
                     budget_lines=budget_lines_from(budget),
                     planned_start=form.cleaned_data["planned_start"],
                     planned_end=form.cleaned_data["planned_end"],
+                    seen_state=transitions.posted_state(request.POST),
                 )
                 if "submit" in request.POST:
                     services.application_submit(

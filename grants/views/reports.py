@@ -41,6 +41,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                     participants=form.participants(),
                     actual_costs=form.actual_costs(),
                     other_income=form.cleaned_data["other_income"],
+                    seen_state=transitions.posted_state(request.POST),
                 )
                 if "submit" in request.POST:
                     services.report_submit(report=report, actor=request_user(request))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -152,3 +153,30 @@ def test_a_step_from_a_page_drawn_before_the_agreement_changed_is_refused(iop: I
         action, {"to": "screening", "seen_state": posted_state(page_of(iop.officer, a), action)}
     )
     assert fresh(a).status == "screening"
+
+
+def test_a_step_from_a_page_drawn_before_a_contribution_or_comment_is_refused(iop: Iop) -> None:
+    """Contributions, comments and signatories are part of the agreement: one added since the
+    page was drawn makes its step buttons stale."""
+    a = screened(iop)  # in co-creation: the next step is the legal review
+    action = reverse("agreements:transition", args=[a.pk])
+    client = in_english(logged_in(iop.officer))
+    for change in (
+        lambda: services.contribution_add(
+            agreement=fresh(a),
+            actor=iop.representative,
+            party=iop.org_party,
+            year=2027,
+            kind="premises",
+            description="Lokal två kvällar i veckan",
+            value=Decimal("10000"),
+        ),
+        lambda: services.section_comment_add(
+            agreement=fresh(a), actor=iop.representative, section="goals", text="Vänta lite."
+        ),
+    ):
+        old_state = posted_state(page_of(iop.officer, a), action)
+        change()
+        response = client.post(action, {"to": "legal_review", "seen_state": old_state}, follow=True)
+        assert any("The case has changed since" in m for m in shown_messages(response))
+        assert fresh(a).status == "co_creation"

@@ -33,6 +33,7 @@ from tests.grants.factories import (
     ProgrammeFactory,
     QuestionFactory,
 )
+from tests.helpers.forms import state_of
 from tests.organisations.factories import (
     OrganisationFactory,
     OrganisationMembershipFactory,
@@ -302,6 +303,7 @@ def form_post(g: Grants, application: Application, **extra: str) -> dict[str, st
         "budget-2-description": "Egen insats",
         "budget-2-amount": "5 000",
     }
+    data["seen_state"] = state_of(application)  # the page as drawn now
     data.update(extra)
     return data
 

@@ -4,15 +4,18 @@ refuses changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from grants import services
 from grants.models import Application, FollowUpReport
 from portal import transitions, versions
 from portal.models import AuditEvent
-from tests.grants.conftest import Grants, complete_draft, decided, submitted
+from tests.grants.conftest import Grants, complete_draft, decided, form_post, submitted
 from tests.grants.test_followup import report_post
 from tests.helpers.clients import in_english, logged_in, shown_messages
 from tests.helpers.forms import posted_state
@@ -187,3 +190,34 @@ def test_a_move_from_a_page_drawn_before_the_case_changed_is_refused(grants: Gra
     assert fresh(application).status == "submitted"
     client.post(start, {"seen_state": posted_state(officer_page(g, application), start)})
     assert fresh(application).status == "in_review"
+
+
+def test_an_old_tab_cannot_answer_a_later_completion_request_over_newer_answers(
+    grants: Grants,
+) -> None:
+    """Tab 1 was opened while a completion was asked for; tab 2 answered it; the officer asked
+    again. Tab 1's old form sends nothing in and overwrites nothing."""
+    g = grants
+    application = submitted(g)
+    ask = {"message": "Bifoga budgeten.", "due": timezone.localdate() + timedelta(days=7)}
+    services.application_request_completion(application=fresh(application), actor=g.officer, **ask)
+    member = in_english(logged_in(g.editor))
+    tab_one = form_post(g, fresh(application), title="Gammal text från flik 1")
+    member.post(
+        reverse("grants:application", args=[application.pk]),
+        {**form_post(g, fresh(application), title="Ny text från flik 2"), "submit": "1"},
+    )
+    assert fresh(application).status == "submitted"
+    services.application_request_completion(
+        application=fresh(application), actor=g.officer, message="Ange deltagarna.", due=ask["due"]
+    )
+
+    response = member.post(
+        reverse("grants:application", args=[application.pk]), {**tab_one, "submit": "1"}
+    )
+    assert "The case has changed since you opened the page" in response.content.decode()
+    application = fresh(application)
+    assert (application.status, application.title) == (
+        "completion_requested",
+        "Ny text från flik 2",
+    )

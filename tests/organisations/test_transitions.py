@@ -317,7 +317,7 @@ def test_a_move_the_table_still_allows_is_refused_from_a_page_drawn_before_the_l
         follow=True,
     )
     assert any(
-        "Ärendet har ändrats sedan du öppnade sidan. Inget sparades." in m
+        "Ärendet har ändrats sedan du öppnade sidan. Ingenting sparades." in m
         for m in shown_messages(response)
     )
     assert fresh(organisation).status == OrganisationStatus.PENDING
@@ -335,3 +335,29 @@ def test_a_move_the_table_still_allows_is_refused_from_a_page_drawn_before_the_l
         },
     )
     assert fresh(organisation).status == OrganisationStatus.REJECTED
+
+
+def test_an_officer_page_drawn_before_the_association_sent_a_document_is_stale(
+    world: World, officer: User
+) -> None:
+    """The officer's page said a document was missing; the association has sent it since. Her
+    "Send back" from that page would ask for what already came: refused, nothing changed."""
+    organisation = world.organisation
+    client = logged_in(officer)
+    url = reverse("organisations:officer_transition", args=[organisation.pk])
+    page = client.get(reverse("organisations:officer_detail", args=[organisation.pk]))
+    old_state = posted_state(page.content.decode(), url)
+    services.document_upload(
+        organisation=fresh(organisation),
+        actor=world.representative,
+        year=2026,
+        kind="ekonomisk_berattelse",
+        upload=pdf_upload("ekonomi.pdf"),
+    )
+    response = client.post(
+        url,
+        {"to": "needs_update", "comment": "Ekonomin saknas.", "seen_state": old_state},
+        follow=True,
+    )
+    assert any("Ärendet har ändrats sedan du öppnade sidan" in m for m in shown_messages(response))
+    assert fresh(organisation).status == OrganisationStatus.PENDING
