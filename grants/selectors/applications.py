@@ -1,14 +1,13 @@
-"""Every read of the grants app a view makes, scoped to who asks; 404 for what they may not see."""
+"""Calls and applications, for the association and the officer: scoped to who asks; 404 for what they may not see."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,17 +20,14 @@ from grants.models import (
     Call,
     Criterion,
     FollowUpReport,
-    Payment,
-    Recovery,
-    ReportAttachment,
     ReportStatus,
     Submission,
 )
+from grants.selectors._shared import _application_queryset, _officer_body_ids, _without_conflicts
 from organisations import segregation
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, OrganisationRole
 from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
-from portal.selectors import user_memberships
 
 if TYPE_CHECKING:
     from organisations.models import OrganisationMembership
@@ -78,16 +74,6 @@ def applications_for_member(*, user: User | AnonymousUser) -> QuerySet[Applicati
     )
 
 
-def _application_queryset() -> QuerySet[Application]:
-    return Application.objects.select_related(
-        "call__programme__public_body",
-        "organisation",
-        "assigned_to",
-        "proposed_by",
-        "decided_by",
-    )
-
-
 def application_get_for_member(
     *, user: User | AnonymousUser, pk: int
 ) -> tuple[Application, OrganisationMembership]:
@@ -102,29 +88,6 @@ def application_get_for_member(
     if membership is None:
         raise Http404
     return application, membership
-
-
-def _officer_body_ids(user: User | AnonymousUser, roles: list[str] | None = None) -> list[int]:
-    """The public bodies where the person is an officer (in any role, or in one of `roles`)."""
-    return sorted(
-        {m.public_body_id for m in user_memberships(user=user) if roles is None or m.role in roles}
-    )
-
-
-def _without_conflicts(
-    queryset: QuerySet[Any], user: User | AnonymousUser, *, application: str = ""
-) -> QuerySet[Any]:
-    """Segregation of duties for an officer's read: drop the cases the person must stay out of
-    (`organisations.segregation`). `application` is the lookup from the queryset's model to its
-    application ("" for applications themselves, "application__" for payments, reports and
-    recoveries): a declaration of jäv is made on the application, so it hides everything of it."""
-    return segregation.exclude_conflicted(
-        queryset,
-        user,
-        organisation_field=f"{application}organisation_id",
-        case=Application,
-        case_field=f"{application}pk",
-    )
 
 
 def application_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Application:
@@ -366,213 +329,3 @@ def history_of(*, application: Application) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Application), object_id=str(application.pk)
     ).order_by("-created_at", "-id")
-
-
-# --- payments, reports, recoveries ----------------------------------------------------------
-
-
-def payments_of(*, application: Application) -> QuerySet[Payment]:
-    return application.payments.select_related("registered_by").order_by("paid_on", "id")
-
-
-def recoveries_of(*, application: Application) -> QuerySet[Recovery]:
-    return application.recoveries.order_by("opened_at", "id")
-
-
-def report_of(*, application: Application) -> FollowUpReport | None:
-    return FollowUpReport.objects.filter(application=application).first()
-
-
-def report_get_for_member(
-    *, user: User | AnonymousUser, pk: int
-) -> tuple[FollowUpReport, OrganisationMembership]:
-    """The follow-up report of application `pk`, for a member of the organisation."""
-    application, membership = application_get_for_member(user=user, pk=pk)
-    report = (
-        FollowUpReport.objects.filter(application=application)
-        .select_related("application__call")
-        .first()
-    )
-    if report is None:
-        raise Http404
-    report.application = application
-    return report, membership
-
-
-def report_get_for_officer(*, user: User | AnonymousUser, pk: int) -> FollowUpReport:
-    application = application_get_for_officer(user=user, pk=pk)
-    report = FollowUpReport.objects.filter(application=application).first()
-    if report is None:
-        raise Http404
-    report.application = application
-    return report
-
-
-def report_attachment_get_for_user(
-    *, user: User | AnonymousUser, application_pk: int, pk: int
-) -> ReportAttachment:
-    attachment = ReportAttachment.objects.filter(
-        pk=pk, report__application_id=application_pk
-    ).first()
-    if attachment is None or not user.is_authenticated:
-        raise Http404
-    application = Application.objects.get(pk=application_pk)
-    member = (
-        organisation_selectors.membership_of(user=user, organisation=application.organisation_id)
-        is not None
-    )
-    officer = application.public_body_id in _officer_body_ids(user) and not permissions.is_excluded(
-        user, application
-    )
-    if not (member or officer):
-        raise Http404
-    return attachment
-
-
-def _officer_scope(user: User | AnonymousUser, public_body: int | None) -> list[int]:
-    body_ids = _officer_body_ids(user)
-    if not body_ids:
-        raise Http404
-    return [public_body] if public_body in body_ids else body_ids
-
-
-def payments_list(
-    *, user: User | AnonymousUser, call: int | None = None, public_body: int | None = None
-) -> QuerySet[Payment]:
-    payments = _without_conflicts(
-        Payment.objects.filter(application__public_body_id__in=_officer_scope(user, public_body)),
-        user,
-        application="application__",
-    )
-    if call:
-        payments = payments.filter(application__call_id=call)
-    return payments.select_related("application__organisation", "application__call").order_by(
-        "-paid_on", "-id"
-    )
-
-
-REPORT_STATES = ["due", "overdue", "submitted", "revision_requested", "approved"]
-
-
-def reports_list(
-    *,
-    user: User | AnonymousUser,
-    state: str = "",
-    call: int | None = None,
-    public_body: int | None = None,
-) -> QuerySet[FollowUpReport]:
-    """Follow-up reports; "overdue" is derived: not sent in (or sent back) and past its due date
-    in Europe/Stockholm."""
-    reports = FollowUpReport.objects.filter(
-        application__public_body_id__in=_officer_scope(user, public_body)
-    )
-    today = timezone.localdate()
-    if state == "overdue":
-        reports = reports.overdue(today)
-    elif state == "due":
-        reports = reports.filter(status="due", due_date__gte=today)
-    elif state:
-        reports = reports.filter(status=state)
-    if call:
-        reports = reports.filter(application__call_id=call)
-    return (
-        _without_conflicts(reports, user, application="application__")
-        .select_related("application__organisation", "application__call")
-        .order_by("due_date", "id")
-    )
-
-
-def recoveries_list(
-    *,
-    user: User | AnonymousUser,
-    status: str = "",
-    call: int | None = None,
-    public_body: int | None = None,
-) -> QuerySet[Recovery]:
-    recoveries = _without_conflicts(
-        Recovery.objects.filter(application__public_body_id__in=_officer_scope(user, public_body)),
-        user,
-        application="application__",
-    )
-    if status:
-        recoveries = recoveries.filter(status=status)
-    if call:
-        recoveries = recoveries.filter(application__call_id=call)
-    return recoveries.select_related("application__organisation", "application__call").order_by(
-        "due_date", "id"
-    )
-
-
-def officer_has_exclusions(*, user: User | AnonymousUser) -> bool:
-    """Does segregation of duties hide any case from this officer's lists? (Read from what the
-    request already loaded: no query of its own.)"""
-    return bool(segregation.excluded_organisation_ids(user) or segregation.declared_conflicts(user))
-
-
-def officer_bodies(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
-    return sorted(
-        {(m.public_body_id, m.public_body.name) for m in user_memberships(user=user)},
-        key=lambda b: b[1],
-    )
-
-
-# --- open data -------------------------------------------------------------------------------
-
-
-def granted(*, now: object = None) -> QuerySet[Application]:
-    """Every approved or partly approved grant, newest decision first, with what was paid; for
-    open data (no personal data is read)."""
-    paid = (
-        Payment.objects.filter(application=OuterRef("pk"))
-        .order_by()
-        .values("application")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return (
-        Application.objects.filter(
-            status__in=[ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED]
-        )
-        .annotate(paid=Subquery(paid))
-        .select_related("call__programme", "public_body__parent", "organisation")
-        .only(
-            "pk",
-            "registry_number",
-            "title",
-            "amount_requested",
-            "decided_amount",
-            "decided_at",
-            "planned_start",
-            "planned_end",
-            "updated_at",
-            "call__title",
-            "call__programme__name",
-            "call__programme__kind",
-            "call__programme_id",
-            "public_body__name",
-            "public_body__registry_prefix",
-            "public_body__parent__name",
-            "public_body__parent__registry_prefix",
-            "organisation__name",
-            "organisation__organisation_number",
-            "organisation__city",
-            # the recipient as fixed at the decision (what open data publishes)
-            "recipient_org_number",
-            "recipient_name",
-            "recipient_city",
-        )
-        .order_by("-decided_at", "-id")
-    )
-
-
-def granted_by_programme_and_year() -> list[dict[str, Any]]:
-    rows: Any = (
-        Application.objects.filter(
-            status__in=[ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED]
-        )
-        .annotate(year=ExtractYear("decided_at"))
-        .values("call__programme__name", "public_body__name", "year")
-        .annotate(grants=Count("pk"), amount=Sum("decided_amount"))
-        .order_by("-year", "call__programme__name")
-    )
-    return list(rows)

@@ -1,0 +1,77 @@
+"""The grants app's records, one module per part of a grant's life: programmes and calls,
+applications, and what follows the decision (payments, follow-up reports, recoveries).
+`from grants.models import Application` reads as before; migrations name `grants.models`."""
+
+from __future__ import annotations
+
+from grants.models.applications import (
+    DEFAULT_APPEAL_TEXT,
+    Application,
+    ApplicationStatus,
+    Attachment,
+    BudgetLine,
+    BudgetLineKind,
+    DecisionChoice,
+    ProposalOutcome,
+    Review,
+    Submission,
+    attachment_upload_to,
+)
+from grants.models.follow_up import (
+    AGE_BANDS,
+    GENDERS,
+    REPORT_WITH_ASSOCIATION,
+    FollowUpReport,
+    FollowUpReportQuerySet,
+    Payment,
+    Recovery,
+    RecoveryStatus,
+    ReportAttachment,
+    ReportStatus,
+    ReportSubmission,
+    report_upload_to,
+)
+from grants.models.programmes import (
+    AttachmentType,
+    Call,
+    Criterion,
+    GrantReminderSettings,
+    Programme,
+    ProgrammeKind,
+    Question,
+    QuestionKind,
+)
+
+__all__ = [
+    "AGE_BANDS",
+    "DEFAULT_APPEAL_TEXT",
+    "GENDERS",
+    "REPORT_WITH_ASSOCIATION",
+    "Application",
+    "ApplicationStatus",
+    "Attachment",
+    "AttachmentType",
+    "BudgetLine",
+    "BudgetLineKind",
+    "Call",
+    "Criterion",
+    "DecisionChoice",
+    "FollowUpReport",
+    "FollowUpReportQuerySet",
+    "GrantReminderSettings",
+    "Payment",
+    "Programme",
+    "ProgrammeKind",
+    "ProposalOutcome",
+    "Question",
+    "QuestionKind",
+    "Recovery",
+    "RecoveryStatus",
+    "ReportAttachment",
+    "ReportStatus",
+    "ReportSubmission",
+    "Review",
+    "Submission",
+    "attachment_upload_to",
+    "report_upload_to",
+]

@@ -1,0 +1,182 @@
+"""After the decision: payments, follow-up reports and recoveries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from grants.models.applications import Application
+from organisations.models import StoredFile
+from portal.storage import private_storage
+
+
+class Payment(models.Model):
+    """One instalment paid out on a decided grant, to the organisation's verified account."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(_("amount (SEK)"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("payment date"))
+    reference = models.CharField(_("reference"), max_length=100)
+    # The account as it was when the money went out: a later change of the organisation's
+    # bankgiro never rewrites where earlier payments went.
+    account = models.CharField(_("paid to"), max_length=40)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-paid_on", "-id"]
+        indexes = [models.Index(fields=["-paid_on", "-id"], name="payment_recent")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.amount} ({self.paid_on})"
+
+
+class ReportStatus(models.TextChoices):
+    DUE = "due", _("To be reported")
+    SUBMITTED = "submitted", _("Sent in")
+    REVISION_REQUESTED = "revision_requested", _("Revision requested")
+    APPROVED = "approved", pgettext_lazy("report status", "Approved")
+
+
+AGE_BANDS = ["0–6", "7–12", "13–19", "20–25", "26–64", "65+"]
+GENDERS = ["women", "men", "other"]
+
+
+# The association's turn on a report: not yet sent in, or sent back for revision.
+REPORT_WITH_ASSOCIATION = frozenset({ReportStatus.DUE, ReportStatus.REVISION_REQUESTED})
+
+
+class FollowUpReportQuerySet(models.QuerySet["FollowUpReport"]):
+    def overdue(self, today: date | None = None) -> FollowUpReportQuerySet:
+        """Not sent in (or sent back) and past its due date in Europe/Stockholm."""
+        return self.filter(
+            status__in=REPORT_WITH_ASSOCIATION, due_date__lt=today or timezone.localdate()
+        )
+
+
+class FollowUpReport(models.Model):
+    """The association's follow-up report (återrapportering) on a grant. Overdue is derived from
+    the due date, never stored: `FollowUpReport.objects.overdue()`, `report.is_overdue`."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="report")
+    due_date = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DUE
+    )
+    narrative = models.TextField(_("what was done, compared with the plan"), blank=True)
+    activities = models.PositiveIntegerField(_("number of activities"), null=True, blank=True)
+    participants = models.JSONField(_("participants by age and gender"), default=dict, blank=True)
+    actual_costs = models.JSONField(_("actual cost per budget line"), default=dict, blank=True)
+    other_income = models.DecimalField(
+        _("income from others (SEK)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    review_comment = models.TextField(_("comment from the case officer"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FollowUpReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up report")
+        verbose_name_plural = _("follow-up reports")
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["status", "due_date"], name="report_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.get_status_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """The one report's side of `FollowUpReport.objects.overdue()`."""
+        return self.status in REPORT_WITH_ASSOCIATION and self.due_date < timezone.localdate()
+
+
+class ReportSubmission(models.Model):
+    """The report as it was sent in, once per send-in; never changed."""
+
+    report = models.ForeignKey(FollowUpReport, on_delete=models.PROTECT, related_name="submissions")
+    number = models.PositiveSmallIntegerField()
+    content = models.JSONField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_submission_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} #{self.number}"
+
+
+def report_upload_to(instance: ReportAttachment, filename: str) -> str:
+    return f"reports/{instance.report_id}/{filename}"
+
+
+class ReportAttachment(StoredFile):
+    report = models.ForeignKey(FollowUpReport, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=report_upload_to, max_length=255)
+
+    class Meta:
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RecoveryStatus(models.TextChoices):
+    OPEN = "open", _("To be paid back")
+    PAID = "paid", _("Paid back")
+
+
+class Recovery(models.Model):
+    """A demand to pay back (återkrav) unspent or unused grant money."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="recoveries"
+    )
+    amount = models.DecimalField(_("amount (SEK)"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    due_date = models.DateField(_("to be paid back by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RecoveryStatus.choices, default=RecoveryStatus.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    paid_on = models.DateField(_("paid back on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("recovery")
+        verbose_name_plural = _("recoveries")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="recovery_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.amount}"

@@ -1,0 +1,51 @@
+"""What the grants selectors share: the officer's public bodies and segregation of duties."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from grants.models import (
+    Application,
+)
+from organisations import segregation
+from portal.models import User
+from portal.selectors import user_memberships
+
+if TYPE_CHECKING:
+    pass
+
+
+def _officer_body_ids(user: User | AnonymousUser, roles: list[str] | None = None) -> list[int]:
+    """The public bodies where the person is an officer (in any role, or in one of `roles`)."""
+    return sorted(
+        {m.public_body_id for m in user_memberships(user=user) if roles is None or m.role in roles}
+    )
+
+
+def _without_conflicts(
+    queryset: QuerySet[Any], user: User | AnonymousUser, *, application: str = ""
+) -> QuerySet[Any]:
+    """Segregation of duties for an officer's read: drop the cases the person must stay out of
+    (`organisations.segregation`). `application` is the lookup from the queryset's model to its
+    application ("" for applications themselves, "application__" for payments, reports and
+    recoveries): a declaration of jäv is made on the application, so it hides everything of it."""
+    return segregation.exclude_conflicted(
+        queryset,
+        user,
+        organisation_field=f"{application}organisation_id",
+        case=Application,
+        case_field=f"{application}pk",
+    )
+
+
+def _application_queryset() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "call__programme__public_body",
+        "organisation",
+        "assigned_to",
+        "proposed_by",
+        "decided_by",
+    )

@@ -1,0 +1,176 @@
+"""Payments, follow-up reports and recoveries, for the officer's lists and the case."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from grants import permissions
+from grants.models import (
+    Application,
+    FollowUpReport,
+    Payment,
+    Recovery,
+    ReportAttachment,
+)
+from grants.selectors._shared import _officer_body_ids, _without_conflicts
+from grants.selectors.applications import application_get_for_member, application_get_for_officer
+from organisations import segregation
+from organisations import selectors as organisation_selectors
+from portal.models import User
+from portal.selectors import user_memberships
+
+if TYPE_CHECKING:
+    from organisations.models import OrganisationMembership
+
+
+# --- payments, reports, recoveries ----------------------------------------------------------
+
+
+def payments_of(*, application: Application) -> QuerySet[Payment]:
+    return application.payments.select_related("registered_by").order_by("paid_on", "id")
+
+
+def recoveries_of(*, application: Application) -> QuerySet[Recovery]:
+    return application.recoveries.order_by("opened_at", "id")
+
+
+def report_of(*, application: Application) -> FollowUpReport | None:
+    return FollowUpReport.objects.filter(application=application).first()
+
+
+def report_get_for_member(
+    *, user: User | AnonymousUser, pk: int
+) -> tuple[FollowUpReport, OrganisationMembership]:
+    """The follow-up report of application `pk`, for a member of the organisation."""
+    application, membership = application_get_for_member(user=user, pk=pk)
+    report = (
+        FollowUpReport.objects.filter(application=application)
+        .select_related("application__call")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    report.application = application
+    return report, membership
+
+
+def report_get_for_officer(*, user: User | AnonymousUser, pk: int) -> FollowUpReport:
+    application = application_get_for_officer(user=user, pk=pk)
+    report = FollowUpReport.objects.filter(application=application).first()
+    if report is None:
+        raise Http404
+    report.application = application
+    return report
+
+
+def report_attachment_get_for_user(
+    *, user: User | AnonymousUser, application_pk: int, pk: int
+) -> ReportAttachment:
+    attachment = ReportAttachment.objects.filter(
+        pk=pk, report__application_id=application_pk
+    ).first()
+    if attachment is None or not user.is_authenticated:
+        raise Http404
+    application = Application.objects.get(pk=application_pk)
+    member = (
+        organisation_selectors.membership_of(user=user, organisation=application.organisation_id)
+        is not None
+    )
+    officer = application.public_body_id in _officer_body_ids(user) and not permissions.is_excluded(
+        user, application
+    )
+    if not (member or officer):
+        raise Http404
+    return attachment
+
+
+def _officer_scope(user: User | AnonymousUser, public_body: int | None) -> list[int]:
+    body_ids = _officer_body_ids(user)
+    if not body_ids:
+        raise Http404
+    return [public_body] if public_body in body_ids else body_ids
+
+
+def payments_list(
+    *, user: User | AnonymousUser, call: int | None = None, public_body: int | None = None
+) -> QuerySet[Payment]:
+    payments = _without_conflicts(
+        Payment.objects.filter(application__public_body_id__in=_officer_scope(user, public_body)),
+        user,
+        application="application__",
+    )
+    if call:
+        payments = payments.filter(application__call_id=call)
+    return payments.select_related("application__organisation", "application__call").order_by(
+        "-paid_on", "-id"
+    )
+
+
+REPORT_STATES = ["due", "overdue", "submitted", "revision_requested", "approved"]
+
+
+def reports_list(
+    *,
+    user: User | AnonymousUser,
+    state: str = "",
+    call: int | None = None,
+    public_body: int | None = None,
+) -> QuerySet[FollowUpReport]:
+    """Follow-up reports; "overdue" is derived: not sent in (or sent back) and past its due date
+    in Europe/Stockholm."""
+    reports = FollowUpReport.objects.filter(
+        application__public_body_id__in=_officer_scope(user, public_body)
+    )
+    today = timezone.localdate()
+    if state == "overdue":
+        reports = reports.overdue(today)
+    elif state == "due":
+        reports = reports.filter(status="due", due_date__gte=today)
+    elif state:
+        reports = reports.filter(status=state)
+    if call:
+        reports = reports.filter(application__call_id=call)
+    return (
+        _without_conflicts(reports, user, application="application__")
+        .select_related("application__organisation", "application__call")
+        .order_by("due_date", "id")
+    )
+
+
+def recoveries_list(
+    *,
+    user: User | AnonymousUser,
+    status: str = "",
+    call: int | None = None,
+    public_body: int | None = None,
+) -> QuerySet[Recovery]:
+    recoveries = _without_conflicts(
+        Recovery.objects.filter(application__public_body_id__in=_officer_scope(user, public_body)),
+        user,
+        application="application__",
+    )
+    if status:
+        recoveries = recoveries.filter(status=status)
+    if call:
+        recoveries = recoveries.filter(application__call_id=call)
+    return recoveries.select_related("application__organisation", "application__call").order_by(
+        "due_date", "id"
+    )
+
+
+def officer_has_exclusions(*, user: User | AnonymousUser) -> bool:
+    """Does segregation of duties hide any case from this officer's lists? (Read from what the
+    request already loaded: no query of its own.)"""
+    return bool(segregation.excluded_organisation_ids(user) or segregation.declared_conflicts(user))
+
+
+def officer_bodies(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
+    return sorted(
+        {(m.public_body_id, m.public_body.name) for m in user_memberships(user=user)},
+        key=lambda b: b[1],
+    )
