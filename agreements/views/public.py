@@ -1,0 +1,100 @@
+"""The public register, the user's own agreements, and filing an initiative."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from agreements import permissions, selectors, services
+from agreements.forms import InitiativeForm
+from organisations import selectors as organisation_selectors
+from organisations.models import Organisation
+from portal.http import request_user
+from portal.models import PublicBody
+from portal.pagination import paginate, query_without_page
+from portal.selectors import user_memberships
+
+
+@login_not_required
+@require_safe
+def register(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.public_register())
+    contributions = selectors.public_contributions(agreements=list(page.object_list))
+    rows = [(agreement, contributions.get(agreement.pk, [])) for agreement in page.object_list]
+    return render(
+        request,
+        "agreements/register.html",
+        {"page": page, "rows": rows, "query": query_without_page(request)},
+    )
+
+
+@require_safe
+def mine(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.agreements_for_user(user=request.user))
+    return render(
+        request, "agreements/mine.html", {"page": page, "query": query_without_page(request)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def initiative(request: HttpRequest) -> HttpResponse:
+    """An association files an initiative; a case officer may file one on an association's behalf."""
+    from organisations.validators import normalise_organisation_number
+
+    user = request_user(request)
+    organisations = {
+        o.pk: o
+        for o in organisation_selectors.organisations_for(user=user, roles=permissions.WRITERS)
+    }
+    officer = bool(user_memberships(user=user))
+    bodies = [(b.pk, str(b)) for b in PublicBody.objects.filter(is_active=True).order_by("name")]
+    form = InitiativeForm(
+        request.POST or None,
+        organisations=[(pk, o.name) for pk, o in organisations.items()],
+        bodies=bodies,
+        officer=officer,
+        initial={"organisation": next(iter(organisations))} if len(organisations) == 1 else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in InitiativeForm.Meta.fields}
+        organisation = (
+            organisations.get(int(form.cleaned_data["organisation"]))
+            if form.cleaned_data.get("organisation")
+            else None
+        )
+        if organisation is None and form.cleaned_data.get("on_behalf_of"):
+            try:
+                number = normalise_organisation_number(form.cleaned_data["on_behalf_of"])
+            except ValidationError as error:
+                form.add_error("on_behalf_of", error)
+                number = ""
+            organisation = (
+                Organisation.objects.filter(organisation_number=number).first() if number else None
+            )
+            if number and organisation is None:
+                form.add_error("on_behalf_of", _("No organisation with that number is registered."))
+        if organisation is not None:
+            try:
+                agreement = services.agreement_initiate(
+                    actor=user,
+                    organisation=organisation,
+                    public_body=PublicBody.objects.get(pk=form.cleaned_data["public_body"]),
+                    data=data,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, str(error) if isinstance(error, PermissionDenied) else error)
+            else:
+                messages.success(
+                    request, _("The initiative has been sent. A case officer will screen it.")
+                )
+                return redirect("agreements:agreement", pk=agreement.pk)
+    return render(
+        request,
+        "agreements/initiative.html",
+        {"form": form, "has_organisation": bool(organisations) or officer},
+    )
