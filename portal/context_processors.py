@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ def _header_roles(request: HttpRequest) -> list[str]:
         return [_("Administrator")]
     roles: list[str] = []
     for panel in registry.panels(registry.HEADER):
-        roles += [str(role) for role in panel.context(request).get("roles", [])]  # type: ignore[attr-defined]
+        roles += [str(role) for role in cast(list[object], panel.context(request).get("roles", []))]
     return roles
 
 

@@ -176,7 +176,7 @@ def scan(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     rows = OutboxRows()
-    for source in registry.registry.reminder_sources.values():
+    for source in registry.reminder_sources():
         source(rows, now=now, today=today)
     _digests(rows, now, today, ReminderSettings.load())
     return _write(rows.rows)

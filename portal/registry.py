@@ -242,6 +242,20 @@ def kind(name: str) -> Kind:
     return registry.kinds[name]
 
 
+def seeders() -> list[Seeder]:
+    """In the order their apps stand in INSTALLED_APPS (the order ready() registered them)."""
+    return list(registry.seeders.values())
+
+
+def reminder_sources() -> list[ReminderSource]:
+    return list(registry.reminder_sources.values())
+
+
+def states_of(machine: str) -> Mapping[str, StrOrPromise]:
+    """The state labels registered for a model or an audit action ({} if none)."""
+    return registry.state_labels.get(machine, {})
+
+
 def digest_sections() -> list[DigestSection]:
     return sorted(registry.digest_sections.values(), key=lambda s: (s.order, s.name))
 

@@ -42,7 +42,7 @@ def event_state(event: AuditEvent, which: str) -> str:
     labels of the model the event is about, or of the audit action when an app records another
     machine's moves on it: a follow-up report's "approved" is not an application's."""
     state = event.from_state if which == "from" else event.to_state
-    if state in registry.registry.state_labels.get(event.action, {}):
+    if state in registry.states_of(event.action):
         return registry.state_label(state, event.action)  # another machine's move on the model
     content_type = ContentType.objects.get_for_id(event.content_type_id)  # cached
     return registry.state_label(state, f"{content_type.app_label}.{content_type.model}")

@@ -88,5 +88,5 @@ class Command(BaseCommand):
             role=PublicBodyRole.DECISION_MAKER,
         )
         # Then each app's own demo data, in the order of INSTALLED_APPS.
-        for seeder in registry.registry.seeders.values():
+        for seeder in registry.seeders():
             seeder(users=users)
