@@ -62,6 +62,10 @@ def become_url(agreement: Agreement, party: Party) -> str:
     return reverse("agreements:become_signatory", args=[agreement.pk, party.pk])
 
 
+def signatory_url(agreement: Agreement, party: Party) -> str:
+    return reverse("agreements:signatory_set", args=[agreement.pk, party.pk])
+
+
 # --- two public bodies -------------------------------------------------------------------
 
 
@@ -83,15 +87,21 @@ def test_the_second_public_bodys_officer_sees_the_agreement_and_signs_for_their_
     assert response.status_code == 302
     party2 = a.parties.get(public_body=second)
 
-    # The second body's officer now sees it, in the list too, and is offered exactly their party.
+    # The second body's officer now sees it, in their IOP list too, and chooses who signs for
+    # exactly their party (from a list: not a declaration of their own).
     page = page_of(officer2, a)
-    assert a.title in logged_in(officer2).get(reverse("agreements:mine")).content.decode()
-    offered = {p.pk for p in a.parties.all() if become_url(a, p) in page}
+    assert a.title in logged_in(officer2).get(reverse("agreements:officer_list")).content.decode()
+    offered = {p.pk for p in a.parties.all() if signatory_url(a, p) in page}
     assert offered == {party2.pk}
+    assert not any(become_url(a, p) in page for p in a.parties.all())
     # The page offers what the service allows: every other party is refused, nothing changes.
     client = logged_in(officer2)
     for party in a.parties.all():
         client.post(become_url(a, party))
+        if party != party2:
+            client.post(signatory_url(a, party), {"signatory": officer2.pk})
+    assert not a.parties.exclude(signatory=None).exists()
+    client.post(signatory_url(a, party2), {"signatory": officer2.pk})
     signatories = dict(a.parties.values_list("pk", "signatory_id"))
     assert signatories == {iop.org_party.pk: None, iop.body_party.pk: None, party2.pk: officer2.pk}
 
