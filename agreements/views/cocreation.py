@@ -127,7 +127,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             question, label, consequences = CONFIRM[AgreementStatus(to)]
             response = confirmation(
                 request,
-                title=str(question),
+                title=str(label),
                 question=str(question),
                 confirm_label=str(label),
                 cancel_url=agreement_url(agreement.pk),
@@ -160,7 +160,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValidationError(_("Tell the association why this is not an IOP."))
             response = confirmation(
                 request,
-                title=_("Screen the initiative out as not an IOP?"),
+                title=_("Screen out the initiative"),
                 question=_("Screen the initiative out as not an IOP?"),
                 confirm_label=_("Yes, it is not an IOP"),
                 cancel_url=agreement_url(agreement.pk, "screening-heading"),

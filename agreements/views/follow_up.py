@@ -35,7 +35,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
         ) % {"date": long_date(on)}
         response = confirmation(
             request,
-            title=question,
+            title=_("Terminate the agreement") if terminate else _("End the agreement"),
             question=question,
             confirm_label=_("Terminate the agreement") if terminate else _("End the agreement"),
             cancel_url=agreement_url(agreement.pk, "end-heading"),

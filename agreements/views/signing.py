@@ -36,7 +36,7 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
         permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
         response = confirmation(
             request,
-            title=_("Record the legal review and send the agreement to decision?"),
+            title=_("Record the legal review"),
             question=_("Record the legal review and send the agreement to decision?"),
             confirm_label=_("Record and send to decision"),
             cancel_url=agreement_url(agreement.pk, "legal-heading"),
@@ -78,7 +78,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         permissions.ensure(permissions.can_decide(user, agreement), user, agreement)
         response = confirmation(
             request,
-            title=_("Record the decision and start the signing?"),
+            title=_("Record the decision"),
             question=_("Record the decision and start the signing?"),
             confirm_label=_("Record and start the signing"),
             cancel_url=agreement_url(agreement.pk, "decision-heading"),
@@ -207,9 +207,7 @@ def restart_signing(request: HttpRequest, pk: int) -> HttpResponse:
             )
         response = confirmation(
             request,
-            title=_("Stop the signing to change the text?")
-            if withdraw
-            else _("Restart the signing?"),
+            title=_("Stop the signing") if withdraw else _("Restart the signing"),
             question=_("Stop the signing to change the text?")
             if withdraw
             else _("Restart the signing?"),

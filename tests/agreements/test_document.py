@@ -69,7 +69,7 @@ def test_the_agreement_reads_as_a_document_with_contents_and_an_edit_link_per_se
     assert "section-editor" not in page
     # the contributions are a labelled, focusable scroll region
     assert re.search(
-        r'<div class="table-region" role="region" aria-labelledby="contributions-heading" '
+        r'<div class="iop-table-region" role="region" aria-labelledby="contributions-heading" '
         r'tabindex="0">',
         page,
     )
