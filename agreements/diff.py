@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Words, runs of spaces and line breaks, and single punctuation marks: a changed comma is one
@@ -46,8 +47,8 @@ class SectionDiff:
         return _words(piece for piece in self.pieces if piece.kind == REMOVED)
 
 
-def _words(pieces: object) -> int:
-    return sum(len(re.findall(r"\w+", piece.text)) for piece in pieces)  # type: ignore[attr-defined]
+def _words(pieces: Iterable[Piece]) -> int:
+    return sum(len(re.findall(r"\w+", piece.text)) for piece in pieces)
 
 
 def _tokens(text: str) -> list[str]:
@@ -84,7 +85,7 @@ def text_diff(old: str, new: str) -> list[Piece]:
 Opcode = tuple[str, int, int, int, int]
 
 
-def _joined(opcodes: list[Opcode], before: list[str]) -> list[Opcode]:
+def _joined(opcodes: Sequence[Opcode], before: list[str]) -> list[Opcode]:
     """Two changes with only a space between them read as one: "i veckan" replaced by "varje
     vecka", not "i" by "varje" and "veckan" by "vecka"."""
     joined: list[Opcode] = []
@@ -94,7 +95,10 @@ def _joined(opcodes: list[Opcode], before: list[str]) -> list[Opcode]:
             and opcode[0] != "equal"
             and joined[-1][0] == "equal"
             and joined[-2][0] != "equal"
-            and all(token.isspace() and "\n" not in token for token in before[joined[-1][1] : joined[-1][2]])
+            and all(
+                token.isspace() and "\n" not in token
+                for token in before[joined[-1][1] : joined[-1][2]]
+            )
         ):
             joined.pop()
             first = joined.pop()

@@ -80,6 +80,8 @@ class SectionForm(PortalForm):
     """One section of the agreement in the full-width editor. `seen_revision` is the section's
     last saved text as the editor opened it (0: none), so a colleague's save is not overwritten."""
 
+    mark_optional = False  # an empty section is a draft, not an optional answer
+
     text = forms.CharField(
         required=False,
         max_length=20_000,

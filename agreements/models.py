@@ -247,7 +247,10 @@ class SectionRevision(models.Model):
     section = models.CharField(_("section"), max_length=30)
     text = models.TextField(_("text"), blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("saved by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("saved at"), default=timezone.now)
 

@@ -55,9 +55,10 @@ def agreements_for_officer(*, user: User | AnonymousUser) -> QuerySet[Agreement]
 def status_counts(*, agreements: QuerySet[Agreement]) -> dict[str, int]:
     """How many of these agreements are in each status: one query."""
     return dict(
-        agreements.order_by().values_list("status").annotate(count=Count("pk")).values_list(
-            "status", "count"
-        )
+        agreements.order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
     )
 
 

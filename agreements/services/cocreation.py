@@ -37,8 +37,8 @@ from agreements.services._shared import (
 from organisations import services as organisation_services
 from organisations.models import Organisation
 from portal import transitions
-from portal.models import AuditEvent, PublicBody, User
 from portal.formats import long_date
+from portal.models import AuditEvent, PublicBody, User
 from portal.money import format_sek
 from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate

@@ -37,15 +37,14 @@ from portal import transitions
 from portal.http import request_user
 from portal.models import User
 
+
 def _section_url(agreement: Agreement, key: str) -> str:
     return reverse("agreements:agreement", args=[agreement.pk]) + f"#section-{key}"
 
 
 def _sections(agreement: Agreement, user: User, *, can_comment: bool) -> list[dict[str, Any]]:
     comments = list(selectors.comments_of(agreement=agreement))
-    revisions = list(
-        selectors.revisions_of(agreement=agreement).values_list("section", flat=True)
-    )
+    revisions = list(selectors.revisions_of(agreement=agreement).values_list("section", flat=True))
     return [
         {
             "key": key,
@@ -53,9 +52,7 @@ def _sections(agreement: Agreement, user: User, *, can_comment: bool) -> list[di
             "text": agreement.sections.get(key, ""),
             "comments": [c for c in comments if c.section == key],
             "revisions": revisions.count(key),
-            "comment_form": CommentForm(
-                initial={"section": key}, auto_id=f"id_comment_{key}_%s"
-            )
+            "comment_form": CommentForm(initial={"section": key}, auto_id=f"id_comment_{key}_%s")
             if can_comment
             else None,
         }
@@ -79,7 +76,9 @@ def _signatory_forms(
     if agreement.status not in SIGNATORY_STATUSES:
         return []
     mine = [
-        p for p in parties if p.public_body_id is not None and permissions.can_set_signatory(user, p)
+        p
+        for p in parties
+        if p.public_body_id is not None and permissions.can_set_signatory(user, p)
     ]
     people = selectors.signatory_candidates(agreement=agreement, parties=mine)
     return [
@@ -225,10 +224,11 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             form.add_error(None, error)
             if stale:
                 # show the colleague's text next to the typed one, and take their save as seen
-                form.data = form.data.copy()
-                form.data["seen_revision"] = str(
+                data = request.POST.copy()
+                data["seen_revision"] = str(
                     selectors.latest_revision_id(agreement=agreement, section=section)
                 )
+                form.data = data
         else:
             messages.success(
                 request,

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements import permissions, selectors, services
 from agreements.forms import InitiativeForm
-from organisations import selectors as organisation_selectors
 from agreements.models import AgreementStatus
+from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, OrganisationStatus
 from portal.http import request_user
 from portal.models import PublicBody

@@ -61,7 +61,9 @@ def test_the_agreement_reads_as_a_document_with_contents_and_an_edit_link_per_se
     )
     page = get(iop.editor, reverse("agreements:agreement", args=[a.pk]))
     # headings per section, the text as paragraphs, a table of contents linking to them
-    assert re.search(r'<h3 id="section-goals-heading">3\. Goals and how they are measured</h3>', page)
+    assert re.search(
+        r'<h3 id="section-goals-heading">3\. Goals and how they are measured</h3>', page
+    )
     assert "<p>Minst 40 unga i veckan.</p>" in page and "<p>Uppföljning varje termin.</p>" in page
     assert 'href="#section-goals"' in page and 'id="toc-heading"' in page
     # one section edited at a time: a link per section, no textarea of the text on the page
@@ -122,6 +124,11 @@ def test_a_save_over_a_colleagues_newer_save_is_refused_and_keeps_what_was_typed
     assert "Föreningens förslag." in page and "Kommunens förslag." in page  # both shown
     assert fresh(a).sections["goals"] == "Kommunens förslag."
     assert SectionRevision.objects.count() == 1
+    # having seen the colleague's text, the editor saves again from the same page
+    again = re.search(r'name="seen_revision" value="(\d+)"', page)
+    assert again is not None and again.group(1) != seen.group(1)
+    client.post(edit_url(a, "goals"), {"text": "Gemensamt förslag.", "seen_revision": again[1]})
+    assert fresh(a).sections["goals"] == "Gemensamt förslag."
 
 
 def test_only_a_writer_in_co_creation_opens_the_editor(iop: Iop) -> None:
@@ -203,7 +210,7 @@ def test_what_changed_in_the_whole_agreement_between_the_signed_version_and_the_
     page = get(iop.viewer, reverse("agreements:compare", args=[a.pk]))
     # by default: the last signed version against the text now
     assert 'value="v1" selected' in page and 'value="now" selected' in page
-    assert "<h3 id=\"diff-goals\">Goals and how they are measured</h3>" in page
+    assert '<h3 id="diff-goals">Goals and how they are measured</h3>' in page
     assert "[removed: </span>40" in page and "[added: </span>60" in page
     assert "1 word added, 1 word removed" in page
     assert 'id="diff-background"' not in page  # unchanged sections are only named

@@ -46,7 +46,9 @@ def test_an_initiative_ending_before_it_starts_is_refused_naming_the_field(iop: 
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "”Föreslaget slutdatum” kan inte vara före ”Föreslaget startdatum” (1 juni 2027)." in page
+    assert (
+        "”Föreslaget slutdatum” kan inte vara före ”Föreslaget startdatum” (1 juni 2027)." in page
+    )
     assert not Agreement.objects.filter(title="Baklänges").exists()
 
     with pytest.raises(ValidationError) as refused:  # the service refuses it too
@@ -54,7 +56,11 @@ def test_an_initiative_ending_before_it_starts_is_refused_naming_the_field(iop: 
             actor=iop.representative,
             organisation=iop.org_party.organisation,
             public_body=iop.body,
-            data={**INITIATIVE, "proposed_start": date(2027, 6, 1), "proposed_end": date(2027, 1, 1)},
+            data={
+                **INITIATIVE,
+                "proposed_start": date(2027, 6, 1),
+                "proposed_end": date(2027, 1, 1),
+            },
         )
     assert "proposed_end" in refused.value.message_dict
     assert not Agreement.objects.filter(proposed_start=date(2027, 6, 1)).exists()
@@ -87,7 +93,10 @@ def test_the_officer_has_an_iop_list_of_their_bodies_by_status(iop: Iop) -> None
     assert "File an initiative on an association's behalf" in page
     page = client.get(reverse("agreements:officer_list") + "?status=initiative").content.decode()
     assert screened_one.title not in page
-    assert screened_one.title in logged_in(colleague).get(reverse("agreements:officer_list")).content.decode()
+    assert (
+        screened_one.title
+        in logged_in(colleague).get(reverse("agreements:officer_list")).content.decode()
+    )
     # an association's people have no officer list
     assert logged_in(iop.representative).get(reverse("agreements:officer_list")).status_code == 403
     # Case handling's IOP card opens it
