@@ -245,6 +245,7 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             "section": section,
             "title": title,
             "saved_text": agreement.sections.get(section, ""),
+            "comments": list(selectors.comments_of(agreement=agreement).filter(section=section)),
             "stale": request.method == "POST" and bool(form.errors),
             "back": back,
         },

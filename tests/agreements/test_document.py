@@ -161,6 +161,7 @@ def test_comments_are_per_section_labelled_and_listed_with_who_and_when(iop: Iop
         '<label for="id_comment_goals_text">Comment on the section “Goals and how they are '
         "measured”</label>" in page
     )
+    assert "Säga 30?" in get(iop.officer, edit_url(a, "goals"))  # beside the editor too
     # in Swedish, as the person reads it
     swedish = get(iop.officer, reverse("agreements:agreement", args=[a.pk]), english=False)
     assert "Kommentar till avsnittet ”Mål och hur de mäts”" in swedish

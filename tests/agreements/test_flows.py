@@ -160,6 +160,7 @@ def test_the_officer_chooses_the_public_bodys_signatory_and_is_not_asked_to_decl
 def test_the_initiative_lists_only_verified_organisations_the_person_may_act_for(
     iop: Iop,
 ) -> None:
+    CommitteeFactory(name="Annan nämnd", registry_prefix="AN")
     pending = OrganisationFactory(name="Nystartade föreningen", status="pending")
     OrganisationMembershipFactory(
         organisation=pending, user=iop.representative, role="representative"
@@ -187,6 +188,10 @@ def test_the_initiative_lists_only_verified_organisations_the_person_may_act_for
     )
     assert "is not verified yet" in response.content.decode()
     assert not Agreement.objects.filter(title="Baklänges").exists()
+    # on an association's behalf, an officer files only to their own public bodies
+    page = in_english(logged_in(iop.officer)).get(reverse("agreements:initiative")).content
+    assert f'<option value="{iop.body.pk}">Socialnämnden</option>' in page.decode()
+    assert "Annan nämnd</option>" not in page.decode()
     # the officer's association list does not offer the association's initiative button
     mine = in_english(logged_in(iop.officer)).get(reverse("agreements:mine")).content.decode()
     assert "File an IOP initiative" not in mine
