@@ -4,7 +4,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from grants.models import (
     Application,
@@ -114,7 +115,7 @@ class BudgetLineForm(PortalForm):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=BudgetLineKind.choices)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    amount = SekField(label=_("Amount (SEK)"), required=False)
+    amount = SekField(label=_("Amount in kronor"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -313,9 +313,9 @@ def closed_problem(application: Application, now: datetime | None = None) -> str
     asked for by the officer is sent in whenever the call closed."""
     if application.status == A.COMPLETION_REQUESTED or application.call.is_open(now):
         return ""
-    return _(
-        "The call closed on %(closes)s. Applications can no longer be sent in."
-    ) % {"closes": long_datetime(application.call.closes_at)}
+    return _("The call closed on %(closes)s. Applications can no longer be sent in.") % {
+        "closes": long_datetime(application.call.closes_at)
+    }
 
 
 def _snapshot(application: Application) -> dict[str, Any]:
@@ -383,7 +383,9 @@ def application_submit(
 
 
 @transaction.atomic
-def application_delete(*, application: Application, actor: User, seen_state: str | None = None) -> None:
+def application_delete(
+    *, application: Application, actor: User, seen_state: str | None = None
+) -> None:
     """Delete a draft that was never sent in: it has no diarienummer and no submission, so
     nothing of it is on record. Its budget and files go with it; the audit trail keeps that it
     was deleted, by whom and when. Anything ever sent in is never deleted (it is withdrawn)."""
@@ -395,7 +397,9 @@ def application_delete(*, application: Application, actor: User, seen_state: str
         or application.submissions.exists()
     ):
         raise ValidationError(
-            _("Only a draft that was never sent in can be deleted. Withdraw the application instead.")
+            _(
+                "Only a draft that was never sent in can be deleted. Withdraw the application instead."
+            )
         )
     audit_record(
         actor=actor,
@@ -405,13 +409,13 @@ def application_delete(*, application: Application, actor: User, seen_state: str
         comment=application.title,
     )
     attachments = list(application.attachments.all())
-    files = [attachment.file for attachment in attachments if attachment.file]
+    files = [(a.file.storage, a.file.name) for a in attachments if a.file and a.file.name]
     Attachment.objects.filter(pk__in=[attachment.pk for attachment in attachments]).delete()
     application.delete()  # the budget lines go with it (CASCADE)
 
     def remove_files() -> None:
-        for stored in files:
-            stored.storage.delete(stored.name)
+        for storage, name in files:
+            storage.delete(name)
 
     transaction.on_commit(remove_files)
 

@@ -97,7 +97,11 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 
 def _budget_initial(application: Application) -> list[dict[str, Any]]:
     return [
-        {"kind": line.kind, "description": line.description, "amount": amount_for_input(line.amount)}
+        {
+            "kind": line.kind,
+            "description": line.description,
+            "amount": amount_for_input(line.amount),
+        }
         for line in application.budget_lines.all()
     ]
 
@@ -272,9 +276,7 @@ def application_check(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             refused = error.messages
-            application, membership = selectors.application_get_for_member(
-                user=request.user, pk=pk
-            )
+            application, membership = selectors.application_get_for_member(user=request.user, pk=pk)
         else:
             if resubmission:
                 messages.success(request, _("We have received the completion."))
@@ -294,8 +296,13 @@ def application_check(request: HttpRequest, pk: int) -> HttpResponse:
             application,
             problems=problems,
             closed=closed,
-            refused=bool(refused),
-            refused_other=[m for m in refused if m not in {p.message for p in problems} | {closed}],
+            # what stopped the sending in that the list of problems below does not say already
+            refused=(
+                [m for m in refused if m not in {p.message for p in problems} | {closed}]
+                or [_("Put right what is listed below first.")]
+            )
+            if refused
+            else [],
             slots=slots,
             page_errors=bool(refused),
         ),
@@ -373,14 +380,17 @@ def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not _member_actions(application, membership, request_user(request))["can_delete"]:
         messages.error(
             request,
-            _("Only a draft that was never sent in can be deleted. Withdraw the application instead."),
+            _(
+                "Only a draft that was never sent in can be deleted. Withdraw the application instead."
+            ),
         )
         return redirect("grants:application", pk=pk)
     if (
         response := confirmation(
             request,
             title=_("Delete the draft"),
-            question=_("Do you want to delete the draft “%(title)s”?") % {"title": _title(application)},
+            question=_("Do you want to delete the draft “%(title)s”?")
+            % {"title": _title(application)},
             confirm_label=_("Delete the draft"),
             cancel_url=reverse("grants:application", args=[pk]),
             consequences=[
@@ -409,22 +419,29 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application, membership = selectors.application_get_for_member(user=request.user, pk=pk)
     if not permissions.can_edit(membership):
         raise PermissionDenied
-    if transitions.can(
-        services.APPLICATION_MACHINE, application, request_user(request), to=ApplicationStatus.WITHDRAWN
-    ) and (
-        response := confirmation(
-            request,
-            title=_("Withdraw the application"),
-            question=_("Do you want to withdraw the application %(number)s?")
-            % {"number": application.registry_number or _title(application)},
-            confirm_label=_("Withdraw the application"),
-            cancel_url=reverse("grants:application", args=[pk]),
-            consequences=[
-                _("The application will not be assessed and no decision will be taken on it."),
-                _("It stays on record with its registration number. This cannot be undone."),
-            ],
+    if (
+        transitions.can(
+            services.APPLICATION_MACHINE,
+            application,
+            request_user(request),
+            to=ApplicationStatus.WITHDRAWN,
         )
-    ) is not None:
+        and (
+            response := confirmation(
+                request,
+                title=_("Withdraw the application"),
+                question=_("Do you want to withdraw the application %(number)s?")
+                % {"number": application.registry_number or _title(application)},
+                confirm_label=_("Withdraw the application"),
+                cancel_url=reverse("grants:application", args=[pk]),
+                consequences=[
+                    _("The application will not be assessed and no decision will be taken on it."),
+                    _("It stays on record with its registration number. This cannot be undone."),
+                ],
+            )
+        )
+        is not None
+    ):
         return response
     try:
         services.application_withdraw(

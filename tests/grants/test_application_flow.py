@@ -55,7 +55,7 @@ def test_a_new_draft_lists_its_sections_not_started_and_the_required_attachment_
     # the call's required attachment is named and marked required, never "Bilaga (valfritt)"
     assert "Projektplan" in page and "Krävs" in page
     assert "Bilaga (valfritt)" not in page
-    assert 'id="id_file_%d"' % g.attachment_type.pk in page
+    assert f'id="id_file_{g.attachment_type.pk}"' in page
     assert reverse("grants:check", args=[application.pk]) in page
 
 
@@ -314,7 +314,9 @@ def test_the_call_page_offers_the_existing_draft_and_starting_again_continues_it
     assert "Du har redan ett utkast" not in logged_in(g.outsider).get(call_url).content.decode()
 
 
-def test_a_draft_is_deleted_after_the_confirmation_step_and_audited(grants: Grants) -> None:
+def test_a_draft_is_deleted_after_the_confirmation_step_and_audited(
+    grants: Grants, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     g = grants
     application = complete_draft(g)
     client = logged_in(g.editor)
@@ -325,7 +327,11 @@ def test_a_draft_is_deleted_after_the_confirmation_step_and_audited(grants: Gran
     assert asked.status_code == 200 and "Ta bort utkastet" in asked.content.decode()
     assert Application.objects.filter(pk=application.pk).exists()
     pk = application.pk
-    response = client.post(url, {"seen_state": state_of(application), "confirmed": "1"})
+    stored = Attachment.objects.get(application=application).file
+    assert stored.storage.exists(stored.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"seen_state": state_of(application), "confirmed": "1"})
+    assert not stored.storage.exists(stored.name)  # the draft's file is gone too
     assert response.url == reverse("grants:mine")
     assert not Application.objects.filter(pk=pk).exists()
     assert not Attachment.objects.filter(application_id=pk).exists()

@@ -18,8 +18,7 @@ from portal.models import AuditEvent
 from tests.grants.conftest import Grants, complete_draft, decided, form_post, submitted
 from tests.grants.test_followup import report_post
 from tests.helpers.clients import in_english, logged_in, shown_messages
-from tests.helpers.forms import state_of
-from tests.helpers.forms import posted_state
+from tests.helpers.forms import posted_state, state_of
 from tests.portal.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
