@@ -267,7 +267,6 @@ def application_check(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("grants:application", pk=pk)
     refused: list[str] = []
     if request.method == "POST":
-        resubmission = application.status == ApplicationStatus.COMPLETION_REQUESTED
         try:
             services.application_submit(
                 application=application,
@@ -278,10 +277,7 @@ def application_check(request: HttpRequest, pk: int) -> HttpResponse:
             refused = error.messages
             application, membership = selectors.application_get_for_member(user=request.user, pk=pk)
         else:
-            if resubmission:
-                messages.success(request, _("We have received the completion."))
-            else:
-                messages.success(request, _("The application has been sent in."))
+            # the receipt page says it (a completion's receipt in its own words)
             return redirect("grants:receipt", pk=pk)
     problems = services.completeness_items(application)
     closed = services.closed_problem(application)
