@@ -189,9 +189,9 @@ def test_the_initiative_lists_only_verified_organisations_the_person_may_act_for
     assert "is not verified yet" in response.content.decode()
     assert not Agreement.objects.filter(title="Baklänges").exists()
     # on an association's behalf, an officer files only to their own public bodies
-    page = in_english(logged_in(iop.officer)).get(reverse("agreements:initiative")).content
-    assert f'<option value="{iop.body.pk}">Socialnämnden</option>' in page.decode()
-    assert "Annan nämnd</option>" not in page.decode()
+    form = in_english(logged_in(iop.officer)).get(reverse("agreements:initiative"))
+    assert f'<option value="{iop.body.pk}">Socialnämnden</option>' in form.content.decode()
+    assert "Annan nämnd</option>" not in form.content.decode()
     # the officer's association list does not offer the association's initiative button
     mine = in_english(logged_in(iop.officer)).get(reverse("agreements:mine")).content.decode()
     assert "File an IOP initiative" not in mine
