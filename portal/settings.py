@@ -210,6 +210,10 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Or a header the proxy sets to the client's address alone (e.g. "X-Real-IP"); empty: not used.
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# A password typed within this many seconds (to log in or to confirm access) lets a person
+# change their account without typing it again (portal.adapters.AccountAdapter): time enough to
+# install an authenticator app after the first login.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 15 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samverkansportalen"
 # Accept the code of the 30 seconds before or after too: a phone's clock that is a little off,
