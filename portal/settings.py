@@ -180,6 +180,20 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
+# allauth's forms with messages that name their field, like the portal's own.
+ACCOUNT_FORMS = {
+    name: f"portal.account_forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "add_email": "AddEmailForm",
+        "change_email": "ChangeEmailForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "portal.adapters.user_display"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -215,6 +229,16 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="
 # install an authenticator app after the first login.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 15 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    name: f"portal.account_forms.{form}"
+    for name, form in {
+        "authenticate": "AuthenticateForm",
+        "reauthenticate": "MFAReauthenticateForm",
+        "activate_totp": "ActivateTOTPForm",
+        "deactivate_totp": "DeactivateTOTPForm",
+        "generate_recovery_codes": "GenerateRecoveryCodesForm",
+    }.items()
+}
 MFA_TOTP_ISSUER = "Samverkansportalen"
 # Accept the code of the 30 seconds before or after too: a phone's clock that is a little off,
 # or a code typed as it changes, should not lock a volunteer out (RFC 6238 §5.2). A code is

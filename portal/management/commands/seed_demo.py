@@ -29,7 +29,7 @@ class Command(BaseCommand):
     help = "Create or refresh the demo municipality and demo accounts (development only: DEBUG or DEVELOPMENT)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEVELOPMENT:
+        if not (settings.DEBUG or settings.DEVELOPMENT):
             raise CommandError(
                 "seed_demo only runs in development (DEVELOPMENT or DEBUG on): it sets known "
                 "passwords."
