@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
@@ -234,13 +235,16 @@ Authenticator._meta.verbose_name = _("authentication method")
 Authenticator._meta.verbose_name_plural = _("authentication methods")
 
 
-def _titled(base: type[admin.FieldListFilter], title: str) -> type[admin.FieldListFilter]:
+StrOrPromise = str | Promise
+
+
+def _titled(base: type[admin.FieldListFilter], title: StrOrPromise) -> type[admin.FieldListFilter]:
     """A field's list filter under a title of ours instead of the field's own name."""
 
     class TitledFilter(base):  # type: ignore[valid-type,misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.title = title
+            self.title = str(title)
 
     return TitledFilter
 
@@ -256,7 +260,8 @@ class AuthenticatorAdmin(ReadOnlyAdminMixin, AuditedAdmin, BaseAuthenticatorAdmi
         ("created_at", _titled(admin.DateFieldListFilter, _("added"))),
         ("last_used_at", _titled(admin.DateFieldListFilter, _("last used"))),
     )
-    fields = readonly_fields = ["person", "method", "added", "last_used"]
+    fields = ("person", "method", "added", "last_used")
+    readonly_fields = fields
     refused_writes = frozenset({"add", "change"})
 
     @admin.display(description=_("person"), ordering="user__email")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms, template
 from django.contrib.contenttypes.models import ContentType
@@ -131,7 +131,7 @@ def sv(value: object, autoescape: bool = True) -> SafeString:
     """`value` (escaped) marked as Swedish when the interface is in another language."""
     if value is None or value == "":
         return mark_safe("")
-    text = conditional_escape(value) if autoescape else str(value)
+    text = conditional_escape(cast(str, value)) if autoescape else str(value)
     if _interface_is_content_language():
         return mark_safe(text)  # noqa: S308 - escaped above (or autoescape off, as asked)
     return format_html('<span lang="{}">{}</span>', CONTENT_LANGUAGE, mark_safe(text))  # noqa: S308
