@@ -108,3 +108,16 @@ def test_no_vanligen_on_the_sign_in_pages() -> None:
     ]
     for page in pages:
         assert "Vänligen" not in page.content.decode()
+
+
+def test_the_second_step_of_login_has_the_error_pattern_too(officer: User) -> None:
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+    page = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r"<title>\s*Fel: ", html)
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.DOTALL)
+    assert summary and 'href="#id_code"' in summary[0], html[:3000]
+    assert "Vänligen" not in html
