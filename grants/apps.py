@@ -24,6 +24,7 @@ class GrantsConfig(AppConfig):
                 "attachment_removed": _("Attachment removed"),
                 "assigned": _("Case officer assigned"),
                 "scored": _("Criterion scored"),
+                "score_removed": _("Score taken back"),
                 "paid": _("Payment registered"),
                 "recovery_opened": _("Recovery opened"),
                 "recovery_paid": _("Recovery paid back"),

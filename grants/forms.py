@@ -6,12 +6,14 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grants.assessment import MAX_SCORE, Assessment, CriterionScore
 from grants.models import (
     Application,
     ApplicationStatus,
     AttachmentType,
     BudgetLineKind,
     Call,
+    Criterion,
     DecisionChoice,
     ProposalOutcome,
     Question,
@@ -170,13 +172,54 @@ class CompletionRequestForm(forms.Form):
     due = forms.DateField(label=_("Complete by"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ReviewForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label=_("Score"), coerce=int, choices=[(n, str(n)) for n in range(6)], widget=forms.Select
-    )
-    comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+class AssessmentForm(forms.Form):
+    """The case officer's assessment: a score (0–5, or none yet) and a comment per criterion of
+    the programme. Nothing is scored beforehand: an unscored criterion stays empty, and the page
+    and the proposal name what is still missing. Field names `c<criterion id>-score` and
+    `c<criterion id>-comment`."""
+
+    mark_optional = False
+
+    def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
+        self.assessment = assessment
+        initial: dict[str, Any] = {}
+        for row in assessment.rows:
+            initial[f"c{row.criterion.pk}-score"] = "" if row.score is None else row.score
+            initial[f"c{row.criterion.pk}-comment"] = row.comment
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for row in assessment.rows:
+            name = row.criterion.name
+            self.fields[f"c{row.criterion.pk}-score"] = forms.TypedChoiceField(
+                label=_("Score for %(criterion)s") % {"criterion": name},
+                coerce=int,
+                empty_value=None,
+                required=False,
+                choices=[("", _("Not scored"))] + [(n, str(n)) for n in range(MAX_SCORE + 1)],
+            )
+            self.fields[f"c{row.criterion.pk}-comment"] = forms.CharField(
+                label=_("Comment on %(criterion)s") % {"criterion": name},
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self) -> list[tuple[CriterionScore, forms.BoundField, forms.BoundField]]:
+        """Each criterion with its score and comment fields, in the programme's order."""
+        return [
+            (row, self[f"c{row.criterion.pk}-score"], self[f"c{row.criterion.pk}-comment"])
+            for row in self.assessment.rows
+        ]
+
+    def scores(self) -> list[tuple[Criterion, int | None, str]]:
+        return [
+            (
+                row.criterion,
+                self.cleaned_data.get(f"c{row.criterion.pk}-score"),
+                self.cleaned_data.get(f"c{row.criterion.pk}-comment") or "",
+            )
+            for row in self.assessment.rows
+        ]
 
 
 class ProposalForm(forms.Form):

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants import permissions
+from grants.assessment import assessment_of
 from grants.models import DEFAULT_APPEAL_TEXT, Application, Call, DecisionChoice, ProposalOutcome
 from grants.services._shared import DECIDED, A, _locked, _money
 from grants.services.applications import application_transition
@@ -84,6 +85,12 @@ def application_propose(
     check_seen(seen=seen_version, current=version)
     requested = application.amount_requested or Decimal(0)
     errors: dict[str, list[str]] = {}
+    missing = assessment_of(application).missing
+    if missing:
+        errors[NON_FIELD_ERRORS] = [
+            _("Score every criterion before you send the proposal. Not scored yet: %(criteria)s.")
+            % {"criteria": ", ".join(criterion.name for criterion in missing)}
+        ]
     if not motivation.strip():
         errors["motivation"] = [_("Write a motivation.")]
     if outcome == ProposalOutcome.APPROVE:
@@ -112,8 +119,16 @@ def application_propose(
         application=application,
         to=A.PROPOSED,
         actor=actor,
-        comment=audit_note(f"{outcome}: {format_sek(amount or Decimal(0))}", version),
+        comment=audit_note(
+            _("Proposal: %(proposal)s") % {"proposal": _lower_first(application.proposal_text)},
+            version,
+        ),
     )
+
+
+def _lower_first(text: str) -> str:
+    """ "Approve 35 000 kr" as it reads after a colon: "approve 35 000 kr"."""
+    return text[:1].lower() + text[1:]
 
 
 def call_budget_left(call: Call, *, excluding: Application | None = None) -> Decimal:

@@ -9,20 +9,24 @@ from django.views.decorators.http import require_POST, require_safe
 from grants import selectors, services
 from grants.forms import PaymentForm
 from grants.models import Application
-from grants.views._shared import _list_page, _named_form_error, _officer_action
+from grants.views._shared import _list_page
+from grants.views.cases import _officer_form
 from portal.models import User
 
 
 @require_POST
 def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(application: Application, user: User) -> str:
-        form = PaymentForm(request.POST)
-        if not form.is_valid():
-            raise _named_form_error(form)
+    def act(application: Application, user: User, form: PaymentForm) -> str:
         services.payment_register(application=application, actor=user, **form.cleaned_data)
         return _("The payment has been registered.")
 
-    return _officer_action(request, pk, act)
+    return _officer_form(
+        request,
+        pk,
+        name="payment_form",
+        form_for=lambda application: PaymentForm(request.POST),
+        act=act,
+    )
 
 
 @require_safe

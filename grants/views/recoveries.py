@@ -10,20 +10,24 @@ from django.views.decorators.http import require_POST, require_safe
 from grants import selectors, services
 from grants.forms import RecoveryForm, RecoveryPaidForm
 from grants.models import Application
-from grants.views._shared import _list_page, _named_form_error, _officer_action
+from grants.views._shared import _list_page, _officer_action
+from grants.views.cases import _officer_form
 from portal.models import User
 
 
 @require_POST
 def recovery_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(application: Application, user: User) -> str:
-        form = RecoveryForm(request.POST)
-        if not form.is_valid():
-            raise _named_form_error(form)
+    def act(application: Application, user: User, form: RecoveryForm) -> str:
         services.recovery_open(application=application, actor=user, **form.cleaned_data)
         return _("The recovery has been opened and is shown to the association.")
 
-    return _officer_action(request, pk, act)
+    return _officer_form(
+        request,
+        pk,
+        name="recovery_form",
+        form_for=lambda application: RecoveryForm(request.POST),
+        act=act,
+    )
 
 
 @require_POST

@@ -40,6 +40,7 @@ from tests.grants.conftest import (
     complete_draft,
     decide_proposal,
     proposed,
+    score_all,
     seen_version,
     submitted,
 )
@@ -227,7 +228,7 @@ def test_an_affiliated_officer_cannot_open_the_case_or_act_on_it(
     )
     assert response.status_code == 404
     response = client.post(
-        reverse("grants:score", args=[fresh.pk, g.criteria[0].pk]),
+        reverse("grants:assess", args=[fresh.pk]),
         {f"c{g.criteria[0].pk}-score": 5},
     )
     assert response.status_code == 404
@@ -440,6 +441,7 @@ def test_the_attack_from_the_issue_is_refused_step_by_step(grants: Grants) -> No
     # a colleague assesses and proposes less than applied for
     services.application_start_review(application=application, actor=g.officer)
     application.refresh_from_db()
+    score_all(g, application)
     services.application_propose(
         application=application,
         actor=g.officer,
