@@ -423,15 +423,31 @@ class ReportForm(forms.Form):
 
 
 class ReportReviewForm(forms.Form):
+    """The case officer's review of a follow-up report: the button pressed (approve or request
+    revision) and a comment, required to request revision (the report machine says so)."""
+
+    mark_optional = False
+
     decision = forms.ChoiceField(
-        choices=[("approve", _("Approve")), ("revise", _("Request revision"))]
+        choices=[("approve", _("Approve")), ("revise", _("Request revision"))],
+        widget=forms.HiddenInput,  # the two buttons carry it
     )
     seen_version = SeenVersionField()
     comment = forms.CharField(
-        label=_("Comment to the association"),
+        label=_("Comment to the association (required to request revision)"),
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "decision" in self.errors:  # no button, or one the page does not have
+            del self.errors["decision"]
+            self.add_error(
+                None, _("Choose “Approve the report” or “Request revision”. Nothing was changed.")
+            )
+        return data
 
 
 class ReportAttachmentForm(forms.Form):

@@ -26,6 +26,7 @@ from grants.selectors.applications import (
     waiting_for_officer,
 )
 from grants.selectors.money import (
+    PAYMENT_STATES,
     REPORT_STATES,
     officer_bodies,
     officer_has_exclusions,
@@ -45,6 +46,7 @@ from grants.selectors.open_data import (
 )
 
 __all__ = [
+    "PAYMENT_STATES",
     "REPORT_STATES",
     "SORTS",
     "application_get_for_member",

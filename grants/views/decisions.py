@@ -92,7 +92,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             return render(
                 request,
                 "grants/decision_confirm.html",
-                {"application": application, "form": form, "outcome": outcome},
+                {
+                    "application": application,
+                    "form": form,
+                    "outcome": outcome,
+                    "assessment": selectors.assessment_of(application=application),
+                },
             )
         services.application_decide(**arguments)
     except ValidationError as error:

@@ -35,9 +35,14 @@ def payments_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         request,
         template="grants/payments_list.html",
         items_for=lambda state, call, body: selectors.payments_list(
-            user=request.user, call=call, public_body=body
+            user=request.user, state=state, call=call, public_body=body
         ),
-        states=[],
+        states=[
+            ("made", _("Paid out")),
+            ("scheduled", _("Scheduled (payment date ahead)")),
+            ("partly_paid", _("Grant partly paid")),
+            ("fully_paid", _("Grant fully paid")),
+        ],
         export_name="utbetalningar",
         export_header=[
             _("Registration number"),
