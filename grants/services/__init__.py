@@ -30,6 +30,7 @@ from grants.services.decisions import (
     call_budget_left,
     decision_preview,
     decision_version,
+    proposal_preview,
     proposal_version,
 )
 from grants.services.payments import (
@@ -93,6 +94,7 @@ __all__ = [
     "decision_version",
     "payment_register",
     "payment_version",
+    "proposal_preview",
     "proposal_version",
     "recovery_mark_paid",
     "recovery_open",

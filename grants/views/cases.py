@@ -37,6 +37,7 @@ from grants.views._shared import (
 from organisations import views as organisation_views
 from organisations.selectors import organisation_payable
 from portal import transitions
+from portal.confirm import confirmation
 from portal.http import error_messages, request_user
 from portal.models import User
 from portal.pagination import paginate, query_without_page
@@ -189,17 +190,29 @@ def _officer_form(
     name: str,
     form_for: Callable[[Application], Any],
     act: Callable[[Application, User, Any], str],
+    confirm: Callable[[Application, User, Any], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """A form of the officer's page, posted: done, back to the page with the action's message;
     refused by the form or the service, the page again with the form as it was typed and its
     errors (status 400), in the page's error summary. A refusal that is no error of the form (a
     stale page, a case that moved on, a person who may not) goes back to the page as a
-    message."""
+    message. With `confirm` (what cannot be undone), a form that passes its checks is first
+    shown on the confirmation page (`portal.confirm`; `confirm` gives its title, question,
+    label and consequences, and may refuse as the service would)."""
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
     form = form_for(application)
+    user = request_user(request)
     if form.is_valid():
         try:
-            message = act(application, request_user(request), form)
+            if confirm is not None:
+                response = confirmation(
+                    request,
+                    cancel_url=reverse("grants:officer_application", args=[pk]),
+                    **confirm(application, user, form),
+                )
+                if response is not None:
+                    return response
+            message = act(application, user, form)
         except PermissionDenied as error:
             _refused(request, error)
             return redirect("grants:officer_application", pk=pk)

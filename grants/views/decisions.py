@@ -17,6 +17,7 @@ from grants.models import Application, ApplicationStatus, DecisionChoice
 from grants.views._shared import _add_errors, _refused
 from grants.views.cases import _officer_form, _officer_page
 from portal import versions
+from portal.confirm import is_confirmed
 from portal.http import error_messages, request_user
 from portal.models import User
 from portal.pagination import paginate
@@ -44,12 +45,34 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _("The proposal has been sent to the decision maker.")
 
+    def confirm(application: Application, user: User, form: ProposalForm) -> dict[str, Any]:
+        proposal = services.proposal_preview(
+            application=application,
+            actor=user,
+            outcome=form.cleaned_data["outcome"],
+            amount=form.cleaned_data["amount"],
+            motivation=form.cleaned_data["motivation"],
+            seen_version=form.cleaned_data["seen_version"],
+        )
+        return {
+            "title": _("Send the proposal to the decision maker"),
+            "question": _("Send the proposal “%(proposal)s” on %(number)s to the decision maker?")
+            % {"proposal": proposal, "number": application.registry_number},
+            "consequences": [
+                _("The assessment and the proposal can no longer be changed."),
+                _("Another person, a decision maker, decides on it (four eyes)."),
+            ],
+            "confirm_label": _("Yes, send the proposal"),
+            "danger": False,
+        }
+
     return _officer_form(
         request,
         pk,
         name="proposal_form",
         form_for=lambda application: ProposalForm(request.POST),
         act=act,
+        confirm=confirm,
     )
 
 
@@ -87,7 +110,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         "seen_version": data["seen_version"],
     }
     try:
-        if "confirmed" not in request.POST:
+        if not is_confirmed(request):  # the check-answers page is the confirmation
             outcome = services.decision_preview(**arguments)
             return render(
                 request,

@@ -46,7 +46,9 @@ def test_another_amount_with_nothing_typed_decides_nothing_and_names_the_fields(
         assert response.status_code == 200
         errors = response.context["decision_form"].errors
         assert set(errors) == {"amount", "change_reason"}
-        assert 'id="error-summary"' in response.content.decode()
+        page = response.content.decode()
+        assert 'id="error-summary-decisionform"' in page  # the one summary, linking the fields
+        assert 'href="#id_amount"' in page and 'href="#id_change_reason"' in page
     application.refresh_from_db()
     assert application.status == "proposed" and application.decided_at is None
     assert decisions_taken(application) == 0

@@ -185,6 +185,7 @@ def test_officer_scores_and_proposes_and_another_decides(
     officer.post(
         reverse("grants:propose", args=[application.pk]),
         {
+            "confirmed": "1",
             "outcome": "partly",
             "amount": "30 000",
             "motivation": "Delvis rimlig budget.",

@@ -63,6 +63,7 @@ def test_a_payment_date_out_of_bounds_is_refused_with_the_field_named(
         response = officer.post(
             reverse("grants:payment_add", args=[application.pk]),
             {
+                "confirmed": "1",
                 "amount": "1000",
                 "paid_on": value,
                 "reference": "U1",
@@ -81,6 +82,7 @@ def test_a_payment_on_the_day_of_the_decision_is_registered(grants: Grants) -> N
     officer.post(
         reverse("grants:payment_add", args=[application.pk]),
         {
+            "confirmed": "1",
             "amount": "1000",
             "paid_on": timezone.localdate(application.decided_at).isoformat(),
             "reference": "U1",
@@ -112,11 +114,11 @@ def test_a_recovery_is_not_paid_back_before_it_was_opened_nor_in_the_future(
         ((today + timedelta(days=3)).isoformat(), "after today"),
     ]:
         with translation.override("en"):
-            text = shown(officer.post(url, {"paid_on": value}))
+            text = shown(officer.post(url, {"confirmed": "1", "paid_on": value}))
         assert "The date it was paid back" in text and words in text, text
         recovery.refresh_from_db()
         assert (recovery.status, recovery.paid_on) == ("open", None)
-    officer.post(url, {"paid_on": today.isoformat()})
+    officer.post(url, {"confirmed": "1", "paid_on": today.isoformat()})
     recovery.refresh_from_db()
     assert (recovery.status, recovery.paid_on) == ("paid", today)
 
@@ -132,7 +134,7 @@ def test_a_recovery_is_not_due_in_the_past_or_decades_ahead(grants: Grants) -> N
             text = form_errors(
                 officer.post(
                     reverse("grants:recovery_add", args=[application.pk]),
-                    {"amount": "500", "reason": "x", "due_date": value},
+                    {"confirmed": "1", "amount": "500", "reason": "x", "due_date": value},
                 ),
                 "recovery_form",
                 "due_date",
@@ -170,7 +172,7 @@ def test_an_unreadable_date_is_named_too(grants: Grants) -> None:
         text = form_errors(
             officer.post(
                 reverse("grants:payment_add", args=[application.pk]),
-                {"amount": "1000", "paid_on": "31/31/2026", "reference": "U1"},
+                {"confirmed": "1", "amount": "1000", "paid_on": "31/31/2026", "reference": "U1"},
             ),
             "payment_form",
             "paid_on",

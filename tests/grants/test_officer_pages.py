@@ -386,3 +386,119 @@ def test_the_payments_list_filters_by_what_has_been_paid(grants: Grants) -> None
     assert listed("scheduled") == set()
     assert listed("fully_paid") == {"F-1"}
     assert listed("partly_paid") == {"D-1"}
+
+
+# --- confirmation before what cannot be undone --------------------------------------------
+
+
+def confirm_fields(page: str) -> dict[str, str]:
+    """The hidden fields the confirmation page posts again, as the browser sends them."""
+    form = re.search(
+        r'<form method="post" action="[^"]*" class="form" data-no-guard>(.*?)</form>', page, re.S
+    )
+    assert form is not None, page
+    return {
+        name: value.replace("&quot;", '"').replace("&amp;", "&")
+        for name, value in re.findall(
+            r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(1)
+        )
+        if name != "csrfmiddlewaretoken"
+    }
+
+
+def asked_then_done(client: object, url: str, data: dict[str, str], words: str) -> int:
+    """Post as the page does: the confirmation page answers (saying `words`) and nothing is
+    recorded; its own form then does it. Returns the audit events the confirmed post wrote."""
+    before = AuditEvent.objects.count()
+    response = client.post(url, data)  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert words in page, page
+    assert AuditEvent.objects.count() == before  # nothing changed
+    client.post(url, confirm_fields(page))  # type: ignore[attr-defined]
+    return AuditEvent.objects.count() - before
+
+
+def test_sending_the_proposal_asks_first(grants: Grants) -> None:
+    g = grants
+    application = in_review(g)
+    score_all(g, application)
+    officer = logged_in(g.officer)
+    data = {
+        "outcome": "reject",
+        "motivation": "Ligger utanför bidragets syfte.",
+        "seen_version": seen_version(officer, application, "proposal_form"),
+    }
+    url = reverse("grants:propose", args=[application.pk])
+    response = officer.post(url, data)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert "Skicka beslutsförslaget ”Avslag”" in response.content.decode()
+    assert asked_then_done(officer, url, data, "till beslutsfattaren") == 1
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.PROPOSED
+
+
+def test_payments_and_recoveries_ask_first(grants: Grants) -> None:
+    g = grants
+    application = decided(g, amount="20000")
+    officer = logged_in(g.officer)
+    today = timezone.localdate()
+    payment = {
+        "amount": "5 000",
+        "paid_on": today.isoformat(),
+        "reference": "F-9",
+        "seen_version": seen_version(officer, application, "payment_form"),
+    }
+    url = reverse("grants:payment_add", args=[application.pk])
+    assert (
+        asked_then_done(officer, url, payment, "Registrera att 5\u00a0000\u00a0kr betalas ut") == 1
+    )
+    assert application.payments.get().reference == "F-9"
+
+    recovery = {
+        "amount": "1 000",
+        "reason": "Outnyttjat",
+        "due_date": (today + timedelta(days=30)).isoformat(),
+    }
+    url = reverse("grants:recovery_add", args=[application.pk])
+    assert asked_then_done(officer, url, recovery, "betalar tillbaka 1\u00a0000\u00a0kr") == 1
+    opened = application.recoveries.get()
+    url = reverse("grants:recovery_paid", args=[application.pk, opened.pk])
+    assert asked_then_done(officer, url, {"paid_on": today.isoformat()}, "betalades tillbaka") == 1
+    opened.refresh_from_db()
+    assert opened.status == "paid"
+
+
+def test_a_payment_refused_by_four_eyes_is_not_offered_for_confirmation(grants: Grants) -> None:
+    g = grants
+    from portal.models import PublicBodyMembership, PublicBodyRole
+
+    PublicBodyMembership.objects.create(
+        user=g.decision_maker, public_body=g.body, role=PublicBodyRole.CASE_OFFICER
+    )
+    application = decided(g)  # decided by g.decision_maker
+    response = logged_in(g.decision_maker).post(
+        reverse("grants:payment_add", args=[application.pk]),
+        {
+            "amount": "1000",
+            "paid_on": timezone.localdate().isoformat(),
+            "reference": "Själv",
+            "seen_version": services.payment_version(application),
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert 'name="confirmed"' not in page and "fyra ögon" in page
+    assert not application.payments.exists()
+
+
+def test_declaring_a_conflict_of_interest_asks_first(grants: Grants) -> None:
+    g = grants
+    application = submitted(g)
+    officer = logged_in(g.officer)
+    url = reverse("grants:declare_conflict", args=[application.pk])
+    assert asked_then_done(officer, url, {"reason": "Min bror är kassör."}, "Anmäla jäv") >= 1
+    assert (
+        officer.get(reverse("grants:officer_application", args=[application.pk])).status_code == 404
+    )
