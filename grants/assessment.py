@@ -91,10 +91,10 @@ def assessment_of(application: Application) -> Assessment:
         rows=[
             CriterionScore(
                 criterion=criterion,
-                score=criterion.review_score,  # type: ignore[attr-defined]
-                comment=criterion.review_comment or "",  # type: ignore[attr-defined]
-                reviewer=criterion.reviewer_name or criterion.reviewer_email or "",  # type: ignore[attr-defined]
-                updated_at=criterion.review_updated_at,  # type: ignore[attr-defined]
+                score=criterion.review_score,
+                comment=criterion.review_comment or "",
+                reviewer=criterion.reviewer_name or criterion.reviewer_email or "",
+                updated_at=criterion.review_updated_at,
             )
             for criterion in criteria
         ]

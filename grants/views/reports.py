@@ -28,8 +28,17 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(report=report, cost_lines=cost_lines)
     problems: list[str] = []
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        if not editable:  # a direct post, or a page left open: say why, change nothing
+            messages.error(
+                request,
+                _("Only the association's representatives and editors can change the report.")
+                if not permissions.can_edit(membership)
+                else _(
+                    "The report has been sent in and can no longer be changed. If something is "
+                    "wrong, contact the case officer."
+                ),
+            )
+            return redirect("grants:report", pk=pk)
         form = ReportForm(request.POST, report=report, cost_lines=cost_lines)
         if form.is_valid():
             try:

@@ -502,3 +502,17 @@ def test_declaring_a_conflict_of_interest_asks_first(grants: Grants) -> None:
     assert (
         officer.get(reverse("grants:officer_application", args=[application.pk])).status_code == 404
     )
+
+
+def test_changing_a_report_after_it_was_sent_in_says_why(grants: Grants) -> None:
+    g = grants
+    report = report_sent_in(g)
+    response = logged_in(g.editor).post(
+        reverse("grants:report", args=[report.application_id]),
+        {"narrative": "Ändrat i efterhand.", "save": "1", "seen_state": state_of(report)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "har skickats in och kan inte längre ändras" in response.content.decode()
+    report.refresh_from_db()
+    assert report.narrative == "Vi höll 20 träffar."
