@@ -341,8 +341,16 @@ def test_the_history_of_an_application_reads_in_words_through_the_whole_flow(
     assert "Förslag: avslag" in rejected_history
     assert_no_codes(rejected_history, codes)
 
-    page = page_of(logged_in(g.decision_maker), rejected)
+    decider = logged_in(g.decision_maker)
+    page = page_of(decider, rejected)
     assert "(avslå)" not in page and "Avslag" in page
+    listed = decider.get(reverse("grants:decisions")).content.decode()
+    row = re.search(
+        rf"<tr>\s*<th scope=\"row\"><a [^>]*>{re.escape(rejected.registry_number)}</a>.*?</tr>",
+        listed,
+        re.S,
+    )
+    assert row is not None and "Avslag" in row.group(0) and "0\u00a0kr" not in row.group(0)
     organisation_page = officer.get(
         reverse("organisations:officer_detail", args=[g.organisation.pk])
     ).content.decode()
