@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST, require_safe
 
 from grants import permissions, selectors, services
@@ -71,7 +72,7 @@ def payments_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             user=request.user, state=state, call=call, public_body=body
         ),
         states=[
-            ("made", _("Paid out")),
+            ("made", pgettext("payments filter", "Paid out")),
             ("scheduled", _("Scheduled (payment date ahead)")),
             ("partly_paid", _("Grant partly paid")),
             ("fully_paid", _("Grant fully paid")),
