@@ -223,7 +223,10 @@ def test_a_declared_conflict_of_interest_takes_the_officer_off_the_public_side(i
     client = logged_in(decider)
     client.post(conflict_url, {"reason": "  "})  # no reason: nothing recorded
     assert not ConflictOfInterest.objects.exists()
-    response = client.post(conflict_url, {"reason": "Min make sitter i föreningens styrelse."})
+    reason = {"reason": "Min make sitter i föreningens styrelse."}
+    assert client.post(conflict_url, reason).status_code == 200  # asked to confirm first
+    assert not ConflictOfInterest.objects.exists()
+    response = client.post(conflict_url, reason | {"confirmed": "1"})
     assert response.status_code == 302
     assert ConflictOfInterest.objects.filter(user=decider, object_id=str(a.pk)).exists()
     assert AuditEvent.objects.filter(
@@ -350,7 +353,8 @@ def test_a_conflict_declared_in_an_agreement_covers_its_organisations_even_those
     a = screened(iop)
     decider = officer_of(iop.body, PublicBodyRole.DECISION_MAKER)
     logged_in(decider).post(
-        reverse("agreements:conflict_declare", args=[a.pk]), {"reason": "Jag är släkt."}
+        reverse("agreements:conflict_declare", args=[a.pk]),
+        {"reason": "Jag är släkt.", "confirmed": "1"},
     )
     first = iop.org_party.organisation
     assert segregation.is_excluded(decider, organisation_ids=[first.pk])
