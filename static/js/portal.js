@@ -110,7 +110,22 @@
     });
   }
 
+  /* "No, go back" on a confirmation page: going back in the browser's history brings the
+     person back to the form as they left it, with what they had typed (a plain link reloads
+     the page empty). Without JavaScript, or coming from elsewhere, the link itself is used. */
+  function historyBackLinks() {
+    document.querySelectorAll("a[data-history-back]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (window.history.length > 1 && document.referrer.indexOf(window.location.origin + "/") === 0) {
+          event.preventDefault();
+          window.history.back();
+        }
+      });
+    });
+  }
+
   function start() {
+    historyBackLinks();
     copyButtons();
     openDetailsWithErrors();
     if (!focusErrorSummary()) {
