@@ -1,0 +1,93 @@
+"""The "To do" list at the top of My overview is filled through the registry: the throwaway app
+of the test settings (tests/throwaway) registers a to-do source, and the overview shows what it
+answers, merged with the other apps' items and sorted by deadline (overdue first and marked),
+each item a link, with no edit of portal; the list costs the same queries however long it is."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from portal import registry
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import assert_same_query_count, count_queries
+from tests.portal.factories import UserFactory
+from tests.throwaway.models import Errand
+from tests.throwaway.plug import errands_to_do
+
+pytestmark = pytest.mark.django_db
+OVERVIEW = reverse("portal:dashboard")
+
+
+def long_date(day: object) -> str:  # FIXME foundation: portal.formats.long_date
+    with translation.override("sv"):
+        return date_format(day, "j F Y")
+
+
+def todo_list(user: object) -> str:
+    page = " ".join(logged_in(user).get(OVERVIEW).content.decode().split())  # type: ignore[arg-type]
+    start = page.index('id="todo-heading"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_a_person_with_nothing_waiting_is_told_so() -> None:
+    person = UserFactory()
+    Errand.objects.create(title="Inte väntande", due=timezone.localdate(), person=person)
+    todos = todo_list(person)
+    assert "Att göra</h2>" in todos
+    assert "Du har inget att göra just nu." in todos
+    assert "<li" not in todos
+
+
+def test_the_items_are_links_sorted_by_deadline_the_overdue_first_and_marked() -> None:
+    person = UserFactory()
+    today = timezone.localdate()
+    later = Errand.objects.create(
+        title="Senare", due=today + timedelta(days=20), person=person, waiting=True
+    )
+    late = Errand.objects.create(
+        title="Sen", due=today - timedelta(days=2), person=person, waiting=True
+    )
+    soon = Errand.objects.create(
+        title="Snart", due=today + timedelta(days=1), person=person, waiting=True
+    )
+    Errand.objects.create(title="Någon annans", due=today, person=UserFactory(), waiting=True)
+    todos = todo_list(person)
+    items = todos.split("<li ")[1:]
+    assert [errand.title for errand in (late, soon, later)] == [
+        item.split('">', 2)[2].split("</a>")[0] for item in items
+    ]
+    assert f'<a href="/errands/{late.pk}/">Sen</a>' in items[0]
+    assert "Försenad" in items[0]
+    assert f"Senast {long_date(late.due)}" in items[0]
+    assert "Försenad" not in items[1] + items[2]
+    assert "Ärenden" in items[1]
+    assert "Någon annans" not in todos
+    assert "Du har inget att göra" not in todos
+
+
+def test_the_list_costs_the_same_queries_however_long_it_is() -> None:
+    person = UserFactory()
+    Errand.objects.create(title="Ett", due=timezone.localdate(), person=person, waiting=True)
+    client = logged_in(person)
+    client.get(OVERVIEW)
+    with count_queries() as few:
+        client.get(OVERVIEW)
+    for n in range(10):
+        Errand.objects.create(
+            title=f"Fler {n}", due=timezone.localdate(), person=person, waiting=True
+        )
+    with count_queries() as many:
+        page = client.get(OVERVIEW).content.decode()
+    assert_same_query_count(few, many)
+    assert page.count('<li class="todo-item') == 11
+
+
+def test_a_to_do_source_is_registered_once() -> None:
+    assert errands_to_do in registry.todo_sources()
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register_todo_source("errands", lambda request: [])
