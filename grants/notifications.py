@@ -19,7 +19,6 @@ from grants.models import (
     FollowUpReport,
     GrantReminderSettings,
     Programme,
-    ReportStatus,
     Submission,
 )
 from organisations.notifications import members_by_organisation
@@ -240,10 +239,6 @@ def _submitted_to(user: User, start: datetime, end: datetime) -> QuerySet[Submis
     )
 
 
-def _reports_waiting() -> QuerySet[FollowUpReport]:
-    return FollowUpReport.objects.filter(status=ReportStatus.SUBMITTED)
-
-
 def _proposals() -> QuerySet[Application]:
     return Application.objects.filter(status=ApplicationStatus.PROPOSED)
 
@@ -271,11 +266,12 @@ SECTIONS = [
         "reports",
         "grants/email/digest_reports",
         recipients=lambda start, end: _officers(
-            PublicBodyRole.CASE_OFFICER, _reports_waiting(), "application__public_body_id"
+            PublicBodyRole.CASE_OFFICER,
+            FollowUpReport.objects.waiting_for_review(),
+            "application__public_body_id",
         ),
         items=lambda user, start, end: (
-            _reports_waiting()
-            .filter(application__public_body_id__in=_bodies(user, PublicBodyRole.CASE_OFFICER))
+            FollowUpReport.objects.waiting_for_review(user)
             .select_related("application__organisation")
             .order_by("submitted_at", "id")
         ),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -196,41 +196,57 @@ def inbox_officers(*, user: User | AnonymousUser) -> QuerySet[User]:
     )
 
 
+def resubmitted() -> Exists:
+    """The application was sent in again after a completion request (its second submission or
+    later): "completion received" in the officer's lists, `annotate(resubmitted=resubmitted())`."""
+    return Exists(Submission.objects.filter(application_id=OuterRef("pk"), number__gt=1))
+
+
+def _not_own_proposal(user: User | AnonymousUser) -> Q:
+    """Four eyes: a decision maker never decides a proposal they prepared themselves."""
+    return ~Q(proposed_by_id=user.pk or 0)
+
+
 def waiting_for_officer(*, user: User | AnonymousUser) -> dict[str, int]:
-    """What waits for the person on the case handling page, in the cases they may see: new
-    applications not yet taken up and follow-up reports sent in (at bodies where they are a
-    case officer), proposals (where they decide). Two queries, whatever the person's roles."""
+    """What waits for the person on the case handling page and their overview's to-do list, in
+    the cases they may see: new applications not yet taken up, completions sent back and
+    follow-up reports sent in (at bodies where they are a case officer), proposals prepared by
+    someone else (where they decide). Two queries, whatever the person's roles."""
     case = PublicBodyMembership.objects.filter(
         user_id=user.pk or 0, role=PublicBodyRole.CASE_OFFICER
     ).values("public_body_id")
     deciding = PublicBodyMembership.objects.filter(
         user_id=user.pk or 0, role=PublicBodyRole.DECISION_MAKER
     ).values("public_body_id")
-    counts = _without_conflicts(
-        Application.objects.filter(
-            Q(public_body_id__in=case, status=ApplicationStatus.SUBMITTED)
-            | Q(public_body_id__in=deciding, status=ApplicationStatus.PROPOSED)
-        ),
-        user,
-    ).aggregate(
-        applications=Count("pk", filter=Q(status=ApplicationStatus.SUBMITTED)),
-        proposals=Count("pk", filter=Q(status=ApplicationStatus.PROPOSED)),
+    submitted = Q(status=ApplicationStatus.SUBMITTED)
+    counts = (
+        _without_conflicts(
+            Application.objects.filter(
+                (Q(public_body_id__in=case) & submitted)
+                | (
+                    Q(public_body_id__in=deciding, status=ApplicationStatus.PROPOSED)
+                    & _not_own_proposal(user)
+                )
+            ),
+            user,
+        )
+        .annotate(resubmitted=resubmitted())
+        .aggregate(
+            applications=Count("pk", filter=submitted & Q(resubmitted=False)),
+            completions=Count("pk", filter=submitted & Q(resubmitted=True)),
+            proposals=Count("pk", filter=Q(status=ApplicationStatus.PROPOSED)),
+        )
     )
-    reports = _without_conflicts(
-        FollowUpReport.objects.filter(
-            application__public_body_id__in=case, status=ReportStatus.SUBMITTED
-        ),
-        user,
-        application="application__",
-    ).count()
     return {
         "applications": counts["applications"],
-        "reports": reports,
+        "completions": counts["completions"],
+        "reports": FollowUpReport.objects.waiting_for_review(user).count(),
         "proposals": counts["proposals"],
     }
 
 
 def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Application]:
+    """Proposals the person may decide: at their bodies, prepared by someone else (four eyes)."""
     body_ids = _officer_body_ids(user, [PublicBodyRole.DECISION_MAKER])
     if not body_ids:
         raise Http404
@@ -238,7 +254,7 @@ def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Applicatio
         _without_conflicts(
             Application.objects.filter(
                 public_body_id__in=body_ids, status=ApplicationStatus.PROPOSED
-            ),
+            ).filter(_not_own_proposal(user)),
             user,
         )
         .select_related("call", "organisation", "proposed_by")
