@@ -1,0 +1,94 @@
+/* Samverkansportalen: small progressive enhancements. Every page works without this file;
+   with it, errors and messages are brought to the person's attention and typed text is not
+   lost by leaving a page by mistake. Loaded from base.html (no inline script: a
+   Content-Security-Policy is on). Each behaviour is one named function, started at the end. */
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  /* Open every <details> that holds a field in error, so a collapsed section never hides the
+     form the person must correct. */
+  function openDetailsWithErrors() {
+    document.querySelectorAll("details").forEach(function (details) {
+      if (details.querySelector(".field-error, [aria-invalid='true'], .errors")) {
+        details.open = true;
+      }
+    });
+  }
+
+  /* The error summary takes focus when the page loads (a screen reader reads it, the page
+     scrolls to it); its links open the section that holds the field and focus the field. */
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) {
+      return false;
+    }
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) {
+        return;
+      }
+      var target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!target) {
+        return;
+      }
+      event.preventDefault();
+      var details = target.closest("details");
+      if (details) {
+        details.open = true;
+      }
+      var field = target.closest(".field") || target;
+      field.scrollIntoView({block: "center"});
+      target.focus();
+    });
+    summary.focus();
+    return true;
+  }
+
+  /* Messages already in the page when it loads (after an action and a redirect) are not
+     announced by a live region; moving focus to them is (GOV.UK's notification banner). */
+  function focusPageMessages() {
+    var messages = document.querySelector("[data-page-messages]");
+    if (messages) {
+      messages.focus();
+    }
+  }
+
+  /* Leaving a page with typed but unsaved text asks first. Any POST form with typed fields is
+     watched unless it says `data-no-guard`; sending the form itself is never stopped. */
+  function guardUnsavedChanges() {
+    var dirty = new Set();
+    document.querySelectorAll("form[method='post' i]:not([data-no-guard])").forEach(function (form) {
+      form.addEventListener("input", function (event) {
+        var field = event.target;
+        if (field.matches("textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, input[type=checkbox], input[type=radio]")) {
+          dirty.add(form);
+        }
+      });
+      form.addEventListener("submit", function () {
+        dirty.clear();
+      });
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty.size > 0) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+
+  function start() {
+    openDetailsWithErrors();
+    if (!focusErrorSummary()) {
+      focusPageMessages();
+    }
+    guardUnsavedChanges();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
