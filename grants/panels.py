@@ -3,6 +3,8 @@ officer, the to-do items on a person's overview, and the menu links."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -59,6 +61,7 @@ def member_todos(request: HttpRequest) -> list[Todo]:
     applications, reports = waiting_for_member(user=request.user)
     todos = []
     for application in applications:
+        due: date | None
         if application.status == ApplicationStatus.DRAFT:
             text = gettext("Send in your application to “%(call)s”") % {
                 "call": application.call.title

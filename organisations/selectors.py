@@ -318,7 +318,11 @@ def officer_queue(
     if district:
         organisations = organisations.filter(district__iexact=district)
     if documents_waiting:
-        organisations = organisations.filter(documents_waiting__gt=0)
+        organisations = organisations.filter(
+            pk__in=AnnualDocument.objects.filter(status=DocumentStatus.SUBMITTED).values(
+                "organisation_id"
+            )
+        )
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
         match = Q(name__icontains=q)
@@ -405,9 +409,7 @@ def waiting_for_member(*, user: User | AnonymousUser, today: date | None = None)
         return waiting
     represents = [pk for pk, role in roles.items() if role == OrganisationRole.REPRESENTATIVE]
     waiting.join_requests = list(
-        JoinRequest.objects.filter(
-            organisation_id__in=represents, status=JoinRequestStatus.PENDING
-        )
+        JoinRequest.objects.filter(organisation_id__in=represents, status=JoinRequestStatus.PENDING)
         .select_related("organisation", "user")
         .order_by("created_at", "id")
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import models
@@ -73,7 +73,9 @@ class FollowUpReportQuerySet(models.QuerySet["FollowUpReport"]):
             status__in=REPORT_WITH_ASSOCIATION, due_date__lt=today or timezone.localdate()
         )
 
-    def waiting_for_review(self, user: User | AnonymousUser | None = None) -> FollowUpReportQuerySet:
+    def waiting_for_review(
+        self, user: User | AnonymousUser | None = None
+    ) -> FollowUpReportQuerySet:
         """Sent in and waiting for a case officer's review: the one rule behind the case handling
         page's count, the overview's to-do list and the morning digest. With `user`: at the
         public bodies where the person is a case officer, without the cases they must stay out
@@ -84,12 +86,16 @@ class FollowUpReportQuerySet(models.QuerySet["FollowUpReport"]):
         bodies = PublicBodyMembership.objects.filter(
             user_id=user.pk or 0, role=PublicBodyRole.CASE_OFFICER
         ).values("public_body_id")
-        return segregation.exclude_conflicted(
-            reports.filter(application__public_body_id__in=bodies),
-            user,
-            organisation_field="application__organisation_id",
-            case=Application,
-            case_field="application__pk",
+        # exclude_conflicted narrows with exclude(), which keeps the queryset's own class
+        return cast(
+            FollowUpReportQuerySet,
+            segregation.exclude_conflicted(
+                reports.filter(application__public_body_id__in=bodies),
+                user,
+                organisation_field="application__organisation_id",
+                case=Application,
+                case_field="application__pk",
+            ),
         )
 
 

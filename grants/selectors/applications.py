@@ -20,7 +20,6 @@ from grants.models import (
     Call,
     Criterion,
     FollowUpReport,
-    ReportStatus,
     Submission,
 )
 from grants.selectors._shared import _application_queryset, _officer_body_ids, _without_conflicts

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
 from grants import services
 from grants.models import FollowUpReport, ReportStatus
 from organisations import services as organisation_services
+from portal import formats
 from tests.grants.conftest import Grants, add_applications, complete_draft, decided, proposed
 from tests.grants.conftest import submitted as sent_in
 from tests.grants.factories import ApplicationFactory, FollowUpReportFactory
@@ -25,9 +25,10 @@ from tests.helpers.queries import assert_same_query_count, count_queries
 OVERVIEW = reverse("portal:dashboard")
 
 
-def long_date(day: date) -> str:  # FIXME foundation: portal.formats.long_date
+def long_date(day: date) -> str:
+    """As the Swedish page writes it."""
     with translation.override("sv"):
-        return date_format(day, "j F Y")
+        return formats.long_date(day)
 
 
 def todo_list(user: object) -> str:
@@ -101,9 +102,7 @@ def test_follow_up_reports_show_when_due_soon_or_sent_back(grants: Grants) -> No
         due_date=timezone.localdate() + timedelta(days=10)
     )
     todos = todo_list(g.representative)
-    assert (
-        f'<a href="{link}">Lämna återrapportering för {application.registry_number}</a>' in todos
-    )
+    assert f'<a href="{link}">Lämna återrapportering för {application.registry_number}</a>' in todos
     FollowUpReport.objects.filter(pk=report.pk).update(
         status=ReportStatus.REVISION_REQUESTED, due_date=timezone.localdate() - timedelta(days=2)
     )
@@ -162,7 +161,7 @@ def test_reports_to_review_use_the_one_rule_of_the_case_handling_page(grants: Gr
     g = grants
     application = ApplicationFactory(call=g.call, organisation=g.organisation, status="approved")
     FollowUpReportFactory(application=application, status=ReportStatus.SUBMITTED)
-    link = f'{reverse("grants:reports")}?state=submitted'
+    link = f"{reverse('grants:reports')}?state=submitted"
     assert f'<a href="{link}">1 återrapportering att granska</a>' in todo_list(g.officer)
     home = logged_in(g.officer).get(reverse("portal:officer_home")).content.decode()
     assert "1 återrapportering väntar på granskning." in " ".join(home.split())

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
 from organisations import selectors, services
 from organisations.models import (
@@ -21,6 +20,7 @@ from organisations.models import (
     OrganisationRole,
     OrganisationStatus,
 )
+from portal import formats
 from portal.models import User
 from tests.helpers.clients import logged_in
 from tests.helpers.queries import assert_same_query_count, count_queries
@@ -36,9 +36,10 @@ OVERVIEW = reverse("portal:dashboard")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-def long_date(day: date) -> str:  # FIXME foundation: portal.formats.long_date
+def long_date(day: date) -> str:
+    """As the Swedish page writes it."""
     with translation.override("sv"):
-        return date_format(day, "j F Y")
+        return formats.long_date(day)
 
 
 def page_of(user: User) -> str:

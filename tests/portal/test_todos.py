@@ -5,14 +5,13 @@ each item a link, with no edit of portal; the list costs the same queries howeve
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
-from portal import registry
+from portal import formats, registry
 from tests.helpers.clients import logged_in
 from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.portal.factories import UserFactory
@@ -23,9 +22,10 @@ pytestmark = pytest.mark.django_db
 OVERVIEW = reverse("portal:dashboard")
 
 
-def long_date(day: object) -> str:  # FIXME foundation: portal.formats.long_date
+def long_date(day: date) -> str:
+    """As the Swedish page writes it."""
     with translation.override("sv"):
-        return date_format(day, "j F Y")
+        return formats.long_date(day)
 
 
 def todo_list(user: object) -> str:
