@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from grants import services
 from grants.models import FollowUpReport, ReportStatus
 from organisations import services as organisation_services
-from portal import formats
+from portal import formats, notifications
 from tests.grants.conftest import Grants, add_applications, complete_draft, decided, proposed
 from tests.grants.conftest import submitted as sent_in
 from tests.grants.factories import ApplicationFactory, FollowUpReportFactory
@@ -167,6 +167,20 @@ def test_reports_to_review_use_the_one_rule_of_the_case_handling_page(grants: Gr
     assert "1 återrapportering väntar på granskning." in " ".join(home.split())
     organisation_services.conflict_declare(actor=g.officer, case=application, reason="Jäv.")
     assert "återrapportering att granska" not in todo_list(g.officer)
+
+
+def test_the_morning_digest_counts_the_reports_by_the_same_rule(grants: Grants) -> None:
+    g = grants
+    for _ in range(2):
+        application = ApplicationFactory(
+            call=g.call, organisation=g.organisation, status="approved"
+        )
+        FollowUpReportFactory(application=application, status=ReportStatus.SUBMITTED)
+    assert notifications.digest_for(g.officer, timezone.localdate()).counts["reports"] == 2
+    organisation_services.conflict_declare(actor=g.officer, case=application, reason="Jäv.")
+    g.officer.refresh_from_db()
+    assert notifications.digest_for(g.officer, timezone.localdate()).counts["reports"] == 1
+    assert "1 återrapportering att granska" in todo_list(g.officer)
 
 
 def test_the_decision_maker_sees_proposals_but_not_one_they_prepared(grants: Grants) -> None:
