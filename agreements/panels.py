@@ -60,6 +60,7 @@ def todos(request: HttpRequest) -> list[Todo]:
                 )
                 % {"count": initiatives},
                 reverse(OFFICER_LIST),
+                order=20,
             )
         )
     return items

@@ -140,7 +140,7 @@ def officer_todos(request: HttpRequest) -> list[Todo]:
             reverse("grants:decisions"),
         ),
     ]
-    return [Todo(text % {"count": count}, url) for count, text, url in counts if count]
+    return [Todo(text % {"count": count}, url, order=10) for count, text, url in counts if count]
 
 
 TODOS = [("grants", member_todos), ("grants_officer", officer_todos)]

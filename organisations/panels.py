@@ -119,6 +119,7 @@ def officer_todos(request: HttpRequest) -> list[Todo]:
                 )
                 % {"count": pending},
                 f"{queue}?status={OrganisationStatus.PENDING}",
+                order=50,
             )
         )
     if documents:
@@ -131,6 +132,7 @@ def officer_todos(request: HttpRequest) -> list[Todo]:
                 )
                 % {"count": documents},
                 queue + QUEUE_DOCUMENTS,
+                order=50,
             )
         )
     return todos

@@ -134,12 +134,14 @@ class Todo:
     """One thing that waits for a person: `text` is the link to where they act (`url`), `due`
     the date it should be done by (None: no deadline, listed after those with one) and `about`
     what it concerns (an organisation, a call), shown beside it. A count of cases (an officer's
-    "3 applications to screen") is one item linking to the filtered list."""
+    "3 applications to screen") is one item linking to the filtered list. `order` places items
+    with the same deadline (or none), lowest first, as the panels' order does on Case handling."""
 
     text: StrOrPromise
     url: str
     due: date | None = None
     about: str = ""
+    order: int = 100
 
     def is_overdue(self, today: date) -> bool:
         return self.due is not None and self.due < today

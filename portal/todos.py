@@ -1,6 +1,6 @@
 """The "To do" list at the top of a person's overview: what every registered source says waits
 for them, merged and sorted by deadline (the overdue first, then the nearest; what has no
-deadline last, in the sources' order)."""
+deadline last; the same deadline by the items' order, then the sources' order)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,6 @@ def todos_for(request: HttpRequest, *, today: date | None = None) -> list[ShownT
     items = [todo for source in registry.todo_sources() for todo in source(request)]
     ordered = sorted(
         enumerate(items),
-        key=lambda pair: (pair[1].due is None, pair[1].due or today, pair[0]),
+        key=lambda pair: (pair[1].due is None, pair[1].due or today, pair[1].order, pair[0]),
     )
     return [ShownTodo(todo, todo.is_overdue(today)) for _index, todo in ordered]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal import formats, registry
+from portal.registry import Todo
 from tests.helpers.clients import logged_in
 from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.portal.factories import UserFactory
@@ -68,6 +69,26 @@ def test_the_items_are_links_sorted_by_deadline_the_overdue_first_and_marked() -
     assert "Ärenden" in items[1]
     assert "Någon annans" not in todos
     assert "Du har inget att göra" not in todos
+
+
+def test_items_without_a_deadline_come_last_in_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(
+        registry.registry.todo_sources,
+        "counts",
+        lambda request: [Todo("Sist", "/b/", order=90), Todo("Först", "/a/", order=5)],
+    )
+    person = UserFactory()
+    Errand.objects.create(
+        title="Med datum",
+        due=timezone.localdate() + timedelta(days=300),
+        person=person,
+        waiting=True,
+    )
+    todos = todo_list(person)
+    assert todos.index("Med datum") < todos.index("Först") < todos.index("Sist")
+    assert "Senast" not in todos.split("Först")[1]  # no deadline shown for what has none
 
 
 def test_the_list_costs_the_same_queries_however_long_it_is() -> None:
