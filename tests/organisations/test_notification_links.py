@@ -12,6 +12,7 @@ from django.utils import timezone
 from organisations.models import Organisation
 from portal.models import AuditEvent, Notification, NotificationStatus, User
 from tests.helpers.clients import logged_in
+from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
 from tests.portal.factories import UserFactory
 
@@ -77,3 +78,17 @@ def test_an_officer_is_sent_to_the_officers_page_of_the_organisation(officer: Us
     officer_page = reverse("organisations:officer_detail", args=[organisation.pk])
     assert links_of(officer) == [officer_page]
     assert logged_in(officer).get(officer_page).status_code == 200
+
+
+def test_the_links_cost_the_same_queries_however_many_notifications(staff: User) -> None:
+    told_about_status(OrganisationFactory(), staff)
+    client = logged_in(staff)
+    client.get(NOTICES)
+    with count_queries() as few:
+        client.get(NOTICES)
+    for _ in range(8):
+        told_about_status(OrganisationFactory(), staff)
+    with count_queries() as many:
+        page = client.get(NOTICES).content.decode()
+    assert_same_query_count(few, many)
+    assert page.count("/admin/organisations/organisation/") == 9
