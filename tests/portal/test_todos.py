@@ -112,3 +112,14 @@ def test_a_to_do_source_is_registered_once() -> None:
     assert errands_to_do in registry.todo_sources()
     with pytest.raises(ValueError, match="registered twice"):
         registry.register_todo_source("errands", lambda request: [])
+
+
+def test_each_part_of_the_overview_has_its_heading(staff: object, officer: object) -> None:
+    admin = " ".join(logged_in(staff).get(OVERVIEW).content.decode().split())  # type: ignore[arg-type]
+    assert '<h2 id="admin-heading">Administration</h2>' in admin
+    assert reverse("admin:index") in admin
+    assert 'id="officer-heading"' not in admin
+    case_officer = " ".join(logged_in(officer).get(OVERVIEW).content.decode().split())  # type: ignore[arg-type]
+    assert '<h2 id="officer-heading">Handläggning</h2>' in case_officer
+    assert f'<a href="{reverse("portal:officer_home")}">Gå till handläggning</a>' in case_officer
+    assert 'id="admin-heading"' not in case_officer
