@@ -22,6 +22,7 @@ class GrantsConfig(AppConfig):
                 "saved": _("Draft saved"),
                 "attachment_added": _("Attachment added"),
                 "attachment_removed": _("Attachment removed"),
+                "draft_deleted": _("Draft deleted"),
                 "assigned": _("Case officer assigned"),
                 "scored": _("Criterion scored"),
                 "paid": _("Payment registered"),

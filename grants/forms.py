@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import (
@@ -17,6 +18,7 @@ from grants.models import (
     Question,
     QuestionKind,
 )
+from grants.tasks import AttachmentSlot
 from portal.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
 from portal.forms import PortalForm
 from portal.models import User
@@ -73,7 +75,7 @@ class ApplicationForm(PortalForm):
     mark_optional = False
 
     title = forms.CharField(label=_("Title of the application"), max_length=200, required=False)
-    amount_requested = SekField(label=_("Amount applied for (SEK)"), required=False)
+    amount_requested = SekField(label=_("Amount applied for in kronor"), required=False)
     planned_start = forms.DateField(
         label=_("The activity starts"),
         required=False,
@@ -113,7 +115,7 @@ class BudgetLineForm(PortalForm):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=BudgetLineKind.choices)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    amount = SekField(label=_("Amount (SEK)"), required=False)
+    amount = SekField(label=_("Amount in kronor"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -162,6 +164,57 @@ class AttachmentForm(PortalForm):
         upload = self.cleaned_data["file"]
         check_upload(upload)
         return upload
+
+
+class DraftAttachmentsForm(PortalForm):
+    """The attachments section of the application's form: a file input for each attachment the
+    call asks for, and one for any other. `upload` names the one whose button was pressed
+    (a slot's key); only that file is read and checked."""
+
+    mark_optional = False
+
+    def __init__(self, *args: Any, slots: list[AttachmentSlot], upload: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.slots = {slot.key: slot for slot in slots}
+        self.upload = upload
+        for slot in slots:
+            label = (
+                _("Choose a file for “%(attachment)s”") % {"attachment": slot.attachment_type.name}
+                if slot.attachment_type
+                else _("Choose a file for another attachment")
+            )
+            self.fields[f"file_{slot.key}"] = forms.FileField(label=label, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.upload not in self.slots:
+            raise forms.ValidationError(_("Choose which attachment to upload."))
+        name = f"file_{self.upload}"
+        upload = data.get(name)
+        if not upload:
+            self.add_error(name, _("Choose the file to upload first."))
+        else:
+            try:
+                check_upload(upload)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        return data
+
+    def slot_fields(self) -> list[tuple[AttachmentSlot, forms.BoundField]]:
+        """Each attachment with its file input, in the order of the call."""
+        return [(slot, self[f"file_{key}"]) for key, slot in self.slots.items()]
+
+    def chosen(self) -> tuple[AttachmentType | None, Any]:
+        """The attachment type and the file to store (after `is_valid`)."""
+        return self.slots[self.upload].attachment_type, self.cleaned_data[f"file_{self.upload}"]
+
+
+def upload_help() -> str:
+    """What files the attachments may be, in the reader's language."""
+    return gettext("%(types)s, at most %(size)d MB.") % {
+        "types": ALLOWED_DESCRIPTION,
+        "size": MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
 
 
 class CompletionRequestForm(PortalForm):

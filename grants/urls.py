@@ -22,6 +22,9 @@ urlpatterns = [
         name="attachment_remove",
     ),
     path("ansokningar/<id:pk>/aterkalla/", applications.application_withdraw, name="withdraw"),
+    path("ansokningar/<id:pk>/kontrollera/", applications.application_check, name="check"),
+    path("ansokningar/<id:pk>/kvitto/", applications.application_receipt, name="receipt"),
+    path("ansokningar/<id:pk>/ta-bort/", applications.application_delete, name="delete"),
     path("handlaggning/ansokningar/", cases.inbox, name="inbox"),
     path("handlaggning/beslut/", decisions.decisions, name="decisions"),
     path(

@@ -92,6 +92,11 @@ class Application(models.Model):
         _("registration number"), max_length=40, unique=True, null=True, blank=True
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # When the association last sent the application in again after a completion request
+    # (set by `application_submit`). While the application stands as submitted, this is the
+    # case officer's "completion received": the inbox reads it from the row, with no query
+    # per application.
+    completed_at = models.DateTimeField(_("completion received"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -187,6 +192,11 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.registry_number or f"{self.organisation} – {self.call}"
+
+    @property
+    def completion_received(self) -> bool:
+        """Sent in again after a completion request and not yet taken up by the officer."""
+        return self.status == ApplicationStatus.SUBMITTED and self.completed_at is not None
 
     @property
     def appeal_text(self) -> str:

@@ -73,6 +73,27 @@ def applications_for_member(*, user: User | AnonymousUser) -> QuerySet[Applicati
     )
 
 
+def drafts_for_call(*, user: User | AnonymousUser, call: Call) -> list[Application]:
+    """The drafts in the call of the organisations the person may apply for: the call's page
+    offers to continue them instead of starting another."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Application.objects.filter(
+            call=call,
+            status=ApplicationStatus.DRAFT,
+            organisation__in=organisations_that_may_apply(user=user).values("pk"),
+        )
+        .select_related("organisation")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def latest_submission(*, application: Application) -> Submission | None:
+    """The last time the application was sent in (the receipt's subject), or None."""
+    return application.submissions.order_by("-number").first()
+
+
 def application_get_for_member(
     *, user: User | AnonymousUser, pk: int
 ) -> tuple[Application, OrganisationMembership]:

@@ -270,6 +270,8 @@ def add_applications(g: Grants, count: int) -> None:
             amount_requested=Decimal(10000 + i),
             registry_number=f"KFN 2026/{start + i + 1}",
             submitted_at=timezone.now(),
+            # some sent in again after a completion: the inbox marks them, from the row
+            completed_at=timezone.now() if i % 3 == 0 else None,
             created_by=g.editor,
             assigned_to=g.officer if i % 2 else None,
         )

@@ -55,14 +55,11 @@ def test_the_association_applies_through_the_pages(
         Decimal("35000"),
     ]
 
-    # submitting without the required attachment names what is missing
-    response = client.post(
-        reverse("grants:application", args=[application.pk]), form_post(g, application, submit="1")
-    )
+    # the check-answers page names what is missing, and sends nothing in
+    check = reverse("grants:check", args=[application.pk])
+    response = client.post(check, {"seen_state": state_of(application)})
     assert response.status_code == 200
-    assert "Bifoga ”Projektplan”" in response.content.decode() or "Projektplan" in " ".join(
-        response.context["problems"]
-    )
+    assert "Bifoga ”Projektplan”" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "draft" and application.registry_number is None
 
@@ -72,12 +69,10 @@ def test_the_association_applies_through_the_pages(
         reverse("grants:attachment_add", args=[application.pk]),
         {"attachment_type": g.attachment_type.pk, "file": pdf_upload("plan.pdf")},
     )
+    application.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("grants:application", args=[application.pk]),
-            form_post(g, application, submit="1"),
-        )
-    assert response.status_code == 302
+        response = client.post(check, {"seen_state": state_of(application)})
+    assert response.url == reverse("grants:receipt", args=[application.pk])
     application.refresh_from_db()
     year = timezone.localdate().year
     assert application.status == "submitted"
@@ -116,7 +111,11 @@ def test_completion_is_requested_done_and_the_changes_are_visible(
     assert "Bifoga en bättre budget." in page
     member.post(
         reverse("grants:application", args=[application.pk]),
-        form_post(g, application, submit="1", amount_requested="38000"),
+        form_post(g, application, check="1", amount_requested="38000"),
+    )
+    application.refresh_from_db()
+    member.post(
+        reverse("grants:check", args=[application.pk]), {"seen_state": state_of(application)}
     )
     application.refresh_from_db()
     assert application.status == "submitted"
@@ -292,7 +291,7 @@ def test_withdraw_before_a_decision_but_not_after(grants: Grants) -> None:
     application = submitted(g)
     logged_in(g.editor).post(
         reverse("grants:withdraw", args=[application.pk]),
-        {"seen_state": state_of(application)},
+        {"seen_state": state_of(application), "confirmed": "1"},
     )
     application.refresh_from_db()
     assert application.status == "withdrawn"
@@ -300,7 +299,7 @@ def test_withdraw_before_a_decision_but_not_after(grants: Grants) -> None:
     decide_proposal(decided, g.decision_maker)
     response = logged_in(g.editor).post(
         reverse("grants:withdraw", args=[decided.pk]),
-        {"seen_state": state_of(decided)},
+        {"seen_state": state_of(decided), "confirmed": "1"},
         follow=True,
     )
     decided.refresh_from_db()
