@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -216,12 +216,6 @@ def inbox_officers(*, user: User | AnonymousUser) -> QuerySet[User]:
     )
 
 
-def resubmitted() -> Exists:
-    """The application was sent in again after a completion request (its second submission or
-    later): "completion received" in the officer's lists, `annotate(resubmitted=resubmitted())`."""
-    return Exists(Submission.objects.filter(application_id=OuterRef("pk"), number__gt=1))
-
-
 def _not_own_proposal(user: User | AnonymousUser) -> Q:
     """Four eyes: a decision maker never decides a proposal they prepared themselves."""
     return ~Q(proposed_by_id=user.pk or 0)
@@ -239,23 +233,22 @@ def waiting_for_officer(*, user: User | AnonymousUser) -> dict[str, int]:
         user_id=user.pk or 0, role=PublicBodyRole.DECISION_MAKER
     ).values("public_body_id")
     submitted = Q(status=ApplicationStatus.SUBMITTED)
-    counts = (
-        _without_conflicts(
-            Application.objects.filter(
-                (Q(public_body_id__in=case) & submitted)
-                | (
-                    Q(public_body_id__in=deciding, status=ApplicationStatus.PROPOSED)
-                    & _not_own_proposal(user)
-                )
-            ),
-            user,
-        )
-        .annotate(resubmitted=resubmitted())
-        .aggregate(
-            applications=Count("pk", filter=submitted & Q(resubmitted=False)),
-            completions=Count("pk", filter=submitted & Q(resubmitted=True)),
-            proposals=Count("pk", filter=Q(status=ApplicationStatus.PROPOSED)),
-        )
+    # "Completion received" (`Application.completion_received`): sent in again after a
+    # completion request and not yet taken up.
+    completed = Q(completed_at__isnull=False)
+    counts = _without_conflicts(
+        Application.objects.filter(
+            (Q(public_body_id__in=case) & submitted)
+            | (
+                Q(public_body_id__in=deciding, status=ApplicationStatus.PROPOSED)
+                & _not_own_proposal(user)
+            )
+        ),
+        user,
+    ).aggregate(
+        applications=Count("pk", filter=submitted & ~completed),
+        completions=Count("pk", filter=submitted & completed),
+        proposals=Count("pk", filter=Q(status=ApplicationStatus.PROPOSED)),
     )
     return {
         "applications": counts["applications"],
