@@ -35,7 +35,7 @@ def _initiatives(request: HttpRequest) -> int:
 
 
 def _officer_home(request: HttpRequest) -> Context:
-    return {"initiatives": _initiatives(request), "officer_list": OFFICER_LIST}
+    return {"initiatives": _initiatives(request)}
 
 
 def todos(request: HttpRequest) -> list[Todo]:
