@@ -9,10 +9,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from agreements import permissions, selectors
+from agreements.models import AgreementStatus
 from portal.registry import DASHBOARD, OFFICER_HOME, PUBLIC, Context, NavItem, Panel, Todo
 
-# The officer's list of the agreements of their public bodies.
-OFFICER_LIST = "agreements:mine"
+# The officer's list of the agreements of their public bodies, at the initiatives to screen
+# (as the card on Case handling links it).
+OFFICER_LIST = "agreements:officer_list"
 
 
 def _dashboard(request: HttpRequest) -> Context:
@@ -59,7 +61,7 @@ def todos(request: HttpRequest) -> list[Todo]:
                     initiatives,
                 )
                 % {"count": initiatives},
-                reverse(OFFICER_LIST),
+                f"{reverse(OFFICER_LIST)}?status={AgreementStatus.INITIATIVE}",
                 order=20,
             )
         )

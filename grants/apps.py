@@ -25,6 +25,7 @@ class GrantsConfig(AppConfig):
                 "draft_deleted": _("Draft deleted"),
                 "assigned": _("Case officer assigned"),
                 "scored": _("Criterion scored"),
+                "score_removed": _("Score taken back"),
                 "paid": _("Payment registered"),
                 "recovery_opened": _("Recovery opened"),
                 "recovery_paid": _("Recovery paid back"),

@@ -7,12 +7,14 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from grants.assessment import MAX_SCORE, Assessment, CriterionScore
 from grants.models import (
     Application,
     ApplicationStatus,
     AttachmentType,
     BudgetLineKind,
     Call,
+    Criterion,
     DecisionChoice,
     ProposalOutcome,
     Question,
@@ -224,13 +226,54 @@ class CompletionRequestForm(PortalForm):
     due = forms.DateField(label=_("Complete by"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ReviewForm(PortalForm):
-    score = forms.TypedChoiceField(
-        label=_("Score"), coerce=int, choices=[(n, str(n)) for n in range(6)], widget=forms.Select
-    )
-    comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+class AssessmentForm(PortalForm):
+    """The case officer's assessment: a score (0–5, or none yet) and a comment per criterion of
+    the programme. Nothing is scored beforehand: an unscored criterion stays empty, and the page
+    and the proposal name what is still missing. Field names `c<criterion id>-score` and
+    `c<criterion id>-comment`."""
+
+    mark_optional = False
+
+    def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
+        self.assessment = assessment
+        initial: dict[str, Any] = {}
+        for row in assessment.rows:
+            initial[f"c{row.criterion.pk}-score"] = "" if row.score is None else row.score
+            initial[f"c{row.criterion.pk}-comment"] = row.comment
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for row in assessment.rows:
+            name = row.criterion.name
+            self.fields[f"c{row.criterion.pk}-score"] = forms.TypedChoiceField(
+                label=_("Score for %(criterion)s") % {"criterion": name},
+                coerce=int,
+                empty_value=None,
+                required=False,
+                choices=[("", _("Not scored"))] + [(n, str(n)) for n in range(MAX_SCORE + 1)],
+            )
+            self.fields[f"c{row.criterion.pk}-comment"] = forms.CharField(
+                label=_("Comment on %(criterion)s") % {"criterion": name},
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self) -> list[tuple[CriterionScore, forms.BoundField, forms.BoundField]]:
+        """Each criterion with its score and comment fields, in the programme's order."""
+        return [
+            (row, self[f"c{row.criterion.pk}-score"], self[f"c{row.criterion.pk}-comment"])
+            for row in self.assessment.rows
+        ]
+
+    def scores(self) -> list[tuple[Criterion, int | None, str]]:
+        return [
+            (
+                row.criterion,
+                self.cleaned_data.get(f"c{row.criterion.pk}-score"),
+                self.cleaned_data.get(f"c{row.criterion.pk}-comment") or "",
+            )
+            for row in self.assessment.rows
+        ]
 
 
 class ProposalForm(PortalForm):
@@ -434,15 +477,31 @@ class ReportForm(PortalForm):
 
 
 class ReportReviewForm(PortalForm):
+    """The case officer's review of a follow-up report: the button pressed (approve or request
+    revision) and a comment, required to request revision (the report machine says so)."""
+
+    mark_optional = False
+
     decision = forms.ChoiceField(
-        choices=[("approve", _("Approve")), ("revise", _("Request revision"))]
+        choices=[("approve", _("Approve")), ("revise", _("Request revision"))],
+        widget=forms.HiddenInput,  # the two buttons carry it
     )
     seen_version = SeenVersionField()
     comment = forms.CharField(
-        label=_("Comment to the association"),
+        label=_("Comment to the association (required to request revision)"),
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "decision" in self.errors:  # no button, or one the page does not have
+            del self.errors["decision"]
+            self.add_error(
+                None, _("Choose “Approve the report” or “Request revision”. Nothing was changed.")
+            )
+        return data
 
 
 class ReportAttachmentForm(PortalForm):

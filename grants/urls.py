@@ -37,9 +37,7 @@ urlpatterns = [
         name="request_completion",
     ),
     path("handlaggning/ansokningar/<id:pk>/granska/", cases.start_review, name="start_review"),
-    path(
-        "handlaggning/ansokningar/<id:pk>/bedomning/<id:criterion_pk>/", cases.score, name="score"
-    ),
+    path("handlaggning/ansokningar/<id:pk>/bedomning/", cases.assess, name="assess"),
     path("handlaggning/ansokningar/<id:pk>/forslag/", decisions.propose, name="propose"),
     path("handlaggning/ansokningar/<id:pk>/beslut/", decisions.decide, name="decide"),
     path("handlaggning/ansokningar/<id:pk>/jav/", cases.declare_conflict, name="declare_conflict"),

@@ -9,10 +9,10 @@ from grants.selectors.applications import (
     application_get_for_member,
     application_get_for_officer,
     applications_for_member,
+    assessment_of,
     attachment_get_for_user,
     call_get_public,
     colleagues,
-    criteria_with_reviews,
     current_attachments,
     drafts_for_call,
     history_of,
@@ -28,6 +28,7 @@ from grants.selectors.applications import (
     waiting_for_officer,
 )
 from grants.selectors.money import (
+    PAYMENT_STATES,
     REPORT_STATES,
     officer_bodies,
     officer_has_exclusions,
@@ -47,15 +48,16 @@ from grants.selectors.open_data import (
 )
 
 __all__ = [
+    "PAYMENT_STATES",
     "REPORT_STATES",
     "SORTS",
     "application_get_for_member",
     "application_get_for_officer",
     "applications_for_member",
+    "assessment_of",
     "attachment_get_for_user",
     "call_get_public",
     "colleagues",
-    "criteria_with_reviews",
     "current_attachments",
     "drafts_for_call",
     "granted",

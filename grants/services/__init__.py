@@ -18,6 +18,7 @@ from grants.services.applications import (
     application_submit,
     application_transition,
     application_withdraw,
+    assessment_save,
     attachment_add,
     attachment_remove,
     clean_answer,
@@ -33,6 +34,7 @@ from grants.services.decisions import (
     call_budget_left,
     decision_preview,
     decision_version,
+    proposal_preview,
     proposal_version,
 )
 from grants.services.payments import (
@@ -88,6 +90,7 @@ __all__ = [
     "application_submit",
     "application_transition",
     "application_withdraw",
+    "assessment_save",
     "attachment_add",
     "attachment_remove",
     "call_budget_left",
@@ -99,6 +102,7 @@ __all__ = [
     "decision_version",
     "payment_register",
     "payment_version",
+    "proposal_preview",
     "proposal_version",
     "recovery_mark_paid",
     "recovery_open",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grants import permissions
+from grants.assessment import MAX_SCORE, Assessment, assessment_of
 from grants.eligibility import eligibility_problems
 from grants.models import (
     Application,
@@ -527,3 +528,49 @@ def review_save(
         actor=actor, obj=application, action="scored", comment=f"{criterion.name}: {score}"
     )
     return review
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    application: Application,
+    actor: User,
+    scores: list[tuple[Criterion, int | None, str]],
+) -> Assessment:
+    """The case officer saves the assessment: per criterion a score from 0 to 5 (None: not
+    scored, which takes back an earlier score) and a comment. Only what changed is written and
+    recorded in the history."""
+    application = _locked(application)
+    if not permissions.can_handle(actor, application):
+        raise PermissionDenied
+    if application.status not in {A.SUBMITTED, A.IN_REVIEW}:
+        raise ValidationError(_("Criteria are scored while the application is being assessed."))
+    current = {row.criterion.pk: row for row in assessment_of(application).rows}
+    for criterion, score, comment in scores:
+        row = current.get(criterion.pk)
+        if row is None:
+            raise ValidationError(_("The criterion does not belong to this programme."))
+        if score is not None and not 0 <= score <= MAX_SCORE:
+            raise ValidationError({f"c{criterion.pk}-score": [_("Give a score from 0 to 5.")]})
+        comment = comment.strip()
+        if score is None:
+            if row.score is not None:
+                Review.objects.filter(application=application, criterion=criterion).delete()
+                audit_record(
+                    actor=actor,
+                    obj=application,
+                    action="score_removed",
+                    comment=criterion.name,
+                )
+            continue
+        if (score, comment) == (row.score, row.comment):
+            continue
+        Review.objects.update_or_create(
+            application=application,
+            criterion=criterion,
+            defaults={"score": score, "comment": comment, "reviewer": actor},
+        )
+        audit_record(
+            actor=actor, obj=application, action="scored", comment=f"{criterion.name}: {score}"
+        )
+    return assessment_of(application)

@@ -78,7 +78,40 @@
     });
   }
 
+  /* A "Copy" button beside text to be copied (the authenticator app's key): hidden without
+     JavaScript, where the text itself can be selected. `data-copy` names the element whose
+     text is copied; the element `[data-copy-status=<same id>]` then says `data-copied`. */
+  function copyButtons() {
+    if (!navigator.clipboard) {
+      return;
+    }
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source) {
+        return;
+      }
+      var status = document.querySelector(
+        "[data-copy-status='" + button.getAttribute("data-copy") + "']"
+      );
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          if (status) {
+            status.textContent = button.getAttribute("data-copied") || "";
+          }
+        }, function () {
+          var range = document.createRange();
+          range.selectNodeContents(source);
+          var selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+        });
+      });
+    });
+  }
+
   function start() {
+    copyButtons();
     openDetailsWithErrors();
     if (!focusErrorSummary()) {
       focusPageMessages();

@@ -26,8 +26,10 @@ def todo_list(user: User) -> str:
 
 
 def test_the_case_officer_sees_the_initiatives_to_screen(iop: Iop) -> None:
-    link = reverse(OFFICER_LIST)
+    link = f"{reverse(OFFICER_LIST)}?status=initiative"
     assert f'<a href="{link}">1 IOP-initiativ att pröva</a>' in todo_list(iop.officer)
+    listed = logged_in(iop.officer).get(link).content.decode()
+    assert "Mötesplats Norr" in listed
     home = logged_in(iop.officer).get(reverse("portal:officer_home")).content.decode()
     assert "1 initiativ väntar på prövning." in home
     assert "att pröva" not in todo_list(iop.chair)  # a decision maker does not screen

@@ -83,13 +83,20 @@ def test_apply_complete_assess_propose_decide_and_see_the_decision(
     assert "Komplettering inkommen" in officer.locator("main").inner_text()
     officer.get_by_role("link", name=application.registry_number).click()
     officer.get_by_role("button", name="Påbörja bedömningen").click()
-    for criterion in g.criteria:
+    for criterion in g.criteria:  # nothing is scored beforehand
+        assert officer.locator(f"#id_c{criterion.pk}-score").input_value() == ""
         officer.locator(f"#id_c{criterion.pk}-score").select_option("4")
-        officer.get_by_role("button", name=f"Spara poäng för {criterion.name}").click()
+    officer.get_by_role("button", name="Spara bedömningen").click()
+    assert (
+        "Viktad summa av de sparade poängen: 16 av högst 20" in officer.locator("main").inner_text()
+    )
     officer.get_by_label("Bevilja delvis").check()
     officer.get_by_label(re.compile("^Belopp om ansökan beviljas delvis")).fill("30 000")
     officer.get_by_label("Motivering").fill("Rimlig budget, delvis.")
     officer.get_by_role("button", name="Skicka beslutsförslaget").click()
+    assert "Bevilja delvis 30\u00a0000\u00a0kr" in officer.locator("main").inner_text()
+    assert axe_violations(officer) == []  # the confirmation page
+    officer.get_by_role("button", name="Ja, skicka beslutsförslaget").click()
     assert "Beslutsförslag lämnat" in officer.locator(".status-panel").inner_text()
     officer.context.close()
 
@@ -104,6 +111,7 @@ def test_apply_complete_assess_propose_decide_and_see_the_decision(
     ).click()
     check = decider.locator("main").inner_text()
     assert "Delvis beviljad" in check and "30\u00a0000\u00a0kr" in check
+    assert "Viktad summa" in check  # the decision maker sees the assessment
     assert "laglighetsprövning" in check
     assert axe_violations(decider) == []
     decider.get_by_role(

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from grants import services
 from grants.models import Application
-from tests.grants.conftest import Grants, complete_draft, form_post, proposed
+from tests.grants.conftest import Grants, complete_draft, form_post, proposed, score_all
 from tests.helpers.audit import nothing_audited
 from tests.helpers.clients import logged_in
 from tests.helpers.forms import state_of
@@ -157,6 +157,7 @@ def test_a_partial_proposal_must_be_below_the_applied_amount(grants: Grants) -> 
     other.refresh_from_db()
     services.application_start_review(application=other, actor=g.officer)
     other.refresh_from_db()
+    score_all(g, other)
     for amount in (Decimal("0"), Decimal("40000"), Decimal("50000"), None):
         with pytest.raises(ValidationError):
             services.application_propose(

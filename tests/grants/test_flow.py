@@ -22,7 +22,7 @@ from tests.grants.conftest import (
     submitted,
 )
 from tests.helpers.audit import transitions
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import in_english, logged_in, shown_messages
 from tests.helpers.forms import state_of
 
 pytestmark = pytest.mark.django_db
@@ -172,15 +172,19 @@ def test_officer_scores_and_proposes_and_another_decides(
         reverse("grants:start_review", args=[application.pk]),
         {"seen_state": state_of(application)},
     )
-    for criterion in g.criteria:
-        officer.post(
-            reverse("grants:score", args=[application.pk, criterion.pk]),
-            {f"c{criterion.pk}-score": "4", f"c{criterion.pk}-comment": "Bra"},
-        )
+    officer.post(
+        reverse("grants:assess", args=[application.pk]),
+        {
+            key: value
+            for criterion in g.criteria
+            for key, value in ((f"c{criterion.pk}-score", "4"), (f"c{criterion.pk}-comment", "Bra"))
+        },
+    )
     assert Review.objects.filter(application=application).count() == 2
     officer.post(
         reverse("grants:propose", args=[application.pk]),
         {
+            "confirmed": "1",
             "outcome": "partly",
             "amount": "30 000",
             "motivation": "Delvis rimlig budget.",
@@ -270,10 +274,12 @@ def test_four_eyes_the_proposer_cannot_decide(grants: Grants) -> None:
         user=g.officer, public_body=g.body, role=PublicBodyRole.DECISION_MAKER
     )
     application = proposed(g)
-    response = logged_in(g.officer).post(
-        reverse("grants:decide", args=[application.pk]), {"decision": "confirm"}
+    response = in_english(logged_in(g.officer)).post(
+        reverse("grants:decide", args=[application.pk]), {"decision": "confirm"}, follow=True
     )
-    assert response.status_code == 403
+    assert any(  # refused with the reason, not a bare 403
+        "You prepared this proposal" in m for m in shown_messages(response)
+    )
     application.refresh_from_db()
     assert application.status == "proposed"
     page = (
