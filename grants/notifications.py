@@ -8,10 +8,12 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants import selectors
 from grants.models import (
     REPORT_WITH_ASSOCIATION,
     Application,
@@ -22,6 +24,7 @@ from grants.models import (
     Programme,
     Submission,
 )
+from organisations import segregation
 from organisations import selectors as organisation_selectors
 from organisations.notifications import members_by_organisation
 from portal.models import Notification, PublicBodyMembership, PublicBodyRole, User
@@ -277,9 +280,18 @@ def _submissions(start: datetime, end: datetime) -> QuerySet[Submission]:
 
 
 def _submitted_to(user: User, start: datetime, end: datetime) -> QuerySet[Submission]:
+    """What was sent in to the person's bodies, without the cases they must stay out of: the
+    digest names no case the person may not open (the same rule as the case handling page)."""
     return (
-        _submissions(start, end)
-        .filter(application__public_body_id__in=_bodies(user, PublicBodyRole.CASE_OFFICER))
+        segregation.exclude_conflicted(
+            _submissions(start, end).filter(
+                application__public_body_id__in=_bodies(user, PublicBodyRole.CASE_OFFICER)
+            ),
+            user,
+            organisation_field="application__organisation_id",
+            case=Application,
+            case_field="application__pk",
+        )
         .select_related("application__organisation", "application__call")
         .order_by("submitted_at", "id")
     )
@@ -287,6 +299,15 @@ def _submitted_to(user: User, start: datetime, end: datetime) -> QuerySet[Submis
 
 def _proposals() -> QuerySet[Application]:
     return Application.objects.filter(status=ApplicationStatus.PROPOSED)
+
+
+def _proposals_to_decide(user: User) -> QuerySet[Application]:
+    """The proposals the person may decide, as their list of decisions shows them: prepared by
+    someone else (four eyes), without the cases they must stay out of."""
+    try:
+        return selectors.proposals_for_decision(user=user)
+    except Http404:  # no longer a decision maker anywhere
+        return Application.objects.none()
 
 
 def _submission_section(name: str, order: int, *, first: bool) -> DigestSection:
@@ -329,12 +350,7 @@ SECTIONS = [
         recipients=lambda start, end: _officers(
             PublicBodyRole.DECISION_MAKER, _proposals(), "public_body_id"
         ),
-        items=lambda user, start, end: (
-            _proposals()
-            .filter(public_body_id__in=_bodies(user, PublicBodyRole.DECISION_MAKER))
-            .select_related("organisation")
-            .order_by("proposed_at", "id")
-        ),
+        items=lambda user, start, end: _proposals_to_decide(user),
         order=40,
     ),
 ]
