@@ -10,10 +10,11 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agreements import permissions, tasks
@@ -45,7 +46,14 @@ from portal.versions import audit_note, check_seen, fingerprint
 
 
 def agreement_snapshot(agreement: Agreement, *, version: int | None = None) -> dict[str, Any]:
-    """The agreement's text as data for the PDF and the locked version."""
+    """The agreement's text as data for the PDF and the locked version, always in the portal's
+    language (the agreement's own): its headings and labels, and so its fingerprint, are the
+    same whichever language the person signing reads the portal in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _snapshot(agreement, version=version)
+
+
+def _snapshot(agreement: Agreement, *, version: int | None) -> dict[str, Any]:
     parties = list(agreement.parties.select_related("public_body", "organisation", "signatory"))
     contributions = list(
         Contribution.objects.filter(party__agreement=agreement).select_related(

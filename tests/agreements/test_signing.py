@@ -435,3 +435,18 @@ def test_whoever_sends_an_amendment_for_signing_does_not_sign_it_for_the_public_
     assert "someone else signs" in said(response)
     assert not Signature.objects.filter(agreement=a, number=2).exists()
     assert fresh(a).status == "signing"
+
+
+def test_what_is_signed_is_the_same_in_every_interface_language(iop: Iop) -> None:
+    """A party who reads the portal in English signs the same text as one who reads it in
+    Swedish: the fingerprint and the PDF's text are in the agreement's language, not the
+    reader's, so one party's language never makes another's signature stale."""
+    from django.utils import translation
+
+    a = to_signing(iop)
+    with translation.override("en"):
+        english = (services.signing_version(fresh(a)), services.agreement_snapshot(fresh(a)))
+    with translation.override("sv"):
+        swedish = (services.signing_version(fresh(a)), services.agreement_snapshot(fresh(a)))
+    assert english == swedish
+    assert any(section["title"] for section in swedish[1]["sections"])
