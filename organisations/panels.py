@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations import selectors
 from organisations.models import OrganisationMembership
+from portal.models import PublicBodyRole
 from portal.registry import (
     DASHBOARD,
     HEADER,
+    OFFICER,
     OFFICER_HOME,
     PUBLIC,
     SIGNED_IN,
@@ -56,4 +58,11 @@ PANELS = [
 NAV = [
     NavItem("organisations:directory", _("Directory"), PUBLIC, 40),
     NavItem("organisations:mine", _("My organisations"), SIGNED_IN, 30),
+    NavItem(
+        "organisations:officer_queue",
+        _("Organisations"),
+        OFFICER,
+        60,
+        (PublicBodyRole.CASE_OFFICER,),
+    ),
 ]

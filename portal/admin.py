@@ -17,7 +17,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from portal import services
+from portal import selectors, services
 from portal.admin_audit import (
     CHANGED,
     AuditedAdmin,
@@ -31,6 +31,7 @@ from portal.models import (
     PublicBody,
     PublicBodyMembership,
     ReminderSettings,
+    SiteSettings,
     User,
 )
 
@@ -193,6 +194,26 @@ class ReminderSettingsAdmin(SingletonSettingsAdmin):
     beside this (grants, annual documents, IOP)."""
 
     fields = ["digest_hour"]
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(SingletonSettingsAdmin):
+    """Who runs the portal: the name and logo in the header, the contact details in the footer
+    and the text of the personal-data page. Every page reads them from the cache, which a
+    change here empties."""
+
+    fieldsets = (
+        (_("Header"), {"fields": ["municipality_name", "logo"]}),
+        (
+            _("Contact details in the footer"),
+            {"fields": ["contact_email", "contact_phone", "contact_address"]},
+        ),
+        (_("Personal data"), {"fields": ["personal_data_text"]}),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(selectors.site_settings_forget)
 
 
 # Third-party models that decide who gets in: audited like the portal's own.
