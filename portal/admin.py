@@ -71,6 +71,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     search_fields = ["email", "name"]
     readonly_fields = ["last_login", "date_joined"]
     inlines = [MembershipInline]
+    # Plain multiple selects: Django's two-box filter widget fails axe (aria-prohibited-attr,
+    # contrast) and is harder to use with a screen reader.
+    filter_horizontal = ()
     fieldsets = (
         (None, {"fields": ("email", "name", "password")}),
         (
@@ -223,7 +226,7 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(AuditedAdmin, BaseGroupAdmin):
-    pass
+    filter_horizontal = ()  # plain multiple select, as on the person (see UserAdmin)
 
 
 admin.site.unregister(EmailAddress)
