@@ -30,7 +30,7 @@ def _pages() -> list[tuple[str, str]]:
     """(what, URL) of each registered model's list, and of its first object's edit page (the
     add page when there is none)."""
     pages = []
-    for model, model_admin in sorted(
+    for model, _model_admin in sorted(
         admin.site._registry.items(), key=lambda item: item[0]._meta.label
     ):
         opts = model._meta

@@ -38,8 +38,8 @@ from tests.grants.conftest import (
     submitted,
 )
 from tests.helpers.browser import axe_violations, log_in, officer_page
-from tests.portal.factories import MembershipFactory
 from tests.organisations.factories import OrganisationMembershipFactory
+from tests.portal.factories import MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.crawl, pytest.mark.django_db(transaction=True)]
 
