@@ -12,11 +12,12 @@ from agreements.models import (
     ContributionKind,
     StateAidRoute,
 )
+from portal.forms import PortalForm, PortalModelForm
 from portal.money import SekField
 from portal.versions import SeenVersionField
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(PortalModelForm):
     organisation = forms.ChoiceField(label=_("Organisation"), required=False)
     on_behalf_of = forms.CharField(
         label=_("Or, as a case officer, on behalf of the organisation with organisation number"),
@@ -68,21 +69,21 @@ class InitiativeForm(forms.ModelForm):
         return data
 
 
-class SectionForm(forms.Form):
+class SectionForm(PortalForm):
     section = forms.ChoiceField(choices=SECTIONS, widget=forms.HiddenInput)
     text = forms.CharField(
         required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(PortalForm):
     section = forms.ChoiceField(choices=SECTIONS, widget=forms.HiddenInput)
     text = forms.CharField(
         label=_("Comment"), max_length=5_000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(PortalForm):
     party = forms.TypedChoiceField(label=_("Party"), coerce=int)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("Contribution"), choices=ContributionKind.choices)
@@ -94,7 +95,7 @@ class ContributionForm(forms.Form):
         cast(forms.ChoiceField, self.fields["party"]).choices = parties
 
 
-class ScreeningForm(forms.Form):
+class ScreeningForm(PortalForm):
     is_iop = forms.ChoiceField(
         label=_("Outcome"),
         widget=forms.RadioSelect,
@@ -126,7 +127,7 @@ class ScreeningForm(forms.Form):
         }
 
 
-class LegalReviewForm(forms.Form):
+class LegalReviewForm(PortalForm):
     procurement = forms.CharField(
         label=_("Why this is not a purchase under LOU"), widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -134,14 +135,14 @@ class LegalReviewForm(forms.Form):
     amount = SekField(label=_("Amount of aid (SEK)"), required=False)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PortalForm):
     decided_on = forms.DateField(
         label=_("Date of the decision"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reference = forms.CharField(label=_("Protocol reference (§)"), max_length=100)
 
 
-class EndForm(forms.Form):
+class EndForm(PortalForm):
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     terminate = forms.BooleanField(label=_("Terminated early"), required=False)
     reason = forms.CharField(
@@ -151,19 +152,19 @@ class EndForm(forms.Form):
     )
 
 
-class FollowUpPlanForm(forms.Form):
+class FollowUpPlanForm(PortalForm):
     due = forms.DateField(label=_("Planned date"), widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(label=_("What is reported"), max_length=500)
 
 
-class FollowUpRecordForm(forms.Form):
+class FollowUpRecordForm(PortalForm):
     text = forms.CharField(
         label=_("What happened, measured against the goals"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class PartyForm(forms.Form):
+class PartyForm(PortalForm):
     public_body = forms.TypedChoiceField(
         label=_("Public body"), coerce=int, empty_value=None, required=False
     )
@@ -176,7 +177,7 @@ class PartyForm(forms.Form):
         cast(forms.ChoiceField, self.fields["public_body"]).choices = [("", "–"), *bodies]
 
 
-class SignForm(forms.Form):
+class SignForm(PortalForm):
     """Signing for a party: a fresh code from the signer's authenticator app and the version of
     the text the signer saw. The service checks both at the moment of signing."""
 
@@ -191,7 +192,7 @@ class SignForm(forms.Form):
     seen_version = SeenVersionField()
 
 
-class SigningRoundForm(forms.Form):
+class SigningRoundForm(PortalForm):
     """The case officer restarts the signing round, or takes the agreement back to change the
     text; the service asks for the reason when it is empty."""
 

@@ -18,6 +18,7 @@ from grants.models import (
     QuestionKind,
 )
 from portal.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
+from portal.forms import PortalForm
 from portal.models import User
 from portal.money import SekField, format_sek
 from portal.versions import SeenVersionField
@@ -32,7 +33,7 @@ def amount_for_input(amount: Decimal | None) -> str:
     )
 
 
-class StartForm(forms.Form):
+class StartForm(PortalForm):
     organisation = forms.ChoiceField(label=_("Organisation that applies"))
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -66,7 +67,7 @@ def _question_field(question: Question) -> forms.Field:
     )
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(PortalForm):
     """The association's answers; every field may be empty in a draft (submit checks)."""
 
     mark_optional = False
@@ -107,7 +108,7 @@ class ApplicationForm(forms.Form):
         return [self[f"question_{question.pk}"] for question in self.questions]
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(PortalForm):
     mark_optional = False
 
     kind = forms.ChoiceField(label=_("Kind"), choices=BudgetLineKind.choices)
@@ -138,7 +139,7 @@ def budget_lines_from(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     ]
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(PortalForm):
     attachment_type = forms.ModelChoiceField(
         label=_("Attachment"),
         queryset=AttachmentType.objects.none(),
@@ -163,14 +164,14 @@ class AttachmentForm(forms.Form):
         return upload
 
 
-class CompletionRequestForm(forms.Form):
+class CompletionRequestForm(PortalForm):
     message = forms.CharField(
         label=_("What should the association complete?"), widget=forms.Textarea(attrs={"rows": 3})
     )
     due = forms.DateField(label=_("Complete by"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PortalForm):
     score = forms.TypedChoiceField(
         label=_("Score"), coerce=int, choices=[(n, str(n)) for n in range(6)], widget=forms.Select
     )
@@ -179,7 +180,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(PortalForm):
     outcome = forms.ChoiceField(
         label=_("Proposal"),
         widget=forms.RadioSelect,
@@ -193,7 +194,7 @@ class ProposalForm(forms.Form):
     seen_version = SeenVersionField()
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PortalForm):
     """The decision maker's choice. Nothing is chosen beforehand; "another amount" needs the
     amount and the reason (the service checks the same, and more). The amount and the reason
     are needed for some choices, so no field is labelled optional."""
@@ -232,7 +233,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class AssignForm(forms.Form):
+class AssignForm(PortalForm):
     assignee = forms.ModelChoiceField(
         label=_("Case officer"),
         queryset=User.objects.none(),
@@ -245,7 +246,7 @@ class AssignForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = colleagues
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(PortalForm):
     mark_optional = False
 
     q = forms.CharField(
@@ -281,7 +282,7 @@ class InboxFilterForm(forms.Form):
         ] + [(str(u.pk), u.display_name) for u in officers]
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(PortalForm):
     amount = SekField(label=_("Amount (SEK)"))
     paid_on = forms.DateField(
         label=_("Payment date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -290,7 +291,7 @@ class PaymentForm(forms.Form):
     seen_version = SeenVersionField()
 
 
-class RecoveryForm(forms.Form):
+class RecoveryForm(PortalForm):
     amount = SekField(label=_("Amount to pay back (SEK)"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(
@@ -298,7 +299,7 @@ class RecoveryForm(forms.Form):
     )
 
 
-class RecoveryPaidForm(forms.Form):
+class RecoveryPaidForm(PortalForm):
     paid_on = forms.DateField(
         label=_("Paid back on"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -311,7 +312,7 @@ GENDER_LABELS = {
 }
 
 
-class ReportForm(forms.Form):
+class ReportForm(PortalForm):
     """The follow-up report: what was done, outcomes, and the financial statement."""
 
     mark_optional = False
@@ -379,7 +380,7 @@ class ReportForm(forms.Form):
         return [(line, self[f"cost_{line.pk}"]) for line in self.cost_lines]
 
 
-class ReportReviewForm(forms.Form):
+class ReportReviewForm(PortalForm):
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("revise", _("Request revision"))]
     )
@@ -391,7 +392,7 @@ class ReportReviewForm(forms.Form):
     )
 
 
-class ReportAttachmentForm(forms.Form):
+class ReportAttachmentForm(PortalForm):
     file = forms.FileField(
         label=_("File"),
         help_text=_("%(types)s, at most %(size)d MB.")
@@ -404,7 +405,7 @@ class ReportAttachmentForm(forms.Form):
         return upload
 
 
-class OfficerListForm(forms.Form):
+class OfficerListForm(PortalForm):
     mark_optional = False
 
     call = forms.TypedChoiceField(label=_("Call"), required=False, coerce=int, empty_value=None)

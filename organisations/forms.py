@@ -22,11 +22,11 @@ from organisations.validators import (
     normalise_plusgiro,
 )
 from portal.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
-from portal.forms import IdsField
+from portal.forms import IdsField, PortalForm, PortalModelForm
 from portal.versions import SeenVersionField
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PortalModelForm):
     """Registration and editing of an organisation's details, grouped for a small screen."""
 
     fieldsets = [
@@ -217,7 +217,7 @@ class OrganisationForm(forms.ModelForm):
         return data, list(self.cleaned_data.get("target_groups") or [])
 
 
-class JoinRequestForm(forms.Form):
+class JoinRequestForm(PortalForm):
     organisation_number = forms.CharField(widget=forms.HiddenInput)
     message = forms.CharField(
         label=_("Message to the organisation's representatives (optional)"),
@@ -230,7 +230,7 @@ class JoinRequestForm(forms.Form):
         return normalise_organisation_number(self.cleaned_data["organisation_number"])
 
 
-class InviteForm(forms.Form):
+class InviteForm(PortalForm):
     email = forms.EmailField(
         label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
@@ -239,11 +239,11 @@ class InviteForm(forms.Form):
     )
 
 
-class RoleForm(forms.Form):
+class RoleForm(PortalForm):
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.choices)
 
 
-class JoinDecisionForm(forms.Form):
+class JoinDecisionForm(PortalForm):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
     role = forms.ChoiceField(
         label=_("Role"), choices=OrganisationRole.choices, initial=OrganisationRole.VIEWER
@@ -255,7 +255,7 @@ def year_choices() -> list[tuple[int, int]]:
     return [(year, year) for year in range(this_year + 1, this_year - 6, -1)]
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(PortalForm):
     kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=year_choices)
     file = forms.FileField(
@@ -271,7 +271,7 @@ class DocumentUploadForm(forms.Form):
         return upload
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PortalForm):
     to = forms.ChoiceField(choices=OrganisationStatus.choices)
     comment = forms.CharField(
         label=_("Comment to the association"),
@@ -281,7 +281,7 @@ class TransitionForm(forms.Form):
     seen_version = SeenVersionField()
 
 
-class DocumentReviewForm(forms.Form):
+class DocumentReviewForm(PortalForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Send back"))])
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -289,14 +289,14 @@ class DocumentReviewForm(forms.Form):
     seen_version = SeenVersionField()
 
 
-class PaymentVerificationForm(forms.Form):
+class PaymentVerificationForm(PortalForm):
     seen_version = SeenVersionField()
 
 
 CONFLICT_REASON_MAX = 2000
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(PortalForm):
     """A case officer's declaration of a conflict of interest (jäv) on a case."""
 
     reason = forms.CharField(
@@ -307,7 +307,7 @@ class ConflictForm(forms.Form):
     )
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(PortalForm):
     mark_optional = False  # every filter is optional; saying so on each is noise
     q = forms.CharField(label=_("Name or organisation number"), required=False)
     status = forms.ChoiceField(
@@ -327,7 +327,7 @@ class QueueFilterForm(forms.Form):
         ]
 
 
-class DirectorySearchForm(forms.Form):
+class DirectorySearchForm(PortalForm):
     mark_optional = False
     q = forms.CharField(label=_("Search"), required=False)
     district = forms.ChoiceField(label=_("District"), required=False)

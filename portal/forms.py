@@ -4,11 +4,149 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.formsets import BaseFormSet
+from django.forms.utils import pretty_name
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
 from portal.models import User
+
+
+def _default(field: forms.Field, code: str) -> bool:
+    """Whether the field still has Django's own wording for `code` (a form's own message is
+    kept as its author wrote it)."""
+    message = field.error_messages.get(code)
+    if message is None:
+        return False
+    for klass in type(field).__mro__:
+        defaults = getattr(klass, "default_error_messages", {})
+        if code in defaults:
+            return str(defaults[code]) == str(message)
+    return False
+
+
+def _named_messages(field: forms.Field, label: str) -> dict[str, str]:
+    """Messages that say which field is wrong: "Fyll i ”Rubrik”." rather than "Detta fält måste
+    fyllas i.", so that a message read alone (in the error summary, by a screen reader) still
+    makes sense."""
+    messages: dict[str, str] = {}
+    widget = field.widget
+    if _default(field, "required"):
+        if isinstance(field, forms.FileField):
+            required = gettext("Choose a file for “%(label)s”.")
+        elif isinstance(widget, forms.CheckboxInput):
+            required = gettext("Tick “%(label)s” to go on.")
+        elif isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+            required = gettext("Choose an option for “%(label)s”.")
+        else:
+            required = gettext("Fill in “%(label)s”.")
+        messages["required"] = required % {"label": label}
+    invalid: str | None = None
+    if isinstance(field, forms.DateTimeField):
+        invalid = gettext("“%(label)s” must be a date and time, for example 2026-11-29 09:30.")
+    elif isinstance(field, forms.DateField):
+        invalid = gettext("“%(label)s” must be a date, for example 2026-11-29.")
+    elif isinstance(field, forms.DecimalField | forms.FloatField):  # before their base class
+        invalid = gettext("“%(label)s” must be an amount or a number, for example 12 500.")
+    elif isinstance(field, forms.IntegerField):
+        invalid = gettext("“%(label)s” must be a whole number.")
+    elif isinstance(field, forms.EmailField):
+        invalid = gettext("“%(label)s” must be an email address, like namn@exempel.se.")
+    if invalid and _default(field, "invalid"):
+        messages["invalid"] = invalid % {"label": label}
+    return messages
+
+
+class NamedErrorsMixin:
+    """Every portal form: Django's generic messages replaced by ones that name the field. A
+    message the form's author wrote is left alone."""
+
+    fields: dict[str, forms.Field]
+
+    def full_clean(self) -> None:
+        # At cleaning time, so that fields a form adds in its __init__ are named too.
+        for name, field in self.fields.items():
+            label = str(field.label) if field.label else pretty_name(name)
+            named = _named_messages(field, label)
+            if named:
+                field.error_messages = {**field.error_messages, **named}
+        super().full_clean()  # type: ignore[misc]
+
+
+class PortalForm(NamedErrorsMixin, forms.Form):
+    """The base of every plain form in the portal."""
+
+
+class PortalModelForm(NamedErrorsMixin, forms.ModelForm):
+    """The base of every model form in the portal."""
+
+
+def summary_errors(*forms_: Any) -> list[tuple[str, str]]:
+    """The errors of some forms and formsets as (field id, message), in the order the fields
+    stand on the page (a form's `fieldsets`, else its field order): what the error summary
+    lists and links. A message that does not name its field gets the label in front."""
+    errors: list[tuple[str, str]] = []
+    for form in forms_:
+        if form is None or not getattr(form, "is_bound", False):
+            continue
+        if isinstance(form, BaseFormSet):
+            first = form.forms[0] if form.forms else None
+            anchor = _first_field_id(first) if first is not None else ""
+            errors += [(anchor, str(error)) for error in form.non_form_errors()]
+            for number, row in enumerate(form.forms, start=1):
+                for field_id, message in summary_errors(row):
+                    errors.append(
+                        (
+                            field_id,
+                            gettext("Row %(number)s: %(message)s")
+                            % {
+                                "number": number,
+                                "message": message,
+                            },
+                        )
+                    )
+            continue
+        if not form.errors:
+            continue
+        anchor = _first_field_id(form)
+        errors += [(anchor, str(error)) for error in form.non_field_errors()]
+        errors += [("", str(error)) for field in form.hidden_fields() for error in field.errors]
+        for field in _ordered_fields(form):
+            for error in field.errors:
+                message = str(error)
+                label = str(field.label or "")
+                if label and label.lower() not in message.lower():
+                    message = f"{label}: {message}"
+                errors.append((field.id_for_label or field.auto_id or "", message))
+    return errors
+
+
+def _ordered_fields(form: forms.BaseForm) -> list[forms.BoundField]:
+    visible = {field.name: field for field in form.visible_fields()}
+    fieldsets = getattr(form, "fieldsets", None)
+    if not fieldsets:
+        return list(visible.values())
+    ordered = [
+        visible.pop(name) for _legend, names in fieldsets for name in names if name in visible
+    ]
+    return ordered + list(visible.values())
+
+
+def _first_field_id(form: forms.BaseForm) -> str:
+    fields = _ordered_fields(form)
+    return (fields[0].id_for_label or "") if fields else ""
+
+
+def form_has_errors(value: Any) -> bool:
+    """Whether a context value is a bound form or formset with errors (the page title then
+    begins with "Fel:")."""
+    if isinstance(value, BaseFormSet):
+        return value.is_bound and not value.is_valid()
+    if isinstance(value, forms.BaseForm):
+        return value.is_bound and bool(value.errors)
+    return False
 
 
 class IdsField(forms.ModelMultipleChoiceField):
@@ -37,7 +175,7 @@ class NameField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class SignupForm(forms.Form):
+class SignupForm(PortalForm):
     """Extra fields on allauth's sign-up form."""
 
     name = NameField()
@@ -49,11 +187,11 @@ class SignupForm(forms.Form):
         services.user_update_profile(actor=user, user=user, name=self.cleaned_data["name"])
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PortalForm):
     name = NameField()
 
 
-class NotificationSettingsForm(forms.Form):
+class NotificationSettingsForm(PortalForm):
     delivery = forms.ChoiceField(
         label=_("Messages about your applications and agreements"),
         choices=[],  # set in __init__, with the digest hour

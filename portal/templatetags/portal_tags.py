@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms, template
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext
 
-from portal import registry, transitions
+from portal import formats, registry, transitions
+from portal.forms import form_has_errors, summary_errors
 from portal.models import AuditEvent
 from portal.money import format_sek
 
@@ -52,3 +55,56 @@ def event_state(event: AuditEvent, which: str) -> str:
 def sek(amount: Decimal | int | None) -> str:
     """An amount in kronor, Swedish style (`portal.money.format_sek`)."""
     return format_sek(amount)
+
+
+@register.filter
+def long_date(value: Any) -> str:
+    """`29 november 2026`: a date in running text (`portal.formats`)."""
+    return formats.long_date(value)
+
+
+@register.filter
+def long_datetime(value: Any) -> str:
+    """`29 november 2026 kl. 09.58`: a moment in running text (`portal.formats`)."""
+    return formats.long_datetime(value)
+
+
+@register.filter
+def short_date(value: Any) -> str:
+    """`2026-11-29`: a date in a table or list (`portal.formats`)."""
+    return formats.short_date(value)
+
+
+@register.filter
+def short_datetime(value: Any) -> str:
+    """`2026-11-29 09:58`: a moment in a table or list (`portal.formats`)."""
+    return formats.short_datetime(value)
+
+
+@register.filter
+def time_of_day(value: Any) -> str:
+    """`09.58`: the time of a moment whose date is already named (`portal.formats`)."""
+    return formats.time_of_day(value)
+
+
+@register.inclusion_tag("components/error_summary.html")
+def error_summary(*forms_: Any, extra: Any = (), title: str = "") -> dict[str, Any]:
+    """The one error summary (GOV.UK's pattern): at the top of the form, a heading and a link
+    to each field in error in the order the fields stand, then any `extra` problems (strings, or
+    (field id, message) pairs). `static/js/portal.js` moves focus to it when the page loads."""
+    errors = [
+        item if isinstance(item, tuple) else ("", str(item)) for item in extra or ()
+    ] + summary_errors(*forms_)
+    first = next((form for form in forms_ if form is not None), None)
+    prefix = getattr(first, "prefix", None) or type(first).__name__.lower()
+    return {"errors": errors, "summary_id": f"error-summary-{prefix}", "title": title}
+
+
+@register.simple_tag(takes_context=True)
+def error_title_prefix(context: template.Context) -> str:
+    """ "Fel: " before the page title when the page shows a form with errors (or says so with
+    `page_errors`), so that the first thing a screen reader reads is that something is wrong."""
+    flat = context.flatten()
+    if flat.get("page_errors") or any(form_has_errors(value) for value in flat.values()):
+        return gettext("Error: ")
+    return ""

@@ -1,13 +1,86 @@
-/* Samverkansportalen: small progressive enhancements. No inline script (the
-   Content-Security-Policy forbids it); every page works without this file. */
+/* Samverkansportalen: small progressive enhancements. Every page works without this file;
+   with it, errors and messages are brought to the person's attention and typed text is not
+   lost by leaving a page by mistake. Loaded from base.html (no inline script: a
+   Content-Security-Policy is on). Each behaviour is one named function, started at the end. */
 (function () {
   "use strict";
 
-  // Styles that only make sense with script (the menu button) hang on this class.
   document.documentElement.classList.add("js");
 
-  /* The header's menu button at small widths: opens and closes the menu it controls
-     (aria-expanded tells screen readers); Escape closes it and returns to the button. */
+  /* Open every <details> that holds a field in error, so a collapsed section never hides the
+     form the person must correct. */
+  function openDetailsWithErrors() {
+    document.querySelectorAll("details").forEach(function (details) {
+      if (details.querySelector(".field-error, [aria-invalid='true'], .errors")) {
+        details.open = true;
+      }
+    });
+  }
+
+  /* The error summary takes focus when the page loads (a screen reader reads it, the page
+     scrolls to it); its links open the section that holds the field and focus the field. */
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) {
+      return false;
+    }
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) {
+        return;
+      }
+      var target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!target) {
+        return;
+      }
+      event.preventDefault();
+      var details = target.closest("details");
+      if (details) {
+        details.open = true;
+      }
+      var field = target.closest(".field") || target;
+      field.scrollIntoView({block: "center"});
+      target.focus();
+    });
+    summary.focus();
+    return true;
+  }
+
+  /* Messages already in the page when it loads (after an action and a redirect) are not
+     announced by a live region; moving focus to them is (GOV.UK's notification banner). */
+  function focusPageMessages() {
+    var messages = document.querySelector("[data-page-messages]");
+    if (messages) {
+      messages.focus();
+    }
+  }
+
+  /* Leaving a page with typed but unsaved text asks first. Any POST form with typed fields is
+     watched unless it says `data-no-guard`; sending the form itself is never stopped. */
+  function guardUnsavedChanges() {
+    var dirty = new Set();
+    document.querySelectorAll("form[method='post' i]:not([data-no-guard])").forEach(function (form) {
+      form.addEventListener("input", function (event) {
+        var field = event.target;
+        if (field.matches("textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, input[type=checkbox], input[type=radio]")) {
+          dirty.add(form);
+        }
+      });
+      form.addEventListener("submit", function () {
+        dirty.clear();
+      });
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty.size > 0) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+
+  /* The header's menu button at small widths (shown by CSS only when this file has run: the
+     "js" class above): opens and closes the menu it controls, aria-expanded telling screen
+     readers; Escape closes it and returns to the button. */
   function setUpMenuButton() {
     var button = document.querySelector(".menu-button[aria-controls]");
     var menu = button && document.getElementById(button.getAttribute("aria-controls"));
@@ -24,20 +97,26 @@
       setOpen(!isOpen());
     });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && isOpen() && (menu.contains(document.activeElement) || document.activeElement === button)) {
+      var inside = menu.contains(document.activeElement) || document.activeElement === button;
+      if (event.key === "Escape" && isOpen() && inside) {
         setOpen(false);
         button.focus();
       }
     });
   }
 
-  function ready(fn) {
-    if (document.readyState === "loading") {
-      document.addEventListener("DOMContentLoaded", fn);
-    } else {
-      fn();
+  function start() {
+    setUpMenuButton();
+    openDetailsWithErrors();
+    if (!focusErrorSummary()) {
+      focusPageMessages();
     }
+    guardUnsavedChanges();
   }
 
-  ready(setUpMenuButton);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();

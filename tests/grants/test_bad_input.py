@@ -33,10 +33,10 @@ def snapshot(application: Application) -> tuple[object, ...]:
     ("overrides", "field", "message"),
     [
         ({"amount_requested": "-500"}, "amount_requested", "större än eller lika med 0"),
-        ({"amount_requested": "mycket"}, "amount_requested", "Fyll i ett tal"),
+        ({"amount_requested": "mycket"}, "amount_requested", "ska vara ett belopp eller ett tal"),
         ({"budget-0-amount": "-1"}, None, "större än eller lika med 0"),
         ({"question_LONG": "x" * 501}, "question_LONG", "500 tecken"),
-        ({"question_NUMBER": "fyrtio"}, "question_NUMBER", "Fyll i ett tal"),
+        ({"question_NUMBER": "fyrtio"}, "question_NUMBER", "ska vara ett belopp eller ett tal"),
         ({"question_NUMBER": "1e999999"}, "question_NUMBER", "inte är mer än 15 siffror"),
         ({"question_CHOICE": "Mars"}, "question_CHOICE", "Välj ett giltigt alternativ"),
     ],

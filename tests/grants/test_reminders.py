@@ -108,7 +108,7 @@ def test_the_reminder_email_is_swedish_with_a_link_in_text_and_html(grants: Gran
     message = next(m for m in mail.outbox if m.to == [g.editor.email])
     link = f"{SITE}/utlysningar/{call.pk}/"
     assert "Din organisation har ett utkast" in message.body
-    assert "8 mars 2026 16:00" in message.body and link in message.body
+    assert "8 mars 2026 kl. 16.00" in message.body and link in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert '<html lang="sv">' in html and f'href="{link}"' in html

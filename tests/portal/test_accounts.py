@@ -68,7 +68,7 @@ def test_sign_up_with_bad_input_is_refused_in_swedish_and_creates_nothing() -> N
     assert response.status_code == 200
     page = response.content.decode()
     assert "Fyll i en giltig e-postadress." in page
-    assert "Detta fält måste fyllas i." in page
+    assert "Fyll i ”Namn”." in page
     assert User.objects.count() == 0
 
 
@@ -153,7 +153,7 @@ def test_profile_name_change(member: User) -> None:
 def test_profile_refuses_empty_name_and_keeps_the_old(member: User) -> None:
     response = logged_in(member).post(reverse("portal:profile"), {"name": ""})
     assert response.status_code == 200
-    assert "Detta fält måste fyllas i." in response.content.decode()
+    assert "Fyll i ”Namn”." in response.content.decode()
     member.refresh_from_db()
     assert member.name == "Frida Förening"
 

@@ -1,0 +1,63 @@
+"""Dates as the portal shows them, one style everywhere: "29 november 2026" in running text,
+"29 november 2026 kl. 09.58" with a time, and ISO `2026-11-29` / `2026-11-29 09:58` in tables
+and lists. Every value is shown in the portal's time zone (Europe/Stockholm); nothing else in
+the portal formats a date. Money has its twin in `portal.money.format_sek`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+MISSING = "–"
+
+
+def _local(value: date | datetime) -> date | datetime:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _local_moment(value: datetime) -> datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def long_date(value: date | datetime | None) -> str:
+    """`29 november 2026` (English: `29 November 2026`)."""
+    if value is None or value == "":
+        return MISSING
+    return formats.date_format(_local(value), "j F Y")
+
+
+def long_datetime(value: datetime | None) -> str:
+    """`29 november 2026 kl. 09.58` (English: `29 November 2026 at 09:58`)."""
+    if value is None or value == "":
+        return MISSING
+    local = _local_moment(value)
+    # Translators: a date and a time in running text; Swedish writes "kl. 09.58".
+    return _("%(date)s at %(time)s") % {
+        "date": formats.date_format(local, "j F Y"),
+        "time": formats.time_format(local, _("H:i")),
+    }
+
+
+def short_date(value: date | datetime | None) -> str:
+    """`2026-11-29`, for tables and lists."""
+    if value is None or value == "":
+        return MISSING
+    return _local(value).strftime("%Y-%m-%d")
+
+
+def short_datetime(value: datetime | None) -> str:
+    """`2026-11-29 09:58`, for tables and lists."""
+    if value is None or value == "":
+        return MISSING
+    return _local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def time_of_day(value: datetime | None) -> str:
+    """`09.58` (English `09:58`): a time on a date already named."""
+    if value is None or value == "":
+        return MISSING
+    return formats.time_format(_local_moment(value), _("H:i"))

@@ -1,0 +1,69 @@
+"""The shared form behaviour in a real browser: the error summary takes focus and its links take
+the person to the field; leaving a form with typed, unsaved text asks first."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.helpers.browser import log_in
+from tests.portal.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_error_summary_takes_focus_and_links_to_the_field(page: Any) -> None:
+    UserFactory(email="frida@forening.se", name="Frida Förening")
+    log_in(page, "frida@forening.se")
+    page.goto("/konto/profil/")
+    page.get_by_label("Namn").fill("")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    assert page.title().startswith("Fel: ")
+    focused = page.evaluate("document.activeElement.dataset.errorSummary !== undefined")
+    assert focused, "the error summary has focus after the page loads"
+    page.keyboard.press("Tab")  # the first link in the summary
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#id_name"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "id_name"
+
+
+def test_leaving_a_form_with_typed_text_asks_first(page: Any) -> None:
+    UserFactory(email="frida@forening.se", name="Frida Förening")
+    log_in(page, "frida@forening.se")
+    page.goto("/konto/profil/")
+    name = page.get_by_label("Namn")
+    name.click()  # typing by hand: the page has had the person's attention
+    name.fill("Frida Andersson")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    # The click returns once the question has been answered ("stay on the page").
+    page.get_by_role("link", name="Min översikt").first.click()
+    assert asked == ["beforeunload"]
+    assert re.search(r"/konto/profil/$", page.url)
+    assert page.get_by_label("Namn").input_value() == "Frida Andersson"
+
+
+def test_sending_the_form_is_never_stopped(page: Any) -> None:
+    UserFactory(email="frida@forening.se", name="Frida Förening")
+    log_in(page, "frida@forening.se")
+    page.goto("/konto/profil/")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.get_by_label("Namn").click()
+    page.get_by_label("Namn").fill("Frida Andersson")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    assert asked == []
