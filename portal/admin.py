@@ -216,6 +216,9 @@ class SiteSettingsAdmin(SingletonSettingsAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        # Now, and once more when the change is committed (a page drawn in between may have
+        # read the old values into the cache).
+        selectors.site_settings_forget()
         transaction.on_commit(selectors.site_settings_forget)
 
 

@@ -28,7 +28,7 @@ def _header_roles(request: HttpRequest) -> list[str]:
 def _header_role_summary(request: HttpRequest) -> str:
     """Beside the person's name: the first role and how many more (the full list is on their
     overview), so that a person with many roles keeps a small header."""
-    roles = cast(list[str], _roles(request))
+    roles = _roles(request)
     if len(roles) <= 1:
         return roles[0] if roles else ""
     more = len(roles) - 1

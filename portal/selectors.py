@@ -55,8 +55,9 @@ def site_settings(request: HttpRequest | None = None) -> SiteSettings:
     """Who runs the portal (name, logo, contact, personal-data text), as every page's header and
     footer show it: from the shared cache, read from the database only when the cache does not
     hold it (after a change in the admin); with `request`, read once per request."""
-    if request is not None and hasattr(request, "_site_settings"):
-        return request._site_settings  # type: ignore[no-any-return]
+    cached: SiteSettings | None = getattr(request, "_site_settings", None)
+    if cached is not None:
+        return cached
     settings: SiteSettings | None = cache.get(SITE_SETTINGS_CACHE_KEY)
     if settings is None:
         settings = SiteSettings.load()

@@ -45,7 +45,7 @@ class TableWrapNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context: template.Context) -> SafeString:
-        table = self.nodelist.render(context)
+        table: str = self.nodelist.render(context)
         labelledby = "".join(str(part.resolve(context)) for part in self.labelledby)
         if not labelledby:
             table, labelledby = _named_by_caption(table)
