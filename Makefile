@@ -9,6 +9,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails point at the address `make run` serves (set SITE_URL to override).
+SITE_URL ?= http://$(HOST):$(PORT)
+# `make run` is development without Django's technical pages: the portal's own 404 and 500.
+DEV := DEVELOPMENT=true SITE_URL=$(SITE_URL)
 # uv uses the Python that runs this Makefile and never downloads one of its own.
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
@@ -17,9 +21,9 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 .PHONY: run test lint bench install prereqs migrate seed worker beat messages clean
 
 run: install prereqs
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py seed_demo
+	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install prereqs
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -66,10 +70,10 @@ prereqs:
 	fi
 
 migrate: install
-	DEBUG=true $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py migrate --noinput
 
 seed: migrate
-	DEBUG=true $(PY) manage.py seed_demo
+	$(DEV) $(PY) manage.py seed_demo
 
 # A worker and beat against the Redis in REDIS_URL (for development with a real broker).
 worker: install

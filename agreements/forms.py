@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
@@ -12,6 +13,7 @@ from agreements.models import (
     ContributionKind,
     StateAidRoute,
 )
+from agreements.services import check_term
 from portal.forms import PortalForm, PortalModelForm
 from portal.money import SekField
 from portal.versions import SeenVersionField
@@ -46,6 +48,7 @@ class InitiativeForm(PortalModelForm):
             "proposed_start": forms.DateInput(attrs={"type": "date"}),
             "proposed_end": forms.DateInput(attrs={"type": "date"}),
         }
+        labels = {"proposed_start": _("Proposed start"), "proposed_end": _("Proposed end")}
 
     def __init__(
         self,
@@ -66,21 +69,54 @@ class InitiativeForm(PortalModelForm):
         data = super().clean() or {}
         if not data.get("organisation") and not data.get("on_behalf_of"):
             self.add_error("organisation", _("Choose the organisation that takes the initiative."))
+        try:
+            check_term(start=data.get("proposed_start"), end=data.get("proposed_end"))
+        except ValidationError as error:
+            self.add_error(None, error)
         return data
 
 
 class SectionForm(PortalForm):
-    section = forms.ChoiceField(choices=SECTIONS, widget=forms.HiddenInput)
+    """One section of the agreement in the full-width editor. `seen_revision` is the section's
+    last saved text as the editor opened it (0: none), so a colleague's save is not overwritten."""
+
+    mark_optional = False  # an empty section is a draft, not an optional answer
+
     text = forms.CharField(
-        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 18, "class": "section-editor"}),
     )
+    seen_revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, title: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Text of the section “%(section)s”") % {"section": title}
+        self.fields["text"].help_text = _(
+            "Write in plain paragraphs; an empty line starts a new paragraph."
+        )
 
 
 class CommentForm(PortalForm):
     section = forms.ChoiceField(choices=SECTIONS, widget=forms.HiddenInput)
     text = forms.CharField(
-        label=_("Comment"), max_length=5_000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"), max_length=5_000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class SignatoryForm(PortalForm):
+    """Who signs for a public body: chosen by its officer among the people who may (not a
+    declaration of one's own)."""
+
+    signatory = forms.TypedChoiceField(coerce=int, label=_("Signatory"))
+
+    def __init__(
+        self, *args: Any, party: str, people: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["signatory"])
+        field.label = _("Signatory for %(party)s") % {"party": party}
+        field.choices = [("", "–"), *people]
 
 
 class ContributionForm(PortalForm):

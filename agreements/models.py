@@ -236,6 +236,36 @@ class SectionComment(models.Model):
         return f"{self.section}: {self.text[:40]}"
 
 
+class SectionRevision(models.Model):
+    """A saved text of one section: every save that changes a section keeps its text here, with
+    who saved it and when, so the parties can see what changed between two saved states (of a
+    section, or of the whole agreement). Written by `agreement_section_save` only; never changed."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="section_revisions"
+    )
+    section = models.CharField(_("section"), max_length=30)
+    text = models.TextField(_("text"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved section text")
+        verbose_name_plural = _("saved section texts")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["agreement", "section", "id"], name="section_revision_by_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.section} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 def version_upload_to(instance: AgreementVersion, filename: str) -> str:
     return f"agreements/{instance.agreement_id}/{filename}"
 

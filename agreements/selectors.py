@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from agreements import permissions
 from agreements.models import (
+    SECTIONS,
     Agreement,
     AgreementStatus,
     AgreementVersion,
     Contribution,
     Party,
     SectionComment,
+    SectionRevision,
 )
-from portal.models import AuditEvent, User
+from organisations import segregation
+from portal.models import AuditEvent, PublicBodyMembership, User
 
 PUBLIC_STATUSES = [*Agreement.LIVE_STATUSES, AgreementStatus.ENDED, AgreementStatus.TERMINATED]
 
@@ -28,6 +34,31 @@ def agreements_for_user(*, user: User | AnonymousUser) -> QuerySet[Agreement]:
         )
         .select_related("public_body", "initiating_organisation")
         .order_by("-updated_at", "-id")
+    )
+
+
+def agreements_for_officer(*, user: User | AnonymousUser) -> QuerySet[Agreement]:
+    """The agreements of the public bodies where the person is a case officer or decision
+    maker (responsible, or a party): the officer's own IOP list."""
+    bodies = permissions.body_ids(user)
+    return (
+        Agreement.objects.filter(
+            pk__in=Agreement.objects.filter(
+                Q(public_body_id__in=bodies) | Q(parties__public_body_id__in=bodies)
+            ).values("pk")
+        )
+        .select_related("public_body", "initiating_organisation")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def status_counts(*, agreements: QuerySet[Agreement]) -> dict[str, int]:
+    """How many of these agreements are in each status: one query."""
+    return dict(
+        agreements.order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
     )
 
 
@@ -70,6 +101,58 @@ def contributions_of(*, agreement: Agreement) -> QuerySet[Contribution]:
 
 def comments_of(*, agreement: Agreement) -> QuerySet[SectionComment]:
     return agreement.comments.select_related("author")
+
+
+def revisions_of(*, agreement: Agreement, section: str | None = None) -> QuerySet[SectionRevision]:
+    """The saved texts of the agreement's sections (of one section), oldest first, with who saved
+    them."""
+    revisions = SectionRevision.objects.filter(agreement=agreement).select_related("author")
+    if section is not None:
+        revisions = revisions.filter(section=section)
+    return revisions.order_by("id")
+
+
+def latest_revision_id(*, agreement: Agreement, section: str) -> int:
+    """The section's last saved text as an editor opens it (0: none yet)."""
+    return (
+        SectionRevision.objects.filter(agreement=agreement, section=section)
+        .order_by("-id")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+    )
+
+
+def signatory_candidates(*, agreement: Agreement, parties: list[Party]) -> dict[int, list[User]]:
+    """Who may sign for each public body party, to choose from (party id → people): its case
+    officers and decision makers, except whoever must stay out of the case (segregation of
+    duties) and whoever prepared the agreement, recorded its decision or sent it for signing
+    (four eyes). Two queries for all the parties; the service checks the chosen person again
+    (`permissions.can_sign_for`)."""
+    bodies = {p.public_body_id: p.pk for p in parties if p.public_body_id is not None}
+    if not bodies:
+        return {}
+    excluded = segregation.connected_user_ids(
+        permissions.organisation_ids_of(agreement), case=agreement
+    ) | {
+        agreement.legal_reviewed_by_id,
+        agreement.decision_recorded_by_id,
+        agreement.sent_to_signing_by_id,
+    }
+    memberships = (
+        PublicBodyMembership.objects.filter(
+            public_body_id__in=bodies,
+            role__in=permissions.PUBLIC_ROLES,
+            user__is_active=True,
+        )
+        .exclude(user_id__in=[pk for pk in excluded if pk is not None])
+        .select_related("user")
+        .order_by("user__name", "user_id")
+    )
+    people: dict[int, dict[int, User]] = {party_pk: {} for party_pk in bodies.values()}
+    for membership in memberships:
+        people[bodies[membership.public_body_id]].setdefault(membership.user_id, membership.user)
+    return {party_pk: list(users.values()) for party_pk, users in people.items()}
 
 
 def history_of(*, agreement: Agreement) -> QuerySet[AuditEvent]:
@@ -123,3 +206,60 @@ def version_get_for_user(
     if not agreements_for_user(user=user).filter(pk=pk).exists():
         raise Http404
     return version
+
+
+@dataclass(frozen=True)
+class TextState:
+    """A state of the whole agreement text that can be compared: a signed version, the text
+    just after a save, or the text now."""
+
+    key: str
+    label: str
+    sections: dict[str, str]
+
+
+def text_states(*, agreement: Agreement) -> list[TextState]:
+    """Every state of the agreement text, oldest first: the signed versions and the saves, in
+    the order they were made, then the text now. One query for the saves (the versions come
+    prefetched with the agreement)."""
+    from portal.formats import long_date, short_datetime
+
+    timeline: list[tuple[object, int, TextState]] = []
+    for version in agreement.versions.all():
+        timeline.append(
+            (
+                version.created_at,
+                0,
+                TextState(
+                    f"v{version.number}",
+                    _("Signed version %(number)s, %(date)s")
+                    % {"number": version.number, "date": long_date(version.created_at)},
+                    {s["key"]: s["text"] for s in version.content.get("sections", [])},
+                ),
+            )
+        )
+    titles = {key: str(title) for key, title in SECTIONS}
+    current: dict[str, str] = {}
+    for revision in revisions_of(agreement=agreement):
+        current = {**current, revision.section: revision.text}
+        timeline.append(
+            (
+                revision.created_at,
+                1,
+                TextState(
+                    f"r{revision.pk}",
+                    _("Saved %(when)s by %(name)s: %(section)s")
+                    % {
+                        "when": short_datetime(revision.created_at),
+                        "name": revision.author.display_name,
+                        "section": titles.get(revision.section, revision.section),
+                    },
+                    current,
+                ),
+            )
+        )
+    timeline.sort(key=lambda item: (item[0], item[1]))
+    return [
+        *(state for _when, _order, state in timeline),
+        TextState("now", str(_("The text now")), dict(agreement.sections)),
+    ]

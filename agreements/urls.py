@@ -1,15 +1,22 @@
 from django.urls import path
 
-from agreements.views import cocreation, follow_up, public, signing
+from agreements.views import cocreation, document, follow_up, public, signing
 
 app_name = "agreements"
 
 urlpatterns = [
     path("iop/", public.register, name="register"),
     path("iop/mina/", public.mine, name="mine"),
+    path("iop/handlaggning/", public.officer_list, name="officer_list"),
     path("iop/initiativ/", public.initiative, name="initiative"),
-    path("iop/avtal/<id:pk>/", cocreation.agreement, name="agreement"),
-    path("iop/avtal/<id:pk>/avsnitt/", cocreation.section_save, name="section_save"),
+    path("iop/avtal/<id:pk>/", document.agreement, name="agreement"),
+    path("iop/avtal/<id:pk>/avsnitt/<slug:section>/", document.section_edit, name="section_edit"),
+    path(
+        "iop/avtal/<id:pk>/avsnitt/<slug:section>/andringar/",
+        document.section_changes,
+        name="section_changes",
+    ),
+    path("iop/avtal/<id:pk>/jamfor/", document.compare, name="compare"),
     path("iop/avtal/<id:pk>/kommentar/", cocreation.comment_add, name="comment_add"),
     path("iop/avtal/<id:pk>/insatser/", cocreation.contribution_add, name="contribution_add"),
     path("iop/avtal/<id:pk>/steg/", cocreation.transition, name="transition"),
@@ -20,6 +27,11 @@ urlpatterns = [
         "iop/avtal/<id:pk>/parter/<id:party_pk>/firmatecknare/",
         signing.become_signatory,
         name="become_signatory",
+    ),
+    path(
+        "iop/avtal/<id:pk>/parter/<id:party_pk>/valj-firmatecknare/",
+        signing.signatory_set,
+        name="signatory_set",
     ),
     path("iop/avtal/<id:pk>/parter/<id:party_pk>/underskrift/", signing.sign, name="sign"),
     path("iop/avtal/<id:pk>/underskrifter/om/", signing.restart_signing, name="restart_signing"),

@@ -4,19 +4,23 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from grants.assessment import MAX_SCORE, Assessment, CriterionScore
 from grants.models import (
     Application,
     ApplicationStatus,
     AttachmentType,
     BudgetLineKind,
     Call,
+    Criterion,
     DecisionChoice,
     ProposalOutcome,
     Question,
     QuestionKind,
 )
+from grants.tasks import AttachmentSlot
 from portal.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
 from portal.forms import PortalForm
 from portal.models import User
@@ -73,7 +77,7 @@ class ApplicationForm(PortalForm):
     mark_optional = False
 
     title = forms.CharField(label=_("Title of the application"), max_length=200, required=False)
-    amount_requested = SekField(label=_("Amount applied for (SEK)"), required=False)
+    amount_requested = SekField(label=_("Amount applied for in kronor"), required=False)
     planned_start = forms.DateField(
         label=_("The activity starts"),
         required=False,
@@ -113,7 +117,7 @@ class BudgetLineForm(PortalForm):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=BudgetLineKind.choices)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    amount = SekField(label=_("Amount (SEK)"), required=False)
+    amount = SekField(label=_("Amount in kronor"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -164,6 +168,57 @@ class AttachmentForm(PortalForm):
         return upload
 
 
+class DraftAttachmentsForm(PortalForm):
+    """The attachments section of the application's form: a file input for each attachment the
+    call asks for, and one for any other. `upload` names the one whose button was pressed
+    (a slot's key); only that file is read and checked."""
+
+    mark_optional = False
+
+    def __init__(self, *args: Any, slots: list[AttachmentSlot], upload: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.slots = {slot.key: slot for slot in slots}
+        self.upload = upload
+        for slot in slots:
+            label = (
+                _("Choose a file for “%(attachment)s”") % {"attachment": slot.attachment_type.name}
+                if slot.attachment_type
+                else _("Choose a file for another attachment")
+            )
+            self.fields[f"file_{slot.key}"] = forms.FileField(label=label, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.upload not in self.slots:
+            raise forms.ValidationError(_("Choose which attachment to upload."))
+        name = f"file_{self.upload}"
+        upload = data.get(name)
+        if not upload:
+            self.add_error(name, _("Choose the file to upload first."))
+        else:
+            try:
+                check_upload(upload)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        return data
+
+    def slot_fields(self) -> list[tuple[AttachmentSlot, forms.BoundField]]:
+        """Each attachment with its file input, in the order of the call."""
+        return [(slot, self[f"file_{key}"]) for key, slot in self.slots.items()]
+
+    def chosen(self) -> tuple[AttachmentType | None, Any]:
+        """The attachment type and the file to store (after `is_valid`)."""
+        return self.slots[self.upload].attachment_type, self.cleaned_data[f"file_{self.upload}"]
+
+
+def upload_help() -> str:
+    """What files the attachments may be, in the reader's language."""
+    return gettext("%(types)s, at most %(size)d MB.") % {
+        "types": ALLOWED_DESCRIPTION,
+        "size": MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
+
+
 class CompletionRequestForm(PortalForm):
     message = forms.CharField(
         label=_("What should the association complete?"), widget=forms.Textarea(attrs={"rows": 3})
@@ -171,13 +226,54 @@ class CompletionRequestForm(PortalForm):
     due = forms.DateField(label=_("Complete by"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ReviewForm(PortalForm):
-    score = forms.TypedChoiceField(
-        label=_("Score"), coerce=int, choices=[(n, str(n)) for n in range(6)], widget=forms.Select
-    )
-    comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+class AssessmentForm(PortalForm):
+    """The case officer's assessment: a score (0–5, or none yet) and a comment per criterion of
+    the programme. Nothing is scored beforehand: an unscored criterion stays empty, and the page
+    and the proposal name what is still missing. Field names `c<criterion id>-score` and
+    `c<criterion id>-comment`."""
+
+    mark_optional = False
+
+    def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
+        self.assessment = assessment
+        initial: dict[str, Any] = {}
+        for row in assessment.rows:
+            initial[f"c{row.criterion.pk}-score"] = "" if row.score is None else row.score
+            initial[f"c{row.criterion.pk}-comment"] = row.comment
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for row in assessment.rows:
+            name = row.criterion.name
+            self.fields[f"c{row.criterion.pk}-score"] = forms.TypedChoiceField(
+                label=_("Score for %(criterion)s") % {"criterion": name},
+                coerce=int,
+                empty_value=None,
+                required=False,
+                choices=[("", _("Not scored"))] + [(n, str(n)) for n in range(MAX_SCORE + 1)],
+            )
+            self.fields[f"c{row.criterion.pk}-comment"] = forms.CharField(
+                label=_("Comment on %(criterion)s") % {"criterion": name},
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self) -> list[tuple[CriterionScore, forms.BoundField, forms.BoundField]]:
+        """Each criterion with its score and comment fields, in the programme's order."""
+        return [
+            (row, self[f"c{row.criterion.pk}-score"], self[f"c{row.criterion.pk}-comment"])
+            for row in self.assessment.rows
+        ]
+
+    def scores(self) -> list[tuple[Criterion, int | None, str]]:
+        return [
+            (
+                row.criterion,
+                self.cleaned_data.get(f"c{row.criterion.pk}-score"),
+                self.cleaned_data.get(f"c{row.criterion.pk}-comment") or "",
+            )
+            for row in self.assessment.rows
+        ]
 
 
 class ProposalForm(PortalForm):
@@ -381,15 +477,31 @@ class ReportForm(PortalForm):
 
 
 class ReportReviewForm(PortalForm):
+    """The case officer's review of a follow-up report: the button pressed (approve or request
+    revision) and a comment, required to request revision (the report machine says so)."""
+
+    mark_optional = False
+
     decision = forms.ChoiceField(
-        choices=[("approve", _("Approve")), ("revise", _("Request revision"))]
+        choices=[("approve", _("Approve")), ("revise", _("Request revision"))],
+        widget=forms.HiddenInput,  # the two buttons carry it
     )
     seen_version = SeenVersionField()
     comment = forms.CharField(
-        label=_("Comment to the association"),
+        label=_("Comment to the association (required to request revision)"),
         required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "decision" in self.errors:  # no button, or one the page does not have
+            del self.errors["decision"]
+            self.add_error(
+                None, _("Choose “Approve the report” or “Request revision”. Nothing was changed.")
+            )
+        return data
 
 
 class ReportAttachmentForm(PortalForm):

@@ -49,6 +49,11 @@ def can_handle(user: User | AnonymousUser, application: Application) -> bool:
     )
 
 
+def is_decision_maker(user: User | AnonymousUser, application: Application) -> bool:
+    """A decision maker of the public body that owns the application (whatever the case)."""
+    return _has_role(user, body_of(application), PublicBodyRole.DECISION_MAKER)
+
+
 def can_decide(user: User | AnonymousUser, application: Application) -> bool:
     """Decide within delegation: a decision maker of the owning body, never on a proposal they
     prepared themselves (four-eyes), never on a case they are excluded from."""

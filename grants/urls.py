@@ -22,6 +22,9 @@ urlpatterns = [
         name="attachment_remove",
     ),
     path("ansokningar/<id:pk>/aterkalla/", applications.application_withdraw, name="withdraw"),
+    path("ansokningar/<id:pk>/kontrollera/", applications.application_check, name="check"),
+    path("ansokningar/<id:pk>/kvitto/", applications.application_receipt, name="receipt"),
+    path("ansokningar/<id:pk>/ta-bort/", applications.application_delete, name="delete"),
     path("handlaggning/ansokningar/", cases.inbox, name="inbox"),
     path("handlaggning/beslut/", decisions.decisions, name="decisions"),
     path(
@@ -34,9 +37,7 @@ urlpatterns = [
         name="request_completion",
     ),
     path("handlaggning/ansokningar/<id:pk>/granska/", cases.start_review, name="start_review"),
-    path(
-        "handlaggning/ansokningar/<id:pk>/bedomning/<id:criterion_pk>/", cases.score, name="score"
-    ),
+    path("handlaggning/ansokningar/<id:pk>/bedomning/", cases.assess, name="assess"),
     path("handlaggning/ansokningar/<id:pk>/forslag/", decisions.propose, name="propose"),
     path("handlaggning/ansokningar/<id:pk>/beslut/", decisions.decide, name="decide"),
     path("handlaggning/ansokningar/<id:pk>/jav/", cases.declare_conflict, name="declare_conflict"),

@@ -1,11 +1,20 @@
-"""django-allauth under the portal's rules for email (`portal.emails`)."""
+"""django-allauth under the portal's rules: email (`portal.emails`), what counts as a recent
+authentication, and where a person goes after setting up two-factor authentication."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.emails import defang_message
 from portal.models import User
@@ -26,6 +35,53 @@ class AccountAdapter(DefaultAccountAdapter):
         request = getattr(self, "request", None)
         root = request.build_absolute_uri("/") if request is not None else ""
         return defang_message(message, also_keep=root)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """allauth asks for the password again before account changes (setting up or removing
+        a second factor, new recovery codes, a new email address). A password typed to log in
+        within ACCOUNT_REAUTHENTICATION_TIMEOUT counts as that: an officer who has just logged
+        in is not asked for it a second time on the way to setting up the authenticator app.
+        Signing asks for a fresh code from the app whatever this says
+        (`agreements.services.signing`)."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = self.request or context.request
+        return request is None or not logged_in_by_password_recently(request)
+
+
+def logged_in_by_password_recently(request: HttpRequest) -> bool:
+    """Whether the person typed their password in this session (to log in or to confirm
+    access) within allauth's reauthentication timeout."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    typed = [
+        record["at"]
+        for record in get_authentication_records(request, user)
+        if record.get("method") == "password" and isinstance(record.get("at"), int | float)
+    ]
+    return bool(typed) and time.time() - max(typed) < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+# Where a person was going when the portal sent them to set up two-factor authentication; the
+# recovery codes page's "continue" takes them there (`portal.views.mfa_continue`).
+MFA_DESTINATION_SESSION_KEY = "portal_mfa_destination"
+
+
+def remember_mfa_destination(request: HttpRequest) -> None:
+    match = request.resolver_match
+    if request.method == "GET" and not (match and match.view_name == "portal:mfa_continue"):
+        request.session[MFA_DESTINATION_SESSION_KEY] = request.get_full_path()
+
+
+def take_mfa_destination(request: HttpRequest) -> str:
+    """The page remembered above (once), or My overview; never an address elsewhere."""
+    destination = request.session.pop(MFA_DESTINATION_SESSION_KEY, "")
+    if isinstance(destination, str) and url_has_allowed_host_and_scheme(
+        destination, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return destination
+    return reverse(settings.LOGIN_REDIRECT_URL)
 
 
 def user_display(user: User) -> str:

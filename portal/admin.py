@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from portal import selectors, services
@@ -254,15 +255,57 @@ class EmailAddressAdmin(AuditedAdmin, BaseEmailAddressAdmin):
 
 admin.site.unregister(Authenticator)
 
+# allauth names neither the model nor its fields, so the admin said "Authenticators", "Type",
+# "Created at". The model's names are set on its _meta (not in a Meta class, which migrations
+# read: allauth's app gets no migration of ours); the fields are named in the admin below.
+Authenticator._meta.verbose_name = _("authentication method")
+Authenticator._meta.verbose_name_plural = _("authentication methods")
+
+
+StrOrPromise = str | Promise
+
+
+def _titled(base: type[admin.FieldListFilter], title: StrOrPromise) -> type[admin.FieldListFilter]:
+    """A field's list filter under a title of ours instead of the field's own name."""
+
+    class TitledFilter(base):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.title = str(title)
+
+    return TitledFilter
+
 
 @admin.register(Authenticator)
 class AuthenticatorAdmin(ReadOnlyAdminMixin, AuditedAdmin, BaseAuthenticatorAdmin):
     """A person's second factor. Never created or edited here (the secret stays with the
     person); an administrator may remove a lost one, which is recorded on the person."""
 
-    readonly_fields = ["user", "type", "created_at", "last_used_at"]
-    exclude = ["data"]
+    list_display = ("person", "method", "added", "last_used")
+    list_filter = (
+        ("type", _titled(admin.ChoicesFieldListFilter, _("method"))),
+        ("created_at", _titled(admin.DateFieldListFilter, _("added"))),
+        ("last_used_at", _titled(admin.DateFieldListFilter, _("last used"))),
+    )
+    fields = ("person", "method", "added", "last_used")
+    readonly_fields = fields
     refused_writes = frozenset({"add", "change"})
+
+    @admin.display(description=_("person"), ordering="user__email")
+    def person(self, obj: Authenticator) -> str:
+        return str(obj.user)
+
+    @admin.display(description=_("method"), ordering="type")
+    def method(self, obj: Authenticator) -> str:
+        return str(obj.get_type_display())
+
+    @admin.display(description=_("added"), ordering="created_at")
+    def added(self, obj: Authenticator) -> Any:
+        return obj.created_at
+
+    @admin.display(description=_("last used"), ordering="last_used_at")
+    def last_used(self, obj: Authenticator) -> Any:
+        return obj.last_used_at
 
     def audit_target(self, obj: models.Model) -> models.Model:
         return cast(Authenticator, obj).user

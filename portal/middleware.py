@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal import selectors
+from portal.adapters import remember_mfa_destination
 
 # The account pages (log out, change password, set up MFA itself) stay reachable.
 EXEMPT_MODULE_PREFIXES = ("allauth.",)
@@ -48,7 +49,9 @@ class RequireMFAMiddleware:
                 request,
                 _("Your role requires two-factor authentication. Set it up to continue."),
             )
-            # After activation allauth shows the new recovery codes, which must be saved first.
+            # After activation allauth shows the new recovery codes, which must be saved first;
+            # their page's "continue" leads to the page asked for here.
+            remember_mfa_destination(request)
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return None
 

@@ -21,15 +21,20 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
+# The developer's own machine (`make run`): the embedded defaults below (a fixed key, SQLite,
+# console email, a cache in memory, plain HTTP on localhost, static files straight from
+# static/), but without DEBUG's technical pages, so a missing page shows the portal's own 404
+# and an error its 500 (the traceback goes to the console). DEBUG implies it.
+DEVELOPMENT = DEBUG or env.bool("DEVELOPMENT", default=False)
 
-if DEBUG:
+if DEVELOPMENT:
     SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-never-use-in-production")
 else:
     # Required outside development: the portal refuses to start without it.
     SECRET_KEY = env.str("SECRET_KEY")
 
 ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -114,15 +119,15 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
         }
     }
-elif DEBUG or env.bool("ALLOW_LOCAL_CACHE", default=False):
+elif DEVELOPMENT or env.bool("ALLOW_LOCAL_CACHE", default=False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     # The record of used TOTP codes and the login rate limits live in the cache. A cache in
     # each process's memory would let one code be used once per worker and multiply every
     # limit by the number of workers: production needs the shared one.
     raise ImproperlyConfigured(
-        "REDIS_URL is not set. With DEBUG off the portal needs a shared cache (Redis): the "
-        "record of used two-factor codes and the login rate limits live there, and a cache in "
+        "REDIS_URL is not set. Outside development (DEVELOPMENT or DEBUG) the portal needs a "
+        "shared cache (Redis): the record of used two-factor codes and the login rate limits live there, and a cache in "
         "each process's memory would accept one code once per worker. Set REDIS_URL, or, for "
         "the test suite and single-process trials only, ALLOW_LOCAL_CACHE=true."
     )
@@ -175,6 +180,20 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
+# allauth's forms with messages that name their field, like the portal's own.
+ACCOUNT_FORMS = {
+    name: f"portal.account_forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "add_email": "AddEmailForm",
+        "change_email": "ChangeEmailForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "portal.adapters.user_display"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -205,7 +224,21 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Or a header the proxy sets to the client's address alone (e.g. "X-Real-IP"); empty: not used.
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# A password typed within this many seconds (to log in or to confirm access) lets a person
+# change their account without typing it again (portal.adapters.AccountAdapter): time enough to
+# install an authenticator app after the first login.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 15 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    name: f"portal.account_forms.{form}"
+    for name, form in {
+        "authenticate": "AuthenticateForm",
+        "reauthenticate": "MFAReauthenticateForm",
+        "activate_totp": "ActivateTOTPForm",
+        "deactivate_totp": "DeactivateTOTPForm",
+        "generate_recovery_codes": "GenerateRecoveryCodesForm",
+    }.items()
+}
 MFA_TOTP_ISSUER = "Samverkansportalen"
 # Accept the code of the 30 seconds before or after too: a phone's clock that is a little off,
 # or a code typed as it changes, should not lock a volunteer out (RFC 6238 §5.2). A code is
@@ -216,7 +249,7 @@ MFA_TOTP_TOLERANCE = 1
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale", BASE_DIR / "portal" / "locale_overrides"]
-LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEVELOPMENT
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Stockholm"
@@ -234,7 +267,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# The portal's own address, for links in emails sent by workers (no request there).
+# The portal's own address, for links in emails sent by workers (no request there). `make run`
+# sets it to the host and port it serves.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # State aid: the de minimis ceiling over three years and the exchange rate used to check it.
 DE_MINIMIS_CEILING_EUR = env.int("DE_MINIMIS_CEILING_EUR", default=300_000)
@@ -258,16 +292,20 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env.bool("STATIC_MANIFEST", default=not DEBUG)
+            if env.bool("STATIC_MANIFEST", default=not DEVELOPMENT)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
+# In development WhiteNoise serves static/ as it is, new files included (runserver itself serves
+# static files only with DEBUG on).
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEVELOPMENT
 
 # Email: console in development, SMTP (EMAIL_URL) in production; the test runner swaps in
 # Django's in-memory backend.
 EMAIL_CONFIG = env.email_url(
-    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
+    "EMAIL_URL", default="consolemail://" if DEVELOPMENT else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Samverkansportalen <noreply@localhost>")
@@ -284,7 +322,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if not DEBUG:
+if not DEVELOPMENT:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -21,6 +21,7 @@ app_urls = (
         path("oversikt/", views.dashboard, name="dashboard"),
         path("handlaggning/", views.officer_home, name="officer_home"),
         path("konto/profil/", views.profile, name="profile"),
+        path("konto/tvafaktor/klar/", views.mfa_continue, name="mfa_continue"),
         path("konto/notiser/", views.notifications_page, name="notifications"),
     ],
     "portal",

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from portal import health, permissions, registry, selectors, services
+from portal.adapters import take_mfa_destination
 from portal.forms import NotificationSettingsForm, ProfileForm
 from portal.http import logo_response, request_user
 from portal.panels import render_panels
@@ -74,6 +75,13 @@ def officer_home(request: HttpRequest) -> HttpResponse:
         "portal/officer_home.html",
         {"memberships": memberships, "panels": render_panels(request, registry.OFFICER_HOME)},
     )
+
+
+@require_safe
+def mfa_continue(request: HttpRequest) -> HttpResponse:
+    """After the recovery codes are saved: on to the page the person was going to when the
+    portal asked them to set up two-factor authentication, or My overview."""
+    return redirect(take_mfa_destination(request))
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,9 +19,11 @@ from agreements.services.cocreation import (
     agreement_screen,
     agreement_section_save,
     agreement_transition,
+    check_term,
     contribution_add,
     party_add,
     section_comment_add,
+    section_title,
 )
 from agreements.services.decision import (
     agreement_decide,
@@ -70,6 +72,7 @@ __all__ = [
     "agreement_signing_withdraw",
     "agreement_snapshot",
     "agreement_transition",
+    "check_term",
     "contribution_add",
     "de_minimis_ceiling_sek",
     "de_minimis_total",
@@ -81,6 +84,7 @@ __all__ = [
     "party_add",
     "party_set_signatory",
     "section_comment_add",
+    "section_title",
     "signing_panel",
     "signing_version",
     "text_fingerprint",

@@ -4,6 +4,7 @@ table `AGREEMENT_MACHINE`, run by `portal.transitions`)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,8 @@ from agreements.models import (
     AgreementStatus,
     Contribution,
     Party,
+    SectionComment,
+    SectionRevision,
 )
 from agreements.notifications import agreement_people
 from agreements.services._shared import (
@@ -34,6 +37,7 @@ from agreements.services._shared import (
 from organisations import services as organisation_services
 from organisations.models import Organisation
 from portal import transitions
+from portal.formats import long_date
 from portal.models import AuditEvent, PublicBody, User
 from portal.money import format_sek
 from portal.notifications import notify
@@ -131,6 +135,19 @@ def agreement_transition(
     )
 
 
+def check_term(*, start: date | None, end: date | None) -> None:
+    """The proposed term runs forwards: an end before the start is refused, naming the field."""
+    if start and end and end < start:
+        raise ValidationError(
+            {
+                "proposed_end": [
+                    _("“Proposed end” cannot be before “Proposed start” (%(start)s).")
+                    % {"start": long_date(start)}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def agreement_initiate(
     *, actor: User, organisation: Organisation, public_body: PublicBody, data: dict[str, Any]
@@ -140,6 +157,7 @@ def agreement_initiate(
         actor, organisation_id=organisation.pk, public_body_id=public_body.pk
     ):
         raise PermissionDenied
+    check_term(start=data.get("proposed_start"), end=data.get("proposed_end"))
     agreement = Agreement.objects.create(
         initiating_organisation=organisation, public_body=public_body, created_by=actor, **data
     )
@@ -182,26 +200,62 @@ def agreement_screen(
     )
 
 
+def section_title(section: str) -> str:
+    """The section's title, for messages and the audit trail; refuses an unknown section."""
+    titles = dict(SECTIONS)
+    if section not in titles:
+        raise ValidationError(_("Unknown section."))
+    return str(titles[section])
+
+
 @transaction.atomic
 def agreement_section_save(
-    *, agreement: Agreement, actor: User, section: str, text: str
+    *,
+    agreement: Agreement,
+    actor: User,
+    section: str,
+    text: str,
+    seen_revision: int | None = None,
 ) -> Agreement:
-    """Either side writes a section while the agreement is being created or amended."""
+    """Either side writes a section while the agreement is being created or amended. Each save
+    that changes the text keeps it as a `SectionRevision` (who, when), so two saved states can
+    be compared. A form passes `seen_revision`, the section's last saved text as the editor
+    opened it (0: none yet); when someone else saved the section since, nothing is saved."""
     agreement = _locked(agreement)
     permissions.ensure(permissions.can_contribute(actor, agreement), actor, agreement)
     if agreement.status not in EDITABLE:
         raise ValidationError(
             _("The agreement text can only be changed during co-creation or an amendment.")
         )
-    if section not in dict(SECTIONS):
-        raise ValidationError(_("Unknown section."))
-    before = agreement.sections.get(section, "")
-    if before != text.strip():
-        agreement.sections = {**agreement.sections, section: text.strip()}
-        agreement.save(update_fields=["sections", "updated_at"])
-        audit_record(
-            actor=actor, obj=agreement, action="section_saved", comment=str(dict(SECTIONS)[section])
+    title = section_title(section)
+    latest = (
+        SectionRevision.objects.filter(agreement=agreement, section=section)
+        .order_by("-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if seen_revision is not None and seen_revision != (latest or 0):
+        raise ValidationError(
+            {
+                "text": ValidationError(
+                    _(
+                        "Someone else saved “%(section)s” after you opened it. Nothing was saved. "
+                        "Compare your text with the saved one below, then save again."
+                    )
+                    % {"section": title},
+                    code="stale",
+                )
+            }
         )
+    before = agreement.sections.get(section, "")
+    after = text.strip()
+    if before != after:
+        agreement.sections = {**agreement.sections, section: after}
+        agreement.save(update_fields=["sections", "updated_at"])
+        SectionRevision.objects.create(
+            agreement=agreement, section=section, text=after, author=actor
+        )
+        audit_record(actor=actor, obj=agreement, action="section_saved", comment=title)
     return agreement
 
 
@@ -238,18 +292,19 @@ def contribution_add(
 
 
 @transaction.atomic
-def section_comment_add(*, agreement: Agreement, actor: User, section: str, text: str) -> Any:
-    from agreements.models import SectionComment
-
+def section_comment_add(
+    *, agreement: Agreement, actor: User, section: str, text: str
+) -> SectionComment:
     permissions.ensure(permissions.can_contribute(actor, agreement), actor, agreement)
-    if section not in dict(SECTIONS) or not text.strip():
-        raise ValidationError(_("Write a comment on one of the sections."))
+    title = section_title(section)
+    if not text.strip():
+        raise ValidationError(
+            {"text": [_("Write your comment on “%(section)s”.") % {"section": title}]}
+        )
     comment = SectionComment.objects.create(
         agreement=agreement, section=section, text=text.strip(), author=actor
     )
-    audit_record(
-        actor=actor, obj=agreement, action="commented", comment=str(dict(SECTIONS)[section])
-    )
+    audit_record(actor=actor, obj=agreement, action="commented", comment=title)
     transitions.record_changed(agreement)  # a page drawn before is stale
     return comment
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from agreements import selectors
 from portal.http import error_messages, request_user
@@ -19,13 +20,21 @@ def _bodies() -> list[tuple[int, str]]:
     return [(b.pk, str(b)) for b in PublicBody.objects.filter(is_active=True).order_by("name")]
 
 
-def _act(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, action: Any, *, anchor: str = "") -> HttpResponse:
+    """Run `action(agreement, user)`: its message is shown on the agreement page (at `anchor`);
+    a page it returns instead (the confirmation step) is shown as it is."""
     agreement = selectors.agreement_get_for_user(user=request.user, pk=pk)
     try:
-        message = action(agreement, request_user(request))
+        result = action(agreement, request_user(request))
     except ValidationError as error:
         error_messages(request, error)
     else:
-        if message:
-            messages.success(request, message)
-    return redirect("agreements:agreement", pk=pk)
+        if isinstance(result, HttpResponse):
+            return result
+        if result:
+            messages.success(request, result)
+    return redirect(agreement_url(pk, anchor))
+
+
+def agreement_url(pk: int, anchor: str = "") -> str:
+    return reverse("agreements:agreement", args=[pk]) + (f"#{anchor}" if anchor else "")

@@ -1,5 +1,6 @@
-"""The agreement page and its co-creation forms: sections, comments, contributions, the status
-panel's steps, the screening, parties, and declaring a conflict of interest (jäv)."""
+"""The co-creation forms of the agreement page: comments, contributions, the status panel's
+steps, the screening, parties, and declaring a conflict of interest (jäv). The page itself and
+the section editor are in `document`."""
 
 from __future__ import annotations
 
@@ -7,157 +8,41 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from agreements import permissions, selectors, services
-from agreements.forms import (
-    CommentForm,
-    ContributionForm,
-    DecisionForm,
-    EndForm,
-    FollowUpPlanForm,
-    FollowUpRecordForm,
-    LegalReviewForm,
-    PartyForm,
-    ScreeningForm,
-    SectionForm,
-    SigningRoundForm,
-)
+from agreements.forms import CommentForm, ContributionForm, PartyForm, ScreeningForm
 from agreements.models import SECTIONS, Agreement, AgreementStatus
-from agreements.views._shared import _act, _bodies
-from organisations.forms import ConflictForm
+from agreements.views._shared import _act, _bodies, agreement_url
 from organisations.models import Organisation
 from organisations.views import declare_conflict
 from portal import transitions
-from portal.http import form_error_messages, request_user
+from portal.confirm import confirmation
+from portal.http import form_error, form_error_messages
 from portal.models import PublicBody
-
-
-@require_safe
-def agreement(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    agreement = selectors.agreement_get_for_user(user=user, pk=pk)
-    officer = permissions.can_handle(user, agreement)
-    decider = permissions.can_decide(user, agreement)
-    editable = permissions.can_edit(user, agreement)
-    active = agreement.status in Agreement.LIVE_STATUSES
-    comments = list(selectors.comments_of(agreement=agreement))
-    sections = [
-        (
-            key,
-            title,
-            agreement.sections.get(key, ""),
-            [c for c in comments if c.section == key],
-            SectionForm(
-                initial={"section": key, "text": agreement.sections.get(key, "")}, prefix=key
-            ),
-        )
-        for key, title in SECTIONS
-    ]
-    parties = list(agreement.parties.all())
-    contributions = list(selectors.contributions_of(agreement=agreement))
-    total = sum((c.value for c in contributions), start=0)
-    organisation_part = sum((c.value for c in contributions if c.party.organisation_id), start=0)
-    number = services.next_version_number(agreement)
-    signed = set(services.live_signatures(agreement, number).values_list("party_id", flat=True))
-    signing = agreement.status == AgreementStatus.SIGNING
-    return render(
-        request,
-        "agreements/agreement.html",
-        {
-            "agreement": agreement,
-            "officer": officer,
-            "transitions": transitions.available_transitions(
-                services.AGREEMENT_MACHINE, agreement, user, buttons=True
-            ),
-            "editable": editable,
-            "sections": sections,
-            "parties": [
-                (p, p.pk in signed, p.signatory_id == user.pk and permissions.can_sign_for(user, p))
-                for p in parties
-            ],
-            "can_become_signatory": [
-                p for p in parties if p.signatory_id is None and permissions.can_sign_for(user, p)
-            ],
-            "excluded": permissions.is_excluded(user, agreement)
-            and bool(permissions.body_ids(user) & permissions.public_body_ids_of(agreement)),
-            "conflict_form": ConflictForm()
-            if permissions.may_declare_conflict(user, agreement)
-            else None,
-            "party_form": PartyForm(bodies=_bodies())
-            if officer and agreement.status in permissions.EDITABLE
-            else None,
-            "contributions": contributions,
-            "total": total,
-            "organisation_share": round(organisation_part * 100 / total) if total else 0,
-            "contribution_form": ContributionForm(parties=[(p.pk, str(p)) for p in parties])
-            if editable
-            else None,
-            "screening_form": ScreeningForm()
-            if officer and agreement.status == AgreementStatus.SCREENING
-            else None,
-            "legal_form": LegalReviewForm()
-            if officer and agreement.status == AgreementStatus.LEGAL_REVIEW
-            else None,
-            "decision_form": DecisionForm()
-            if decider and agreement.status == AgreementStatus.DECISION
-            else None,
-            "versions": list(agreement.versions.all()),
-            "follow_ups": list(agreement.follow_ups.select_related("recorded_by", "reviewed_by")),
-            "follow_up_form": FollowUpPlanForm() if officer and active else None,
-            "record_form": FollowUpRecordForm(),
-            "can_record": active and permissions.can_contribute(user, agreement),
-            "end_form": EndForm() if officer and active else None,
-            "history": selectors.history_of(agreement=agreement)[:50],
-            "signing": services.signing_panel(agreement=agreement) if signing else None,
-            "signing_round_form": SigningRoundForm() if signing and officer else None,
-            "can_replace_signatory": [
-                p
-                for p in parties
-                if signing
-                and p.signatory_id not in (None, user.pk)
-                and permissions.can_sign_for(user, p)
-            ],
-        },
-    )
-
-
-@require_POST
-def section_save(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(agreement: Agreement, user: Any) -> str:
-        section = request.POST.get("section", "")
-        form = SectionForm(request.POST, prefix=section)
-        if not form.is_valid():
-            raise ValidationError(_("The text could not be saved."))
-        services.agreement_section_save(
-            agreement=agreement,
-            actor=user,
-            section=form.cleaned_data["section"],
-            text=form.cleaned_data["text"],
-        )
-        return _("The section has been saved.")
-
-    return _act(request, pk, act)
 
 
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    section = request.POST.get("section", "")
+
     def act(agreement: Agreement, user: Any) -> str:
         form = CommentForm(request.POST)
         if not form.is_valid():
-            raise ValidationError(_("Write a comment."))
+            raise form_error(form)
+        title = services.section_title(form.cleaned_data["section"])
         services.section_comment_add(
             agreement=agreement,
             actor=user,
             section=form.cleaned_data["section"],
             text=form.cleaned_data["text"],
         )
-        return _("The comment has been added.")
+        return _("Your comment on “%(section)s” has been added.") % {"section": title}
 
-    return _act(request, pk, act)
+    return _act(request, pk, act, anchor=f"section-{section}" if section in dict(SECTIONS) else "")
 
 
 @require_POST
@@ -178,9 +63,50 @@ def contribution_add(request: HttpRequest, pk: int) -> HttpResponse:
             description=data["description"],
             value=data["value"],
         )
-        return _("The contribution has been added.")
+        return _("The contribution has been added to the table of contributions.")
 
-    return _act(request, pk, act)
+    return _act(request, pk, act, anchor="contributions-heading")
+
+
+# What the person is told after each step of the status panel: what happened, what comes next.
+MOVED = {
+    AgreementStatus.SCREENING: gettext_lazy(
+        "The screening has started. Go through the IOP criteria below and record the outcome."
+    ),
+    AgreementStatus.LEGAL_REVIEW: gettext_lazy(
+        "The agreement has been sent to legal review; its text is locked meanwhile. The review "
+        "records why this is not a purchase under LOU and the state-aid route; then the "
+        "agreement goes to the committee's decision."
+    ),
+    AgreementStatus.AMENDMENT: gettext_lazy(
+        "An amendment has started: the parties can change the text. The signed version applies "
+        "until every party has signed the amendment."
+    ),
+    AgreementStatus.SIGNING: gettext_lazy(
+        "The amendment has been sent for signing. Each party's signatory has been told and "
+        "signs with a code from their authenticator app."
+    ),
+}
+
+# The steps that ask first: what the person is about to do and what follows.
+CONFIRM = {
+    AgreementStatus.LEGAL_REVIEW: (
+        gettext_lazy("Send the agreement to legal review?"),
+        gettext_lazy("Send to legal review"),
+        [
+            gettext_lazy("The text and the contributions are locked while it is reviewed."),
+            gettext_lazy("To change them after this, the agreement is taken back from signing."),
+        ],
+    ),
+    AgreementStatus.SIGNING: (
+        gettext_lazy("Send the amendment for signing?"),
+        gettext_lazy("Send for signing"),
+        [
+            gettext_lazy("The text is locked and every party's signatory is asked to sign."),
+            gettext_lazy("The signed version applies until every party has signed."),
+        ],
+    ),
+}
 
 
 @require_POST
@@ -190,36 +116,77 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
     machine = services.AGREEMENT_MACHINE
     buttons = {str(move.target) for move in machine.transitions if move.label}
 
-    def act(agreement: Agreement, user: Any) -> str:
+    def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         to = request.POST.get("to", "")
         move = machine.get(agreement.status, to)
         if to not in buttons or (move is not None and not move.label):
             raise ValidationError(_("Unknown step."))
+        if to in CONFIRM and move is not None:
+            move.rule.ensure(user, agreement)  # nobody is asked to confirm what they may not do
+            transitions.ensure_seen_state(agreement, transitions.posted_state(request.POST))
+            question, label, consequences = CONFIRM[AgreementStatus(to)]
+            response = confirmation(
+                request,
+                title=str(label),
+                question=str(question),
+                confirm_label=str(label),
+                cancel_url=agreement_url(agreement.pk),
+                consequences=[str(c) for c in consequences],
+                danger=False,
+            )
+            if response is not None:
+                return response
         services.agreement_transition(
             agreement=agreement,
             to=to,
             actor=user,
             seen_state=transitions.posted_state(request.POST),
         )
-        return _("The agreement has moved on.")
+        return str(MOVED.get(AgreementStatus(to), _("The agreement has moved on.")))
 
     return _act(request, pk, act)
 
 
 @require_POST
 def screen(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(agreement: Agreement, user: Any) -> str:
+    def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = ScreeningForm(request.POST)
         if not form.is_valid():
-            raise ValidationError(_("Answer every criterion and choose the outcome."))
+            raise form_error(form)
+        is_iop = form.cleaned_data["is_iop"] == "yes"
+        permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
+        if not is_iop and agreement.status == AgreementStatus.SCREENING:
+            if not form.cleaned_data["comment"].strip():
+                raise ValidationError(_("Tell the association why this is not an IOP."))
+            response = confirmation(
+                request,
+                title=_("Screen out the initiative"),
+                question=_("Screen the initiative out as not an IOP?"),
+                confirm_label=_("Yes, it is not an IOP"),
+                cancel_url=agreement_url(agreement.pk, "screening-heading"),
+                consequences=[
+                    _("The initiative is closed; no agreement is written from it."),
+                    _("The association sees your comment on the agreement page."),
+                ],
+            )
+            if response is not None:
+                return response
         services.agreement_screen(
             agreement=agreement,
             actor=user,
             answers=form.answers(),
-            is_iop=form.cleaned_data["is_iop"] == "yes",
+            is_iop=is_iop,
             comment=form.cleaned_data["comment"],
         )
-        return _("The screening has been recorded.")
+        if is_iop:
+            return _(
+                "The initiative is an IOP. The agreement is now in co-creation: both sides write "
+                "its text section by section and add their contributions."
+            )
+        return _(
+            "The initiative has been screened out as not an IOP. The association sees your "
+            "comment on the agreement page."
+        )
 
     return _act(request, pk, act)
 

@@ -9,27 +9,58 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agreements import services
+from agreements import permissions, services
 from agreements.forms import EndForm, FollowUpPlanForm, FollowUpRecordForm
 from agreements.models import Agreement
-from agreements.views._shared import _act
+from agreements.views._shared import _act, agreement_url
+from portal.confirm import confirmation
+from portal.formats import long_date
 from portal.http import form_error
 
 
 @require_POST
 def end(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(agreement: Agreement, user: Any) -> str:
+    def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = EndForm(request.POST)
         if not form.is_valid():
             raise form_error(form)
+        on, terminate = form.cleaned_data["on"], form.cleaned_data["terminate"]
+        permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
+        if terminate and not form.cleaned_data["reason"].strip():
+            raise ValidationError(_("Give the reason for the termination."))
+        question = (
+            _("Terminate the agreement from %(date)s?")
+            if terminate
+            else _("End the agreement on %(date)s?")
+        ) % {"date": long_date(on)}
+        response = confirmation(
+            request,
+            title=_("Terminate the agreement") if terminate else _("End the agreement"),
+            question=question,
+            confirm_label=_("Terminate the agreement") if terminate else _("End the agreement"),
+            cancel_url=agreement_url(agreement.pk, "end-heading"),
+            consequences=[
+                _("The agreement is no longer in force; this cannot be undone."),
+                _("The register shows it as ended, with the date."),
+            ],
+        )
+        if response is not None:
+            return response
         services.agreement_end(
             agreement=agreement,
             actor=user,
-            on=form.cleaned_data["on"],
+            on=on,
             reason=form.cleaned_data["reason"],
-            terminate=form.cleaned_data["terminate"],
+            terminate=terminate,
         )
-        return _("The agreement has ended.")
+        if terminate:
+            return _(
+                "The agreement has been terminated from %(date)s. The reason is in the history; "
+                "follow-up already recorded stays."
+            ) % {"date": long_date(on)}
+        return _(
+            "The agreement ended on %(date)s. It stays in the register as an ended agreement."
+        ) % {"date": long_date(on)}
 
     return _act(request, pk, act)
 

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements import permissions, selectors, services
 from agreements.forms import InitiativeForm
+from agreements.models import AgreementStatus
 from organisations import selectors as organisation_selectors
-from organisations.models import Organisation
+from organisations.models import Organisation, OrganisationStatus
 from portal.http import request_user
 from portal.models import PublicBody
 from portal.pagination import paginate, query_without_page
-from portal.selectors import user_memberships
 
 
 @login_not_required
@@ -35,9 +35,48 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def mine(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.agreements_for_user(user=request.user))
+    user = request_user(request)
+    page = paginate(request, selectors.agreements_for_user(user=user))
     return render(
-        request, "agreements/mine.html", {"page": page, "query": query_without_page(request)}
+        request,
+        "agreements/mine.html",
+        {
+            "page": page,
+            "query": query_without_page(request),
+            "may_initiate": bool(permissions.organisation_roles(user)),
+            "officer": bool(permissions.body_ids(user)),
+        },
+    )
+
+
+@require_safe
+def officer_list(request: HttpRequest) -> HttpResponse:
+    """The case officer's IOP list: the agreements of their public bodies, by status."""
+    user = request_user(request)
+    if not permissions.body_ids(user):
+        raise PermissionDenied
+    agreements = selectors.agreements_for_officer(user=user)
+    counts = selectors.status_counts(agreements=agreements)
+    status = request.GET.get("status", "")
+    if status in AgreementStatus.values:
+        agreements = agreements.filter(status=status)
+    else:
+        status = ""
+    page = paginate(request, agreements)
+    return render(
+        request,
+        "agreements/officer_list.html",
+        {
+            "page": page,
+            "query": query_without_page(request),
+            "status": status,
+            "total": sum(counts.values()),
+            "statuses": [
+                (value, label, counts[value])
+                for value, label in AgreementStatus.choices
+                if counts.get(value)
+            ],
+        },
     )
 
 
@@ -47,12 +86,20 @@ def initiative(request: HttpRequest) -> HttpResponse:
     from organisations.validators import normalise_organisation_number
 
     user = request_user(request)
-    organisations = {
-        o.pk: o
-        for o in organisation_selectors.organisations_for(user=user, roles=permissions.WRITERS)
-    }
-    officer = bool(user_memberships(user=user))
-    bodies = [(b.pk, str(b)) for b in PublicBody.objects.filter(is_active=True).order_by("name")]
+    writable = list(
+        organisation_selectors.organisations_for(user=user, roles=permissions.WRITERS).order_by(
+            "name"
+        )
+    )
+    # Only a verified organisation files an initiative: the municipality knows who it is.
+    organisations = {o.pk: o for o in writable if o.status == OrganisationStatus.VERIFIED}
+    unverified = [o for o in writable if o.status != OrganisationStatus.VERIFIED]
+    officer_bodies = permissions.body_ids(user)
+    officer = bool(officer_bodies)
+    active_bodies = PublicBody.objects.filter(is_active=True).order_by("name")
+    if officer and not organisations:  # on an association's behalf: to one's own bodies
+        active_bodies = active_bodies.filter(pk__in=officer_bodies)
+    bodies = [(b.pk, str(b)) for b in active_bodies]
     form = InitiativeForm(
         request.POST or None,
         organisations=[(pk, o.name) for pk, o in organisations.items()],
@@ -78,6 +125,16 @@ def initiative(request: HttpRequest) -> HttpResponse:
             )
             if number and organisation is None:
                 form.add_error("on_behalf_of", _("No organisation with that number is registered."))
+            elif organisation is not None and organisation.status != OrganisationStatus.VERIFIED:
+                form.add_error(
+                    "on_behalf_of",
+                    _(
+                        "%(name)s is not verified yet. An initiative is filed for a verified "
+                        "organisation."
+                    )
+                    % {"name": organisation.name},
+                )
+                organisation = None
         if organisation is not None:
             try:
                 agreement = services.agreement_initiate(
@@ -90,11 +147,21 @@ def initiative(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(error) if isinstance(error, PermissionDenied) else error)
             else:
                 messages.success(
-                    request, _("The initiative has been sent. A case officer will screen it.")
+                    request,
+                    _(
+                        "The initiative has been sent to %(body)s with registration number "
+                        "%(number)s. A case officer screens it against the IOP criteria; you see "
+                        "the outcome on this page."
+                    )
+                    % {"body": agreement.public_body, "number": agreement.registry_number},
                 )
                 return redirect("agreements:agreement", pk=agreement.pk)
     return render(
         request,
         "agreements/initiative.html",
-        {"form": form, "has_organisation": bool(organisations) or officer},
+        {
+            "form": form,
+            "has_organisation": bool(organisations) or officer,
+            "unverified": unverified,
+        },
     )

@@ -12,20 +12,45 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from agreements import selectors, services
-from agreements.forms import DecisionForm, LegalReviewForm, SignForm, SigningRoundForm
+from agreements import permissions, selectors, services
+from agreements.forms import (
+    DecisionForm,
+    LegalReviewForm,
+    SignatoryForm,
+    SignForm,
+    SigningRoundForm,
+)
 from agreements.models import Agreement
 from agreements.pdf import render_agreement_pdf
-from agreements.views._shared import _act
+from agreements.views._shared import _act, agreement_url
+from portal.confirm import confirmation
 from portal.http import form_error, private_file_response
 
 
 @require_POST
 def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(agreement: Agreement, user: Any) -> str:
+    def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = LegalReviewForm(request.POST)
         if not form.is_valid():
             raise form_error(form)
+        permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
+        response = confirmation(
+            request,
+            title=_("Record the legal review"),
+            question=_("Record the legal review and send the agreement to decision?"),
+            confirm_label=_("Record and send to decision"),
+            cancel_url=agreement_url(agreement.pk, "legal-heading"),
+            consequences=[
+                _("The review is recorded in the history with your name."),
+                _(
+                    "You will not sign for the public body: someone else does (four eyes). "
+                    "Next, the committee's decision is recorded."
+                ),
+            ],
+            danger=False,
+        )
+        if response is not None:
+            return response
         warnings = services.agreement_legal_review(
             agreement=agreement,
             actor=user,
@@ -35,38 +60,99 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for warning in warnings:
             messages.warning(request, warning)
-        return _("The legal review has been recorded.")
+        return _(
+            "The legal review has been recorded and the agreement waits for the committee's "
+            "decision. Record the decision's date and protocol reference when the minutes are "
+            "approved."
+        )
 
     return _act(request, pk, act)
 
 
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(agreement: Agreement, user: Any) -> str:
+    def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = DecisionForm(request.POST)
         if not form.is_valid():
             raise form_error(form)
+        permissions.ensure(permissions.can_decide(user, agreement), user, agreement)
+        response = confirmation(
+            request,
+            title=_("Record the decision"),
+            question=_("Record the decision and start the signing?"),
+            confirm_label=_("Record and start the signing"),
+            cancel_url=agreement_url(agreement.pk, "decision-heading"),
+            consequences=[
+                _("The text is locked and every party's signatory is asked to sign."),
+                _("You will not sign for the public body: someone else does (four eyes)."),
+            ],
+            danger=False,
+        )
+        if response is not None:
+            return response
         services.agreement_decide(
             agreement=agreement,
             actor=user,
             decided_on=form.cleaned_data["decided_on"],
             reference=form.cleaned_data["reference"],
         )
-        return _("The decision has been recorded; the parties can sign.")
+        return _(
+            "The decision has been recorded and the agreement has been sent for signing. Each "
+            "party's signatory has been told and signs with a code from their authenticator app."
+        )
 
     return _act(request, pk, act)
 
 
 @require_POST
 def become_signatory(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
+    """An organisation's representative says they sign for it. A public body's signatory is
+    chosen by its officer among the people who may sign (`signatory_set`)."""
+
     def act(agreement: Agreement, user: Any) -> str:
         party = agreement.parties.filter(pk=party_pk).first()
         if party is None:
             raise ValidationError(_("Unknown party."))
+        if party.public_body_id:
+            permissions.ensure(permissions.can_set_signatory(user, party), user, agreement)
+            raise ValidationError(
+                _("Choose the signatory for %(party)s in the list of who may sign for it.")
+                % {"party": party}
+            )
         services.party_set_signatory(party=party, actor=user, signatory=user)
-        return _("You sign for %(party)s.") % {"party": party}
+        return _("You sign for %(party)s. You are told when the agreement is ready to sign.") % {
+            "party": party
+        }
 
-    return _act(request, pk, act)
+    return _act(request, pk, act, anchor="parties-heading")
+
+
+@require_POST
+def signatory_set(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
+    """The public body's officer chooses who signs for it."""
+
+    def act(agreement: Agreement, user: Any) -> str:
+        party = agreement.parties.filter(pk=party_pk, public_body__isnull=False).first()
+        if party is None:
+            raise ValidationError(_("Unknown party."))
+        people = {
+            person.pk: person
+            for person in selectors.signatory_candidates(agreement=agreement, parties=[party]).get(
+                party.pk, []
+            )
+        }
+        form = SignatoryForm(
+            request.POST, party=str(party), people=[(k, p.display_name) for k, p in people.items()]
+        )
+        if not form.is_valid():
+            raise form_error(form)
+        chosen = people[form.cleaned_data["signatory"]]
+        services.party_set_signatory(party=party, actor=user, signatory=chosen)
+        return _(
+            "%(name)s signs for %(party)s and is told when the agreement is ready to sign."
+        ) % {"name": chosen.display_name, "party": party}
+
+    return _act(request, pk, act, anchor="parties-heading")
 
 
 @require_POST
@@ -90,12 +176,16 @@ def sign(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
                 raise
             raise ValidationError(str(refused.args[0])) from refused
         if hasattr(result, "pdf"):
-            return _("Every party has signed: version %(number)s is in force.") % {
-                "number": result.number
-            }
-        return _("Your approval has been recorded.")
+            return _(
+                "Every party has signed: version %(number)s is in force. The signed PDF is "
+                "being made and appears under Signed versions."
+            ) % {"number": result.number}
+        return _(
+            "You have signed for %(party)s. The agreement comes into force when every party "
+            "has signed; you are told then."
+        ) % {"party": party}
 
-    return _act(request, pk, act)
+    return _act(request, pk, act, anchor="parties-heading")
 
 
 @require_POST
@@ -103,21 +193,53 @@ def restart_signing(request: HttpRequest, pk: int) -> HttpResponse:
     """The case officer restarts a failed signing round, or stops the signing to change the
     text; every party is told."""
 
-    def act(agreement: Agreement, user: Any) -> str:
+    def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = SigningRoundForm(request.POST)
         if not form.is_valid():
             raise form_error(form)
-        if form.cleaned_data["action"] == "withdraw":
+        withdraw = form.cleaned_data["action"] == "withdraw"
+        permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
+        if not form.cleaned_data["reason"].strip():
+            raise ValidationError(
+                _("Give the reason for stopping the signing.")
+                if withdraw
+                else _("Give the reason for restarting the signing.")
+            )
+        response = confirmation(
+            request,
+            title=_("Stop the signing") if withdraw else _("Restart the signing"),
+            question=_("Stop the signing to change the text?")
+            if withdraw
+            else _("Restart the signing?"),
+            confirm_label=_("Stop the signing") if withdraw else _("Restart the signing"),
+            cancel_url=agreement_url(agreement.pk, "parties-heading"),
+            consequences=[
+                _("Every signature given in this round is cleared; they stay in the history."),
+                _("Every party is told, with your reason."),
+                _("The agreement goes back to co-creation, and is decided and signed again.")
+                if withdraw
+                else _("Every party signs the same text again."),
+            ],
+        )
+        if response is not None:
+            return response
+        if withdraw:
             services.agreement_signing_withdraw(
                 agreement=agreement, actor=user, reason=form.cleaned_data["reason"]
             )
-            return _("The signing has stopped; the text can be changed. Every party has been told.")
+            return _(
+                "The signing has stopped and the signatures are cleared; the text can be changed. "
+                "Every party has been told."
+            )
         services.agreement_signing_restart(
             agreement=agreement, actor=user, reason=form.cleaned_data["reason"]
         )
-        return _("The signing has restarted; every party has been told to sign again.")
+        return _(
+            "The signing has restarted and the signatures are cleared. Every party has been told "
+            "to sign again."
+        )
 
-    return _act(request, pk, act)
+    return _act(request, pk, act, anchor="parties-heading")
 
 
 @login_not_required

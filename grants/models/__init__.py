@@ -16,6 +16,7 @@ from grants.models.applications import (
     Review,
     Submission,
     attachment_upload_to,
+    proposal_text,
 )
 from grants.models.follow_up import (
     AGE_BANDS,
@@ -73,5 +74,6 @@ __all__ = [
     "Review",
     "Submission",
     "attachment_upload_to",
+    "proposal_text",
     "report_upload_to",
 ]

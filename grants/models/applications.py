@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from grants.models.programmes import AttachmentType, Call, Criterion
 from organisations.models import Organisation, StoredFile
 from portal.models import PublicBody
+from portal.money import format_sek
 from portal.storage import private_storage
 
 
@@ -46,6 +47,18 @@ class ProposalOutcome(models.TextChoices):
     APPROVE = "approve", _("Approve the amount applied for")
     PARTLY = "partly", _("Approve in part")
     REJECT = "reject", _("Reject")
+
+
+def proposal_text(outcome: str, amount: Decimal | None) -> str:
+    """A proposal as the pages and the history read it: "Approve 35 000 kr", "Approve 20 000 kr
+    in part", "Rejection"; "" when nothing has been proposed."""
+    if outcome == ProposalOutcome.APPROVE:
+        return str(_("Approve %(amount)s") % {"amount": format_sek(amount)})
+    if outcome == ProposalOutcome.PARTLY:
+        return str(_("Approve %(amount)s in part") % {"amount": format_sek(amount)})
+    if outcome == ProposalOutcome.REJECT:
+        return str(pgettext_lazy("proposal", "Rejection"))
+    return ""
 
 
 class DecisionChoice(models.TextChoices):
@@ -92,6 +105,11 @@ class Application(models.Model):
         _("registration number"), max_length=40, unique=True, null=True, blank=True
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # When the association last sent the application in again after a completion request
+    # (set by `application_submit`). While the application stands as submitted, this is the
+    # case officer's "completion received": the inbox reads it from the row, with no query
+    # per application.
+    completed_at = models.DateTimeField(_("completion received"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -187,6 +205,16 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.registry_number or f"{self.organisation} – {self.call}"
+
+    @property
+    def proposal_text(self) -> str:
+        """The proposal as a phrase: "Approve 35 000 kr", "Rejection" (see `proposal_text`)."""
+        return proposal_text(self.proposal_outcome, self.proposal_amount)
+
+    @property
+    def completion_received(self) -> bool:
+        """Sent in again after a completion request and not yet taken up by the officer."""
+        return self.status == ApplicationStatus.SUBMITTED and self.completed_at is not None
 
     @property
     def appeal_text(self) -> str:

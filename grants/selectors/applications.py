@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grants import permissions
+from grants import assessment, permissions
+from grants.assessment import Assessment
 from grants.models import (
     Application,
     ApplicationStatus,
     Attachment,
     Call,
-    Criterion,
     FollowUpReport,
     ReportStatus,
     Submission,
@@ -72,6 +72,27 @@ def applications_for_member(*, user: User | AnonymousUser) -> QuerySet[Applicati
         .select_related("call", "organisation")
         .order_by("-updated_at", "-id")
     )
+
+
+def drafts_for_call(*, user: User | AnonymousUser, call: Call) -> list[Application]:
+    """The drafts in the call of the organisations the person may apply for: the call's page
+    offers to continue them instead of starting another."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Application.objects.filter(
+            call=call,
+            status=ApplicationStatus.DRAFT,
+            organisation__in=organisations_that_may_apply(user=user).values("pk"),
+        )
+        .select_related("organisation")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def latest_submission(*, application: Application) -> Submission | None:
+    """The last time the application was sent in (the receipt's subject), or None."""
+    return application.submissions.order_by("-number").first()
 
 
 def application_get_for_member(
@@ -279,19 +300,10 @@ def attachment_get_for_user(
     return attachment
 
 
-def criteria_with_reviews(*, application: Application) -> list[Criterion]:
-    """The programme's criteria, each with this application's score and comment (or None), in
-    one query."""
-    return list(
-        Criterion.objects.filter(programme_id=application.call.programme_id)
-        .annotate(
-            this_review=FilteredRelation(
-                "reviews", condition=Q(reviews__application_id=application.pk)
-            )
-        )
-        .annotate(review_score=F("this_review__score"), review_comment=F("this_review__comment"))
-        .order_by("position", "id")
-    )
+def assessment_of(*, application: Application) -> Assessment:
+    """The assessment of the application: each criterion's score, comment and scorer, and the
+    weighted total (`grants.assessment`), in one query."""
+    return assessment.assessment_of(application)
 
 
 def submissions_of(*, application: Application) -> list[Submission]:

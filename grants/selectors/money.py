@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -96,14 +96,41 @@ def _officer_scope(user: User | AnonymousUser, public_body: int | None) -> list[
     return [public_body] if public_body in body_ids else body_ids
 
 
+PAYMENT_STATES = ["made", "scheduled", "partly_paid", "fully_paid"]
+
+
 def payments_list(
-    *, user: User | AnonymousUser, call: int | None = None, public_body: int | None = None
+    *,
+    user: User | AnonymousUser,
+    state: str = "",
+    call: int | None = None,
+    public_body: int | None = None,
 ) -> QuerySet[Payment]:
+    """Payments, newest first. `state`: "made" (the payment date has come), "scheduled" (a
+    date ahead, registered with the bank), "partly_paid" or "fully_paid" (what has been paid of
+    the grant, all its payments counted)."""
     payments = _without_conflicts(
         Payment.objects.filter(application__public_body_id__in=_officer_scope(user, public_body)),
         user,
         application="application__",
     )
+    today = timezone.localdate()
+    if state == "made":
+        payments = payments.filter(paid_on__lte=today)
+    elif state == "scheduled":
+        payments = payments.filter(paid_on__gt=today)
+    elif state in {"partly_paid", "fully_paid"}:
+        paid_of_grant = Subquery(
+            Payment.objects.filter(application_id=OuterRef("application_id"))
+            .values("application_id")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        payments = payments.annotate(grant_paid=paid_of_grant)
+        if state == "fully_paid":
+            payments = payments.filter(grant_paid__gte=F("application__decided_amount"))
+        else:
+            payments = payments.filter(grant_paid__lt=F("application__decided_amount"))
     if call:
         payments = payments.filter(application__call_id=call)
     return payments.select_related("application__organisation", "application__call").order_by(

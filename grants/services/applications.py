@@ -6,7 +6,8 @@ which locks the row, checks the table and who may make the move, saves and audit
 from __future__ import annotations
 
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grants import permissions
+from grants.assessment import MAX_SCORE, Assessment, assessment_of
 from grants.eligibility import eligibility_problems
 from grants.models import (
     Application,
@@ -38,6 +40,7 @@ from organisations.models import Organisation
 from organisations.notifications import organisation_people
 from portal import transitions
 from portal.files import check_upload, store_upload
+from portal.formats import long_datetime
 from portal.models import User
 from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
@@ -47,13 +50,14 @@ EDITABLE = {A.DRAFT, A.COMPLETION_REQUESTED}
 
 # The application's status: who may move it from one status to another. Sending in, completing,
 # proposing and deciding are made through their own forms; withdrawing and starting the
-# assessment are buttons of the pages (which ask `transitions.can`).
+# assessment are buttons of the pages (which ask `transitions.can`). A draft is not withdrawn:
+# it was never sent in, has no diarienummer and nothing of it is on record, so the association
+# deletes it (`application_delete`) instead of keeping a "withdrawn" draft in its lists.
 APPLICATION_MACHINE: Machine[Application] = Machine(
     states=ApplicationStatus,
     cannot=gettext_lazy("The application cannot go from “%(from)s” to “%(to)s”."),
     transitions=[
         Transition(A.DRAFT, A.SUBMITTED, MEMBER),
-        Transition(A.DRAFT, A.WITHDRAWN, MEMBER),
         Transition(A.SUBMITTED, A.COMPLETION_REQUESTED, OFFICER),
         Transition(A.SUBMITTED, A.IN_REVIEW, OFFICER),
         Transition(A.SUBMITTED, A.WITHDRAWN, MEMBER),
@@ -254,29 +258,65 @@ def attachment_remove(*, attachment: Attachment, actor: User) -> None:
         transitions.record_changed(application)  # a page drawn before is stale
 
 
-def completeness_problems(application: Application) -> list[str]:
-    """Everything missing before the application can be sent in, each item named."""
+@dataclass(frozen=True)
+class Problem:
+    """Something that stops the application from being sent in, and the id of the field on the
+    application's page where it is put right ("" when nothing on the page fixes it)."""
+
+    message: str
+    field: str = ""
+
+
+def completeness_items(application: Application) -> list[Problem]:
+    """Everything missing before the application can be sent in, each item named, in the order
+    of the application's page, with the field that fixes it."""
     problems = []
+    if not application.title:
+        problems.append(Problem(_("Give the application a title."), "id_title"))
+    if not application.planned_start or not application.planned_end:
+        field = "id_planned_start" if not application.planned_start else "id_planned_end"
+        problems.append(Problem(_("Give when the activity starts and ends."), field))
     for question in application.call.questions.all():
         if question.required and application.answers.get(str(question.pk), "") in ("", None):
-            problems.append(_("Answer the question “%(question)s”.") % {"question": question.text})
-    if not application.title:
-        problems.append(_("Give the application a title."))
+            problems.append(
+                Problem(
+                    _("Answer the question “%(question)s”.") % {"question": question.text},
+                    f"id_question_{question.pk}",
+                )
+            )
+    if not any(line.kind == BudgetLineKind.COST for line in application.budget_lines.all()):
+        problems.append(Problem(_("Add at least one cost to the budget."), "id_budget-0-kind"))
     if application.amount_requested is None or application.amount_requested <= 0:
-        problems.append(_("Give the amount you apply for."))
-    if not application.planned_start or not application.planned_end:
-        problems.append(_("Give when the activity starts and ends."))
-    if not application.budget_lines.filter(kind=BudgetLineKind.COST).exists():
-        problems.append(_("Add at least one cost to the budget."))
-    present = set(
-        application.attachments.filter(removed_at__isnull=True).values_list(
-            "attachment_type_id", flat=True
-        )
-    )
-    for attachment_type in application.call.attachment_types.filter(required=True):
-        if attachment_type.pk not in present:
-            problems.append(_("Attach “%(attachment)s”.") % {"attachment": attachment_type.name})
+        problems.append(Problem(_("Give the amount you apply for."), "id_amount_requested"))
+    present = {
+        attachment.attachment_type_id
+        for attachment in application.attachments.all()
+        if attachment.removed_at is None
+    }
+    for attachment_type in application.call.attachment_types.all():
+        if attachment_type.required and attachment_type.pk not in present:
+            problems.append(
+                Problem(
+                    _("Attach “%(attachment)s”.") % {"attachment": attachment_type.name},
+                    f"id_file_{attachment_type.pk}",
+                )
+            )
     return problems
+
+
+def completeness_problems(application: Application) -> list[str]:
+    """Everything missing before the application can be sent in, each item named."""
+    return [problem.message for problem in completeness_items(application)]
+
+
+def closed_problem(application: Application, now: datetime | None = None) -> str:
+    """Why a draft can no longer be sent in ("" while it can): its call has closed. A completion
+    asked for by the officer is sent in whenever the call closed."""
+    if application.status == A.COMPLETION_REQUESTED or application.call.is_open(now):
+        return ""
+    return _("The call closed on %(closes)s. Applications can no longer be sent in.") % {
+        "closes": long_datetime(application.call.closes_at)
+    }
 
 
 def _snapshot(application: Application) -> dict[str, Any]:
@@ -296,16 +336,20 @@ def _snapshot(application: Application) -> dict[str, Any]:
 
 
 @transaction.atomic
-def application_submit(*, application: Application, actor: User) -> Application:
-    """Send the application in: complete, in time, with a diarienummer and a receipt."""
+def application_submit(
+    *, application: Application, actor: User, seen_state: str | None = None
+) -> Application:
+    """Send the application in: complete, in time, with a diarienummer and a receipt. Sent in
+    again after a completion request, it keeps its diarienummer and is marked completed
+    (`completed_at`), and the receipt says the completion was received. A page's form passes
+    the `seen_state` of the application it showed: what was checked is what is sent in."""
     application = _locked_editable(application, actor)
+    transitions.ensure_seen_state(application, seen_state)
     now = timezone.now()
     resubmission = application.status == A.COMPLETION_REQUESTED
-    if not resubmission and not application.call.is_open(now):
-        raise ValidationError(
-            _("The call closed on %(closes)s. Applications can no longer be sent in.")
-            % {"closes": timezone.localtime(application.call.closes_at).strftime("%Y-%m-%d %H:%M")}
-        )
+    closed = closed_problem(application, now)
+    if closed:
+        raise ValidationError(closed)
     problems = completeness_problems(application)
     if problems:
         raise ValidationError(problems)
@@ -314,6 +358,8 @@ def application_submit(*, application: Application, actor: User) -> Application:
             public_body=application.call.programme.public_body, year=timezone.localdate(now).year
         )
         application.submitted_at = now
+    if resubmission:
+        application.completed_at = now
     number = application.submissions.count() + 1
     submission = Submission.objects.create(
         application=application,
@@ -335,6 +381,44 @@ def application_submit(*, application: Application, actor: User) -> Application:
         due_date=timezone.localdate(now),
     )
     return application
+
+
+@transaction.atomic
+def application_delete(
+    *, application: Application, actor: User, seen_state: str | None = None
+) -> None:
+    """Delete a draft that was never sent in: it has no diarienummer and no submission, so
+    nothing of it is on record. Its budget and files go with it; the audit trail keeps that it
+    was deleted, by whom and when. Anything ever sent in is never deleted (it is withdrawn)."""
+    application = _locked_editable(application, actor)
+    transitions.ensure_seen_state(application, seen_state)
+    if (
+        application.status != A.DRAFT
+        or application.registry_number
+        or application.submissions.exists()
+    ):
+        raise ValidationError(
+            _(
+                "Only a draft that was never sent in can be deleted. Withdraw the application instead."
+            )
+        )
+    audit_record(
+        actor=actor,
+        obj=application,
+        action="draft_deleted",
+        from_state=A.DRAFT,
+        comment=application.title,
+    )
+    attachments = list(application.attachments.all())
+    files = [(a.file.storage, a.file.name) for a in attachments if a.file and a.file.name]
+    Attachment.objects.filter(pk__in=[attachment.pk for attachment in attachments]).delete()
+    application.delete()  # the budget lines go with it (CASCADE)
+
+    def remove_files() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
 
 
 @transaction.atomic
@@ -444,3 +528,49 @@ def review_save(
         actor=actor, obj=application, action="scored", comment=f"{criterion.name}: {score}"
     )
     return review
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    application: Application,
+    actor: User,
+    scores: list[tuple[Criterion, int | None, str]],
+) -> Assessment:
+    """The case officer saves the assessment: per criterion a score from 0 to 5 (None: not
+    scored, which takes back an earlier score) and a comment. Only what changed is written and
+    recorded in the history."""
+    application = _locked(application)
+    if not permissions.can_handle(actor, application):
+        raise PermissionDenied
+    if application.status not in {A.SUBMITTED, A.IN_REVIEW}:
+        raise ValidationError(_("Criteria are scored while the application is being assessed."))
+    current = {row.criterion.pk: row for row in assessment_of(application).rows}
+    for criterion, score, comment in scores:
+        row = current.get(criterion.pk)
+        if row is None:
+            raise ValidationError(_("The criterion does not belong to this programme."))
+        if score is not None and not 0 <= score <= MAX_SCORE:
+            raise ValidationError({f"c{criterion.pk}-score": [_("Give a score from 0 to 5.")]})
+        comment = comment.strip()
+        if score is None:
+            if row.score is not None:
+                Review.objects.filter(application=application, criterion=criterion).delete()
+                audit_record(
+                    actor=actor,
+                    obj=application,
+                    action="score_removed",
+                    comment=criterion.name,
+                )
+            continue
+        if (score, comment) == (row.score, row.comment):
+            continue
+        Review.objects.update_or_create(
+            application=application,
+            criterion=criterion,
+            defaults={"score": score, "comment": comment, "reviewer": actor},
+        )
+        audit_record(
+            actor=actor, obj=application, action="scored", comment=f"{criterion.name}: {score}"
+        )
+    return assessment_of(application)

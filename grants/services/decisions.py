@@ -6,14 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants import permissions
-from grants.models import DEFAULT_APPEAL_TEXT, Application, Call, DecisionChoice, ProposalOutcome
+from grants.assessment import assessment_of
+from grants.models import (
+    DEFAULT_APPEAL_TEXT,
+    Application,
+    Call,
+    DecisionChoice,
+    ProposalOutcome,
+    proposal_text,
+)
 from grants.services._shared import DECIDED, A, _locked, _money
 from grants.services.applications import application_transition
 from grants.services.reports import _create_report
@@ -64,18 +72,17 @@ def decision_version(application: Application) -> str:
     )
 
 
-@transaction.atomic
-def application_propose(
-    *,
+def _proposal_checked(
     application: Application,
     actor: User,
+    *,
     outcome: str,
     amount: Decimal | None,
     motivation: str,
-    conditions: str = "",
     seen_version: str | None,
-) -> Application:
-    application = _locked(application)
+) -> tuple[Decimal, str]:
+    """Every check of a proposal: the amount it proposes and the version seen, or a
+    ValidationError naming the fields (and, for the form as a whole, the criteria not scored)."""
     if not permissions.can_handle(actor, application):
         raise PermissionDenied
     if application.status != A.IN_REVIEW:
@@ -84,6 +91,12 @@ def application_propose(
     check_seen(seen=seen_version, current=version)
     requested = application.amount_requested or Decimal(0)
     errors: dict[str, list[str]] = {}
+    missing = assessment_of(application).missing
+    if missing:
+        errors[NON_FIELD_ERRORS] = [
+            _("Score every criterion before you send the proposal. Not scored yet: %(criteria)s.")
+            % {"criteria": ", ".join(criterion.name for criterion in missing)}
+        ]
     if not motivation.strip():
         errors["motivation"] = [_("Write a motivation.")]
     if outcome == ProposalOutcome.APPROVE:
@@ -102,6 +115,51 @@ def application_propose(
         errors["outcome"] = [_("Choose approve, partly approve or reject.")]
     if errors:
         raise ValidationError(errors)
+    return amount or Decimal(0), version
+
+
+def proposal_preview(
+    *,
+    application: Application,
+    actor: User,
+    outcome: str,
+    amount: Decimal | None,
+    motivation: str,
+    seen_version: str | None,
+) -> str:
+    """The confirmation step of a proposal: every check, nothing written; the proposal as it
+    will read ("Approve 35 000 kr")."""
+    checked, _version = _proposal_checked(
+        application,
+        actor,
+        outcome=outcome,
+        amount=amount,
+        motivation=motivation,
+        seen_version=seen_version,
+    )
+    return proposal_text(outcome, checked)
+
+
+@transaction.atomic
+def application_propose(
+    *,
+    application: Application,
+    actor: User,
+    outcome: str,
+    amount: Decimal | None,
+    motivation: str,
+    conditions: str = "",
+    seen_version: str | None,
+) -> Application:
+    application = _locked(application)
+    amount, version = _proposal_checked(
+        application,
+        actor,
+        outcome=outcome,
+        amount=amount,
+        motivation=motivation,
+        seen_version=seen_version,
+    )
     application.proposal_outcome = outcome
     application.proposal_amount = amount
     application.proposal_motivation = motivation.strip()
@@ -112,8 +170,16 @@ def application_propose(
         application=application,
         to=A.PROPOSED,
         actor=actor,
-        comment=audit_note(f"{outcome}: {format_sek(amount or Decimal(0))}", version),
+        comment=audit_note(
+            _("Proposal: %(proposal)s") % {"proposal": _lower_first(application.proposal_text)},
+            version,
+        ),
     )
+
+
+def _lower_first(text: str) -> str:
+    """ "Approve 35 000 kr" as it reads after a colon: "approve 35 000 kr"."""
+    return text[:1].lower() + text[1:]
 
 
 def call_budget_left(call: Call, *, excluding: Application | None = None) -> Decimal:

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from grants import selectors
 from grants.forms import OfficerListForm
 from grants.models import Application
+from portal import versions
 from portal.exports import export_response
 from portal.http import error_messages, request_user
 from portal.pagination import paginate, query_without_page
@@ -51,24 +53,36 @@ def _application_context(application: Application, **extra: Any) -> dict[str, An
     }
 
 
+REFUSED_MESSAGE = gettext_lazy(
+    "You cannot do that in this case: either you do not handle it, or another person must take "
+    "this step (four eyes). Nothing was changed."
+)
+
+
+def _refused(request: HttpRequest, error: PermissionDenied) -> None:
+    """Show a service's refusal as a message: its own reason (segregation of duties, four eyes)
+    or, when it gives none, the general one."""
+    reason = str(error.args[0]) if error.args and str(error.args[0]) else str(REFUSED_MESSAGE)
+    messages.error(request, reason)
+
+
 def _officer_action(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
     try:
         message = action(application, request_user(request))
     except ValidationError as error:
         error_messages(request, error)
+    except PermissionDenied as error:
+        _refused(request, error)
     else:
         messages.success(request, message)
     return redirect("grants:officer_application", pk=pk)
 
 
-def _named_form_error(form: Any) -> ValidationError:
-    """A form's errors as messages that name their field: "Payment date: Enter a valid date."."""
-    messages_ = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else None
-        messages_ += [f"{label}: {message}" if label else str(message) for message in errors]
-    return ValidationError(messages_)
+def _for_the_form(form: Any, error: ValidationError) -> bool:
+    """Does a service's refusal belong with the form (errors of its fields, or of the form as a
+    whole), rather than on a reloaded page (a stale version, a case that moved on)?"""
+    return hasattr(error, "error_dict") and versions.FIELD not in error.error_dict
 
 
 def _add_errors(form: Any, error: ValidationError) -> None:

@@ -3,11 +3,13 @@ asking for completion, review and scores, and declaring a conflict of interest (
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from grants import permissions, selectors, services
 from grants.forms import (
+    AssessmentForm,
     AssignForm,
     CompletionRequestForm,
     DecisionForm,
@@ -22,14 +25,20 @@ from grants.forms import (
     PaymentForm,
     ProposalForm,
     RecoveryForm,
-    ReviewForm,
 )
 from grants.models import Application, ApplicationStatus
-from grants.views._shared import _application_context, _officer_action
+from grants.views._shared import (
+    _add_errors,
+    _application_context,
+    _for_the_form,
+    _officer_action,
+    _refused,
+)
 from organisations import views as organisation_views
 from organisations.selectors import organisation_payable
 from portal import transitions
-from portal.http import form_error, request_user
+from portal.confirm import confirmation
+from portal.http import error_messages, request_user
 from portal.models import User
 from portal.pagination import paginate, query_without_page
 
@@ -61,34 +70,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _review_initial(criterion: Any) -> dict[str, Any] | None:
-    """The saved score of a criterion from `criteria_with_reviews`, as the form's initial data."""
-    if criterion.review_score is None:
-        return None
-    return {"score": criterion.review_score, "comment": criterion.review_comment}
-
-
 @require_safe
 def officer_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
     return _officer_page(request, application)
 
 
-def _officer_page(request: HttpRequest, application: Application, **overrides: Any) -> HttpResponse:
-    """The officer's page of an application; a form in `overrides` replaces the empty one (a
-    decision sent back for changes keeps what was typed, with its errors)."""
+def _officer_page(
+    request: HttpRequest, application: Application, *, http_status: int = 200, **overrides: Any
+) -> HttpResponse:
+    """The officer's page of an application; a form in `overrides` replaces the empty one: a
+    form sent back with errors keeps what was typed (`http_status` 400 then)."""
     user = request_user(request)
     handle = permissions.can_handle(user, application)
-    criteria = [
-        (
-            criterion,
-            ReviewForm(
-                prefix=f"c{criterion.pk}",
-                initial=_review_initial(criterion),
-            ),
-        )
-        for criterion in selectors.criteria_with_reviews(application=application)
-    ]
+    assessment = selectors.assessment_of(application=application)
     submissions = selectors.submissions_of(application=application)
     changed = selectors.submission_changes(application=application, submissions=submissions)
     status = application.status
@@ -102,7 +97,10 @@ def _officer_page(request: HttpRequest, application: Application, **overrides: A
         # four eyes on money: whoever decided does not register the payments
         own_decision=handle and not permissions.can_pay(user, application),
         payable=organisation_payable(application.organisation),
-        criteria=criteria,
+        assessment=assessment,
+        assessment_form=AssessmentForm(assessment=assessment)
+        if handle and status in {ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW}
+        else None,
         submissions=submissions,
         changed=changed,
         history=selectors.history_of(application=application)[:50],
@@ -133,9 +131,7 @@ def _officer_page(request: HttpRequest, application: Application, **overrides: A
             application,
             submission_number=submissions[-1].number if submissions else None,
             scores=[
-                (c.pk, score)
-                for c, _form in criteria
-                if (score := getattr(c, "review_score", None)) is not None
+                (row.criterion.pk, row.score) for row in assessment.scored if row.score is not None
             ],
         )
         context["proposal_form"] = ProposalForm(initial={"seen_version": version})
@@ -151,7 +147,7 @@ def _officer_page(request: HttpRequest, application: Application, **overrides: A
             }
         )
     context.update(overrides)
-    return render(request, "grants/officer_application.html", context)
+    return render(request, "grants/officer_application.html", context, status=http_status)
 
 
 @require_POST
@@ -187,12 +183,53 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _officer_action(request, pk, act)
 
 
+def _officer_form(
+    request: HttpRequest,
+    pk: int,
+    *,
+    name: str,
+    form_for: Callable[[Application], Any],
+    act: Callable[[Application, User, Any], str],
+    confirm: Callable[[Application, User, Any], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """A form of the officer's page, posted: done, back to the page with the action's message;
+    refused by the form or the service, the page again with the form as it was typed and its
+    errors (status 400), in the page's error summary. A refusal that is no error of the form (a
+    stale page, a case that moved on, a person who may not) goes back to the page as a
+    message. With `confirm` (what cannot be undone), a form that passes its checks is first
+    shown on the confirmation page (`portal.confirm`; `confirm` gives its title, question,
+    label and consequences, and may refuse as the service would)."""
+    application = selectors.application_get_for_officer(user=request.user, pk=pk)
+    form = form_for(application)
+    user = request_user(request)
+    if form.is_valid():
+        try:
+            if confirm is not None:
+                response = confirmation(
+                    request,
+                    cancel_url=reverse("grants:officer_application", args=[pk]),
+                    **confirm(application, user, form),
+                )
+                if response is not None:
+                    return response
+            message = act(application, user, form)
+        except PermissionDenied as error:
+            _refused(request, error)
+            return redirect("grants:officer_application", pk=pk)
+        except ValidationError as error:
+            if not _for_the_form(form, error):
+                error_messages(request, error)
+                return redirect("grants:officer_application", pk=pk)
+            _add_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect("grants:officer_application", pk=pk)
+    return _officer_page(request, application, http_status=400, **{name: form})
+
+
 @require_POST
 def request_completion(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(application: Application, user: User) -> str:
-        form = CompletionRequestForm(request.POST)
-        if not form.is_valid():
-            raise form_error(form)
+    def act(application: Application, user: User, form: CompletionRequestForm) -> str:
         services.application_request_completion(
             application=application,
             actor=user,
@@ -202,7 +239,13 @@ def request_completion(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _("The association has been asked to complete the application.")
 
-    return _officer_action(request, pk, act)
+    return _officer_form(
+        request,
+        pk,
+        name="completion_form",
+        form_for=lambda application: CompletionRequestForm(request.POST),
+        act=act,
+    )
 
 
 @require_POST
@@ -217,21 +260,25 @@ def start_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def score(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
-    def act(application: Application, user: User) -> str:
-        criterion = application.call.programme.criteria.filter(pk=criterion_pk).first()
-        if criterion is None:
-            raise ValidationError(_("Unknown criterion."))
-        form = ReviewForm(request.POST, prefix=f"c{criterion.pk}")
-        if not form.is_valid():
-            raise ValidationError(_("Give a score from 0 to 5."))
-        services.review_save(
-            application=application,
-            actor=user,
-            criterion=criterion,
-            score=form.cleaned_data["score"],
-            comment=form.cleaned_data["comment"],
-        )
-        return _("The score has been saved.")
+def assess(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case officer saves the assessment: every criterion's score and comment at once."""
 
-    return _officer_action(request, pk, act)
+    def act(application: Application, user: User, form: AssessmentForm) -> str:
+        assessment = services.assessment_save(
+            application=application, actor=user, scores=form.scores()
+        )
+        if assessment.missing:
+            return _("The assessment has been saved. Not scored yet: %(criteria)s.") % {
+                "criteria": ", ".join(criterion.name for criterion in assessment.missing)
+            }
+        return _("The assessment has been saved.")
+
+    return _officer_form(
+        request,
+        pk,
+        name="assessment_form",
+        form_for=lambda application: AssessmentForm(
+            request.POST, assessment=selectors.assessment_of(application=application)
+        ),
+        act=act,
+    )

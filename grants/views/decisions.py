@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from grants import permissions, selectors, services
 from grants.forms import DecisionForm, ProposalForm
-from grants.models import Application, DecisionChoice
-from grants.views._shared import _add_errors, _named_form_error, _officer_action
-from grants.views.cases import _officer_page
+from grants.models import Application, ApplicationStatus, DecisionChoice
+from grants.views._shared import _add_errors, _refused
+from grants.views.cases import _officer_form, _officer_page
 from portal import versions
+from portal.confirm import is_confirmed
 from portal.http import error_messages, request_user
 from portal.models import User
 from portal.pagination import paginate
@@ -32,10 +33,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(application: Application, user: User) -> str:
-        form = ProposalForm(request.POST)
-        if not form.is_valid():
-            raise _named_form_error(form)
+    def act(application: Application, user: User, form: ProposalForm) -> str:
         services.application_propose(
             application=application,
             actor=user,
@@ -47,7 +45,46 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _("The proposal has been sent to the decision maker.")
 
-    return _officer_action(request, pk, act)
+    def confirm(application: Application, user: User, form: ProposalForm) -> dict[str, Any]:
+        proposal = services.proposal_preview(
+            application=application,
+            actor=user,
+            outcome=form.cleaned_data["outcome"],
+            amount=form.cleaned_data["amount"],
+            motivation=form.cleaned_data["motivation"],
+            seen_version=form.cleaned_data["seen_version"],
+        )
+        return {
+            "title": _("Send the proposal to the decision maker"),
+            "question": _("Send the proposal “%(proposal)s” on %(number)s to the decision maker?")
+            % {"proposal": proposal, "number": application.registry_number},
+            "consequences": [
+                _("The assessment and the proposal can no longer be changed."),
+                _("Another person, a decision maker, decides on it (four eyes)."),
+            ],
+            "confirm_label": _("Yes, send the proposal"),
+            "danger": False,
+        }
+
+    return _officer_form(
+        request,
+        pk,
+        name="proposal_form",
+        form_for=lambda application: ProposalForm(request.POST),
+        act=act,
+        confirm=confirm,
+    )
+
+
+def _decide_refusal(user: User, application: Application) -> str:
+    """Why the person may not decide on this application, in a sentence."""
+    if not permissions.is_decision_maker(user, application):
+        return _("Only a decision maker of the public body can decide on this application.")
+    if application.status != ApplicationStatus.PROPOSED:
+        return _("There is no proposal waiting for a decision: it has already been decided on.")
+    if application.proposed_by_id == user.pk:
+        return _("You prepared this proposal, so another decision maker must decide on it.")
+    return _("You may not decide on this application (conflict of interest).")
 
 
 @require_POST
@@ -58,7 +95,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_officer(user=request.user, pk=pk)
     user = request_user(request)
     if not permissions.can_decide(user, application):
-        raise PermissionDenied
+        _refused(request, PermissionDenied(_decide_refusal(user, application)))
+        return redirect("grants:officer_application", pk=pk)
     form = DecisionForm(request.POST)
     if "edit" in request.POST or not form.is_valid():
         return _officer_page(request, application, decision_form=form)
@@ -72,12 +110,17 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         "seen_version": data["seen_version"],
     }
     try:
-        if "confirmed" not in request.POST:
+        if not is_confirmed(request):  # the check-answers page is the confirmation
             outcome = services.decision_preview(**arguments)
             return render(
                 request,
                 "grants/decision_confirm.html",
-                {"application": application, "form": form, "outcome": outcome},
+                {
+                    "application": application,
+                    "form": form,
+                    "outcome": outcome,
+                    "assessment": selectors.assessment_of(application=application),
+                },
             )
         services.application_decide(**arguments)
     except ValidationError as error:

@@ -2,27 +2,65 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST, require_safe
 
-from grants import selectors, services
+from grants import permissions, selectors, services
 from grants.forms import PaymentForm
 from grants.models import Application
-from grants.views._shared import _list_page, _named_form_error, _officer_action
+from grants.views._shared import _list_page
+from grants.views.cases import _officer_form
+from portal.formats import long_date
 from portal.models import User
+from portal.money import format_sek
 
 
 @require_POST
 def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(application: Application, user: User) -> str:
-        form = PaymentForm(request.POST)
-        if not form.is_valid():
-            raise _named_form_error(form)
+    def act(application: Application, user: User, form: PaymentForm) -> str:
         services.payment_register(application=application, actor=user, **form.cleaned_data)
         return _("The payment has been registered.")
 
-    return _officer_action(request, pk, act)
+    def confirm(application: Application, user: User, form: PaymentForm) -> dict[str, Any]:
+        if not permissions.can_pay(user, application):  # refused before it is confirmed
+            raise PermissionDenied(
+                services.OWN_DECISION_PAYMENT_MESSAGE
+                if permissions.can_handle(user, application)
+                else None
+            )
+        data = form.cleaned_data
+        return {
+            "title": _("Register the payment"),
+            "question": _(
+                "Register that %(amount)s is paid to %(account)s on %(date)s for %(number)s?"
+            )
+            % {
+                "amount": format_sek(data["amount"]),
+                "account": application.organisation.payment_account_display,
+                "date": long_date(data["paid_on"]),
+                "number": application.registry_number,
+            },
+            "consequences": [
+                _("Reference: %(reference)s.") % {"reference": data["reference"]},
+                _("A registered payment cannot be changed or removed."),
+            ],
+            "confirm_label": _("Yes, register the payment"),
+            "danger": False,
+        }
+
+    return _officer_form(
+        request,
+        pk,
+        name="payment_form",
+        form_for=lambda application: PaymentForm(request.POST),
+        act=act,
+        confirm=confirm,
+    )
 
 
 @require_safe
@@ -31,9 +69,14 @@ def payments_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         request,
         template="grants/payments_list.html",
         items_for=lambda state, call, body: selectors.payments_list(
-            user=request.user, call=call, public_body=body
+            user=request.user, state=state, call=call, public_body=body
         ),
-        states=[],
+        states=[
+            ("made", pgettext("payments filter", "Paid out")),
+            ("scheduled", _("Scheduled (payment date ahead)")),
+            ("partly_paid", _("Grant partly paid")),
+            ("fully_paid", _("Grant fully paid")),
+        ],
         export_name="utbetalningar",
         export_header=[
             _("Registration number"),

@@ -35,6 +35,10 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = selectors.call_get_public(pk=pk)
     start_form = None
     eligibility: list[tuple[str, list[str]]] = []
+    # The person's drafts in this call are offered to continue; an organisation with a draft
+    # is not offered a second one.
+    drafts = selectors.drafts_for_call(user=request.user, call=call) if call.is_open() else []
+    with_draft = {draft.organisation_id for draft in drafts}
     if request.user.is_authenticated and call.is_open():
         organisations = list(selectors.organisations_that_may_apply(user=request.user))
         for organisation in organisations:
@@ -47,14 +51,20 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         choices = [
             (o.pk, o.name)
             for o, (_name, problems) in zip(organisations, eligibility, strict=True)
-            if not problems
+            if not problems and o.pk not in with_draft
         ]
         if choices:
             start_form = StartForm(organisations=choices)
     return render(
         request,
         "grants/call_detail.html",
-        {"call": call, "start_form": start_form, "eligibility": eligibility, "now": timezone.now()},
+        {
+            "call": call,
+            "start_form": start_form,
+            "eligibility": eligibility,
+            "drafts": drafts,
+            "now": timezone.now(),
+        },
     )
 
 

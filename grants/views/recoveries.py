@@ -2,35 +2,88 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from grants import selectors, services
+from grants import permissions, selectors, services
 from grants.forms import RecoveryForm, RecoveryPaidForm
 from grants.models import Application
-from grants.views._shared import _list_page, _named_form_error, _officer_action
+from grants.views._shared import _list_page, _officer_action
+from grants.views.cases import _officer_form
+from portal.confirm import confirmation
+from portal.formats import long_date
+from portal.http import request_user
 from portal.models import User
+from portal.money import format_sek
 
 
 @require_POST
 def recovery_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(application: Application, user: User) -> str:
-        form = RecoveryForm(request.POST)
-        if not form.is_valid():
-            raise _named_form_error(form)
+    def act(application: Application, user: User, form: RecoveryForm) -> str:
         services.recovery_open(application=application, actor=user, **form.cleaned_data)
         return _("The recovery has been opened and is shown to the association.")
 
-    return _officer_action(request, pk, act)
+    def confirm(application: Application, user: User, form: RecoveryForm) -> dict[str, Any]:
+        data = form.cleaned_data
+        return {
+            "title": _("Open a recovery"),
+            "question": _("Ask %(name)s to pay back %(amount)s by %(date)s?")
+            % {
+                "name": application.organisation.name,
+                "amount": format_sek(data["amount"]),
+                "date": long_date(data["due_date"]),
+            },
+            "consequences": [
+                _("The association sees the recovery and its reason at once."),
+                _("A recovery cannot be removed; when the money is back, record it as paid back."),
+            ],
+            "confirm_label": _("Yes, open the recovery"),
+        }
+
+    return _officer_form(
+        request,
+        pk,
+        name="recovery_form",
+        form_for=lambda application: RecoveryForm(request.POST),
+        act=act,
+        confirm=confirm,
+    )
 
 
 @require_POST
 def recovery_paid(request: HttpRequest, pk: int, recovery_pk: int) -> HttpResponse:
+    application = selectors.application_get_for_officer(user=request.user, pk=pk)
+    recovery = selectors.recoveries_of(application=application).filter(pk=recovery_pk).first()
+    form = RecoveryPaidForm(request.POST)
+    if (
+        recovery is not None
+        and form.is_valid()
+        and permissions.can_handle(request_user(request), application)
+        and (
+            response := confirmation(
+                request,
+                title=_("Record the recovery as paid back"),
+                question=_("Record that %(amount)s was paid back on %(date)s?")
+                % {
+                    "amount": format_sek(recovery.amount),
+                    "date": long_date(form.cleaned_data["paid_on"]),
+                },
+                consequences=[_("The recovery is closed; this cannot be undone.")],
+                confirm_label=_("Yes, record it as paid back"),
+                cancel_url=reverse("grants:officer_application", args=[pk]),
+                danger=False,
+            )
+        )
+        is not None
+    ):
+        return response
+
     def act(application: Application, user: User) -> str:
-        recovery = selectors.recoveries_of(application=application).filter(pk=recovery_pk).first()
-        form = RecoveryPaidForm(request.POST)
         if recovery is None or not form.is_valid():
             raise ValidationError(_("Give the date it was paid back."))
         services.recovery_mark_paid(

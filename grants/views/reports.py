@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from grants import permissions, selectors, services
 from grants.forms import ReportAttachmentForm, ReportForm, ReportReviewForm
 from grants.models import ReportStatus
-from grants.views._shared import _cost_lines, _list_page
+from grants.views._shared import _add_errors, _cost_lines, _for_the_form, _list_page, _refused
 from portal import transitions
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 
@@ -28,8 +28,17 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(report=report, cost_lines=cost_lines)
     problems: list[str] = []
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        if not editable:  # a direct post, or a page left open: say why, change nothing
+            messages.error(
+                request,
+                _("Only the association's representatives and editors can change the report.")
+                if not permissions.can_edit(membership)
+                else _(
+                    "The report has been sent in and can no longer be changed. If something is "
+                    "wrong, contact the case officer."
+                ),
+            )
+            return redirect("grants:report", pk=pk)
         form = ReportForm(request.POST, report=report, cost_lines=cost_lines)
         if form.is_valid():
             try:
@@ -99,7 +108,11 @@ def report_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> File
 
 @require_http_methods(["GET", "POST"])
 def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case officer reads a follow-up report and approves it or sends it back. A review
+    refused (no comment to a revision, no choice) comes back with what was typed and why."""
     report = selectors.report_get_for_officer(user=request.user, pk=pk)
+    form = ReportReviewForm()
+    http_status = 200
     if request.method == "POST":
         form = ReportReviewForm(request.POST)
         if form.is_valid():
@@ -112,11 +125,18 @@ def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
                     seen_version=form.cleaned_data["seen_version"],
                     seen_state=transitions.posted_state(request.POST),
                 )
+            except PermissionDenied as error:
+                _refused(request, error)
+                return redirect("grants:officer_report", pk=pk)
             except ValidationError as error:
-                error_messages(request, error)
+                if not _for_the_form(form, error):
+                    error_messages(request, error)  # stale, or already reviewed: look again
+                    return redirect("grants:officer_report", pk=pk)
+                _add_errors(form, error)
             else:
                 messages.success(request, _("The report has been reviewed."))
-        return redirect("grants:officer_report", pk=pk)
+                return redirect("grants:officer_report", pk=pk)
+        http_status = 400
     cost_lines = _cost_lines(report.application)
     actual = report.actual_costs
     return render(
@@ -137,9 +157,11 @@ def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
                 request_user(request),
                 to=ReportStatus.APPROVED,
             ),
+            "form": form,
             "seen_version": services.report_version(report),
             "today": timezone.localdate(),
         },
+        status=http_status,
     )
 
 

@@ -27,6 +27,7 @@ from organisations.forms import (
 from organisations.models import Organisation, OrganisationRole, OrganisationStatus
 from organisations.views.members import _decide_join_request
 from portal import transitions
+from portal.confirm import confirmation
 from portal.http import error_messages, form_error_messages, request_user
 from portal.pagination import paginate, query_without_page
 
@@ -126,6 +127,30 @@ def _officer_act(request: HttpRequest, pk: int, act: Callable[[], str]) -> HttpR
     return redirect("organisations:officer_detail", pk=pk)
 
 
+def _transition_consequences(organisation: Organisation, to: str) -> list[str]:
+    """What a status change on the organisation's page leads to, for its confirmation."""
+    lines = [_("The association's representatives are told by email, with your comment.")]
+    if to == OrganisationStatus.VERIFIED:
+        if not organisation.payment_details_verified and organisation.payment_account:
+            lines.insert(
+                0,
+                _(
+                    "The organisation number %(number)s and the account %(account)s are "
+                    "verified with it: granted money can be paid there."
+                )
+                % {
+                    "number": organisation.organisation_number or "–",
+                    "account": organisation.payment_account_display,
+                },
+            )
+        lines.append(_("The organisation can apply for grants that require verification."))
+    else:
+        lines.append(
+            _("The organisation can no longer apply for grants that require verification.")
+        )
+    return lines
+
+
 @require_POST
 def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
@@ -134,10 +159,44 @@ def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
         form_error_messages(request, form)
         return redirect("organisations:officer_detail", pk=pk)
 
+    to = form.cleaned_data["to"]
+    # A move the person may make is confirmed first; any other goes straight to the service,
+    # which refuses it and says why.
+    move = services.ORGANISATION_MACHINE.get(organisation.status, to)
+    if not transitions.can(
+        services.ORGANISATION_MACHINE, organisation, request_user(request), to=to
+    ):
+        move = None
+    if move is not None and move.comment_required and not form.cleaned_data["comment"].strip():
+        # said before the confirmation, not after it
+        messages.error(request, str(services.ORGANISATION_MACHINE.comment_message))
+        return redirect("organisations:officer_detail", pk=pk)
+    if (
+        move is not None
+        and (
+            response := confirmation(
+                request,
+                title=str(move.label),
+                question=_("Change the status of %(name)s from “%(from)s” to “%(to)s”?")
+                % {
+                    "name": organisation.name,
+                    "from": organisation.get_status_display(),
+                    "to": OrganisationStatus(to).label,
+                },
+                consequences=_transition_consequences(organisation, to),
+                confirm_label=_("Yes, change the status"),
+                cancel_url=reverse("organisations:officer_detail", args=[pk]),
+                danger=to != OrganisationStatus.VERIFIED,
+            )
+        )
+        is not None
+    ):
+        return response
+
     def act() -> str:
         services.organisation_transition(
             organisation=organisation,
-            to=form.cleaned_data["to"],
+            to=to,
             actor=request_user(request),
             comment=form.cleaned_data["comment"],
             seen_version=form.cleaned_data["seen_version"],
@@ -153,6 +212,29 @@ def officer_verify_payment(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
     form = PaymentVerificationForm(request.POST)
     seen = form.cleaned_data["seen_version"] if form.is_valid() else None
+    if (
+        permissions.can_verify_payment_details(request_user(request), organisation)
+        and (
+            response := confirmation(
+                request,
+                title=_("Verify the organisation number and account"),
+                question=_("Verify %(account)s as the account of %(name)s?")
+                % {"account": organisation.payment_account_display, "name": organisation.name},
+                consequences=[
+                    _(
+                        "Granted money is paid to this account from now on. Check it against the "
+                        "association's documents first."
+                    ),
+                    _("The verification is recorded in the history with your name."),
+                ],
+                confirm_label=_("Yes, verify the account"),
+                cancel_url=reverse("organisations:officer_detail", args=[pk]),
+                danger=False,
+            )
+        )
+        is not None
+    ):
+        return response
 
     def act() -> str:
         services.organisation_verify_payment_details(
@@ -172,6 +254,36 @@ def officer_document_review(request: HttpRequest, pk: int, document_pk: int) -> 
         form_error_messages(request, form)
         return redirect("organisations:officer_detail", pk=pk)
     approve = form.cleaned_data["decision"] == "approve"
+    may = permissions.can_review(request_user(request), organisation)
+    if may and not approve and not form.cleaned_data["comment"].strip():
+        messages.error(request, str(services.DOCUMENT_MACHINE.comment_message))
+        return redirect("organisations:officer_detail", pk=pk)
+    what = f"{document.get_kind_display()} {document.year}"
+    if (
+        may
+        and (
+            response := confirmation(
+                request,
+                title=_("Approve the document") if approve else _("Send the document back"),
+                question=(
+                    _("Approve %(document)s of %(name)s?")
+                    if approve
+                    else _("Send %(document)s back to %(name)s?")
+                )
+                % {"document": what, "name": organisation.name},
+                consequences=[
+                    _("The file you had on screen is approved; a new upload needs a new review.")
+                    if approve
+                    else _("The association is asked to upload a new version, with your comment."),
+                ],
+                confirm_label=_("Yes, approve") if approve else _("Yes, send it back"),
+                cancel_url=reverse("organisations:officer_detail", args=[pk]),
+                danger=not approve,
+            )
+        )
+        is not None
+    ):
+        return response
 
     def act() -> str:
         services.document_review(
@@ -220,6 +332,26 @@ def declare_conflict(
     if not form.is_valid():
         form_error_messages(request, form)
         return redirect(back)
+    if (
+        response := confirmation(
+            request,
+            title=_("Declare a conflict of interest"),
+            question=_("Declare a conflict of interest (jäv) in %(case)s?") % {"case": case},
+            consequences=[
+                _(
+                    "You step out of the case: it disappears from your lists and another "
+                    "officer handles it."
+                ),
+                _(
+                    "The declaration is recorded in the case's history with your reason and "
+                    "cannot be withdrawn."
+                ),
+            ],
+            confirm_label=_("Yes, declare a conflict of interest"),
+            cancel_url=back,
+        )
+    ) is not None:
+        return response
     try:
         services.conflict_declare(
             actor=request_user(request),

@@ -46,7 +46,8 @@ class TableWrapNode(template.Node):
 
     def render(self, context: template.Context) -> SafeString:
         table: str = self.nodelist.render(context)
-        labelledby = "".join(str(part.resolve(context)) for part in self.labelledby)
+        values = [part.resolve(context) for part in self.labelledby]
+        labelledby = "".join(str(value) for value in values if value not in (None, ""))
         if not labelledby:
             table, labelledby = _named_by_caption(table)
         if not labelledby:

@@ -105,8 +105,56 @@
     });
   }
 
+  /* A "Copy" button beside text to be copied (the authenticator app's key): hidden without
+     JavaScript, where the text itself can be selected. `data-copy` names the element whose
+     text is copied; the element `[data-copy-status=<same id>]` then says `data-copied`. */
+  function copyButtons() {
+    if (!navigator.clipboard) {
+      return;
+    }
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source) {
+        return;
+      }
+      var status = document.querySelector(
+        "[data-copy-status='" + button.getAttribute("data-copy") + "']"
+      );
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          if (status) {
+            status.textContent = button.getAttribute("data-copied") || "";
+          }
+        }, function () {
+          var range = document.createRange();
+          range.selectNodeContents(source);
+          var selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+        });
+      });
+    });
+  }
+
+  /* "No, go back" on a confirmation page: going back in the browser's history brings the
+     person back to the form as they left it, with what they had typed (a plain link reloads
+     the page empty). Without JavaScript, or coming from elsewhere, the link itself is used. */
+  function historyBackLinks() {
+    document.querySelectorAll("a[data-history-back]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (window.history.length > 1 && document.referrer.indexOf(window.location.origin + "/") === 0) {
+          event.preventDefault();
+          window.history.back();
+        }
+      });
+    });
+  }
+
   function start() {
     setUpMenuButton();
+    historyBackLinks();
+    copyButtons();
     openDetailsWithErrors();
     if (!focusErrorSummary()) {
       focusPageMessages();

@@ -62,6 +62,10 @@ def become_url(agreement: Agreement, party: Party) -> str:
     return reverse("agreements:become_signatory", args=[agreement.pk, party.pk])
 
 
+def signatory_url(agreement: Agreement, party: Party) -> str:
+    return reverse("agreements:signatory_set", args=[agreement.pk, party.pk])
+
+
 # --- two public bodies -------------------------------------------------------------------
 
 
@@ -83,15 +87,21 @@ def test_the_second_public_bodys_officer_sees_the_agreement_and_signs_for_their_
     assert response.status_code == 302
     party2 = a.parties.get(public_body=second)
 
-    # The second body's officer now sees it, in the list too, and is offered exactly their party.
+    # The second body's officer now sees it, in their IOP list too, and chooses who signs for
+    # exactly their party (from a list: not a declaration of their own).
     page = page_of(officer2, a)
-    assert a.title in logged_in(officer2).get(reverse("agreements:mine")).content.decode()
-    offered = {p.pk for p in a.parties.all() if become_url(a, p) in page}
+    assert a.title in logged_in(officer2).get(reverse("agreements:officer_list")).content.decode()
+    offered = {p.pk for p in a.parties.all() if signatory_url(a, p) in page}
     assert offered == {party2.pk}
+    assert not any(become_url(a, p) in page for p in a.parties.all())
     # The page offers what the service allows: every other party is refused, nothing changes.
     client = logged_in(officer2)
     for party in a.parties.all():
         client.post(become_url(a, party))
+        if party != party2:
+            client.post(signatory_url(a, party), {"signatory": officer2.pk})
+    assert not a.parties.exclude(signatory=None).exists()
+    client.post(signatory_url(a, party2), {"signatory": officer2.pk})
     signatories = dict(a.parties.values_list("pk", "signatory_id"))
     assert signatories == {iop.org_party.pk: None, iop.body_party.pk: None, party2.pk: officer2.pk}
 
@@ -213,7 +223,10 @@ def test_a_declared_conflict_of_interest_takes_the_officer_off_the_public_side(i
     client = logged_in(decider)
     client.post(conflict_url, {"reason": "  "})  # no reason: nothing recorded
     assert not ConflictOfInterest.objects.exists()
-    response = client.post(conflict_url, {"reason": "Min make sitter i föreningens styrelse."})
+    reason = {"reason": "Min make sitter i föreningens styrelse."}
+    assert client.post(conflict_url, reason).status_code == 200  # asked to confirm first
+    assert not ConflictOfInterest.objects.exists()
+    response = client.post(conflict_url, reason | {"confirmed": "1"})
     assert response.status_code == 302
     assert ConflictOfInterest.objects.filter(user=decider, object_id=str(a.pk)).exists()
     assert AuditEvent.objects.filter(
@@ -340,7 +353,8 @@ def test_a_conflict_declared_in_an_agreement_covers_its_organisations_even_those
     a = screened(iop)
     decider = officer_of(iop.body, PublicBodyRole.DECISION_MAKER)
     logged_in(decider).post(
-        reverse("agreements:conflict_declare", args=[a.pk]), {"reason": "Jag är släkt."}
+        reverse("agreements:conflict_declare", args=[a.pk]),
+        {"reason": "Jag är släkt.", "confirmed": "1"},
     )
     first = iop.org_party.organisation
     assert segregation.is_excluded(decider, organisation_ids=[first.pk])

@@ -78,7 +78,7 @@ def test_signing_without_a_code_or_with_a_wrong_one_signs_nothing(iop: Iop) -> N
     response = post_sign(
         client, a, iop.org_party, seen_version=version, code=signing_code(iop.representative)
     )
-    assert response.status_code == 200 and "has been recorded" in said(response)
+    assert response.status_code == 200 and "You have signed for" in said(response)
     assert signatures(a) == {iop.org_party.pk}
 
 
@@ -257,6 +257,11 @@ def test_a_changed_legal_name_makes_the_round_stale_and_the_officer_restarts_it(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         officer.post(url, {"action": "restart", "reason": "Föreningen har bytt namn."})
+    assert signatures(a) == {iop.org_party.pk}  # asked to confirm first: nothing changed yet
+    with django_capture_on_commit_callbacks(execute=True):
+        officer.post(
+            url, {"action": "restart", "reason": "Föreningen har bytt namn.", "confirmed": "1"}
+        )
     assert signatures(a) == set() and fresh(a).status == "signing"
     assert Signature.objects.filter(agreement=a, voided_by=iop.officer).count() == 1
     event = AuditEvent.objects.get(action="signing_restarted", object_id=str(a.pk))
@@ -284,7 +289,7 @@ def test_the_officer_can_take_the_agreement_back_to_change_the_text(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_of(iop.officer).post(
             reverse("agreements:restart_signing", args=[a.pk]),
-            {"action": "withdraw", "reason": "Målen behöver skrivas om."},
+            {"action": "withdraw", "reason": "Målen behöver skrivas om.", "confirmed": "1"},
         )
     assert response.status_code == 302
     assert fresh(a).status == "co_creation" and signatures(a) == set()

@@ -19,6 +19,21 @@ from tests.helpers.browser import axe_violations, log_in, officer_page, sign_in_
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def edit_section(page: Any, title: str, text: str) -> None:
+    """Open the section's editor from the document, write, save: back at the section."""
+    with page.expect_navigation():
+        page.get_by_role("link", name=f"Redigera avsnittet ”{title}”").click()
+    page.get_by_label(f"Text i avsnittet ”{title}”").fill(text)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Spara avsnittet").click()
+
+
+def confirm(page: Any) -> None:
+    """Answer the confirmation page's question with its main button."""
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+
+
 def test_iop_pages_are_accessible_and_signing_makes_the_pdf(
     page: Any, browser: Any, live_server: Any, iop: Iop
 ) -> None:
@@ -52,10 +67,11 @@ def test_iop_pages_are_accessible_and_signing_makes_the_pdf(
         comment="",
     )
     page.goto(f"/iop/avtal/{a.pk}/")
-    assert axe_violations(page) == []  # the editor, in co-creation
-    page.locator("#id_background-text").fill("Skrivet i webbläsaren.")
-    page.get_by_role("button", name="Spara Bakgrund").click()
+    assert axe_violations(page) == []  # the document, in co-creation
+    edit_section(page, "Bakgrund", "Skrivet i webbläsaren.")
     assert fresh(a).sections["background"] == "Skrivet i webbläsaren."
+    page.goto(f"/iop/avtal/{a.pk}/avsnitt/background/")
+    assert axe_violations(page) == []  # the section's editor
 
     a = to_signing(iop)
     page.goto(f"/iop/avtal/{a.pk}/")
@@ -107,33 +123,38 @@ def test_the_whole_iop_path_with_an_amendment(
     officer.locator("form[action$='/provning/'] button[type=submit]").click()
     assert Agreement.objects.get(pk=agreement.pk).status == "co_creation"
 
-    officer.locator("#id_goals-text").fill("Minst 40 unga i veckan.")
-    officer.locator("form[action$='/avsnitt/']:has(#id_goals-text) button").click()
+    edit_section(officer, "Mål och hur de mäts", "Minst 40 unga i veckan.")
     page.goto(url)
-    page.locator("#id_background-text").fill("Föreningen har spelat fotboll i Norr sedan 1985.")
-    page.locator("form[action$='/avsnitt/']:has(#id_background-text) button").click()
+    edit_section(page, "Bakgrund", "Föreningen har spelat fotboll i Norr sedan 1985.")
     page.get_by_role("button", name=re.compile("^Jag är firmatecknare för")).first.click()
     assert Agreement.objects.get(pk=agreement.pk).sections == {
         "goals": "Minst 40 unga i veckan.",
         "background": "Föreningen har spelat fotboll i Norr sedan 1985.",
     }
 
-    officer.reload()
+    officer.goto(url)
     officer.locator("button[name=to][value=legal_review]").click()
+    confirm(officer)
     officer.locator("#id_procurement").fill("Föreningens initiativ; ingen marknad.")
     officer.locator("#id_route").select_option("not_economic")
     officer.locator("form[action$='/juridik/'] button[type=submit]").click()
+    confirm(officer)
     officer.locator("#id_decided_on").fill("2026-12-10")
     officer.locator("#id_reference").fill("SN § 150")
     officer.locator("form[action$='/beslut/'] button[type=submit]").click()
+    confirm(officer)
     assert Agreement.objects.get(pk=agreement.pk).status == "signing"
 
-    # The committee's chair signs for the public body: the officer who prepared the agreement
-    # and recorded the decision is not offered it (four eyes).
+    # The officer chooses the committee's chair to sign for the public body: they are not
+    # offered to declare themselves, and, having prepared the agreement, are not in the list
+    # (four eyes).
     assert officer.get_by_role("button", name=re.compile("^Jag är firmatecknare för")).count() == 0
+    chooser = officer.get_by_label("Firmatecknare för Socialnämnden")
+    assert iop.officer.display_name not in chooser.inner_text()
+    chooser.select_option(label=iop.chair.display_name)
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Välj firmatecknare för Socialnämnden").click()
     chair = officer_page(browser, live_server, iop.chair)
-    chair.goto(url)
-    chair.get_by_role("button", name=re.compile("^Jag är firmatecknare för")).first.click()
     org_party, body_party = (
         agreement.parties.get(organisation__isnull=False),
         agreement.parties.get(public_body__isnull=False),
@@ -146,9 +167,9 @@ def test_the_whole_iop_path_with_an_amendment(
     assert officer.locator("a[href$='.pdf']").count() >= 1
 
     officer.locator("button[name=to][value=amendment]").click()
-    officer.locator("#id_goals-text").fill("Minst 60 unga i veckan.")
-    officer.locator("form[action$='/avsnitt/']:has(#id_goals-text) button").click()
+    edit_section(officer, "Mål och hur de mäts", "Minst 60 unga i veckan.")
     officer.locator("button[name=to][value=signing]").click()
+    confirm(officer)
     # A second signature of the same people needs codes of a later time step: move the clock
     # on by two steps (the live server runs in this process) rather than wait.
     with time_machine.travel(timezone.now() + timedelta(seconds=90), tick=True):

@@ -92,12 +92,15 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
             value=Decimal(value),
         )
 
-    # The region's officer sees the agreement (a party's public body) and becomes its
-    # signatory in the browser; the others name themselves.
+    # The region's officer sees the agreement (a party's public body) and chooses its
+    # signatory in the browser (here: themselves, from the list); the others name themselves.
     region_page = pages[officer_r.pk]
     region_page.goto(f"/iop/avtal/{a.pk}/")
     assert "Region Exempel" in region_page.locator("main").inner_text()
-    form = region_page.locator(f"form[action$='/parter/{parties['region'].pk}/firmatecknare/']")
+    form = region_page.locator(
+        f"form[action$='/parter/{parties['region'].pk}/valj-firmatecknare/']"
+    )
+    form.locator("select").select_option(str(officer_r.pk))
     with region_page.expect_navigation():
         form.locator("button").click()
     for key, user in (("kommun", chair_k), ("first", rep_a), ("second", rep_b)):

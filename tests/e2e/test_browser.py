@@ -8,6 +8,7 @@ from django.core import mail
 
 from portal.models import User
 from tests.helpers.browser import axe_violations
+from tests.helpers.mfa import totp_code
 from tests.portal.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,17 +46,48 @@ def test_sign_up_confirm_by_emailed_link_log_in_and_see_your_name(
     assert page.get_by_role("link", name="Logga in").count() >= 1
 
 
-def test_officer_is_taken_to_mfa_setup_after_login(page: Any) -> None:
+def test_officer_first_login_sets_up_the_app_and_goes_on_to_case_handling(
+    page: Any, live_server: Any
+) -> None:
+    """Password once, then straight to the set-up (no second password prompt); the key can be
+    copied; after the recovery codes the officer goes on to the page first asked for."""
     officer = MembershipFactory(user__name="Hanna Handläggare").user
-    page.goto("/konto/login/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto("/handlaggning/")
+    page.wait_for_url(re.compile(r"/konto/login/"))
     page.get_by_label("E-post").fill(officer.email)
     page.get_by_label("Lösenord").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
-    # allauth first asks for the password again, then shows the authenticator set-up.
-    page.wait_for_url(re.compile(r"/konto/reauthenticate/"))
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/konto/2fa/totp/activate/"))
+    page.wait_for_url(re.compile(r"/konto/2fa/totp/activate/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Aktivera autentiseringsapp"
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 320, "height": 640})  # a phone: the key wraps, no overflow
+    assert (
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        <= 0
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    key = page.locator("#authenticator-secret")
+    secret = key.inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-7]{16,}", secret), secret
+    assert page.locator("input[disabled]").count() == 0
+    copy = page.get_by_role("button", name="Kopiera")
+    copy.focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Nyckeln är kopierad.").wait_for(state="attached")
+    assert page.evaluate("navigator.clipboard.readText()") == secret
+
+    page.get_by_label("Autentiseringskod").fill(totp_code(secret))
+    page.get_by_role("button", name="Aktivera").click()
+    page.wait_for_url(re.compile(r"/konto/2fa/recovery-codes/$"))
+    assert axe_violations(page) == []
+    onward = page.get_by_role("link", name="Jag har sparat koderna – fortsätt")
+    assert "button-secondary" not in (onward.get_attribute("class") or "")
+    new_codes = page.get_by_role("link", name="Skapa nya koder")
+    assert "button-secondary" in (new_codes.get_attribute("class") or "")
+    onward.click()
+    page.wait_for_url(re.compile(r"/handlaggning/$"))
     assert page.get_by_role("heading", level=1).count() == 1
 
 

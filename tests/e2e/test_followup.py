@@ -25,6 +25,8 @@ def test_pay_report_revise_and_approve(
     officer.get_by_label("Belopp (kr)").fill("40 000")
     officer.get_by_label("Referens").fill("Utbetalning 2026-12")
     officer.get_by_role("button", name="Registrera utbetalningen").click()
+    assert "En registrerad utbetalning kan inte ändras" in officer.locator("main").inner_text()
+    officer.get_by_role("button", name="Ja, registrera utbetalningen").click()
     assert "Utbetalning 2026-12" in officer.locator("main").inner_text()
 
     log_in(page, g.editor.email)

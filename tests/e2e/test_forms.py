@@ -67,3 +67,44 @@ def test_sending_the_form_is_never_stopped(page: Any) -> None:
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
     assert asked == []
+
+
+def test_going_back_from_a_confirmation_keeps_what_was_typed(
+    browser: Any, live_server: Any
+) -> None:
+    """An officer types why a document goes back, is asked to confirm, and changes their mind:
+    "Nej, gå tillbaka" returns to the page with the comment still in the field."""
+    from django.utils import timezone
+
+    from organisations import services
+    from organisations.models import DocumentKind, OrganisationRole
+    from tests.helpers.browser import officer_page
+    from tests.organisations.factories import (
+        OrganisationFactory,
+        OrganisationMembershipFactory,
+        pdf_upload,
+    )
+    from tests.portal.factories import MembershipFactory
+
+    organisation = OrganisationFactory(name="Idrottsföreningen Exempel")
+    representative = OrganisationMembershipFactory(
+        organisation=organisation, role=OrganisationRole.REPRESENTATIVE
+    ).user
+    services.document_upload(
+        organisation=organisation,
+        actor=representative,
+        year=timezone.localdate().year,
+        kind=DocumentKind.STATUTES,
+        upload=pdf_upload(),
+    )
+    officer = MembershipFactory(user__name="Hanna Handläggare").user
+    page = officer_page(browser, live_server, officer)
+    page.goto(f"/handlaggning/organisationer/{organisation.pk}/")
+    comment = page.locator("textarea[name=comment]").first
+    comment.fill("Protokollet saknar justering.")
+    page.get_by_role("button", name=re.compile("^Skicka tillbaka")).first.click()
+    page.get_by_role("link", name="Nej, gå tillbaka").click()
+    page.wait_for_url(re.compile(rf"/handlaggning/organisationer/{organisation.pk}/$"))
+    assert page.locator("textarea[name=comment]").first.input_value() == (
+        "Protokollet saknar justering."
+    )

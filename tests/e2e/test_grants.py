@@ -39,17 +39,23 @@ def test_apply_complete_assess_propose_decide_and_see_the_decision(
     page.get_by_label(q[2].text).select_option("Norr")
     page.locator("#id_budget-0-description").fill("Ledare")
     page.locator("#id_budget-0-amount").fill("40 000")
-    page.get_by_label("Sökt belopp (kr)").fill("40 000")
+    page.get_by_label("Sökt belopp i kronor").fill("40 000")
     page.get_by_role("button", name="Spara utkast").click()
     pdf = tmp_path / "projektplan.pdf"
     pdf.write_bytes(MINIMAL_PDF)
-    page.get_by_label("Bilaga (valfritt)").select_option(label="Projektplan")
-    page.get_by_label("Fil", exact=True).set_input_files(str(pdf))
-    page.get_by_role("button", name="Ladda upp").click()
+    page.get_by_label("Välj en fil för ”Projektplan”").set_input_files(str(pdf))
+    page.get_by_role("button", name="Ladda upp Projektplan").click()
+    assert "projektplan.pdf" in page.locator("#bilagor").inner_text()
+    page.get_by_role("button", name="Spara och kontrollera ansökan").click()
+    page.wait_for_url(re.compile(r"/kontrollera/"))
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Skicka in ansökan").click()
-    assert "Inskickad" in page.locator(".status-panel").inner_text()
+    page.wait_for_url(re.compile(r"/kvitto/"))
+    assert "Ansökan är inskickad" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
     application = Application.objects.get()
     assert application.registry_number
+    assert application.registry_number in page.locator("main").inner_text()
 
     officer = officer_page(browser, live_server, g.officer)
     officer.goto("/handlaggning/ansokningar/")
@@ -62,22 +68,35 @@ def test_apply_complete_assess_propose_decide_and_see_the_decision(
     officer.get_by_role("button", name="Skicka begäran").click()
     assert "Komplettering begärd" in officer.locator(".status-panel").inner_text()
 
-    page.reload()
+    page.goto(f"/ansokningar/{application.pk}/")
     assert "Lägg till en rad för material." in page.locator("main").inner_text()
     page.locator("#id_budget-1-description").fill("Material")
     page.locator("#id_budget-1-amount").fill("5 000")
+    page.get_by_role("button", name="Spara och kontrollera ansökan").click()
     page.get_by_role("button", name="Skicka in igen").click()
-    assert "Inskickad" in page.locator(".status-panel").inner_text()
+    page.wait_for_url(re.compile(r"/kvitto/"))
+    assert "Vi har tagit emot kompletteringen" in page.locator("main").inner_text()
 
     officer.reload()
+    assert "Komplettering inkommen" in officer.locator(".status-panel").inner_text()
+    officer.goto("/handlaggning/ansokningar/")
+    assert "Komplettering inkommen" in officer.locator("main").inner_text()
+    officer.get_by_role("link", name=application.registry_number).click()
     officer.get_by_role("button", name="Påbörja bedömningen").click()
-    for criterion in g.criteria:
+    for criterion in g.criteria:  # nothing is scored beforehand
+        assert officer.locator(f"#id_c{criterion.pk}-score").input_value() == ""
         officer.locator(f"#id_c{criterion.pk}-score").select_option("4")
-        officer.get_by_role("button", name=f"Spara poäng för {criterion.name}").click()
+    officer.get_by_role("button", name="Spara bedömningen").click()
+    assert (
+        "Viktad summa av de sparade poängen: 16 av högst 20" in officer.locator("main").inner_text()
+    )
     officer.get_by_label("Bevilja delvis").check()
     officer.get_by_label(re.compile("^Belopp om ansökan beviljas delvis")).fill("30 000")
     officer.get_by_label("Motivering").fill("Rimlig budget, delvis.")
     officer.get_by_role("button", name="Skicka beslutsförslaget").click()
+    assert "Bevilja delvis 30\u00a0000\u00a0kr" in officer.locator("main").inner_text()
+    assert axe_violations(officer) == []  # the confirmation page
+    officer.get_by_role("button", name="Ja, skicka beslutsförslaget").click()
     assert "Beslutsförslag lämnat" in officer.locator(".status-panel").inner_text()
     officer.context.close()
 
@@ -92,6 +111,7 @@ def test_apply_complete_assess_propose_decide_and_see_the_decision(
     ).click()
     check = decider.locator("main").inner_text()
     assert "Delvis beviljad" in check and "30\u00a0000\u00a0kr" in check
+    assert "Viktad summa" in check  # the decision maker sees the assessment
     assert "laglighetsprövning" in check
     assert axe_violations(decider) == []
     decider.get_by_role(
@@ -101,7 +121,7 @@ def test_apply_complete_assess_propose_decide_and_see_the_decision(
     assert "laglighetsprövning" in decider.locator("main").inner_text()
     decider.context.close()
 
-    page.reload()
+    page.goto(f"/ansokningar/{application.pk}/")
     text = page.locator("main").inner_text()
     assert (
         "Delvis beviljad" in text

@@ -72,7 +72,10 @@ def test_register_upload_verify_and_see_verified(
     officer_page.get_by_role("link", name="Föreningen Solstrålen").click()
     assert axe_violations(officer_page) == []
     officer_page.get_by_role("button", name=re.compile("^Godkänn Stadgar")).click()
+    officer_page.get_by_role("button", name="Ja, godkänn").click()  # the confirmation
     officer_page.get_by_role("button", name="Verifiera", exact=True).click()
+    assert axe_violations(officer_page) == []  # the confirmation page
+    officer_page.get_by_role("button", name="Ja, ändra status").click()
     assert "Verifierad" in officer_page.locator(".status-panel").inner_text()
     officer_context.close()
 

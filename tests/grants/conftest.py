@@ -204,12 +204,23 @@ def submitted(g: Grants, **kwargs: object) -> Application:
     return application
 
 
+def score_all(g: Grants, application: Application, score: int = 4) -> None:
+    """The officer scores every criterion of the programme (a proposal needs them all)."""
+    services.assessment_save(
+        application=application,
+        actor=g.officer,
+        scores=[(criterion, score, "") for criterion in g.criteria],
+    )
+    application.refresh_from_db()
+
+
 def proposed(
     g: Grants, *, outcome: str = "approve", amount: Decimal | None = None, **kwargs: object
 ) -> Application:
     application = submitted(g, **kwargs)
     services.application_start_review(application=application, actor=g.officer)
     application.refresh_from_db()
+    score_all(g, application)
     services.application_propose(
         application=application,
         actor=g.officer,
@@ -270,6 +281,8 @@ def add_applications(g: Grants, count: int) -> None:
             amount_requested=Decimal(10000 + i),
             registry_number=f"KFN 2026/{start + i + 1}",
             submitted_at=timezone.now(),
+            # some sent in again after a completion: the inbox marks them, from the row
+            completed_at=timezone.now() if i % 3 == 0 else None,
             created_by=g.editor,
             assigned_to=g.officer if i % 2 else None,
         )

@@ -11,7 +11,7 @@ from grants.models import Application, Attachment
 from portal.models import User
 from tests.grants.conftest import Grants, proposed, submitted
 from tests.helpers.audit import nothing_audited
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import in_english, logged_in, shown_messages
 from tests.helpers.urls import answer_status, app_urls
 
 pytestmark = pytest.mark.django_db
@@ -160,10 +160,11 @@ def test_officers_do_not_see_drafts(grants: Grants) -> None:
 
 def test_a_case_officer_who_is_not_a_decision_maker_cannot_decide(grants: Grants) -> None:
     application = proposed(grants)
-    response = logged_in(grants.officer).post(
-        reverse("grants:decide", args=[application.pk]), {"decision": "confirm"}
+    response = in_english(logged_in(grants.officer)).post(
+        reverse("grants:decide", args=[application.pk]), {"decision": "confirm"}, follow=True
     )
-    assert response.status_code == 403
+    assert response.redirect_chain[-1][1] == 302  # back to the case, told why
+    assert any("Only a decision maker of the public body" in m for m in shown_messages(response))
     application.refresh_from_db()
     assert application.status == "proposed"
 

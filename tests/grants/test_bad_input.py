@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from grants import services
 from grants.models import Application
-from tests.grants.conftest import Grants, complete_draft, form_post, proposed
+from tests.grants.conftest import Grants, complete_draft, form_post, proposed, score_all
 from tests.helpers.audit import nothing_audited
 from tests.helpers.clients import logged_in
+from tests.helpers.forms import state_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,6 @@ def snapshot(application: Application) -> tuple[object, ...]:
     [
         ({"amount_requested": "-500"}, "amount_requested", "större än eller lika med 0"),
         ({"amount_requested": "mycket"}, "amount_requested", "ska vara ett belopp eller ett tal"),
-        ({"budget-0-amount": "-1"}, None, "större än eller lika med 0"),
         ({"question_LONG": "x" * 501}, "question_LONG", "500 tecken"),
         ({"question_NUMBER": "fyrtio"}, "question_NUMBER", "ska vara ett belopp eller ett tal"),
         ({"question_NUMBER": "1e999999"}, "question_NUMBER", "inte är mer än 15 siffror"),
@@ -43,7 +43,6 @@ def snapshot(application: Application) -> tuple[object, ...]:
     ids=[
         "negative-amount",
         "text-amount",
-        "negative-budget-line",
         "too-long-answer",
         "text-number",
         "huge-number",
@@ -76,13 +75,36 @@ def test_bad_input_is_refused_in_swedish_and_changes_nothing(
     assert snapshot(application) == before
 
 
-def test_a_missing_required_answer_is_named_on_submit(grants: Grants) -> None:
+def test_a_negative_budget_line_is_refused_and_the_budget_is_not_saved(grants: Grants) -> None:
+    """A budget error keeps the saved budget as it was and says so; the rest of the draft is
+    saved (nothing typed is lost), the page names the error."""
     g = grants
     application = complete_draft(g)
-    data = form_post(g, application, submit="1")
-    data[f"question_{g.questions[0].pk}"] = ""
+    before = snapshot(application)
+    data = form_post(g, application, submit="1", **{"budget-0-amount": "-1"})
     response = logged_in(g.editor).post(reverse("grants:application", args=[application.pk]), data)
-    assert "Besvara frågan ”Beskriv projektet”." in response.context["problems"]
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "större än eller lika med 0" in page and "Budgeten har inte sparats" in page
+    after = snapshot(application)
+    assert after[4] == before[4]  # the budget lines as they were
+    assert (after[0], after[5]) == ("draft", None)  # and nothing was sent in
+
+
+def test_a_missing_required_answer_is_named_on_the_check_page(grants: Grants) -> None:
+    g = grants
+    application = complete_draft(g)
+    data = form_post(g, application, check="1")
+    data[f"question_{g.questions[0].pk}"] = ""
+    editor = logged_in(g.editor)
+    response = editor.post(reverse("grants:application", args=[application.pk]), data)
+    assert response.url == reverse("grants:check", args=[application.pk])
+    page = editor.get(response.url).content.decode()
+    assert "Besvara frågan ”Beskriv projektet”." in page
+    application.refresh_from_db()
+    editor.post(
+        reverse("grants:check", args=[application.pk]), {"seen_state": state_of(application)}
+    )
     application.refresh_from_db()
     assert application.status == "draft" and application.registry_number is None
 
@@ -93,9 +115,9 @@ def test_submitting_after_closing_is_refused_with_a_clear_message(grants: Grants
     g.call.closes_at = timezone.now() - timedelta(seconds=1)
     g.call.save()
     response = logged_in(g.editor).post(
-        reverse("grants:application", args=[application.pk]), form_post(g, application, submit="1")
+        reverse("grants:check", args=[application.pk]), {"seen_state": state_of(application)}
     )
-    assert "Det går inte längre att skicka in ansökningar" in " ".join(response.context["problems"])
+    assert "Det går inte längre att skicka in ansökningar" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "draft"
 
@@ -135,6 +157,7 @@ def test_a_partial_proposal_must_be_below_the_applied_amount(grants: Grants) -> 
     other.refresh_from_db()
     services.application_start_review(application=other, actor=g.officer)
     other.refresh_from_db()
+    score_all(g, other)
     for amount in (Decimal("0"), Decimal("40000"), Decimal("50000"), None):
         with pytest.raises(ValidationError):
             services.application_propose(

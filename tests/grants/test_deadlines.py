@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from grants import services
+from portal.formats import long_datetime
 from tests.grants.conftest import Grants, complete_draft, make_call
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,7 @@ def test_one_second_before_closing_is_in_time_and_closing_time_is_too_late(
     at(closes_local, monkeypatch)
     with pytest.raises(ValidationError) as error:
         services.application_submit(application=late, actor=grants.editor)
-    local = closes_local.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-    assert local in error.value.messages[0]
+    assert long_datetime(closes_local) in error.value.messages[0]  # in Stockholm's time
     late.refresh_from_db()
     assert (late.status, late.registry_number) == ("draft", None)
 

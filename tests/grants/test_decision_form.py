@@ -16,7 +16,7 @@ from grants import services
 from grants.models import DEFAULT_APPEAL_TEXT, Application
 from tests.grants.conftest import Grants, decide_proposal, proposed, seen_version
 from tests.helpers.audit import audit_events
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import in_english, logged_in, shown_messages
 from tests.helpers.mail import emails_to
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,9 @@ def test_another_amount_with_nothing_typed_decides_nothing_and_names_the_fields(
         assert response.status_code == 200
         errors = response.context["decision_form"].errors
         assert set(errors) == {"amount", "change_reason"}
-        assert 'id="error-summary"' in response.content.decode()
+        page = response.content.decode()
+        assert 'id="error-summary-decisionform"' in page  # the one summary, linking the fields
+        assert 'href="#id_amount"' in page and 'href="#id_change_reason"' in page
     application.refresh_from_db()
     assert application.status == "proposed" and application.decided_at is None
     assert decisions_taken(application) == 0
@@ -240,8 +242,13 @@ def test_outsiders_get_no_confirmation_page(grants: Grants) -> None:
         403,
         404,
     }
-    response = logged_in(grants.officer).post(decide_url(application), {"decision": "confirm"})
-    assert response.status_code == 403  # the proposer
+    response = in_english(logged_in(grants.officer)).post(
+        decide_url(application), {"decision": "confirm"}, follow=True
+    )
+    assert "Check the decision" not in response.content.decode()  # no confirmation page
+    assert any(  # a case officer, told why
+        "Only a decision maker of the public body" in m for m in shown_messages(response)
+    )
 
 
 def test_the_decision_email_records_the_reason_for_another_amount(

@@ -22,7 +22,7 @@ from tests.grants.conftest import (
     submitted,
 )
 from tests.helpers.audit import transitions
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import in_english, logged_in, shown_messages
 from tests.helpers.forms import state_of
 
 pytestmark = pytest.mark.django_db
@@ -55,14 +55,11 @@ def test_the_association_applies_through_the_pages(
         Decimal("35000"),
     ]
 
-    # submitting without the required attachment names what is missing
-    response = client.post(
-        reverse("grants:application", args=[application.pk]), form_post(g, application, submit="1")
-    )
+    # the check-answers page names what is missing, and sends nothing in
+    check = reverse("grants:check", args=[application.pk])
+    response = client.post(check, {"seen_state": state_of(application)})
     assert response.status_code == 200
-    assert "Bifoga ”Projektplan”" in response.content.decode() or "Projektplan" in " ".join(
-        response.context["problems"]
-    )
+    assert "Bifoga ”Projektplan”" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "draft" and application.registry_number is None
 
@@ -72,12 +69,10 @@ def test_the_association_applies_through_the_pages(
         reverse("grants:attachment_add", args=[application.pk]),
         {"attachment_type": g.attachment_type.pk, "file": pdf_upload("plan.pdf")},
     )
+    application.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("grants:application", args=[application.pk]),
-            form_post(g, application, submit="1"),
-        )
-    assert response.status_code == 302
+        response = client.post(check, {"seen_state": state_of(application)})
+    assert response.url == reverse("grants:receipt", args=[application.pk])
     application.refresh_from_db()
     year = timezone.localdate().year
     assert application.status == "submitted"
@@ -116,7 +111,11 @@ def test_completion_is_requested_done_and_the_changes_are_visible(
     assert "Bifoga en bättre budget." in page
     member.post(
         reverse("grants:application", args=[application.pk]),
-        form_post(g, application, submit="1", amount_requested="38000"),
+        form_post(g, application, check="1", amount_requested="38000"),
+    )
+    application.refresh_from_db()
+    member.post(
+        reverse("grants:check", args=[application.pk]), {"seen_state": state_of(application)}
     )
     application.refresh_from_db()
     assert application.status == "submitted"
@@ -173,15 +172,19 @@ def test_officer_scores_and_proposes_and_another_decides(
         reverse("grants:start_review", args=[application.pk]),
         {"seen_state": state_of(application)},
     )
-    for criterion in g.criteria:
-        officer.post(
-            reverse("grants:score", args=[application.pk, criterion.pk]),
-            {f"c{criterion.pk}-score": "4", f"c{criterion.pk}-comment": "Bra"},
-        )
+    officer.post(
+        reverse("grants:assess", args=[application.pk]),
+        {
+            key: value
+            for criterion in g.criteria
+            for key, value in ((f"c{criterion.pk}-score", "4"), (f"c{criterion.pk}-comment", "Bra"))
+        },
+    )
     assert Review.objects.filter(application=application).count() == 2
     officer.post(
         reverse("grants:propose", args=[application.pk]),
         {
+            "confirmed": "1",
             "outcome": "partly",
             "amount": "30 000",
             "motivation": "Delvis rimlig budget.",
@@ -271,10 +274,12 @@ def test_four_eyes_the_proposer_cannot_decide(grants: Grants) -> None:
         user=g.officer, public_body=g.body, role=PublicBodyRole.DECISION_MAKER
     )
     application = proposed(g)
-    response = logged_in(g.officer).post(
-        reverse("grants:decide", args=[application.pk]), {"decision": "confirm"}
+    response = in_english(logged_in(g.officer)).post(
+        reverse("grants:decide", args=[application.pk]), {"decision": "confirm"}, follow=True
     )
-    assert response.status_code == 403
+    assert any(  # refused with the reason, not a bare 403
+        "You prepared this proposal" in m for m in shown_messages(response)
+    )
     application.refresh_from_db()
     assert application.status == "proposed"
     page = (
@@ -292,7 +297,7 @@ def test_withdraw_before_a_decision_but_not_after(grants: Grants) -> None:
     application = submitted(g)
     logged_in(g.editor).post(
         reverse("grants:withdraw", args=[application.pk]),
-        {"seen_state": state_of(application)},
+        {"seen_state": state_of(application), "confirmed": "1"},
     )
     application.refresh_from_db()
     assert application.status == "withdrawn"
@@ -300,7 +305,7 @@ def test_withdraw_before_a_decision_but_not_after(grants: Grants) -> None:
     decide_proposal(decided, g.decision_maker)
     response = logged_in(g.editor).post(
         reverse("grants:withdraw", args=[decided.pk]),
-        {"seen_state": state_of(decided)},
+        {"seen_state": state_of(decided), "confirmed": "1"},
         follow=True,
     )
     decided.refresh_from_db()

@@ -31,6 +31,7 @@ def test_payments_go_to_the_verified_account_and_never_exceed_the_decision(grant
     response = client.post(
         reverse("grants:payment_add", args=[application.pk]),
         {
+            "confirmed": "1",
             "amount": "25 000",
             "paid_on": "2026-12-01",
             "reference": "Utbetalning 1",
@@ -46,6 +47,7 @@ def test_payments_go_to_the_verified_account_and_never_exceed_the_decision(grant
     response = client.post(
         reverse("grants:payment_add", args=[application.pk]),
         {
+            "confirmed": "1",
             "amount": "15 001",
             "paid_on": "2026-12-02",
             "reference": "Utbetalning 2",
@@ -240,6 +242,7 @@ def test_a_recovery_is_opened_shown_and_paid_back(grants: Grants) -> None:
     client.post(
         reverse("grants:recovery_add", args=[application.pk]),
         {
+            "confirmed": "1",
             "amount": "12 000",
             "reason": "Outnyttjade medel enligt återrapporteringen.",
             "due_date": "2027-03-31",
@@ -263,7 +266,7 @@ def test_a_recovery_is_opened_shown_and_paid_back(grants: Grants) -> None:
         )
     client.post(
         reverse("grants:recovery_paid", args=[application.pk, recovery.pk]),
-        {"paid_on": timezone.localdate().isoformat()},
+        {"confirmed": "1", "paid_on": timezone.localdate().isoformat()},
     )
     recovery.refresh_from_db()
     assert (recovery.status, recovery.paid_on) == ("paid", timezone.localdate())

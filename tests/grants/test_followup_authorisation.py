@@ -13,7 +13,7 @@ from grants import services
 from grants.models import Application, FollowUpReport, Payment, Recovery, ReportAttachment
 from tests.grants.conftest import Grants, decided, pay
 from tests.helpers.audit import nothing_audited
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import logged_in, shown_messages
 from tests.organisations.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,11 @@ def test_a_viewer_reads_the_report_but_cannot_change_it(
     client = logged_in(g.viewer)
     url = reverse("grants:report", args=[application.pk])
     assert client.get(url).status_code == 200
-    assert client.post(url, {"narrative": "kapad", "save": "1"}).status_code == 403
+    refused = client.post(url, {"narrative": "kapad", "save": "1"}, follow=True)
+    assert any(  # told why, on the report's page, rather than a bare 403
+        "representatives and editors" in m or "företrädare och redaktörer" in m
+        for m in shown_messages(refused)
+    )
     assert (
         client.post(
             reverse("grants:report_attachment_add", args=[application.pk]), {"file": pdf_upload()}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -30,6 +31,12 @@ def decided(g: Grants, **call_changes: object) -> Application:
 
 def shown(response: object) -> str:
     return " ".join(queued_messages(response))
+
+
+def form_errors(response: Any, form: str, field: str) -> str:
+    """The errors the page shows at a field of a form sent back with what was typed."""
+    assert response.status_code == 400
+    return " ".join(response.context[form].errors.get(field, []))
 
 
 @pytest.mark.parametrize(
@@ -56,15 +63,16 @@ def test_a_payment_date_out_of_bounds_is_refused_with_the_field_named(
         response = officer.post(
             reverse("grants:payment_add", args=[application.pk]),
             {
+                "confirmed": "1",
                 "amount": "1000",
                 "paid_on": value,
                 "reference": "U1",
                 "seen_version": seen_version(officer, application, "payment_form"),
             },
         )
-        text = shown(response)
-    assert response.status_code == 302
+        text = form_errors(response, "payment_form", "paid_on")
     assert "The payment date" in text and words in text, text
+    assert 'value="U1"' in response.content.decode()  # what was typed is kept
     assert not Payment.objects.exists()
 
 
@@ -74,6 +82,7 @@ def test_a_payment_on_the_day_of_the_decision_is_registered(grants: Grants) -> N
     officer.post(
         reverse("grants:payment_add", args=[application.pk]),
         {
+            "confirmed": "1",
             "amount": "1000",
             "paid_on": timezone.localdate(application.decided_at).isoformat(),
             "reference": "U1",
@@ -105,11 +114,11 @@ def test_a_recovery_is_not_paid_back_before_it_was_opened_nor_in_the_future(
         ((today + timedelta(days=3)).isoformat(), "after today"),
     ]:
         with translation.override("en"):
-            text = shown(officer.post(url, {"paid_on": value}))
+            text = shown(officer.post(url, {"confirmed": "1", "paid_on": value}))
         assert "The date it was paid back" in text and words in text, text
         recovery.refresh_from_db()
         assert (recovery.status, recovery.paid_on) == ("open", None)
-    officer.post(url, {"paid_on": today.isoformat()})
+    officer.post(url, {"confirmed": "1", "paid_on": today.isoformat()})
     recovery.refresh_from_db()
     assert (recovery.status, recovery.paid_on) == ("paid", today)
 
@@ -122,11 +131,13 @@ def test_a_recovery_is_not_due_in_the_past_or_decades_ahead(grants: Grants) -> N
     officer = in_english(logged_in(g.officer))
     for value in ("1900-01-01", (today - timedelta(days=1)).isoformat(), "2099-01-01"):
         with translation.override("en"):
-            text = shown(
+            text = form_errors(
                 officer.post(
                     reverse("grants:recovery_add", args=[application.pk]),
-                    {"amount": "500", "reason": "x", "due_date": value},
-                )
+                    {"confirmed": "1", "amount": "500", "reason": "x", "due_date": value},
+                ),
+                "recovery_form",
+                "due_date",
             )
         assert "The date to pay back by" in text, text
     assert not Recovery.objects.exists()
@@ -158,11 +169,13 @@ def test_an_unreadable_date_is_named_too(grants: Grants) -> None:
     application = decided(grants)
     officer = in_english(logged_in(grants.officer))
     with translation.override("en"):
-        text = shown(
+        text = form_errors(
             officer.post(
                 reverse("grants:payment_add", args=[application.pk]),
-                {"amount": "1000", "paid_on": "31/31/2026", "reference": "U1"},
-            )
+                {"confirmed": "1", "amount": "1000", "paid_on": "31/31/2026", "reference": "U1"},
+            ),
+            "payment_form",
+            "paid_on",
         )
-    assert "Payment date:" in text
+    assert text  # the error stands at the payment date
     assert not Payment.objects.exists()

@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 from grants import services
 from grants.models import Application
 from portal.models import User
-from tests.grants.conftest import Grants, decide_proposal, submitted
+from tests.grants.conftest import Grants, decide_proposal, score_all, submitted
 from tests.helpers.queries import assert_same_query_count, count_queries
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,7 @@ def decide(g: Grants, *, amount: str = "40000", reject: bool = False) -> Applica
     application = submitted(g, amount=amount)  # the amount applied for
     services.application_start_review(application=application, actor=g.officer)
     application.refresh_from_db()
+    score_all(g, application)
     services.application_propose(
         application=application,
         actor=g.officer,

@@ -16,7 +16,14 @@ from organisations.demo import demo_bankgiro
 from organisations.models import PaymentMethod
 from portal.models import PublicBodyMembership, PublicBodyRole
 from portal.versions import STALE_MESSAGE
-from tests.grants.conftest import Grants, decide_proposal, proposed, seen_version, submitted
+from tests.grants.conftest import (
+    Grants,
+    decide_proposal,
+    proposed,
+    score_all,
+    seen_version,
+    submitted,
+)
 from tests.helpers.audit import audit_events
 from tests.helpers.clients import in_english, logged_in, queued_messages
 from tests.portal.factories import MembershipFactory
@@ -38,6 +45,7 @@ def test_a_proposal_on_scores_that_changed_meanwhile_is_refused(grants: Grants) 
     application = submitted(g)
     services.application_start_review(application=application, actor=g.officer)
     application.refresh_from_db()
+    score_all(g, application)
     officer = in_english(logged_in(g.officer))
     version = seen_version(officer, application, "proposal_form")
     # a colleague scores a criterion after the page was opened
@@ -47,12 +55,17 @@ def test_a_proposal_on_scores_that_changed_meanwhile_is_refused(grants: Grants) 
     )
     data = {"outcome": "approve", "motivation": "Bra.", "seen_version": version}
     with translation.override("en"):
-        response = officer.post(reverse("grants:propose", args=[application.pk]), data)
+        response = officer.post(
+            reverse("grants:propose", args=[application.pk]), data | {"confirmed": "1"}
+        )
     assert stale_told(response)
     application.refresh_from_db()
     assert application.status == "in_review" and application.proposed_by is None
     fresh = seen_version(officer, application, "proposal_form")
-    officer.post(reverse("grants:propose", args=[application.pk]), data | {"seen_version": fresh})
+    officer.post(
+        reverse("grants:propose", args=[application.pk]),
+        data | {"seen_version": fresh} | {"confirmed": "1"},
+    )
     application.refresh_from_db()
     assert application.status == "proposed"
     assert any(f"[version {fresh}]" in c for c in audit_comments(application, "status_changed"))
@@ -109,11 +122,11 @@ def test_a_payment_to_an_account_that_changed_meanwhile_is_refused_and_payments_
     g.organisation.save()
     moved_to = g.organisation.payment_account_display
     with translation.override("en"):
-        response = officer.post(url, data)
+        response = officer.post(url, data | {"confirmed": "1"})
     assert stale_told(response)
     assert not Payment.objects.exists()
     new_data = data | {"seen_version": seen_version(officer, application, "payment_form")}
-    officer.post(url, new_data)
+    officer.post(url, new_data | {"confirmed": "1"})
     payment = Payment.objects.get()
     assert payment.account == moved_to != old_account
     assert any("[version " in c for c in audit_comments(application, "paid"))
@@ -124,7 +137,7 @@ def test_a_payment_to_an_account_that_changed_meanwhile_is_refused_and_payments_
     assert payment.account == moved_to
     # a second instalment on the page seen before the first is refused too (paid so far changed)
     with translation.override("en"):
-        response = officer.post(url, new_data | {"reference": "U2"})
+        response = officer.post(url, new_data | {"reference": "U2"} | {"confirmed": "1"})
     assert stale_told(response) and Payment.objects.count() == 1
 
 
@@ -146,18 +159,23 @@ def test_the_person_who_decided_does_not_register_the_payment(grants: Grants) ->
     response = both.post(
         reverse("grants:payment_add", args=[application.pk]),
         {
+            "confirmed": "1",
             "amount": "1000",
             "paid_on": timezone.localdate().isoformat(),
             "reference": "Själv",
             "seen_version": version,
         },
     )
-    assert response.status_code == 403
+    assert response.status_code == 302  # back to the case with the reason
+    assert any("four eyes on money" in m for m in queued_messages(response)) or any(
+        "fyra ögon" in m for m in queued_messages(response)
+    )
     assert not Payment.objects.exists()
     officer = in_english(logged_in(g.officer))
     officer.post(
         reverse("grants:payment_add", args=[application.pk]),
         {
+            "confirmed": "1",
             "amount": "1000",
             "paid_on": timezone.localdate().isoformat(),
             "reference": "Annan",

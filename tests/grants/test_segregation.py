@@ -40,6 +40,7 @@ from tests.grants.conftest import (
     complete_draft,
     decide_proposal,
     proposed,
+    score_all,
     seen_version,
     submitted,
 )
@@ -223,11 +224,12 @@ def test_an_affiliated_officer_cannot_open_the_case_or_act_on_it(
         response = client.post(reverse(f"grants:{name}", args=[application.pk]), data)
         assert response.status_code == 404, name
     response = client.post(
-        reverse("grants:recovery_paid", args=[money.pk, recovery.pk]), {"paid_on": today}
+        reverse("grants:recovery_paid", args=[money.pk, recovery.pk]),
+        {"confirmed": "1", "paid_on": today},
     )
     assert response.status_code == 404
     response = client.post(
-        reverse("grants:score", args=[fresh.pk, g.criteria[0].pk]),
+        reverse("grants:assess", args=[fresh.pk]),
         {f"c{g.criteria[0].pk}-score": 5},
     )
     assert response.status_code == 404
@@ -333,12 +335,14 @@ def test_declaring_a_conflict_of_interest_takes_the_officer_out_of_the_case(
     assert declare_url in page and reverse("grants:decide", args=[application.pk]) in page
 
     # without a reason: nothing is declared, the officer stays on the case
-    response = client.post(declare_url, {"reason": "  "})
+    response = client.post(declare_url, {"confirmed": "1", "reason": "  "})
     assert response.status_code == 302 and response["Location"] == page_url
     assert not ConflictOfInterest.objects.exists()
     assert client.get(page_url).status_code == 200
 
-    response = client.post(declare_url, {"reason": "Min bror är ordförande."}, follow=True)
+    response = client.post(
+        declare_url, {"confirmed": "1", "reason": "Min bror är ordförande."}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("grants:inbox")
     assert any(application.registry_number in m for m in shown_messages(response))
     declaration = ConflictOfInterest.objects.get(
@@ -372,7 +376,7 @@ def test_declaring_a_conflict_of_interest_takes_the_officer_out_of_the_case(
     assert response.status_code == 404
     with pytest.raises(PermissionDenied):
         decide_proposal(application, g.other_decision_maker)
-    assert client.post(declare_url, {"reason": "Igen."}).status_code == 404
+    assert client.post(declare_url, {"confirmed": "1", "reason": "Igen."}).status_code == 404
     application.refresh_from_db()
     assert application.status == "proposed"
     # the declaration is personal: another decision maker still decides
@@ -387,14 +391,21 @@ def test_a_case_officer_who_declared_jav_is_out_of_the_inbox_and_the_lists(grant
     attachment = reverse("grants:attachment", args=[money.pk, money.attachments.get().pk])
     assert money.pk in listed(client, "inbox") and money.pk in listed(client, "payments")
     assert client.get(attachment).status_code == 200
-    client.post(reverse("grants:declare_conflict", args=[money.pk]), {"reason": "Jäv."})
+    client.post(
+        reverse("grants:declare_conflict", args=[money.pk]), {"confirmed": "1", "reason": "Jäv."}
+    )
     assert client.get(attachment).status_code == 404
     assert client.get(reverse("grants:officer_report", args=[money.pk])).status_code == 404
     for name in ("inbox", "payments", "reports", "recoveries"):
         assert money.pk not in listed(client, name), name
     response = client.post(
         reverse("grants:payment_add", args=[money.pk]),
-        {"amount": "100", "paid_on": timezone.localdate().isoformat(), "reference": "X"},
+        {
+            "confirmed": "1",
+            "amount": "100",
+            "paid_on": timezone.localdate().isoformat(),
+            "reference": "X",
+        },
     )
     assert response.status_code == 404
     assert money.payments.count() == 1
@@ -440,6 +451,7 @@ def test_the_attack_from_the_issue_is_refused_step_by_step(grants: Grants) -> No
     # a colleague assesses and proposes less than applied for
     services.application_start_review(application=application, actor=g.officer)
     application.refresh_from_db()
+    score_all(g, application)
     services.application_propose(
         application=application,
         actor=g.officer,
@@ -474,7 +486,12 @@ def test_the_attack_from_the_issue_is_refused_step_by_step(grants: Grants) -> No
     )
     response = client.post(
         reverse("grants:payment_add", args=[application.pk]),
-        {"amount": "10000", "paid_on": timezone.localdate().isoformat(), "reference": "X"},
+        {
+            "confirmed": "1",
+            "amount": "10000",
+            "paid_on": timezone.localdate().isoformat(),
+            "reference": "X",
+        },
     )
     assert response.status_code == 404
     assert not Payment.objects.filter(application=application).exists()

@@ -18,7 +18,7 @@ from portal.models import AuditEvent
 from tests.grants.conftest import Grants, complete_draft, decided, form_post, submitted
 from tests.grants.test_followup import report_post
 from tests.helpers.clients import in_english, logged_in, shown_messages
-from tests.helpers.forms import posted_state
+from tests.helpers.forms import posted_state, state_of
 from tests.portal.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,13 +51,16 @@ def test_withdrawing_is_offered_exactly_where_the_table_lets_the_person_withdraw
     grants: Grants,
 ) -> None:
     g = grants
+    # a draft was never sent in: it is deleted, not withdrawn (the table has no such move)
     withdraw = reverse("grants:withdraw", args=[complete_draft(g).pk])
     application = Application.objects.get()
-    assert withdraw in member_page(g, application)
-    assert withdraw not in member_page(g, application, g.viewer)  # reads, may not withdraw
+    assert withdraw not in member_page(g, application)
+    assert reverse("grants:delete", args=[application.pk]) in member_page(g, application)
+    assert not transitions.can(services.APPLICATION_MACHINE, application, g.editor, to="withdrawn")
     application = submitted(g)
     withdraw = reverse("grants:withdraw", args=[application.pk])
     assert withdraw in member_page(g, application)
+    assert withdraw not in member_page(g, application, g.viewer)  # reads, may not withdraw
     assert transitions.can(services.APPLICATION_MACHINE, application, g.editor, to="withdrawn")
     services.application_start_review(application=application, actor=g.officer)
     assert withdraw not in member_page(g, application)
@@ -205,16 +208,17 @@ def test_an_old_tab_cannot_answer_a_later_completion_request_over_newer_answers(
     tab_one = form_post(g, fresh(application), title="Gammal text från flik 1")
     member.post(
         reverse("grants:application", args=[application.pk]),
-        {**form_post(g, fresh(application), title="Ny text från flik 2"), "submit": "1"},
+        form_post(g, fresh(application), title="Ny text från flik 2"),
+    )
+    member.post(
+        reverse("grants:check", args=[application.pk]), {"seen_state": state_of(fresh(application))}
     )
     assert fresh(application).status == "submitted"
     services.application_request_completion(
         application=fresh(application), actor=g.officer, message="Ange deltagarna.", due=ask["due"]
     )
 
-    response = member.post(
-        reverse("grants:application", args=[application.pk]), {**tab_one, "submit": "1"}
-    )
+    response = member.post(reverse("grants:application", args=[application.pk]), tab_one)
     assert "The case has changed since you opened the page" in response.content.decode()
     application = fresh(application)
     assert (application.status, application.title) == (

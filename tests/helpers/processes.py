@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PORTAL_VARIABLES = {
     "SECRET_KEY",
     "DEBUG",
+    "DEVELOPMENT",
+    "SITE_URL",
     "DATABASE_URL",
     "REDIS_URL",
     "ALLOWED_HOSTS",

@@ -72,13 +72,17 @@ def app_urls(
     skip: Collection[str] = (),
 ) -> list[tuple[str, str]]:
     """(name, URL) of each of an app's named routes but those in `skip`, each filled in from
-    `values` (the route's `<id:key>` arguments)."""
+    `values` (the route's `<id:key>` and `<slug:key>` arguments)."""
     found = []
     for pattern in urlpatterns:
         if pattern.name is None or pattern.name in skip:
             continue
         route = str(pattern.pattern)
-        kwargs = {key: value for key, value in values.items() if f"<id:{key}>" in route}
+        kwargs = {
+            key: value
+            for key, value in values.items()
+            if f"<id:{key}>" in route or f"<slug:{key}>" in route
+        }
         found.append((pattern.name, reverse(f"{namespace}:{pattern.name}", kwargs=kwargs)))
     return found
 

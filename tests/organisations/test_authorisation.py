@@ -92,7 +92,7 @@ def test_officer_pages_are_404_for_members(world: World) -> None:
     )
     response = client.post(
         reverse("organisations:officer_transition", args=[world.organisation.pk]),
-        {"to": "verified"},
+        {"confirmed": "1", "to": "verified"},
     )
     assert response.status_code == 404
     world.organisation.refresh_from_db()

@@ -54,10 +54,12 @@ def test_the_officer_s_page_then_the_association_s_change_then_verify_is_refused
         {"kind": world.document.kind, "year": world.document.year, "file": pdf_upload("ny.pdf")},
     )
 
-    response = officer_client.post(verify, {"seen_version": seen[verify]}, follow=True)
+    response = officer_client.post(
+        verify, {"confirmed": "1", "seen_version": seen[verify]}, follow=True
+    )
     assert any(STALE in message for message in shown_messages(response))
     response = officer_client.post(
-        review, {"decision": "approve", "seen_version": seen[review]}, follow=True
+        review, {"confirmed": "1", "decision": "approve", "seen_version": seen[review]}, follow=True
     )
     assert any(STALE in message for message in shown_messages(response))
     organisation.refresh_from_db()

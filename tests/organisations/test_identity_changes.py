@@ -68,6 +68,7 @@ def test_an_identity_change_sends_the_organisation_back_for_verification(
     officer_client.post(
         url,
         {
+            "confirmed": "1",
             "to": "verified",
             "seen_version": officer_page_versions(officer_client, organisation)[url],
             "seen_state": state_of(organisation),
@@ -124,6 +125,7 @@ def test_after_an_identity_change_no_grant_needing_verification_and_no_payment(
     officer_client.post(
         url,
         {
+            "confirmed": "1",
             "to": "verified",
             "seen_version": officer_page_versions(officer_client, g.organisation)[url],
             "seen_state": state_of(g.organisation),
@@ -148,7 +150,10 @@ def test_verifying_only_the_account_of_an_organisation_waiting_for_verification_
     officer_client = in_english(logged_in(g.officer))
     response = officer_client.post(
         reverse("organisations:officer_verify_payment", args=[g.organisation.pk]),
-        {"seen_version": organisation_selectors.payment_details_version(g.organisation)},
+        {
+            "confirmed": "1",
+            "seen_version": organisation_selectors.payment_details_version(g.organisation),
+        },
         follow=True,
     )
     assert any("Verify the organisation itself first" in m for m in shown_messages(response))

@@ -100,7 +100,12 @@ def test_officer_verifies_and_the_association_sees_verified(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             url,
-            {"to": "verified", "seen_version": seen, "seen_state": state_of(world.organisation)},
+            {
+                "confirmed": "1",
+                "to": "verified",
+                "seen_version": seen,
+                "seen_state": state_of(world.organisation),
+            },
         )
     world.organisation.refresh_from_db()
     assert world.organisation.status == "verified"
@@ -121,7 +126,9 @@ def test_sending_back_needs_a_comment_that_the_association_sees(
 ) -> None:
     client = logged_in(officer)
     url = reverse("organisations:officer_transition", args=[world.organisation.pk])
-    response = client.post(url, {"to": "needs_update", "comment": "  "}, follow=True)
+    response = client.post(
+        url, {"confirmed": "1", "to": "needs_update", "comment": "  "}, follow=True
+    )
     assert "Skriv en kommentar" in response.content.decode()
     world.organisation.refresh_from_db()
     assert world.organisation.status == "pending"
@@ -129,6 +136,7 @@ def test_sending_back_needs_a_comment_that_the_association_sees(
     client.post(
         url,
         {
+            "confirmed": "1",
             "to": "needs_update",
             "comment": "Revisionsberättelsen saknas.",
             "seen_state": state_of(world.organisation),
@@ -154,7 +162,7 @@ def test_sending_back_needs_a_comment_that_the_association_sees(
 def test_an_officer_cannot_skip_the_transition_table(world: World, officer: User) -> None:
     client = logged_in(officer)
     url = reverse("organisations:officer_transition", args=[world.organisation.pk])
-    response = client.post(url, {"to": "suspended", "comment": "x"}, follow=True)
+    response = client.post(url, {"confirmed": "1", "to": "suspended", "comment": "x"}, follow=True)
     assert "kan inte ändras från" in response.content.decode()
     world.organisation.refresh_from_db()
     assert world.organisation.status == "pending"
@@ -164,6 +172,7 @@ def test_rejecting(world: World, officer: User) -> None:
     logged_in(officer).post(
         reverse("organisations:officer_transition", args=[world.organisation.pk]),
         {
+            "confirmed": "1",
             "to": "rejected",
             "comment": "Inte en förening i kommunen.",
             "seen_state": state_of(world.organisation),
@@ -182,13 +191,15 @@ def test_documents_are_approved_or_sent_back(world: World, officer: User) -> Non
         "organisations:officer_document_review", args=[world.organisation.pk, world.document.pk]
     )
     seen = officer_page_versions(client, world.organisation)[url]
-    client.post(url, {"decision": "return", "comment": "", "seen_version": seen})
+    client.post(url, {"confirmed": "1", "decision": "return", "comment": "", "seen_version": seen})
     world.document.refresh_from_db()
     assert world.document.status == "submitted"  # a comment is required to send back
-    client.post(url, {"decision": "return", "comment": "Fel år.", "seen_version": seen})
+    client.post(
+        url, {"confirmed": "1", "decision": "return", "comment": "Fel år.", "seen_version": seen}
+    )
     world.document.refresh_from_db()
     assert (world.document.status, world.document.review_comment) == ("returned", "Fel år.")
-    client.post(url, {"decision": "approve", "comment": "", "seen_version": seen})
+    client.post(url, {"confirmed": "1", "decision": "approve", "comment": "", "seen_version": seen})
     world.document.refresh_from_db()
     assert (world.document.status, world.document.reviewed_by) == ("approved", officer)
     assert AuditEvent.objects.filter(action="document_returned").exists()
@@ -233,7 +244,10 @@ def test_a_changed_account_is_unverified_until_an_officer_verifies_it(
     verify_url = reverse("organisations:officer_verify_payment", args=[world.organisation.pk])
     officer_client.post(
         verify_url,
-        {"seen_version": officer_page_versions(officer_client, world.organisation)[verify_url]},
+        {
+            "confirmed": "1",
+            "seen_version": officer_page_versions(officer_client, world.organisation)[verify_url],
+        },
     )
     world.organisation.refresh_from_db()
     assert world.organisation.payment_details_verified

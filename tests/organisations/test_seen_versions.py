@@ -39,21 +39,21 @@ def test_verifying_a_bankgiro_that_changed_after_the_page_was_opened_is_refused(
     # The association changes the account again while the officer looks at the first one.
     swapped = demo_bankgiro(22_222)
     edit_organisation(member, organisation, payment_account=swapped)
-    response = officer_client.post(url, {"seen_version": seen}, follow=True)
+    response = officer_client.post(url, {"confirmed": "1", "seen_version": seen}, follow=True)
     assert any(STALE in message for message in shown_messages(response))
     organisation.refresh_from_db()
     assert (organisation.payment_account, organisation.payment_details_verified) == (swapped, False)
     assert not AuditEvent.objects.filter(action="payment_details_verified").exists()
 
     # Without a version it is refused too.
-    response = officer_client.post(url, {}, follow=True)
+    response = officer_client.post(url, {"confirmed": "1"}, follow=True)
     assert any(STALE in message for message in shown_messages(response))
     organisation.refresh_from_db()
     assert not organisation.payment_details_verified
 
     # Reloaded: the officer verifies what is there now, and the trail says which version.
     seen = officer_page_versions(officer_client, organisation)[url]
-    officer_client.post(url, {"seen_version": seen})
+    officer_client.post(url, {"confirmed": "1", "seen_version": seen})
     organisation.refresh_from_db()
     assert organisation.payment_details_verified
     event = AuditEvent.objects.get(action="payment_details_verified")
@@ -71,7 +71,12 @@ def test_verifying_an_organisation_whose_details_changed_meanwhile_is_refused(
 
     response = officer_client.post(
         url,
-        {"to": "verified", "seen_version": seen, "seen_state": state_of(organisation)},
+        {
+            "confirmed": "1",
+            "to": "verified",
+            "seen_version": seen,
+            "seen_state": state_of(organisation),
+        },
         follow=True,
     )
     assert any(STALE in message for message in shown_messages(response))
@@ -81,7 +86,13 @@ def test_verifying_an_organisation_whose_details_changed_meanwhile_is_refused(
     # Reloaded: the officer verifies the organisation with the account it has now.
     seen = officer_page_versions(officer_client, organisation)[url]
     officer_client.post(
-        url, {"to": "verified", "seen_version": seen, "seen_state": state_of(organisation)}
+        url,
+        {
+            "confirmed": "1",
+            "to": "verified",
+            "seen_version": seen,
+            "seen_state": state_of(organisation),
+        },
     )
     organisation.refresh_from_db()
     assert (organisation.status, organisation.payment_details_verified) == ("verified", True)
@@ -113,7 +124,9 @@ def test_approving_a_document_replaced_after_the_page_was_opened_is_refused(
 
     for decision in ("approve", "return"):
         response = officer_client.post(
-            url, {"decision": decision, "comment": "Ok", "seen_version": seen}, follow=True
+            url,
+            {"confirmed": "1", "decision": decision, "comment": "Ok", "seen_version": seen},
+            follow=True,
         )
         assert any(STALE in message for message in shown_messages(response))
     world.document.refresh_from_db()
@@ -122,7 +135,7 @@ def test_approving_a_document_replaced_after_the_page_was_opened_is_refused(
 
     # Reloaded: the officer approves version 2; the trail names it and its checksum.
     seen = officer_page_versions(officer_client, organisation)[url]
-    officer_client.post(url, {"decision": "approve", "seen_version": seen})
+    officer_client.post(url, {"confirmed": "1", "decision": "approve", "seen_version": seen})
     document = AnnualDocument.objects.select_related("current_version").get(pk=world.document.pk)
     assert (document.status, document.reviewed_by) == ("approved", officer)
     event = AuditEvent.objects.get(action="document_approved")

@@ -117,7 +117,10 @@ def test_an_officer_who_asked_to_join_cannot_handle_the_organisation(
     # The allowed path: another officer handles the same case from the page they see.
     colleague = logged_in(officer)
     versions = officer_page_versions(colleague, organisation)
-    colleague.post(u["review"], {"decision": "approve", "seen_version": versions[u["review"]]})
+    colleague.post(
+        u["review"],
+        {"confirmed": "1", "decision": "approve", "seen_version": versions[u["review"]]},
+    )
     # The association has a representative, so it answers the request itself, not an officer.
     logged_in(world.representative).post(
         reverse("organisations:join_request_decide", args=[organisation.pk, own_request.pk]),
@@ -126,6 +129,7 @@ def test_an_officer_who_asked_to_join_cannot_handle_the_organisation(
     colleague.post(
         u["transition"],
         {
+            "confirmed": "1",
             "to": "verified",
             "seen_version": versions[u["transition"]],
             "seen_state": state_of(organisation),
@@ -149,6 +153,7 @@ def test_a_member_who_is_an_officer_cannot_verify_the_bankgiro_they_changed(
     officer_page_client.post(
         u["transition"],
         {
+            "confirmed": "1",
             "to": "verified",
             "seen_version": versions[u["transition"]],
             "seen_state": state_of(organisation),
@@ -165,7 +170,9 @@ def test_a_member_who_is_an_officer_cannot_verify_the_bankgiro_they_changed(
 
     # As a member: excluded by affiliation.
     seen = selectors.payment_details_version(organisation)
-    response = member_client.post(u["verify"], {"seen_version": seen}, follow=True)
+    response = member_client.post(
+        u["verify"], {"confirmed": "1", "seen_version": seen}, follow=True
+    )
     assert any(EXCLUDED in message for message in shown_messages(response))
 
     # Leaving the organisation does not help: the past membership is recorded...
@@ -173,7 +180,9 @@ def test_a_member_who_is_an_officer_cannot_verify_the_bankgiro_they_changed(
         reverse("organisations:member_remove", args=[organisation.pk, world.editor_membership.pk])
     )
     assert PastMembership.objects.filter(user=insider, organisation=organisation).exists()
-    response = member_client.post(u["verify"], {"seen_version": seen}, follow=True)
+    response = member_client.post(
+        u["verify"], {"confirmed": "1", "seen_version": seen}, follow=True
+    )
     assert any(EXCLUDED in message for message in shown_messages(response))
 
     # ...and once it is long past, the change is still their own.
@@ -183,14 +192,16 @@ def test_a_member_who_is_an_officer_cannot_verify_the_bankgiro_they_changed(
     page = member_client.get(u["detail"]).content.decode()
     assert "You made this change yourself" in page
     assert u["verify"] not in seen_versions(page)
-    response = member_client.post(u["verify"], {"seen_version": seen}, follow=True)
+    response = member_client.post(
+        u["verify"], {"confirmed": "1", "seen_version": seen}, follow=True
+    )
     assert any(OWN_CHANGE in message for message in shown_messages(response))
     organisation.refresh_from_db()
     assert not organisation.payment_details_verified
 
     # Another officer verifies it; the trail names the account and the version.
     versions = officer_page_versions(officer_page_client, organisation)
-    officer_page_client.post(u["verify"], {"seen_version": versions[u["verify"]]})
+    officer_page_client.post(u["verify"], {"confirmed": "1", "seen_version": versions[u["verify"]]})
     organisation.refresh_from_db()
     assert organisation.payment_details_verified
     event = AuditEvent.objects.filter(action="payment_details_verified").latest("id")
@@ -222,7 +233,9 @@ def test_the_person_who_changed_the_identity_cannot_verify_the_organisation_agai
     assert 'name="to" value="verified"' not in page  # not offered; the service refuses it
     versions = officer_page_versions(member_client, organisation)
     response = member_client.post(
-        u["transition"], {"to": "verified", "seen_version": versions[u["transition"]]}, follow=True
+        u["transition"],
+        {"confirmed": "1", "to": "verified", "seen_version": versions[u["transition"]]},
+        follow=True,
     )
     assert any(OWN_CHANGE in message for message in shown_messages(response))
     organisation.refresh_from_db()
@@ -233,6 +246,7 @@ def test_the_person_who_changed_the_identity_cannot_verify_the_organisation_agai
     colleague.post(
         u["transition"],
         {
+            "confirmed": "1",
             "to": "verified",
             "seen_version": versions[u["transition"]],
             "seen_state": state_of(organisation),
@@ -251,13 +265,15 @@ def test_an_officer_declares_a_conflict_of_interest_and_steps_out(
     page = client.get(u["detail"]).content.decode()
     assert f'action="{u["conflict"]}"' in page
 
-    response = client.post(u["conflict"], {"reason": "   "}, follow=True)
+    response = client.post(u["conflict"], {"confirmed": "1", "reason": "   "}, follow=True)
     assert response.redirect_chain[-1][0] == u["detail"]
     assert any("Write why" in message for message in shown_messages(response))
     assert not ConflictOfInterest.objects.exists()
 
     response = client.post(
-        u["conflict"], {"reason": "Min syster är ordförande i föreningen."}, follow=True
+        u["conflict"],
+        {"confirmed": "1", "reason": "Min syster är ordförande i föreningen."},
+        follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("organisations:officer_queue")
     assert any("conflict of interest" in message for message in shown_messages(response))
@@ -273,7 +289,11 @@ def test_an_officer_declares_a_conflict_of_interest_and_steps_out(
     assert "You may not handle this case (jäv)" in page and seen_versions(page) == {}
     response = client.post(
         u["transition"],
-        {"to": "verified", "seen_version": selectors.payment_details_version(organisation)},
+        {
+            "confirmed": "1",
+            "to": "verified",
+            "seen_version": selectors.payment_details_version(organisation),
+        },
         follow=True,
     )
     assert any(EXCLUDED in message for message in shown_messages(response))
@@ -287,7 +307,7 @@ def test_an_officer_declares_a_conflict_of_interest_and_steps_out(
 
 def test_only_an_officer_declares_a_conflict(world: World) -> None:
     url = reverse("organisations:officer_declare_conflict", args=[world.organisation.pk])
-    response = logged_in(world.representative).post(url, {"reason": "Jäv"})
+    response = logged_in(world.representative).post(url, {"confirmed": "1", "reason": "Jäv"})
     assert response.status_code == 404
     assert not ConflictOfInterest.objects.exists()
 

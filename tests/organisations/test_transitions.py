@@ -86,7 +86,9 @@ def test_a_stale_officer_page_is_refused_and_changes_nothing(world: World, offic
         comment="Stadgarna saknas.",
     )
     # The click on the page's "verify": the move is judged from the status the row has now.
-    response = client.post(url, {"to": "verified", "seen_version": seen}, follow=True)
+    response = client.post(
+        url, {"confirmed": "1", "to": "verified", "seen_version": seen}, follow=True
+    )
     assert any("kan inte ändras från" in m for m in shown_messages(response))
     # The object the page was read from is refused as it is, even for a move the table has.
     with pytest.raises(ValidationError) as refused:
@@ -160,7 +162,9 @@ def test_the_officer_who_changed_the_account_is_not_offered_verify_and_is_refuse
     assert buttons(page.content.decode(), organisation) == {"needs_update", "rejected"}
     url = reverse("organisations:officer_transition", args=[organisation.pk])
     seen = selectors.payment_details_version(organisation)
-    response = client.post(url, {"to": "verified", "seen_version": seen}, follow=True)
+    response = client.post(
+        url, {"confirmed": "1", "to": "verified", "seen_version": seen}, follow=True
+    )
     assert any("Another case officer must verify it" in m for m in shown_messages(response))
     assert (fresh(organisation).status, fresh(organisation).payment_details_verified) == (
         "pending",
@@ -313,7 +317,12 @@ def test_a_move_the_table_still_allows_is_refused_from_a_page_drawn_before_the_l
 
     response = client.post(
         url,
-        {"to": "rejected", "comment": "Inte en förening.", "seen_state": old_state},
+        {
+            "confirmed": "1",
+            "to": "rejected",
+            "comment": "Inte en förening.",
+            "seen_state": old_state,
+        },
         follow=True,
     )
     assert any(
@@ -323,12 +332,15 @@ def test_a_move_the_table_still_allows_is_refused_from_a_page_drawn_before_the_l
     assert fresh(organisation).status == OrganisationStatus.PENDING
     assert AuditEvent.objects.count() == events
     # A form that carries no state at all is refused the same way; the page drawn now works.
-    response = client.post(url, {"to": "rejected", "comment": "Inte en förening."}, follow=True)
+    response = client.post(
+        url, {"confirmed": "1", "to": "rejected", "comment": "Inte en förening."}, follow=True
+    )
     assert fresh(organisation).status == OrganisationStatus.PENDING
     page = client.get(reverse("organisations:officer_detail", args=[organisation.pk]))
     client.post(
         url,
         {
+            "confirmed": "1",
             "to": "rejected",
             "comment": "Inte en förening.",
             "seen_state": posted_state(page.content.decode(), url),
@@ -356,7 +368,12 @@ def test_an_officer_page_drawn_before_the_association_sent_a_document_is_stale(
     )
     response = client.post(
         url,
-        {"to": "needs_update", "comment": "Ekonomin saknas.", "seen_state": old_state},
+        {
+            "confirmed": "1",
+            "to": "needs_update",
+            "comment": "Ekonomin saknas.",
+            "seen_state": old_state,
+        },
         follow=True,
     )
     assert any("Ärendet har ändrats sedan du öppnade sidan" in m for m in shown_messages(response))

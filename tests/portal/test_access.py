@@ -9,7 +9,6 @@ from django.urls import reverse
 from portal.models import User
 from tests.helpers.clients import logged_in, logged_in_by_password
 from tests.helpers.urls import iter_routes
-from tests.portal.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -110,20 +109,10 @@ def test_officer_without_mfa_is_sent_to_mfa_setup_from_every_page(
         assert response.url.startswith(setup), (path, response.url)
 
 
-def _confirm_password(client: Client) -> None:
-    """allauth asks for the password once more before a second factor is set up."""
-    response = client.get(reverse("mfa_activate_totp"))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_reauthenticate"))
-    response = client.post(response.url, {"password": PASSWORD})
-    assert response.status_code == 302
-
-
 def test_officer_without_mfa_can_still_reach_mfa_setup_and_log_out(
     officer_without_mfa: User,
 ) -> None:
     client = logged_in_by_password(officer_without_mfa)
-    _confirm_password(client)
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
     assert "Aktivera autentiseringsapp" in page.content.decode()
@@ -166,7 +155,6 @@ def test_totp_activation_through_allauth_lifts_the_redirect(officer_without_mfa:
     from allauth.mfa.totp.internal.auth import hotp_value
 
     client = logged_in_by_password(officer_without_mfa)
-    _confirm_password(client)
     page = client.get(reverse("mfa_activate_totp"))
     secret = page.context["form"].secret
     code = hotp_value(secret, int(time.time()) // 30)

@@ -75,7 +75,7 @@ def test_sign_up_with_bad_input_is_refused_in_swedish_and_creates_nothing() -> N
 def test_wrong_password_is_refused_in_swedish(member: User) -> None:
     response = Client().post(reverse("account_login"), {"login": member.email, "password": "fel"})
     assert response.status_code == 200
-    assert "E-postadressen och/eller lösenordet är felaktigt." in response.content.decode()
+    assert "E-postadressen eller lösenordet stämmer inte." in response.content.decode()
 
 
 def test_failed_logins_are_rate_limited(member: User) -> None:

@@ -59,11 +59,14 @@ def seed_site_settings() -> None:
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo municipality and demo accounts (DEBUG only)."
+    help = "Create or refresh the demo municipality and demo accounts (development only: DEBUG or DEVELOPMENT)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG:
-            raise CommandError("seed_demo only runs with DEBUG on: it sets known passwords.")
+        if not (settings.DEBUG or settings.DEVELOPMENT):
+            raise CommandError(
+                "seed_demo only runs in development (DEVELOPMENT or DEBUG on): it sets known "
+                "passwords."
+            )
         with transaction.atomic():
             self.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))

@@ -1,0 +1,317 @@
+"""The agreement as a document: the page itself (its text, parties, contributions, comments and
+the case's steps), one section in the full-width editor, what changed in a section, and the
+difference between two states of the whole agreement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from agreements import permissions, selectors, services
+from agreements.diff import agreement_diff, text_diff
+from agreements.forms import (
+    CommentForm,
+    ContributionForm,
+    DecisionForm,
+    EndForm,
+    FollowUpPlanForm,
+    FollowUpRecordForm,
+    LegalReviewForm,
+    PartyForm,
+    ScreeningForm,
+    SectionForm,
+    SignatoryForm,
+    SigningRoundForm,
+)
+from agreements.models import SECTIONS, Agreement, AgreementStatus
+from agreements.views._shared import _bodies
+from organisations.forms import ConflictForm
+from portal import transitions
+from portal.http import request_user
+from portal.models import User
+
+
+def _section_url(agreement: Agreement, key: str) -> str:
+    return reverse("agreements:agreement", args=[agreement.pk]) + f"#section-{key}"
+
+
+def _sections(agreement: Agreement, user: User, *, can_comment: bool) -> list[dict[str, Any]]:
+    comments = list(selectors.comments_of(agreement=agreement))
+    revisions = list(selectors.revisions_of(agreement=agreement).values_list("section", flat=True))
+    return [
+        {
+            "key": key,
+            "title": str(title),
+            "text": agreement.sections.get(key, ""),
+            "comments": [c for c in comments if c.section == key],
+            "revisions": revisions.count(key),
+            "comment_form": CommentForm(initial={"section": key}, auto_id=f"id_comment_{key}_%s")
+            if can_comment
+            else None,
+        }
+        for key, title in SECTIONS
+    ]
+
+
+SIGNATORY_STATUSES = {
+    *permissions.EDITABLE,
+    AgreementStatus.LEGAL_REVIEW,
+    AgreementStatus.DECISION,
+    AgreementStatus.SIGNING,
+}
+
+
+def _signatory_forms(
+    agreement: Agreement, user: User, parties: list[Any]
+) -> list[tuple[Any, SignatoryForm]]:
+    """A form per public body party whose signatory the person may choose: among the people
+    who may sign for it, never as a declaration of one's own."""
+    if agreement.status not in SIGNATORY_STATUSES:
+        return []
+    mine = [
+        p
+        for p in parties
+        if p.public_body_id is not None and permissions.can_set_signatory(user, p)
+    ]
+    people = selectors.signatory_candidates(agreement=agreement, parties=mine)
+    return [
+        (
+            party,
+            SignatoryForm(
+                party=str(party),
+                people=[(p.pk, p.display_name) for p in people.get(party.pk, [])],
+                initial={"signatory": party.signatory_id},
+                auto_id=f"id_signatory_{party.pk}_%s",
+            ),
+        )
+        for party in mine
+    ]
+
+
+@require_safe
+def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    agreement = selectors.agreement_get_for_user(user=user, pk=pk)
+    officer = permissions.can_handle(user, agreement)
+    decider = permissions.can_decide(user, agreement)
+    editable = permissions.can_edit(user, agreement)
+    active = agreement.status in Agreement.LIVE_STATUSES
+    parties = list(agreement.parties.all())
+    contributions = list(selectors.contributions_of(agreement=agreement))
+    total = sum((c.value for c in contributions), start=0)
+    organisation_part = sum((c.value for c in contributions if c.party.organisation_id), start=0)
+    number = services.next_version_number(agreement)
+    signed = set(services.live_signatures(agreement, number).values_list("party_id", flat=True))
+    signing = agreement.status == AgreementStatus.SIGNING
+    versions = list(agreement.versions.all())
+    sections = _sections(agreement, user, can_comment=editable)
+    return render(
+        request,
+        "agreements/agreement.html",
+        {
+            "agreement": agreement,
+            "officer": officer,
+            "transitions": transitions.available_transitions(
+                services.AGREEMENT_MACHINE, agreement, user, buttons=True
+            ),
+            "editable": editable,
+            "sections": sections,
+            "sections_saved": any(s["revisions"] for s in sections),
+            "parties": [
+                (p, p.pk in signed, p.signatory_id == user.pk and permissions.can_sign_for(user, p))
+                for p in parties
+            ],
+            # An organisation's representative is its signatory by their role: they say so
+            # themselves. A public body's signatory is chosen by its officer (below).
+            "can_become_signatory": [
+                p
+                for p in parties
+                if p.organisation_id
+                and p.signatory_id is None
+                and permissions.can_sign_for(user, p)
+            ],
+            "signatory_forms": _signatory_forms(agreement, user, parties),
+            "excluded": permissions.is_excluded(user, agreement)
+            and bool(permissions.body_ids(user) & permissions.public_body_ids_of(agreement)),
+            "conflict_form": ConflictForm()
+            if permissions.may_declare_conflict(user, agreement)
+            else None,
+            "party_form": PartyForm(bodies=_bodies())
+            if officer and agreement.status in permissions.EDITABLE
+            else None,
+            "contributions": contributions,
+            "total": total,
+            "organisation_share": round(organisation_part * 100 / total) if total else 0,
+            "contribution_form": ContributionForm(parties=[(p.pk, str(p)) for p in parties])
+            if editable
+            else None,
+            "screening_form": ScreeningForm()
+            if officer and agreement.status == AgreementStatus.SCREENING
+            else None,
+            "legal_form": LegalReviewForm()
+            if officer and agreement.status == AgreementStatus.LEGAL_REVIEW
+            else None,
+            "decision_form": DecisionForm()
+            if decider and agreement.status == AgreementStatus.DECISION
+            else None,
+            "versions": versions,
+            "follow_ups": list(agreement.follow_ups.select_related("recorded_by", "reviewed_by")),
+            "follow_up_form": FollowUpPlanForm() if officer and active else None,
+            "record_form": FollowUpRecordForm(),
+            "can_record": active and permissions.can_contribute(user, agreement),
+            "end_form": EndForm() if officer and active else None,
+            "history": selectors.history_of(agreement=agreement)[:50],
+            "signing": services.signing_panel(agreement=agreement) if signing else None,
+            "signing_round_form": SigningRoundForm() if signing and officer else None,
+            "can_replace_signatory": [
+                p
+                for p in parties
+                if signing
+                and p.organisation_id
+                and p.signatory_id not in (None, user.pk)
+                and permissions.can_sign_for(user, p)
+            ],
+        },
+    )
+
+
+def _section_or_404(section: str) -> str:
+    try:
+        return services.section_title(section)
+    except ValidationError:
+        raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """One section in the full-width editor; saving returns to the section in the document."""
+    user = request_user(request)
+    agreement = selectors.agreement_get_for_user(user=user, pk=pk)
+    title = _section_or_404(section)
+    back = _section_url(agreement, section)
+    if not permissions.can_edit(user, agreement):
+        messages.error(
+            request,
+            _("The agreement text can only be changed during co-creation or an amendment."),
+        )
+        return redirect(back)
+    form = SectionForm(
+        request.POST or None,
+        title=title,
+        initial={
+            "text": agreement.sections.get(section, ""),
+            "seen_revision": selectors.latest_revision_id(agreement=agreement, section=section),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_section_save(
+                agreement=agreement,
+                actor=user,
+                section=section,
+                text=form.cleaned_data["text"],
+                seen_revision=form.cleaned_data["seen_revision"],
+            )
+        except ValidationError as error:
+            stale = any(e.code == "stale" for e in getattr(error, "error_dict", {}).get("text", []))
+            form.add_error(None, error)
+            if stale:
+                # show the colleague's text next to the typed one, and take their save as seen
+                data = request.POST.copy()
+                data["seen_revision"] = str(
+                    selectors.latest_revision_id(agreement=agreement, section=section)
+                )
+                form.data = data
+        else:
+            messages.success(
+                request,
+                _("The section “%(section)s” has been saved. The other parties see it now.")
+                % {"section": title},
+            )
+            return redirect(back)
+    return render(
+        request,
+        "agreements/section_edit.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "section": section,
+            "title": title,
+            "saved_text": agreement.sections.get(section, ""),
+            "comments": list(selectors.comments_of(agreement=agreement).filter(section=section)),
+            "stale": request.method == "POST" and bool(form.errors),
+            "back": back,
+        },
+    )
+
+
+@require_safe
+def section_changes(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """The saved texts of one section, with who and when, and what changed between two of them
+    (by default the last save against the one before)."""
+    user = request_user(request)
+    agreement = selectors.agreement_get_for_user(user=user, pk=pk)
+    title = _section_or_404(section)
+    revisions = list(selectors.revisions_of(agreement=agreement, section=section))
+    by_id = {str(r.pk): r for r in revisions}
+    new = by_id.get(request.GET.get("till", "")) or (revisions[-1] if revisions else None)
+    chosen = request.GET.get("fran", "")
+    old = by_id.get(chosen)
+    if chosen not in by_id and chosen != "0" and new is not None:  # the save before `new`
+        earlier = [r for r in revisions if r.pk < new.pk]
+        old = earlier[-1] if earlier else None
+    pieces = text_diff(old.text if old else "", new.text if new else "")
+    return render(
+        request,
+        "agreements/section_changes.html",
+        {
+            "agreement": agreement,
+            "section": section,
+            "title": title,
+            "revisions": list(reversed(revisions)),
+            "old": old,
+            "new": new,
+            "pieces": pieces,
+            "chosen": bool(chosen),
+            "back": _section_url(agreement, section),
+        },
+    )
+
+
+@require_safe
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole agreement between two states (signed versions, saves, the text now): each
+    section's words added and removed."""
+    user = request_user(request)
+    agreement = selectors.agreement_get_for_user(user=user, pk=pk)
+    states = selectors.text_states(agreement=agreement)
+    by_key = {state.key: state for state in states}
+    new = by_key.get(request.GET.get("till", ""), states[-1])
+    signed = [state for state in states if state.key.startswith("v")]
+    default_old = signed[-1] if signed and signed[-1] is not new else states[0]
+    old = by_key.get(request.GET.get("fran", ""), default_old)
+    diffs = agreement_diff(
+        sections=[(key, str(title)) for key, title in SECTIONS],
+        old=old.sections,
+        new=new.sections,
+    )
+    return render(
+        request,
+        "agreements/compare.html",
+        {
+            "agreement": agreement,
+            "states": states,
+            "old": old,
+            "new": new,
+            "diffs": diffs,
+            "changed": [d for d in diffs if d.changed],
+            "unchanged": [d for d in diffs if not d.changed],
+        },
+    )

@@ -1,0 +1,65 @@
+"""allauth's forms (log in, passwords, email, two-factor) with the portal's messages that name
+their field ("Fyll i ”E-post”."), like every form of the portal (`portal.forms.NamedErrorsMixin`).
+`ACCOUNT_FORMS` and `MFA_FORMS` in the settings point allauth here; the sign-up form is
+`portal.forms.SignupForm`, which allauth's own sign-up form extends."""
+
+from __future__ import annotations
+
+from allauth.account import forms as account
+from allauth.mfa.base import forms as mfa_base
+from allauth.mfa.recovery_codes import forms as recovery_codes
+from allauth.mfa.totp import forms as totp
+
+from portal.forms import NamedErrorsMixin
+
+
+class LoginForm(NamedErrorsMixin, account.LoginForm):
+    pass
+
+
+class AddEmailForm(NamedErrorsMixin, account.AddEmailForm):
+    pass
+
+
+class ChangeEmailForm(NamedErrorsMixin, account.ChangeEmailForm):
+    pass
+
+
+class ChangePasswordForm(NamedErrorsMixin, account.ChangePasswordForm):
+    pass
+
+
+class SetPasswordForm(NamedErrorsMixin, account.SetPasswordForm):
+    pass
+
+
+class ResetPasswordForm(NamedErrorsMixin, account.ResetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(NamedErrorsMixin, account.ResetPasswordKeyForm):
+    pass
+
+
+class ReauthenticateForm(NamedErrorsMixin, account.ReauthenticateForm):
+    pass
+
+
+class AuthenticateForm(NamedErrorsMixin, mfa_base.AuthenticateForm):
+    pass
+
+
+class MFAReauthenticateForm(NamedErrorsMixin, mfa_base.ReauthenticateForm):
+    pass
+
+
+class ActivateTOTPForm(NamedErrorsMixin, totp.ActivateTOTPForm):
+    pass
+
+
+class DeactivateTOTPForm(NamedErrorsMixin, totp.DeactivateTOTPForm):
+    pass
+
+
+class GenerateRecoveryCodesForm(NamedErrorsMixin, recovery_codes.GenerateRecoveryCodesForm):
+    pass
