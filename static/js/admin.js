@@ -3,7 +3,7 @@
   "use strict";
 
   /* An autocomplete field (select2) names its combobox by the chosen value only: empty when
-     nothing is chosen. Name it by the field's label and the value. Runs on "load", after select2 is set up. */
+     nothing is chosen. Name it by the field's label and the value. */
   function labelAutocompletes() {
     document.querySelectorAll("select.admin-autocomplete[id]").forEach(function (select) {
       var label = document.querySelector('label[for="' + select.id + '"]');
@@ -13,6 +13,9 @@
         // The label, then the chosen value (select2's own naming element).
         label.id = label.id || select.id + "-label";
         var chosen = combobox.getAttribute("aria-labelledby");
+        if (chosen && chosen.split(" ").indexOf(label.id) !== -1) {
+          return;
+        }
         combobox.setAttribute("aria-labelledby", chosen ? label.id + " " + chosen : label.id);
         // select2's read-only "textbox" showing the value is named by the label too.
         var shown = chosen && document.getElementById(chosen);
@@ -23,5 +26,13 @@
     });
   }
 
-  window.addEventListener("load", labelAutocompletes);
+  // After the admin's own jQuery "ready" callbacks, which set select2 up (they run later than
+  // DOMContentLoaded, and not always before "load").
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.django && window.django.jQuery) {
+      window.django.jQuery(labelAutocompletes);
+    } else {
+      labelAutocompletes();
+    }
+  });
 })();
