@@ -4,10 +4,12 @@ of: registered with the portal's notification machinery in AgreementsConfig.read
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
+from agreements import permissions
 from agreements.models import (
     Agreement,
     AgreementReminderSettings,
@@ -51,6 +53,41 @@ def _recipients(agreements: dict[int, int]) -> dict[int, list[User]]:
     return found
 
 
+# --- the reader's link ------------------------------------------------------------------------
+
+_VISIBLE = "_agreements_visible_ids"
+
+
+def _visible_ids(reader: User) -> frozenset[int]:
+    """The agreements the reader may open now (`permissions.visible_q`): one query, kept on the
+    user object for the request."""
+    cached: frozenset[int] | None = reader.__dict__.get(_VISIBLE)
+    if cached is None:
+        cached = frozenset(
+            Agreement.objects.filter(permissions.visible_q(reader))
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        reader.__dict__[_VISIBLE] = cached
+    return cached
+
+
+def agreement_link(reader: User, row: Notification) -> str:
+    """A notification's link in the reader's list of notifications: the agreement's page while
+    the reader may open it (a member of a party organisation, an officer of a public body on
+    it); the admin's page of it for an administrator; else no link."""
+    try:
+        match = resolve(urlsplit(row.url).path)
+    except Resolver404:
+        return ""
+    pk = match.kwargs.get("pk")
+    if pk is None or pk in _visible_ids(reader):
+        return row.url
+    if reader.is_staff and reader.has_perm("agreements.view_agreement"):
+        return reverse("admin:agreements_agreement_change", args=[pk])
+    return ""
+
+
 # --- the kinds -------------------------------------------------------------------------------
 
 
@@ -85,6 +122,7 @@ KINDS = [
         True,
         _follow_up,
         ("agreement",),
+        link=agreement_link,
     ),
     Kind(
         "agreement_ending",
@@ -92,6 +130,7 @@ KINDS = [
         "agreements/email/agreement_ending",
         True,
         _agreement,
+        link=agreement_link,
     ),
     # events, asked for by the services when they happen
     Kind(
@@ -100,6 +139,7 @@ KINDS = [
         "agreements/email/agreement_to_sign",
         False,
         _agreement,
+        link=agreement_link,
     ),
     Kind(
         "agreement_signed",
@@ -108,6 +148,7 @@ KINDS = [
         False,
         _version,
         ("agreement",),
+        link=agreement_link,
     ),
     Kind(
         "agreement_signing_restarted",
@@ -115,6 +156,7 @@ KINDS = [
         "agreements/email/signing_restarted",
         True,
         _agreement_event,
+        link=agreement_link,
     ),
     Kind(
         "agreement_signatory_replaced",
@@ -122,6 +164,7 @@ KINDS = [
         "agreements/email/signatory_replaced",
         True,
         _agreement_event,
+        link=agreement_link,
     ),
 ]
 

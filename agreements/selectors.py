@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,10 @@ from agreements.models import (
     Party,
     SectionComment,
     SectionRevision,
+    Signature,
 )
 from organisations import segregation
-from portal.models import AuditEvent, PublicBodyMembership, User
+from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
 
 PUBLIC_STATUSES = [*Agreement.LIVE_STATUSES, AgreementStatus.ENDED, AgreementStatus.TERMINATED]
 
@@ -63,13 +65,52 @@ def status_counts(*, agreements: QuerySet[Agreement]) -> dict[str, int]:
 
 
 def initiatives_to_screen(*, user: User | AnonymousUser) -> int:
-    """Initiatives filed with the person's public bodies that wait to be screened: one query."""
+    """Initiatives filed with the public bodies where the person is a case officer (who
+    screens them), that wait to be screened, without those the person must stay out of
+    (segregation of duties): one query. The case handling page's card and the overview's
+    to-do list both show it."""
     return (
-        Agreement.objects.filter(
-            public_body_id__in=permissions.body_ids(user), status=AgreementStatus.INITIATIVE
+        segregation.exclude_conflicted(
+            Agreement.objects.filter(
+                public_body_id__in=permissions.body_ids(user, [PublicBodyRole.CASE_OFFICER]),
+                status=AgreementStatus.INITIATIVE,
+            ),
+            user,
+            organisation_field="parties__organisation_id",
         )
         .order_by()
         .count()
+    )
+
+
+def signatures_waiting(*, user: User | AnonymousUser) -> QuerySet[Party]:
+    """The parties the person is the chosen signatory of, in agreements waiting for signatures,
+    that have not signed the current round yet: one query."""
+    current_round = (
+        Coalesce(
+            Subquery(
+                AgreementVersion.objects.filter(agreement_id=OuterRef("agreement_id"))
+                .order_by("-number")
+                .values("number")[:1]
+            ),
+            0,
+        )
+        + 1
+    )
+    return (
+        Party.objects.filter(signatory_id=user.pk or 0, agreement__status=AgreementStatus.SIGNING)
+        .annotate(current_round=current_round)
+        .exclude(
+            Exists(
+                Signature.objects.filter(
+                    party_id=OuterRef("pk"),
+                    number=OuterRef("current_round"),
+                    voided_at__isnull=True,
+                )
+            )
+        )
+        .select_related("agreement", "organisation", "public_body")
+        .order_by("agreement__updated_at", "id")
     )
 
 

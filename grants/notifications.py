@@ -5,12 +5,15 @@ GrantsConfig.ready()."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
+from django.http import Http404
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants import selectors
 from grants.models import (
     REPORT_WITH_ASSOCIATION,
     Application,
@@ -19,13 +22,52 @@ from grants.models import (
     FollowUpReport,
     GrantReminderSettings,
     Programme,
-    ReportStatus,
     Submission,
 )
+from organisations import segregation
+from organisations import selectors as organisation_selectors
 from organisations.notifications import members_by_organisation
 from portal.models import Notification, PublicBodyMembership, PublicBodyRole, User
 from portal.notifications import days_or, offset_kind
 from portal.registry import Context, DigestSection, Kind, Rows
+
+# --- the reader's link ------------------------------------------------------------------------
+
+_MEMBER_APPLICATIONS = "_grants_member_application_ids"
+
+
+def _member_application_ids(reader: User) -> frozenset[int]:
+    """The applications of the organisations the reader is a member of now: one query, kept on
+    the user object for the request."""
+    cached: frozenset[int] | None = reader.__dict__.get(_MEMBER_APPLICATIONS)
+    if cached is None:
+        cached = frozenset(
+            Application.objects.filter(
+                organisation_id__in=organisation_selectors.organisation_ids_for(user=reader)
+            ).values_list("pk", flat=True)
+        )
+        reader.__dict__[_MEMBER_APPLICATIONS] = cached
+    return cached
+
+
+def application_link(reader: User, row: Notification) -> str:
+    """A notification's link in the reader's list of notifications: the application's (or its
+    report's) page while the reader is a member of its organisation; else the admin's page of
+    the application for an administrator who may view it there, and no link for anyone else
+    (a former member). Public pages (a call) keep their link."""
+    try:
+        match = resolve(urlsplit(row.url).path)
+    except Resolver404:
+        return ""
+    pk = match.kwargs.get("pk")
+    if match.view_name not in {"grants:application", "grants:report", "grants:receipt"}:
+        return row.url
+    if pk in _member_application_ids(reader):
+        return row.url
+    if reader.is_staff and reader.has_perm("grants.view_application"):
+        return reverse("admin:grants_application_change", args=[pk])
+    return ""
+
 
 # --- the kinds -------------------------------------------------------------------------------
 
@@ -63,6 +105,7 @@ KINDS = [
         True,
         _application,
         ("call", "organisation"),
+        link=application_link,
     ),
     Kind(
         "report_due",
@@ -71,6 +114,7 @@ KINDS = [
         True,
         _report,
         ("application__call",),
+        link=application_link,
     ),
     # events, asked for by the services when they happen
     Kind(
@@ -80,6 +124,7 @@ KINDS = [
         False,
         _submission,
         ("application__call", "application__organisation"),
+        link=application_link,
     ),
     Kind(
         "completion_requested",
@@ -88,6 +133,7 @@ KINDS = [
         True,
         _application,
         ("call", "organisation"),
+        link=application_link,
     ),
     Kind(
         "decision",
@@ -96,6 +142,7 @@ KINDS = [
         False,
         _application,
         ("call", "organisation"),
+        link=application_link,
     ),
     Kind(
         "report_revision",
@@ -104,6 +151,7 @@ KINDS = [
         True,
         _report,
         ("application__call",),
+        link=application_link,
     ),
 ]
 
@@ -232,20 +280,34 @@ def _submissions(start: datetime, end: datetime) -> QuerySet[Submission]:
 
 
 def _submitted_to(user: User, start: datetime, end: datetime) -> QuerySet[Submission]:
+    """What was sent in to the person's bodies, without the cases they must stay out of: the
+    digest names no case the person may not open (the same rule as the case handling page)."""
     return (
-        _submissions(start, end)
-        .filter(application__public_body_id__in=_bodies(user, PublicBodyRole.CASE_OFFICER))
+        segregation.exclude_conflicted(
+            _submissions(start, end).filter(
+                application__public_body_id__in=_bodies(user, PublicBodyRole.CASE_OFFICER)
+            ),
+            user,
+            organisation_field="application__organisation_id",
+            case=Application,
+            case_field="application__pk",
+        )
         .select_related("application__organisation", "application__call")
         .order_by("submitted_at", "id")
     )
 
 
-def _reports_waiting() -> QuerySet[FollowUpReport]:
-    return FollowUpReport.objects.filter(status=ReportStatus.SUBMITTED)
-
-
 def _proposals() -> QuerySet[Application]:
     return Application.objects.filter(status=ApplicationStatus.PROPOSED)
+
+
+def _proposals_to_decide(user: User) -> QuerySet[Application]:
+    """The proposals the person may decide, as their list of decisions shows them: prepared by
+    someone else (four eyes), without the cases they must stay out of."""
+    try:
+        return selectors.proposals_for_decision(user=user)
+    except Http404:  # no longer a decision maker anywhere
+        return Application.objects.none()
 
 
 def _submission_section(name: str, order: int, *, first: bool) -> DigestSection:
@@ -271,11 +333,12 @@ SECTIONS = [
         "reports",
         "grants/email/digest_reports",
         recipients=lambda start, end: _officers(
-            PublicBodyRole.CASE_OFFICER, _reports_waiting(), "application__public_body_id"
+            PublicBodyRole.CASE_OFFICER,
+            FollowUpReport.objects.waiting_for_review(),
+            "application__public_body_id",
         ),
         items=lambda user, start, end: (
-            _reports_waiting()
-            .filter(application__public_body_id__in=_bodies(user, PublicBodyRole.CASE_OFFICER))
+            FollowUpReport.objects.waiting_for_review(user)
             .select_related("application__organisation")
             .order_by("submitted_at", "id")
         ),
@@ -287,12 +350,7 @@ SECTIONS = [
         recipients=lambda start, end: _officers(
             PublicBodyRole.DECISION_MAKER, _proposals(), "public_body_id"
         ),
-        items=lambda user, start, end: (
-            _proposals()
-            .filter(public_body_id__in=_bodies(user, PublicBodyRole.DECISION_MAKER))
-            .select_related("organisation")
-            .order_by("proposed_at", "id")
-        ),
+        items=lambda user, start, end: _proposals_to_decide(user),
         order=40,
     ),
 ]

@@ -48,6 +48,8 @@ class OrganisationsConfig(AppConfig):
         )
         for panel in panels.PANELS:
             registry.register_panel(panel)
+        for name, source in panels.TODOS:
+            registry.register_todo_source(name, source)
         for item in panels.NAV:
             registry.register_nav_item(item)
         registry.register_seeder("organisations", demo.seed_organisations)

@@ -319,6 +319,11 @@ class QueueFilterForm(PortalForm):
         label=_("Legal form"), required=False, choices=[("", _("All")), *list(LegalForm.choices)]
     )
     district = forms.ChoiceField(label=_("District"), required=False)
+    documents = forms.ChoiceField(
+        label=_("Annual documents"),
+        required=False,
+        choices=[("", _("All")), ("waiting", _("Documents to review"))],
+    )
 
     def __init__(self, *args: Any, districts: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.db.models import Count
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
+from organisations import permissions, selectors
 from organisations.models import (
     ANNUAL_DOCUMENT_KINDS,
     AnnualDocument,
@@ -50,6 +52,28 @@ def organisation_people(organisation_ids: Iterable[int], *, editors: bool = True
     """The representatives (and editors) of organisations: who is told about their business."""
     members = members_by_organisation(set(organisation_ids), editors=editors)
     return [user for users in members.values() for user in users]
+
+
+# --- the reader's link ------------------------------------------------------------------------
+
+
+def organisation_link(reader: User, row: Notification) -> str:
+    """A notification's link in the reader's list of notifications: the organisation's page while
+    the reader is a member of it; else the officer's page of it for an officer, the admin's for
+    an administrator who may view organisations there, and no link for anyone else (a former
+    member). Reads only what is kept per request."""
+    try:
+        match = resolve(urlsplit(row.url).path)
+    except Resolver404:
+        return ""
+    pk = match.kwargs.get("pk")
+    if pk is None or pk in selectors.organisation_roles(user=reader):
+        return row.url  # a page of their own ("My organisations"), or of their organisation
+    if permissions.is_officer(reader):
+        return reverse("organisations:officer_detail", args=[pk])
+    if reader.is_staff and reader.has_perm("organisations.view_organisation"):
+        return reverse("admin:organisations_organisation_change", args=[pk])
+    return ""
 
 
 # --- the kinds -------------------------------------------------------------------------------
@@ -111,6 +135,7 @@ KINDS = [
         "organisations/email/annual_documents",
         True,
         _annual_documents,
+        link=organisation_link,
     ),
     Kind(
         "organisation_status",
@@ -118,6 +143,7 @@ KINDS = [
         "organisations/email/status",
         True,
         _organisation_status,
+        link=organisation_link,
     ),
     Kind(
         "organisation_details_changed",
@@ -125,6 +151,7 @@ KINDS = [
         "organisations/email/details_changed",
         True,
         _organisation_details_changed,
+        link=organisation_link,
     ),
     Kind(
         "join_request",
@@ -133,6 +160,7 @@ KINDS = [
         False,
         _join_request,
         ("organisation", "user"),
+        link=organisation_link,
     ),
     Kind(
         "join_decision",
@@ -141,6 +169,7 @@ KINDS = [
         False,
         _join_decision,
         ("organisation", "user"),
+        link=organisation_link,
     ),
 ]
 

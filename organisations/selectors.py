@@ -4,7 +4,8 @@ answered with 404, so that nobody learns that it exists."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -14,14 +15,18 @@ from django.utils import timezone
 
 from organisations import permissions, segregation
 from organisations.models import (
+    ANNUAL_DOCUMENT_KINDS,
     AnnualDocument,
     DocumentKind,
+    DocumentStatus,
     DocumentVersion,
     Invitation,
     JoinRequest,
     JoinRequestStatus,
     Organisation,
     OrganisationMembership,
+    OrganisationReminderSettings,
+    OrganisationRole,
     OrganisationStatus,
     TargetGroup,
 )
@@ -293,6 +298,7 @@ def officer_queue(
     legal_form: str = "",
     district: str = "",
     q: str = "",
+    documents_waiting: bool = False,
 ) -> QuerySet[Organisation]:
     """Organisations for the case officer to verify, oldest waiting first; never those the
     officer must stay out of (segregation of duties: at most two queries, whatever the rows)."""
@@ -311,6 +317,12 @@ def officer_queue(
         organisations = organisations.filter(legal_form=legal_form)
     if district:
         organisations = organisations.filter(district__iexact=district)
+    if documents_waiting:
+        organisations = organisations.filter(
+            pk__in=AnnualDocument.objects.filter(status=DocumentStatus.SUBMITTED).values(
+                "organisation_id"
+            )
+        )
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
         match = Q(name__icontains=q)
@@ -330,6 +342,100 @@ def waiting_for_verification_count(*, user: User | AnonymousUser) -> int:
         user,
         organisation_field=None,
     ).count()
+
+
+def documents_waiting_count(*, user: User | AnonymousUser) -> int:
+    """Annual documents sent in and waiting for an officer's review, of the organisations the
+    officer may handle: one query (the queue's "documents to review" holds them)."""
+    if not permissions.is_officer(user):
+        return 0
+    return segregation.exclude_conflicted(
+        AnnualDocument.objects.filter(status=DocumentStatus.SUBMITTED),
+        user,
+        case=Organisation,
+        case_field="organisation_id",
+    ).count()
+
+
+@dataclass
+class MemberWaiting:
+    """What waits for a person in the register (their overview's to-do list)."""
+
+    returned: list[AnnualDocument] = field(default_factory=list)
+    # (organisation, the year, the kinds missing, the day the portal asks for them)
+    missing: list[tuple[Organisation, int, list[str], date]] = field(default_factory=list)
+    invitations: list[Invitation] = field(default_factory=list)
+    join_requests: list[JoinRequest] = field(default_factory=list)
+
+
+def annual_documents_year(config: OrganisationReminderSettings, today: date) -> tuple[int, date]:
+    """The latest year whose annual meetings have been held by `today`, and the day the portal
+    asks for that year's documents (its first reminder after the meetings)."""
+    year = today.year
+    if date(year, config.annual_meeting_month, config.annual_meeting_day) >= today:
+        year -= 1
+    deadline = date(year, config.annual_meeting_month, config.annual_meeting_day)
+    days = config.days("annual_documents_days")
+    return year, deadline + timedelta(days=min(days) if days else 0)
+
+
+def waiting_for_member(*, user: User | AnonymousUser, today: date | None = None) -> MemberWaiting:
+    """Of the organisations the person writes for (representative or editor): annual documents
+    sent back, and the year's annual documents missing once the annual meetings are held
+    (verified organisations, as the reminder); invitations to join sent to the person's
+    address; requests to join waiting for a representative's answer. At most six queries,
+    whatever the number of items."""
+    waiting = MemberWaiting()
+    if not user.is_authenticated:
+        return waiting
+    today = today or timezone.localdate()
+    waiting.invitations = list(
+        Invitation.objects.filter(
+            email__iexact=user.email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("organisation")
+        .order_by("expires_at", "id")
+    )
+    roles = organisation_roles(user=user)
+    writes_for = [
+        pk
+        for pk, role in roles.items()
+        if role in {OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR}
+    ]
+    if not writes_for:
+        return waiting
+    represents = [pk for pk, role in roles.items() if role == OrganisationRole.REPRESENTATIVE]
+    waiting.join_requests = list(
+        JoinRequest.objects.filter(organisation_id__in=represents, status=JoinRequestStatus.PENDING)
+        .select_related("organisation", "user")
+        .order_by("created_at", "id")
+    )
+    year, asked_on = annual_documents_year(OrganisationReminderSettings.load(), today)
+    documents = list(
+        AnnualDocument.objects.filter(organisation_id__in=writes_for)
+        .filter(Q(year=year) | Q(status=DocumentStatus.RETURNED))
+        .select_related("organisation")
+        .order_by("organisation__name", "-year", "kind")
+    )
+    waiting.returned = [d for d in documents if d.status == DocumentStatus.RETURNED]
+    present: dict[int, set[str]] = {}
+    for document in documents:
+        if document.year == year and document.status != DocumentStatus.RETURNED:
+            present.setdefault(document.organisation_id, set()).add(document.kind)
+    for organisation in Organisation.objects.filter(
+        pk__in=writes_for, status=OrganisationStatus.VERIFIED
+    ).order_by("name", "id"):
+        missing = [
+            str(DocumentKind(kind).label)
+            for kind in ANNUAL_DOCUMENT_KINDS
+            if kind not in present.get(organisation.pk, set())
+        ]
+        if missing:
+            waiting.missing.append((organisation, year, missing, asked_on))
+    return waiting
 
 
 def districts() -> list[str]:

@@ -406,3 +406,15 @@ def notifications_for(*, user: User) -> models.QuerySet[Notification]:
     return Notification.objects.filter(
         recipient=user, status__in=[NotificationStatus.SENT, NotificationStatus.HELD]
     ).order_by("-created_at", "-id")
+
+
+def link_for(*, reader: User, row: Notification) -> str:
+    """The link a row shows in the person's list: only to a page they may open now (their kind
+    decides, `Kind.link`); the row's own link for kinds that do not say."""
+    try:
+        kind = kind_of(row.kind)
+    except KeyError:
+        return ""
+    if kind.link is None:
+        return row.url
+    return kind.link(reader, row) if row.url else ""

@@ -11,6 +11,8 @@ portal knows no domain. Each domain app fills this registry in its `AppConfig.re
 - audit labels: how the history reads the app's audit actions and states;
 - overview panels: what the app adds to a person's overview, an officer's case handling page
   and the roles beside the person's name in the header;
+- to-do sources: what waits for one person, merged into the "To do" list at the top of their
+  overview, each item a link to where they act, with its deadline;
 - menu links: the app's pages in the main menu and the footer;
 - demo seeders: what `seed_demo` creates for the quick start;
 - personal-data providers: what the app holds about a person, for export and erasure.
@@ -48,7 +50,10 @@ class Kind:
     `<template>.html`. Urgent kinds (deadlines) are always sent at once; the others wait for the
     daily digest when the person has asked for that. `context` turns the object the row is about
     into the template's context and must give a `url`; `related` is what to select_related when
-    many rows of the kind are read at once."""
+    many rows of the kind are read at once. `link(reader, row)`, when given, is the link the
+    person's list of notifications shows for a row: the row's `url` while the reader may still
+    open it, another page they may open (the admin's for staff), or "" for none; it is asked
+    for every row of a page, so it reads only what is kept per request (no query per row)."""
 
     name: str
     label: StrOrPromise
@@ -56,6 +61,7 @@ class Kind:
     urgent: bool
     context: Callable[[Any, Notification], Context]
     related: tuple[str, ...] = field(default=())
+    link: Callable[[User, Notification], str] | None = None
 
 
 # --- reminder sources ------------------------------------------------------------------------
@@ -120,6 +126,34 @@ class Panel:
     order: int = 100
 
 
+# --- the to-do list -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing that waits for a person: `text` is the link to where they act (`url`), `due`
+    the date it should be done by (None: no deadline, listed after those with one) and `about`
+    what it concerns (an organisation, a call), shown beside it. A count of cases (an officer's
+    "3 applications to screen") is one item linking to the filtered list. `order` places items
+    with the same deadline (or none), lowest first, as the panels' order does on Case handling."""
+
+    text: StrOrPromise
+    url: str
+    due: date | None = None
+    about: str = ""
+    order: int = 100
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due is not None and self.due < today
+
+
+class TodoSource(Protocol):
+    """What waits for the person making `request`, in a fixed number of queries whatever the
+    number of items (an empty list for whom it does not concern)."""
+
+    def __call__(self, request: HttpRequest) -> Iterable[Todo]: ...
+
+
 # --- navigation ------------------------------------------------------------------------------
 
 PUBLIC = "public"  # everyone, logged in or not
@@ -174,6 +208,7 @@ class Registry:
     action_labels: dict[str, StrOrPromise] = field(default_factory=dict)
     state_labels: dict[str, dict[str, StrOrPromise]] = field(default_factory=dict)
     panels: dict[str, Panel] = field(default_factory=dict)
+    todo_sources: dict[str, TodoSource] = field(default_factory=dict)
     nav: dict[str, NavItem] = field(default_factory=dict)
     seeders: dict[str, Seeder] = field(default_factory=dict)
     personal_data: dict[str, PersonalDataProvider] = field(default_factory=dict)
@@ -219,6 +254,12 @@ def register_audit_labels(
 
 def register_panel(panel: Panel) -> None:
     _add(registry.panels, panel.name, panel, "Panel")
+
+
+def register_todo_source(name: str, source: TodoSource) -> None:
+    """Sources are asked in the order their apps stand in INSTALLED_APPS; the overview sorts
+    what they answer by deadline."""
+    _add(registry.todo_sources, name, source, "To-do source")
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -268,6 +309,10 @@ def panels(page: str) -> list[Panel]:
     return sorted(
         (p for p in registry.panels.values() if p.page == page), key=lambda p: (p.order, p.name)
     )
+
+
+def todo_sources() -> list[TodoSource]:
+    return list(registry.todo_sources.values())
 
 
 def nav_items(audience: str) -> list[NavItem]:

@@ -16,6 +16,7 @@ from portal.adapters import take_mfa_destination
 from portal.forms import NotificationSettingsForm, ProfileForm
 from portal.http import logo_response, request_user
 from portal.panels import render_panels
+from portal.todos import todos_for
 
 
 @login_not_required
@@ -61,7 +62,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/dashboard.html",
-        {"memberships": memberships, "panels": render_panels(request, registry.DASHBOARD)},
+        {
+            "memberships": memberships,
+            "todos": todos_for(request),
+            "panels": render_panels(request, registry.DASHBOARD),
+        },
     )
 
 
@@ -98,7 +103,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notifications_page(request: HttpRequest) -> HttpResponse:
     """What the portal has sent the person, and how they want non-urgent messages."""
-    from portal.notifications import notifications_for
+    from portal.notifications import link_for, notifications_for
     from portal.pagination import paginate
 
     user = request_user(request)
@@ -119,4 +124,9 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         )
         return redirect("portal:notifications")
     page = paginate(request, notifications_for(user=user))
-    return render(request, "portal/notifications.html", {"page": page, "query": "", "form": form})
+    rows = [(row, link_for(reader=user, row=row)) for row in page]
+    return render(
+        request,
+        "portal/notifications.html",
+        {"page": page, "rows": rows, "query": "", "form": form},
+    )

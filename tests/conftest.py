@@ -3,7 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from portal.celery import app as celery_app
 from portal.models import PublicBodyMembership, SiteSettings, User
@@ -23,7 +25,12 @@ def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-unt
     # switch this off for themselves.
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
+    # Every test starts in the portal's language. A request in English (`in_english`) leaves
+    # English active in the thread after it, as Django's locale middleware does; without this
+    # the next test's Swedish texts would depend on the order the tests ran in.
+    translation.activate(django_settings.LANGUAGE_CODE)
     yield
+    translation.activate(django_settings.LANGUAGE_CODE)
     celery_app.conf.task_always_eager = eager
     cache.clear()
 

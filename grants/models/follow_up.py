@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import models
@@ -11,8 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grants.models.applications import Application
+from organisations import segregation
 from organisations.models import StoredFile
+from portal.models import PublicBodyMembership, PublicBodyRole
 from portal.storage import private_storage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.models import User
 
 
 class Payment(models.Model):
@@ -63,6 +71,31 @@ class FollowUpReportQuerySet(models.QuerySet["FollowUpReport"]):
         """Not sent in (or sent back) and past its due date in Europe/Stockholm."""
         return self.filter(
             status__in=REPORT_WITH_ASSOCIATION, due_date__lt=today or timezone.localdate()
+        )
+
+    def waiting_for_review(
+        self, user: User | AnonymousUser | None = None
+    ) -> FollowUpReportQuerySet:
+        """Sent in and waiting for a case officer's review: the one rule behind the case handling
+        page's count, the overview's to-do list and the morning digest. With `user`: at the
+        public bodies where the person is a case officer, without the cases they must stay out
+        of (segregation of duties)."""
+        reports = self.filter(status=ReportStatus.SUBMITTED)
+        if user is None:
+            return reports
+        bodies = PublicBodyMembership.objects.filter(
+            user_id=user.pk or 0, role=PublicBodyRole.CASE_OFFICER
+        ).values("public_body_id")
+        # exclude_conflicted narrows with exclude(), which keeps the queryset's own class
+        return cast(
+            FollowUpReportQuerySet,
+            segregation.exclude_conflicted(
+                reports.filter(application__public_body_id__in=bodies),
+                user,
+                organisation_field="application__organisation_id",
+                case=Application,
+                case_field="application__pk",
+            ),
         )
 
 

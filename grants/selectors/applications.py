@@ -20,7 +20,6 @@ from grants.models import (
     Attachment,
     Call,
     FollowUpReport,
-    ReportStatus,
     Submission,
 )
 from grants.selectors._shared import _application_queryset, _officer_body_ids, _without_conflicts
@@ -217,41 +216,50 @@ def inbox_officers(*, user: User | AnonymousUser) -> QuerySet[User]:
     )
 
 
+def _not_own_proposal(user: User | AnonymousUser) -> Q:
+    """Four eyes: a decision maker never decides a proposal they prepared themselves."""
+    return ~Q(proposed_by_id=user.pk or 0)
+
+
 def waiting_for_officer(*, user: User | AnonymousUser) -> dict[str, int]:
-    """What waits for the person on the case handling page, in the cases they may see: new
-    applications not yet taken up and follow-up reports sent in (at bodies where they are a
-    case officer), proposals (where they decide). Two queries, whatever the person's roles."""
+    """What waits for the person on the case handling page and their overview's to-do list, in
+    the cases they may see: new applications not yet taken up, completions sent back and
+    follow-up reports sent in (at bodies where they are a case officer), proposals prepared by
+    someone else (where they decide). Two queries, whatever the person's roles."""
     case = PublicBodyMembership.objects.filter(
         user_id=user.pk or 0, role=PublicBodyRole.CASE_OFFICER
     ).values("public_body_id")
     deciding = PublicBodyMembership.objects.filter(
         user_id=user.pk or 0, role=PublicBodyRole.DECISION_MAKER
     ).values("public_body_id")
+    submitted = Q(status=ApplicationStatus.SUBMITTED)
+    # "Completion received" (`Application.completion_received`): sent in again after a
+    # completion request and not yet taken up.
+    completed = Q(completed_at__isnull=False)
     counts = _without_conflicts(
         Application.objects.filter(
-            Q(public_body_id__in=case, status=ApplicationStatus.SUBMITTED)
-            | Q(public_body_id__in=deciding, status=ApplicationStatus.PROPOSED)
+            (Q(public_body_id__in=case) & submitted)
+            | (
+                Q(public_body_id__in=deciding, status=ApplicationStatus.PROPOSED)
+                & _not_own_proposal(user)
+            )
         ),
         user,
     ).aggregate(
-        applications=Count("pk", filter=Q(status=ApplicationStatus.SUBMITTED)),
+        applications=Count("pk", filter=submitted & ~completed),
+        completions=Count("pk", filter=submitted & completed),
         proposals=Count("pk", filter=Q(status=ApplicationStatus.PROPOSED)),
     )
-    reports = _without_conflicts(
-        FollowUpReport.objects.filter(
-            application__public_body_id__in=case, status=ReportStatus.SUBMITTED
-        ),
-        user,
-        application="application__",
-    ).count()
     return {
         "applications": counts["applications"],
-        "reports": reports,
+        "completions": counts["completions"],
+        "reports": FollowUpReport.objects.waiting_for_review(user).count(),
         "proposals": counts["proposals"],
     }
 
 
 def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Application]:
+    """Proposals the person may decide: at their bodies, prepared by someone else (four eyes)."""
     body_ids = _officer_body_ids(user, [PublicBodyRole.DECISION_MAKER])
     if not body_ids:
         raise Http404
@@ -259,7 +267,7 @@ def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Applicatio
         _without_conflicts(
             Application.objects.filter(
                 public_body_id__in=body_ids, status=ApplicationStatus.PROPOSED
-            ),
+            ).filter(_not_own_proposal(user)),
             user,
         )
         .select_related("call", "organisation", "proposed_by")

@@ -59,6 +59,7 @@ def officer_queue(request: HttpRequest) -> HttpResponse:
         legal_form=filters.get("legal_form", ""),
         district=filters.get("district", ""),
         q=filters.get("q", "").strip(),
+        documents_waiting=filters.get("documents") == "waiting",
     )
     return render(
         request,

@@ -195,3 +195,31 @@ def test_switching_back_sends_what_waited_at_once(
         logged_in(g.editor).post(reverse("portal:notifications"), {"delivery": "immediate"})
     assert [m.to for m in mail.outbox] == [[g.editor.email]]
     assert not Notification.objects.filter(status="held").exists()
+
+
+def test_the_digest_names_no_case_the_person_may_not_act_on(
+    grants: Grants, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """The digest follows the rules of the lists it points to: an officer who declared jäv on
+    the applicant hears nothing of its new application, and a decision maker is not asked to
+    decide a proposal they prepared themselves (four eyes)."""
+    from grants.models import Application
+    from organisations.services import conflict_declare
+
+    g = grants
+    work = yesterdays_work(g, django_capture_on_commit_callbacks)
+    new, waiting = work["new"], work["waiting"]
+    conflict_declare(
+        actor=g.officer,
+        case=new,
+        reason="Min bror är ordförande.",
+        organisations=[g.organisation],
+    )
+    Application.objects.filter(pk=waiting.pk).update(proposed_by=g.decision_maker)  # type: ignore[attr-defined]
+    sent = scan_at(local(2026, 3, 3, 7, 0))
+    officer = sent.get(g.officer.email, [])
+    assert all(new.registry_number not in message.body for message in officer)  # type: ignore[attr-defined]
+    decider = sent.get(g.decision_maker.email, [])
+    assert all(waiting.registry_number not in message.body for message in decider)  # type: ignore[attr-defined]
+    other = sent[g.other_decision_maker.email][0].body
+    assert waiting.registry_number in other  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 """What the register adds to the portal's own pages through the registry: the person's
-organisations in the header and on My overview."""
+organisations, with their role in each, in the header and on My overview (no empty "Your
+roles" heading)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ def test_an_associations_person_sees_their_organisation_roles_in_the_header_and_
         user=member, organisation__name="Schackklubben <b>", role="representative"
     )
     page = logged_in(member).get(reverse("portal:dashboard")).content.decode()
-    roles = page[page.index('id="roles-heading"') : page.index('id="organisations-heading"')]
-    assert "<li>Företrädare (firmatecknare), Schackklubben &lt;b&gt;</li>" in roles  # as typed
-    assert "Du har ingen roll" not in roles
+    start = page.index('id="organisations-heading"')
+    organisations = page[start : page.index("</section>", start)]
+    assert "Schackklubben &lt;b&gt;</a> – Företrädare (firmatecknare)" in organisations  # as typed
+    assert "Dina roller" not in page
     header = page[page.index('class="whoami-role"') :][:300]
     assert "Företrädare (firmatecknare), Schackklubben &lt;b&gt;" in header

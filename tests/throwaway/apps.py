@@ -14,3 +14,4 @@ class ThrowawayConfig(AppConfig):
         registry.register_kind(plug.ERRAND_DUE)
         registry.register_reminder_source("errands", plug.errands_due)
         registry.register_digest_section(plug.WAITING_ERRANDS)
+        registry.register_todo_source("errands", plug.errands_to_do)

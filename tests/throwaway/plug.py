@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
+from django.http import HttpRequest
 
 from portal.models import Notification
 from portal.notifications import offset_kind
-from portal.registry import Context, DigestSection, Kind, Rows
+from portal.registry import Context, DigestSection, Kind, Rows, Todo
 from tests.throwaway.models import Errand
 
 REMIND_DAYS = (7, 3, 1)
@@ -43,3 +44,11 @@ WAITING_ERRANDS = DigestSection(
     ),
     order=90,
 )
+
+
+def errands_to_do(request: HttpRequest) -> list[Todo]:
+    """The person's waiting errands for their overview's to-do list: one query."""
+    return [
+        Todo(errand.title, f"/errands/{errand.pk}/", errand.due, "Ärenden")
+        for errand in Errand.objects.filter(person_id=request.user.pk, waiting=True)
+    ]
