@@ -17,6 +17,7 @@ from grants.selectors.todos import waiting_for_member
 from portal.models import PublicBodyRole
 from portal.registry import (
     FOOTER,
+    OFFICER,
     OFFICER_HOME,
     PUBLIC,
     SIGNED_IN,
@@ -152,4 +153,10 @@ NAV = [
     NavItem("grants:calls", _("Open calls"), PUBLIC, 20),
     NavItem("grants:mine", _("My applications"), SIGNED_IN, 20),
     NavItem("grants:open_data", _("Granted money – open data"), FOOTER, 20),
+    # the officers' menu: the lists of case handling, each for the roles that work in it
+    NavItem("grants:inbox", _("Applications"), OFFICER, 10),
+    NavItem("grants:decisions", _("Decisions"), OFFICER, 20, (PublicBodyRole.DECISION_MAKER,)),
+    NavItem("grants:reports", _("Follow-up reports"), OFFICER, 30, (PublicBodyRole.CASE_OFFICER,)),
+    NavItem("grants:payments", _("Payments"), OFFICER, 40, (PublicBodyRole.CASE_OFFICER,)),
+    NavItem("grants:recoveries", _("Recoveries"), OFFICER, 50, (PublicBodyRole.CASE_OFFICER,)),
 ]

@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations import permissions, selectors
 from organisations.models import OrganisationMembership, OrganisationStatus
+from portal.models import PublicBodyRole
 from portal.registry import (
     DASHBOARD,
     HEADER,
+    OFFICER,
     OFFICER_HOME,
     PUBLIC,
     SIGNED_IN,
@@ -155,4 +157,11 @@ PANELS = [
 NAV = [
     NavItem("organisations:directory", _("Directory"), PUBLIC, 40),
     NavItem("organisations:mine", _("My organisations"), SIGNED_IN, 30),
+    NavItem(
+        "organisations:officer_queue",
+        _("Organisations"),
+        OFFICER,
+        60,
+        (PublicBodyRole.CASE_OFFICER,),
+    ),
 ]

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from portal import services
+from portal import selectors, services
 from portal.admin_audit import (
     CHANGED,
     AuditedAdmin,
@@ -32,6 +32,7 @@ from portal.models import (
     PublicBody,
     PublicBodyMembership,
     ReminderSettings,
+    SiteSettings,
     User,
 )
 
@@ -71,6 +72,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     search_fields = ["email", "name"]
     readonly_fields = ["last_login", "date_joined"]
     inlines = [MembershipInline]
+    # Plain multiple selects: Django's two-box filter widget fails axe (aria-prohibited-attr,
+    # contrast) and is harder to use with a screen reader.
+    filter_horizontal = ()
     fieldsets = (
         (None, {"fields": ("email", "name", "password")}),
         (
@@ -196,6 +200,29 @@ class ReminderSettingsAdmin(SingletonSettingsAdmin):
     fields = ["digest_hour"]
 
 
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(SingletonSettingsAdmin):
+    """Who runs the portal: the name and logo in the header, the contact details in the footer
+    and the text of the personal-data page. Every page reads them from the cache, which a
+    change here empties."""
+
+    fieldsets = (
+        (_("Header"), {"fields": ["municipality_name", "logo"]}),
+        (
+            _("Contact details in the footer"),
+            {"fields": ["contact_email", "contact_phone", "contact_address"]},
+        ),
+        (_("Personal data"), {"fields": ["personal_data_text"]}),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Now, and once more when the change is committed (a page drawn in between may have
+        # read the old values into the cache).
+        selectors.site_settings_forget()
+        transaction.on_commit(selectors.site_settings_forget)
+
+
 # Third-party models that decide who gets in: audited like the portal's own.
 
 admin.site.unregister(Group)
@@ -203,7 +230,7 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(AuditedAdmin, BaseGroupAdmin):
-    pass
+    filter_horizontal = ()  # plain multiple select, as on the person (see UserAdmin)
 
 
 admin.site.unregister(EmailAddress)

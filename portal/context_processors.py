@@ -5,13 +5,14 @@ from typing import cast
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal import registry, selectors
 
 
 def _header_roles(request: HttpRequest) -> list[str]:
-    """Beside the person's name: their officer roles; else "Administrator"; else the roles the
-    apps' header panels name (an association's people: their organisations)."""
+    """The person's roles: their officer roles; else "Administrator"; else the roles the apps'
+    header panels name (an association's people: their organisations)."""
     user = request.user
     memberships = selectors.user_memberships(user=user)
     if memberships:
@@ -24,10 +25,44 @@ def _header_roles(request: HttpRequest) -> list[str]:
     return roles
 
 
+def _header_role_summary(request: HttpRequest) -> str:
+    """Beside the person's name: the first role and how many more (the full list is on their
+    overview), so that a person with many roles keeps a small header."""
+    roles = _roles(request)
+    if len(roles) <= 1:
+        return roles[0] if roles else ""
+    more = len(roles) - 1
+    return ngettext(
+        "%(role)s and %(count)d more role", "%(role)s and %(count)d more roles", more
+    ) % {"role": roles[0], "count": more}
+
+
+def _roles(request: HttpRequest) -> list[str]:
+    cached: list[str] | None = getattr(request, "_header_roles", None)
+    if cached is None:
+        cached = _header_roles(request)
+        request._header_roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _officer_nav(request: HttpRequest) -> list[registry.NavItem]:
+    """The officers' menu: the links for the roles this person holds."""
+    roles = {m.role for m in selectors.user_memberships(user=request.user)}
+    if not roles:
+        return []
+    return [
+        item
+        for item in registry.nav_items(registry.OFFICER)
+        if not item.roles or roles.intersection(item.roles)
+    ]
+
+
 def portal(request: HttpRequest) -> dict[str, object]:
-    """The menu's links for everyone, and for the logged-in person their officer roles and the
-    roles shown in the header. Roles are read only if a template uses them."""
+    """What every page's frame shows: who runs the portal (one cached read), the menu's links
+    for everyone, and for the logged-in person their own links, the officers' menu and their
+    roles. Roles are read only if a template uses them."""
     context: dict[str, object] = {
+        "site": selectors.site_settings(request),
         "nav_public": registry.nav_items(registry.PUBLIC),
         "nav_footer": registry.nav_items(registry.FOOTER),
     }
@@ -36,7 +71,9 @@ def portal(request: HttpRequest) -> dict[str, object]:
         return context
     context.update(
         nav_signed_in=registry.nav_items(registry.SIGNED_IN),
+        nav_officer=SimpleLazyObject(lambda: _officer_nav(request)),
         header_memberships=SimpleLazyObject(lambda: selectors.user_memberships(user=user)),
-        header_roles=SimpleLazyObject(lambda: _header_roles(request)),
+        header_roles=SimpleLazyObject(lambda: _roles(request)),
+        header_role_summary=SimpleLazyObject(lambda: _header_role_summary(request)),
     )
     return context

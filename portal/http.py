@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import filetype
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
-from portal.models import User
+from portal.models import LOGO_TYPES, SiteSettings, User
 
 
 def request_user(request: HttpRequest) -> User:
@@ -48,4 +49,24 @@ def private_file_response(stored: Any) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def logo_response(site: SiteSettings) -> FileResponse:
+    """The logo as an image for everyone, with the type its content has; kept by browsers for a
+    day (its URL changes with a new logo)."""
+    if not site.logo:
+        raise Http404
+    try:
+        handle = site.logo.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    kind = filetype.guess(handle.read(8192))
+    handle.seek(0)
+    if kind is None or kind.extension not in LOGO_TYPES:
+        handle.close()
+        raise Http404
+    response = FileResponse(handle, content_type=LOGO_TYPES[kind.extension])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400"
     return response

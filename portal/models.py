@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Self
 
+import filetype
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import registry
+from portal.storage import logo_storage
 
 
 class UserManager(BaseUserManager["User"]):
@@ -375,3 +377,68 @@ class ReminderSettings(SingletonSettings):
 
     def __str__(self) -> str:
         return str(_("Daily digest"))
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+
+
+def validate_logo(upload: Any) -> None:
+    """A logo is a PNG, JPEG or WebP image of at most 1 MB, judged by its content. No SVG: it
+    can carry script, and the logo is shown on every page."""
+    if (upload.size or 0) > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo may be at most 1 MB."), code="too_large")
+    upload.seek(0)
+    kind = filetype.guess(upload.read(8192))
+    upload.seek(0)
+    if kind is None or kind.extension not in LOGO_TYPES:
+        raise ValidationError(_("The logo must be a PNG, JPEG or WebP image."), code="type")
+
+
+class SiteSettings(SingletonSettings):
+    """Who runs this portal, as the header, the footer and the personal-data page show it: one
+    row, changed by an administrator in the admin. Plain text only (shown escaped, paragraphs
+    kept); read once per request from the cache (see `portal.selectors.site_settings`)."""
+
+    municipality_name = models.CharField(
+        _("municipality or region"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown in the header beside the portal's name and as the logo's text."),
+    )
+    logo = models.ImageField(
+        _("logo"),
+        storage=logo_storage,
+        upload_to="site/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_(
+            "PNG, JPEG or WebP, at most 1 MB, about 48 pixels high in the header. Without a logo "
+            "the portal's own mark is shown."
+        ),
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_address = models.TextField(
+        _("postal address"), blank=True, help_text=_("One line per row, as on an envelope.")
+    )
+    personal_data_text = models.TextField(
+        _("personal data page"),
+        blank=True,
+        help_text=_(
+            "The text of the page “Personal data”: who is responsible, why the portal processes "
+            "personal data, for how long, and how to ask for your data. Plain text; an empty "
+            "line starts a new paragraph."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("municipality and contact details")
+        verbose_name_plural = _("municipality and contact details")
+
+    def __str__(self) -> str:
+        return str(_("Municipality and contact details"))
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_email or self.contact_phone or self.contact_address)

@@ -159,16 +159,20 @@ class TodoSource(Protocol):
 PUBLIC = "public"  # everyone, logged in or not
 SIGNED_IN = "signed_in"  # anyone logged in
 FOOTER = "footer"  # the footer's links, for everyone
+OFFICER = "officer"  # the officers' own menu, "Case handling", beside the person's own pages
 
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the main menu (PUBLIC or SIGNED_IN) or the footer (FOOTER), to a URL name."""
+    """A link in the main menu (PUBLIC or SIGNED_IN), the officers' menu (OFFICER) or the
+    footer (FOOTER), to a URL name. An OFFICER link with `roles` is shown only to officers who
+    hold one of those roles (`PublicBodyRole` values) at some public body."""
 
     url_name: str
     label: StrOrPromise
     audience: str = PUBLIC
     order: int = 100
+    roles: tuple[str, ...] = ()
 
 
 # --- demo data and personal data ---------------------------------------------------------------

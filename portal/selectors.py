@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.http import HttpRequest
 
-from portal.models import PublicBodyMembership, ReminderSettings, User
+from portal.models import PublicBodyMembership, ReminderSettings, SiteSettings, User
+
+SITE_SETTINGS_CACHE_KEY = "portal:site_settings"
 
 
 def user_memberships(*, user: User | AnonymousUser) -> list[PublicBodyMembership]:
@@ -45,3 +49,24 @@ def user_has_mfa(*, user: User | AnonymousUser) -> bool:
 def reminder_settings() -> ReminderSettings:
     """When reminders and the daily digest go out (the admin's Reminder settings)."""
     return ReminderSettings.load()
+
+
+def site_settings(request: HttpRequest | None = None) -> SiteSettings:
+    """Who runs the portal (name, logo, contact, personal-data text), as every page's header and
+    footer show it: from the shared cache, read from the database only when the cache does not
+    hold it (after a change in the admin); with `request`, read once per request."""
+    cached: SiteSettings | None = getattr(request, "_site_settings", None)
+    if cached is not None:
+        return cached
+    settings: SiteSettings | None = cache.get(SITE_SETTINGS_CACHE_KEY)
+    if settings is None:
+        settings = SiteSettings.load()
+        cache.set(SITE_SETTINGS_CACHE_KEY, settings, timeout=None)
+    if request is not None:
+        request._site_settings = settings  # type: ignore[attr-defined]
+    return settings
+
+
+def site_settings_forget() -> None:
+    """After a change: the next page reads the settings anew."""
+    cache.delete(SITE_SETTINGS_CACHE_KEY)

@@ -26,3 +26,19 @@ class PrivateStorage(FileSystemStorage):
 
 
 private_storage = PrivateStorage()
+
+
+class LogoStorage(PrivateStorage):
+    """The municipality's logo: kept with the private files, served by the portal's logo view
+    (to everyone: it is in every page's header). The URL carries the file's name, so that a new
+    logo is fetched at once while an unchanged one is kept by the browser."""
+
+    def url(self, name: str | None) -> str:
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        return f"{reverse('portal:logo')}?{urlencode({'v': os.path.basename(name or '')})}"
+
+
+logo_storage = LogoStorage()

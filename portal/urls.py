@@ -16,6 +16,8 @@ app_urls = (
     [
         path("", views.home, name="home"),
         path("tillganglighet/", views.accessibility, name="accessibility"),
+        path("personuppgifter/", views.personal_data, name="personal_data"),
+        path("logotyp/", views.logo, name="logo"),
         path("oversikt/", views.dashboard, name="dashboard"),
         path("handlaggning/", views.officer_home, name="officer_home"),
         path("konto/profil/", views.profile, name="profile"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal import health, permissions, registry, selectors, services
 from portal.adapters import take_mfa_destination
 from portal.forms import NotificationSettingsForm, ProfileForm
-from portal.http import request_user
+from portal.http import logo_response, request_user
 from portal.panels import render_panels
 from portal.todos import todos_for
 
@@ -29,6 +29,20 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html")
+
+
+@login_not_required
+@require_safe
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """How the portal processes personal data: the text the administrator keeps in the admin."""
+    return render(request, "portal/personal_data.html")
+
+
+@login_not_required
+@require_safe
+def logo(request: HttpRequest) -> FileResponse:
+    """The municipality's logo from the admin, for every page's header (404 without one)."""
+    return logo_response(selectors.site_settings(request))
 
 
 @login_not_required

@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.utils import translation
 
 from portal.celery import app as celery_app
-from portal.models import PublicBodyMembership, User
+from portal.models import PublicBodyMembership, SiteSettings, User
+from portal.selectors import SITE_SETTINGS_CACHE_KEY
 from tests.portal.factories import MembershipFactory, UserFactory, give_totp
 
 
@@ -17,6 +18,9 @@ def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-unt
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     cache.clear()  # allauth's rate limits count in the cache
+    # As in a running portal, the municipality's details (defaults) are already in the cache, so
+    # that a page's query count is its own; tests/portal/test_frame.py reads them cold.
+    cache.set(SITE_SETTINGS_CACHE_KEY, SiteSettings(pk=1), timeout=None)
     # Tasks run in-process in tests, also when REDIS_URL is set; the worker round-trip tests
     # switch this off for themselves.
     eager = celery_app.conf.task_always_eager

@@ -78,6 +78,33 @@
     });
   }
 
+  /* The header's menu button at small widths (shown by CSS only when this file has run: the
+     "js" class above): opens and closes the menu it controls, aria-expanded telling screen
+     readers; Escape closes it and returns to the button. */
+  function setUpMenuButton() {
+    var button = document.querySelector(".menu-button[aria-controls]");
+    var menu = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) {
+      return;
+    }
+    function isOpen() {
+      return button.getAttribute("aria-expanded") === "true";
+    }
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    button.addEventListener("click", function () {
+      setOpen(!isOpen());
+    });
+    document.addEventListener("keydown", function (event) {
+      var inside = menu.contains(document.activeElement) || document.activeElement === button;
+      if (event.key === "Escape" && isOpen() && inside) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+  }
+
   /* A "Copy" button beside text to be copied (the authenticator app's key): hidden without
      JavaScript, where the text itself can be selected. `data-copy` names the element whose
      text is copied; the element `[data-copy-status=<same id>]` then says `data-copied`. */
@@ -125,6 +152,7 @@
   }
 
   function start() {
+    setUpMenuButton();
     historyBackLinks();
     copyButtons();
     openDetailsWithErrors();

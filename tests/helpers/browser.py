@@ -63,10 +63,32 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     # portal's Content-Security-Policy (rightly) refuses inline scripts.
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text() + "\n;undefined")
+    # A table cell scrolled out of sight inside a table's scroll region is "partially obscured"
+    # for axe, which then cannot measure it (or, for a one-digit cell, does not try); its colours
+    # are the table's own, measured where the table fits (1280 px). Every other undecided
+    # contrast still counts.
     result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
-        })"""
+        """async () => {
+            const result = await axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
+            });
+            const scrolledAway = (node) => {
+                const keys = node.any.map((check) => check.data && check.data.messageKey);
+                const unmeasured = ['elmPartiallyObscured', 'shortTextContent'];
+                if (!keys.some((key) => unmeasured.includes(key)) || node.target.length !== 1) {
+                    return false;
+                }
+                const element = document.querySelector(node.target[0]);
+                return Boolean(element && element.closest('.table-scroll'));
+            };
+            for (const item of result.incomplete) {
+                if (item.id === 'color-contrast') {
+                    item.nodes = item.nodes.filter((node) => !scrolledAway(node));
+                }
+            }
+            result.incomplete = result.incomplete.filter((item) => item.nodes.length > 0);
+            return result;
+        }"""
     )
     return [
         {

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC_URL_NAMES = {
     "portal:home",
     "portal:accessibility",
+    "portal:personal_data",
+    "portal:logo",  # the municipality's logo in every header; 404 without one
     "healthz",
     "set_language",
     "organisations:directory",
@@ -72,7 +74,9 @@ def test_the_public_list_names_only_real_urls() -> None:
     assert names >= PUBLIC_URL_NAMES
 
 
-@pytest.mark.parametrize("name", ["portal:home", "portal:accessibility", "healthz"])
+@pytest.mark.parametrize(
+    "name", ["portal:home", "portal:accessibility", "portal:personal_data", "healthz"]
+)
 def test_public_pages_open_without_login(name: str) -> None:
     assert Client().get(reverse(name)).status_code == 200
 

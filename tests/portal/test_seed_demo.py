@@ -132,3 +132,18 @@ def test_every_demo_account_logs_in_with_the_readme_password(settings, email: st
     )
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def test_seed_demo_names_the_demo_municipality_and_keeps_what_an_administrator_wrote(
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    from portal.models import SiteSettings
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    page = Client().get(reverse("portal:personal_data")).content.decode()
+    assert "Exempelkommun är personuppgiftsansvarig" in page
+    assert "kontakt@exempel.se" in page
+    SiteSettings.objects.update(municipality_name="Vår kommun")
+    call_command("seed_demo")
+    assert SiteSettings.objects.get().municipality_name == "Vår kommun"

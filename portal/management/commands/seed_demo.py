@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal import registry
-from portal.models import PublicBody, PublicBodyRole, User
+from portal import registry, selectors
+from portal.models import PublicBody, PublicBodyRole, SiteSettings, User
 from portal.services import public_body_membership_grant
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed in the README, DEBUG only
@@ -23,6 +23,39 @@ DEMO_USERS = [
     ("forening@exempel.se", "Frida Föreningsson", False),
     ("forening2@exempel.se", "Filip Föreningsdahl", False),
 ]
+
+DEMO_PERSONAL_DATA = """\
+Exempelkommun är personuppgiftsansvarig för de personuppgifter som behandlas i \
+Samverkansportalen. Kultur- och fritidsnämnden och Socialnämnden ansvarar för uppgifterna i de \
+ärenden de handlägger.
+
+Vi behandlar uppgifter om dig för att kunna hantera ditt konto, din förenings registrering, \
+ansökningar om bidrag, beslut, utbetalningar, återrapporteringar och avtal om idéburet \
+offentligt partnerskap (IOP). Den rättsliga grunden är att behandlingen behövs för att utföra \
+en uppgift av allmänt intresse och som ett led i myndighetsutövning.
+
+Ansökningar, beslut och avtal är allmänna handlingar. De sparas och gallras enligt kommunens \
+dokumenthanteringsplan. Ditt konto och dina kontaktuppgifter tas bort när du inte längre \
+behöver dem, om inget ärende kräver att de sparas.
+
+Du har rätt att få veta vilka uppgifter vi har om dig, att få fel rättade och, när lagen \
+tillåter det, att få uppgifter raderade. Kontakta kommunen på adressen nedan. Du kan också \
+vända dig till kommunens dataskyddsombud på dataskyddsombud@exempel.se. Är du inte nöjd med \
+hur vi behandlar dina uppgifter kan du klaga hos Integritetsskyddsmyndigheten (IMY)."""
+
+
+def seed_site_settings() -> None:
+    """The demo municipality's name, contact details and personal-data text, unless an
+    administrator has already written their own."""
+    if not SiteSettings.objects.exists():
+        SiteSettings(
+            municipality_name="Exempelkommun",
+            contact_email="kontakt@exempel.se",
+            contact_phone="0123-45 67 00",
+            contact_address="Exempelkommun\nKommunhuset, Storgatan 1\n123 45 Exempelstad",
+            personal_data_text=DEMO_PERSONAL_DATA,
+        ).save()
+    selectors.site_settings_forget()
 
 
 class Command(BaseCommand):
@@ -90,6 +123,7 @@ class Command(BaseCommand):
             public_body=kultur,
             role=PublicBodyRole.DECISION_MAKER,
         )
+        seed_site_settings()
         # Then each app's own demo data, in the order of INSTALLED_APPS.
         for seeder in registry.seeders():
             seeder(users=users)
