@@ -27,6 +27,17 @@ def error_messages(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+class InvalidForm(Exception):
+    """A form on a page did not validate. The view that catches it draws the page again with
+    the form bound (`name` is its name in the page's context), so the person sees what to fix
+    beside what they typed, instead of a message above an empty form."""
+
+    def __init__(self, name: str, form: Form) -> None:
+        super().__init__(name)
+        self.name = name
+        self.form = form
+
+
 def form_error(form: Form) -> ValidationError:
     """A form's errors as one ValidationError, for a view that reports them as messages."""
     return ValidationError([str(message) for errors in form.errors.values() for message in errors])

@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from agreements import selectors
-from portal.http import error_messages, request_user
+from portal.http import InvalidForm, error_messages, request_user
 from portal.models import PublicBody
 
 
@@ -26,6 +26,11 @@ def _act(request: HttpRequest, pk: int, action: Any, *, anchor: str = "") -> Htt
     agreement = selectors.agreement_get_for_user(user=request.user, pk=pk)
     try:
         result = action(agreement, request_user(request))
+    except InvalidForm as invalid:
+        # The page again with the form as it was sent: its errors beside what was typed.
+        from agreements.views.document import agreement_page
+
+        return agreement_page(request, agreement, bound={invalid.name: invalid.form}, status=400)
     except ValidationError as error:
         error_messages(request, error)
     else:

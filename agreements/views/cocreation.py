@@ -21,7 +21,7 @@ from organisations.models import Organisation
 from organisations.views import declare_conflict
 from portal import transitions
 from portal.confirm import confirmation
-from portal.http import form_error, form_error_messages
+from portal.http import InvalidForm, form_error, form_error_messages
 from portal.models import PublicBody
 
 
@@ -152,7 +152,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = ScreeningForm(request.POST)
         if not form.is_valid():
-            raise form_error(form)
+            raise InvalidForm("screening_form", form)
         is_iop = form.cleaned_data["is_iop"] == "yes"
         permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
         if not is_iop and agreement.status == AgreementStatus.SCREENING:

@@ -98,7 +98,20 @@ def _signatory_forms(
 @require_safe
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    agreement = selectors.agreement_get_for_user(user=user, pk=pk)
+    return agreement_page(request, selectors.agreement_get_for_user(user=user, pk=pk))
+
+
+def agreement_page(
+    request: HttpRequest,
+    agreement: Agreement,
+    *,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The agreement as a document with the forms the person may use. `bound` holds a form sent
+    with errors, by its name here, shown instead of an empty one so nothing typed is lost."""
+    user = request_user(request)
+    bound = bound or {}
     officer = permissions.can_handle(user, agreement)
     decider = permissions.can_decide(user, agreement)
     editable = permissions.can_edit(user, agreement)
@@ -152,24 +165,28 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
             "contribution_form": ContributionForm(parties=[(p.pk, str(p)) for p in parties])
             if editable
             else None,
-            "screening_form": ScreeningForm()
+            "screening_form": bound.get("screening_form") or ScreeningForm()
             if officer and agreement.status == AgreementStatus.SCREENING
             else None,
-            "legal_form": LegalReviewForm()
+            "legal_form": bound.get("legal_form") or LegalReviewForm()
             if officer and agreement.status == AgreementStatus.LEGAL_REVIEW
             else None,
-            "decision_form": DecisionForm()
+            "decision_form": bound.get("decision_form") or DecisionForm()
             if decider and agreement.status == AgreementStatus.DECISION
             else None,
             "versions": versions,
             "follow_ups": list(agreement.follow_ups.select_related("recorded_by", "reviewed_by")),
-            "follow_up_form": FollowUpPlanForm() if officer and active else None,
+            "follow_up_form": bound.get("follow_up_form") or FollowUpPlanForm()
+            if officer and active
+            else None,
             "record_form": FollowUpRecordForm(),
             "can_record": active and permissions.can_contribute(user, agreement),
-            "end_form": EndForm() if officer and active else None,
+            "end_form": bound.get("end_form") or EndForm() if officer and active else None,
             "history": selectors.history_of(agreement=agreement)[:50],
             "signing": services.signing_panel(agreement=agreement) if signing else None,
-            "signing_round_form": SigningRoundForm() if signing and officer else None,
+            "signing_round_form": bound.get("signing_round_form") or SigningRoundForm()
+            if signing and officer
+            else None,
             "can_replace_signatory": [
                 p
                 for p in parties
@@ -179,6 +196,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
                 and permissions.can_sign_for(user, p)
             ],
         },
+        status=status,
     )
 
 

@@ -15,7 +15,7 @@ from agreements.models import Agreement
 from agreements.views._shared import _act, agreement_url
 from portal.confirm import confirmation
 from portal.formats import long_date
-from portal.http import form_error
+from portal.http import InvalidForm
 
 
 @require_POST
@@ -23,7 +23,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = EndForm(request.POST)
         if not form.is_valid():
-            raise form_error(form)
+            raise InvalidForm("end_form", form)
         on, terminate = form.cleaned_data["on"], form.cleaned_data["terminate"]
         permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
         if terminate and not form.cleaned_data["reason"].strip():
@@ -70,7 +70,7 @@ def follow_up_plan(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str:
         form = FollowUpPlanForm(request.POST)
         if not form.is_valid():
-            raise form_error(form)
+            raise InvalidForm("follow_up_form", form)
         services.follow_up_plan(
             agreement=agreement,
             actor=user,

@@ -24,7 +24,7 @@ from agreements.models import Agreement
 from agreements.pdf import render_agreement_pdf
 from agreements.views._shared import _act, agreement_url
 from portal.confirm import confirmation
-from portal.http import form_error, private_file_response
+from portal.http import InvalidForm, form_error, private_file_response
 
 
 @require_POST
@@ -32,7 +32,7 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = LegalReviewForm(request.POST)
         if not form.is_valid():
-            raise form_error(form)
+            raise InvalidForm("legal_form", form)
         permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
         response = confirmation(
             request,
@@ -74,7 +74,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = DecisionForm(request.POST)
         if not form.is_valid():
-            raise form_error(form)
+            raise InvalidForm("decision_form", form)
         permissions.ensure(permissions.can_decide(user, agreement), user, agreement)
         response = confirmation(
             request,
@@ -196,7 +196,7 @@ def restart_signing(request: HttpRequest, pk: int) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str | HttpResponse:
         form = SigningRoundForm(request.POST)
         if not form.is_valid():
-            raise form_error(form)
+            raise InvalidForm("signing_round_form", form)
         withdraw = form.cleaned_data["action"] == "withdraw"
         permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
         if not form.cleaned_data["reason"].strip():

@@ -311,3 +311,25 @@ def test_an_amendment_sent_for_signing_is_confirmed_first(
     response = client.post(action, {**data, "confirmed": "1"})
     assert fresh(a).status == "signing"
     assert "The amendment has been sent for signing." in queued_messages(response)[0]
+
+
+def test_a_screening_sent_with_an_error_comes_back_with_what_was_typed(iop: Iop) -> None:
+    """The officer forgets to choose the outcome: the page comes back with the error in the
+    summary and every comment they wrote still in its field; nothing is recorded."""
+    from agreements.models import SCREENING_CRITERIA
+
+    a = services.agreement_transition(
+        agreement=fresh(iop.agreement), to="screening", actor=iop.officer
+    )
+    data = {"comment": "Vi behöver veta mer om målgruppen."}
+    for key, _label in SCREENING_CRITERIA:
+        data[f"comment_{key}"] = f"Bedömning av {key}."
+    response = logged_in(iop.officer).post(reverse("agreements:screen", args=[a.pk]), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<title>Fel: " in page
+    assert "data-error-summary" in page
+    assert "Vi behöver veta mer om målgruppen." in page
+    for key, _label in SCREENING_CRITERIA:
+        assert f'value="Bedömning av {key}."' in page
+    assert fresh(a).status == "screening"
