@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import services
 from portal.models import User
+from portal.money import SekField
 
 
 def _default(field: forms.Field, code: str) -> bool:
@@ -48,22 +49,54 @@ def _named_messages(field: forms.Field, label: str) -> dict[str, str]:
         invalid = gettext("“%(label)s” must be a date and time, for example 2026-11-29 09:30.")
     elif isinstance(field, forms.DateField):
         invalid = gettext("“%(label)s” must be a date, for example 2026-11-29.")
+    elif isinstance(field, SekField):  # before its base classes
+        invalid = gettext("“%(label)s” must be an amount in kronor, for example 12 500.")
     elif isinstance(field, forms.DecimalField | forms.FloatField):  # before their base class
-        invalid = gettext("“%(label)s” must be an amount or a number, for example 12 500.")
+        invalid = gettext("“%(label)s” must be a number, for example 12 or 12,5.")
     elif isinstance(field, forms.IntegerField):
         invalid = gettext("“%(label)s” must be a whole number.")
     elif isinstance(field, forms.EmailField):
         invalid = gettext("“%(label)s” must be an email address, like namn@exempel.se.")
     if invalid and _default(field, "invalid"):
         messages["invalid"] = invalid % {"label": label}
+    # The limits' validators bring their own generic wording ("Kontrollera att detta värde är
+    # …"); a field's message for the same code replaces it, and Django fills in the limit. The
+    # label's "%" must survive that second formatting.
+    escaped = label.replace("%", "%%")
+    limits = {
+        "min_value": gettext("“%(label)s” cannot be less than %%(limit_value)s."),
+        "max_value": gettext("“%(label)s” cannot be more than %%(limit_value)s."),
+        "max_length": gettext(
+            "“%(label)s” can have at most %%(limit_value)d characters (it has %%(show_value)d)."
+        ),
+    }
+    for code, message in limits.items():
+        if code not in field.error_messages:
+            messages[code] = message % {"label": escaped}
     return messages
+
+
+BLANK_CHOICE = "---------"
 
 
 class NamedErrorsMixin:
     """Every portal form: Django's generic messages replaced by ones that name the field. A
-    message the form's author wrote is left alone."""
+    message the form's author wrote is left alone. A list's empty choice reads "Välj …", not
+    "---------"."""
 
     fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == BLANK_CHOICE:
+                field.empty_label = gettext("Choose…")
+            elif isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField
+            ):
+                choices = list(field.choices)
+                if choices and choices[0] == ("", BLANK_CHOICE):
+                    field.choices = [("", gettext("Choose…")), *choices[1:]]
 
     def full_clean(self) -> None:
         # At cleaning time, so that fields a form adds in its __init__ are named too.

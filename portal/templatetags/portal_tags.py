@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, cast
 
@@ -143,3 +144,15 @@ def content_lang() -> SafeString:
     if _interface_is_content_language():
         return mark_safe("")
     return format_html(' lang="{}"', CONTENT_LANGUAGE)
+
+
+_PROOF = re.compile(r"\s*(?:\[version (?P<version>[0-9a-f]+)\]|\(sha256 (?P<sha>[0-9a-f]+)\))")
+
+
+@register.filter
+def history_comment(comment: str) -> dict[str, str]:
+    """An audit comment as the history shows it: the words, and apart from them the short
+    fingerprint of what was approved (`[version …]`, `(sha256 …)`), which the audit keeps in
+    full but a reader needs only as a reference, not as text in the middle of a sentence."""
+    proofs = [match.group("version") or match.group("sha") for match in _PROOF.finditer(comment)]
+    return {"text": _PROOF.sub("", comment).strip(), "proof": ", ".join(p[:8] for p in proofs)}

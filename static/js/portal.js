@@ -67,7 +67,9 @@
         }
       });
       form.addEventListener("submit", function () {
-        dirty.clear();
+        // Only this form is being sent: text typed in another form on the page is still
+        // unsaved, and leaving for this one asks first.
+        dirty.delete(form);
       });
     });
     window.addEventListener("beforeunload", function (event) {

@@ -108,3 +108,25 @@ def test_going_back_from_a_confirmation_keeps_what_was_typed(
     assert page.locator("textarea[name=comment]").first.input_value() == (
         "Protokollet saknar justering."
     )
+
+
+def test_sending_one_form_asks_first_when_another_holds_typed_text(page: Any) -> None:
+    """Two forms on a page: text typed in one is not lost without a question when the person
+    sends the other (an officer's return comment on one document, then "Godkänn" on another)."""
+    UserFactory(email="frida@forening.se", name="Frida Förening")
+    log_in(page, "frida@forening.se")
+    page.goto("/konto/profil/")
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    name = page.get_by_label("Namn")
+    name.click()
+    name.fill("Frida Andersson")
+    # The header's language form is another form on the same page.
+    page.locator("form.language-switch button[type=submit]").click()
+    assert asked == ["beforeunload"]
+    assert page.get_by_label("Namn").input_value() == "Frida Andersson"

@@ -33,7 +33,7 @@ def snapshot(application: Application) -> tuple[object, ...]:
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"amount_requested": "-500"}, "amount_requested", "större än eller lika med 0"),
+        ({"amount_requested": "-500"}, "amount_requested", "kan inte vara mindre än 0"),
         ({"amount_requested": "mycket"}, "amount_requested", "ska vara ett belopp eller ett tal"),
         ({"question_LONG": "x" * 501}, "question_LONG", "500 tecken"),
         ({"question_NUMBER": "fyrtio"}, "question_NUMBER", "ska vara ett belopp eller ett tal"),
@@ -85,7 +85,7 @@ def test_a_negative_budget_line_is_refused_and_the_budget_is_not_saved(grants: G
     response = logged_in(g.editor).post(reverse("grants:application", args=[application.pk]), data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "större än eller lika med 0" in page and "Budgeten har inte sparats" in page
+    assert "kan inte vara mindre än 0" in page and "Budgeten har inte sparats" in page
     after = snapshot(application)
     assert after[4] == before[4]  # the budget lines as they were
     assert (after[0], after[5]) == ("draft", None)  # and nothing was sent in

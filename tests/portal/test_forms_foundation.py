@@ -130,7 +130,12 @@ def test_summary_lists_errors_in_the_order_the_fields_stand() -> None:
 
 def test_summary_names_formset_rows_and_labels_messages_that_do_not() -> None:
     class Line(PortalForm):
-        amount = forms.DecimalField(label="Belopp", max_value=10)
+        amount = forms.DecimalField(label="Belopp")
+
+        def clean_amount(self) -> object:
+            if self.cleaned_data["amount"] > 10:
+                raise forms.ValidationError("För stort.")  # a message that names no field
+            return self.cleaned_data["amount"]
 
     lines = forms.formset_factory(Line, extra=0)(
         data={
@@ -145,7 +150,7 @@ def test_summary_names_formset_rows_and_labels_messages_that_do_not() -> None:
     assert len(errors) == 1
     anchor, message = errors[0]
     assert anchor == "id_form-1-amount"
-    assert message.startswith("Rad 2: Belopp: ")
+    assert message == "Rad 2: Belopp: För stort."
 
 
 @pytest.mark.django_db
@@ -199,3 +204,43 @@ def test_an_unconfirmed_action_shows_the_question_and_reposts_what_was_sent() ->
 @pytest.mark.django_db
 def test_a_confirmed_action_goes_on() -> None:
     assert _ask(_post({"seen_state": "submitted:3", "confirmed": "1"})) is None
+
+
+def test_limits_amounts_and_lists_read_as_plain_swedish() -> None:
+    from portal.money import SekField
+
+    class Limits(PortalForm):
+        participants = forms.IntegerField(label="Antal deltagare", min_value=0)
+        share = forms.DecimalField(label="Andel", max_value=100)
+        amount = SekField(label="Belopp i kronor")
+        name = forms.CharField(label="Namn på 100 %", max_length=3)
+        kind = forms.ChoiceField(label="Slag", choices=[("", "---------"), ("a", "A")])
+
+    with translation.override("sv"):
+        form = Limits(
+            data={"participants": "-2", "share": "fem", "amount": "mycket", "name": "Anna"}
+        )
+        assert form.errors["participants"] == ["”Antal deltagare” kan inte vara mindre än 0."]
+        assert form.errors["share"] == ["”Andel” ska vara ett tal, till exempel 12 eller 12,5."]
+        assert form.errors["amount"] == [
+            "”Belopp i kronor” ska vara ett belopp i kronor, till exempel 12 500."
+        ]
+        assert form.errors["name"] == ["”Namn på 100 %” får ha högst 3 tecken (nu 4)."]
+        assert next(iter(Limits().fields["kind"].choices)) == ("", "Välj …")
+
+
+def test_the_history_shows_what_was_approved_as_a_reference_not_as_code() -> None:
+    from django.template.loader import render_to_string
+
+    from portal.models import AuditEvent
+
+    event = AuditEvent(
+        action="proposal_made",
+        comment="Förslag: bevilja 35 000 kr [version a5e6acb5a474e995]",
+        content_type_id=None,
+    )
+    with translation.override("sv"):
+        html = render_to_string("components/history.html", {"history": [event]})
+    assert "[version" not in html
+    assert "Förslag: bevilja 35 000 kr" in html
+    assert "Referens till det som godkändes: a5e6acb5" in html

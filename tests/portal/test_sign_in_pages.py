@@ -121,3 +121,11 @@ def test_the_second_step_of_login_has_the_error_pattern_too(officer: User) -> No
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.DOTALL)
     assert summary and 'href="#id_code"' in summary[0], html[:3000]
     assert "Vänligen" not in html
+
+
+def test_the_second_step_of_login_says_a_recovery_code_works_too(officer: User) -> None:
+    """Someone without their phone learns on the page itself that a recovery code is accepted."""
+    client = Client()
+    client.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD})
+    html = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "en av dina återställningskoder" in html
