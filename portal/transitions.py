@@ -193,8 +193,8 @@ def state_token(
 
 
 CHANGED_MESSAGE = _(
-    "The case has changed since you opened the page. Nothing was saved. Reload the page, check "
-    "what it shows now and try again."
+    "This has changed since you opened the page. Nothing was saved. Check what the page shows "
+    "now and try again."
 )
 
 

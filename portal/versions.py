@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 FIELD = "seen_version"
 
 STALE_MESSAGE = _(
-    "What you are approving has changed since you opened the page. Nothing was saved. Reload "
-    "the page, check what it shows now and try again."
+    "What you acted on has changed since you opened the page. Nothing was saved. Check what "
+    "the page shows now and try again."
 )
 
 

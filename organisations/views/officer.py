@@ -329,6 +329,7 @@ def declare_conflict(
     this with the case it fetched through its own officer selector, and the organisations the
     case concerns. Refused or empty: the officer is sent back to the case (`back`) with the
     message; declared: to `done`."""
+    organisations = list(organisations)
     form = ConflictForm(request.POST)
     if not form.is_valid():
         form_error_messages(request, form)
@@ -347,6 +348,15 @@ def declare_conflict(
                     "The declaration is recorded in the case's history with your reason and "
                     "cannot be withdrawn."
                 ),
+                *[
+                    _(
+                        "A conflict in this case is a conflict with %(organisation)s: you also "
+                        "step out of its other cases, its verification and its documents."
+                    )
+                    % {"organisation": organisation}
+                    for organisation in organisations
+                    if not (isinstance(case, Organisation) and organisation.pk == case.pk)
+                ],
             ],
             confirm_label=_("Yes, declare a conflict of interest"),
             cancel_url=back,

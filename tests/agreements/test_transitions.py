@@ -145,9 +145,7 @@ def test_a_step_from_a_page_drawn_before_the_agreement_changed_is_refused(iop: I
     client = in_english(logged_in(iop.officer))
 
     response = client.post(action, {"to": "screening", "seen_state": old_state}, follow=True)
-    assert any(
-        "The case has changed since you opened the page" in m for m in shown_messages(response)
-    )
+    assert any("This has changed since you opened the page" in m for m in shown_messages(response))
     assert fresh(a).status == "initiative"
     client.post(
         action, {"to": "screening", "seen_state": posted_state(page_of(iop.officer, a), action)}
@@ -178,5 +176,5 @@ def test_a_step_from_a_page_drawn_before_a_contribution_or_comment_is_refused(io
         old_state = posted_state(page_of(iop.officer, a), action)
         change()
         response = client.post(action, {"to": "legal_review", "seen_state": old_state}, follow=True)
-        assert any("The case has changed since" in m for m in shown_messages(response))
+        assert any("This has changed since" in m for m in shown_messages(response))
         assert fresh(a).status == "co_creation"

@@ -519,3 +519,20 @@ def test_the_inbox_of_an_officer_with_exclusions_keeps_a_fixed_number_of_queries
     assert len(many) <= 10 + SEGREGATION_QUERIES
     assert declared.pk not in {a.pk for a in first.context["page"].object_list}
     assert response.context["page"].paginator.count == 199
+
+
+def test_the_question_before_jav_says_the_officer_leaves_the_organisations_other_cases(
+    grants: Grants,
+) -> None:
+    """Declaring jäv on one application takes the officer out of every case of the applicant:
+    the confirmation says so before they agree, and a reason left empty is named."""
+    g = grants
+    application = proposed(g)
+    client = logged_in(g.other_decision_maker)
+    declare_url = reverse("grants:declare_conflict", args=[application.pk])
+    page = client.post(declare_url, {"reason": "Min bror är ordförande."}).content.decode()
+    assert "du lämnar också dess andra ärenden" in page
+    assert g.organisation.name in page
+    assert not ConflictOfInterest.objects.exists()
+    response = client.post(declare_url, {"confirmed": "1", "reason": "  "}, follow=True)
+    assert "Skriv varför du är jävig i det här ärendet." in shown_messages(response)

@@ -187,9 +187,7 @@ def test_a_move_from_a_page_drawn_before_the_case_changed_is_refused(grants: Gra
     services.application_assign(application=fresh(application), actor=g.officer, assignee=colleague)
 
     response = client.post(start, {"seen_state": old_state}, follow=True)
-    assert any(
-        "The case has changed since you opened the page" in m for m in shown_messages(response)
-    )
+    assert any("This has changed since you opened the page" in m for m in shown_messages(response))
     assert fresh(application).status == "submitted"
     client.post(start, {"seen_state": posted_state(officer_page(g, application), start)})
     assert fresh(application).status == "in_review"
@@ -219,7 +217,7 @@ def test_an_old_tab_cannot_answer_a_later_completion_request_over_newer_answers(
     )
 
     response = member.post(reverse("grants:application", args=[application.pk]), tab_one)
-    assert "The case has changed since you opened the page" in response.content.decode()
+    assert "This has changed since you opened the page" in response.content.decode()
     application = fresh(application)
     assert (application.status, application.title) == (
         "completion_requested",

@@ -30,7 +30,7 @@ from tests.organisations.factories import pdf_upload
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgresql]
 
-STALE = "What you are approving has changed since you opened the page"
+STALE = "What you acted on has changed since you opened the page"
 
 
 def test_the_officer_s_page_then_the_association_s_change_then_verify_is_refused(

@@ -22,7 +22,7 @@ from tests.organisations.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
-STALE = "What you are approving has changed since you opened the page"
+STALE = "What you acted on has changed since you opened the page"
 
 
 def test_verifying_a_bankgiro_that_changed_after_the_page_was_opened_is_refused(

@@ -326,7 +326,7 @@ def test_a_move_the_table_still_allows_is_refused_from_a_page_drawn_before_the_l
         follow=True,
     )
     assert any(
-        "Ärendet har ändrats sedan du öppnade sidan. Ingenting sparades." in m
+        "Uppgifterna har ändrats sedan du öppnade sidan. Ingenting sparades." in m
         for m in shown_messages(response)
     )
     assert fresh(organisation).status == OrganisationStatus.PENDING
@@ -376,5 +376,7 @@ def test_an_officer_page_drawn_before_the_association_sent_a_document_is_stale(
         },
         follow=True,
     )
-    assert any("Ärendet har ändrats sedan du öppnade sidan" in m for m in shown_messages(response))
+    assert any(
+        "Uppgifterna har ändrats sedan du öppnade sidan" in m for m in shown_messages(response)
+    )
     assert fresh(organisation).status == OrganisationStatus.PENDING
