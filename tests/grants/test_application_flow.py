@@ -209,6 +209,14 @@ def test_the_check_page_lists_every_answer_with_a_change_link_and_sends_in(
     receipt = client.get(response.url).content.decode()
     assert "Ansökan är inskickad" in receipt and application.registry_number in receipt
     assert "kompletteringen" not in receipt
+    # What was sent in, for whom, and what happens next; the heading is read first.
+    assert "<dt>Organisation</dt><dd>Idrottsföreningen Exempel</dd>" in receipt
+    call_link = reverse("grants:call", args=[g.call.pk])
+    assert f'<dt>Utlysning</dt><dd><a href="{call_link}">{g.call.title}</a></dd>' in receipt
+    assert "<dt>Sökt belopp</dt><dd>40\u00a0000\u00a0kr</dd>" in receipt
+    assert "Handläggaren bedömer ansökan" in receipt
+    assert "beslutet visas på ansökans sida" in receipt
+    assert '<h1 tabindex="-1" data-focus-on-load>Ansökan är inskickad</h1>' in receipt
     assert any("Mottagningsbekräftelse" in m.subject for m in mail.outbox)
 
 
