@@ -121,3 +121,11 @@ def test_the_second_step_of_login_has_the_error_pattern_too(officer: User) -> No
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.DOTALL)
     assert summary and 'href="#id_code"' in summary[0], html[:3000]
     assert "Vänligen" not in html
+
+
+def test_a_lone_checkbox_is_not_marked_optional() -> None:
+    """The "Kom ihåg mig" checkbox is a choice, not a field one may leave empty: no "(valfritt)" on it."""
+    html = " ".join(Client().get(reverse("account_login")).content.decode().split())
+    label = html.split('<label for="id_remember">')[1].split("</label>")[0]
+    assert label == "Kom ihåg mig"
+    assert "(valfritt)" not in html
