@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from grants.models import Programme
@@ -15,8 +17,12 @@ from organisations.models import (
 )
 
 
-def eligibility_problems(*, organisation: Organisation, programme: Programme) -> list[str]:
-    """Each rule the organisation does not meet, as a sentence that says what to do."""
+def eligibility_problems(
+    *, organisation: Organisation, programme: Programme, documents_url: str = ""
+) -> list[str]:
+    """Each rule the organisation does not meet, as a sentence that says what to do. With
+    `documents_url` (a page showing them), a missing document's sentence links to the
+    organisation's documents there (safe HTML)."""
     problems: list[str] = []
     if programme.requires_verified and organisation.status != OrganisationStatus.VERIFIED:
         problems.append(
@@ -57,9 +63,31 @@ def eligibility_problems(*, organisation: Organisation, programme: Programme) ->
         for kind in programme.required_document_kinds:
             if kind not in approved:
                 problems.append(
-                    _(
-                        "An approved “%(document)s” for %(year)d or %(previous)d is required: upload it under the organisation's documents."
-                    )
-                    % {"document": DocumentKind(kind).label, "year": year, "previous": year - 1}
+                    _document_missing(kind=kind, year=year, documents_url=documents_url)
                 )
     return problems
+
+
+def _document_missing(*, kind: str, year: int, documents_url: str) -> str:
+    sentence = _(
+        "An approved “%(document)s” for %(year)d or %(previous)d is required: upload it under %(documents)s."
+    )
+    documents = _("the organisation's documents")
+    label = str(DocumentKind(kind).label)
+    if not documents_url:
+        return sentence % {
+            "document": label,
+            "year": year,
+            "previous": year - 1,
+            "documents": documents,
+        }
+    # The sentence and the document's name escaped, the link kept: safe HTML for the page.
+    return mark_safe(  # noqa: S308
+        conditional_escape(sentence)
+        % {
+            "document": conditional_escape(label),
+            "year": year,
+            "previous": year - 1,
+            "documents": format_html('<a href="{}">{}</a>', documents_url, documents),
+        }
+    )

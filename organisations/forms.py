@@ -29,6 +29,10 @@ from portal.versions import SeenVersionField
 class OrganisationForm(PortalModelForm):
     """Registration and editing of an organisation's details, grouped for a small screen."""
 
+    # Not marked "(optional)": required for every legal form but one (the help text says when
+    # it may be left empty; `clean` enforces it).
+    conditionally_required = frozenset({"organisation_number"})
+
     fieldsets = [
         (
             _("The organisation"),

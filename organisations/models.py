@@ -350,6 +350,10 @@ ANNUAL_DOCUMENT_KINDS = [
     DocumentKind.AUDIT_REPORT.value,
 ]
 
+# What the register asks of an organisation before a case officer verifies it: its statutes
+# (of any year) and the latest annual meeting's documents.
+VERIFICATION_DOCUMENT_KINDS = [DocumentKind.STATUTES.value, *ANNUAL_DOCUMENT_KINDS]
+
 
 class DocumentStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for review")

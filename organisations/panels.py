@@ -61,7 +61,8 @@ QUEUE_DOCUMENTS = "?status=&documents=waiting"
 
 
 def member_todos(request: HttpRequest) -> list[Todo]:
-    """Annual documents sent back or missing, invitations to join, requests to join to answer."""
+    """Annual documents sent back or missing, the documents asked for before verification,
+    invitations to join, requests to join to answer."""
     waiting = selectors.waiting_for_member(user=request.user)
     todos = [
         Todo(
@@ -89,6 +90,16 @@ def member_todos(request: HttpRequest) -> list[Todo]:
             % {"organisation": organisation.name, "documents": ", ".join(missing)},
         )
         for organisation, year, missing, asked_on in waiting.missing
+    ]
+    todos += [
+        Todo(
+            gettext("Send in the documents needed to verify %(organisation)s")
+            % {"organisation": organisation.name},
+            reverse("organisations:documents", args=[organisation.pk]) + f"?ar={year}",
+            None,
+            gettext("Missing: %(documents)s") % {"documents": ", ".join(missing)},
+        )
+        for organisation, year, missing in waiting.before_verification
     ]
     todos += [
         Todo(

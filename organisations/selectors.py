@@ -16,6 +16,7 @@ from django.utils import timezone
 from organisations import permissions, segregation
 from organisations.models import (
     ANNUAL_DOCUMENT_KINDS,
+    VERIFICATION_DOCUMENT_KINDS,
     AnnualDocument,
     DocumentKind,
     DocumentStatus,
@@ -364,6 +365,9 @@ class MemberWaiting:
     returned: list[AnnualDocument] = field(default_factory=list)
     # (organisation, the year, the kinds missing, the day the portal asks for them)
     missing: list[tuple[Organisation, int, list[str], date]] = field(default_factory=list)
+    # Organisations awaiting verification (or asked to update): (organisation, the year, the
+    # kinds the register asks for before verification that are not sent in)
+    before_verification: list[tuple[Organisation, int, list[str]]] = field(default_factory=list)
     invitations: list[Invitation] = field(default_factory=list)
     join_requests: list[JoinRequest] = field(default_factory=list)
 
@@ -382,7 +386,8 @@ def annual_documents_year(config: OrganisationReminderSettings, today: date) -> 
 def waiting_for_member(*, user: User | AnonymousUser, today: date | None = None) -> MemberWaiting:
     """Of the organisations the person writes for (representative or editor): annual documents
     sent back, and the year's annual documents missing once the annual meetings are held
-    (verified organisations, as the reminder); invitations to join sent to the person's
+    (verified organisations, as the reminder); the documents asked for before verification that
+    are missing (organisations awaiting verification or asked to update); invitations to join sent to the person's
     address; requests to join waiting for a representative's answer. At most six queries,
     whatever the number of items."""
     waiting = MemberWaiting()
@@ -416,25 +421,41 @@ def waiting_for_member(*, user: User | AnonymousUser, today: date | None = None)
     year, asked_on = annual_documents_year(OrganisationReminderSettings.load(), today)
     documents = list(
         AnnualDocument.objects.filter(organisation_id__in=writes_for)
-        .filter(Q(year=year) | Q(status=DocumentStatus.RETURNED))
+        .filter(Q(year=year) | Q(status=DocumentStatus.RETURNED) | Q(kind=DocumentKind.STATUTES))
         .select_related("organisation")
         .order_by("organisation__name", "-year", "kind")
     )
     waiting.returned = [d for d in documents if d.status == DocumentStatus.RETURNED]
     present: dict[int, set[str]] = {}
     for document in documents:
-        if document.year == year and document.status != DocumentStatus.RETURNED:
+        if document.status == DocumentStatus.RETURNED:
+            continue
+        if document.year == year or document.kind == DocumentKind.STATUTES:
             present.setdefault(document.organisation_id, set()).add(document.kind)
     for organisation in Organisation.objects.filter(
-        pk__in=writes_for, status=OrganisationStatus.VERIFIED
+        pk__in=writes_for,
+        status__in=[
+            OrganisationStatus.VERIFIED,
+            OrganisationStatus.PENDING,
+            OrganisationStatus.NEEDS_UPDATE,
+        ],
     ).order_by("name", "id"):
+        asked = (
+            ANNUAL_DOCUMENT_KINDS
+            if organisation.status == OrganisationStatus.VERIFIED
+            else VERIFICATION_DOCUMENT_KINDS
+        )
         missing = [
             str(DocumentKind(kind).label)
-            for kind in ANNUAL_DOCUMENT_KINDS
+            for kind in asked
             if kind not in present.get(organisation.pk, set())
         ]
-        if missing:
+        if not missing:
+            continue
+        if organisation.status == OrganisationStatus.VERIFIED:
             waiting.missing.append((organisation, year, missing, asked_on))
+        else:
+            waiting.before_verification.append((organisation, year, missing))
     return waiting
 
 

@@ -35,7 +35,7 @@ from grants.forms import (
 from grants.models import Application, ApplicationStatus
 from grants.tasks import application_sections, attachment_slots
 from grants.views._shared import _application_context
-from portal import transitions
+from portal import transitions, versions
 from portal.confirm import confirmation
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 from portal.models import User
@@ -111,7 +111,9 @@ def _save_draft(
 ) -> str:
     """Save what the form holds. Returns "all" when everything was saved, "partly" when the
     answers were saved but the budget (with errors) was not, "none" when nothing was; errors
-    are added to the forms, for the page's error summary."""
+    are added to the forms, for the page's error summary. "stale" when someone else saved the
+    application after this page was drawn: nothing is saved and nothing in the form is wrong,
+    so the page says that alone (what was typed stays in the form)."""
     if not form.is_valid():
         budget.is_valid()  # its errors are shown too
         return "none"
@@ -137,6 +139,8 @@ def _save_draft(
             seen_state=transitions.posted_state(request.POST),
         )
     except ValidationError as error:
+        if _is_stale(error):
+            return "stale"
         if hasattr(error, "error_dict"):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -144,6 +148,13 @@ def _save_draft(
             form.add_error(None, error.messages)
         return "none"
     return "all" if budget_ok else "partly"
+
+
+def _is_stale(error: ValidationError) -> bool:
+    """The refusal of a page drawn before the application last changed (and nothing else)."""
+    if not hasattr(error, "error_dict") or set(error.error_dict) != {versions.FIELD}:
+        return False
+    return all(e.code == "stale" for e in error.error_dict[versions.FIELD])
 
 
 @require_http_methods(["GET", "POST"])
@@ -238,6 +249,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
                 application, slots=slots, budget_lines=list(application.budget_lines.all())
             ),
             saved=saved,
+            page_errors=saved == "stale",
             upload_help=upload_help(),
             **_member_actions(application, membership, request_user(request)),
         ),

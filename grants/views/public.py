@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -45,7 +46,11 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             eligibility.append(
                 (
                     organisation.name,
-                    eligibility_problems(organisation=organisation, programme=call.programme),
+                    eligibility_problems(
+                        organisation=organisation,
+                        programme=call.programme,
+                        documents_url=reverse("organisations:documents", args=[organisation.pk]),
+                    ),
                 )
             )
         choices = [

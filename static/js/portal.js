@@ -153,12 +153,24 @@
     });
   }
 
+  /* A heading that says what the page is about after an action (the receipt after sending in,
+     a save refused because someone else saved first) takes focus when the page loads, so a
+     screen reader reads it first. The heading carries `data-focus-on-load` and tabindex="-1". */
+  function focusOnLoad() {
+    var target = document.querySelector("[data-focus-on-load]");
+    if (target) {
+      target.focus();
+      return true;
+    }
+    return false;
+  }
+
   function start() {
     setUpMenuButton();
     historyBackLinks();
     copyButtons();
     openDetailsWithErrors();
-    if (!focusErrorSummary()) {
+    if (!focusErrorSummary() && !focusOnLoad()) {
       focusPageMessages();
     }
     guardUnsavedChanges();

@@ -209,6 +209,14 @@ def test_the_check_page_lists_every_answer_with_a_change_link_and_sends_in(
     receipt = client.get(response.url).content.decode()
     assert "Ansökan är inskickad" in receipt and application.registry_number in receipt
     assert "kompletteringen" not in receipt
+    # What was sent in, for whom, and what happens next; the heading is read first.
+    assert "<dt>Organisation</dt><dd>Idrottsföreningen Exempel</dd>" in receipt
+    call_link = reverse("grants:call", args=[g.call.pk])
+    assert f'<dt>Utlysning</dt><dd><a href="{call_link}">{g.call.title}</a></dd>' in receipt
+    assert "<dt>Sökt belopp</dt><dd>40\u00a0000\u00a0kr</dd>" in receipt
+    assert "Handläggaren bedömer ansökan" in receipt
+    assert "beslutet visas på ansökans sida" in receipt
+    assert '<h1 tabindex="-1" data-focus-on-load>Ansökan är inskickad</h1>' in receipt
     assert any("Mottagningsbekräftelse" in m.subject for m in mail.outbox)
 
 
@@ -386,3 +394,36 @@ def test_the_deadline_and_the_amount_read_well(grants: Grants) -> None:
     assert "Skicka in ansökan senast" in page and " kl. " in page
     assert "dagar kvar)." in page
     assert "(kr) (valfritt)" not in page and "Sökt belopp i kronor" in page
+
+
+def test_saving_a_draft_someone_else_saved_meanwhile_says_so_and_keeps_what_was_typed(
+    grants: Grants,
+) -> None:
+    """Two people (or two tabs) edit the same draft. The older page's save is refused with one
+    message in the association's words: who saved, that nothing typed is lost, how to see the
+    saved version, and what saving again does. Nothing is marked as wrong, since nothing is."""
+    g = grants
+    application = started(g)
+    url = reverse("grants:application", args=[application.pk])
+    older_tab = form_post(g, fresh(application), title="Text från den gamla fliken")
+    logged_in(g.representative).post(url, form_post(g, fresh(application), title="Ritas text"))
+    assert fresh(application).title == "Ritas text"
+
+    response = logged_in(g.editor).post(url, {**older_tab, "save": "1"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert fresh(application).title == "Ritas text"  # nothing saved
+    assert "Ansökan har sparats av någon annan" in page
+    assert "Inget av det du har skrivit här är sparat ännu" in page
+    assert "öppna ansökan i en ny flik" in page
+    assert "ersätter det som står i formuläret den andras ändringar" in page
+    assert 'value="Text från den gamla fliken"' in page  # still in the form
+    assert "Ärendet" not in page
+    assert "Rätta det som är markerat" not in page
+    assert 'class="error-summary"' not in page  # nothing to put right
+    assert "data-focus-on-load" in page
+
+    # Saving again from the page as it came back replaces the other person's changes.
+    seen = page.split('name="seen_state" value="')[1].split('"')[0]
+    logged_in(g.editor).post(url, {**older_tab, "seen_state": seen, "save": "1"})
+    assert fresh(application).title == "Text från den gamla fliken"

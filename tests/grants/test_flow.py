@@ -322,6 +322,8 @@ def test_an_ineligible_organisation_is_told_why(grants: Grants) -> None:
     assert "Stadgar" in page
     assert "minst 50 medlemmar" in page
     assert "Påbörja en ansökan" not in page
+    documents = reverse("organisations:documents", args=[g.organisation.pk])
+    assert f'Ladda upp den under <a href="{documents}">organisationens dokument</a>.' in page
     response = logged_in(g.editor).post(
         reverse("grants:start", args=[g.call.pk]), {"organisation": g.organisation.pk}
     )

@@ -217,7 +217,7 @@ def test_an_old_tab_cannot_answer_a_later_completion_request_over_newer_answers(
     )
 
     response = member.post(reverse("grants:application", args=[application.pk]), tab_one)
-    assert "This has changed since you opened the page" in response.content.decode()
+    assert "The application has been saved by someone else" in response.content.decode()
     application = fresh(application)
     assert (application.status, application.title) == (
         "completion_requested",

@@ -167,3 +167,16 @@ def test_a_target_group_id_that_cannot_exist_is_a_form_error(member: User, value
     assert response.status_code == 200
     assert "target_groups" in response.context["form"].errors
     assert not Organisation.objects.exists()
+
+
+def test_the_organisation_number_is_not_marked_optional(member: User) -> None:
+    """It is required for every legal form but a network without one: the label does not say
+    "(valfritt)", the help text says when it may be left empty; fields that are optional still
+    say so."""
+    page = " ".join(
+        logged_in(member).get(reverse("organisations:register")).content.decode().split()
+    )
+    label = page.split('<label for="id_organisation_number">')[1].split("</label>")[0]
+    assert label == "Organisationsnummer"
+    assert "Lämna fältet tomt endast för ett nätverk utan organisationsnummer." in page
+    assert "(valfritt)" in page  # the other optional fields are still marked

@@ -151,7 +151,7 @@ def test_the_officer_sees_what_waits_in_the_register_with_links_to_the_queue(
     todos = todo_list(officer)
     assert "1 organisation att verifiera" in todos
     assert "årsdokument att granska" not in todos
-    assert "att verifiera" not in todo_list(world.representative)
+    assert "att verifiera</a>" not in todo_list(world.representative)  # the officer's item
 
 
 def test_the_association_part_is_for_members_and_those_without_an_officer_role(
@@ -210,3 +210,54 @@ def test_the_register_part_of_the_list_costs_the_same_queries_whatever_waits(
     with count_queries() as many:
         officer_client.get(OVERVIEW)
     assert_same_query_count(few, many)
+
+
+def test_an_organisation_awaiting_verification_is_asked_for_its_documents(world: World) -> None:
+    """A newly registered organisation cannot apply before its documents are sent in: the list
+    says which ones the register asks for, instead of "nothing to do"."""
+    newcomer = world.outsider  # represents an organisation awaiting verification, no documents
+    organisation = newcomer.organisation_memberships.get().organisation
+    page = page_of(newcomer)
+    assert "Du har inget att göra just nu." not in page
+    todos = todo_list(newcomer)
+    asked = item(todos, f"Skicka in dokumenten som behövs för att verifiera {organisation.name}")
+    link = reverse("organisations:documents", args=[organisation.pk])
+    assert f'href="{link}?ar=' in asked
+    assert (
+        "Saknas: Stadgar, Årsmötesprotokoll, Verksamhetsberättelse, "
+        "Ekonomisk berättelse (resultat- och balansräkning), Revisionsberättelse"
+    ) in asked
+
+    # The world's organisation has sent in its statutes: the rest is asked for, by those who
+    # upload (not the viewer).
+    asked = item(todo_list(world.editor), "som behövs för att verifiera Idrottsföreningen")
+    assert "Saknas: Årsmötesprotokoll" in asked
+    assert "Stadgar" not in asked
+    assert "verifiera" not in todo_list(world.viewer)
+
+    Organisation.objects.filter(pk=world.organisation.pk).update(
+        status=OrganisationStatus.NEEDS_UPDATE
+    )
+    assert "som behövs för att verifiera Idrottsföreningen" in todo_list(world.editor)
+    verified(world.organisation)  # then the annual reminder takes over
+    assert "som behövs för att verifiera" not in todo_list(world.editor)
+
+
+def test_nothing_is_asked_before_verification_once_the_documents_are_in(world: World) -> None:
+    year = int(
+        item(todo_list(world.editor), "som behövs för att verifiera").split("?ar=")[1].split('"')[0]
+    )
+    for kind in [
+        DocumentKind.ANNUAL_MEETING_MINUTES,
+        DocumentKind.ACTIVITY_REPORT,
+        DocumentKind.FINANCIAL_REPORT,
+        DocumentKind.AUDIT_REPORT,
+    ]:
+        services.document_upload(
+            organisation=world.organisation,
+            actor=world.editor,
+            year=year,
+            kind=kind,
+            upload=pdf_upload(),
+        )
+    assert "som behövs för att verifiera" not in todo_list(world.editor)

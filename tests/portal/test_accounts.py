@@ -174,3 +174,31 @@ def test_the_email_addresses_page_opens(member) -> None:  # type: ignore[no-unty
     response = logged_in(member).get(reverse("account_email"))
     assert response.status_code == 200
     assert member.email in response.content.decode()
+
+
+def test_the_swedish_sign_up_wording_says_e_post_and_how_to_get_in_touch() -> None:
+    """After signing up, the page and its message say "e-postmeddelande" (not "mail" or
+    "verifieringsmailet") and, when nothing arrives, whom to contact and where to find them."""
+    client = Client()
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "name": "Sara Sekreterare",
+            "email": "sara@forening.se",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+        follow=True,
+    )
+    pages = [
+        response.content.decode(),
+        client.get(reverse("account_email_verification_sent")).content.decode(),
+        Client().get(reverse("account_reset_password")).content.decode(),
+    ]
+    page = " ".join(" ".join(pages).split())
+    assert (
+        "Ett e-postmeddelande för att bekräfta adressen har skickats till sara@forening.se" in page
+    )
+    assert "kan du kontakta kommunen. Kontaktuppgifterna finns längst ned på sidan." in page
+    for wrong in ("mailet", "Verifierings-mail", " mail ", "mejl", "Kontakta oss"):
+        assert wrong not in page, wrong

@@ -129,3 +129,11 @@ def test_the_second_step_of_login_says_a_recovery_code_works_too(officer: User) 
     client.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD})
     html = client.get(reverse("mfa_authenticate")).content.decode()
     assert "en av dina återställningskoder" in html
+
+
+def test_a_lone_checkbox_is_not_marked_optional() -> None:
+    """The "Kom ihåg mig" checkbox is a choice, not a field one may leave empty: no "(valfritt)" on it."""
+    html = " ".join(Client().get(reverse("account_login")).content.decode().split())
+    label = html.split('<label for="id_remember">')[1].split("</label>")[0]
+    assert label == "Kom ihåg mig"
+    assert "(valfritt)" not in html
