@@ -167,7 +167,10 @@ class LegalReviewForm(PortalForm):
     procurement = forms.CharField(
         label=_("Why this is not a purchase under LOU"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    route = forms.ChoiceField(label=_("State-aid route"), choices=StateAidRoute.choices)
+    # nothing chosen beforehand: the reviewer picks the route themselves
+    route = forms.ChoiceField(
+        label=_("State-aid route"), choices=StateAidRoute.choices, widget=forms.RadioSelect
+    )
     amount = SekField(label=_("Amount of aid (SEK)"), required=False)
 
 
