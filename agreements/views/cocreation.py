@@ -14,14 +14,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from agreements import permissions, selectors, services
-from agreements.forms import CommentForm, ContributionForm, PartyForm, ScreeningForm
+from agreements.forms import ContributionForm, PartyForm, ScreeningForm
 from agreements.models import SECTIONS, Agreement, AgreementStatus
 from agreements.views._shared import _act, _bodies, agreement_url
+from agreements.views.document import comment_form, comment_form_name
 from organisations.models import Organisation
 from organisations.views import declare_conflict
 from portal import transitions
 from portal.confirm import confirmation
-from portal.http import InvalidForm, form_error, form_error_messages
+from portal.http import InvalidForm, form_error_messages
 from portal.models import PublicBody
 
 
@@ -30,10 +31,14 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     section = request.POST.get("section", "")
 
     def act(agreement: Agreement, user: Any) -> str:
-        form = CommentForm(request.POST)
+        if section not in dict(SECTIONS):
+            raise ValidationError(_("Unknown section."))
+        permissions.ensure(permissions.can_contribute(user, agreement), user, agreement)
+        title = services.section_title(section)
+        form = comment_form(section, title, request.POST)
         if not form.is_valid():
-            raise form_error(form)
-        title = services.section_title(form.cleaned_data["section"])
+            # the page again, this section's comment box open with its error beside the field
+            raise InvalidForm(comment_form_name(section), form)
         services.section_comment_add(
             agreement=agreement,
             actor=user,

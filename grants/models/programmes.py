@@ -147,7 +147,7 @@ class Call(models.Model):
     @property
     def has_closed(self) -> bool:
         """The closing time has passed: pages say "stängdes", not "stängs"."""
-        return self.closes_at <= timezone.now()  # type: ignore[no-any-return]
+        return self.closes_at <= timezone.now()
 
 
 class QuestionKind(models.TextChoices):
