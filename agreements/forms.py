@@ -103,6 +103,13 @@ class CommentForm(PortalForm):
         label=_("Comment"), max_length=5_000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def __init__(self, *args: Any, section_title: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if section_title:  # labelled, and its errors named, by the section it comments on
+            self.fields["text"].label = _("Comment on the section “%(title)s”") % {
+                "title": section_title
+            }
+
 
 class SignatoryForm(PortalForm):
     """Who signs for a public body: chosen by its officer among the people who may (not a
@@ -167,7 +174,10 @@ class LegalReviewForm(PortalForm):
     procurement = forms.CharField(
         label=_("Why this is not a purchase under LOU"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    route = forms.ChoiceField(label=_("State-aid route"), choices=StateAidRoute.choices)
+    # nothing chosen beforehand: the reviewer picks the route themselves
+    route = forms.ChoiceField(
+        label=_("State-aid route"), choices=StateAidRoute.choices, widget=forms.RadioSelect
+    )
     amount = SekField(label=_("Amount of aid (SEK)"), required=False)
 
 

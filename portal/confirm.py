@@ -33,9 +33,12 @@ def confirmation(
     confirm_label: str,
     cancel_url: str,
     consequences: Iterable[str] = (),
+    warnings: Iterable[str] = (),
     danger: bool = True,
 ) -> HttpResponse | None:
-    """None when the person has confirmed; otherwise the page that asks them to."""
+    """None when the person has confirmed; otherwise the page that asks them to. `warnings`
+    are what the person may want to see to first (shown above the question); they do not
+    stop the action."""
     if is_confirmed(request):
         return None
     fields = [
@@ -51,6 +54,7 @@ def confirmation(
             "title": title,
             "question": question,
             "consequences": list(consequences),
+            "warnings": list(warnings),
             "confirm_label": confirm_label,
             "cancel_url": cancel_url,
             "danger": danger,

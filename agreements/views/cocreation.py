@@ -10,18 +10,19 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from agreements import permissions, selectors, services
-from agreements.forms import CommentForm, ContributionForm, PartyForm, ScreeningForm
+from agreements.forms import ContributionForm, PartyForm, ScreeningForm
 from agreements.models import SECTIONS, Agreement, AgreementStatus
 from agreements.views._shared import _act, _bodies, agreement_url
+from agreements.views.document import comment_form, comment_form_name
 from organisations.models import Organisation
 from organisations.views import declare_conflict
 from portal import transitions
 from portal.confirm import confirmation
-from portal.http import InvalidForm, form_error, form_error_messages
+from portal.http import InvalidForm, form_error_messages
 from portal.models import PublicBody
 
 
@@ -30,10 +31,14 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     section = request.POST.get("section", "")
 
     def act(agreement: Agreement, user: Any) -> str:
-        form = CommentForm(request.POST)
+        if section not in dict(SECTIONS):
+            raise ValidationError(_("Unknown section."))
+        permissions.ensure(permissions.can_contribute(user, agreement), user, agreement)
+        title = services.section_title(section)
+        form = comment_form(section, title, request.POST)
         if not form.is_valid():
-            raise form_error(form)
-        title = services.section_title(form.cleaned_data["section"])
+            # the page again, this section's comment box open with its error beside the field
+            raise InvalidForm(comment_form_name(section), form)
         services.section_comment_add(
             agreement=agreement,
             actor=user,
@@ -95,7 +100,10 @@ CONFIRM = {
         gettext_lazy("Send to legal review"),
         [
             gettext_lazy("The text and the contributions are locked while it is reviewed."),
-            gettext_lazy("To change them after this, the agreement is taken back from signing."),
+            gettext_lazy(
+                "After the legal review the committee decides on the agreement; then the "
+                "parties sign it."
+            ),
         ],
     ),
     AgreementStatus.SIGNING: (
@@ -104,9 +112,31 @@ CONFIRM = {
         [
             gettext_lazy("The text is locked and every party's signatory is asked to sign."),
             gettext_lazy("The signed version applies until every party has signed."),
+            gettext_lazy(
+                "To change the text after this, the signing is stopped and the signatures "
+                "made so far no longer count."
+            ),
         ],
     ),
 }
+
+
+def _gaps(agreement: Agreement) -> list[str]:
+    """What is still missing before legal review: said on its confirmation, never blocking."""
+    empty = sum(1 for key, _title in SECTIONS if not agreement.sections.get(key, "").strip())
+    gaps = []
+    if empty:
+        gaps.append(
+            ngettext(
+                "%(empty)d of %(all)d sections is empty.",
+                "%(empty)d of %(all)d sections are empty.",
+                empty,
+            )
+            % {"empty": empty, "all": len(SECTIONS)}
+        )
+    if not selectors.contributions_of(agreement=agreement).exists():
+        gaps.append(_("No contributions are given."))
+    return gaps
 
 
 @require_POST
@@ -132,6 +162,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
                 confirm_label=str(label),
                 cancel_url=agreement_url(agreement.pk),
                 consequences=[str(c) for c in consequences],
+                warnings=_gaps(agreement) if to == AgreementStatus.LEGAL_REVIEW else [],
                 danger=False,
             )
             if response is not None:

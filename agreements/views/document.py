@@ -42,7 +42,28 @@ def _section_url(agreement: Agreement, key: str) -> str:
     return reverse("agreements:agreement", args=[agreement.pk]) + f"#section-{key}"
 
 
-def _sections(agreement: Agreement, user: User, *, can_comment: bool) -> list[dict[str, Any]]:
+def comment_form_name(section: str) -> str:
+    """The name a section's comment form is sent back under (`bound`) when it has errors."""
+    return f"comment_form_{section}"
+
+
+def comment_form(section: str, title: str, data: Any = None) -> CommentForm:
+    return CommentForm(
+        data,
+        initial={"section": section},
+        auto_id=f"id_comment_{section}_%s",
+        section_title=title,
+    )
+
+
+def _sections(
+    agreement: Agreement,
+    user: User,
+    *,
+    can_comment: bool,
+    bound: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    bound = bound or {}
     comments = list(selectors.comments_of(agreement=agreement))
     revisions = list(selectors.revisions_of(agreement=agreement).values_list("section", flat=True))
     return [
@@ -52,7 +73,7 @@ def _sections(agreement: Agreement, user: User, *, can_comment: bool) -> list[di
             "text": agreement.sections.get(key, ""),
             "comments": [c for c in comments if c.section == key],
             "revisions": revisions.count(key),
-            "comment_form": CommentForm(initial={"section": key}, auto_id=f"id_comment_{key}_%s")
+            "comment_form": (bound.get(comment_form_name(key)) or comment_form(key, str(title)))
             if can_comment
             else None,
         }
@@ -124,7 +145,7 @@ def agreement_page(
     signed = set(services.live_signatures(agreement, number).values_list("party_id", flat=True))
     signing = agreement.status == AgreementStatus.SIGNING
     versions = list(agreement.versions.all())
-    sections = _sections(agreement, user, can_comment=editable)
+    sections = _sections(agreement, user, can_comment=editable, bound=bound)
     return render(
         request,
         "agreements/agreement.html",
@@ -136,6 +157,8 @@ def agreement_page(
             ),
             "editable": editable,
             "sections": sections,
+            # a section's comment form sent back sits in `sections`: the title says "Fel: "
+            "page_errors": any(name.startswith("comment_form_") for name in bound),
             "sections_saved": any(s["revisions"] for s in sections),
             "parties": [
                 (p, p.pk in signed, p.signatory_id == user.pk and permissions.can_sign_for(user, p))

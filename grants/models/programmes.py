@@ -144,6 +144,11 @@ class Call(models.Model):
         now = at or timezone.now()
         return self.opens_at <= now < self.closes_at  # type: ignore[operator]
 
+    @property
+    def has_closed(self) -> bool:
+        """The closing time has passed: pages say "stängdes", not "stängs"."""
+        return self.closes_at <= timezone.now()
+
 
 class QuestionKind(models.TextChoices):
     SHORT_TEXT = "short_text", _("Short text")

@@ -92,8 +92,10 @@ def _officer_page(
         application,
         can_handle=handle,
         can_decide=can_decide,
+        # only a decision maker is told that another decision maker must decide
         four_eyes_block=status == ApplicationStatus.PROPOSED
-        and application.proposed_by_id == user.pk,
+        and application.proposed_by_id == user.pk
+        and permissions.is_decision_maker(user, application),
         # four eyes on money: whoever decided does not register the payments
         own_decision=handle and not permissions.can_pay(user, application),
         payable=organisation_payable(application.organisation),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -17,6 +18,7 @@ from grants.forms import ReportAttachmentForm, ReportForm, ReportReviewForm
 from grants.models import ReportStatus
 from grants.views._shared import _add_errors, _cost_lines, _for_the_form, _list_page, _refused
 from portal import transitions
+from portal.confirm import confirmation
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 
 
@@ -116,11 +118,31 @@ def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ReportReviewForm(request.POST)
         if form.is_valid():
+            approve = form.cleaned_data["decision"] == "approve"
+            if approve and (
+                response := confirmation(
+                    request,
+                    title=_("Approve the follow-up report"),
+                    question=_(
+                        "Do you want to approve the follow-up report for application %(number)s?"
+                    )
+                    % {"number": report.application.registry_number},
+                    consequences=[
+                        _(
+                            "The report is approved and closed; the association can no longer "
+                            "change it, and this cannot be undone."
+                        )
+                    ],
+                    confirm_label=_("Yes, approve the report"),
+                    cancel_url=reverse("grants:officer_report", args=[pk]),
+                )
+            ):
+                return response
             try:
                 services.report_review(
                     report=report,
                     actor=request_user(request),
-                    approve=form.cleaned_data["decision"] == "approve",
+                    approve=approve,
                     comment=form.cleaned_data["comment"],
                     seen_version=form.cleaned_data["seen_version"],
                     seen_state=transitions.posted_state(request.POST),
@@ -134,7 +156,12 @@ def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("grants:officer_report", pk=pk)
                 _add_errors(form, error)
             else:
-                messages.success(request, _("The report has been reviewed."))
+                messages.success(
+                    request,
+                    _("The follow-up report has been approved.")
+                    if approve
+                    else _("The follow-up report has been sent back for revision."),
+                )
                 return redirect("grants:officer_report", pk=pk)
         http_status = 400
     cost_lines = _cost_lines(report.application)

@@ -128,9 +128,13 @@ def _officer_act(request: HttpRequest, pk: int, act: Callable[[], str]) -> HttpR
     return redirect("organisations:officer_detail", pk=pk)
 
 
-def _transition_consequences(organisation: Organisation, to: str) -> list[str]:
+def _transition_consequences(organisation: Organisation, to: str, *, comment: str) -> list[str]:
     """What a status change on the organisation's page leads to, for its confirmation."""
-    lines = [_("The association's representatives are told by email, with your comment.")]
+    lines = [
+        _("The association's representatives are told by email, with your comment.")
+        if comment.strip()
+        else _("The association's representatives are told by email.")
+    ]
     if to == OrganisationStatus.VERIFIED:
         if not organisation.payment_details_verified and organisation.payment_account:
             lines.insert(
@@ -150,6 +154,19 @@ def _transition_consequences(organisation: Organisation, to: str) -> list[str]:
             _("The organisation can no longer apply for grants that require verification.")
         )
     return lines
+
+
+def _status_changed_message(to: str) -> str:
+    """The message after a status change: what the organisation's status is now."""
+    return {
+        OrganisationStatus.VERIFIED: _("The organisation is now verified."),
+        OrganisationStatus.PENDING: _("The organisation is now awaiting verification."),
+        OrganisationStatus.NEEDS_UPDATE: _(
+            "The organisation has been asked to complete its details."
+        ),
+        OrganisationStatus.REJECTED: _("The organisation's registration has been rejected."),
+        OrganisationStatus.SUSPENDED: _("The organisation is now suspended."),
+    }.get(to, _("The status has been changed."))  # type: ignore[call-overload]
 
 
 @require_POST
@@ -184,7 +201,9 @@ def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
                     "from": organisation.get_status_display(),
                     "to": OrganisationStatus(to).label,
                 },
-                consequences=_transition_consequences(organisation, to),
+                consequences=_transition_consequences(
+                    organisation, to, comment=form.cleaned_data["comment"]
+                ),
                 confirm_label=_("Yes, change the status"),
                 cancel_url=reverse("organisations:officer_detail", args=[pk]),
                 danger=to != OrganisationStatus.VERIFIED,
@@ -203,7 +222,7 @@ def officer_transition(request: HttpRequest, pk: int) -> HttpResponse:
             seen_version=form.cleaned_data["seen_version"],
             seen_state=transitions.posted_state(request.POST),
         )
-        return _("The status has been changed.")
+        return _status_changed_message(to)
 
     return _officer_act(request, pk, act)
 

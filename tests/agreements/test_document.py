@@ -172,6 +172,27 @@ def test_comments_are_per_section_labelled_and_listed_with_who_and_when(iop: Iop
     assert fresh(a).comments.count() == 1
 
 
+def test_an_empty_comment_comes_back_open_in_its_section_with_the_error_beside_it(
+    iop: Iop,
+) -> None:
+    a = screened(iop)
+    client = logged_in(iop.editor)
+    response = client.post(
+        reverse("agreements:comment_add", args=[a.pk]), {"section": "goals", "text": "  "}
+    )
+    assert response.status_code == 400
+    assert not fresh(a).comments.exists()
+    page = response.content.decode()
+    assert "<title>Fel: " in page
+    goals = page[page.index('id="section-goals"') : page.index('id="section-term"')]
+    assert '<details class="comment-details" open>' in goals
+    assert 'id="id_comment_goals_text_error"' in goals
+    assert "Fyll i ”Kommentar till avsnittet ”Mål och hur de mäts””." in goals
+    # the other sections' comment boxes stay closed and without errors
+    background = page[page.index('id="section-background"') : page.index('id="section-goals"')]
+    assert '<details class="comment-details">' in background and "_error" not in background
+
+
 def test_what_changed_in_a_section_between_two_saves(iop: Iop) -> None:
     a = screened(iop)
     for actor, text in (

@@ -4,6 +4,7 @@ confirmation before every step that cannot be taken back."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -333,3 +334,35 @@ def test_a_screening_sent_with_an_error_comes_back_with_what_was_typed(iop: Iop)
     for key, _label in SCREENING_CRITERIA:
         assert f'value="Bedömning av {key}."' in page
     assert fresh(a).status == "screening"
+
+
+# --- found by testers: the officer's side ---------------------------------------------------
+
+
+def test_legal_review_confirmation_warns_of_empty_sections_and_no_contributions(
+    iop: Iop,
+) -> None:
+    a = screened(iop)
+    action = reverse("agreements:transition", args=[a.pk])
+    client = logged_in(iop.officer)
+    page = client.get(reverse("agreements:agreement", args=[a.pk])).content.decode()
+    data = {"to": "legal_review", "seen_state": posted_state(page, action)}
+    Agreement.objects.filter(pk=a.pk).update(
+        sections={"background": "Bakgrund.", "values": "Värden.", "goals": " "}
+    )
+    asked = client.post(action, data).content.decode()
+    assert "5 av 7 avsnitt är tomma." in asked and "Inga insatser är angivna." in asked
+    assert "tas tillbaka från signeringen" not in asked  # not what this step leads to
+    assert "beslutar" in asked
+    client.post(action, {**data, "confirmed": "1"})
+    assert fresh(a).status == "legal_review"  # a warning, not a block
+
+
+def test_the_state_aid_route_is_not_chosen_beforehand(iop: Iop) -> None:
+    a = screened(iop)
+    services.agreement_transition(agreement=fresh(a), to="legal_review", actor=iop.officer)
+    page = logged_in(iop.officer).get(reverse("agreements:agreement", args=[a.pk]))
+    html = page.content.decode()
+    routes = re.findall(r'<input[^>]*name="route"[^>]*>', html)
+    assert len(routes) == 4 and not any("checked" in route for route in routes)
+    assert "selected" not in html.split('name="route"', 1)[1].split("</fieldset>", 1)[0]

@@ -136,7 +136,7 @@ def test_the_whole_iop_path_with_an_amendment(
     officer.locator("button[name=to][value=legal_review]").click()
     confirm(officer)
     officer.locator("#id_procurement").fill("Föreningens initiativ; ingen marknad.")
-    officer.locator("#id_route").select_option("not_economic")
+    officer.locator("input[name=route][value=not_economic]").check()
     officer.locator("form[action$='/juridik/'] button[type=submit]").click()
     confirm(officer)
     officer.locator("#id_decided_on").fill("2026-12-10")

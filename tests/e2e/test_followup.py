@@ -57,6 +57,7 @@ def test_pay_report_revise_and_approve(
 
     officer.reload()
     officer.get_by_role("button", name="Godkänn återrapporteringen").click()
+    officer.get_by_role("button", name="Ja, godkänn återrapporteringen").click()
     assert FollowUpReport.objects.get().status == "approved"
     for path in (
         "/handlaggning/utbetalningar/",

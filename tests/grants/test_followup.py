@@ -182,6 +182,7 @@ def test_the_report_cycle_with_a_revision_keeps_every_version(grants: Grants) ->
         officer_url,
         {
             "decision": "approve",
+            "confirmed": "1",
             "comment": "",
             "seen_version": seen(),
             "seen_state": state_of(report),
@@ -357,6 +358,7 @@ def test_approving_a_report_that_was_sent_again_since_the_page_was_opened_is_ref
         officer_url,
         {
             "decision": "approve",
+            "confirmed": "1",
             "comment": "",
             "seen_version": stale,
             "seen_state": state_of(report),
@@ -368,6 +370,7 @@ def test_approving_a_report_that_was_sent_again_since_the_page_was_opened_is_ref
         officer_url,
         {
             "decision": "approve",
+            "confirmed": "1",
             "comment": "",
             "seen_version": officer.get(officer_url).context["seen_version"],
             "seen_state": state_of(report),

@@ -54,3 +54,12 @@ def test_only_pages_the_reader_may_open_are_linked(grants: Grants, staff: User) 
     admin_page = reverse("admin:grants_application_change", args=[application.pk])
     assert links_of(staff) == [admin_page]
     assert logged_in(staff).get(admin_page).status_code == 200
+
+
+def test_the_date_column_is_a_short_date(grants: Grants) -> None:
+    g = grants
+    application = submitted(g)
+    told(g.editor, "application_received", application, "")
+    page = logged_in(g.editor).get(NOTICES).content.decode()
+    table = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert f"<td>{timezone.localdate().isoformat()}</td>" in table

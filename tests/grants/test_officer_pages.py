@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -524,3 +525,94 @@ def test_changing_a_report_after_it_was_sent_in_says_why(grants: Grants) -> None
     assert "har skickats in och kan inte längre ändras" in response.content.decode()
     report.refresh_from_db()
     assert report.narrative == "Vi höll 20 träffar."
+
+
+# --- found by testers: the officer's and decision maker's side ----------------------------
+
+
+def test_approving_a_report_asks_first_and_says_what_happened(grants: Grants) -> None:
+    g = grants
+    report = report_sent_in(g)
+    url = reverse("grants:officer_report", args=[report.application_id])
+    officer = logged_in(g.officer)
+    data = {
+        "decision": "approve",
+        "comment": "",
+        "seen_version": services.report_version(report),
+        "seen_state": state_of(report),
+    }
+    asked = officer.post(url, data)
+    assert "Vill du godkänna återrapporteringen" in asked.content.decode()
+    report.refresh_from_db()
+    assert report.status == "submitted"  # one post without confirming changes nothing
+    done = officer.post(url, confirm_fields(asked.content.decode()))
+    report.refresh_from_db()
+    assert report.status == "approved"
+    assert "Återrapporteringen har godkänts." in queued_messages(done)
+
+
+def test_a_revision_request_says_the_report_was_sent_back(grants: Grants) -> None:
+    g = grants
+    report = report_sent_in(g)
+    url = reverse("grants:officer_report", args=[report.application_id])
+    officer = logged_in(g.officer)
+    response = officer.post(
+        url,
+        {
+            "decision": "revise",
+            "comment": "Bifoga kvitton.",
+            "seen_version": services.report_version(report),
+            "seen_state": state_of(report),
+        },
+    )
+    report.refresh_from_db()
+    assert report.status == "revision_requested"  # not final: no confirmation step
+    assert "Återrapporteringen har skickats tillbaka för komplettering." in queued_messages(
+        response
+    )
+
+
+def test_a_rejection_shows_no_granted_amount(grants: Grants) -> None:
+    g = grants
+    application = proposed(g, outcome="reject")
+    decide_proposal(application, g.decision_maker)
+    assert application.status == ApplicationStatus.REJECTED
+    email = render_to_string("grants/email/decision.txt", {"application": application})
+    assert email.splitlines()[0].endswith(": avslagen.")  # no "0 kr" granted
+    for client in (logged_in(g.officer), logged_in(g.editor)):
+        if (
+            client.get(reverse("grants:officer_application", args=[application.pk])).status_code
+            == 200
+        ):
+            page = page_of(client, application)
+        else:
+            page = client.get(reverse("grants:application", args=[application.pk])).content.decode()
+        decision_box = re.search(r'<section class="status-panel.*?</section>', page, re.S)
+        assert decision_box is not None
+        assert "Avslag" in decision_box.group(0)
+        assert "Beviljat belopp" not in decision_box.group(0)
+
+
+def test_only_a_decision_maker_is_told_another_must_decide(grants: Grants) -> None:
+    g = grants
+    from portal.models import PublicBodyMembership, PublicBodyRole
+
+    application = proposed(g)
+    sentence = "Eftersom du har tagit fram beslutsförslaget"
+    assert sentence not in page_of(logged_in(g.officer), application)
+    PublicBodyMembership.objects.create(
+        user=g.officer, public_body=g.body, role=PublicBodyRole.DECISION_MAKER
+    )
+    assert sentence in page_of(logged_in(g.officer), application)
+
+
+def test_a_closed_call_says_it_closed(grants: Grants) -> None:
+    g = grants
+    application = submitted(g)
+    assert "(stängs " in page_of(logged_in(g.officer), application)
+    g.call.closes_at = timezone.now() - timedelta(days=1)
+    g.call.save()
+    page = page_of(logged_in(g.officer), application)
+    assert "(stängdes " in page and "(stängs " not in page
+    detail = logged_in(g.officer).get(reverse("grants:call", args=[g.call.pk])).content.decode()
+    assert "<dt>Stängdes</dt>" in detail

@@ -258,3 +258,27 @@ def test_officer_home_counts_the_waiting_organisations(officer: User) -> None:
     OrganisationMembershipFactory(organisation__status=OrganisationStatus.VERIFIED)
     page = logged_in(officer).get(reverse("portal:officer_home")).content.decode()
     assert "3 organisationer väntar på verifiering" in page
+
+
+def test_verifying_says_with_your_comment_only_when_there_is_one_and_names_the_new_status(
+    world: World, officer: User
+) -> None:
+    client = logged_in(officer)
+    url = reverse("organisations:officer_transition", args=[world.organisation.pk])
+    seen = officer_page_versions(client, world.organisation)[url]
+    data = {
+        "to": "verified",
+        "comment": "",
+        "seen_version": seen,
+        "seen_state": state_of(world.organisation),
+    }
+    asked = client.post(url, data).content.decode()
+    assert "Föreningens företrädare får besked via e-post." in asked
+    assert "med din kommentar" not in asked
+    asked = client.post(url, data | {"comment": "Välkomna!"}).content.decode()
+    assert "Föreningens företrädare får besked via e-post, med din kommentar." in asked
+    world.organisation.refresh_from_db()
+    assert world.organisation.status == "pending"  # asking changes nothing
+    response = client.post(url, data | {"confirmed": "1"}, follow=True)
+    assert "Organisationen är nu verifierad." in response.content.decode()
+    assert "Statusen har ändrats." not in response.content.decode()
