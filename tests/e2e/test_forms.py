@@ -130,3 +130,25 @@ def test_sending_one_form_asks_first_when_another_holds_typed_text(page: Any) ->
     page.locator("form.language-switch button[type=submit]").click()
     assert asked == ["beforeunload"]
     assert page.get_by_label("Namn").input_value() == "Frida Andersson"
+
+
+def test_error_summary_lists_the_fields_in_the_order_they_stand(page: Any) -> None:
+    """Sign-up sent empty: the summary's links come in the order of the fields on the page, and
+    every link leads to a field that exists."""
+    page.goto("/konto/signup/")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    targets = page.eval_on_selector_all(
+        "[data-error-summary] a", "links => links.map(a => a.getAttribute('href').slice(1))"
+    )
+    assert len(targets) >= 2, targets
+    positions = page.evaluate(
+        """ids => ids.map(id => {
+            const field = document.getElementById(id);
+            return field ? [...document.querySelectorAll('main input, main select, main textarea')]
+                .indexOf(field) : -1;
+        })""",
+        targets,
+    )
+    assert -1 not in positions, (targets, positions)
+    assert positions == sorted(positions), (targets, positions)
