@@ -94,7 +94,8 @@ class NamedErrorsMixin:
             elif isinstance(field, forms.ChoiceField) and not isinstance(
                 field, forms.ModelChoiceField
             ):
-                choices = list(field.choices)
+                # A field's choices are a list once the field is built (Django normalises them).
+                choices = list(cast(list[tuple[Any, Any]], field.choices))
                 if choices and choices[0] == ("", BLANK_CHOICE):
                     field.choices = [("", gettext("Choose…")), *choices[1:]]
 
