@@ -296,6 +296,9 @@ def section_changes(request: HttpRequest, pk: int, section: str) -> HttpResponse
             "revisions": list(reversed(revisions)),
             "old": old,
             "new": new,
+            # only the first save is "the first text": from the empty section to a later save
+            # is that save's text, written by more people than its author
+            "first": revisions[0] if revisions else None,
             "pieces": pieces,
             "chosen": bool(chosen),
             "back": _section_url(agreement, section),

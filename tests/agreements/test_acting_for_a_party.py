@@ -1,0 +1,57 @@
+"""Who acts for which party, from the side of the person who must be refused: one person signs
+for one party of an agreement; nobody chooses themselves as a public body's signatory; the to-do
+list asks for a signature only from whoever may give it now; a contribution is added only for a
+party the person acts for; and a section's change history names the right people."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from agreements import services
+from agreements.models import Contribution, Party, SectionRevision
+from portal.models import PublicBodyRole, User
+from tests.agreements.conftest import Iop, fresh, to_signing
+from tests.agreements.test_access import become_url, officer_of, screened, signatory_url
+from tests.helpers.clients import logged_in, queued_messages
+from tests.organisations.factories import OrganisationMembershipFactory
+from tests.portal.factories import CommitteeFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+OVERVIEW = reverse("portal:dashboard")
+
+
+def page(user: object, url: str) -> str:
+    return " ".join(logged_in(user).get(url).content.decode().split())  # type: ignore[arg-type]
+
+
+def signatory(party: Party) -> object:
+    return Party.objects.get(pk=party.pk).signatory
+
+
+# --- 4. the change history names the right author -------------------------------------------
+
+
+def test_from_the_empty_section_to_a_later_save_names_that_save_not_the_first_text(
+    iop: Iop,
+) -> None:
+    a = screened(iop)
+    services.agreement_section_save(
+        agreement=fresh(a), actor=iop.editor, section="goals", text="Minst 40 unga i veckan."
+    )
+    services.agreement_section_save(
+        agreement=fresh(a), actor=iop.officer, section="goals", text="Minst 60 unga i veckan."
+    )
+    first, later = SectionRevision.objects.order_by("id")
+    changes = reverse("agreements:section_changes", args=[a.pk, "goals"])
+    shown = page(iop.representative, f"{changes}?fran=0&till={later.pk}")
+    assert "Den första texten, sparad" not in shown
+    assert "Från det tomma avsnittet till sparningen" in shown
+    assert f"({iop.officer.display_name})</h2>" in shown
+    shown = page(iop.representative, f"{changes}?fran=0&till={first.pk}")
+    assert "Den första texten, sparad" in shown
+    assert f"av {iop.editor.display_name}</h2>" in shown
