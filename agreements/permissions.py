@@ -184,6 +184,24 @@ def can_contribute(user: AnyUser, agreement: Agreement) -> bool:
     return is_organisation_writer(user, agreement) or is_public_writer(user, agreement)
 
 
+def acts_for_party(user: AnyUser, party: Party) -> bool:
+    """Speaks for this party in what it brings (its contributions): for an organisation, its
+    representative or editor; for a public body, a case officer of that body who is not
+    excluded from the agreement (segregation of duties, jäv)."""
+    if not user.is_authenticated:
+        return False
+    if party.organisation_id:
+        return organisation_roles(user).get(party.organisation_id) in WRITERS
+    return party.public_body_id in body_ids(user, [PublicBodyRole.CASE_OFFICER]) and not (
+        is_excluded(user, party.agreement)
+    )
+
+
+def contribution_parties(user: AnyUser, agreement: Agreement) -> list[Party]:
+    """The parties the person may add a contribution for (`acts_for_party`)."""
+    return [p for p in _parties(agreement) if acts_for_party(user, p)]
+
+
 def can_edit(user: AnyUser, agreement: Agreement) -> bool:
     """May change the agreement text and contributions now."""
     return agreement.status in EDITABLE and can_contribute(user, agreement)

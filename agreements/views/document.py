@@ -162,8 +162,10 @@ def agreement_page(
             "contributions": contributions,
             "total": total,
             "organisation_share": round(organisation_part * 100 / total) if total else 0,
-            "contribution_form": ContributionForm(parties=[(p.pk, str(p)) for p in parties])
-            if editable
+            "contribution_form": ContributionForm(
+                parties=[(p.pk, str(p)) for p in permissions.contribution_parties(user, agreement)]
+            )
+            if editable and permissions.contribution_parties(user, agreement)
             else None,
             "screening_form": bound.get("screening_form") or ScreeningForm()
             if officer and agreement.status == AgreementStatus.SCREENING

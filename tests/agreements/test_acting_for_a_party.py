@@ -33,6 +33,68 @@ def signatory(party: Party) -> object:
     return Party.objects.get(pk=party.pk).signatory
 
 
+# --- 3. contributions only for a party the person acts for ---------------------------------
+
+
+def contribution(party: Party) -> dict[str, object]:
+    return {
+        "party": party.pk,
+        "year": 2027,
+        "kind": "money",
+        "description": "",
+        "value": "9 999 999",
+    }
+
+
+def test_a_member_adds_contributions_only_for_their_organisation(iop: Iop) -> None:
+    a = screened(iop)
+    url = reverse("agreements:contribution_add", args=[a.pk])
+    member_page = page(iop.editor, reverse("agreements:agreement", args=[a.pk]))
+    assert f'<option value="{iop.org_party.pk}">Föreningen Mötesplats</option>' in member_page
+    assert f'<option value="{iop.body_party.pk}">Socialnämnden</option>' not in member_page
+    response = logged_in(iop.editor).post(url, contribution(iop.body_party))
+    assert queued_messages(response) == [
+        "Du kan bara lägga till en insats för en part som du företräder: din organisation, "
+        "eller som handläggare din myndighet. Ingen insats lades till för Socialnämnden."
+    ]
+    assert not Contribution.objects.exists()
+    logged_in(iop.editor).post(url, contribution(iop.org_party))
+    assert list(Contribution.objects.values_list("party_id", flat=True)) == [iop.org_party.pk]
+
+
+def test_an_excluded_officer_adds_no_contribution_for_the_public_body(iop: Iop) -> None:
+    a = screened(iop)
+    # the officer is also the association's editor: excluded from the public side (jäv)
+    OrganisationMembershipFactory(
+        organisation=iop.org_party.organisation, user=iop.officer, role="editor"
+    )
+    officer_page = page(iop.officer, reverse("agreements:agreement", args=[a.pk]))
+    assert f'<option value="{iop.body_party.pk}">Socialnämnden</option>' not in officer_page
+    with pytest.raises(ValidationError):
+        services.contribution_add(
+            agreement=fresh(a),
+            actor=User.objects.get(pk=iop.officer.pk),  # as a request reads the person
+            party=iop.body_party,
+            year=2027,
+            kind="money",
+            description="",
+            value=Decimal("9999999"),
+        )
+    assert not Contribution.objects.filter(party=iop.body_party).exists()
+    # a colleague who is not excluded adds it
+    colleague = officer_of(iop.body)
+    services.contribution_add(
+        agreement=fresh(a),
+        actor=colleague,
+        party=iop.body_party,
+        year=2027,
+        kind="money",
+        description="",
+        value=Decimal("100000"),
+    )
+    assert Contribution.objects.filter(party=iop.body_party).count() == 1
+
+
 # --- 4. the change history names the right author -------------------------------------------
 
 
