@@ -80,7 +80,7 @@ def _signatory_forms(
         for p in parties
         if p.public_body_id is not None and permissions.can_set_signatory(user, p)
     ]
-    people = selectors.signatory_candidates(agreement=agreement, parties=mine)
+    people = selectors.signatory_candidates(agreement=agreement, parties=mine, chosen_by=user)
     return [
         (
             party,
@@ -148,7 +148,7 @@ def agreement_page(
                 for p in parties
                 if p.organisation_id
                 and p.signatory_id is None
-                and permissions.can_sign_for(user, p)
+                and permissions.may_become_signatory(user, p, chosen_by=user)
             ],
             "signatory_forms": _signatory_forms(agreement, user, parties),
             "excluded": permissions.is_excluded(user, agreement)
@@ -195,7 +195,7 @@ def agreement_page(
                 if signing
                 and p.organisation_id
                 and p.signatory_id not in (None, user.pk)
-                and permissions.can_sign_for(user, p)
+                and permissions.may_become_signatory(user, p, chosen_by=user)
             ],
         },
         status=status,

@@ -33,6 +33,66 @@ def signatory(party: Party) -> object:
     return Party.objects.get(pk=party.pk).signatory
 
 
+# --- 1. one person signs for one party; nobody chooses themselves -------------------------
+
+
+def test_the_public_bodys_signatory_cannot_also_claim_the_organisations_signature(
+    iop: Iop,
+) -> None:
+    a = screened(iop)
+    x = officer_of(iop.body, PublicBodyRole.DECISION_MAKER)
+    services.party_set_signatory(party=iop.body_party, actor=iop.officer, signatory=x)
+    # X then joins the association as its representative and tries to sign for it too
+    OrganisationMembershipFactory(
+        organisation=iop.org_party.organisation, user=x, role="representative"
+    )
+    agreement_page = page(x, reverse("agreements:agreement", args=[a.pk]))
+    assert "Jag är firmatecknare för Föreningen Mötesplats" not in agreement_page
+    response = logged_in(x).post(become_url(a, iop.org_party))
+    assert queued_messages(response) == [
+        "Du är redan firmatecknare för Socialnämnden i det här avtalet och kan därför inte "
+        "också underteckna för Föreningen Mötesplats. Varje part undertecknar genom sin egen "
+        "person."
+    ]
+    assert signatory(iop.org_party) is None
+    # the association's own representative still can
+    logged_in(iop.representative).post(become_url(a, iop.org_party))
+    assert signatory(iop.org_party) == iop.representative
+
+
+def test_the_signatory_of_one_public_body_is_not_chosen_for_another(iop: Iop) -> None:
+    a = screened(iop)
+    other_body = CommitteeFactory(name="Kultur- och fritidsnämnden", registry_prefix="KFN")
+    other_party = services.party_add(agreement=fresh(a), actor=iop.officer, public_body=other_body)
+    MembershipFactory(public_body=other_body, user=iop.chair, role=PublicBodyRole.DECISION_MAKER)
+    other_officer = officer_of(other_body)
+    services.party_set_signatory(party=iop.body_party, actor=iop.officer, signatory=iop.chair)
+    # not offered for the other body …
+    other_page = page(other_officer, reverse("agreements:agreement", args=[a.pk]))
+    assert iop.chair.display_name + "</option>" not in other_page
+    # … and refused when sent anyway
+    with pytest.raises(ValidationError) as refused:
+        services.party_set_signatory(party=other_party, actor=other_officer, signatory=iop.chair)
+    assert "redan firmatecknare för Socialnämnden" in str(refused.value)
+    assert signatory(other_party) is None
+
+
+def test_the_officer_is_not_offered_and_cannot_choose_themselves(iop: Iop) -> None:
+    a = screened(iop)
+    officer_page = page(iop.officer, reverse("agreements:agreement", args=[a.pk]))
+    assert f'<option value="{iop.chair.pk}">{iop.chair.display_name}</option>' in officer_page
+    assert iop.officer.display_name + "</option>" not in officer_page
+    response = logged_in(iop.officer).post(
+        signatory_url(a, iop.body_party), {"signatory": iop.officer.pk}
+    )
+    assert response.status_code == 302
+    assert signatory(iop.body_party) is None
+    with pytest.raises(ValidationError) as refused:
+        services.party_set_signatory(party=iop.body_party, actor=iop.officer, signatory=iop.officer)
+    assert "Du kan inte välja dig själv som firmatecknare för Socialnämnden" in str(refused.value)
+    assert signatory(iop.body_party) is None
+
+
 # --- 3. contributions only for a party the person acts for ---------------------------------
 
 
