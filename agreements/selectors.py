@@ -85,7 +85,9 @@ def initiatives_to_screen(*, user: User | AnonymousUser) -> int:
 
 def signatures_waiting(*, user: User | AnonymousUser) -> QuerySet[Party]:
     """The parties the person is the chosen signatory of, in agreements waiting for signatures,
-    that have not signed the current round yet: one query."""
+    that have not signed the current round yet, and that the person may sign for now
+    (`permissions.may_sign_q`, the rule the signing itself applies: their role, four eyes,
+    segregation of duties): one query."""
     current_round = (
         Coalesce(
             Subquery(
@@ -99,6 +101,7 @@ def signatures_waiting(*, user: User | AnonymousUser) -> QuerySet[Party]:
     )
     return (
         Party.objects.filter(signatory_id=user.pk or 0, agreement__status=AgreementStatus.SIGNING)
+        .filter(permissions.may_sign_q(user))
         .annotate(current_round=current_round)
         .exclude(
             Exists(

@@ -70,7 +70,7 @@ def _agreement_done(move: Move[Agreement], event: AuditEvent) -> None:
         notify(
             kind="agreement_to_sign",
             obj=move.obj,
-            recipients=agreement_people(move.obj),
+            recipients=agreement_people(move.obj, to_sign=True),
             due_date=timezone.localdate(),
         )
 

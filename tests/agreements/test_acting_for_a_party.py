@@ -93,6 +93,42 @@ def test_the_officer_is_not_offered_and_cannot_choose_themselves(iop: Iop) -> No
     assert signatory(iop.body_party) is None
 
 
+# --- 2. the to-do list and the notice follow the signing rule ------------------------------
+
+
+def test_a_signatory_who_may_no_longer_sign_is_not_asked_to(iop: Iop) -> None:
+    # The chair was chosen, then recorded the decision: four eyes refuse their signature, so
+    # neither the to-do list nor the notice asks them for it.
+    a = to_signing(iop)
+    colleague = officer_of(iop.body, PublicBodyRole.DECISION_MAKER)
+    services.party_set_signatory(party=iop.body_party, actor=iop.officer, signatory=colleague)
+    todo = page(colleague, OVERVIEW)
+    assert "Skriv under IOP-avtalet ”Mötesplats Norr” för Socialnämnden" in todo
+    type(a).objects.filter(pk=a.pk).update(decision_recorded_by=colleague)
+    assert "Skriv under IOP-avtalet" not in page(colleague, OVERVIEW)
+    # jäv: a declared conflict of interest takes it away too
+    type(a).objects.filter(pk=a.pk).update(decision_recorded_by=iop.officer)
+    assert "Skriv under IOP-avtalet" in page(colleague, OVERVIEW)
+    OrganisationMembershipFactory(
+        organisation=iop.org_party.organisation, user=colleague, role="viewer"
+    )
+    assert "Skriv under IOP-avtalet" not in page(colleague, OVERVIEW)
+    # the association's representative is still asked
+    assert "Skriv under IOP-avtalet" in page(iop.representative, OVERVIEW)
+
+
+def test_the_notice_to_sign_goes_only_to_signatories_who_may_sign(iop: Iop) -> None:
+    from agreements.notifications import agreement_people
+
+    a = screened(iop)
+    outsider = officer_of(CommitteeFactory(name="Annan nämnd", registry_prefix="AN"))
+    services.party_set_signatory(party=iop.body_party, actor=iop.officer, signatory=iop.chair)
+    assert iop.chair in agreement_people(fresh(a), to_sign=True)
+    type(a).objects.filter(pk=a.pk).update(legal_reviewed_by=iop.chair)
+    assert iop.chair not in agreement_people(fresh(a), to_sign=True)
+    assert outsider not in agreement_people(fresh(a), to_sign=True)
+
+
 # --- 3. contributions only for a party the person acts for ---------------------------------
 
 
