@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from agreements import services
+from agreements import permissions, services
 from agreements.models import Contribution, Party, SectionRevision
 from portal.models import PublicBodyRole, User
 from tests.agreements.conftest import Iop, fresh, to_signing
@@ -115,6 +115,35 @@ def test_a_signatory_who_may_no_longer_sign_is_not_asked_to(iop: Iop) -> None:
     assert "Skriv under IOP-avtalet" not in page(colleague, OVERVIEW)
     # the association's representative is still asked
     assert "Skriv under IOP-avtalet" in page(iop.representative, OVERVIEW)
+
+
+def test_the_list_form_of_the_signing_rule_agrees_with_the_rule(iop: Iop) -> None:
+    """`may_sign_q` (the to-do list) says what `can_sign_for` (the signing) says, for people
+    on both sides, before and after they prepared the agreement or became excluded."""
+    a = screened(iop)
+    second = CommitteeFactory(name="Kultur- och fritidsnämnden", registry_prefix="KFN")
+    services.party_add(agreement=fresh(a), actor=iop.officer, public_body=second)
+    colleague = officer_of(iop.body, PublicBodyRole.DECISION_MAKER)
+    people = [iop.officer, iop.chair, colleague, iop.representative, iop.editor, iop.viewer]
+
+    def agree() -> None:
+        for person in people:
+            person = User.objects.get(pk=person.pk)  # as a request reads the person
+            listed = set(
+                Party.objects.filter(agreement=a)
+                .filter(permissions.may_sign_q(person))
+                .values_list("pk", flat=True)
+            )
+            ruled = {p.pk for p in fresh(a).parties.all() if permissions.can_sign_for(person, p)}
+            assert listed == ruled, person
+
+    agree()
+    type(a).objects.filter(pk=a.pk).update(legal_reviewed_by=iop.chair)
+    OrganisationMembershipFactory(
+        organisation=iop.org_party.organisation, user=colleague, role="viewer"
+    )
+    agree()
+    assert not Party.objects.filter(permissions.may_sign_q(iop.chair)).exists()
 
 
 def test_the_notice_to_sign_goes_only_to_signatories_who_may_sign(iop: Iop) -> None:
