@@ -25,12 +25,17 @@ from portal.registry import Context, Kind, Rows
 # --- who is told -----------------------------------------------------------------------------
 
 
-def agreement_people(agreement: Agreement) -> list[User]:
+def agreement_people(agreement: Agreement, *, to_sign: bool = False) -> list[User]:
     """The organisation parties' representatives and editors, the signatories, and the case
-    officers of the responsible public body."""
+    officers of the responsible public body. Asking them `to_sign`: only the signatories who
+    may sign now (`permissions.can_sign_for`, as the signing itself judges; a party has few)."""
     parties = list(Party.objects.filter(agreement=agreement).select_related("signatory"))
     people = organisation_people(p.organisation_id for p in parties if p.organisation_id)
-    people += [p.signatory for p in parties if p.signatory is not None]
+    people += [
+        p.signatory
+        for p in parties
+        if p.signatory is not None and (not to_sign or permissions.can_sign_for(p.signatory, p))
+    ]
     people += officers_by_body({agreement.public_body_id}).get(agreement.public_body_id, [])
     return people
 

@@ -7,10 +7,13 @@ offered) and services (authoritative) all ask these predicates.
   to the agreement, or is responsible for it; and any member of an organisation that is a party.
 - Write (text, comments, contributions, follow-up records): a representative or editor of an
   organisation party, and a case officer of a public body party who may act for the public side.
+  A contribution only for a party the person acts for (`acts_for_party`).
 - Handle (screening, steps, legal review, follow-up plan and review, ending, parties, public PDF):
   a case officer of the responsible public body. Decide: a case officer or decision maker of it.
 - Sign for a party: an organisation's representative (at the moment of signing); a case officer
-  or decision maker of that public body.
+  or decision maker of that public body. One person signs for one party of an agreement, and
+  nobody chooses themselves as a public body's signatory (`signatory_refusal`). What waits for
+  a signature is listed by `may_sign_q`, the queryset form of `can_sign_for`.
 - Segregation of duties (`organisations.segregation`): whoever is affiliated with an
   organisation party, or declared a conflict of interest (jäv) on the agreement, never acts for
   the public side. They may still see the agreement, and act for the organisation they belong to.
@@ -22,8 +25,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementStatus, Party
 from organisations import segregation
@@ -184,6 +189,24 @@ def can_contribute(user: AnyUser, agreement: Agreement) -> bool:
     return is_organisation_writer(user, agreement) or is_public_writer(user, agreement)
 
 
+def acts_for_party(user: AnyUser, party: Party) -> bool:
+    """Speaks for this party in what it brings (its contributions): for an organisation, its
+    representative or editor; for a public body, a case officer of that body who is not
+    excluded from the agreement (segregation of duties, jäv)."""
+    if not user.is_authenticated:
+        return False
+    if party.organisation_id:
+        return organisation_roles(user).get(party.organisation_id) in WRITERS
+    return party.public_body_id in body_ids(user, [PublicBodyRole.CASE_OFFICER]) and not (
+        is_excluded(user, party.agreement)
+    )
+
+
+def contribution_parties(user: AnyUser, agreement: Agreement) -> list[Party]:
+    """The parties the person may add a contribution for (`acts_for_party`)."""
+    return [p for p in _parties(agreement) if acts_for_party(user, p)]
+
+
 def can_edit(user: AnyUser, agreement: Agreement) -> bool:
     """May change the agreement text and contributions now."""
     return agreement.status in EDITABLE and can_contribute(user, agreement)
@@ -210,6 +233,84 @@ def can_sign_for(user: AnyUser, party: Party) -> bool:
     return not is_excluded(user, party.agreement) and not prepared_or_recorded(
         user, party.agreement
     )
+
+
+def may_sign_q(user: AnyUser) -> Q:
+    """The queryset form of `can_sign_for` (on `Party`); the two must agree. For lists of what
+    waits for the person's signature (the to-do list): read from what is kept on the user
+    object, so the same queries however many parties there are."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    represents = [
+        pk
+        for pk, role in organisation_roles(user).items()
+        if role == OrganisationRole.REPRESENTATIVE
+    ]
+    public = (
+        Q(public_body_id__in=body_ids(user))
+        & ~Q(agreement__legal_reviewed_by_id=user.pk)
+        & ~Q(agreement__decision_recorded_by_id=user.pk)
+        & ~Q(agreement__sent_to_signing_by_id=user.pk)
+    )
+    excluded = segregation.excluded_organisation_ids(user)
+    if excluded:
+        public &= ~Q(
+            agreement_id__in=Party.objects.filter(organisation_id__in=excluded).values(
+                "agreement_id"
+            )
+        )
+    agreement_type = ContentType.objects.get_for_model(Agreement).pk
+    declared = [int(pk) for t, pk in segregation.declared_conflicts(user) if t == agreement_type]
+    if declared:
+        public &= ~Q(agreement_id__in=declared)
+    return Q(organisation_id__in=represents) | public
+
+
+def other_party_signed_for(user: AnyUser, party: Party) -> Party | None:
+    """The other party of the same agreement this person is already the signatory of (None:
+    none). One person signs for one party: an agreement is between parties, not with oneself."""
+    if user.pk is None:
+        return None
+    return next(
+        (p for p in _parties(party.agreement) if p.pk != party.pk and p.signatory_id == user.pk),
+        None,
+    )
+
+
+def signatory_refusal(user: AnyUser, party: Party, *, chosen_by: AnyUser) -> StrOrPromise | None:
+    """Why this person may not become the party's signatory when `chosen_by` names them (None:
+    they may). Asked by the service that sets a signatory (authoritative), the signatory
+    candidates and the page's buttons:
+    - they must be able to sign for it (`can_sign_for`);
+    - they are not the signatory of another party of the agreement;
+    - nobody chooses themselves as a public body's signatory (four eyes: who chooses does not
+      sign; an organisation's representative says themselves that they sign)."""
+    other = other_party_signed_for(user, party)
+    if other is not None:
+        if user.pk == chosen_by.pk:
+            return _(
+                "You already sign for %(other)s in this agreement, so you cannot also sign for "
+                "%(party)s. Each party signs through its own person."
+            ) % {"other": other, "party": party}
+        return _(
+            "%(name)s already signs for %(other)s in this agreement, so they cannot also sign "
+            "for %(party)s. Each party signs through its own person."
+        ) % {"name": getattr(user, "display_name", ""), "other": other, "party": party}
+    if party.public_body_id and user.pk == chosen_by.pk:
+        return _(
+            "You cannot choose yourself as the signatory for %(party)s. Another officer of the "
+            "public body chooses you, or you choose someone else."
+        ) % {"party": party}
+    if not can_sign_for(user, party):
+        return _(
+            "The signatory must be a representative of the organisation or an officer of the "
+            "public body."
+        )
+    return None
+
+
+def may_become_signatory(user: AnyUser, party: Party, *, chosen_by: AnyUser) -> bool:
+    return signatory_refusal(user, party, chosen_by=chosen_by) is None
 
 
 def can_set_signatory(user: AnyUser, party: Party) -> bool:

@@ -85,7 +85,9 @@ def initiatives_to_screen(*, user: User | AnonymousUser) -> int:
 
 def signatures_waiting(*, user: User | AnonymousUser) -> QuerySet[Party]:
     """The parties the person is the chosen signatory of, in agreements waiting for signatures,
-    that have not signed the current round yet: one query."""
+    that have not signed the current round yet, and that the person may sign for now
+    (`permissions.may_sign_q`, the rule the signing itself applies: their role, four eyes,
+    segregation of duties): one query."""
     current_round = (
         Coalesce(
             Subquery(
@@ -99,6 +101,7 @@ def signatures_waiting(*, user: User | AnonymousUser) -> QuerySet[Party]:
     )
     return (
         Party.objects.filter(signatory_id=user.pk or 0, agreement__status=AgreementStatus.SIGNING)
+        .filter(permissions.may_sign_q(user))
         .annotate(current_round=current_round)
         .exclude(
             Exists(
@@ -164,12 +167,15 @@ def latest_revision_id(*, agreement: Agreement, section: str) -> int:
     )
 
 
-def signatory_candidates(*, agreement: Agreement, parties: list[Party]) -> dict[int, list[User]]:
+def signatory_candidates(
+    *, agreement: Agreement, parties: list[Party], chosen_by: User | AnonymousUser
+) -> dict[int, list[User]]:
     """Who may sign for each public body party, to choose from (party id → people): its case
     officers and decision makers, except whoever must stay out of the case (segregation of
-    duties) and whoever prepared the agreement, recorded its decision or sent it for signing
-    (four eyes). Two queries for all the parties; the service checks the chosen person again
-    (`permissions.can_sign_for`)."""
+    duties), whoever prepared the agreement, recorded its decision or sent it for signing
+    (four eyes), the person choosing (nobody chooses themselves) and whoever signs for another
+    party. Two queries for all the parties; the service checks the chosen person again
+    (`permissions.signatory_refusal`, which these exclusions follow)."""
     bodies = {p.public_body_id: p.pk for p in parties if p.public_body_id is not None}
     if not bodies:
         return {}
@@ -179,7 +185,9 @@ def signatory_candidates(*, agreement: Agreement, parties: list[Party]) -> dict[
         agreement.legal_reviewed_by_id,
         agreement.decision_recorded_by_id,
         agreement.sent_to_signing_by_id,
+        chosen_by.pk,
     }
+    signs_for = {p.pk: p.signatory_id for p in agreement.parties.all()}
     memberships = (
         PublicBodyMembership.objects.filter(
             public_body_id__in=bodies,
@@ -192,7 +200,13 @@ def signatory_candidates(*, agreement: Agreement, parties: list[Party]) -> dict[
     )
     people: dict[int, dict[int, User]] = {party_pk: {} for party_pk in bodies.values()}
     for membership in memberships:
-        people[bodies[membership.public_body_id]].setdefault(membership.user_id, membership.user)
+        party_pk = bodies[membership.public_body_id]
+        if any(
+            pk != party_pk and signatory == membership.user_id
+            for pk, signatory in signs_for.items()
+        ):
+            continue  # signs for another party of the agreement
+        people[party_pk].setdefault(membership.user_id, membership.user)
     return {party_pk: list(users.values()) for party_pk, users in people.items()}
 
 

@@ -70,7 +70,7 @@ def _agreement_done(move: Move[Agreement], event: AuditEvent) -> None:
         notify(
             kind="agreement_to_sign",
             obj=move.obj,
-            recipients=agreement_people(move.obj),
+            recipients=agreement_people(move.obj, to_sign=True),
             due_date=timezone.localdate(),
         )
 
@@ -278,6 +278,15 @@ def contribution_add(
         )
     if party.agreement_id != agreement.pk or value < 0:
         raise ValidationError(_("Give a party of this agreement and a value of at least 0."))
+    party.agreement = agreement
+    if not permissions.acts_for_party(actor, party):
+        raise ValidationError(
+            _(
+                "You can only add a contribution for a party you act for: your organisation, "
+                "or as a case officer your public body. Nothing was added for %(party)s."
+            )
+            % {"party": party}
+        )
     contribution = Contribution.objects.create(
         party=party, year=year, kind=kind, description=description.strip(), value=value
     )

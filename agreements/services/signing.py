@@ -345,22 +345,20 @@ def agreement_signing_withdraw(*, agreement: Agreement, actor: User, reason: str
 @transaction.atomic
 def party_set_signatory(*, party: Party, actor: User, signatory: User) -> Party:
     """Name the person who signs for a party: its own representative (or officer), or the
-    responsible case officer. Replacing a signatory while the agreement is being signed voids
-    that party's signature in the round and tells every party."""
+    responsible case officer; never someone who signs for another party of the agreement, and
+    never oneself for a public body (`permissions.signatory_refusal`). Replacing a signatory
+    while the agreement is being signed voids that party's signature in the round and tells every party."""
     agreement = _locked(party.agreement)
     party = (
         Party.objects.select_for_update(of=("self",)).select_related("signatory").get(pk=party.pk)
     )
     permissions.ensure(permissions.can_set_signatory(actor, party), actor, agreement)
-    if not permissions.can_sign_for(signatory, party):
-        raise ValidationError(
-            _(
-                "The signatory must be a representative of the organisation or an officer of the public body."
-            )
-        )
     previous = party.signatory
     if previous is not None and previous.pk == signatory.pk:
         return party
+    why = permissions.signatory_refusal(signatory, party, chosen_by=actor)
+    if why:
+        raise ValidationError(why)
     party.signatory = signatory
     party.save(update_fields=["signatory"])
     transitions.record_changed(agreement)  # a page drawn before is stale

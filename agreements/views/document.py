@@ -101,7 +101,7 @@ def _signatory_forms(
         for p in parties
         if p.public_body_id is not None and permissions.can_set_signatory(user, p)
     ]
-    people = selectors.signatory_candidates(agreement=agreement, parties=mine)
+    people = selectors.signatory_candidates(agreement=agreement, parties=mine, chosen_by=user)
     return [
         (
             party,
@@ -171,7 +171,7 @@ def agreement_page(
                 for p in parties
                 if p.organisation_id
                 and p.signatory_id is None
-                and permissions.can_sign_for(user, p)
+                and permissions.may_become_signatory(user, p, chosen_by=user)
             ],
             "signatory_forms": _signatory_forms(agreement, user, parties),
             "excluded": permissions.is_excluded(user, agreement)
@@ -185,8 +185,10 @@ def agreement_page(
             "contributions": contributions,
             "total": total,
             "organisation_share": round(organisation_part * 100 / total) if total else 0,
-            "contribution_form": ContributionForm(parties=[(p.pk, str(p)) for p in parties])
-            if editable
+            "contribution_form": ContributionForm(
+                parties=[(p.pk, str(p)) for p in permissions.contribution_parties(user, agreement)]
+            )
+            if editable and permissions.contribution_parties(user, agreement)
             else None,
             "screening_form": bound.get("screening_form") or ScreeningForm()
             if officer and agreement.status == AgreementStatus.SCREENING
@@ -216,7 +218,7 @@ def agreement_page(
                 if signing
                 and p.organisation_id
                 and p.signatory_id not in (None, user.pk)
-                and permissions.can_sign_for(user, p)
+                and permissions.may_become_signatory(user, p, chosen_by=user)
             ],
         },
         status=status,
@@ -319,6 +321,9 @@ def section_changes(request: HttpRequest, pk: int, section: str) -> HttpResponse
             "revisions": list(reversed(revisions)),
             "old": old,
             "new": new,
+            # only the first save is "the first text": from the empty section to a later save
+            # is that save's text, written by more people than its author
+            "first": revisions[0] if revisions else None,
             "pieces": pieces,
             "chosen": bool(chosen),
             "back": _section_url(agreement, section),

@@ -137,9 +137,9 @@ def signatory_set(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
             raise ValidationError(_("Unknown party."))
         people = {
             person.pk: person
-            for person in selectors.signatory_candidates(agreement=agreement, parties=[party]).get(
-                party.pk, []
-            )
+            for person in selectors.signatory_candidates(
+                agreement=agreement, parties=[party], chosen_by=user
+            ).get(party.pk, [])
         }
         form = SignatoryForm(
             request.POST, party=str(party), people=[(k, p.display_name) for k, p in people.items()]

@@ -101,9 +101,13 @@ def test_the_second_public_bodys_officer_sees_the_agreement_and_signs_for_their_
         if party != party2:
             client.post(signatory_url(a, party), {"signatory": officer2.pk})
     assert not a.parties.exclude(signatory=None).exists()
+    # nobody chooses themselves: a colleague at their body signs
     client.post(signatory_url(a, party2), {"signatory": officer2.pk})
+    assert not a.parties.exclude(signatory=None).exists()
+    chair2 = officer_of(second, PublicBodyRole.DECISION_MAKER)
+    client.post(signatory_url(a, party2), {"signatory": chair2.pk})
     signatories = dict(a.parties.values_list("pk", "signatory_id"))
-    assert signatories == {iop.org_party.pk: None, iop.body_party.pk: None, party2.pk: officer2.pk}
+    assert signatories == {iop.org_party.pk: None, iop.body_party.pk: None, party2.pk: chair2.pk}
 
     # They act for their body, not as the responsible body's case officer.
     assert f'action="{reverse("agreements:party_add", args=[a.pk])}"' not in page
@@ -115,7 +119,7 @@ def test_the_second_public_bodys_officer_sees_the_agreement_and_signs_for_their_
     services.party_set_signatory(
         party=iop.org_party, actor=iop.representative, signatory=iop.representative
     )
-    services.party_set_signatory(party=iop.body_party, actor=iop.officer, signatory=iop.officer)
+    services.party_set_signatory(party=iop.body_party, actor=iop.officer, signatory=iop.chair)
     services.agreement_transition(agreement=fresh(a), to="legal_review", actor=iop.officer)
     services.agreement_legal_review(
         agreement=fresh(a),
@@ -128,8 +132,8 @@ def test_the_second_public_bodys_officer_sees_the_agreement_and_signs_for_their_
         agreement=fresh(a), actor=iop.officer, decided_on=date(2026, 12, 10), reference="SN § 1"
     )
     assert fresh(a).status == "signing"
-    assert reverse("agreements:sign", args=[a.pk, party2.pk]) in page_of(officer2, a)
-    assert reverse("agreements:sign", args=[a.pk, iop.body_party.pk]) not in page_of(officer2, a)
+    assert reverse("agreements:sign", args=[a.pk, party2.pk]) in page_of(chair2, a)
+    assert reverse("agreements:sign", args=[a.pk, iop.body_party.pk]) not in page_of(chair2, a)
 
 
 def test_an_officer_of_an_unrelated_body_gets_404(iop: Iop) -> None:

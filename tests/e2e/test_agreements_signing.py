@@ -42,6 +42,10 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
     chair_k = MembershipFactory(
         public_body=kommun, role=PublicBodyRole.DECISION_MAKER, user__name="Karl Kommunstyrelse"
     ).user
+    # The region's officer chooses its signatory; nobody chooses themselves.
+    chair_r = MembershipFactory(
+        public_body=region, role=PublicBodyRole.DECISION_MAKER, user__name="Regina Regionråd"
+    ).user
     first = OrganisationFactory(name="Föreningen Norrsken", status="verified")
     second = OrganisationFactory(name="Idrottsföreningen Hamnen", status="verified")
     rep_a = OrganisationMembershipFactory(organisation=first, user__name="Anna Norrsken").user
@@ -50,7 +54,7 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
     # Each person's browser, logged in with password and a code from their app.
     pages = {
         user.pk: officer_page(browser, live_server, user)
-        for user in (chair_k, officer_r, rep_a, rep_b)
+        for user in (chair_k, officer_r, chair_r, rep_a, rep_b)
     }
 
     # The initiative through co-creation, with the region and the second association as parties.
@@ -93,21 +97,24 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
         )
 
     # The region's officer sees the agreement (a party's public body) and chooses its
-    # signatory in the browser (here: themselves, from the list); the others name themselves.
+    # signatory in the browser (a colleague, from the list: not themselves, who are not
+    # offered); the kommun's officer chooses its chair; the associations name themselves.
     region_page = pages[officer_r.pk]
     region_page.goto(f"/iop/avtal/{a.pk}/")
     assert "Region Exempel" in region_page.locator("main").inner_text()
     form = region_page.locator(
         f"form[action$='/parter/{parties['region'].pk}/valj-firmatecknare/']"
     )
-    form.locator("select").select_option(str(officer_r.pk))
+    assert form.locator(f"option[value='{officer_r.pk}']").count() == 0
+    form.locator("select").select_option(str(chair_r.pk))
     with region_page.expect_navigation():
         form.locator("button").click()
-    for key, user in (("kommun", chair_k), ("first", rep_a), ("second", rep_b)):
+    services.party_set_signatory(party=parties["kommun"], actor=officer_k, signatory=chair_k)
+    for key, user in (("first", rep_a), ("second", rep_b)):
         services.party_set_signatory(party=parties[key], actor=user, signatory=user)
     assert {p.signatory_id for p in fresh(a).parties.all()} == {
         chair_k.pk,
-        officer_r.pk,
+        chair_r.pk,
         rep_a.pk,
         rep_b.pk,
     }
@@ -136,7 +143,7 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
     # Each of the four signs in their own browser with a fresh code.
     for key, user in (
         ("first", rep_a),
-        ("region", officer_r),
+        ("region", chair_r),
         ("second", rep_b),
         ("kommun", chair_k),
     ):
@@ -152,7 +159,7 @@ def test_a_kommun_a_region_and_two_associations_sign_with_fresh_codes(
     assert version.pdf and version.sha256
     assert {s["name"] for s in version.content["signatures"]} == {
         "Karl Kommunstyrelse",
-        "Rasmus Region",
+        "Regina Regionråd",
         "Anna Norrsken",
         "Bo Hamnen",
     }
