@@ -110,3 +110,19 @@ def test_without_script_the_menu_is_shown_and_the_button_is_not(
     assert page.get_by_role("link", name="Öppna utlysningar").first.is_visible()
     assert _overflow(page) <= 0
     context.close()
+
+
+def test_a_long_unbroken_name_does_not_widen_the_directory_at_320_px(page: Any) -> None:
+    """Names are what associations typed: one long word must wrap inside its card, not push
+    the page wider than a phone."""
+    from tests.organisations.factories import OrganisationFactory
+
+    OrganisationFactory(
+        name="Samverkansöverenskommelsesuppföljningsföreningen" * 3,
+        status="verified",
+        public_listing=True,
+    )
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/katalog/")
+    assert "Samverkansöverenskommelses" in page.locator("main").inner_text()
+    assert _overflow(page) <= 0
