@@ -1,18 +1,21 @@
 from django.db import migrations, models
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 
 
 def completed_from_submissions(apps, schema_editor):  # type: ignore[no-untyped-def]
-    """An application sent in more than once was completed: its last submission's time."""
+    """An application sent in more than once was completed: its last submission's time. One
+    UPDATE, however many applications there are."""
     Application = apps.get_model("grants", "Application")
     Submission = apps.get_model("grants", "Submission")
     latest = (
-        Submission.objects.filter(number__gt=1)
+        Submission.objects.filter(application_id=OuterRef("pk"), number__gt=1)
+        .order_by()
         .values("application_id")
         .annotate(at=Max("submitted_at"))
+        .values("at")
     )
-    for row in latest.iterator():
-        Application.objects.filter(pk=row["application_id"]).update(completed_at=row["at"])
+    sent_again = Submission.objects.filter(number__gt=1).values("application_id")
+    Application.objects.filter(pk__in=sent_again).update(completed_at=Subquery(latest))
 
 
 class Migration(migrations.Migration):
