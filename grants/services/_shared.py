@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grants import permissions
 from grants.models import Application, ApplicationStatus
+from portal.formats import long_date
 from portal.models import User
 from portal.transitions import Rule
 
@@ -49,10 +49,6 @@ def _money(value: Decimal | int | None) -> str | None:
 EARLIEST_DATE = date(2000, 1, 1)
 
 
-def _day(value: date) -> str:
-    return date_format(value, "j F Y")
-
-
 def _date_errors(
     value: date,
     *,
@@ -71,11 +67,11 @@ def _date_errors(
     if not_before is not None and value < not_before:
         return [
             _("%(field)s cannot be before %(what)s, %(limit)s.")
-            % {"field": label, "what": not_before_what, "limit": _day(not_before)}
+            % {"field": label, "what": not_before_what, "limit": long_date(not_before)}
         ]
     if not_after is not None and value > not_after:
         return [
             _("%(field)s cannot be after %(what)s, %(limit)s.")
-            % {"field": label, "what": not_after_what, "limit": _day(not_after)}
+            % {"field": label, "what": not_after_what, "limit": long_date(not_after)}
         ]
     return []
