@@ -128,7 +128,11 @@ class FollowUpReport(models.Model):
         verbose_name = _("follow-up report")
         verbose_name_plural = _("follow-up reports")
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["status", "due_date"], name="report_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="report_status_due"),
+            # the officer's list, in due order: read in index order, it stops after a page
+            models.Index(fields=["due_date", "id"], name="report_due_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application}: {self.get_status_display()}"
@@ -207,6 +211,8 @@ class Recovery(models.Model):
         verbose_name = _("recovery")
         verbose_name_plural = _("recoveries")
         ordering = ["-opened_at", "-id"]
+        # the officer's list is in due order: read in index order, it stops after a page
+        indexes = [models.Index(fields=["due_date", "id"], name="recovery_due_order")]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="recovery_positive")
         ]

@@ -127,3 +127,105 @@ def test_seed_scale_gives_the_reminder_scan_work_once(grants: Grants, settings) 
         "report_due_0d",
         "report_due_-7d",
     } <= kinds
+
+
+def add_money_rows(g: Grants, count: int) -> None:
+    """`count` more approved grants of the call, each with a payment, a follow-up report and a
+    demand to pay back, and as many proposals waiting for a decision, from up to 20
+    organisations."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from grants.models import ApplicationStatus, FollowUpReport, Payment, Recovery
+    from tests.organisations.factories import OrganisationFactory
+
+    organisations = OrganisationFactory.create_batch(min(count, 20), status="verified")
+    start = Application.objects.count()
+    today = timezone.localdate()
+    rows = []
+    for i in range(2 * count):
+        approved = i < count
+        organisation = organisations[i % len(organisations)]
+        rows.append(
+            Application(
+                call=g.call,
+                public_body=g.body,
+                organisation=organisation,
+                status=ApplicationStatus.APPROVED if approved else ApplicationStatus.PROPOSED,
+                title=f"Pengar {start + i}",
+                amount_requested=Decimal(20_000),
+                decided_amount=Decimal(20_000) if approved else None,
+                recipient_name=organisation.name if approved else "",
+                proposal_outcome="approved" if not approved else "",
+                proposal_amount=None if approved else Decimal(20_000),
+                proposed_by=g.officer,
+                proposed_at=timezone.now(),
+                registry_number=f"KFN 2026/{start + i + 1}",
+                submitted_at=timezone.now(),
+                created_by=g.editor,
+                assigned_to=g.officer,
+            )
+        )
+    grants = Application.objects.bulk_create(rows)[:count]
+    Payment.objects.bulk_create(
+        Payment(
+            application=a,
+            amount=Decimal(20_000 if i % 2 else 10_000),  # half of them paid in full
+            paid_on=today - timedelta(days=i),
+            reference=f"Utbetalning {i}",
+            account="5050-1055",
+            registered_by=g.officer,
+        )
+        for i, a in enumerate(grants)
+    )
+    FollowUpReport.objects.bulk_create(
+        FollowUpReport(application=a, due_date=today + timedelta(days=i - count // 2))
+        for i, a in enumerate(grants)
+    )
+    Recovery.objects.bulk_create(
+        Recovery(
+            application=a,
+            amount=Decimal(1_000),
+            reason="Delar av bidraget användes inte.",
+            due_date=today + timedelta(days=i),
+            opened_by=g.officer,
+        )
+        for i, a in enumerate(grants)
+    )
+
+
+@pytest.mark.parametrize(
+    ("url_name", "params", "who"),
+    [
+        ("grants:reports", {}, "officer"),
+        ("grants:reports", {"state": "overdue"}, "officer"),
+        ("grants:payments", {}, "officer"),
+        ("grants:payments", {"state": "fully_paid"}, "officer"),
+        ("grants:recoveries", {}, "officer"),
+        ("grants:decisions", {}, "decision_maker"),
+    ],
+    ids=[
+        "reports",
+        "reports-overdue",
+        "payments",
+        "payments-fully-paid",
+        "recoveries",
+        "decisions",
+    ],
+)
+def test_the_money_lists_make_the_same_number_of_queries_for_5_and_60_rows(
+    grants: Grants, url_name: str, params: dict[str, str], who: str
+) -> None:
+    client = logged_in(getattr(grants, who))
+    url = reverse(url_name)
+    add_money_rows(grants, 5)
+    client.get(url, params)
+    with count_queries() as few:
+        first = client.get(url, params)
+    add_money_rows(grants, 55)
+    with count_queries() as many:
+        response = client.get(url, params)
+    assert first.status_code == response.status_code == 200
+    assert len(response.context["page"].object_list) > len(first.context["page"].object_list)
+    assert_same_query_count(few, many)
+    assert len(many) <= 12

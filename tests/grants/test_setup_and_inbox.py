@@ -103,6 +103,33 @@ def test_the_inbox_filters_searches_and_sorts(grants: Grants) -> None:
     assert set(numbers(call=str(g.call.pk))) == {first.registry_number, second.registry_number}
 
 
+def test_a_registration_number_is_found_however_the_officer_types_it(grants: Grants) -> None:
+    """The number ("KFN 2026/3") as the portal writes it, in lower case, without the space, with spaces
+    around the slash, or without the prefix (the officer's own bodies' prefixes are tried)."""
+    g = grants
+    wanted = submitted(g)
+    other = submitted(g)
+    client = logged_in(g.officer)
+    url = reverse("grants:inbox")
+    prefix, rest = wanted.registry_number.split(" ")
+    year, number = rest.split("/")
+
+    def numbers(q: str) -> list[str]:
+        return [a.registry_number for a in client.get(url, {"q": q}).context["page"].object_list]
+
+    for typed in (
+        wanted.registry_number,
+        wanted.registry_number.lower(),
+        f"{prefix}{year}/{number}",
+        f"{prefix.lower()} {year} / {number}",
+        f"  {year}/{number} ",
+    ):
+        assert numbers(typed) == [wanted.registry_number], typed
+    assert other.registry_number != wanted.registry_number
+    assert numbers(f"XYZ {year}/{number}") == []
+    assert numbers(f"{year}/{number}9999") == []
+
+
 def test_attachments_follow_the_file_rules(grants: Grants) -> None:
     g = grants
     draft = complete_draft(g)

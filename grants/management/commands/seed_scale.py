@@ -17,8 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from grants.models import (
@@ -27,15 +29,24 @@ from grants.models import (
     Call,
     Criterion,
     FollowUpReport,
+    Payment,
     Programme,
     ProgrammeKind,
     Question,
     QuestionKind,
+    Recovery,
+    RecoveryStatus,
     ReportStatus,
 )
 from organisations.demo import DISTRICTS, demo_organisation_number, seed_members
 from organisations.models import LegalForm, Organisation, OrganisationStatus
-from portal.models import PublicBody, RegistryCounter, User
+from portal.models import (
+    Notification,
+    NotificationStatus,
+    PublicBody,
+    RegistryCounter,
+    User,
+)
 
 FIRST = [
     "Idrottsföreningen",
@@ -87,6 +98,21 @@ class Command(BaseCommand):
             default=10_000,
             help="follow-up reports on approved grants, due around the day of seeding",
         )
+        parser.add_argument(
+            "--payments",
+            type=int,
+            default=40_000,
+            help="approved grants paid out (one or two payments each), for the payments list",
+        )
+        parser.add_argument(
+            "--recoveries", type=int, default=2_000, help="demands to pay back, for their list"
+        )
+        parser.add_argument(
+            "--notifications",
+            type=int,
+            default=5_000,
+            help="messages sent to the first case officer, for the Notiser page",
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(
@@ -98,6 +124,9 @@ class Command(BaseCommand):
         seed: int,
         granted: int = 0,
         reports: int = 10_000,
+        payments: int = 40_000,
+        recoveries: int = 2_000,
+        notifications: int = 5_000,
         **options: Any,
     ) -> None:
         if not settings.DEBUG:
@@ -105,14 +134,28 @@ class Command(BaseCommand):
         rng = random.Random(seed)  # noqa: S311 - test data, not security
         scaled = Application.objects.filter(title__startswith="Skalad ")
         if scaled.exists():
-            # the reminder data came later: add it once to a data set seeded without it
-            if not reports or FollowUpReport.objects.filter(application__in=scaled).exists():
+            # the reminder data and the money came later: add each once to a data set seeded
+            # without it
+            added = []
+            with transaction.atomic():
+                if reports and not FollowUpReport.objects.filter(application__in=scaled).exists():
+                    added.append(self.reminders(reports, rng))
+                if not Payment.objects.filter(application__in=scaled).exists():
+                    added.append(self.money(payments, recoveries, rng))
+                if (
+                    notifications
+                    and not Notification.objects.filter(
+                        kind="decision", subject__startswith="Skalad "
+                    ).exists()
+                ):
+                    added.append(self.notifications(notifications))
+            if not added:
                 self.stdout.write("The large data set is already there.")
                 return
-            with transaction.atomic():
-                summary = self.reminders(reports, rng)
             self.analyze()
-            self.stdout.write(self.style.SUCCESS(f"Added to the large data set: {summary}."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Added to the large data set: {'; '.join(added)}.")
+            )
             return
         with transaction.atomic():
             orgs = self.organisations(organisations, rng)
@@ -121,6 +164,9 @@ class Command(BaseCommand):
             if granted:
                 self.granted(granted, orgs, rng)
             summary = self.reminders(reports, rng) if reports else "no reminder data"
+            summary += "; " + self.money(payments, recoveries, rng)
+            if notifications:
+                summary += "; " + self.notifications(notifications)
         self.analyze()
         self.stdout.write(
             self.style.SUCCESS(
@@ -203,6 +249,98 @@ class Command(BaseCommand):
         # the calls of these grants ask for a follow-up report
         Call.objects.filter(applications__report__isnull=False).update(follow_up_required=True)
         return len(rows)
+
+    def money(self, payments: int, recoveries: int, rng: random.Random) -> str:
+        """Payments on approved grants of the officers' own bodies (one or two each: the whole
+        grant, or half now and half later, some dated ahead as scheduled), and demands to pay
+        back on some of them, open or paid back."""
+        grants = list(
+            Application.objects.filter(
+                title__startswith="Skalad ",
+                status__in=[ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED],
+            )
+            .order_by("pk")
+            .values_list("pk", "decided_amount", "assigned_to_id")
+        )
+        chosen = sorted(rng.sample(grants, min(payments, len(grants))))
+        officers = list(
+            User.objects.filter(public_body_memberships__role="case_officer")
+            .distinct()
+            .values_list("pk", flat=True)
+        )
+        if not officers:
+            return "no payments (no case officer)"
+        today = timezone.localdate()
+        rows = []
+        for n, (application_id, amount, _assigned) in enumerate(chosen):
+            amount = amount or Decimal(10_000)
+            paid_on = today - timedelta(days=rng.randint(-30, 600))
+            halves = n % 3 == 0
+            parts = [amount / 2, amount - amount / 2] if halves else [amount]
+            for part_number, part in enumerate(parts):
+                rows.append(
+                    Payment(
+                        application_id=application_id,
+                        amount=part,
+                        paid_on=paid_on + timedelta(days=120 * part_number),
+                        reference=f"Skalad utbetalning {n + 1}:{part_number + 1}",
+                        account="5050-1055",
+                        registered_by_id=officers[n % len(officers)],
+                    )
+                )
+        Payment.objects.bulk_create(rows, batch_size=BATCH)
+        demands = []
+        for n, (application_id, amount, _assigned) in enumerate(
+            rng.sample(chosen, min(recoveries, len(chosen)))
+        ):
+            paid_back = n % 3 == 0
+            due = today + timedelta(days=rng.randint(-200, 60))
+            demands.append(
+                Recovery(
+                    application_id=application_id,
+                    amount=max(Decimal(1_000), (amount or Decimal(10_000)) / 10),
+                    reason="Delar av bidraget användes inte.",
+                    due_date=due,
+                    status=RecoveryStatus.PAID if paid_back else RecoveryStatus.OPEN,
+                    opened_by_id=officers[n % len(officers)],
+                    paid_on=due - timedelta(days=3) if paid_back else None,
+                    recorded_by_id=officers[(n + 1) % len(officers)] if paid_back else None,
+                )
+            )
+        Recovery.objects.bulk_create(demands, batch_size=BATCH)
+        return f"{len(rows)} payments on {len(chosen)} grants, {len(demands)} recoveries"
+
+    def notifications(self, count: int) -> str:
+        """Messages sent to the first case officer over two years, for the Notiser page: each
+        the decision on one of the scaled applications."""
+        officer = (
+            User.objects.filter(public_body_memberships__role="case_officer").order_by("pk").first()
+        )
+        if officer is None:
+            return "no notifications (no case officer)"
+        kind = ContentType.objects.get_for_model(Application)
+        now = timezone.now()
+        ids = Application.objects.filter(
+            title__startswith="Skalad ",
+            status__in=[ApplicationStatus.APPROVED, ApplicationStatus.REJECTED],
+        ).values_list("pk", flat=True)[:count]
+        rows = [
+            Notification(
+                kind="decision",
+                content_type=kind,
+                object_id=str(pk),
+                due_date=(now - timedelta(hours=3 * n)).date(),
+                recipient=officer,
+                subject=f"Skalad notis: beslut om ansökan {pk}",
+                url=reverse("grants:application", args=[pk]),
+                status=NotificationStatus.SENT,
+                created_at=now - timedelta(hours=3 * n),
+                sent_at=now - timedelta(hours=3 * n),
+            )
+            for n, pk in enumerate(ids)
+        ]
+        Notification.objects.bulk_create(rows, batch_size=BATCH)
+        return f"{len(rows)} notifications to {officer.email}"
 
     def closing_calls(self, per_call: int, today: date, rng: random.Random) -> int:
         """A call closing in 7 days and one closing tomorrow, each with drafts from different
