@@ -177,6 +177,12 @@ class Application(models.Model):
                 fields=["public_body", "status", "-submitted_at"],
                 name="application_inbox_status",
             ),
+            # what waits for the officer (the overview's counts): counted from the index alone
+            models.Index(
+                fields=["public_body", "status", "completed_at", "proposed_by"],
+                condition=models.Q(status__in=["submitted", "proposed"]),
+                name="application_waiting",
+            ),
             models.Index(fields=["organisation", "-submitted_at"], name="application_organisation"),
             models.Index(fields=["call", "status"], name="application_call_status"),
             models.Index(fields=["assigned_to", "-submitted_at"], name="application_assigned"),

@@ -114,7 +114,7 @@ class Command(BaseCommand):
             Contribution.objects.bulk_create(contributions, batch_size=BATCH)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")  # as autovacuum keeps a running portal
         self.stdout.write(
             self.style.SUCCESS(
                 f"{len(created)} agreements, {len(parties)} parties, "
