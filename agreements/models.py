@@ -151,7 +151,11 @@ class Agreement(models.Model):
         verbose_name = _("IOP agreement")
         verbose_name_plural = _("IOP agreements")
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["status", "-updated_at"], name="agreement_status")]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"], name="agreement_status"),
+            # the officer's list, newest change first: read in order, it stops after a page
+            models.Index(fields=["-updated_at", "-id"], name="agreement_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.registry_number or self.title

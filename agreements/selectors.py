@@ -43,11 +43,12 @@ def agreements_for_officer(*, user: User | AnonymousUser) -> QuerySet[Agreement]
     """The agreements of the public bodies where the person is a case officer or decision
     maker (responsible, or a party): the officer's own IOP list."""
     bodies = permissions.body_ids(user)
+    # A party is asked for through a subquery, not a join: the list is then read in the order
+    # of `agreement_recent` and stops after a page, whatever the number of agreements.
     return (
         Agreement.objects.filter(
-            pk__in=Agreement.objects.filter(
-                Q(public_body_id__in=bodies) | Q(parties__public_body_id__in=bodies)
-            ).values("pk")
+            Q(public_body_id__in=bodies)
+            | Q(pk__in=Party.objects.filter(public_body_id__in=bodies).values("agreement_id"))
         )
         .select_related("public_body", "initiating_organisation")
         .order_by("-updated_at", "-id")
