@@ -61,6 +61,7 @@ def url_fetcher() -> Any:
                     url, path.read_bytes(), {"Content-Type": FONT_TYPES[path.suffix]}
                 )
 
+        # Should `fetch` ever reach URLFetcher's own (urllib), no protocol and no redirect.
         _url_fetcher = StaticFontFetcher(
             allowed_protocols=(), allow_redirects=False, fail_on_errors=False
         )
