@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import io
+import logging
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -257,19 +259,83 @@ def test_a_draft_is_watermarked() -> None:
     assert "UTKAST" in text and "Version 3" not in text
 
 
-def test_html_and_remote_urls_in_the_text_are_printed_and_never_fetched(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def fonts_fetched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs the agreement PDF's fetcher is asked for, with a fresh font configuration (the
+    process keeps the fonts it fetched once, so a later render asks for nothing)."""
     from agreements import pdf as pdf_module
 
-    fetched: list[str] = []
-    original = pdf_module.url_fetcher
+    asked: list[str] = []
+    original = pdf_module.static_font
 
-    def spy(url: str, *args: object, **kwargs: object) -> dict:  # type: ignore[type-arg]
-        fetched.append(url)
-        return original(url, *args, **kwargs)  # type: ignore[arg-type]
+    def spy(url: str) -> Path:
+        asked.append(url)
+        return original(url)
 
-    monkeypatch.setattr(pdf_module, "url_fetcher", spy)
+    monkeypatch.setattr(pdf_module, "static_font", spy)
+    monkeypatch.setattr(pdf_module, "_font_config", None)
+    return asked
+
+
+def embedded_fonts(pdf: bytes) -> set[str]:
+    """The fonts the PDF's pages use, without the subset prefix. WeasyPrint names a font after
+    the family it is rendered as: an @font-face font after its `font-family` ("Portal-Sans"),
+    a system font after its own ("DejaVu-Sans")."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+PORTAL_FONTS = {"portal-static:fonts/DejaVuSans.ttf", "portal-static:fonts/DejaVuSans-Bold.ttf"}
+
+
+def test_the_pdf_is_set_in_the_portals_own_font_from_its_static_files(
+    fonts_fetched: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="weasyprint")
+    pdf = render_agreement_pdf(content(), draft=False)
+    assert embedded_fonts(pdf) == {"Portal-Sans", "Portal-Sans-Bold"}
+    assert set(fonts_fetched) == PORTAL_FONTS
+    assert "cannot be loaded" not in caplog.text
+    assert "Failed to load font" not in caplog.text
+
+
+def test_later_renders_reuse_the_fetched_fonts_and_log_no_warning(
+    fonts_fetched: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    render_agreement_pdf(content(), draft=False)
+    fonts_fetched.clear()
+    caplog.clear()
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    for draft in (True, False):
+        names = embedded_fonts(render_agreement_pdf(content(), draft=draft))
+        assert "Portal-Sans" in names and all(name.startswith("Portal-Sans") for name in names)
+    assert fonts_fetched == []
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")], caplog.text
+
+
+def test_a_refused_font_shows_in_the_pdf_as_the_systems_font(
+    fonts_fetched: list[str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The control of the test above: its font names tell the shipped font from a fallback."""
+    from agreements import pdf as pdf_module
+
+    def refuse(url: str) -> Path:
+        raise ValueError("refused")
+
+    monkeypatch.setattr(pdf_module, "static_font", refuse)
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    names = embedded_fonts(render_agreement_pdf(content(), draft=False))
+    assert names and not any(name.startswith("Portal-Sans") for name in names)
+    assert "Font-face 'Portal Sans' cannot be loaded" in caplog.text
+
+
+def test_html_and_remote_urls_in_the_text_are_printed_and_never_fetched(
+    fonts_fetched: list[str],
+) -> None:
     evil = '<img src="http://127.0.0.1:9/tracker.png"><link rel="stylesheet" href="https://example.invalid/x.css"><b>fet</b>'
     fields = dict.fromkeys(
         (
@@ -291,16 +357,102 @@ def test_html_and_remote_urls_in_the_text_are_printed_and_never_fetched(
     )
     text = "".join(
         p.extract_text()
-        for p in PdfReader(io.BytesIO(pdf_module.render_agreement_pdf(doc, draft=False))).pages
+        for p in PdfReader(io.BytesIO(render_agreement_pdf(doc, draft=False))).pages
     )
     assert "<img src=" in text and "tracker.png" in text and "<b>fet</b>" in text
-    assert fetched and all(url.startswith("portal-static:") for url in fetched)
+    assert set(fonts_fetched) == PORTAL_FONTS
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "https://example.invalid/x.css",
+        "ftp://example.invalid/x",
+        "file:///etc/passwd",
+        "data:font/ttf;base64,AAEAAA==",
+        "portal-static:../../etc/passwd",
+        "portal-static:fonts/../../../etc/passwd",
+        "portal-static:fonts/../css/x.ttf",
+        "portal-static:/etc/fonts/x.ttf",
+        "portal-static:css/portal.css",
+        "portal-static:fonts/LICENSE-DejaVu.txt",
+        "portal-static:fonts/Missing.ttf",
+        "portal-static:fonts/DejaVuSans.ttf?http://example.invalid/",
+        "portal-static:fonts/%2e%2e%2fx.ttf",
+        "portal-static://example.invalid/fonts/DejaVuSans.ttf",
+    ],
+)
+def test_the_fetcher_refuses_every_url_but_a_portal_font(url: str) -> None:
+    from weasyprint.urls import URLFetchingError, fetch
+
+    from agreements.pdf import url_fetcher
+
     with pytest.raises(ValueError):
-        original("http://127.0.0.1:9/x")
-    with pytest.raises(ValueError):
-        original("file:///etc/passwd")
-    with pytest.raises(ValueError):
-        original("portal-static:../../etc/passwd")
+        url_fetcher()(url)
+    # As WeasyPrint calls it: an error it logs and renders without, never a crash.
+    with pytest.raises(URLFetchingError), fetch(url_fetcher(), url):
+        pass
+
+
+def test_the_fetcher_serves_the_shipped_font_file() -> None:
+    from django.conf import settings
+
+    from agreements.pdf import url_fetcher
+
+    response = url_fetcher()("portal-static:fonts/DejaVuSans.ttf")
+    try:
+        assert response.read() == (settings.BASE_DIR / "static/fonts/DejaVuSans.ttf").read_bytes()
+        assert response.content_type == "font/ttf"
+    finally:
+        response.close()
+
+
+def test_a_document_naming_other_urls_gets_none_of_them_through_the_fetcher(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Whatever a print template might one day name, WeasyPrint's every kind of fetch (image,
+    stylesheet, @import, attachment, @font-face, background) goes to the fetcher, which
+    refuses all but the portal's fonts."""
+    from weasyprint import HTML
+
+    from agreements import pdf as pdf_module
+
+    asked: list[str] = []
+    served: list[str] = []
+    original = pdf_module.static_font
+
+    def spy(url: str) -> Path:
+        asked.append(url)
+        path = original(url)
+        served.append(url)
+        return path
+
+    monkeypatch.setattr(pdf_module, "static_font", spy)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hemligt")
+    foreign = [
+        f"file://{secret}",
+        "http://127.0.0.1:9/tracker.png",
+        "https://example.invalid/x.css",
+        "http://127.0.0.1:9/imported.css",
+        "file:///usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+        "portal-static:css/portal.css",
+    ]
+    html = f"""<html><head><style>
+        @import url("{foreign[3]}");
+        @font-face {{ font-family: "Other"; src: url("{foreign[4]}"); }}
+        body {{ font-family: "Other"; background: url("{foreign[5]}"); }}
+        </style>
+        <link rel="stylesheet" href="{foreign[2]}">
+        <link rel="attachment" href="{foreign[0]}"></head>
+        <body><img src="{foreign[1]}"><p>Text</p></body></html>"""
+    pdf = HTML(
+        string=html, base_url=pdf_module.STATIC_SCHEME, url_fetcher=pdf_module.url_fetcher()
+    ).write_pdf()
+    assert set(asked) == set(foreign) and served == []
+    assert not PdfReader(io.BytesIO(pdf)).attachments
+    assert not any(name.startswith("Other") for name in embedded_fonts(pdf))
 
 
 def test_signing_needs_the_second_factor(iop: Iop) -> None:
