@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.templatetags.portal_tags import sek
+from portal.templatetags.portal_tags import sek, status_badge
 
 register = template.Library()
 
@@ -29,3 +32,17 @@ def time_left(closes_at: datetime) -> str:
         return ngettext("%(count)d hour left", "%(count)d hours left", hours) % {"count": hours}
     minutes = max(1, int(seconds // 60))
     return ngettext("%(count)d minute left", "%(count)d minutes left", minutes) % {"count": minutes}
+
+
+@register.simple_tag
+def application_status(application: Any) -> SafeString:
+    """The application's status badge, and "Completion received" beside it while a completion
+    sent in waits to be taken up (`Application.completion_received`)."""
+    badge = status_badge(application)
+    if application.completion_received:
+        return format_html(
+            '{} <span class="status status-completion_received">{}</span>',
+            badge,
+            _("Completion received"),
+        )
+    return badge

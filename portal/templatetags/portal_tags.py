@@ -156,3 +156,12 @@ def history_comment(comment: str) -> dict[str, str]:
     full but a reader needs only as a reference, not as text in the middle of a sentence."""
     proofs = [match.group("version") or match.group("sha") for match in _PROOF.finditer(comment)]
     return {"text": _PROOF.sub("", comment).strip(), "proof": ", ".join(p[:8] for p in proofs)}
+
+
+@register.simple_tag
+def status_badge(item: Any) -> SafeString:
+    """An item's status as a badge (`status-<value>` gives its colour), e.g.
+    `{% status_badge application %}`: a tag, not an include, since lists show one per row."""
+    return format_html(
+        '<span class="status status-{}">{}</span>', item.status, item.get_status_display()
+    )
