@@ -1,7 +1,8 @@
 """Dates as the portal shows them, one style everywhere: "29 november 2026" in running text,
 "29 november 2026 kl. 09.58" with a time, and ISO `2026-11-29` / `2026-11-29 09:58` in tables
 and lists. Every value is shown in the portal's time zone (Europe/Stockholm); nothing else in
-the portal formats a date. Money has its twin in `portal.money.format_sek`."""
+the portal formats a date. Money has its twin in `portal.money.format_sek`; a count of things
+is grouped by thousands as the language writes it (`number`: "10 000", English "10,000")."""
 
 from __future__ import annotations
 
@@ -61,3 +62,10 @@ def time_of_day(value: datetime | None) -> str:
     if value is None or value == "":
         return MISSING
     return formats.time_format(_local_moment(value), _("H:i"))
+
+
+def number(value: int | None) -> str:
+    """`10 000` (non-breaking space; English `10,000`): a count in running text or a table."""
+    if value is None or value == "":
+        return MISSING
+    return formats.number_format(value, force_grouping=True)

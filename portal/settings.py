@@ -287,6 +287,9 @@ NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=600)
 # Open data (360Giving): the publisher's registered prefix and name.
 OPEN_DATA_PREFIX = env.str("OPEN_DATA_PREFIX", default="360G-samverkansportalen")
 OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", default="Exempelkommun")
+# Lists (portal.pagination): counted exactly up to this many rows; above it a list says "more
+# than 10 000" and names no number of pages, so that no page view counts a whole table.
+PAGINATION_COUNT_LIMIT = env.int("PAGINATION_COUNT_LIMIT", default=10_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -61,6 +61,12 @@ def sek(amount: Decimal | int | None) -> str:
 
 
 @register.filter
+def number(value: Any) -> str:
+    """`10 000`: a count, grouped by thousands as the language writes it (`portal.formats`)."""
+    return formats.number(value)
+
+
+@register.filter
 def long_date(value: Any) -> str:
     """`29 november 2026`: a date in running text (`portal.formats`)."""
     return formats.long_date(value)

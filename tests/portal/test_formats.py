@@ -126,6 +126,21 @@ def test_money_reads_35_000_kr() -> None:
     assert format_sek(None) == "–"
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("sv", f"10{NBSP}000|1{NBSP}234{NBSP}567|999|–"), ("en", "10,000|1,234,567|999|–")],
+)
+def test_a_count_is_grouped_by_thousands_as_the_language_writes_it(
+    language: str, expected: str
+) -> None:
+    template = Template(
+        "{% load portal_tags %}{{ a|number }}|{{ b|number }}|{{ c|number }}|{{ d|number }}"
+    )
+    with translation.override(language):
+        rendered = template.render(Context({"a": 10_000, "b": 1_234_567, "c": 999, "d": None}))
+    assert rendered == expected
+
+
 # -- emails ---------------------------------------------------------------------------------
 
 EMAIL_TEMPLATES = sorted(

@@ -1,0 +1,199 @@
+"""A list never counts all its rows (`portal.pagination`): exact up to PAGINATION_COUNT_LIMIT,
+counted with a LIMIT; above it the page says "fler än …" and names no number of pages, and knows
+its next page from one row more. Shown here on the Notiser page, which every person has."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import Notification, NotificationStatus, User
+from portal.pagination import Page, paginate
+from tests.helpers.clients import in_english, logged_in
+from tests.helpers.queries import count_queries, sql_of
+
+pytestmark = pytest.mark.django_db
+
+NOTICES = reverse("portal:notifications")
+NBSP = "\u00a0"
+
+
+def notices(person: User, count: int) -> None:
+    """`count` more messages sent to the person, the newest `Notis 0`."""
+    start = Notification.objects.filter(recipient=person).count()
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            kind="test",
+            content_type=ContentType.objects.get_for_model(User),
+            object_id=str(start + i),
+            due_date=timezone.localdate(),
+            recipient=person,
+            subject=f"Notis {start + i}",
+            status=NotificationStatus.SENT,
+            sent_at=now,
+            created_at=now - timedelta(minutes=start + i),
+        )
+        for i in range(count)
+    )
+
+
+def page_of(person: User, sida: object = None, per_page: int = 2) -> Page:
+    request = RequestFactory().get("/", {} if sida is None else {"sida": sida})
+    queryset = Notification.objects.filter(recipient=person).order_by("-created_at", "-id")
+    return paginate(request, queryset, per_page)
+
+
+def subjects(page: Page) -> list[str]:
+    return [row.subject for row in page]
+
+
+@pytest.fixture
+def limit_5(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PAGINATION_COUNT_LIMIT = 5
+
+
+def test_below_the_limit_the_count_is_exact_and_bounded_in_the_sql(
+    member: User, limit_5: None
+) -> None:
+    notices(member, 5)
+    with count_queries() as queries:
+        page = page_of(member, 2)
+        rows = subjects(page)
+    assert rows == ["Notis 2", "Notis 3"]
+    assert (page.paginator.exact, page.paginator.count, page.paginator.num_pages) == (True, 5, 3)
+    assert (page.has_previous(), page.has_next()) == (True, True)
+    count, fetch = sql_of(queries)
+    assert count.startswith("SELECT COUNT(*) FROM (SELECT") and "LIMIT 6" in count, count
+    assert "ORDER BY" not in count  # the order of the rows does not change their number
+    assert "LIMIT 3 OFFSET 2" in fetch, fetch  # one row more than the page shows
+
+
+def test_above_the_limit_the_count_stops_at_it_and_the_next_page_comes_from_one_row_more(
+    member: User, limit_5: None
+) -> None:
+    notices(member, 7)
+    with count_queries() as queries:
+        first = page_of(member)
+    assert subjects(first) == ["Notis 0", "Notis 1"]
+    assert (first.paginator.exact, first.paginator.count, first.paginator.num_pages) == (
+        False,
+        None,
+        None,
+    )
+    assert (first.has_previous(), first.has_next(), first.next_page_number()) == (False, True, 2)
+    assert len(queries) == 2
+    assert all("LIMIT" in sql for sql in sql_of(queries)), sql_of(queries)
+
+    third = page_of(member, 3)
+    assert subjects(third) == ["Notis 4", "Notis 5"] and third.has_next()
+    last = page_of(member, 4)
+    assert subjects(last) == ["Notis 6"]
+    assert (last.has_previous(), last.has_next(), last.previous_page_number()) == (True, False, 3)
+
+
+def test_a_list_of_exactly_one_page_above_the_limit_has_no_next_page(
+    member: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PAGINATION_COUNT_LIMIT = 1
+    notices(member, 2)
+    page = page_of(member)
+    assert not page.paginator.exact and not page.has_other_pages()
+
+
+@pytest.mark.parametrize("sida", ["99", "4", "99999999999999999999999"])
+def test_a_page_past_the_end_gives_the_last_page_below_the_limit(
+    member: User, limit_5: None, sida: str
+) -> None:
+    notices(member, 5)
+    page = page_of(member, sida)
+    assert page.number == 3 and subjects(page) == ["Notis 4"] and not page.has_next()
+
+
+@pytest.mark.parametrize("sida", ["99", "99999999999999999999999"])
+def test_a_page_past_the_end_gives_the_last_page_above_the_limit_too(
+    member: User, limit_5: None, sida: str
+) -> None:
+    """Rare (an old link, a list that shrank): that request alone counts the whole list, and
+    then says how long it is."""
+    notices(member, 7)
+    page = page_of(member, sida)
+    assert page.number == 4 and subjects(page) == ["Notis 6"] and not page.has_next()
+    assert (page.paginator.exact, page.paginator.count, page.paginator.num_pages) == (True, 7, 4)
+
+
+@pytest.mark.parametrize("sida", ["", "abc", "0", "-3", "2.5"])
+def test_a_page_number_that_is_no_page_gives_the_first(
+    member: User, limit_5: None, sida: str
+) -> None:
+    notices(member, 7)
+    page = page_of(member, sida)
+    assert page.number == 1 and subjects(page) == ["Notis 0", "Notis 1"]
+
+
+def test_an_empty_list_is_one_empty_page(member: User) -> None:
+    page = page_of(member, 3)
+    assert page.number == 1 and list(page) == [] and page.paginator.count == 0
+    assert not page.has_other_pages()
+
+
+def test_every_page_makes_the_same_queries_below_and_above_the_limit(
+    member: User, limit_5: None
+) -> None:
+    notices(member, 3)
+    with count_queries() as few:
+        page_of(member)
+    notices(member, 60)
+    for sida in (1, 5, 32):
+        with count_queries() as many:
+            page = page_of(member, sida)
+        assert len(many) == len(few) == 2, sql_of(many)
+        assert sida == 32 or page.has_next()
+
+
+def test_the_notices_page_says_in_swedish_that_there_are_more_than_the_limit(
+    member: User, limit_5: None
+) -> None:
+    notices(member, 30)
+    client = logged_in(member)
+    first = client.get(NOTICES).content.decode()
+    assert "Sida 1 (fler än 5 totalt)" in first
+    assert 'aria-label="Sidor"' in first and " av " not in first.split('aria-label="Sidor"')[1]
+    assert 'href="?sida=2" rel="next">Nästa</a>' in first and 'rel="prev"' not in first
+    second = client.get(NOTICES, {"sida": 2}).content.decode()
+    assert "Sida 2 (fler än 5 totalt)" in second
+    assert 'href="?sida=1" rel="prev">Föregående</a>' in second and 'rel="next"' not in second
+
+
+def test_the_notices_page_below_the_limit_says_how_many_pages_and_rows(member: User) -> None:
+    notices(member, 30)
+    page = logged_in(member).get(NOTICES, {"sida": 2}).content.decode()
+    assert "Sida 2 av 2 (totalt 30)" in page
+
+
+def test_numbers_are_grouped_by_thousands_as_the_language_writes_them(
+    member: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PAGINATION_COUNT_LIMIT = 1000
+    notices(member, 1001)
+    client = logged_in(member)
+    assert (
+        f"Sida 2 (fler än 1{NBSP}000 totalt)" in client.get(NOTICES, {"sida": 2}).content.decode()
+    )
+    settings.PAGINATION_COUNT_LIMIT = 2000
+    last = client.get(NOTICES, {"sida": 41}).content.decode()
+    assert f"Sida 41 av 41 (totalt 1{NBSP}001)" in last
+    english = in_english(client).get(NOTICES, {"sida": 41}).content.decode()
+    assert "Page 41 of 41 (1,001 in all)" in english
+
+
+def test_the_wording_above_the_limit_in_english(member: User, limit_5: None) -> None:
+    notices(member, 60)
+    page = in_english(logged_in(member)).get(NOTICES, {"sida": 2}).content.decode()
+    assert "Page 2 (more than 5 in all)" in page
+    assert 'aria-label="Pages"' in page and 'rel="prev"' in page and 'rel="next"' in page
