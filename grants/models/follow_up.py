@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from grants.models.applications import Application
 from organisations import segregation
 from organisations.models import StoredFile
-from portal.models import PublicBodyMembership, PublicBodyRole
+from portal.models import PublicBody, PublicBodyMembership, PublicBodyRole
 from portal.storage import private_storage
 
 if TYPE_CHECKING:
@@ -23,7 +23,34 @@ if TYPE_CHECKING:
     from portal.models import User
 
 
-class Payment(models.Model):
+class OfApplication(models.Model):
+    """A row that belongs to an application and keeps the application's public body beside it
+    (as the application keeps its call's): the officer's lists are scoped, sorted and counted by
+    it without reading the applications. An application never changes body; `save()` fills it
+    in, and bulk writes set it themselves."""
+
+    public_body = models.ForeignKey(
+        PublicBody,
+        verbose_name=_("public body"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+    application: (
+        models.ForeignKey[Application, Application] | models.OneToOneField[Application, Application]
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.public_body_id is None:
+            self.public_body_id = self.application.public_body_id
+        super().save(*args, **kwargs)
+
+
+class Payment(OfApplication):
     """One instalment paid out on a decided grant, to the organisation's verified account."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payments")
@@ -42,7 +69,11 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-paid_on", "-id"]
-        indexes = [models.Index(fields=["-paid_on", "-id"], name="payment_recent")]
+        indexes = [
+            models.Index(fields=["-paid_on", "-id"], name="payment_recent"),
+            # the officer's list: scoped and counted from the index alone
+            models.Index(fields=["public_body", "-paid_on", "-id"], name="payment_body"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive")
         ]
@@ -90,7 +121,7 @@ class FollowUpReportQuerySet(models.QuerySet["FollowUpReport"]):
         return cast(
             FollowUpReportQuerySet,
             segregation.exclude_conflicted(
-                reports.filter(application__public_body_id__in=bodies),
+                reports.filter(public_body_id__in=bodies),
                 user,
                 organisation_field="application__organisation_id",
                 case=Application,
@@ -99,7 +130,7 @@ class FollowUpReportQuerySet(models.QuerySet["FollowUpReport"]):
         )
 
 
-class FollowUpReport(models.Model):
+class FollowUpReport(OfApplication):
     """The association's follow-up report (återrapportering) on a grant. Overdue is derived from
     the due date, never stored: `FollowUpReport.objects.overdue()`, `report.is_overdue`."""
 
@@ -132,6 +163,8 @@ class FollowUpReport(models.Model):
             models.Index(fields=["status", "due_date"], name="report_status_due"),
             # the officer's list, in due order: read in index order, it stops after a page
             models.Index(fields=["due_date", "id"], name="report_due_order"),
+            # ... and scoped and counted from the index alone
+            models.Index(fields=["public_body", "status", "due_date"], name="report_body"),
         ]
 
     def __str__(self) -> str:
@@ -186,7 +219,7 @@ class RecoveryStatus(models.TextChoices):
     PAID = "paid", _("Paid back")
 
 
-class Recovery(models.Model):
+class Recovery(OfApplication):
     """A demand to pay back (återkrav) unspent or unused grant money."""
 
     application = models.ForeignKey(
@@ -212,7 +245,10 @@ class Recovery(models.Model):
         verbose_name_plural = _("recoveries")
         ordering = ["-opened_at", "-id"]
         # the officer's list is in due order: read in index order, it stops after a page
-        indexes = [models.Index(fields=["due_date", "id"], name="recovery_due_order")]
+        indexes = [
+            models.Index(fields=["due_date", "id"], name="recovery_due_order"),
+            models.Index(fields=["public_body", "status", "due_date"], name="recovery_body"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="recovery_positive")
         ]

@@ -110,7 +110,7 @@ def payments_list(
     date ahead, registered with the bank), "partly_paid" or "fully_paid" (what has been paid of
     the grant, all its payments counted)."""
     payments = _without_conflicts(
-        Payment.objects.filter(application__public_body_id__in=_officer_scope(user, public_body)),
+        Payment.objects.filter(public_body_id__in=_officer_scope(user, public_body)),
         user,
         application="application__",
     )
@@ -150,9 +150,7 @@ def reports_list(
 ) -> QuerySet[FollowUpReport]:
     """Follow-up reports; "overdue" is derived: not sent in (or sent back) and past its due date
     in Europe/Stockholm."""
-    reports = FollowUpReport.objects.filter(
-        application__public_body_id__in=_officer_scope(user, public_body)
-    )
+    reports = FollowUpReport.objects.filter(public_body_id__in=_officer_scope(user, public_body))
     today = timezone.localdate()
     if state == "overdue":
         reports = reports.overdue(today)
@@ -177,7 +175,7 @@ def recoveries_list(
     public_body: int | None = None,
 ) -> QuerySet[Recovery]:
     recoveries = _without_conflicts(
-        Recovery.objects.filter(application__public_body_id__in=_officer_scope(user, public_body)),
+        Recovery.objects.filter(public_body_id__in=_officer_scope(user, public_body)),
         user,
         application="application__",
     )

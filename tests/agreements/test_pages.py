@@ -192,3 +192,19 @@ def test_an_officer_files_an_initiative_on_an_associations_behalf(iop: Iop) -> N
     # a member of the association cannot file for another organisation this way
     page = logged_in(iop.editor).get(reverse("agreements:initiative")).content.decode()
     assert 'name="on_behalf_of"' not in page
+
+
+def test_seed_scale_agreements_gives_the_iop_lists_rows_once(iop: Iop, settings) -> None:  # type: ignore[no-untyped-def]
+    """The benchmark's agreements: in every status, each with its two parties, once."""
+    from django.core.management import call_command
+
+    from agreements.models import Agreement
+
+    settings.DEBUG = True
+    call_command("seed_scale", organisations=20, calls=2, applications=40, reports=0)
+    call_command("seed_scale_agreements", agreements=40)
+    call_command("seed_scale_agreements", agreements=40)  # idempotent
+    scaled = Agreement.objects.filter(title__startswith="Skalat partnerskap")
+    assert scaled.count() == 40
+    assert len(set(scaled.values_list("status", flat=True))) > 5
+    assert all(a.parties.count() == 2 for a in scaled.prefetch_related("parties")[:10])

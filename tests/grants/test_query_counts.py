@@ -78,8 +78,18 @@ def test_seed_scale_makes_a_consistent_data_set(grants: Grants, settings) -> Non
         a.public_body_id == a.call.programme.public_body_id
         for a in applications.select_related("call__programme")[:50]
     )
+    # the money lists and Notiser have rows too, each payment and recovery under its grant's body
+    from grants.models import Payment, Recovery
+    from portal.models import Notification
+
+    payments = Payment.objects.select_related("application")
+    assert payments.exists() and Recovery.objects.exists()
+    assert all(p.public_body_id == p.application.public_body_id for p in payments)
+    assert all(p.application.status in {"approved", "partly_approved"} for p in payments)
+    assert Notification.objects.filter(kind="decision", subject__startswith="Skalad ").exists()
     call_command("seed_scale", organisations=30, calls=3, applications=300)  # idempotent
     assert Application.objects.filter(title__startswith="Skalad ").count() == 300
+    assert Payment.objects.count() == payments.count()
 
 
 def test_seed_scale_adds_granted_money_for_the_open_data_benchmark(
@@ -170,6 +180,7 @@ def add_money_rows(g: Grants, count: int) -> None:
     Payment.objects.bulk_create(
         Payment(
             application=a,
+            public_body=g.body,
             amount=Decimal(20_000 if i % 2 else 10_000),  # half of them paid in full
             paid_on=today - timedelta(days=i),
             reference=f"Utbetalning {i}",
@@ -179,12 +190,15 @@ def add_money_rows(g: Grants, count: int) -> None:
         for i, a in enumerate(grants)
     )
     FollowUpReport.objects.bulk_create(
-        FollowUpReport(application=a, due_date=today + timedelta(days=i - count // 2))
+        FollowUpReport(
+            application=a, public_body=g.body, due_date=today + timedelta(days=i - count // 2)
+        )
         for i, a in enumerate(grants)
     )
     Recovery.objects.bulk_create(
         Recovery(
             application=a,
+            public_body=g.body,
             amount=Decimal(1_000),
             reason="Delar av bidraget användes inte.",
             due_date=today + timedelta(days=i),

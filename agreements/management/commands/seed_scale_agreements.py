@@ -114,7 +114,8 @@ class Command(BaseCommand):
             Contribution.objects.bulk_create(contributions, batch_size=BATCH)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")  # as autovacuum keeps a running portal
+                # as autovacuum keeps a running portal (VACUUM cannot run in a transaction)
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{len(created)} agreements, {len(parties)} parties, "
