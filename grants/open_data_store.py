@@ -206,7 +206,9 @@ def _write_pair(stem: str, extension: str, chunks: Iterable[str]) -> dict[str, A
         size = 0
         counted = _HashingWriter(packed)
         # no name and no time in the gzip header: the same content compresses to the same bytes
-        compressor = gzip.GzipFile(filename="", mode="wb", fileobj=counted, mtime=0)
+        compressor = gzip.GzipFile(
+            filename="", mode="wb", fileobj=counted, mtime=0, compresslevel=6
+        )
         buffer: list[bytes] = []
         buffered = 0
 
