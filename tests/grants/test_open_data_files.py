@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -142,6 +143,29 @@ def test_served_with_etag_last_modified_and_304(grants: Grants) -> None:
         head = client.head(reverse(url))
         assert head.status_code == 200 and head["ETag"] == etag
         assert head["Content-Length"] == response["Content-Length"]
+
+
+def test_a_build_of_unchanged_grants_keeps_the_etag_and_last_modified(grants: Grants) -> None:
+    g = grants
+    application = decide_proposal(proposed(g), g.decision_maker)
+    open_data_store.build()
+    client = Client()
+    first = {url: client.get(reverse(url)) for url in (JSON_URL, CSV_URL)}
+    # the nightly build, a day later, with nothing changed: caches keep their copy
+    with mock.patch.object(timezone, "now", return_value=timezone.now() + timedelta(days=1)):
+        open_data_store.build()
+    for url, before in first.items():
+        again = client.get(reverse(url), HTTP_IF_NONE_MATCH=before["ETag"])
+        assert again.status_code == 304 and again["Last-Modified"] == before["Last-Modified"]
+    # a payment changes the package: a new ETag, and the package says when it changed
+    pay(g, application, "1000")
+    later = timezone.now().replace(microsecond=0) + timedelta(days=2)
+    with mock.patch.object(timezone, "now", return_value=later):
+        open_data_store.build()
+    changed = client.get(reverse(JSON_URL), HTTP_IF_NONE_MATCH=first[JSON_URL]["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first[JSON_URL]["ETag"]
+    assert json.loads(body(changed))["modified"] == later.isoformat()
+    assert json.loads(body(first[JSON_URL]))["modified"] < later.isoformat()
 
 
 def test_gzip_to_a_client_that_accepts_it(grants: Grants) -> None:
