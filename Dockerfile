@@ -23,7 +23,7 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 ALLOW_LOCAL_CACHE=true \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home /app portal \
-    && mkdir -p /app/var/media /app/var/private /app/var/beat \
+    && mkdir -p /app/var/media /app/var/private /app/var/open-data /app/var/beat \
     && chown -R portal /app/var
 
 USER portal

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
-from grants import services
+from grants import open_data_store, services
 from grants.models import (
     Application,
     AttachmentType,
@@ -142,6 +144,9 @@ def _fill(application: Application, actor: User, amount: int) -> None:
 
 
 def seed_grants(*, users: dict[str, User]) -> None:
+    # The open-data files and the granted-money figures are built once the demo is committed,
+    # also when a broker would only have queued the build (the quick start shows them at once).
+    transaction.on_commit(partial(open_data_store.build, wait=120))
     body = PublicBody.objects.get(registry_prefix="KFN")
     programme = _programme(body)
     officer, decider = users["handlaggare@exempel.se"], users["beslutsfattare@exempel.se"]

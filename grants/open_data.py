@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -102,8 +102,14 @@ def grant_record(application: Application, labels: dict[str, str] | None = None)
     return record
 
 
-def package_stream(grants: QuerySet[Application], *, download_url: str) -> Iterator[str]:
-    """The 360Giving data package, written piece by piece."""
+def package_stream(
+    grants: QuerySet[Application],
+    *,
+    download_url: str,
+    dates: Callable[[], tuple[str, str]] | None = None,
+) -> Iterator[str]:
+    """The 360Giving data package, written piece by piece. `dates` gives the package's issued
+    date and modified time once every grant is written (default: today and now)."""
     yield '{"grants": ['
     first = True
     labels = kind_labels()
@@ -112,12 +118,15 @@ def package_stream(grants: QuerySet[Application], *, download_url: str) -> Itera
             grant_record(application, labels), ensure_ascii=False
         )
         first = False
+    issued, modified = (
+        dates() if dates else (timezone.localdate().isoformat(), timezone.now().isoformat())
+    )
     metadata = {
         "version": "1.4",
         "title": f"{settings.OPEN_DATA_PUBLISHER}: beviljade bidrag",
         "description": "Beviljade bidrag till civilsamhällets organisationer, från Samverkansportalen.",
-        "issued": timezone.localdate().isoformat(),
-        "modified": timezone.now().isoformat(),
+        "issued": issued,
+        "modified": modified,
         "identifier": f"{_prefix()}-grants",
         "publisher": {"identifier": _prefix(), "name": settings.OPEN_DATA_PUBLISHER},
         "downloadURL": download_url,

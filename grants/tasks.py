@@ -1,6 +1,9 @@
 """The application as a task list (GOV.UK's task list pattern): its sections in the order of the
 page, each with its status, and the call's attachments each with its state. Derived from the
-application as read, with no query of its own."""
+application as read, with no query of its own.
+
+Also the grants app's background work (Celery's autodiscovery reads `<app>.tasks`): the build
+of the open-data files."""
 
 from __future__ import annotations
 
@@ -8,11 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import Task, shared_task
+from django.core.cache import cache
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grants.models import Application, Attachment, AttachmentType, BudgetLineKind
+from portal.tasks import PortalTask
 
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
@@ -115,3 +121,27 @@ def application_sections(
         Section("budget", _("Budget"), budget),
         Section("bilagor", _("Attachments"), attachments),
     ]
+
+
+# --- background work -------------------------------------------------------------------------
+
+# In-process (eager) runs wait this long for a build that is running instead of queueing a retry.
+EAGER_LOCK_WAIT = 120
+
+
+@shared_task(bind=True, name="grants.tasks.build_open_data", base=PortalTask)
+def build_open_data(self: Task) -> str:
+    """Build grants.json, grants.csv (each with its .gz) and the summary of the "Granted money"
+    page (grants.open_data_store); queued a minute after a decision or a payment, and nightly.
+    Returns when the files were built."""
+    from grants import open_data_store
+
+    # A change from here on queues the next build: this one may already have read past it.
+    cache.delete(open_data_store.SCHEDULED_KEY)
+    try:
+        manifest = open_data_store.build(wait=EAGER_LOCK_WAIT if self.request.is_eager else 0)
+    except open_data_store.BuildBusy:
+        if self.request.is_eager:
+            raise
+        raise self.retry(countdown=open_data_store.DEBOUNCE_SECONDS, max_retries=60) from None
+    return str(manifest["built_at"])

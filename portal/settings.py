@@ -155,6 +155,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Decisions and payments rebuild the open-data files within a minute; the nightly build
+    # also takes in what changes without them (a programme's or a public body's name).
+    "build-open-data": {
+        "task": "grants.tasks.build_open_data",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # Accounts
@@ -290,8 +296,19 @@ OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", default="Exempelkommun")
 # Lists (portal.pagination): counted exactly up to this many rows; above it a list says "more
 # than 10 000" and names no number of pages, so that no page view counts a whole table.
 PAGINATION_COUNT_LIMIT = env.int("PAGINATION_COUNT_LIMIT", default=10_000)
+# The built open-data files (grants.json, grants.csv, their .gz and the manifest): written by the
+# build (grants.open_data_store), read as they are by the open-data addresses. Served only
+# through those views, so outside MEDIA_ROOT; the storage "open_data" below is the one place to
+# point elsewhere.
+OPEN_DATA_ROOT = env.path("OPEN_DATA_ROOT", default=VAR_DIR / "open-data")
+# How long a browser or proxy may reuse an open-data file before asking again (with its ETag).
+OPEN_DATA_MAX_AGE = env.int("OPEN_DATA_MAX_AGE", default=300)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "open_data": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": OPEN_DATA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -17,6 +17,14 @@ from tests.portal.factories import MembershipFactory, UserFactory, give_totp
 def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # The open-data files of each test in its own directory (never var/open-data).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "open_data": {
+            **settings.STORAGES["open_data"],
+            "OPTIONS": {"location": tmp_path / "open-data"},
+        },
+    }
     cache.clear()  # allauth's rate limits count in the cache
     # As in a running portal, the municipality's details (defaults) are already in the cache, so
     # that a page's query count is its own; tests/portal/test_frame.py reads them cold.

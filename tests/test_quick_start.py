@@ -74,7 +74,10 @@ def test_make_run_runs_in_development_without_django_technical_pages() -> None:
 def test_make_run_steps_serve_home_healthz_and_the_portals_own_404(tmp_path: Path) -> None:
     port = free_port()
     steps = make_run_steps("HOST=127.0.0.1", f"PORT={port}")
-    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'quick.sqlite3'}"}
+    database = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'quick.sqlite3'}",
+        "OPEN_DATA_ROOT": str(tmp_path / "open-data"),
+    }
     for command, args in (("migrate", ["--noinput"]), ("seed_demo", [])):
         result = manage(command, *args, **steps[command], **database)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -116,6 +119,12 @@ def test_make_run_steps_serve_home_healthz_and_the_portals_own_404(tmp_path: Pat
             f"http://127.0.0.1:{port}/static/css/portal.css", timeout=5
         ) as response:
             assert response.status == 200
+        # seed_demo left the open-data files built: served at once, never built on a request
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/open-data/grants.json", timeout=5
+        ) as response:
+            assert response.status == 200 and response.headers["ETag"]
+            assert json.loads(response.read())["grants"]
     finally:
         server.terminate()
         server.wait(timeout=20)

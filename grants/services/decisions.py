@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grants import permissions
+from grants import open_data_store, permissions
 from grants.assessment import assessment_of
 from grants.models import (
     DEFAULT_APPEAL_TEXT,
@@ -347,6 +347,8 @@ def application_decide(
         comment=audit_note(outcome.change_reason or format_sek(outcome.amount), version),
     )
     _create_report(application)
+    if outcome.status in DECIDED:
+        open_data_store.rebuild_soon()  # a granted grant is published as open data
     notify(
         kind="decision",
         obj=application,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grants import permissions
+from grants import open_data_store, permissions
 from grants.models import Application, Payment
 from grants.services._shared import DECIDED, _date_errors, _locked, _money
 from organisations.models import Organisation
@@ -117,6 +117,7 @@ def payment_register(
         account=organisation.payment_account_display,
         registered_by=actor,
     )
+    open_data_store.rebuild_soon()  # open data publishes what was paid of each grant
     audit_record(
         actor=actor,
         obj=application,

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
-from grants import open_data as open_data_files
-from grants import selectors
+from grants import open_data_store, selectors
 from grants.eligibility import eligibility_problems
 from grants.forms import StartForm
 from portal.pagination import paginate, query_without_page
@@ -76,36 +88,116 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_not_required
 @require_safe
 def open_data(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "grants/open_data.html", {"rows": selectors.granted_by_programme_and_year()}
+    # The figures as the last build computed them: no sum over the applications per view.
+    return render(request, "grants/open_data.html", {"summary": open_data_store.summary()})
+
+
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+NOT_BUILT = (
+    "De öppna uppgifterna om beviljade bidrag tas fram och är inte klara ännu. "
+    "Försök igen om några minuter."
+)
+NO_PACKAGE = (
+    "Inga beviljade bidrag är publicerade ännu. Ett 360Giving-paket kräver minst ett bidrag."
+)
+
+
+def _not_built(missing: Callable[[str, int], HttpResponse]) -> HttpResponse:
+    response = missing(NOT_BUILT, 503)
+    response["Retry-After"] = "300"
+    add_never_cache_headers(response)
+    return response
+
+
+def _built_file(
+    request: HttpRequest,
+    public: str,
+    *,
+    content_type: str,
+    as_attachment: bool,
+    missing: Callable[[str, int], HttpResponse],
+    again: bool = True,
+) -> HttpResponseBase:
+    """One open-data file as the last build wrote it: the manifest and the file, no query. With
+    its ETag and Last-Modified (304 when the client has it), the .gz to a client that accepts
+    gzip, and a short public max-age. Before the first build: 503, and never a build here."""
+    manifest = open_data_store.current()
+    if manifest is None:
+        return _not_built(missing)
+    record = manifest["files"][public]
+    if record is None:
+        return missing(NO_PACKAGE, 404)
+    gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    variant = record["gzip"] if gzipped else record
+    etag = quote_etag(variant["etag"])
+    last_modified = int(datetime.fromisoformat(record["last_modified"]).timestamp())
+    response: HttpResponseBase | None = get_conditional_response(
+        request, etag=etag, last_modified=last_modified
     )
-
-
-@login_not_required
-@require_safe
-def open_data_json(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    grants = selectors.granted()
-    if not grants.exists():
-        return JsonResponse(
-            {
-                "detail": "Inga beviljade bidrag är publicerade ännu. Ett 360Giving-paket kräver minst ett bidrag."
-            },
-            status=404,
-            json_dumps_params={"ensure_ascii": False},
+    if response is None:
+        if request.method == "HEAD":
+            response = HttpResponse(content_type=content_type)
+            response["Content-Length"] = str(variant["size"])
+        else:
+            try:
+                handle = open_data_store.open_file(variant["name"])
+            except FileNotFoundError:
+                # Removed by two builds between the manifest and the file: read the manifest
+                # again, once (a file missing for good is a 503 until the next build).
+                if not again:
+                    return _not_built(missing)
+                return _built_file(
+                    request,
+                    public,
+                    content_type=content_type,
+                    as_attachment=as_attachment,
+                    missing=missing,
+                    again=False,
+                )
+            response = FileResponse(
+                handle, content_type=content_type, as_attachment=as_attachment, filename=public
+            )
+        response["Content-Disposition"] = (
+            f'{"attachment" if as_attachment else "inline"}; filename="{public}"'
         )
-    response = StreamingHttpResponse(
-        open_data_files.package_stream(grants, download_url=request.build_absolute_uri()),
-        content_type="application/json; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'inline; filename="grants.json"'
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=settings.OPEN_DATA_MAX_AGE)
+    patch_vary_headers(response, ["Accept-Encoding"])
     return response
+
+
+def _json_message(message: str, status: int) -> HttpResponse:
+    return JsonResponse(
+        {"detail": message}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _text_message(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 @login_not_required
 @require_safe
-def open_data_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        open_data_files.csv_stream(selectors.granted()), content_type="text/csv; charset=utf-8"
+def open_data_json(request: HttpRequest) -> HttpResponseBase:
+    return _built_file(
+        request,
+        open_data_store.JSON,
+        content_type="application/json; charset=utf-8",
+        as_attachment=False,
+        missing=_json_message,
     )
-    response["Content-Disposition"] = 'attachment; filename="grants.csv"'
-    return response
+
+
+@login_not_required
+@require_safe
+def open_data_csv(request: HttpRequest) -> HttpResponseBase:
+    return _built_file(
+        request,
+        open_data_store.CSV,
+        content_type="text/csv; charset=utf-8",
+        as_attachment=True,
+        missing=_text_message,
+    )

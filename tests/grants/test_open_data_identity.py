@@ -13,6 +13,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
+from grants import open_data_store
 from grants.models import Application
 from organisations.demo import demo_organisation_number
 from organisations.models import Organisation
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def published() -> tuple[dict, list[dict[str, str]]]:  # type: ignore[type-arg]
+    open_data_store.build()
     client = Client()
     data = json.loads(
         b"".join(client.get(reverse("grants:open_data_json")).streaming_content).decode()

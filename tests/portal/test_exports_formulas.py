@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from grants import services
+from grants import open_data_store, services
 from portal.exports import export_response, neutralise
 from tests.grants.conftest import Grants, decided, grants  # noqa: F401 - the grants world
 from tests.helpers.clients import logged_in
@@ -113,6 +113,7 @@ def test_payment_and_recovery_exports_keep_amounts_as_numbers(grants: Grants) ->
 
 def test_the_open_data_csv_carries_no_formula(grants: Grants) -> None:  # noqa: F811
     hostile_world(grants)
+    open_data_store.build()
     response = Client().get(reverse("grants:open_data_csv"))
     assert response.status_code == 200
     rows = csv_cells(response, ",")
