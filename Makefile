@@ -38,14 +38,18 @@ lint: install
 # of the busiest pages. BENCH_DATABASE_URL points elsewhere if wanted.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samverkansportalen_bench
 BENCH_SCALE ?= --organisations 5000 --calls 50 --applications 100000 --granted 100000
+# The pages are measured without DEBUG (as served), and the open-data files are built in a
+# directory of the benchmark's own, not over the ones `make run` serves.
+BENCH_ENV = DEVELOPMENT=true DATABASE_URL=$(BENCH_DATABASE_URL) OPEN_DATA_ROOT=var/bench-open-data
 bench: install
 	@psql "$(BENCH_DATABASE_URL:/samverkansportalen_bench=/postgres)" -tc "SELECT 1 FROM pg_database WHERE datname = 'samverkansportalen_bench'" | grep -q 1 \
 		|| psql "$(BENCH_DATABASE_URL:/samverkansportalen_bench=/postgres)" -c "CREATE DATABASE samverkansportalen_bench"
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_demo
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_scale $(BENCH_SCALE)
-	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
-	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_pdf
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_scale_agreements
+	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+	$(BENCH_ENV) $(PY) manage.py bench_pdf
 
 install: $(UV)
 	$(UV) sync --frozen --quiet

@@ -93,6 +93,10 @@ TEMPLATES = [
     },
 ]
 
+# Forms render through Django's templates, but for <select>, written in Python (the lists'
+# filters offer every call ever opened): portal.form_renderer.
+FORM_RENDERER = "portal.form_renderer.PortalFormRenderer"
+
 # Database: PostgreSQL in production and CI, a SQLite file under var/ for the quick start.
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {

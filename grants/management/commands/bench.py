@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grants import selectors
+from grants import open_data_store, selectors
 from grants.models import Application, FollowUpReport
 from portal import notifications
 from portal.models import (
@@ -131,6 +131,9 @@ class Command(BaseCommand):
             f"{count} applications, {connection.vendor}; {rounds} interleaved rounds: in each, "
             "/healthz (the floor: one query) before every page"
         )
+        if open_data_store.current() is None:
+            self.stdout.write("building the open-data files first (the statistics page reads them)")
+            open_data_store.build(wait=60)
         results = self.measure(pages, public, rounds)
         self.table(results)
         if pages_only:
@@ -344,32 +347,67 @@ class Command(BaseCommand):
         self.stdout.write(f"{'first (cold) run':<26} {first[0]:>8.2f} {'':>8} {first[1]:>8}")
 
     def open_data(self) -> None:
-        """The whole 360Giving package and CSV, streamed once each: time, size, peak memory."""
+        """The open-data files: one build (time, peak Python memory, queries), then what a
+        download costs the server: time to first byte and to the whole file, plain and gzip, and
+        a conditional request answered 304; none of them may touch the grants tables."""
         grants = selectors.granted().count()
         self.stdout.write(f"\nopen data: {grants} grants")
-        self.stdout.write(f"{'file':<26} {'seconds':>8} {'MB':>8} {'peak MB':>8} {'queries':>8}")
-        client = Client(SERVER_NAME="localhost")
-        files = (
-            ("grants.json", reverse("grants:open_data_json")),
-            ("grants.csv", reverse("grants:open_data_csv")),
-        )
-        for name, url in files:
-            # once for the time (tracemalloc slows Python down), once for the peak memory
+        tracemalloc.start()
+        with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            size = self.consume(client, url)
+            manifest = open_data_store.build(wait=60)
             seconds = time.perf_counter() - started
-            tracemalloc.start()
-            with CaptureQueriesContext(connection) as queries:
-                self.consume(client, url)
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        sizes = ", ".join(
+            f"{name} {record['size'] / 1e6:.1f} MB (gzip {record['gzip']['size'] / 1e6:.1f} MB)"
+            for name, record in manifest["files"].items()
+            if record
+        )
+        self.stdout.write(
+            f"build: {seconds:.1f} s (with tracemalloc), {len(queries)} queries, "
+            f"peak {peak / 1e6:.1f} MB; {sizes}"
+        )
+        client = Client(SERVER_NAME="localhost")
+        rows = []
+        for name in ("json", "csv"):
+            url = reverse(f"grants:open_data_{name}")
+            etag = client.get(url).headers["ETag"]
+            for label, headers in (
+                (f"grants.{name}", {}),
+                (f"grants.{name}, gzip", {"HTTP_ACCEPT_ENCODING": "gzip"}),
+                (f"grants.{name}, 304", {"HTTP_IF_NONE_MATCH": etag}),
+            ):
+                rows.append((label, *self.download(client, url, headers)))
+        self.stdout.write(
+            f"{'file':<22} {'first byte p50':>14} {'p95 ms':>7} {'whole p50 ms':>12} "
+            f"{'queries':>7} {'target':>7}"
+        )
+        for label, first, whole, count in rows:
+            p50, p95 = self.quantiles(first)
+            met = "ok" if p95 < 50 and count == 0 else "SLOW"
             self.stdout.write(
-                f"{name:<26} {seconds:>8.1f} {size / 1e6:>8.1f} {peak / 1e6:>8.1f} {len(queries):>8}"
+                f"{label:<22} {p50:>14.1f} {p95:>7.1f} {statistics.median(whole):>12.1f} "
+                f"{count:>7} {'<50':>7} {met}"
             )
 
     @staticmethod
-    def consume(client: Client, url: str) -> int:
-        size = 0
-        for chunk in client.get(url).streaming_content:  # type: ignore[attr-defined]
-            size += len(chunk)
-        return size
+    def download(
+        client: Client, url: str, headers: dict[str, str], repeat: int = 20
+    ) -> tuple[list[float], list[float], int]:
+        """Times to the first byte and to the last, in ms, and the queries of one request to
+        tables of the grants app (none: a download reads the built file)."""
+        first, whole = [], []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url, **headers)  # type: ignore[arg-type]
+            chunks = iter(getattr(response, "streaming_content", [response.content]))
+            next(chunks, b"")
+            first.append((time.perf_counter() - started) * 1000)
+            for _chunk in chunks:
+                pass
+            whole.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, **headers)  # type: ignore[arg-type]
+        count = sum("grants_" in query["sql"] for query in queries.captured_queries)
+        return first, whole, count
