@@ -96,6 +96,14 @@ def _officer_scope(user: User | AnonymousUser, public_body: int | None) -> list[
     return [public_body] if public_body in body_ids else body_ids
 
 
+# What the officer's money lists (and their exports) show of the application: not its answers,
+# its case texts or the whole organisation.
+LIST_APPLICATION = (
+    "application__registry_number",
+    "application__organisation__name",
+    "application__call__title",
+)
+
 PAYMENT_STATES = ["made", "scheduled", "partly_paid", "fully_paid"]
 
 
@@ -133,8 +141,10 @@ def payments_list(
             payments = payments.filter(grant_paid__lt=F("application__decided_amount"))
     if call:
         payments = payments.filter(application__call_id=call)
-    return payments.select_related("application__organisation", "application__call").order_by(
-        "-paid_on", "-id"
+    return (
+        payments.select_related("application__organisation", "application__call")
+        .only(*LIST_APPLICATION, "amount", "paid_on", "reference", "account")
+        .order_by("-paid_on", "-id")
     )
 
 
@@ -163,6 +173,7 @@ def reports_list(
     return (
         _without_conflicts(reports, user, application="application__")
         .select_related("application__organisation", "application__call")
+        .only(*LIST_APPLICATION, "due_date", "status")
         .order_by("due_date", "id")
     )
 
@@ -183,8 +194,10 @@ def recoveries_list(
         recoveries = recoveries.filter(status=status)
     if call:
         recoveries = recoveries.filter(application__call_id=call)
-    return recoveries.select_related("application__organisation", "application__call").order_by(
-        "due_date", "id"
+    return (
+        recoveries.select_related("application__organisation", "application__call")
+        .only(*LIST_APPLICATION, "amount", "reason", "due_date", "status", "paid_on")
+        .order_by("due_date", "id")
     )
 
 

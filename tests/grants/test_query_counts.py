@@ -243,3 +243,22 @@ def test_the_money_lists_make_the_same_number_of_queries_for_5_and_60_rows(
     assert len(response.context["page"].object_list) > len(first.context["page"].object_list)
     assert_same_query_count(few, many)
     assert len(many) <= 12
+
+
+@pytest.mark.parametrize("url_name", ["grants:reports", "grants:payments", "grants:recoveries"])
+def test_the_money_list_exports_make_the_same_number_of_queries_for_5_and_60_rows(
+    grants: Grants, url_name: str
+) -> None:
+    """An export reads every row; it must not read each row's application again (the lists read
+    only the columns they show)."""
+    client = logged_in(grants.officer)
+    url = reverse(url_name)
+    add_money_rows(grants, 5)
+    b"".join(client.get(url, {"export": "csv"}).streaming_content)  # what is read once a process
+    with count_queries() as few:
+        b"".join(client.get(url, {"export": "csv"}).streaming_content)
+    add_money_rows(grants, 55)
+    with count_queries() as many:
+        content = b"".join(client.get(url, {"export": "csv"}).streaming_content)
+    assert content.count(b"\n") > 60
+    assert_same_query_count(few, many)
