@@ -177,6 +177,12 @@ class Application(models.Model):
                 fields=["public_body", "status", "-submitted_at"],
                 name="application_inbox_status",
             ),
+            # "Not assigned": what nobody has taken, found without walking every assigned case
+            models.Index(
+                fields=["public_body", "-submitted_at", "-id"],
+                condition=models.Q(assigned_to__isnull=True) & ~models.Q(status="draft"),
+                name="application_unassigned",
+            ),
             # what waits for the officer (the overview's counts): counted from the index alone
             models.Index(
                 fields=["public_body", "status", "completed_at", "proposed_by"],
