@@ -190,6 +190,12 @@ class Application(models.Model):
                 name="application_waiting",
             ),
             models.Index(fields=["organisation", "-submitted_at"], name="application_organisation"),
+            # the inbox's search by organisation (a name, an organisationsnummer): which of the
+            # organisations' cases are at the officer's bodies, counted from the index alone
+            models.Index(
+                fields=["organisation", "public_body", "status"],
+                name="application_organisation_body",
+            ),
             models.Index(fields=["call", "status"], name="application_call_status"),
             models.Index(fields=["assigned_to", "-submitted_at"], name="application_assigned"),
             # the reminder scan: completions due on given days, without reading every application
