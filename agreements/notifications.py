@@ -69,9 +69,7 @@ def _visible_ids(reader: User) -> frozenset[int]:
     cached: frozenset[int] | None = reader.__dict__.get(_VISIBLE)
     if cached is None:
         cached = frozenset(
-            Agreement.objects.filter(permissions.visible_q(reader))
-            .values_list("pk", flat=True)
-            .distinct()
+            Agreement.objects.filter(permissions.visible_q(reader)).values_list("pk", flat=True)
         )
         reader.__dict__[_VISIBLE] = cached
     return cached

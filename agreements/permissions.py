@@ -112,11 +112,12 @@ def visible_q(user: AnyUser) -> Q:
         return Q(pk__in=[])
     bodies = body_ids(user)
     organisations = set(organisation_roles(user))
-    return (
-        Q(public_body_id__in=bodies)
-        | Q(parties__public_body_id__in=bodies)
-        | Q(parties__organisation_id__in=organisations)
-    )
+    # The parties as a subquery, not a join: no row per party to deduplicate, and a list can be
+    # read in its index order (`agreement_recent`) and stop after a page.
+    parties = Party.objects.filter(
+        Q(public_body_id__in=bodies) | Q(organisation_id__in=organisations)
+    ).values("agreement_id")
+    return Q(public_body_id__in=bodies) | Q(pk__in=parties)
 
 
 def can_view(user: AnyUser, agreement: Agreement) -> bool:

@@ -31,9 +31,7 @@ PUBLIC_STATUSES = [*Agreement.LIVE_STATUSES, AgreementStatus.ENDED, AgreementSta
 
 def agreements_for_user(*, user: User | AnonymousUser) -> QuerySet[Agreement]:
     return (
-        Agreement.objects.filter(
-            pk__in=Agreement.objects.filter(permissions.visible_q(user)).values("pk")
-        )
+        Agreement.objects.filter(permissions.visible_q(user))
         .select_related("public_body", "initiating_organisation")
         .order_by("-updated_at", "-id")
     )
