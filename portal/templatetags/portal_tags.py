@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms, template
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.html import conditional_escape, format_html
@@ -168,6 +170,17 @@ def history_comment(comment: str) -> dict[str, str]:
 def status_badge(item: Any) -> SafeString:
     """An item's status as a badge (`status-<value>` gives its colour), e.g.
     `{% status_badge application %}`: a tag, not an include, since lists show one per row."""
+    label = _status_labels(item._meta.label, get_language()).get(item.status)
     return format_html(
-        '<span class="status status-{}">{}</span>', item.status, item.get_status_display()
+        '<span class="status status-{}">{}</span>',
+        item.status,
+        label if label is not None else item.get_status_display(),
     )
+
+
+@functools.cache
+def _status_labels(model: str, language: str | None) -> dict[str, str]:
+    """A model's status labels in a language, translated once per process rather than once per
+    row (get_FOO_display() rebuilds the choices and translates them on every call)."""
+    field = cast("models.Field[Any, Any]", apps.get_model(model)._meta.get_field("status"))
+    return {str(value): str(label) for value, label in field.flatchoices}
