@@ -224,7 +224,13 @@ def public_register() -> QuerySet[Agreement]:
             Prefetch(
                 "parties", queryset=Party.objects.select_related("public_body", "organisation")
             ),
-            Prefetch("versions", queryset=AgreementVersion.objects.order_by("-number")),
+            # the number and the PDF of the latest version, not every version's whole text
+            Prefetch(
+                "versions",
+                queryset=AgreementVersion.objects.only(
+                    "pk", "agreement_id", "number", "pdf"
+                ).order_by("-number"),
+            ),
         )
         .order_by("-decision_date", "-id")
     )
