@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from portal import views
@@ -34,6 +35,8 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # No CSRF token: choosing a language changes nothing but a cookie, and a token in the
+    # header would make every public page differ from visitor to visitor (portal.public_cache).
+    path("i18n/setlang/", csrf_exempt(login_not_required(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -4,3 +4,7 @@ that proves a new app plugs into the foundation without any edit of portal."""
 from portal.settings import *  # noqa: F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.throwaway"]  # noqa: F405
+
+# Tests change data and read the public pages again at once: nothing is kept unless a test asks
+# (tests/portal/test_public_cache.py).
+PUBLIC_PAGE_CACHE_SECONDS = 0

@@ -18,10 +18,12 @@ from organisations.models import Organisation, OrganisationStatus
 from portal.http import request_user
 from portal.models import PublicBody
 from portal.pagination import paginate, query_without_page
+from portal.public_cache import public_page
 
 
 @login_not_required
 @require_safe
+@public_page
 def register(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.public_register())
     contributions = selectors.public_contributions(agreements=list(page.object_list))

@@ -26,10 +26,12 @@ from grants import open_data_store, selectors
 from grants.eligibility import eligibility_problems
 from grants.forms import StartForm
 from portal.pagination import paginate, query_without_page
+from portal.public_cache import public_page
 
 
 @login_not_required
 @require_safe
+@public_page
 def calls(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -44,6 +46,7 @@ def calls(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@public_page
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = selectors.call_get_public(pk=pk)
     start_form = None

@@ -12,12 +12,14 @@ from organisations.forms import (
     DirectorySearchForm,
 )
 from portal.pagination import paginate, query_without_page
+from portal.public_cache import public_page
 
 # --- the public directory ------------------------------------------------------------------
 
 
 @login_not_required
 @require_safe
+@public_page
 def directory(request: HttpRequest) -> HttpResponse:
     groups = list(selectors.target_groups())
     form = DirectorySearchForm(
@@ -42,6 +44,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@public_page
 def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.directory_get(pk=pk)
     return render(request, "organisations/directory_detail.html", {"organisation": organisation})
