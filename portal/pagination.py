@@ -8,7 +8,7 @@ list costs as much as the page itself, on every view. The count is bounded inste
 - up to the limit the count is exact, and the page says "Page 2 of 7 (152 in all)";
 - above it the page says "Page 3 (more than 10 000 in all)" and claims no number of pages. The
   page reads one row more than it shows, so it knows whether there is a next page without
-  counting.
+  counting; the last page knows the total from its rows, and says it.
 
 The count is not cached: at 200 000 applications on PostgreSQL the bounded count of the
 officer's inbox takes about 1 ms, and a cache would save less than it costs on every list.
@@ -133,6 +133,10 @@ def paginate(request: HttpRequest, items: QuerySet[Any], per_page: int = PAGE_SI
     if paginator.num_pages is not None:
         return paginator.page(min(number, paginator.num_pages))
     page = paginator.page(number)
+    if page.object_list and not page.has_next():
+        # The last page of a list above the limit: its rows tell the total without counting.
+        paginator.count = (number - 1) * per_page + len(page.object_list)
+        return page
     if page.object_list or number == 1:
         return page
     # Past the end of a list above the limit (an old link, a list that shrank): the last page.
