@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -88,6 +89,15 @@ def test_the_package_validates_and_holds_only_decided_grants_without_persons(
         amount=Decimal("15000"),
         paid_on=timezone.localdate(approved.decided_at),
         reference="x",
+        seen_version=services.payment_version(approved),
+    )
+    # a payment dated ahead (registered with the bank, not yet paid out) is not disbursed yet
+    services.payment_register(
+        application=approved,
+        actor=g.officer,
+        amount=Decimal("10000"),
+        paid_on=timezone.localdate() + timedelta(days=30),
+        reference="y",
         seen_version=services.payment_version(approved),
     )
     rejected = decide(g, reject=True)

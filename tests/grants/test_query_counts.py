@@ -87,6 +87,11 @@ def test_seed_scale_makes_a_consistent_data_set(grants: Grants, settings) -> Non
     assert all(p.public_body_id == p.application.public_body_id for p in payments)
     assert all(p.application.status in {"approved", "partly_approved"} for p in payments)
     assert Notification.objects.filter(kind="decision", subject__startswith="Skalad ").exists()
+    # as the portal writes them: sent in before today, a decision with its day
+    now = timezone.now()
+    assert not applications.filter(submitted_at__gt=now).exists()
+    decided = applications.filter(status__in=["approved", "partly_approved"])
+    assert decided.exists() and not decided.filter(decided_at__isnull=True).exists()
     call_command("seed_scale", organisations=30, calls=3, applications=300)  # idempotent
     assert Application.objects.filter(title__startswith="Skalad ").count() == 300
     assert Payment.objects.count() == payments.count()

@@ -59,7 +59,11 @@ class Command(BaseCommand):
                 organisation_id, creator_id = organisations[rng.randrange(len(organisations))]
                 body_id, prefix = bodies[n % len(bodies)]
                 status = statuses[n % len(statuses)]
-                start = today + timedelta(days=rng.randint(-900, 200))
+                # ended and terminated agreements began in the past; the others may start ahead
+                ended = status in {AgreementStatus.ENDED, AgreementStatus.TERMINATED}
+                start = today + timedelta(
+                    days=rng.randint(-1500, -1100) if ended else rng.randint(-900, 200)
+                )
                 decided = status in {
                     AgreementStatus.SIGNING,
                     AgreementStatus.ACTIVE,
@@ -80,9 +84,8 @@ class Command(BaseCommand):
                         initiating_organisation_id=organisation_id,
                         public_body_id=body_id,
                         status=status,
-                        registry_number=f"{prefix} IOP {start.year}/S{n + 1}"
-                        if status != AgreementStatus.INITIATIVE
-                        else None,
+                        # every agreement has its number from the day it is filed
+                        registry_number=f"{prefix} IOP {start.year}/S{n + 1}",
                         decision_date=start - timedelta(days=30) if decided else None,
                         created_by_id=creator_id,
                     )

@@ -565,8 +565,12 @@ class Command(BaseCommand):
             status = statuses[n % len(statuses)]
             amount = Decimal(rng.randint(5, 150) * 1_000)
             submitted = status != ApplicationStatus.DRAFT
+            # sent in before the call closed, and never after today
             submitted_at = (
-                call.closes_at - timedelta(minutes=rng.randint(1, 60 * 24 * 50))
+                min(
+                    call.closes_at - timedelta(minutes=rng.randint(1, 60 * 24 * 50)),
+                    timezone.now() - timedelta(minutes=rng.randint(1, 60 * 24 * 5)),
+                )
                 if submitted
                 else None
             )
@@ -597,6 +601,12 @@ class Command(BaseCommand):
                     assigned_to=rng.choice(officers) if submitted else None,
                     decided_amount=(amount if status == ApplicationStatus.APPROVED else amount / 2)
                     if decided
+                    else None,
+                    # a decision has its day (the open data's award date)
+                    decided_at=min(
+                        submitted_at + timedelta(days=rng.randint(1, 30)), timezone.now()
+                    )
+                    if decided and submitted_at
                     else None,
                 )
             )
