@@ -183,6 +183,12 @@ class Application(models.Model):
                 condition=models.Q(assigned_to__isnull=True) & ~models.Q(status="draft"),
                 name="application_unassigned",
             ),
+            # the decision maker's list: proposals at a body, oldest first, read in order
+            models.Index(
+                fields=["public_body", "proposed_at", "id"],
+                condition=models.Q(status="proposed"),
+                name="application_proposals",
+            ),
             # what waits for the officer (the overview's counts): counted from the index alone
             models.Index(
                 fields=["public_body", "status", "completed_at", "proposed_by"],
