@@ -191,6 +191,13 @@ def test_percentiles() -> None:
     assert percentile([], 50) == 0.0
 
 
+def test_the_clients_share_of_a_core() -> None:
+    windows = [window("healthz", PUBLIC, 1, 2.0), window("healthz", PUBLIC, 1, 2.0)]
+    windows[0].client_cpu, windows[1].client_cpu = 1.0, 0.2
+    assert bench_http.cpu_share(windows) == pytest.approx(0.3)
+    assert bench_http.cpu_share([]) == 0.0
+
+
 def test_rate_latency_and_errors_of_a_window() -> None:
     measurement = window("calls", PUBLIC, 4, 2.0, [200, 200, 302, 500])
     assert measurement.rate == 2.0
@@ -239,7 +246,8 @@ def test_the_table() -> None:
     assert "windows 100.0–300.0 req/s" in lines[2]
     assert lines[3].split()[-3:] == ["0.65", "0.6", "pass"]
     assert lines[4].split()[-4:] == ["1", "0.02", "0.3", "FAIL"]
-    assert lines[5] == "first error of inbox: HTTP 403 /inbox/"
+    assert lines[5].startswith("the clients' own CPU: ")
+    assert lines[6] == "first error of inbox: HTTP 403 /inbox/"
 
 
 # --- the server's environment ----------------------------------------------------------------

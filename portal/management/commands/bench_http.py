@@ -124,6 +124,7 @@ class Measurement:
     role: str
     samples: list[Sample]
     elapsed: float
+    client_cpu: float = 0.0  # CPU seconds the clients (this process) used in the window
 
     @property
     def rate(self) -> float:
@@ -201,7 +202,12 @@ def table(result: list[Row], floors: Sequence[Measurement]) -> list[str]:
             f"{len(m.errors):>7} {row.ratio:>8.2f} {row.target:>7.1f}  "
             + ("pass" if row.passed else "FAIL")
         )
-    for m in [floor, *(row.measurement for row in result)]:
+    pages = [row.measurement for row in result]
+    lines.append(
+        f"the clients' own CPU: {cpu_share(floors):.0%} of a core at /healthz, "
+        f"{cpu_share(pages):.0%} on the pages"
+    )
+    for m in [floor, *pages]:
         if m.errors:
             first = m.errors[0]
             lines.append(
@@ -210,6 +216,13 @@ def table(result: list[Row], floors: Sequence[Measurement]) -> list[str]:
                 + f" {first.url}"
             )
     return lines
+
+
+def cpu_share(windows: Sequence[Measurement]) -> float:
+    """The share of one core the clients used over these windows: near 1, the load generator
+    itself limits the rate, and the ratio to the floor says less."""
+    elapsed = sum(window.elapsed for window in windows)
+    return sum(window.client_cpu for window in windows) / elapsed if elapsed > 0 else 0.0
 
 
 # --- the officer's session ------------------------------------------------------------------
@@ -391,9 +404,11 @@ async def drive(
             await one(client, True)
 
     await asyncio.gather(*(one(client, False) for client in clients))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(loop(client, started + seconds) for client in clients))
-    return Measurement(name, url, role, samples, time.perf_counter() - started)
+    return Measurement(
+        name, url, role, samples, time.perf_counter() - started, time.process_time() - cpu
+    )
 
 
 async def run_pages(
