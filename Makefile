@@ -35,12 +35,14 @@ lint: install
 	DEBUG=true $(VENV)/bin/mypy .
 
 # The benchmark: a large data set in its own PostgreSQL database, then p50/p95 and query counts
-# of the busiest pages. BENCH_DATABASE_URL points elsewhere if wanted.
+# of the busiest pages, and req/s over HTTP (gunicorn with production settings on 127.0.0.1,
+# Redis db 9) beside /healthz. BENCH_DATABASE_URL points elsewhere if wanted.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samverkansportalen_bench
 BENCH_SCALE ?= --organisations 5000 --calls 50 --applications 100000 --granted 100000
 # The pages are measured without DEBUG (as served), and the open-data files are built in a
 # directory of the benchmark's own, not over the ones `make run` serves.
 BENCH_ENV = DEVELOPMENT=true DATABASE_URL=$(BENCH_DATABASE_URL) OPEN_DATA_ROOT=var/bench-open-data
+BENCH_HTTP_ARGS ?= --clients 8 --seconds 10
 bench: install
 	@psql "$(BENCH_DATABASE_URL:/samverkansportalen_bench=/postgres)" -tc "SELECT 1 FROM pg_database WHERE datname = 'samverkansportalen_bench'" | grep -q 1 \
 		|| psql "$(BENCH_DATABASE_URL:/samverkansportalen_bench=/postgres)" -c "CREATE DATABASE samverkansportalen_bench"
@@ -49,6 +51,7 @@ bench: install
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_scale $(BENCH_SCALE)
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_scale_agreements
 	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
+	$(BENCH_ENV) $(PY) manage.py bench_http $(BENCH_HTTP_ARGS)
 	$(BENCH_ENV) $(PY) manage.py bench_pdf
 
 install: $(UV)
