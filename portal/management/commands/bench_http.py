@@ -92,10 +92,18 @@ class Page(NamedTuple):
 PAGES: list[Page] = [
     Page("open calls", "grants:calls", PUBLIC),
     Page("directory", "organisations:directory", PUBLIC),
-    Page("open data", "grants:open_data", PUBLIC),
+    Page("IOP register", "agreements:register", PUBLIC),
+    Page("open-data page", "grants:open_data", PUBLIC),
+    Page("officer overview", "portal:officer_home", OFFICER),
     Page("officer inbox", "grants:inbox", OFFICER),
+    Page("inbox, name search", "/handlaggning/ansokningar/?q=Solstr%C3%A5len", OFFICER),
     Page("application (officer)", "grants:officer_application", OFFICER, "grants:inbox"),
     Page("reports list", "grants:reports", OFFICER),
+    Page("payments list", "grants:payments", OFFICER),
+    Page("recoveries list", "grants:recoveries", OFFICER),
+    Page("organisation queue", "organisations:officer_queue", OFFICER),
+    Page("IOP list", "agreements:officer_list", OFFICER),
+    Page("Notiser", "portal:notifications", OFFICER),
 ]
 
 
