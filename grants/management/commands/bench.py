@@ -134,7 +134,12 @@ class Command(BaseCommand):
         if open_data_store.current() is None:
             self.stdout.write("building the open-data files first (the statistics page reads them)")
             open_data_store.build(wait=60)
-        results = self.measure(pages, public, rounds)
+        try:
+            results = self.measure(pages, public, rounds)
+        finally:
+            # the sessions force_login wrote are deleted, not left in the database
+            officer_client.logout()
+            decider_client.logout()
         self.table(results)
         if pages_only:
             return
