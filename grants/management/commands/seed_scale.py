@@ -444,6 +444,13 @@ class Command(BaseCommand):
             closes_at=now - timedelta(days=300),
         )
         creator_id = orgs[0].created_by_id
+        # a decided grant was handled by a case officer (no grant is left unassigned)
+        officer_id = (
+            User.objects.filter(public_body_memberships__role="case_officer")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
         rows = []
         for n in range(count):
             amount = Decimal(rng.randint(5, 150) * 1_000)
@@ -468,6 +475,7 @@ class Command(BaseCommand):
                     planned_start=(decided_at + timedelta(days=10)).date(),
                     planned_end=(decided_at + timedelta(days=100)).date(),
                     created_by_id=creator_id,
+                    assigned_to_id=officer_id,
                 )
             )
             if len(rows) == BATCH:
