@@ -90,6 +90,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@public_page
 def open_data(request: HttpRequest) -> HttpResponse:
     # The figures as the last build computed them: no sum over the applications per view.
     return render(request, "grants/open_data.html", {"summary": open_data_store.summary()})

@@ -267,3 +267,29 @@ def test_the_money_list_exports_make_the_same_number_of_queries_for_5_and_60_row
         content = b"".join(client.get(url, {"export": "csv"}).streaming_content)
     assert content.count(b"\n") > 60
     assert_same_query_count(few, many)
+
+
+def test_the_benchmark_runs_on_a_small_data_set(grants: Grants, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`make bench` keeps working: every page it measures answers 200 (it stops on anything
+    else), and it prints each page's ratio to the floor and the open-data downloads."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    settings.OPEN_DATA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "open_data": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    call_command("seed_scale", organisations=20, calls=2, applications=60, granted=10, reports=10)
+    call_command("seed_scale_agreements", agreements=12)
+    out = StringIO()
+    call_command("bench", rounds=1, scan_repeat=1, stdout=out)
+    text = out.getvalue()
+    assert "/healthz (floor)" in text and "p95 × floor" in text
+    assert "inbox, diarienummer" in text and "IOP list" in text and "Notiser" in text
+    assert "grants.json, 304" in text and "build:" in text
