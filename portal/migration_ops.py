@@ -19,3 +19,18 @@ def take_over_settings(model: str, fields: list[str]) -> migrations.RunPython:
             apps.get_model(*model.split(".")).objects.update_or_create(pk=1, defaults=values)
 
     return migrations.RunPython(forward, migrations.RunPython.noop)
+
+
+def postgresql_only(forward: list[str], backward: list[str]) -> migrations.RunPython:
+    """SQL that only PostgreSQL has (an extension, a trigram index, planner statistics): run
+    there, and nothing on SQLite (the quick start and the default tests)."""
+
+    def run(statements: list[str]) -> Any:
+        def operation(apps: Any, schema_editor: Any) -> None:
+            if schema_editor.connection.vendor == "postgresql":
+                for statement in statements:
+                    schema_editor.execute(statement)
+
+        return operation
+
+    return migrations.RunPython(run(forward), run(backward))

@@ -7,25 +7,19 @@ database owner may create it. On SQLite (the quick start, the default tests) not
 
 from django.db import migrations
 
-INDEX = "organisation_name_trigram"
-
-
-def create(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON organisations_organisation "
-        "USING gin (UPPER(name) gin_trgm_ops)"
-    )
-
-
-def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+from portal.migration_ops import postgresql_only
 
 
 class Migration(migrations.Migration):
     dependencies = [("organisations", "0003_reminder_settings")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        postgresql_only(
+            [
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                "CREATE INDEX IF NOT EXISTS organisation_name_trigram ON "
+                "organisations_organisation USING gin (UPPER(name) gin_trgm_ops)",
+            ],
+            ["DROP INDEX IF EXISTS organisation_name_trigram"],
+        )
+    ]
