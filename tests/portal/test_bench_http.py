@@ -6,6 +6,7 @@ it prints, and the production environment it gives gunicorn. Nothing here measur
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -137,7 +138,10 @@ def read(raw: bytes) -> bench_http.Response:
         reader.feed_eof()
         return await read_response(reader)
 
-    return asyncio.run(parse())
+    # in a thread of its own: the browser tests' Playwright may have left an event loop running
+    # in this one when the whole suite runs
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, parse()).result()
 
 
 def test_a_response_with_content_length() -> None:
