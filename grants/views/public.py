@@ -96,7 +96,21 @@ def open_data(request: HttpRequest) -> HttpResponse:
     return render(request, "grants/open_data.html", {"summary": open_data_store.summary()})
 
 
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+GZIP = re.compile(r"^\s*(?:x-)?gzip\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$", re.IGNORECASE)
+
+
+def _accepts_gzip(header: str) -> bool:
+    """Whether Accept-Encoding takes gzip: named (or x-gzip), and not with q=0."""
+    for part in header.split(","):
+        match = GZIP.match(part)
+        if match:
+            try:
+                return float(match.group(1) or 1) > 0
+            except ValueError:
+                return False
+    return False
+
+
 NOT_BUILT = (
     "De öppna uppgifterna om beviljade bidrag tas fram och är inte klara ännu. "
     "Försök igen om några minuter."
@@ -131,7 +145,7 @@ def _built_file(
     record = manifest["files"][public]
     if record is None:
         return missing(NO_PACKAGE, 404)
-    gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    gzipped = _accepts_gzip(request.headers.get("Accept-Encoding", ""))
     variant = record["gzip"] if gzipped else record
     etag = quote_etag(variant["etag"])
     last_modified = int(datetime.fromisoformat(record["last_modified"]).timestamp())

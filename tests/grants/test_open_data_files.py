@@ -179,6 +179,12 @@ def test_gzip_to_a_client_that_accepts_it(grants: Grants) -> None:
     assert gzip.decompress(body(packed)) == body(plain)
     assert packed["ETag"] != plain["ETag"]  # each representation its own strong ETag
     assert packed["Content-Type"] == plain["Content-Type"] == "application/json; charset=utf-8"
+    # a client that names gzip only to refuse it, or names something else, gets it plain
+    for header in ("gzip;q=0", "br, gzip ; q=0.0", "gzipped", "identity"):
+        refused = client.get(reverse(JSON_URL), HTTP_ACCEPT_ENCODING=header)
+        assert "Content-Encoding" not in refused, header
+    weighed = client.get(reverse(JSON_URL), HTTP_ACCEPT_ENCODING="br;q=1.0, GZIP;q=0.5")
+    assert weighed["Content-Encoding"] == "gzip"
 
 
 def test_a_request_reads_files_only_and_never_builds(grants: Grants) -> None:
