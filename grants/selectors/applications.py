@@ -23,7 +23,12 @@ from grants.models import (
     FollowUpReport,
     Submission,
 )
-from grants.selectors._shared import _application_queryset, _officer_body_ids, _without_conflicts
+from grants.selectors._shared import (
+    _application_queryset,
+    _officer_body_ids,
+    _with_people,
+    _without_conflicts,
+)
 from organisations import segregation
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, OrganisationRole
@@ -101,7 +106,7 @@ def application_get_for_member(
 ) -> tuple[Application, OrganisationMembership]:
     if not user.is_authenticated:
         raise Http404
-    application = _application_queryset().filter(pk=pk).first()
+    application = _with_people(_application_queryset().filter(pk=pk).first())
     if application is None:
         raise Http404
     membership = organisation_selectors.membership_of(
@@ -116,7 +121,7 @@ def application_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Appli
     """For a case officer or decision maker of the owning public body who is not excluded from
     the case (segregation of duties); 404 for anyone else, so an affiliated officer cannot even
     read the case through the officer pages."""
-    application = (
+    application = _with_people(
         _without_conflicts(
             _application_queryset().filter(pk=pk, public_body_id__in=_officer_body_ids(user)), user
         )
