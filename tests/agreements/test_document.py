@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from agreements import services
-from agreements.diff import ADDED, EQUAL, REMOVED, text_diff
+from agreements.diff import ADDED, EQUAL, REMOVED, Piece, text_diff
 from agreements.models import SectionRevision
 from portal.formats import long_datetime
 from tests.agreements.conftest import Iop, fresh, sign, to_signing
@@ -254,3 +254,65 @@ def test_sections_written_before_revisions_were_kept_become_their_first_saves(io
         "Tidigare text.",
         a.created_by_id,
     )
+
+
+def _weighed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size (len(a) × len(b)) of every comparison the diff asks difflib for."""
+    import difflib
+
+    sizes: list[int] = []
+    original = difflib.SequenceMatcher.set_seqs
+
+    def set_seqs(self: difflib.SequenceMatcher[str], a: list[str], b: list[str]) -> None:
+        sizes.append(len(a) * len(b))
+        original(self, a, b)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seqs", set_seqs)
+    return sizes
+
+
+def _rebuilt(pieces: list[Piece]) -> tuple[str, str]:
+    old = "".join(p.text for p in pieces if p.kind != ADDED)
+    new = "".join(p.text for p in pieces if p.kind != REMOVED)
+    return old, new
+
+
+def test_texts_made_to_defeat_the_comparison_are_compared_within_a_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two sections of 20 000 characters of random a/b, one by words and one by lines, took a
+    worker minutes: the comparison now weighs at most the budget, and still tells both texts."""
+    import random
+
+    from agreements.diff import BUDGET
+
+    rng = random.Random(1)  # noqa: S311 - test data
+    words = " ".join(rng.choice("ab") for _ in range(10_000))
+    lines = "\n".join(rng.choice("ab") for _ in range(10_000))
+    vocabulary = [f"ord{i}" for i in range(150)]
+    varied = " ".join(rng.choice(vocabulary) for _ in range(6_000))
+    sizes = _weighed(monkeypatch)
+    for old, new in ((words, lines), (lines, words), (varied, words), (words, varied)):
+        sizes.clear()
+        pieces = text_diff(old, new)
+        assert sum(sizes) <= 2 * BUDGET
+        assert _rebuilt(pieces) == (old, new)
+
+
+def test_a_long_section_is_still_compared_word_by_word_where_it_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    paragraphs = [
+        f"Stycke {n}: föreningen ordnar läxhjälp och idrott i Centrum." for n in range(400)
+    ]
+    old = "\n".join(paragraphs)
+    changed = paragraphs.copy()
+    changed[200] = "Stycke 200: föreningen ordnar läxhjälp och musik i Centrum."
+    new = "\n".join(changed)
+    sizes = _weighed(monkeypatch)
+    pieces = text_diff(old, new)
+    assert [(p.kind, p.text) for p in pieces if p.kind != EQUAL] == [
+        (REMOVED, "idrott"),
+        (ADDED, "musik"),
+    ]
+    assert _rebuilt(pieces) == (old, new) and max(sizes) > 0
