@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -72,13 +73,30 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     return value
 
 
+# A separator or line break followed (after spaces or a quote) by a formula character.
+_SPLIT_FORMULA = re.compile(r"""([,;\t\r\n]["\s]*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])""")
+
+
+def neutralise_for_csv(value: Any) -> Any:
+    """As `neutralise`, and for the inside of a text too: a spreadsheet program opens a CSV
+    file with its own list separator (`;` in Swedish Excel, `,` elsewhere), whichever the file
+    was written with, and quotes do not hold across the two, so `Stad;=2+3` in a comma file
+    gives a cell `=2+3`. A quote is put before a formula character that follows a separator or
+    a line break: `Stad;'=2+3`."""
+    value = neutralise(value)
+    if isinstance(value, str):
+        return _SPLIT_FORMULA.sub(r"\1'", value)
+    return value
+
+
 def csv_writer(buffer: io.StringIO, *, delimiter: str = ";") -> Any:
-    """A csv writer whose rows are neutralised (for streams that write row by row)."""
+    """A csv writer whose rows are neutralised, inside their texts too (for streams that write
+    row by row)."""
     writer = csv.writer(buffer, delimiter=delimiter)
 
     class Neutralising:
         def writerow(self, row: Iterable[Any]) -> Any:
-            return writer.writerow(neutralise_row(row))
+            return writer.writerow([neutralise_for_csv(value) for value in row])
 
     return Neutralising()
 

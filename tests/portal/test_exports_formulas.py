@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ HOSTILE = [
     "\r=1",
 ]
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SPLIT = "Stad;=2+3;x,=4+5,y"
 
 
 def hostile_world(g: Grants) -> None:
@@ -39,7 +41,8 @@ def hostile_world(g: Grants) -> None:
     g.organisation.name = HOSTILE[0]
     g.organisation.city = HOSTILE[1]
     g.organisation.save()
-    g.call.title = HOSTILE[4]
+    # a spreadsheet program splits a file on its own list separator, whichever the file uses
+    g.call.title = HOSTILE[4] + SPLIT
     g.call.save()
     application = decided(g)
     application.title = HOSTILE[5]
@@ -70,6 +73,10 @@ def assert_no_formula_in_csv(rows: list[list[str]]) -> str:
     flat = [cell for row in rows for cell in row]
     for cell in flat:
         assert not cell.startswith(DANGEROUS_STARTS), repr(cell)
+        # as a spreadsheet program with another list separator (or line breaks) splits it,
+        # quotes or no quotes
+        for piece in re.split(r"[,;\t\r\n]", cell):
+            assert not piece.lstrip(' "').startswith(DANGEROUS_STARTS[:4]), repr(cell)
     return "\n".join(flat)
 
 
@@ -92,6 +99,10 @@ def test_officer_exports_carry_no_formula(grants: Grants, name: str) -> None:  #
 
     response = client.get(reverse(f"grants:{name}"), {"export": "csv"})
     assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    response.streaming_content = [content]
+    assert_no_formula_in_csv(csv_cells(response, ","))  # read with another list separator
+    response.streaming_content = [content]
     text = assert_no_formula_in_csv(csv_cells(response, ";"))
     assert "'" + HOSTILE[0] in text  # the name is still there, shown as text
 
@@ -116,11 +127,13 @@ def test_the_open_data_csv_carries_no_formula(grants: Grants) -> None:  # noqa: 
     open_data_store.build()
     response = Client().get(reverse("grants:open_data_csv"))
     assert response.status_code == 200
+    swedish = Client().get(reverse("grants:open_data_csv"))
+    assert_no_formula_in_csv(csv_cells(swedish, ";"))  # as Swedish Excel splits it
     rows = csv_cells(response, ",")
     assert len(rows) == 2
     text = assert_no_formula_in_csv(rows)
     assert "'" + HOSTILE[0] in text and "'" + HOSTILE[1] in text
-    assert "'" + HOSTILE[5] in text
+    assert "'\r'=1" in text  # HOSTILE[5]: quoted at its start and after its line break
 
 
 def test_the_helper_neutralises_only_text() -> None:
@@ -146,3 +159,13 @@ def test_xlsx_cells_are_strings_or_typed_values() -> None:
     assert cells[7].value == "badchar"  # a control character never makes the export fail
     assert cells[8].data_type == "n" and cells[8].value == -500
     assert cells[9].is_date
+
+
+def test_a_formula_after_a_separator_inside_a_text_is_neutralised_too() -> None:
+    from portal.exports import neutralise_for_csv
+
+    assert neutralise_for_csv("Exempelstad;=2+3;x") == "Exempelstad;'=2+3;x"
+    assert neutralise_for_csv('Ref,="x",slut; @SUM(A1)') == "Ref,'=\"x\",slut; '@SUM(A1)"
+    assert neutralise_for_csv("Rad ett\n+cmd") == "Rad ett\n'+cmd"
+    assert neutralise_for_csv("Kostnad 2026-2027, 5 %") == "Kostnad 2026-2027, 5 %"
+    assert neutralise_for_csv(Decimal("-5")) == Decimal("-5")
