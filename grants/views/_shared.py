@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from grants import selectors
+from grants import selectors, services
 from grants.forms import OfficerListForm
 from grants.models import Application
 from portal import versions
@@ -22,7 +22,9 @@ from portal.pagination import paginate, query_without_page
 
 
 def _money_context(application: Application) -> dict[str, Any]:
-    if not application.decided_at:
+    """Payments, report and recoveries of a decided case: a granted one whatever its recorded
+    decision time (a grant without one, from an import or an old system, still opens)."""
+    if not application.decided_at and application.status not in services.DECIDED:
         return {}
     payments = list(selectors.payments_of(application=application))
     return {

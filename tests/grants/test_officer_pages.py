@@ -616,3 +616,16 @@ def test_a_closed_call_says_it_closed(grants: Grants) -> None:
     assert "(stängdes " in page and "(stängs " not in page
     detail = logged_in(g.officer).get(reverse("grants:call", args=[g.call.pk])).content.decode()
     assert "<dt>Stängdes</dt>" in detail
+
+
+def test_a_grant_without_a_recorded_decision_time_still_opens(grants: Grants) -> None:
+    """A granted case from an import or an older system may lack the decision's time: its
+    page opens with its money part instead of failing."""
+    from tests.grants.conftest import decided
+
+    application = decided(grants)
+    Application.objects.filter(pk=application.pk).update(decided_at=None)
+    response = logged_in(grants.officer).get(
+        reverse("grants:officer_application", args=[application.pk])
+    )
+    assert response.status_code == 200
