@@ -3,10 +3,13 @@ stopping a round, and the PDFs (the draft, the signed versions, whether one is p
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -258,10 +261,24 @@ class _Stored:
         self.content_type = "application/pdf"
 
 
+# A draft PDF is kept this long in the shared cache, under the hash of its text: opening it again
+# (or a party opening what another just opened) does not render it again. A long agreement
+# takes a worker seconds to render.
+DRAFT_PDF_SECONDS = 60 * 30
+
+
 @require_safe
 def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get_for_user(user=request.user, pk=pk)
-    pdf = render_agreement_pdf(services.agreement_snapshot(agreement), draft=True)
+    snapshot = services.agreement_snapshot(agreement)
+    key = (
+        "agreements:draft-pdf:"
+        + hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str).encode()).hexdigest()
+    )
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_agreement_pdf(snapshot, draft=True)
+        cache.set(key, pdf, DRAFT_PDF_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="utkast.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from agreements import services
 from agreements.diff import ADDED, EQUAL, REMOVED, Piece, text_diff
-from agreements.models import SectionRevision
+from agreements.models import Agreement, SectionRevision
 from portal.formats import long_datetime
 from tests.agreements.conftest import Iop, fresh, sign, to_signing
 from tests.agreements.test_access import screened
@@ -316,3 +316,23 @@ def test_a_long_section_is_still_compared_word_by_word_where_it_changed(
         (ADDED, "musik"),
     ]
     assert _rebuilt(pieces) == (old, new) and max(sizes) > 0
+
+
+def test_the_draft_pdf_is_rendered_once_for_the_same_text(iop: Iop) -> None:
+    """A long agreement takes a worker seconds to render: opening the draft again, or another
+    party opening the same text, is served the PDF already made; a changed text is rendered."""
+    from unittest import mock
+
+    from agreements.views import signing
+
+    url = reverse("agreements:draft_pdf", args=[iop.agreement.pk])
+    real = signing.render_agreement_pdf
+    with mock.patch.object(signing, "render_agreement_pdf", side_effect=real) as render:
+        first = logged_in(iop.representative).get(url)
+        second = logged_in(iop.officer).get(url)
+        assert first.status_code == second.status_code == 200
+        assert first.content == second.content and render.call_count == 1
+        Agreement.objects.filter(pk=iop.agreement.pk).update(title="Mötesplats Norr och Söder")
+        third = logged_in(iop.representative).get(url)
+        assert render.call_count == 2 and third.content != first.content
+    assert third["Cache-Control"] == "private, no-store"
