@@ -233,8 +233,12 @@ def _search(q: str, prefixes: list[str]) -> Q:
 
 
 def inbox_calls(*, user: User | AnonymousUser) -> QuerySet[Call]:
-    return Call.objects.filter(programme__public_body_id__in=_officer_body_ids(user)).order_by(
-        "-closes_at"
+    """The calls of the officer's bodies, newest first, for the lists' filter: their names only
+    (not every call's description, read on every page of every list)."""
+    return (
+        Call.objects.filter(programme__public_body_id__in=_officer_body_ids(user))
+        .only("pk", "title", "closes_at")
+        .order_by("-closes_at")
     )
 
 
@@ -261,6 +265,7 @@ def inbox_officers(*, user: User | AnonymousUser) -> QuerySet[User]:
             public_body_memberships__public_body_id__in=_officer_body_ids(user),
             public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
         )
+        .only("pk", "name", "email")
         .order_by("name", "email")
         .distinct()
     )

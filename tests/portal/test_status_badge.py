@@ -18,3 +18,18 @@ def test_the_label_follows_the_language_and_the_value_is_the_class() -> None:
         again = status_badge(application)
     assert swedish == again == '<span class="status status-submitted">Inskickad</span>'
     assert english == '<span class="status status-submitted">Submitted</span>'
+
+
+def test_the_badge_escapes_what_it_shows() -> None:
+    class Odd:
+        status = '"><script>x</script>'
+
+        class _meta:  # as a model's
+            label = "grants.Application"
+
+        def get_status_display(self) -> str:
+            return "<b>Okänd</b>"
+
+    badge = status_badge(Odd())
+    assert "<script>" not in badge and "<b>" not in badge
+    assert "&lt;b&gt;Okänd&lt;/b&gt;" in badge
