@@ -203,7 +203,11 @@ class Application(models.Model):
                 name="application_organisation_body",
             ),
             models.Index(fields=["call", "status"], name="application_call_status"),
-            models.Index(fields=["assigned_to", "-submitted_at"], name="application_assigned"),
+            # "assigned to me": counted from the index alone (body and status are in it)
+            models.Index(
+                fields=["assigned_to", "-submitted_at", "public_body", "status"],
+                name="application_assigned",
+            ),
             # the reminder scan: completions due on given days, without reading every application
             models.Index(
                 fields=["completion_due"],
