@@ -73,8 +73,11 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     return value
 
 
-# A separator or line break followed (after spaces or a quote) by a formula character.
-_SPLIT_FORMULA = re.compile(r"""([,;\t\r\n]["\s]*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])""")
+# A separator or line break followed (after spaces or a quote) by a formula character; a sign
+# that ends its cell ("500,-" as amounts are written) starts no formula and is left as it is.
+_SPLIT_FORMULA = re.compile(
+    r"""([,;\t\r\n]["\s]*)(?=[=@\uff1d\uff20]|[+\-\uff0b\uff0d][^,;\t\r\n])"""
+)
 
 
 def neutralise_for_csv(value: Any) -> Any:

@@ -168,4 +168,7 @@ def test_a_formula_after_a_separator_inside_a_text_is_neutralised_too() -> None:
     assert neutralise_for_csv('Ref,="x",slut; @SUM(A1)') == "Ref,'=\"x\",slut; '@SUM(A1)"
     assert neutralise_for_csv("Rad ett\n+cmd") == "Rad ett\n'+cmd"
     assert neutralise_for_csv("Kostnad 2026-2027, 5 %") == "Kostnad 2026-2027, 5 %"
+    assert neutralise_for_csv("Hyra 500,-; 300,-") == "Hyra 500,-; 300,-"
+    assert neutralise_for_csv("Hyra 500,- cmd|x") == "Hyra 500,'- cmd|x"
+    assert neutralise_for_csv("Saldo; -200") == "Saldo; '-200"
     assert neutralise_for_csv(Decimal("-5")) == Decimal("-5")
