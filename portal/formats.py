@@ -69,3 +69,9 @@ def number(value: int | None) -> str:
     if value is None or value == "":
         return MISSING
     return formats.number_format(value, force_grouping=True)
+
+
+def registry_number(prefix: str, year: int | str, number: int | str) -> str:
+    """A diarienummer as the portal writes it: `KFN 2026/12` (the body's prefix, the year, the
+    number in the year's series). Allocation and the inbox's lookup both write it here."""
+    return f"{prefix} {year}/{number}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 
+from portal.formats import registry_number
 from portal.models import AuditEvent, PublicBody, PublicBodyMembership, RegistryCounter, User
 
 
@@ -110,4 +111,4 @@ def registry_number_allocate(*, public_body: PublicBody, year: int) -> str:
     counter = RegistryCounter.objects.select_for_update().get(public_body=public_body, year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
-    return f"{public_body.registry_prefix} {year}/{counter.last_number}"
+    return registry_number(public_body.registry_prefix, year, counter.last_number)

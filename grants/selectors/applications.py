@@ -32,6 +32,7 @@ from grants.selectors._shared import (
 from organisations import segregation
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, OrganisationRole
+from portal.formats import registry_number
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.selectors import user_memberships
 
@@ -213,8 +214,8 @@ def registry_number_candidates(q: str, prefixes: list[str]) -> list[str]:
     prefix, year, number = match.groups()
     number = number.lstrip("0") or "0"
     if prefix:
-        return [f"{prefix.upper()} {year}/{number}"]
-    return [f"{p} {year}/{number}" for p in sorted(prefixes)]
+        return [registry_number(prefix.upper(), year, number)]
+    return [registry_number(p, year, number) for p in sorted(prefixes)]
 
 
 def _search(q: str, prefixes: list[str]) -> Q:

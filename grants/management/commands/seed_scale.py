@@ -40,6 +40,7 @@ from grants.models import (
 )
 from organisations.demo import DISTRICTS, demo_organisation_number, seed_members
 from organisations.models import LegalForm, Organisation, OrganisationStatus
+from portal.formats import registry_number
 from portal.models import (
     Notification,
     NotificationStatus,
@@ -587,7 +588,7 @@ class Command(BaseCommand):
                 body = body_of[call.pk]
                 key = (body.pk, timezone.localtime(submitted_at).year)
                 counters[key] = counters.get(key, 0) + 1
-                number = f"{body.registry_prefix} {key[1]}/{counters[key]}"
+                number = registry_number(body.registry_prefix, key[1], counters[key])
             decided = status in (ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED)
             applicant = orgs[rng.randrange(len(orgs))]
             rows.append(
