@@ -261,9 +261,10 @@ class _Stored:
         self.content_type = "application/pdf"
 
 
-# A draft PDF is kept this long in the shared cache, under the hash of its text: opening it again
-# (or a party opening what another just opened) does not render it again. A long agreement
-# takes a worker seconds to render.
+# A draft PDF is kept this long in the shared cache, under the hash of everything it prints:
+# opening it again (or a party opening what another just opened) does not render it again. A
+# long agreement takes a worker seconds to render. Not `text_fingerprint`: that leaves out the
+# signatures and names the draft shows.
 DRAFT_PDF_SECONDS = 60 * 30
 
 
