@@ -15,6 +15,7 @@ object, like their officer roles (`portal.selectors.user_memberships`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,52 +56,95 @@ def affiliated_organisation_ids(user: User | AnonymousUser) -> frozenset[int]:
     """Organisations the person belongs to, belonged to recently, registered, or asked to join."""
     if not user.is_authenticated:
         return frozenset()
-    cached: frozenset[int] | None = user.__dict__.get(_AFFILIATIONS)
-    if cached is None:
-        since = timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS)
-        ids = (
-            OrganisationMembership.objects.filter(user_id=user.pk)
-            .order_by()
-            .values_list("organisation_id", flat=True)
-            .union(
-                PastMembership.objects.filter(user_id=user.pk, ended_at__gte=since)
-                .order_by()
-                .values_list("organisation_id", flat=True),
-                JoinRequest.objects.filter(user_id=user.pk, status=JoinRequestStatus.PENDING)
-                .order_by()
-                .values_list("organisation_id", flat=True),
-                Organisation.objects.filter(created_by_id=user.pk)
-                .order_by()
-                .values_list("pk", flat=True),
-                # An officer who let someone into an organisation (when it had no
-                # representative) does not then verify what that person changes.
-                JoinRequest.objects.filter(
-                    decided_by_id=user.pk,
-                    status=JoinRequestStatus.ACCEPTED,
-                    decided_at__gte=since,
-                )
-                .order_by()
-                .values_list("organisation_id", flat=True),
-            )
-        )
-        cached = frozenset(ids)
-        user.__dict__[_AFFILIATIONS] = cached
-    return cached
+    if _AFFILIATIONS not in user.__dict__:
+        _read_connections(user)
+    affiliations: frozenset[int] = user.__dict__[_AFFILIATIONS]
+    return affiliations
 
 
 def declared_conflicts(user: User | AnonymousUser) -> frozenset[tuple[int, str]]:
     """(content type id, object id) of every case the person declared a conflict of interest on."""
     if not user.is_authenticated:
         return frozenset()
-    cached: frozenset[tuple[int, str]] | None = user.__dict__.get(_DECLARATIONS)
-    if cached is None:
-        cached = frozenset(
-            ConflictOfInterest.objects.filter(user_id=user.pk).values_list(
-                "content_type_id", "object_id"
-            )
-        )
-        user.__dict__[_DECLARATIONS] = cached
-    return cached
+    if _DECLARATIONS not in user.__dict__:
+        _read_connections(user)
+    declarations: frozenset[tuple[int, str]] = user.__dict__[_DECLARATIONS]
+    return declarations
+
+
+def _read_connections(user: User) -> None:
+    """Both sets in one query, on every officer page: the affiliations (memberships now and
+    within the period, organisations registered, requests to join waiting, people let in within
+    the period) and the declarations. Written as SQL because the ORM's five-part UNION cost more
+    to build than the database took to answer it."""
+    since = connection.ops.adapt_datetimefield_value(
+        timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS)
+    )
+    sql = _connections_sql(connection.vendor)
+    params = [
+        user.pk,
+        user.pk,
+        since,
+        user.pk,
+        JoinRequestStatus.PENDING.value,
+        user.pk,
+        user.pk,
+        JoinRequestStatus.ACCEPTED.value,
+        since,
+        user.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    user.__dict__[_AFFILIATIONS] = frozenset(int(a) for kind, a, _b in rows if kind == 0)
+    user.__dict__[_DECLARATIONS] = frozenset((int(a), str(b)) for kind, a, b in rows if kind == 1)
+
+
+@functools.cache
+def _connections_sql(vendor: str) -> str:
+    """The query of `_read_connections` on this kind of database (`vendor`, the cache's key),
+    with the tables' and columns' names as the models give them: no value from outside is ever
+    part of the text, every value is a parameter."""
+    q = connection.ops.quote_name
+
+    def table(model: type[models.Model]) -> str:
+        return q(model._meta.db_table)
+
+    def column(model: type[models.Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or field.column is None:
+            raise TypeError(f"{model.__name__}.{name} is not a column")
+        return q(field.column)
+
+    def organisations(model: type[models.Model], field: str, where: str) -> str:
+        nothing = "CAST(NULL AS VARCHAR(64))"
+        return f"SELECT 0, {column(model, field)}, {nothing} FROM {table(model)} WHERE {where}"  # noqa: S608
+
+    member, past, join = OrganisationMembership, PastMembership, JoinRequest
+    parts = [
+        organisations(member, "organisation", f"{column(member, 'user')} = %s"),
+        organisations(
+            past,
+            "organisation",
+            f"{column(past, 'user')} = %s AND {column(past, 'ended_at')} >= %s",
+        ),
+        organisations(
+            join, "organisation", f"{column(join, 'user')} = %s AND {column(join, 'status')} = %s"
+        ),
+        organisations(Organisation, "id", f"{column(Organisation, 'created_by')} = %s"),
+        # An officer who let someone into an organisation (when it had no representative) does
+        # not then verify what that person changes.
+        organisations(
+            join,
+            "organisation",
+            f"{column(join, 'decided_by')} = %s AND {column(join, 'status')} = %s "
+            f"AND {column(join, 'decided_at')} >= %s",
+        ),
+        f"SELECT 1, {column(ConflictOfInterest, 'content_type')}, "  # noqa: S608
+        f"{column(ConflictOfInterest, 'object_id')} FROM {table(ConflictOfInterest)} "
+        f"WHERE {column(ConflictOfInterest, 'user')} = %s",
+    ]
+    return " UNION ALL ".join(parts)
 
 
 def forget(user: User | AnonymousUser) -> None:

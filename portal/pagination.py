@@ -16,7 +16,7 @@ officer's inbox takes about 1 ms, and a cache would save less than it costs on e
 A page number that is not a number, or below 1, gives the first page; one past the end gives
 the last page, as before (above the limit that needs a full count, but only for that request).
 Every page makes the same two queries, whatever the number of rows: the bounded count and the
-rows.
+rows (only the rows when the view passes a count it already has).
 """
 
 from __future__ import annotations
@@ -39,12 +39,20 @@ class Paginator:
     """The count of a list, bounded at `count_limit`. `count` and `num_pages` are None when
     the list has more rows than that (`exact` is False)."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int, *, count_limit: int) -> None:
+    def __init__(
+        self,
+        object_list: QuerySet[Any],
+        per_page: int,
+        *,
+        count_limit: int,
+        count: int | None = None,
+    ) -> None:
         self.object_list = object_list
         self.per_page = per_page
         self.count_limit = count_limit
-        self.count: int | None = None
-        self._bounded_count()
+        self.count: int | None = count
+        if count is None:
+            self._bounded_count()
 
     @property
     def exact(self) -> bool:
@@ -124,11 +132,18 @@ class Page(Sequence[Any]):
         return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
+def paginate(
+    request: HttpRequest,
+    items: QuerySet[Any],
+    per_page: int = PAGE_SIZE,
+    *,
+    count: int | None = None,
+) -> Page:
     """One page of a list (`?sida=`); a page number out of range gives the nearest page, never
-    an error."""
+    an error. `count` is the number of rows when the view already knows it exactly (from the
+    counts per status it shows beside the list): the list is then not counted again."""
     limit = getattr(settings, "PAGINATION_COUNT_LIMIT", DEFAULT_COUNT_LIMIT)
-    paginator = Paginator(items, per_page, count_limit=limit)
+    paginator = Paginator(items, per_page, count_limit=limit, count=count)
     number = _page_number(request.GET.get("sida"))
     if paginator.num_pages is not None:
         return paginator.page(min(number, paginator.num_pages))

@@ -64,7 +64,10 @@ def officer_list(request: HttpRequest) -> HttpResponse:
         agreements = agreements.filter(status=status)
     else:
         status = ""
-    page = paginate(request, agreements)
+    # The counts per status already tell the number of rows: the list is not counted again.
+    page = paginate(
+        request, agreements, count=counts.get(status, 0) if status else sum(counts.values())
+    )
     return render(
         request,
         "agreements/officer_list.html",

@@ -19,7 +19,7 @@ from tests.agreements.conftest import INITIATIVE, Iop, fresh, sign, to_signing
 from tests.agreements.test_access import officer_of, screened
 from tests.helpers.clients import in_english, logged_in, queued_messages
 from tests.helpers.forms import posted_state
-from tests.helpers.queries import assert_same_query_count, count_queries
+from tests.helpers.queries import assert_same_query_count, count_queries, sql_of
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
 from tests.portal.factories import CommitteeFactory
 
@@ -126,6 +126,15 @@ def test_the_officer_list_keeps_its_query_count(iop: Iop) -> None:
         response = client.get(reverse("agreements:officer_list"))
     assert response.status_code == 200
     assert_same_query_count(few, many)
+    # the counts per status are the list's count: the rows are not counted a second time
+    total = response.context["total"]
+    assert response.context["page"].paginator.count == total == len(response.context["page"]) >= 12
+    assert not [sql for sql in sql_of(many) if "COUNT(*)" in sql], sql_of(many)
+    filtered = client.get(reverse("agreements:officer_list"), {"status": "initiative"})
+    initiatives = {v: n for v, _label, n in filtered.context["statuses"]}["initiative"]
+    assert filtered.context["page"].paginator.count == len(filtered.context["page"]) == initiatives
+    none = client.get(reverse("agreements:officer_list"), {"status": "active"})
+    assert none.context["page"].paginator.count == 0 and not list(none.context["page"])
 
 
 def test_the_officer_chooses_the_public_bodys_signatory_and_is_not_asked_to_declare(

@@ -260,10 +260,9 @@ def seen_version(client: Client, application: Application, form: str) -> str:
 
 
 # Segregation of duties reads, once per request, the organisations the officer is affiliated
-# with (one UNION query) and the conflicts of interest they declared (one query), and keeps
-# both on the user object: an officer page costs at most these 2 queries more, whatever the
-# number of rows.
-SEGREGATION_QUERIES = 2
+# with and the conflicts of interest they declared (one query for both), and keeps them on the
+# user object: an officer page costs at most this 1 query more, whatever the number of rows.
+SEGREGATION_QUERIES = 1
 
 
 def add_applications(g: Grants, count: int) -> None:

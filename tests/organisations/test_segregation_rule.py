@@ -34,6 +34,30 @@ def test_a_member_is_excluded_from_their_organisation_and_no_other():
         segregation.ensure_may_act(user, organisation_ids=[None, membership.organisation_id])
 
 
+def test_affiliations_and_declarations_are_read_in_one_query_once_per_request() -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from organisations.models import ConflictOfInterest
+    from tests.helpers.queries import count_queries
+
+    membership = OrganisationMembershipFactory(role=OrganisationRole.VIEWER)
+    user, declared_on = membership.user, OrganisationFactory()
+    ConflictOfInterest.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Organisation),
+        object_id=str(declared_on.pk),
+        object_repr=declared_on.name,
+        reason="Styrelseledamot",
+    )
+    with count_queries() as queries:
+        excluded = segregation.excluded_organisation_ids(fresh(user))
+        declared = segregation.declared_conflicts(user)
+        segregation.affiliated_organisation_ids(user)
+    assert len(queries) == 1
+    assert excluded == {membership.organisation_id, declared_on.pk}
+    assert declared == {(ContentType.objects.get_for_model(Organisation).pk, str(declared_on.pk))}
+
+
 def test_a_former_member_stays_excluded_for_the_set_period(settings):
     settings.SEGREGATION_FORMER_MEMBER_DAYS = 30
     leaver = OrganisationMembershipFactory(role=OrganisationRole.EDITOR)

@@ -135,6 +135,19 @@ def test_officer_with_mfa_opens_case_handling(officer: User) -> None:
     assert membership.public_body.name in response.content.decode()
 
 
+def test_an_officers_page_checks_the_second_factor_with_their_roles_not_a_query_of_its_own(
+    officer: User,
+) -> None:
+    from tests.helpers.queries import count_queries, sql_of
+
+    client = logged_in(officer)
+    with count_queries() as queries:
+        assert client.get(reverse("portal:officer_home")).status_code == 200
+    asked = [sql for sql in sql_of(queries) if "mfa_authenticator" in sql]
+    # the officer's roles say whether they have an authenticator app, in the same query
+    assert asked and all("portal_publicbodymembership" in sql for sql in asked), asked
+
+
 def test_person_without_a_role_needs_no_mfa_but_is_refused_case_handling(member: User) -> None:
     client = logged_in(member)
     assert client.get(reverse("portal:dashboard")).status_code == 200
