@@ -15,8 +15,9 @@ officer's inbox takes about 1 ms, and a cache would save less than it costs on e
 
 A page number that is not a number, or below 1, gives the first page; one past the end gives
 the last page, as before (above the limit that needs a full count, but only for that request).
-Every page makes the same two queries, whatever the number of rows: the bounded count and the
-rows (only the rows when the view passes a count it already has).
+Every page makes at most the same two queries, whatever the number of rows: the rows, and the
+bounded count when more rows follow the page. A list that fits on one page, the last page of a
+list, and a list whose view passes the count it already has, make the one query of the rows.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ MAX_PAGE_NUMBER = 1_000_000
 
 
 class Paginator:
-    """The count of a list, bounded at `count_limit`. `count` and `num_pages` are None when
-    the list has more rows than that (`exact` is False)."""
+    """The count of a list, bounded at `count_limit`, as `paginate` finds it. `count` and
+    `num_pages` are None when the list has more rows than that (`exact` is False)."""
 
     def __init__(
         self,
@@ -51,8 +52,6 @@ class Paginator:
         self.per_page = per_page
         self.count_limit = count_limit
         self.count: int | None = count
-        if count is None:
-            self._bounded_count()
 
     @property
     def exact(self) -> bool:
@@ -64,10 +63,12 @@ class Paginator:
             return None
         return max(1, -(-self.count // self.per_page))
 
-    def _bounded_count(self) -> None:
+    def bounded_count(self) -> int | None:
+        """The number of rows if it is at most `count_limit`, else None (more than that)."""
         count = self.object_list.order_by()[: self.count_limit + 1].count()
         if count <= self.count_limit:
             self.count = count
+        return self.count
 
     def count_all(self) -> int:
         """The full count: only for a page number past the end of a list above the limit."""
@@ -141,7 +142,11 @@ def paginate(
 ) -> Page:
     """One page of a list (`?sida=`); a page number out of range gives the nearest page, never
     an error. `count` is the number of rows when the view already knows it exactly (from the
-    counts per status it shows beside the list): the list is then not counted again."""
+    counts per status it shows beside the list): the list is then not counted again.
+
+    The rows are read first. Only a page with more rows after it counts the list: a list that
+    fits on one page (a lookup by diarienummer, a narrow filter) and the last page of any list
+    know the total from their own rows."""
     limit = getattr(settings, "PAGINATION_COUNT_LIMIT", DEFAULT_COUNT_LIMIT)
     paginator = Paginator(items, per_page, count_limit=limit, count=count)
     number = _page_number(request.GET.get("sida"))
@@ -149,13 +154,18 @@ def paginate(
         return paginator.page(min(number, paginator.num_pages))
     page = paginator.page(number)
     if page.object_list and not page.has_next():
-        # The last page of a list above the limit: its rows tell the total without counting.
         paginator.count = (number - 1) * per_page + len(page.object_list)
         return page
-    if page.object_list or number == 1:
+    if page.object_list:
+        paginator.bounded_count()
         return page
-    # Past the end of a list above the limit (an old link, a list that shrank): the last page.
-    paginator.count_all()
+    if number == 1:
+        paginator.count = 0
+        return page
+    # Past the end (an old link, a list that shrank): the last page. Above the limit that
+    # needs the full count, but only for this request.
+    if paginator.bounded_count() is None:
+        paginator.count_all()
     return paginator.page(min(number, paginator.num_pages or 1))
 
 

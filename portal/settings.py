@@ -89,6 +89,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
+            # {% url %} by row ids without matching the URL pattern anew for each row
+            "builtins": ["portal.templatetags.portal_url"],
         },
     },
 ]

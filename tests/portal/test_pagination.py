@@ -68,7 +68,7 @@ def test_below_the_limit_the_count_is_exact_and_bounded_in_the_sql(
     assert rows == ["Notis 2", "Notis 3"]
     assert (page.paginator.exact, page.paginator.count, page.paginator.num_pages) == (True, 5, 3)
     assert (page.has_previous(), page.has_next()) == (True, True)
-    count, fetch = sql_of(queries)
+    fetch, count = sql_of(queries)
     assert count.startswith("SELECT COUNT(*) FROM (SELECT") and "LIMIT 6" in count, count
     assert "ORDER BY" not in count  # the order of the rows does not change their number
     assert "LIMIT 3 OFFSET 2" in fetch, fetch  # one row more than the page shows
@@ -154,8 +154,26 @@ def test_every_page_makes_the_same_queries_below_and_above_the_limit(
     for sida in (1, 5, 32):
         with count_queries() as many:
             page = page_of(member, sida)
-        assert len(many) == len(few) == 2, sql_of(many)
+        assert len(many) == len(few) == 2 or (sida == 32 and len(many) == 1), sql_of(many)
         assert sida == 32 or page.has_next()
+
+
+def test_a_list_on_one_page_and_the_last_page_know_their_count_without_counting(
+    member: User, limit_5: None
+) -> None:
+    notices(member, 2)
+    with count_queries() as queries:
+        page = page_of(member)  # the whole list: a lookup, a narrow filter
+    assert (page.paginator.count, page.paginator.num_pages, page.has_other_pages()) == (2, 1, False)
+    assert len(queries) == 1 and "COUNT" not in sql_of(queries)[0]
+    notices(member, 3)
+    with count_queries() as queries:
+        last = page_of(member, 3)
+    assert subjects(last) == ["Notis 4"] and (last.paginator.count, last.has_previous()) == (
+        5,
+        True,
+    )
+    assert len(queries) == 1 and "COUNT" not in sql_of(queries)[0]
 
 
 def test_the_notices_page_says_in_swedish_that_there_are_more_than_the_limit(
