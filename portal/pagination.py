@@ -10,8 +10,11 @@ list costs as much as the page itself, on every view. The count is bounded inste
   page reads one row more than it shows, so it knows whether there is a next page without
   counting; the last page knows the total from its rows, and says it.
 
-The count is not cached: at 200 000 applications on PostgreSQL the bounded count of the
-officer's inbox takes about 1 ms, and a cache would save less than it costs on every list.
+The count is kept a short while (`PAGINATION_COUNT_CACHE_SECONDS`, default 30) in the shared
+cache, per query: counting up to 10 001 rows costs a few milliseconds on the inbox and about
+100 ms on "payments of fully paid grants" (a join per row), on every view and every page of the
+list. The rows are always read anew: only the number beside them may be that many seconds old,
+and a kept count that the rows have outgrown (a next page beyond its last) is counted again.
 
 A page number that is not a number, or below 1, gives the first page; one past the end gives
 the last page, as before (above the limit that needs a full count, but only for that request).
@@ -22,10 +25,12 @@ list, and a list whose view passes the count it already has, make the one query 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -63,11 +68,26 @@ class Paginator:
             return None
         return max(1, -(-self.count // self.per_page))
 
-    def bounded_count(self) -> int | None:
-        """The number of rows if it is at most `count_limit`, else None (more than that)."""
-        count = self.object_list.order_by()[: self.count_limit + 1].count()
-        if count <= self.count_limit:
-            self.count = count
+    def bounded_count(self, *, fresh: bool = False) -> int | None:
+        """The number of rows if it is at most `count_limit`, else None (more than that). Kept
+        `PAGINATION_COUNT_CACHE_SECONDS` in the shared cache under the query's own SQL and
+        parameters (which name the person's bodies and exclusions: no one is shown another
+        scope's count); `fresh` counts anew."""
+        bounded = self.object_list.order_by()[: self.count_limit + 1]
+        seconds = getattr(settings, "PAGINATION_COUNT_CACHE_SECONDS", 0)
+        if seconds <= 0:
+            count = bounded.count()
+        else:
+            sql, params = bounded.values("pk").query.sql_with_params()
+            key = (
+                "pagination:count:"
+                + hashlib.sha256(f"{bounded.db}\n{sql}\n{params!r}".encode()).hexdigest()
+            )
+            cached = None if fresh else cache.get(key)
+            count = cached if isinstance(cached, int) else bounded.count()
+            if cached is None or fresh:
+                cache.set(key, count, seconds)
+        self.count = count if count <= self.count_limit else None
         return self.count
 
     def count_all(self) -> int:
@@ -157,14 +177,16 @@ def paginate(
         paginator.count = (number - 1) * per_page + len(page.object_list)
         return page
     if page.object_list:
-        paginator.bounded_count()
+        count = paginator.bounded_count()
+        if count is not None and count <= number * per_page:
+            paginator.bounded_count(fresh=True)  # a kept count the rows have outgrown
         return page
     if number == 1:
         paginator.count = 0
         return page
     # Past the end (an old link, a list that shrank): the last page. Above the limit that
     # needs the full count, but only for this request.
-    if paginator.bounded_count() is None:
+    if paginator.bounded_count(fresh=True) is None:
         paginator.count_all()
     return paginator.page(min(number, paginator.num_pages or 1))
 

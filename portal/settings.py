@@ -307,6 +307,9 @@ PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
 # Lists (portal.pagination): counted exactly up to this many rows; above it a list says "more
 # than 10 000" and names no number of pages, so that no page view counts a whole table.
 PAGINATION_COUNT_LIMIT = env.int("PAGINATION_COUNT_LIMIT", default=10_000)
+# ... and that count is kept this many seconds in the shared cache, per list and filter (the
+# rows themselves are always read anew); 0 counts on every view.
+PAGINATION_COUNT_CACHE_SECONDS = env.int("PAGINATION_COUNT_CACHE_SECONDS", default=30)
 # The built open-data files (grants.json, grants.csv, their .gz and the manifest): written by the
 # build (grants.open_data_store), read as they are by the open-data addresses. Served only
 # through those views, so outside MEDIA_ROOT; the storage "open_data" below is the one place to

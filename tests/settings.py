@@ -8,3 +8,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.throwaway"]  # noqa: F405
 # Tests change data and read the public pages again at once: nothing is kept unless a test asks
 # (tests/portal/test_public_cache.py).
 PUBLIC_PAGE_CACHE_SECONDS = 0
+
+# Likewise the count beside a list is counted on every view (tests/portal/test_pagination.py
+# turns the kept count on).
+PAGINATION_COUNT_CACHE_SECONDS = 0

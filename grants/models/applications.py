@@ -140,6 +140,12 @@ class Application(models.Model):
     decided_amount = models.DecimalField(
         _("decided amount (SEK)"), null=True, blank=True, max_digits=14, decimal_places=2
     )
+    # What has been paid of the grant: the sum of its payments, kept by the one service that
+    # registers a payment (under the application's row lock), so that the lists of fully and
+    # partly paid grants compare two columns instead of adding up payments for every row.
+    paid_amount = models.DecimalField(
+        _("paid (SEK)"), default=0, max_digits=14, decimal_places=2, editable=False
+    )
     decision_motivation = models.TextField(_("motivation"), blank=True)
     decision_conditions = models.TextField(_("conditions"), blank=True)
     decision_change_reason = models.TextField(_("reason for changing the proposal"), blank=True)
@@ -228,6 +234,9 @@ class Application(models.Model):
                     & models.Q(decided_amount__lte=models.F("amount_requested"))
                 ),
                 name="application_decided_within_applied",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paid_amount__gte=0), name="application_paid_not_negative"
             ),
         ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -127,18 +127,10 @@ def payments_list(
         payments = payments.filter(paid_on__lte=today)
     elif state == "scheduled":
         payments = payments.filter(paid_on__gt=today)
-    elif state in {"partly_paid", "fully_paid"}:
-        paid_of_grant = Subquery(
-            Payment.objects.filter(application_id=OuterRef("application_id"))
-            .values("application_id")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        payments = payments.annotate(grant_paid=paid_of_grant)
-        if state == "fully_paid":
-            payments = payments.filter(grant_paid__gte=F("application__decided_amount"))
-        else:
-            payments = payments.filter(grant_paid__lt=F("application__decided_amount"))
+    elif state == "fully_paid":
+        payments = payments.filter(application__paid_amount__gte=F("application__decided_amount"))
+    elif state == "partly_paid":
+        payments = payments.filter(application__paid_amount__lt=F("application__decided_amount"))
     if call:
         payments = payments.filter(application__call_id=call)
     return (

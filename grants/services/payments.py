@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -117,6 +117,8 @@ def payment_register(
         account=organisation.payment_account_display,
         registered_by=actor,
     )
+    # the grant's running total, under the row lock taken above (the lists of paid grants)
+    Application.objects.filter(pk=application.pk).update(paid_amount=F("paid_amount") + amount)
     open_data_store.rebuild_soon()  # open data publishes what was paid of each grant
     audit_record(
         actor=actor,

@@ -397,6 +397,46 @@ def test_the_payments_list_filters_by_what_has_been_paid(grants: Grants) -> None
     assert listed("partly_paid") == {"D-1"}
 
 
+def test_each_grant_keeps_what_has_been_paid_and_the_paid_lists_compare_it(
+    grants: Grants,
+) -> None:
+    import importlib
+
+    from django.db import connection
+
+    from grants.models import Application
+    from tests.helpers.queries import count_queries, sql_of
+
+    g = grants
+    part = decided(g, amount="30000")
+    pay(g, part, "10000", reference="D-1")
+    part.refresh_from_db()
+    assert part.paid_amount == Decimal("10000")
+    client = logged_in(g.officer)
+    url = reverse("grants:payments")
+    with count_queries() as queries:
+        page = client.get(url, {"state": "fully_paid"}).context["page"]
+    assert list(page) == []
+    assert not [sql for sql in sql_of(queries) if "SUM(" in sql.upper()], sql_of(queries)
+    rest = (part.decided_amount or Decimal(0)) - Decimal("10000")
+    pay(g, part, str(rest), reference="D-2")
+    part.refresh_from_db()
+    assert part.paid_amount == part.decided_amount == services.amount_paid(part)
+    assert {p.reference for p in client.get(url, {"state": "fully_paid"}).context["page"]} == {
+        "D-1",
+        "D-2",
+    }
+    # grants paid before the running total existed get theirs from their payments, once
+    Application.objects.update(paid_amount=0)
+    migration = importlib.import_module("grants.migrations.0014_application_paid_amount")
+    backfill = migration.Migration.operations[1]
+    with connection.cursor() as cursor:
+        cursor.execute(backfill.sql)
+    assert Application.objects.get(pk=part.pk).paid_amount == part.decided_amount
+    unpaid = decided(g, amount="5000")
+    assert Application.objects.get(pk=unpaid.pk).paid_amount == 0
+
+
 # --- confirmation before what cannot be undone --------------------------------------------
 
 

@@ -218,3 +218,48 @@ def test_the_wording_above_the_limit_in_english(member: User, limit_5: None) -> 
     page = in_english(logged_in(member)).get(NOTICES, {"sida": 2}).content.decode()
     assert "Page 2 (more than 5 in all)" in page
     assert 'aria-label="Pages"' in page and 'rel="prev"' in page and 'rel="next"' in page
+
+
+@pytest.fixture
+def kept_counts(settings):  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    settings.PAGINATION_COUNT_CACHE_SECONDS = 30
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_count_beside_a_list_is_kept_a_short_while_and_the_rows_are_always_read(
+    member: User, kept_counts: None
+) -> None:
+    notices(member, 5)
+    first = page_of(member)
+    assert first.paginator.count == 5
+    with count_queries() as queries:
+        again = page_of(member)
+    assert again.paginator.count == 5 and len(queries) == 1  # the rows only
+    assert "COUNT" not in sql_of(queries)[0]
+    notices(member, 1)  # one more: the kept count may be that many seconds old ...
+    newest = page_of(member)
+    assert subjects(newest) == ["Notis 0", "Notis 1"]  # ... the rows are never
+    assert newest.paginator.count == 5
+    # another person's list, with the same filter, is counted on its own
+    other = User.objects.create_user(email="annan@example.se", password="x")  # type: ignore[attr-defined]
+    notices(other, 3)
+    assert page_of(other).paginator.count == 3
+
+
+def test_a_kept_count_that_the_rows_have_outgrown_or_that_has_shrunk_is_counted_anew(
+    member: User, kept_counts: None
+) -> None:
+    notices(member, 4)
+    assert page_of(member).paginator.count == 4
+    notices(member, 3)  # now 7: page 2 has a next page, which a count of 4 cannot have
+    second = page_of(member, 2)
+    assert second.has_next() and second.paginator.count == 7
+    Notification.objects.filter(recipient=member).delete()
+    notices(member, 3)
+    # an old link past the end gives the last page as the list is now, not as it was counted
+    past = page_of(member, 4)
+    assert past.number == 2 and subjects(past) == ["Notis 2"] and past.paginator.count == 3

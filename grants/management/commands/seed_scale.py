@@ -20,6 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -295,6 +296,16 @@ class Command(BaseCommand):
                     )
                 )
         Payment.objects.bulk_create(rows, batch_size=BATCH)
+        # each grant's running total, as payment_register keeps it
+        Application.objects.filter(pk__in=Payment.objects.values("application_id")).update(
+            paid_amount=Subquery(
+                Payment.objects.filter(application_id=OuterRef("pk"))
+                .order_by()
+                .values("application_id")
+                .annotate(total=Sum("amount"))
+                .values("total")
+            )
+        )
         demands = []
         for n, (application_id, amount, body_id) in enumerate(
             rng.sample(chosen, min(recoveries, len(chosen)))
