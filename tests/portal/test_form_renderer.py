@@ -29,7 +29,7 @@ class Everything(forms.Form):
     hidden = forms.CharField(required=False, widget=forms.HiddenInput)
     secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
     phone = forms.CharField(required=False, widget=forms.TextInput(attrs={"type": "tel"}))
-    web = forms.URLField(required=False)
+    web = forms.URLField(required=False, assume_scheme="https")
     moment = forms.DateTimeField(required=False)
     at = forms.TimeField(required=False)
     text_area = forms.CharField(required=False, widget=forms.Textarea)
