@@ -40,8 +40,11 @@ lint: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samverkansportalen_bench
 BENCH_SCALE ?= --organisations 5000 --calls 50 --applications 100000 --granted 100000
 # The pages are measured without DEBUG (as served), and the open-data files are built in a
-# directory of the benchmark's own, not over the ones `make run` serves.
-BENCH_ENV = DEVELOPMENT=true DATABASE_URL=$(BENCH_DATABASE_URL) OPEN_DATA_ROOT=var/bench-open-data
+# directory of the benchmark's own, not over the ones `make run` serves. The in-process
+# benchmark is one process, so its local cache keeps the person's roles as Redis does in
+# production (PERSON_CACHE_LOCAL; bench_http runs with Redis).
+BENCH_ENV = DEVELOPMENT=true DATABASE_URL=$(BENCH_DATABASE_URL) OPEN_DATA_ROOT=var/bench-open-data \
+	PERSON_CACHE_LOCAL=true
 BENCH_HTTP_ARGS ?= --clients 8 --seconds 10
 bench: install
 	@psql "$(BENCH_DATABASE_URL:/samverkansportalen_bench=/postgres)" -tc "SELECT 1 FROM pg_database WHERE datname = 'samverkansportalen_bench'" | grep -q 1 \

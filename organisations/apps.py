@@ -8,8 +8,25 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self) -> None:
         from organisations import demo, notifications, panels
-        from organisations.models import DocumentStatus, OrganisationRole, OrganisationStatus
-        from portal import registry
+        from organisations.models import (
+            ConflictOfInterest,
+            DocumentStatus,
+            JoinRequest,
+            Organisation,
+            OrganisationMembership,
+            OrganisationRole,
+            OrganisationStatus,
+            PastMembership,
+        )
+        from portal import person_cache, registry
+
+        # What segregation of duties reads of a person, kept between requests
+        # (organisations.segregation, portal.person_cache): their memberships now and past,
+        # requests to join, conflicts declared, and the organisations they registered (who
+        # registered one is written once, when it is created).
+        for model in (OrganisationMembership, PastMembership, JoinRequest, ConflictOfInterest):
+            person_cache.watch(model)
+        person_cache.watch(Organisation, only=lambda created=False, **_kwargs: bool(created))
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)

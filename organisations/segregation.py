@@ -36,6 +36,7 @@ from organisations.models import (
     OrganisationMembership,
     PastMembership,
 )
+from portal import person_cache
 from portal.models import User
 
 M = TypeVar("M", bound=models.Model)
@@ -76,7 +77,8 @@ def _read_connections(user: User) -> None:
     """Both sets in one query, on every officer page: the affiliations (memberships now and
     within the period, organisations registered, requests to join waiting, people let in within
     the period) and the declarations. Written as SQL because the ORM's five-part UNION cost more
-    to build than the database took to answer it."""
+    to build than the database took to answer it. Kept between requests in the shared cache
+    until any of these tables changes (`portal.person_cache`, watched in OrganisationsConfig)."""
     since = connection.ops.adapt_datetimefield_value(
         timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS)
     )
@@ -93,11 +95,19 @@ def _read_connections(user: User) -> None:
         since,
         user.pk,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    user.__dict__[_AFFILIATIONS] = frozenset(int(a) for kind, a, _b in rows if kind == 0)
-    user.__dict__[_DECLARATIONS] = frozenset((int(a), str(b)) for kind, a, b in rows if kind == 1)
+
+    def read() -> tuple[frozenset[int], frozenset[tuple[int, str]]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return (
+            frozenset(int(a) for kind, a, _b in rows if kind == 0),
+            frozenset((int(a), str(b)) for kind, a, b in rows if kind == 1),
+        )
+
+    affiliations, declarations = person_cache.remember(user.pk, "connections", read)
+    user.__dict__[_AFFILIATIONS] = affiliations
+    user.__dict__[_DECLARATIONS] = declarations
 
 
 @functools.cache

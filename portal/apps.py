@@ -8,11 +8,17 @@ class PortalConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from portal import notifications, registry
+        from allauth.mfa.models import Authenticator
+
+        from portal import notifications, person_cache, registry
         from portal.converters import IdConverter
+        from portal.models import PublicBody, PublicBodyMembership
 
         # Every id in a URL is `<id:pk>`: registered before any URLconf is read.
         register_converter(IdConverter, "id")
+        # A person's roles and second factor, kept between requests (portal.person_cache).
+        for model in (PublicBodyMembership, PublicBody, Authenticator):
+            person_cache.watch(model)
         registry.register_kind(notifications.DIGEST)
         registry.register_audit_labels(
             actions={

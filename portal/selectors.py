@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import Exists, QuerySet
 from django.http import HttpRequest
 
+from portal import person_cache
 from portal.models import PublicBodyMembership, ReminderSettings, SiteSettings, User
 
 SITE_SETTINGS_CACHE_KEY = "portal:site_settings"
@@ -15,18 +16,23 @@ SITE_SETTINGS_CACHE_KEY = "portal:site_settings"
 
 def user_memberships(*, user: User | AnonymousUser) -> list[PublicBodyMembership]:
     """The officer roles a person holds, with their public bodies. Read once per request and
-    kept on the user object: the MFA check, the header and every permission use the same list.
+    kept on the user object: the MFA check, the header and every permission use the same list;
+    between requests in the shared cache until any of them changes (`portal.person_cache`).
     Each row also says whether the person has set up an authenticator app (`has_totp`), so that
     the MFA check of an officer's page costs no query of its own."""
     if not user.is_authenticated:
         return []
     cached: list[PublicBodyMembership] | None = user.__dict__.get("_public_body_memberships")
     if cached is None:
-        cached = list(
-            PublicBodyMembership.objects.filter(user=user)
-            .select_related("public_body", "public_body__parent")
-            .annotate(has_totp=Exists(_totp(user)))
-        )
+
+        def read() -> list[PublicBodyMembership]:
+            return list(
+                PublicBodyMembership.objects.filter(user=user)
+                .select_related("public_body", "public_body__parent")
+                .annotate(has_totp=Exists(_totp(user)))
+            )
+
+        cached = person_cache.remember(user.pk, "memberships", read)
         user.__dict__["_public_body_memberships"] = cached
     return cached
 

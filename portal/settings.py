@@ -310,6 +310,12 @@ PAGINATION_COUNT_LIMIT = env.int("PAGINATION_COUNT_LIMIT", default=10_000)
 # ... and that count is kept this many seconds in the shared cache, per list and filter (the
 # rows themselves are always read anew); 0 counts on every view.
 PAGINATION_COUNT_CACHE_SECONDS = env.int("PAGINATION_COUNT_CACHE_SECONDS", default=30)
+# What every page reads of the logged-in person (their roles, second factor, the organisations
+# they are connected to and their declared conflicts) is kept this long in the shared cache,
+# until any of it changes (portal.person_cache); only with Redis, unless PERSON_CACHE_LOCAL says
+# that the portal runs as one process (the in-process benchmark). 0 reads it on every request.
+PERSON_CACHE_SECONDS = env.int("PERSON_CACHE_SECONDS", default=300)
+PERSON_CACHE_LOCAL = env.bool("PERSON_CACHE_LOCAL", default=False)
 # The built open-data files (grants.json, grants.csv, their .gz and the manifest): written by the
 # build (grants.open_data_store), read as they are by the open-data addresses. Served only
 # through those views, so outside MEDIA_ROOT; the storage "open_data" below is the one place to

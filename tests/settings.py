@@ -12,3 +12,8 @@ PUBLIC_PAGE_CACHE_SECONDS = 0
 # Likewise the count beside a list is counted on every view (tests/portal/test_pagination.py
 # turns the kept count on).
 PAGINATION_COUNT_CACHE_SECONDS = 0
+
+# The person's roles and connections are kept between requests as in a running portal (the
+# tests run in one process, so the local cache hears every change), so that every test that
+# changes a role or a membership and then opens a page also tests that the change is heard.
+PERSON_CACHE_LOCAL = True

@@ -32,7 +32,7 @@ from tests.grants.conftest import (
     submitted,
 )
 from tests.helpers.clients import logged_in
-from tests.helpers.queries import assert_same_query_count
+from tests.helpers.queries import assert_same_query_count, count_queries
 from tests.organisations.factories import OrganisationMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -389,11 +389,11 @@ def test_the_notifications_page_is_paginated_in_a_fixed_number_of_queries(
         )
 
     rows(3)
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(reverse("portal:notifications"))
     Notification.objects.all().delete()
     rows(60)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         page = client.get(reverse("portal:notifications")).content.decode()
     assert_same_query_count(few, many)
     assert "Påminnelse 59" in page and "Påminnelse 0<" not in page  # newest first, one page

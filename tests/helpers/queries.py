@@ -11,8 +11,15 @@ from django.test.utils import CaptureQueriesContext
 
 
 @contextmanager
-def count_queries() -> Iterator[CaptureQueriesContext]:
-    """The queries made inside the block (`len()` of it counts them)."""
+def count_queries(*, person_kept: bool = False) -> Iterator[CaptureQueriesContext]:
+    """The queries made inside the block (`len()` of it counts them). What is kept of the
+    logged-in person between requests (`portal.person_cache`) is forgotten first, so that a
+    page is counted with them read, whatever happened before; `person_kept` counts it as a
+    person's next page finds it."""
+    from portal import person_cache
+
+    if not person_kept:
+        person_cache.forget_all()
     with CaptureQueriesContext(connection) as queries:
         yield queries
 

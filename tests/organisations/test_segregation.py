@@ -23,6 +23,7 @@ from organisations.models import (
     OrganisationStatus,
     PastMembership,
 )
+from portal import person_cache
 from portal.models import AuditEvent, User
 from tests.helpers.clients import in_english, logged_in, shown_messages
 from tests.helpers.forms import seen_versions, state_of
@@ -189,6 +190,7 @@ def test_a_member_who_is_an_officer_cannot_verify_the_bankgiro_they_changed(
     PastMembership.objects.filter(user=insider).update(
         ended_at=timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS + 1)  # type: ignore[attr-defined]
     )
+    person_cache.forget_all()  # as the time passing would, within PERSON_CACHE_SECONDS
     page = member_client.get(u["detail"]).content.decode()
     assert "You made this change yourself" in page
     assert u["verify"] not in seen_versions(page)
@@ -227,6 +229,7 @@ def test_the_person_who_changed_the_identity_cannot_verify_the_organisation_agai
     PastMembership.objects.filter(user=insider).update(
         ended_at=timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS + 1)  # type: ignore[attr-defined]
     )
+    person_cache.forget_all()  # as the time passing would, within PERSON_CACHE_SECONDS
     u = urls(organisation.pk, world.document.pk)
     page = member_client.get(u["detail"]).content.decode()
     assert "You made this change yourself" in page

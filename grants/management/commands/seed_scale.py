@@ -41,6 +41,7 @@ from grants.models import (
 )
 from organisations.demo import DISTRICTS, demo_organisation_number, seed_members
 from organisations.models import LegalForm, Organisation, OrganisationStatus
+from portal import person_cache
 from portal.formats import registry_number
 from portal.models import (
     Notification,
@@ -169,6 +170,7 @@ class Command(BaseCommand):
             summary += "; " + self.money(payments, recoveries, rng)
             if notifications:
                 summary += "; " + self.notifications(notifications)
+        person_cache.forget_all()  # organisations written in bulk name who registered them
         self.analyze()
         self.stdout.write(
             self.style.SUCCESS(

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal import registry, selectors
+from portal import person_cache, registry, selectors
 from portal.models import PublicBody, PublicBodyRole, SiteSettings, User
 from portal.services import public_body_membership_grant
 
@@ -69,6 +69,8 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             self.seed()
+        # people and memberships were also written in bulk, which no signal reports
+        person_cache.forget_all()
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
     def seed(self) -> None:

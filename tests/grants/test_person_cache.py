@@ -1,0 +1,146 @@
+"""What every page reads of the logged-in person (their roles and second factor; the
+organisations they are connected to and their declared conflicts) is kept between requests
+(`portal.person_cache`) and never outlives a change: a role taken away, a second factor
+removed, a membership begun or a conflict declared shows on the very next page, and a change
+that is rolled back is never kept."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.urls import reverse
+
+from grants.models import Application
+from organisations import segregation
+from organisations.models import ConflictOfInterest, Organisation, OrganisationRole
+from portal import person_cache, selectors, services
+from portal.models import PublicBodyRole, User
+from tests.grants.conftest import Grants, submitted
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import count_queries, sql_of
+from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
+from tests.portal.factories import PublicBodyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def frame_queries(queries: object) -> list[str]:
+    """The person's roles (with their second factor) and their connections."""
+    return [
+        sql
+        for sql in sql_of(queries)  # type: ignore[arg-type]
+        if sql.startswith('SELECT "portal_publicbodymembership"') or sql.startswith("SELECT 0, ")
+    ]
+
+
+def test_an_officers_second_page_reads_nothing_of_the_person_again(grants: Grants) -> None:
+    client = logged_in(grants.officer)
+    inbox = reverse("grants:inbox")
+    client.get(inbox)
+    with count_queries() as first:  # with the person read
+        client.get(inbox)
+    with count_queries(person_kept=True) as second:
+        assert client.get(inbox).status_code == 200
+    assert len(frame_queries(first)) == 2  # the roles, and the connections
+    assert frame_queries(second) == []
+    assert len(second) == len(first) - 2
+
+
+def test_a_role_taken_away_refuses_the_very_next_page(grants: Grants) -> None:
+    client = logged_in(grants.officer)
+    inbox = reverse("grants:inbox")
+    assert client.get(inbox).status_code == 200
+    for membership in grants.officer.public_body_memberships.all():
+        services.public_body_membership_revoke(actor=None, membership=membership)
+    assert client.get(inbox).status_code in {403, 404}
+    assert client.get(reverse("portal:officer_home")).status_code == 403
+
+
+def test_a_role_given_shows_on_the_next_page(member: User) -> None:
+    from tests.portal.factories import give_totp
+
+    give_totp(member)
+    client = logged_in(member)
+    assert client.get(reverse("portal:officer_home")).status_code == 403
+    services.public_body_membership_grant(
+        actor=None, user=member, public_body=PublicBodyFactory(), role=PublicBodyRole.CASE_OFFICER
+    )
+    assert client.get(reverse("portal:officer_home")).status_code == 200
+
+
+def test_a_second_factor_removed_sends_the_officer_to_set_one_up_again(officer: User) -> None:
+    client = logged_in(officer)
+    home = reverse("portal:officer_home")
+    assert client.get(home).status_code == 200
+    Authenticator.objects.filter(user=officer).delete()
+    response = client.get(home)
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa_activate_totp"))
+
+
+def test_joining_an_organisation_or_declaring_a_conflict_excludes_at_once(grants: Grants) -> None:
+    application, other = submitted(grants), submitted(grants)
+    client = logged_in(grants.officer)
+    page = reverse("grants:officer_application", args=[application.pk])
+    other_page = reverse("grants:officer_application", args=[other.pk])
+    assert client.get(page).status_code == client.get(other_page).status_code == 200
+    ConflictOfInterest.objects.create(
+        user=grants.officer,
+        content_type=ContentType.objects.get_for_model(Application),
+        object_id=str(other.pk),
+        object_repr=str(other),
+        reason="Min bror sitter i styrelsen.",
+    )
+    assert client.get(other_page).status_code == 404  # that case only
+    assert client.get(page).status_code == 200
+    membership = OrganisationMembershipFactory(
+        organisation=application.organisation, user=grants.officer, role=OrganisationRole.VIEWER
+    )
+    assert client.get(page).status_code == 404  # a member now: stays out of its cases
+    segregation.record_past_membership(membership)  # as the services end a membership
+    membership.delete()
+    assert client.get(page).status_code == 404  # a former member, for the set period
+
+
+def test_registering_an_organisation_excludes_its_registrant_at_once(officer: User) -> None:
+    segregation.forget(officer)
+    assert segregation.affiliated_organisation_ids(officer) == frozenset()
+    organisation = OrganisationFactory(created_by=officer)
+    segregation.forget(officer)
+    assert organisation.pk in segregation.affiliated_organisation_ids(officer)
+
+
+def test_a_role_given_in_a_transaction_that_is_rolled_back_is_never_kept(member: User) -> None:
+    body = PublicBodyFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.public_body_membership_grant(
+            actor=None, user=member, public_body=body, role=PublicBodyRole.CASE_OFFICER
+        )
+        inside = User.objects.get(pk=member.pk)
+        assert selectors.user_memberships(user=inside)  # seen inside the transaction ...
+        raise RuntimeError("the request fails")
+    after = User.objects.get(pk=member.pk)
+    assert selectors.user_memberships(user=after) == []  # ... and not kept after it
+
+
+def test_without_a_shared_cache_every_request_reads_the_person(grants: Grants, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PERSON_CACHE_LOCAL = False  # the tests' cache is each process's own memory
+    assert not person_cache.enabled()
+    client = logged_in(grants.officer)
+    client.get(reverse("grants:inbox"))
+    with count_queries(person_kept=True) as again:
+        client.get(reverse("grants:inbox"))
+    assert len(frame_queries(again)) == 2
+
+
+def test_an_organisations_later_edits_do_not_forget_what_is_kept(officer: User) -> None:
+    organisation = OrganisationFactory()
+    user = User.objects.get(pk=officer.pk)
+    selectors.user_memberships(user=user)
+    kept = person_cache.remember(officer.pk, "memberships", lambda: "read again")
+    assert kept != "read again"
+    Organisation.objects.get(pk=organisation.pk).save()  # an edit: who registered it is as before
+    assert person_cache.remember(officer.pk, "memberships", lambda: "read again") == kept
+    UserFactory()  # nor does anything else unwatched
+    assert person_cache.remember(officer.pk, "memberships", lambda: "read again") == kept
