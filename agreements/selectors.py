@@ -58,7 +58,7 @@ def status_counts(*, agreements: QuerySet[Agreement]) -> dict[str, int]:
     return dict(
         agreements.order_by()
         .values_list("status")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))  # from the index alone, without reading each row's id
         .values_list("status", "count")
     )
 

@@ -300,9 +300,12 @@ def waiting_for_officer(*, user: User | AnonymousUser) -> dict[str, int]:
         ),
         user,
     ).aggregate(
-        applications=Count("pk", filter=submitted & ~completed),
-        completions=Count("pk", filter=submitted & completed),
-        proposals=Count("pk", filter=Q(status=ApplicationStatus.PROPOSED)),
+        # a column of `application_waiting` (never empty), not the id, which the index does not
+        # hold: counting ids read every waiting row from the table (8 ms rather than 3.5 at the
+        # bench scale)
+        applications=Count("status", filter=submitted & ~completed),
+        completions=Count("status", filter=submitted & completed),
+        proposals=Count("status", filter=Q(status=ApplicationStatus.PROPOSED)),
     )
     return {
         "applications": counts["applications"],

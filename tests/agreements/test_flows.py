@@ -129,7 +129,7 @@ def test_the_officer_list_keeps_its_query_count(iop: Iop) -> None:
     # the counts per status are the list's count: the rows are not counted a second time
     total = response.context["total"]
     assert response.context["page"].paginator.count == total == len(response.context["page"]) >= 12
-    assert not [sql for sql in sql_of(many) if "COUNT(*)" in sql], sql_of(many)
+    assert not [sql for sql in sql_of(many) if "COUNT(*) FROM (SELECT" in sql], sql_of(many)
     filtered = client.get(reverse("agreements:officer_list"), {"status": "initiative"})
     initiatives = {v: n for v, _label, n in filtered.context["statuses"]}["initiative"]
     assert filtered.context["page"].paginator.count == len(filtered.context["page"]) == initiatives
