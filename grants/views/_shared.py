@@ -27,12 +27,17 @@ def _money_context(application: Application) -> dict[str, Any]:
     if not application.decided_at and application.status not in services.DECIDED:
         return {}
     payments = list(selectors.payments_of(application=application))
+    today = timezone.localdate()
     return {
         "payments": payments,
+        # every payment registered (what is left to pay, the payment form's version) ...
         "paid": sum((p.amount for p in payments), start=0),
+        # ... of which paid out by today, and scheduled with the bank for a day ahead
+        "paid_out": sum((p.amount for p in payments if p.paid_on <= today), start=0),
+        "scheduled": sum((p.amount for p in payments if p.paid_on > today), start=0),
         "report": selectors.report_of(application=application),
         "recoveries": selectors.recoveries_of(application=application),
-        "today": timezone.localdate(),
+        "today": today,
     }
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -435,6 +436,42 @@ def test_each_grant_keeps_what_has_been_paid_and_the_paid_lists_compare_it(
     assert Application.objects.get(pk=part.pk).paid_amount == part.decided_amount
     unpaid = decided(g, amount="5000")
     assert Application.objects.get(pk=unpaid.pk).paid_amount == 0
+
+
+def test_a_payment_scheduled_ahead_is_not_yet_paid_out(grants: Grants) -> None:
+    from datetime import timedelta
+
+    g = grants
+    grant = decided(g, amount="30000")
+    half = (grant.decided_amount or Decimal(0)) / 2
+    pay(g, grant, str(half), reference="Nu")
+    grant.refresh_from_db()
+    services.payment_register(
+        application=grant,
+        actor=g.officer,
+        amount=(grant.decided_amount or Decimal(0)) - half,
+        paid_on=timezone.localdate() + timedelta(days=10),
+        reference="Sedan",
+        seen_version=services.payment_version(grant),
+    )
+    client = logged_in(g.officer)
+    url = reverse("grants:payments")
+
+    def listed(state: str) -> set[str]:
+        return {p.reference for p in client.get(url, {"state": state}).context["page"]}
+
+    # every krona is registered, but half of it goes out in ten days: partly paid until then
+    assert listed("fully_paid") == set()
+    assert listed("partly_paid") == {"Nu", "Sedan"}
+    page = client.get(reverse("grants:officer_application", args=[grant.pk])).content.decode()
+    payments = page[page.index('id="payments-heading"') :]
+    footer = payments[payments.index("<tfoot>") : payments.index("</tfoot>")]
+    assert "Utbetalt totalt" in footer and "Planerat, ännu inte utbetalt" in footer
+    assert "(planerad)" in page
+    with time_machine.travel(timezone.now() + timedelta(days=11)):
+        client = logged_in(g.officer)  # a new day's session
+        assert listed("fully_paid") == {"Nu", "Sedan"}
+        assert listed("partly_paid") == set()
 
 
 # --- confirmation before what cannot be undone --------------------------------------------
