@@ -8,8 +8,23 @@ class GrantsConfig(AppConfig):
 
     def ready(self) -> None:
         from grants import demo, notifications, panels
-        from grants.models import ApplicationStatus, RecoveryStatus, ReportStatus
-        from portal import registry
+        from grants.models import ApplicationStatus, Call, Programme, RecoveryStatus, ReportStatus
+        from grants.selectors.applications import CHOICES
+        from portal import person_cache, registry
+        from portal.models import PublicBodyMembership, User
+
+        # The lists' filter choices, kept between requests (grants.selectors.inbox_calls and
+        # inbox_officers): the calls of a body, and its case officers by name.
+        for model in (Call, Programme, PublicBodyMembership):
+            person_cache.watch(model, generation=CHOICES)
+        person_cache.watch(
+            User,
+            generation=CHOICES,
+            # a login writes last_login only: no name changes
+            only=lambda update_fields=None, **_kwargs: (
+                update_fields is None or bool({"name", "email"} & set(update_fields))
+            ),
+        )
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)

@@ -366,16 +366,20 @@ class InboxFilterForm(PortalForm):
         ],
     )
 
-    def __init__(self, *args: Any, calls: Any, officers: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        calls: list[tuple[int, str]],
+        officers: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["call"]).choices = [("", _("All"))] + [
-            (c.pk, c.title) for c in calls
-        ]
+        cast(forms.ChoiceField, self.fields["call"]).choices = [("", _("All")), *calls]
         cast(forms.ChoiceField, self.fields["assigned"]).choices = [
             ("", _("Anyone")),
             ("me", _("Me")),
             ("none", _("Nobody")),
-        ] + [(str(u.pk), u.display_name) for u in officers]
+        ] + [(str(pk), name) for pk, name in officers]
 
 
 class PaymentForm(PortalForm):
@@ -529,14 +533,12 @@ class OfficerListForm(PortalForm):
     def __init__(
         self,
         *args: Any,
-        calls: Any,
+        calls: list[tuple[int, str]],
         bodies: list[tuple[int, str]],
         states: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["call"]).choices = [("", _("All"))] + [
-            (c.pk, c.title) for c in calls
-        ]
+        cast(forms.ChoiceField, self.fields["call"]).choices = [("", _("All")), *calls]
         cast(forms.ChoiceField, self.fields["public_body"]).choices = [("", _("All")), *bodies]
         cast(forms.ChoiceField, self.fields["state"]).choices = [("", _("All")), *states]

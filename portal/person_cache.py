@@ -4,7 +4,11 @@ the organisations they are connected to and the conflicts of interest they decla
 (organisations, for segregation of duties). Read from the database these cost two queries and
 their ORM on every officer page, about a tenth of the page; they change a few times a year.
 
-One generation number stands for all of it. A write to any table these facts come from (each
+The same keeping serves other small reads every officer page makes and that change rarely, each
+under a generation of its own (`kept(..., generation=...)`): the lists' filter choices (the calls
+and case officers of the person's public bodies, grants.selectors).
+
+One generation number stands for all of a kind. A write to any table these facts come from (each
 app names its models with `watch`) raises it, at once and again when the transaction commits,
 and every kept entry is stale from then on. An entry carries the generation that was read
 *before* its facts were read from the database, so facts read before a change are never taken
@@ -34,6 +38,9 @@ from django.db.models.signals import post_delete, post_save
 T = TypeVar("T")
 
 GENERATION_KEY = "person:generation"
+PERSON = "person"
+# every generation some app watches a table for (`watch`)
+_generations: set[str] = {PERSON}
 
 
 def enabled() -> bool:
@@ -45,22 +52,28 @@ def enabled() -> bool:
 
 def remember(user_pk: int, name: str, load: Callable[[], T]) -> T:
     """`load()`, or what it gave before if nothing it depends on has changed since."""
+    return kept(f"{name}:{user_pk}", load)
+
+
+def kept(key: str, load: Callable[[], T], *, generation: str = PERSON) -> T:
+    """`load()` kept under `key` until the tables of `generation` change (`watch`)."""
     if not enabled():
         return load()
-    key = f"person:{name}:{user_pk}"
-    found: dict[str, Any] = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
+    generation_key = _generation_key(generation)
+    entry_key = f"person:{generation}:{key}"
+    found: dict[str, Any] = cache.get_many([generation_key, entry_key])
+    number = found.get(generation_key)
+    if number is None:
         # first use, or the cache lost it: a number no kept entry can carry
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    entry = found.get(key)
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == generation:
+        cache.add(generation_key, time.time_ns(), timeout=None)
+        number = cache.get(generation_key)
+    entry = found.get(entry_key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == number:
         value: T = entry[1]
         return value
     value = load()
     if not _in_transaction():
-        cache.set(key, (generation, value), settings.PERSON_CACHE_SECONDS)
+        cache.set(entry_key, (number, value), settings.PERSON_CACHE_SECONDS)
     return value
 
 
@@ -70,32 +83,44 @@ def _in_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
-def forget_all() -> None:
-    """Every kept entry is stale from now on."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there: the next read starts a new one
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+def _generation_key(generation: str) -> str:
+    return GENERATION_KEY if generation == PERSON else f"{GENERATION_KEY}:{generation}"
 
 
-def _changed(**_kwargs: Any) -> None:
-    forget_all()
+def forget_all(generation: str | None = None) -> None:
+    """Every entry kept of `generation` (of every generation: None) is stale from now on."""
+    for name in [generation] if generation else sorted(_generations):
+        key = _generation_key(name)
+        try:
+            cache.incr(key)
+        except ValueError:  # not there: the next read starts a new one
+            cache.set(key, time.time_ns(), timeout=None)
+
+
+def _changed(generation: str) -> None:
+    forget_all(generation)
     # and again once the change is visible to others: a request that read the new generation
     # before the commit may have kept what it read from the database before the commit
-    transaction.on_commit(forget_all)
+    transaction.on_commit(lambda: forget_all(generation))
 
 
-def watch(model: type[models.Model], *, only: Callable[..., bool] | None = None) -> None:
-    """Any save or delete of `model` makes every kept entry stale (`only`: the saves that
-    matter, given the signal's arguments)."""
+def watch(
+    model: type[models.Model],
+    *,
+    only: Callable[..., bool] | None = None,
+    generation: str = PERSON,
+) -> None:
+    """Any save or delete of `model` makes every entry kept of `generation` stale (`only`: the
+    saves that matter, given the signal's arguments)."""
+    _generations.add(generation)
 
     def on_save(**kwargs: Any) -> None:
         if only is None or only(**kwargs):
-            _changed()
+            _changed(generation)
 
-    post_save.connect(
-        on_save, sender=model, weak=False, dispatch_uid=f"person-cache-{model._meta.label}"
-    )
-    post_delete.connect(
-        _changed, sender=model, weak=False, dispatch_uid=f"person-cache-d-{model._meta.label}"
-    )
+    def on_delete(**_kwargs: Any) -> None:
+        _changed(generation)
+
+    uid = f"person-cache-{generation}-{model._meta.label}"
+    post_save.connect(on_save, sender=model, weak=False, dispatch_uid=uid)
+    post_delete.connect(on_delete, sender=model, weak=False, dispatch_uid=uid)

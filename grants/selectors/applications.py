@@ -32,9 +32,13 @@ from grants.selectors._shared import (
 from organisations import segregation
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, OrganisationRole
+from portal import person_cache
 from portal.formats import registry_number
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.selectors import user_memberships
+
+# The filters' choices (calls, case officers) kept between requests (`portal.person_cache`).
+CHOICES = "choices"
 
 if TYPE_CHECKING:
     from organisations.models import OrganisationMembership
@@ -233,14 +237,19 @@ def _search(q: str, prefixes: list[str]) -> Q:
     return Q(organisation_id__in=organisations.values("pk"))
 
 
-def inbox_calls(*, user: User | AnonymousUser) -> QuerySet[Call]:
-    """The calls of the officer's bodies, newest first, for the lists' filter: their names only
-    (not every call's description, read on every page of every list)."""
-    return (
-        Call.objects.filter(programme__public_body_id__in=_officer_body_ids(user))
-        .only("pk", "title", "closes_at")
-        .order_by("-closes_at")
-    )
+def inbox_calls(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
+    """(id, title) of the calls of the officer's bodies, newest first, for the lists' filter:
+    kept between requests until a call or programme changes (`portal.person_cache`)."""
+    bodies = sorted(_officer_body_ids(user))
+
+    def read() -> list[tuple[int, str]]:
+        return list(
+            Call.objects.filter(programme__public_body_id__in=bodies)
+            .order_by("-closes_at")
+            .values_list("pk", "title")
+        )
+
+    return person_cache.kept(f"calls:{bodies}", read, generation=CHOICES)
 
 
 def colleagues(*, application: Application) -> QuerySet[User]:
@@ -260,16 +269,24 @@ def colleagues(*, application: Application) -> QuerySet[User]:
     )
 
 
-def inbox_officers(*, user: User | AnonymousUser) -> QuerySet[User]:
-    return (
-        User.objects.filter(
-            public_body_memberships__public_body_id__in=_officer_body_ids(user),
-            public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
+def inbox_officers(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
+    """(id, name) of the case officers of the officer's bodies, for the inbox's filter: kept
+    between requests until a role or a person's name changes (`portal.person_cache`)."""
+    bodies = sorted(_officer_body_ids(user))
+
+    def read() -> list[tuple[int, str]]:
+        officers = (
+            User.objects.filter(
+                public_body_memberships__public_body_id__in=bodies,
+                public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
+            )
+            .only("pk", "name", "email")
+            .order_by("name", "email")
+            .distinct()
         )
-        .only("pk", "name", "email")
-        .order_by("name", "email")
-        .distinct()
-    )
+        return [(officer.pk, officer.display_name) for officer in officers]
+
+    return person_cache.kept(f"officers:{bodies}", read, generation=CHOICES)
 
 
 def _not_own_proposal(user: User | AnonymousUser) -> Q:

@@ -45,7 +45,7 @@ def test_an_officers_second_page_reads_nothing_of_the_person_again(grants: Grant
         assert client.get(inbox).status_code == 200
     assert len(frame_queries(first)) == 2  # the roles, and the connections
     assert frame_queries(second) == []
-    assert len(second) == len(first) - 2
+    assert len(second) == len(first) - 4  # the person (2) and the filter choices (2)
 
 
 def test_a_role_taken_away_refuses_the_very_next_page(grants: Grants) -> None:
@@ -144,3 +144,56 @@ def test_an_organisations_later_edits_do_not_forget_what_is_kept(officer: User) 
     assert person_cache.remember(officer.pk, "memberships", lambda: "read again") == kept
     UserFactory()  # nor does anything else unwatched
     assert person_cache.remember(officer.pk, "memberships", lambda: "read again") == kept
+
+
+# --- the lists' filter choices ------------------------------------------------------------
+
+
+def choices(client: object, field: str, url: str = "grants:inbox") -> list[str]:
+    form = client.get(reverse(url)).context["form"]  # type: ignore[attr-defined]
+    return [str(label) for _value, label in form.fields[field].choices]
+
+
+def test_the_filters_choices_are_read_once_and_a_new_call_shows_at_once(grants: Grants) -> None:
+    from tests.grants.conftest import make_call
+
+    client = logged_in(grants.officer)
+    inbox = reverse("grants:inbox")
+    client.get(inbox)
+    with count_queries(person_kept=True) as queries:
+        client.get(inbox)
+    assert not [sql for sql in sql_of(queries) if 'FROM "grants_call"' in sql]
+    assert not [sql for sql in sql_of(queries) if sql.startswith('SELECT DISTINCT "portal_user"')]
+    make_call(grants.programme, title="Sommarlovsbidrag 2027")
+    assert "Sommarlovsbidrag 2027" in choices(client, "call")
+    assert "Sommarlovsbidrag 2027" in choices(client, "call", "grants:payments")
+
+
+def test_a_colleague_who_is_renamed_or_joins_shows_in_the_officer_filter_at_once(
+    grants: Grants,
+) -> None:
+    from tests.portal.factories import MembershipFactory
+
+    client = logged_in(grants.officer)
+    assert "Ny Kollega" not in choices(client, "assigned")
+    colleague = MembershipFactory(
+        public_body=grants.body, role=PublicBodyRole.CASE_OFFICER, user__name="Ny Kollega"
+    ).user
+    assert "Ny Kollega" in choices(client, "assigned")
+    colleague.name = "Ny Kollega-Berg"
+    colleague.save()
+    assert "Ny Kollega-Berg" in choices(client, "assigned")
+
+
+def test_the_filters_choices_are_kept_per_public_body(grants: Grants) -> None:
+    from tests.grants.conftest import make_call
+    from tests.portal.factories import MembershipFactory, give_totp
+
+    other_body = PublicBodyFactory(name="Miljönämnden")
+    stranger = MembershipFactory(public_body=other_body, role=PublicBodyRole.CASE_OFFICER).user
+    give_totp(stranger)
+    assert choices(logged_in(grants.officer), "call")  # kept for the officer's bodies ...
+    mine = choices(logged_in(stranger), "call")
+    assert mine == ["Alla"]  # ... and not shown to an officer of another body
+    make_call(grants.programme, title="Bara för kulturnämnden")
+    assert "Bara för kulturnämnden" not in choices(logged_in(stranger), "call")
