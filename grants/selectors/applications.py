@@ -249,7 +249,7 @@ def inbox_calls(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
             .values_list("pk", "title")
         )
 
-    return person_cache.kept(f"calls:{bodies}", read, generation=CHOICES)
+    return person_cache.kept(f"calls:{','.join(map(str, bodies))}", read, generation=CHOICES)
 
 
 def colleagues(*, application: Application) -> QuerySet[User]:
@@ -286,7 +286,7 @@ def inbox_officers(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
         )
         return [(officer.pk, officer.display_name) for officer in officers]
 
-    return person_cache.kept(f"officers:{bodies}", read, generation=CHOICES)
+    return person_cache.kept(f"officers:{','.join(map(str, bodies))}", read, generation=CHOICES)
 
 
 def _not_own_proposal(user: User | AnonymousUser) -> Q:
