@@ -125,7 +125,9 @@ def test_a_role_given_in_a_transaction_that_is_rolled_back_is_never_kept(member:
 
 
 def test_without_a_shared_cache_every_request_reads_the_person(grants: Grants, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.PERSON_CACHE_LOCAL = False  # the tests' cache is each process's own memory
+    # a process's own memory (as the quick start has), without PERSON_CACHE_LOCAL
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PERSON_CACHE_LOCAL = False
     assert not person_cache.enabled()
     client = logged_in(grants.officer)
     client.get(reverse("grants:inbox"))

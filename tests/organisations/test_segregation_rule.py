@@ -12,15 +12,16 @@ from django.utils import timezone
 
 from organisations import segregation, services
 from organisations.models import Organisation, OrganisationRole, PastMembership
-from portal import versions
+from portal import person_cache, versions
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def fresh(user):  # a new request: nothing read for the person yet
+def fresh(user):  # the rule itself: nothing read for the person yet, nor kept between requests
     segregation.forget(user)
+    person_cache.forget_all()  # (kept facts outlive a narrowing window by PERSON_CACHE_SECONDS)
     return user
 
 
