@@ -50,6 +50,17 @@ class OfApplication(models.Model):
         super().save(*args, **kwargs)
 
 
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    """A payment is paid out from its payment date in Europe/Stockholm; before that it is
+    scheduled with the bank. The one rule of the lists' filters, the case page and open data."""
+
+    def made(self, today: date | None = None) -> PaymentQuerySet:
+        return self.filter(paid_on__lte=today or timezone.localdate())
+
+    def ahead(self, today: date | None = None) -> PaymentQuerySet:
+        return self.filter(paid_on__gt=today or timezone.localdate())
+
+
 class Payment(OfApplication):
     """One instalment paid out on a decided grant, to the organisation's verified account."""
 
@@ -64,6 +75,8 @@ class Payment(OfApplication):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     registered_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("payment")
@@ -80,6 +93,10 @@ class Payment(OfApplication):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.amount} ({self.paid_on})"
+
+    def is_ahead(self, today: date | None = None) -> bool:
+        """Scheduled with the bank, not yet paid out (`PaymentQuerySet`)."""
+        return self.paid_on > (today or timezone.localdate())
 
 
 class ReportStatus(models.TextChoices):

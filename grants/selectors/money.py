@@ -117,34 +117,31 @@ def payments_list(
     """Payments, newest first. `state`: "made" (the payment date has come), "scheduled" (a
     date ahead, registered with the bank), "partly_paid" or "fully_paid" (of the grant: fully
     when its payments add up to the decided amount and none of them is still ahead)."""
-    payments = _without_conflicts(
-        Payment.objects.filter(public_body_id__in=_officer_scope(user, public_body)),
-        user,
-        application="application__",
-    )
+    payments = Payment.objects.filter(public_body_id__in=_officer_scope(user, public_body))
     today = timezone.localdate()
     if state == "made":
-        payments = payments.filter(paid_on__lte=today)
+        payments = payments.made(today)
     elif state == "scheduled":
-        payments = payments.filter(paid_on__gt=today)
+        payments = payments.ahead(today)
     elif state in {"partly_paid", "fully_paid"}:
         # Fully paid: every krona decided is registered and no payment's day is still ahead.
         registered = Q(application__paid_amount__gte=F("application__decided_amount"))
         ahead = Exists(
-            Payment.objects.filter(application_id=OuterRef("application_id"), paid_on__gt=today)
+            Payment.objects.filter(application_id=OuterRef("application_id")).ahead(today)
         )
         fully = registered & ~ahead
         if state == "fully_paid":
             # none of a fully paid grant's payments is ahead, this one included: said again
             # so that the list starts at today in its index instead of passing every payment
             # scheduled ahead (14 ms rather than 3 at the bench scale)
-            payments = payments.filter(fully, paid_on__lte=today)
+            payments = payments.filter(fully).made(today)
         else:
             payments = payments.filter(~fully)
     if call:
         payments = payments.filter(application__call_id=call)
     return (
-        payments.select_related("application__organisation", "application__call")
+        _without_conflicts(payments, user, application="application__")
+        .select_related("application__organisation", "application__call")
         .only(*LIST_APPLICATION, "amount", "paid_on", "reference", "account")
         .order_by("-paid_on", "-id")
     )

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
 
 from grants.models import (
     Application,
@@ -26,7 +25,8 @@ def granted(*, now: object = None) -> QuerySet[Application]:
     out by today (a payment dated ahead is registered with the bank, not yet disbursed: the
     nightly build counts it once its day has come); for open data (no personal data is read)."""
     paid = (
-        Payment.objects.filter(application=OuterRef("pk"), paid_on__lte=timezone.localdate())
+        Payment.objects.filter(application=OuterRef("pk"))
+        .made()
         .order_by()
         .values("application")
         .annotate(total=Sum("amount"))

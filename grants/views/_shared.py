@@ -28,13 +28,15 @@ def _money_context(application: Application) -> dict[str, Any]:
         return {}
     payments = list(selectors.payments_of(application=application))
     today = timezone.localdate()
+    for payment in payments:
+        payment.ahead = payment.is_ahead(today)  # type: ignore[attr-defined]  # for the rows
     return {
         "payments": payments,
         # every payment registered (what is left to pay, the payment form's version) ...
         "paid": sum((p.amount for p in payments), start=0),
         # ... of which paid out by today, and scheduled with the bank for a day ahead
-        "paid_out": sum((p.amount for p in payments if p.paid_on <= today), start=0),
-        "scheduled": sum((p.amount for p in payments if p.paid_on > today), start=0),
+        "paid_out": sum((p.amount for p in payments if not p.is_ahead(today)), start=0),
+        "scheduled": sum((p.amount for p in payments if p.is_ahead(today)), start=0),
         "report": selectors.report_of(application=application),
         "recoveries": selectors.recoveries_of(application=application),
         "today": today,
