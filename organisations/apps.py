@@ -27,6 +27,8 @@ class OrganisationsConfig(AppConfig):
         for model in (OrganisationMembership, PastMembership, JoinRequest, ConflictOfInterest):
             person_cache.watch(model)
         person_cache.watch(Organisation, only=lambda created=False, **_kwargs: bool(created))
+        # The frame of every page names a member's organisations (portal.templatetags.frame).
+        person_cache.watch(Organisation, generation=person_cache.FRAME)
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)

@@ -12,13 +12,15 @@ class PortalConfig(AppConfig):
 
         from portal import notifications, person_cache, registry
         from portal.converters import IdConverter
-        from portal.models import PublicBody, PublicBodyMembership
+        from portal.models import PublicBody, PublicBodyMembership, SiteSettings
 
         # Every id in a URL is `<id:pk>`: registered before any URLconf is read.
         register_converter(IdConverter, "id")
         # A person's roles and second factor, kept between requests (portal.person_cache).
         for model in (PublicBodyMembership, PublicBody, Authenticator):
             person_cache.watch(model)
+        # The frame of every page names who runs the portal (portal.templatetags.frame).
+        person_cache.watch(SiteSettings, generation=person_cache.FRAME)
         registry.register_kind(notifications.DIGEST)
         registry.register_audit_labels(
             actions={

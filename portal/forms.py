@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms.formsets import BaseFormSet
 from django.forms.utils import pretty_name
 from django.http import HttpRequest
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -79,18 +80,33 @@ def _named_messages(field: forms.Field, label: str) -> dict[str, str]:
 BLANK_CHOICE = "---------"
 
 
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A list's choices (colleagues to assign, kinds of attachment) read with one plain query.
+    Django reads them through `QuerySet.iterator()`, on PostgreSQL a server-side cursor: three
+    round trips and a cursor for a list of ten, a fifth of an application page."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class NamedErrorsMixin:
     """Every portal form: Django's generic messages replaced by ones that name the field. A
     message the form's author wrote is left alone. A list's empty choice reads "Välj …", not
-    "---------"."""
+    "---------", and a list of rows is read with one plain query (`ListedChoiceIterator`)."""
 
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField) and field.empty_label == BLANK_CHOICE:
-                field.empty_label = gettext("Choose…")
+            if isinstance(field, forms.ModelChoiceField):
+                field.iterator = ListedChoiceIterator
+                if field.empty_label == BLANK_CHOICE:
+                    field.empty_label = gettext("Choose…")
+                field.widget.choices = field.choices
             elif isinstance(field, forms.ChoiceField) and not isinstance(
                 field, forms.ModelChoiceField
             ):
@@ -175,7 +191,10 @@ def _first_field_id(form: forms.BaseForm) -> str:
 
 def form_has_errors(value: Any) -> bool:
     """Whether a context value is a bound form or formset with errors (the page title then
-    begins with "Fel:")."""
+    begins with "Fel:"). A value not yet read (the frame's lazy roles and menus) is no form and
+    is left unread: `isinstance` would read it."""
+    if isinstance(value, LazyObject) and value._wrapped is empty:
+        return False
     if isinstance(value, BaseFormSet):
         return value.is_bound and not value.is_valid()
     if isinstance(value, forms.BaseForm):

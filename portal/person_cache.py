@@ -6,7 +6,9 @@ their ORM on every officer page, about a tenth of the page; they change a few ti
 
 The same keeping serves other small reads every officer page makes and that change rarely, each
 under a generation of its own (`kept(..., generation=...)`): the lists' filter choices (the calls
-and case officers of the person's public bodies, grants.selectors).
+and case officers of the person's public bodies, grants.selectors), and the frame every page
+is drawn in, its header and footer (portal.templatetags.frame), kept under the person's
+generation and the frame's own.
 
 One generation number stands for all of a kind. A write to any table these facts come from (each
 app names its models with `watch`) raises it, at once and again when the transaction commits,
@@ -39,6 +41,8 @@ T = TypeVar("T")
 
 GENERATION_KEY = "person:generation"
 PERSON = "person"
+# the frame every page is drawn in (portal.templatetags.frame): what it shows beyond the person
+FRAME = "frame"
 # every generation some app watches a table for (`watch`)
 _generations: set[str] = {PERSON}
 
@@ -55,25 +59,30 @@ def remember(user_pk: int, name: str, load: Callable[[], T]) -> T:
     return kept(f"{name}:{user_pk}", load)
 
 
-def kept(key: str, load: Callable[[], T], *, generation: str = PERSON) -> T:
-    """`load()` kept under `key` until the tables of `generation` change (`watch`)."""
+def kept(key: str, load: Callable[[], T], *, generation: str | tuple[str, ...] = PERSON) -> T:
+    """`load()` kept under `key` until the tables of `generation` change (`watch`); with
+    several generations, until the tables of any of them change."""
     if not enabled():
         return load()
-    generation_key = _generation_key(generation)
-    entry_key = f"person:{generation}:{key}"
-    found: dict[str, Any] = cache.get_many([generation_key, entry_key])
-    number = found.get(generation_key)
-    if number is None:
-        # first use, or the cache lost it: a number no kept entry can carry
-        cache.add(generation_key, time.time_ns(), timeout=None)
-        number = cache.get(generation_key)
+    names = (generation,) if isinstance(generation, str) else generation
+    generation_keys = [_generation_key(name) for name in names]
+    entry_key = f"person:{'+'.join(names)}:{key}"
+    found: dict[str, Any] = cache.get_many([*generation_keys, entry_key])
+    numbers = []
+    for generation_key in generation_keys:
+        number = found.get(generation_key)
+        if number is None:
+            # first use, or the cache lost it: a number no kept entry can carry
+            cache.add(generation_key, time.time_ns(), timeout=None)
+            number = cache.get(generation_key)
+        numbers.append(number)
     entry = found.get(entry_key)
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == number:
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == numbers:
         value: T = entry[1]
         return value
     value = load()
     if not _in_transaction():
-        cache.set(entry_key, (number, value), settings.PERSON_CACHE_SECONDS)
+        cache.set(entry_key, (numbers, value), settings.PERSON_CACHE_SECONDS)
     return value
 
 

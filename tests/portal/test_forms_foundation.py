@@ -244,3 +244,28 @@ def test_the_history_shows_what_was_approved_as_a_reference_not_as_code() -> Non
     assert "[version" not in html
     assert "Förslag: bevilja 35 000 kr" in html
     assert "Referens till det som godkändes: a5e6acb5" in html
+
+
+@pytest.mark.django_db
+def test_a_list_of_rows_is_read_with_one_plain_query_and_still_validates() -> None:
+    """Django reads a ModelChoiceField's rows through a server-side cursor on PostgreSQL
+    (DECLARE, FETCH, CLOSE); a portal form reads them with one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.models import User
+
+    anna, bertil = UserFactory(name="Anna"), UserFactory(name="Bertil")
+
+    class PickForm(PortalForm):
+        person = forms.ModelChoiceField(queryset=User.objects.order_by("name"), required=False)
+
+    form = PickForm()
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["person"])
+    assert len(queries) == 1
+    assert not any("DECLARE" in query["sql"] for query in queries.captured_queries)
+    assert html.index("Anna") < html.index("Bertil") and "Välj …" in html
+    assert PickForm({"person": str(bertil.pk)}).is_valid()
+    bound = PickForm({"person": "0"})
+    assert not bound.is_valid() and anna.pk != 0

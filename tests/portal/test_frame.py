@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from portal import context_processors
 from portal.models import PublicBodyRole, SiteSettings, User
 from portal.selectors import site_settings_forget
 from tests.helpers.clients import logged_in
@@ -285,3 +287,86 @@ def test_every_table_of_the_portals_pages_is_wrapped() -> None:
             if not (wrapped or own_region):
                 unwrapped.append(f"{relative}:{before.count(chr(10)) + 1}")
     assert unwrapped == []
+
+
+# --- the frame, drawn once and kept (portal.templatetags.frame) -----------------------------
+
+
+def _whoami(page: str) -> str:
+    start = page.index('class="whoami"')
+    return page[start : page.index("</p>", start)]
+
+
+def _officer(name: str) -> User:
+    membership = MembershipFactory(role=PublicBodyRole.CASE_OFFICER, user__name=name)
+    give_totp(membership.user)
+    return cast(User, membership.user)
+
+
+def test_the_frame_is_drawn_once_and_every_person_sees_their_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    drawn: list[int] = []
+    real = context_processors._header_roles
+
+    def counted(request: object) -> list[str]:
+        drawn.append(1)
+        return real(request)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(context_processors, "_header_roles", counted)
+    anna, bertil = _officer("Anna Andersson"), _officer("Bertil Berg")
+    anna_client = logged_in(anna)
+    anna_client.get(reverse("portal:accessibility"))
+    page = anna_client.get(reverse("portal:accessibility")).content.decode()
+    assert len(drawn) == 1  # the second page was given the kept frame
+    assert "Anna Andersson" in _whoami(page)
+    other = logged_in(bertil).get(reverse("portal:accessibility")).content.decode()
+    assert "Bertil Berg" in _whoami(other)
+    assert "Anna Andersson" not in other
+    assert len(drawn) == 2
+
+
+def test_a_role_granted_or_a_name_changed_shows_on_the_next_page() -> None:
+    officer = _officer("Anna Andersson")
+    client = logged_in(officer)
+    page = client.get(reverse("portal:accessibility")).content.decode()
+    assert reverse("grants:decisions") not in _nav(page, "nav-officer-label")
+    body = officer.public_body_memberships.get().public_body
+    MembershipFactory(user=officer, public_body=body, role=PublicBodyRole.DECISION_MAKER)
+    officer.name = "Anna Ek"
+    officer.save()
+    page = client.get(reverse("portal:accessibility")).content.decode()
+    assert reverse("grants:decisions") in _nav(page, "nav-officer-label")
+    assert "Anna Ek" in _whoami(page) and "och en roll till" in _whoami(page)
+
+
+def test_a_renamed_organisation_shows_in_its_members_header(member: User) -> None:
+    membership = OrganisationMembershipFactory(user=member, organisation__name="Solstrålen")
+    client = logged_in(member)
+    assert "Solstrålen" in _whoami(client.get(reverse("portal:dashboard")).content.decode())
+    membership.organisation.name = "Solstrålarna"
+    membership.organisation.save()
+    assert "Solstrålarna" in _whoami(client.get(reverse("portal:dashboard")).content.decode())
+
+
+def test_the_menu_marks_the_page_it_is_on_and_the_language_switch_returns_to_it() -> None:
+    client = logged_in(_officer("Anna Andersson"))
+    for url_name, query in (("grants:inbox", "?q=%3Cb%3E&status="), ("grants:reports", "")):
+        url = reverse(url_name) + query
+        page = client.get(url).content.decode()
+        assert f'<a href="{reverse(url_name)}" aria-current="page">' in page
+        assert page.count('aria-current="page"') == 1
+        next_field = re.search(r'<input name="next" type="hidden" value="([^"]*)">', page)
+        assert next_field and next_field.group(1) == url.replace("&", "&amp;")
+
+
+def test_the_logout_form_of_a_kept_frame_carries_a_token_that_works() -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(_officer("Anna Andersson"))
+    client.get(reverse("portal:accessibility"))  # the frame is drawn and kept
+    page = client.get(reverse("portal:accessibility")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token and "frame" not in token.group(1)
+    response = client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
