@@ -28,10 +28,11 @@ from portal import person_cache
 
 register = template.Library()
 
-# Stand-ins rendered into the kept frame and replaced on every request: only letters, digits
-# and hyphens, which escaping leaves as they are.
-CSRF_MARK = "frame-csrf-token-7c1e5b"
-PATH_MARK = "frame-path-3d9a0f"
+# Stand-ins rendered into the kept frame and replaced on every request. Escaping leaves them as
+# they are, and no text a person writes can hold them (a NUL character is refused by every form
+# and by PostgreSQL), so a name or an organisation can never be made to stand in for them.
+CSRF_MARK = "\x00frame:csrf\x00"
+PATH_MARK = "\x00frame:path\x00"
 
 
 class FrameNode(template.Node):

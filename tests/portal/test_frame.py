@@ -370,3 +370,17 @@ def test_the_logout_form_of_a_kept_frame_carries_a_token_that_works() -> None:
     response = client.post(reverse("account_logout"), {"csrfmiddlewaretoken": token.group(1)})
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_no_name_can_stand_in_for_the_frames_token_or_address(member: User) -> None:
+    """The frame's stand-ins hold a NUL character, which no stored text can: an organisation
+    named like one is shown as it is named."""
+    from portal.templatetags.frame import CSRF_MARK, PATH_MARK
+
+    name = CSRF_MARK.strip("\x00") + " " + PATH_MARK.strip("\x00")
+    OrganisationMembershipFactory(user=member, organisation__name=name)
+    client = logged_in(member)
+    client.get(reverse("portal:dashboard"))
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert name in _whoami(page)
+    assert "\x00" not in page
