@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from grants import open_data_store, selectors
 from grants.models import Application, FollowUpReport
-from portal import notifications
+from portal import notifications, runtime
 from portal.models import (
     Notification,
     NotificationStatus,
@@ -135,6 +135,8 @@ class Command(BaseCommand):
         if open_data_store.current() is None:
             self.stdout.write("building the open-data files first (the statistics page reads them)")
             open_data_store.build(wait=60)
+        # as a web worker starts (portal.wsgi): templates loaded, long-lived objects frozen
+        runtime.prepare_worker()
         try:
             results = self.measure(pages, public, rounds)
         finally:
