@@ -110,49 +110,51 @@ def _read_connections(user: User) -> None:
     user.__dict__[_DECLARATIONS] = declarations
 
 
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """A model field's column, quoted; for the SQL below, written from the models' names only."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return connection.ops.quote_name(field.column)
+
+
 @functools.cache
 def _connections_sql(vendor: str) -> str:
     """The query of `_read_connections` on this kind of database (`vendor`, the cache's key),
     with the tables' and columns' names as the models give them: no value from outside is ever
     part of the text, every value is a parameter."""
-    q = connection.ops.quote_name
-
-    def table(model: type[models.Model]) -> str:
-        return q(model._meta.db_table)
-
-    def column(model: type[models.Model], name: str) -> str:
-        field = model._meta.get_field(name)
-        if not isinstance(field, models.Field) or field.column is None:
-            raise TypeError(f"{model.__name__}.{name} is not a column")
-        return q(field.column)
 
     def organisations(model: type[models.Model], field: str, where: str) -> str:
         nothing = "CAST(NULL AS VARCHAR(64))"
-        return f"SELECT 0, {column(model, field)}, {nothing} FROM {table(model)} WHERE {where}"  # noqa: S608
+        return f"SELECT 0, {_column(model, field)}, {nothing} FROM {_table(model)} WHERE {where}"  # noqa: S608
 
     member, past, join = OrganisationMembership, PastMembership, JoinRequest
     parts = [
-        organisations(member, "organisation", f"{column(member, 'user')} = %s"),
+        organisations(member, "organisation", f"{_column(member, 'user')} = %s"),
         organisations(
             past,
             "organisation",
-            f"{column(past, 'user')} = %s AND {column(past, 'ended_at')} >= %s",
+            f"{_column(past, 'user')} = %s AND {_column(past, 'ended_at')} >= %s",
         ),
         organisations(
-            join, "organisation", f"{column(join, 'user')} = %s AND {column(join, 'status')} = %s"
+            join, "organisation", f"{_column(join, 'user')} = %s AND {_column(join, 'status')} = %s"
         ),
-        organisations(Organisation, "id", f"{column(Organisation, 'created_by')} = %s"),
+        organisations(Organisation, "id", f"{_column(Organisation, 'created_by')} = %s"),
         # An officer who let someone into an organisation (when it had no representative) does
         # not then verify what that person changes.
         organisations(
             join,
             "organisation",
-            f"{column(join, 'decided_by')} = %s AND {column(join, 'status')} = %s "
-            f"AND {column(join, 'decided_at')} >= %s",
+            f"{_column(join, 'decided_by')} = %s AND {_column(join, 'status')} = %s "
+            f"AND {_column(join, 'decided_at')} >= %s",
         ),
-        f"SELECT 1, {column(ConflictOfInterest, 'content_type')}, "  # noqa: S608
-        f"{column(ConflictOfInterest, 'object_id')} FROM {table(ConflictOfInterest)} "
-        f"WHERE {column(ConflictOfInterest, 'user')} = %s",
+        f"SELECT 1, {_column(ConflictOfInterest, 'content_type')}, "  # noqa: S608
+        f"{_column(ConflictOfInterest, 'object_id')} FROM {_table(ConflictOfInterest)} "
+        f"WHERE {_column(ConflictOfInterest, 'user')} = %s",
     ]
     return " UNION ALL ".join(parts)
 
@@ -207,41 +209,93 @@ def connected_user_ids(
 ) -> frozenset[int]:
     """Everybody who must stay out of the cases of these organisations (and of `case`): the
     other side of `affiliated_organisation_ids`, in one query, for lists of colleagues to
-    assign or to choose as signatory."""
-    ids = list(organisation_ids)
-    since = timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS)
-    declared = ConflictOfInterest.objects.filter(
-        content_type_id=_organisation_type_id(), object_id__in=[str(pk) for pk in ids]
+    assign or to choose as signatory. Written as SQL like `_read_connections`: the ORM's
+    six-part UNION cost four times what the database took to answer it, on every case page."""
+    ids = sorted(set(organisation_ids))
+    type_id = (
+        ContentType.objects.get_for_model(case, for_concrete_model=False).pk
+        if case is not None and case.pk is not None
+        else None
     )
-    if case is not None and case.pk is not None:
-        type_id = ContentType.objects.get_for_model(case, for_concrete_model=False).pk
-        declared = declared | ConflictOfInterest.objects.filter(
-            content_type_id=type_id, object_id=str(case.pk)
-        )
-    users = (
-        OrganisationMembership.objects.filter(organisation_id__in=ids)
-        .order_by()
-        .values_list("user_id", flat=True)
-        .union(
-            PastMembership.objects.filter(organisation_id__in=ids, ended_at__gte=since)
-            .order_by()
-            .values_list("user_id", flat=True),
-            JoinRequest.objects.filter(organisation_id__in=ids, status=JoinRequestStatus.PENDING)
-            .order_by()
-            .values_list("user_id", flat=True),
-            Organisation.objects.filter(pk__in=ids)
-            .order_by()
-            .values_list("created_by_id", flat=True),
-            JoinRequest.objects.filter(
-                organisation_id__in=ids, status=JoinRequestStatus.ACCEPTED, decided_at__gte=since
+    if not ids and type_id is None:
+        return frozenset()
+    since = connection.ops.adapt_datetimefield_value(
+        timezone.now() - timedelta(days=settings.SEGREGATION_FORMER_MEMBER_DAYS)
+    )
+    params: list[Any] = []
+    if ids:
+        params += [
+            *ids,
+            *ids,
+            since,
+            *ids,
+            JoinRequestStatus.PENDING.value,
+            *ids,
+            *ids,
+            JoinRequestStatus.ACCEPTED.value,
+            since,
+            _organisation_type_id(),
+            *(str(pk) for pk in ids),
+        ]
+    if type_id is not None:
+        params += [type_id, str(case.pk)]  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(_connected_sql(connection.vendor, len(ids), type_id is not None), params)
+        return frozenset(int(row[0]) for row in cursor.fetchall() if row[0] is not None)
+
+
+@functools.cache
+def _connected_sql(vendor: str, count: int, with_case: bool) -> str:
+    """The query of `connected_user_ids` for `count` organisations (and a case's declarations
+    when `with_case`) on this kind of database; as `_connections_sql`, every value a parameter."""
+
+    def people(model: type[models.Model], person: str, where: str) -> str:
+        return f"SELECT {_column(model, person)} FROM {_table(model)} WHERE {where}"  # noqa: S608
+
+    listed = "(" + ", ".join(["%s"] * count) + ")"
+    member, past, join, conflict = (
+        OrganisationMembership,
+        PastMembership,
+        JoinRequest,
+        ConflictOfInterest,
+    )
+    parts = []
+    if count:
+        parts += [
+            people(member, "user", f"{_column(member, 'organisation')} IN {listed}"),
+            people(
+                past,
+                "user",
+                f"{_column(past, 'organisation')} IN {listed} AND {_column(past, 'ended_at')} >= %s",
+            ),
+            people(
+                join,
+                "user",
+                f"{_column(join, 'organisation')} IN {listed} AND {_column(join, 'status')} = %s",
+            ),
+            people(Organisation, "created_by", f"{_column(Organisation, 'id')} IN {listed}"),
+            people(
+                join,
+                "decided_by",
+                f"{_column(join, 'organisation')} IN {listed} AND {_column(join, 'status')} = %s "
+                f"AND {_column(join, 'decided_at')} >= %s",
+            ),
+            people(
+                conflict,
+                "user",
+                f"{_column(conflict, 'content_type')} = %s "
+                f"AND {_column(conflict, 'object_id')} IN {listed}",
+            ),
+        ]
+    if with_case:
+        parts.append(
+            people(
+                conflict,
+                "user",
+                f"{_column(conflict, 'content_type')} = %s AND {_column(conflict, 'object_id')} = %s",
             )
-            .exclude(decided_by_id=None)
-            .order_by()
-            .values_list("decided_by_id", flat=True),
-            declared.order_by().values_list("user_id", flat=True),
         )
-    )
-    return frozenset(users)
+    return " UNION ALL ".join(parts)
 
 
 def is_own_change(user: User | AnonymousUser, changed_by_id: int | None) -> bool:

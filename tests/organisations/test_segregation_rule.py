@@ -138,3 +138,85 @@ def test_a_seen_version_must_match_what_is_there_now():
             versions.check_seen(seen=stale, current=seen)
         assert versions.FIELD in refused.value.message_dict
     assert versions.audit_note("Godkänd", seen) == f"Godkänd [version {seen}]"
+
+
+def test_the_people_connected_to_an_organisation_are_exactly_those_it_excludes(officer):
+    """`connected_user_ids` (the lists of colleagues to assign or to ask to sign) is the other
+    side of the per-person rule: everyone whom the rule keeps out of the organisation's cases,
+    by each kind of connection, and no one else; a declaration on one case adds its declarer
+    for that case only."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from organisations.models import ConflictOfInterest, JoinRequest, JoinRequestStatus
+    from tests.organisations.factories import JoinRequestFactory, PastMembershipFactory
+
+    organisation, neighbour = OrganisationFactory(), OrganisationFactory()
+    member = OrganisationMembershipFactory(organisation=organisation).user
+    former = PastMembershipFactory(organisation=organisation).user
+    long_gone = PastMembershipFactory(
+        organisation=organisation, ended_at=timezone.now() - timedelta(days=4000)
+    ).user
+    asking = JoinRequestFactory(organisation=organisation).user
+    refused = JoinRequestFactory(organisation=organisation, status=JoinRequestStatus.DECLINED).user
+    letter_in, lately = UserFactory(), timezone.now() - timedelta(days=5)
+    JoinRequestFactory(
+        organisation=organisation,
+        status=JoinRequestStatus.ACCEPTED,
+        decided_by=letter_in,
+        decided_at=lately,
+    )
+    declared_on_it, declared_on_case, bystander = UserFactory(), UserFactory(), UserFactory()
+    organisation_type = ContentType.objects.get_for_model(Organisation)
+    ConflictOfInterest.objects.create(
+        user=declared_on_it,
+        content_type=organisation_type,
+        object_id=str(organisation.pk),
+        object_repr="x",
+        reason="Styrelseledamot",
+    )
+    # a case of the organisation (any model stands for one): the neighbour itself
+    case = neighbour
+    ConflictOfInterest.objects.create(
+        user=declared_on_case,
+        content_type=organisation_type,
+        object_id=str(case.pk),
+        object_repr="y",
+        reason="Släkt",
+    )
+    everybody = [
+        member,
+        former,
+        long_gone,
+        asking,
+        refused,
+        letter_in,
+        declared_on_it,
+        declared_on_case,
+        bystander,
+        officer,
+        organisation.created_by,
+        neighbour.created_by,
+    ]
+    connected = segregation.connected_user_ids([organisation.pk])
+    assert connected == {
+        person.pk
+        for person in everybody
+        if segregation.is_excluded(fresh(person), organisation_ids=[organisation.pk])
+    }
+    assert connected == {
+        member.pk,
+        former.pk,
+        asking.pk,
+        letter_in.pk,
+        declared_on_it.pk,
+        organisation.created_by_id,
+    }
+    with_case = segregation.connected_user_ids([organisation.pk], case=case)
+    assert with_case == connected | {declared_on_case.pk}
+    assert segregation.connected_user_ids([], case=case) == {declared_on_case.pk}
+    assert segregation.connected_user_ids([]) == frozenset()
+    assert segregation.connected_user_ids([organisation.pk, neighbour.pk]) == connected | {
+        neighbour.created_by_id,
+        declared_on_case.pk,  # their declaration is on the neighbour organisation itself
+    }
+    assert JoinRequest.objects.count() == 3
