@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -406,6 +406,22 @@ def notifications_for(*, user: User) -> models.QuerySet[Notification]:
     return Notification.objects.filter(
         recipient=user, status__in=[NotificationStatus.SENT, NotificationStatus.HELD]
     ).order_by("-created_at", "-id")
+
+
+def links_for(*, reader: User, rows: Sequence[Notification]) -> list[str]:
+    """The links of a page of the person's notifications (`link_for` of each row), after each
+    kind's `prepare_links` has read at once what its rows need."""
+    prepared: dict[Callable[[User, list[Notification]], None], list[Notification]] = {}
+    for row in rows:
+        try:
+            prepare = kind_of(row.kind).prepare_links
+        except KeyError:
+            continue
+        if prepare is not None:
+            prepared.setdefault(prepare, []).append(row)
+    for prepare, its_rows in prepared.items():
+        prepare(reader, its_rows)
+    return [link_for(reader=reader, row=row) for row in rows]
 
 
 def link_for(*, reader: User, row: Notification) -> str:

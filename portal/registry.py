@@ -53,7 +53,9 @@ class Kind:
     many rows of the kind are read at once. `link(reader, row)`, when given, is the link the
     person's list of notifications shows for a row: the row's `url` while the reader may still
     open it, another page they may open (the admin's for staff), or "" for none; it is asked
-    for every row of a page, so it reads only what is kept per request (no query per row)."""
+    for every row of a page, so it reads only what is kept per request (no query per row).
+    `prepare_links(reader, rows)`, when given, reads at once what `link` will ask about these
+    rows of a page (`portal.notifications.links_for`), instead of all the reader may open."""
 
     name: str
     label: StrOrPromise
@@ -62,6 +64,7 @@ class Kind:
     context: Callable[[Any, Notification], Context]
     related: tuple[str, ...] = field(default=())
     link: Callable[[User, Notification], str] | None = None
+    prepare_links: Callable[[User, list[Notification]], None] | None = None
 
 
 # --- reminder sources ------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notifications_page(request: HttpRequest) -> HttpResponse:
     """What the portal has sent the person, and how they want non-urgent messages."""
-    from portal.notifications import link_for, notifications_for
+    from portal.notifications import links_for, notifications_for
     from portal.pagination import paginate
 
     user = request_user(request)
@@ -124,7 +124,7 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         )
         return redirect("portal:notifications")
     page = paginate(request, notifications_for(user=user))
-    rows = [(row, link_for(reader=user, row=row)) for row in page]
+    rows = list(zip(page, links_for(reader=user, rows=list(page)), strict=True))
     return render(
         request,
         "portal/notifications.html",

@@ -44,3 +44,31 @@ def test_only_the_agreement_pages_the_reader_may_open_are_linked(iop: Iop, staff
     admin_page = reverse("admin:agreements_agreement_change", args=[iop.agreement.pk])
     assert links_of(staff) == [admin_page]
     assert logged_in(staff).get(admin_page).status_code == 200
+
+
+def test_a_page_of_notices_asks_only_about_its_own_agreements(iop: Iop, monkeypatch) -> None:
+    """An officer of a body with thousands of agreements: the page checks the agreements its
+    rows link to, in one query, not every agreement the officer may open; an agreement of
+    another body on the same page is still not linked."""
+    from agreements import notifications as agreement_notifications
+    from tests.agreements.factories import AgreementFactory
+
+    elsewhere = AgreementFactory()  # another public body's agreement
+    for agreement in (iop.agreement, elsewhere):
+        Notification.objects.create(
+            kind="agreement_ending",
+            content_type=ContentType.objects.get_for_model(agreement),
+            object_id=str(agreement.pk),
+            due_date=timezone.localdate(),
+            recipient=iop.officer,
+            subject="Avtalet upphör",
+            url=reverse("agreements:agreement", args=[agreement.pk]),
+            status=NotificationStatus.SENT,
+            sent_at=timezone.now(),
+        )
+
+    def everything(_reader: User) -> frozenset[int]:
+        raise AssertionError("a page of notices read every agreement the reader may open")
+
+    monkeypatch.setattr(agreement_notifications, "_visible_ids", everything)
+    assert links_of(iop.officer) == [reverse("agreements:agreement", args=[iop.agreement.pk])]
