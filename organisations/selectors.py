@@ -328,11 +328,18 @@ def officer_queue(
         digits = "".join(ch for ch in q if ch.isdigit())
         match = Q(name__icontains=q)
         if len(digits) >= 4:
-            # stored as NNNNNN-NNNN; the person may type it with or without the dash
-            dashed = f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
-            match |= Q(organisation_number__contains=dashed)
+            match |= Q(organisation_number__contains=organisation_number_as_stored(digits))
         organisations = organisations.filter(match)
     return organisations.order_by("status_changed_at", "id")
+
+
+def organisation_number_as_stored(digits: str) -> str:
+    """The organisation number (or its start) as the register stores it, NNNNNN-NNNN, from the
+    digits a person typed: with or without the dash, and in the twelve-digit form some systems
+    use, with the century first ("16" for a legal person: 16802002-1234 is 802002-1234)."""
+    if len(digits) == 12:
+        digits = digits[2:]
+    return f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
 
 
 def waiting_for_verification_count(*, user: User | AnonymousUser) -> int:

@@ -224,14 +224,17 @@ def registry_number_candidates(q: str, prefixes: list[str]) -> list[str]:
 
 def _search(q: str, prefixes: list[str]) -> Q:
     """A registration number (`KFN 2026/12`, `kfn2026/12`, `2026/12`) matches exactly; ten
-    digits match an organisation number; anything else an organisation's name. Each uses an
-    index, even among 200 000 rows."""
+    digits (or twelve, with the century) match an organisation number; anything else an
+    organisation's name. Each uses an index, even among 200 000 rows."""
     digits = "".join(ch for ch in q if ch.isdigit())
     if "/" in q:
         return Q(registry_number__in=registry_number_candidates(q, prefixes))
     if len(digits) >= 6 and len(digits) == len(q.replace("-", "").replace(" ", "")):
-        dashed = f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
-        organisations = Organisation.objects.filter(organisation_number__startswith=dashed)
+        organisations = Organisation.objects.filter(
+            organisation_number__startswith=organisation_selectors.organisation_number_as_stored(
+                digits
+            )
+        )
     else:
         organisations = Organisation.objects.filter(name__icontains=q)
     return Q(organisation_id__in=organisations.values("pk"))

@@ -98,6 +98,11 @@ def test_the_inbox_filters_searches_and_sorts(grants: Grants) -> None:
         first.registry_number,
         second.registry_number,
     }
+    # the twelve-digit form, with the century ("16" for a legal person)
+    assert set(numbers(q="16" + g.organisation.organisation_number)) == {
+        first.registry_number,
+        second.registry_number,
+    }
     assert numbers(q="finns inte") == []
     assert numbers(status="in_review") == []
     assert set(numbers(call=str(g.call.pk))) == {first.registry_number, second.registry_number}

@@ -39,6 +39,11 @@ def test_queue_shows_waiting_organisations_with_filters_and_search(officer: User
         reverse("organisations:officer_queue"), {"status": "", "q": digits}
     ).content.decode()
     assert "Väntande Föreningen" in page and "Stiftelsen Lyktan" not in page
+    page = client.get(  # the twelve-digit form, with the century first
+        reverse("organisations:officer_queue"),
+        {"status": "", "q": "16" + waiting.organisation_number},
+    ).content.decode()
+    assert "Väntande Föreningen" in page and "Stiftelsen Lyktan" not in page
     page = client.get(
         reverse("organisations:officer_queue"), {"status": "", "q": "lyktan"}
     ).content.decode()
