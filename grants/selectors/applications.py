@@ -25,6 +25,7 @@ from grants.models import (
 )
 from grants.selectors._shared import (
     _application_queryset,
+    _by_pk,
     _officer_body_ids,
     _with_people,
     _without_conflicts,
@@ -111,7 +112,7 @@ def application_get_for_member(
 ) -> tuple[Application, OrganisationMembership]:
     if not user.is_authenticated:
         raise Http404
-    application = _with_people(_application_queryset().filter(pk=pk).first())
+    application = _with_people(_by_pk(_application_queryset().filter(pk=pk)))
     if application is None:
         raise Http404
     membership = organisation_selectors.membership_of(
@@ -127,11 +128,12 @@ def application_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Appli
     the case (segregation of duties); 404 for anyone else, so an affiliated officer cannot even
     read the case through the officer pages."""
     application = _with_people(
-        _without_conflicts(
-            _application_queryset().filter(pk=pk, public_body_id__in=_officer_body_ids(user)), user
+        _by_pk(
+            _without_conflicts(
+                _application_queryset().filter(pk=pk, public_body_id__in=_officer_body_ids(user)),
+                user,
+            ).exclude(status=ApplicationStatus.DRAFT)
         )
-        .exclude(status=ApplicationStatus.DRAFT)
-        .first()
     )
     if application is None:
         raise Http404
