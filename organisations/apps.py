@@ -7,7 +7,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from organisations import demo, notifications, panels
+        from organisations import demo, notifications, panels, selectors
         from organisations.models import (
             ConflictOfInterest,
             DocumentStatus,
@@ -29,6 +29,8 @@ class OrganisationsConfig(AppConfig):
         person_cache.watch(Organisation, only=lambda created=False, **_kwargs: bool(created))
         # The frame of every page names a member's organisations (portal.templatetags.frame).
         person_cache.watch(Organisation, generation=person_cache.FRAME)
+        # The officer's queue offers every district an organisation is in.
+        person_cache.watch(Organisation, generation=selectors.DISTRICTS)
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)

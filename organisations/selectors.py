@@ -31,7 +31,7 @@ from organisations.models import (
     OrganisationStatus,
     TargetGroup,
 )
-from portal import versions
+from portal import person_cache, versions
 from portal.models import AuditEvent, User
 
 # --- what an approving officer sees (portal.versions) ------------------------------------------
@@ -466,13 +466,24 @@ def waiting_for_member(*, user: User | AnonymousUser, today: date | None = None)
     return waiting
 
 
+# The district filters' choices, kept between requests until an organisation is saved or
+# deleted (`portal.person_cache`, watched in OrganisationsConfig).
+DISTRICTS = "districts"
+
+
 def districts() -> list[str]:
-    return list(
-        Organisation.objects.exclude(district="")
-        .order_by("district")
-        .values_list("district", flat=True)
-        .distinct()
-    )
+    """Every district an organisation is in, for the officer's queue's filter: a DISTINCT over
+    the whole register (a few milliseconds at 5 000 organisations) read once, not per page."""
+
+    def read() -> list[str]:
+        return list(
+            Organisation.objects.exclude(district="")
+            .order_by("district")
+            .values_list("district", flat=True)
+            .distinct()
+        )
+
+    return person_cache.kept("districts", read, generation=DISTRICTS)
 
 
 def directory(

@@ -287,3 +287,23 @@ def test_verifying_says_with_your_comment_only_when_there_is_one_and_names_the_n
     response = client.post(url, data | {"confirmed": "1"}, follow=True)
     assert "Organisationen är nu verifierad." in response.content.decode()
     assert "Statusen har ändrats." not in response.content.decode()
+
+
+def test_the_queues_district_choices_are_kept_and_a_new_district_shows_at_once(
+    officer: User,
+) -> None:
+    """The districts are read once, not on every page of the queue; an organisation saved in a
+    new district is offered on the next page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    OrganisationFactory(district="Norr")
+    client = logged_in(officer)
+    url = reverse("organisations:officer_queue")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert '<option value="Norr">' in page
+    assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
+    OrganisationFactory(district="Västra hamnen")
+    assert '<option value="Västra hamnen">' in client.get(url).content.decode()
