@@ -130,6 +130,11 @@ def test_the_officer_list_keeps_its_query_count(iop: Iop) -> None:
     total = response.context["total"]
     assert response.context["page"].paginator.count == total == len(response.context["page"]) >= 12
     assert not [sql for sql in sql_of(many) if "COUNT(*) FROM (SELECT" in sql], sql_of(many)
+    # the columns the list shows, not the agreement's texts or the organisation's whole row
+    (rows,) = [sql for sql in sql_of(many) if "LIMIT" in sql and '"title"' in sql]
+    assert '"challenge"' not in rows and '"purpose"' not in rows
+    page = response.content.decode()
+    assert "Avtal 9" in page and iop.body.name in page
     filtered = client.get(reverse("agreements:officer_list"), {"status": "initiative"})
     initiatives = {v: n for v, _label, n in filtered.context["statuses"]}["initiative"]
     assert filtered.context["page"].paginator.count == len(filtered.context["page"]) == initiatives
