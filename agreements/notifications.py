@@ -4,9 +4,8 @@ of: registered with the portal's notification machinery in AgreementsConfig.read
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
 
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agreements import permissions
@@ -18,6 +17,7 @@ from agreements.models import (
     Party,
 )
 from organisations.notifications import members_by_organisation, organisation_people
+from portal import links
 from portal.models import AuditEvent, Notification, User
 from portal.notifications import officers_by_body, offset_kind
 from portal.registry import Context, Kind, Rows
@@ -77,10 +77,8 @@ def _visible_ids(reader: User) -> frozenset[int]:
 
 
 def _linked_pk(row: Notification) -> int | None:
-    try:
-        pk = resolve(urlsplit(row.url).path).kwargs.get("pk")
-    except Resolver404:
-        return None
+    linked = links.linked_view(row.url)
+    pk = linked[1].get("pk") if linked else None
     return pk if isinstance(pk, int) else None
 
 
@@ -101,11 +99,10 @@ def agreement_link(reader: User, row: Notification) -> str:
     """A notification's link in the reader's list of notifications: the agreement's page while
     the reader may open it (a member of a party organisation, an officer of a public body on
     it); the admin's page of it for an administrator; else no link."""
-    try:
-        match = resolve(urlsplit(row.url).path)
-    except Resolver404:
+    linked = links.linked_view(row.url)
+    if linked is None:
         return ""
-    pk = match.kwargs.get("pk")
+    pk = linked[1].get("pk")
     if pk is None or _may_open(reader, pk):
         return row.url
     if reader.is_staff and reader.has_perm("agreements.view_agreement"):

@@ -5,11 +5,10 @@ GrantsConfig.ready()."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +26,7 @@ from grants.models import (
 from organisations import segregation
 from organisations import selectors as organisation_selectors
 from organisations.notifications import members_by_organisation
+from portal import links
 from portal.models import Notification, PublicBodyMembership, PublicBodyRole, User
 from portal.notifications import days_or, offset_kind
 from portal.registry import Context, DigestSection, Kind, Rows
@@ -55,12 +55,12 @@ def application_link(reader: User, row: Notification) -> str:
     report's) page while the reader is a member of its organisation; else the admin's page of
     the application for an administrator who may view it there, and no link for anyone else
     (a former member). Public pages (a call) keep their link."""
-    try:
-        match = resolve(urlsplit(row.url).path)
-    except Resolver404:
+    linked = links.linked_view(row.url)
+    if linked is None:
         return ""
-    pk = match.kwargs.get("pk")
-    if match.view_name not in {"grants:application", "grants:report", "grants:receipt"}:
+    view_name, kwargs = linked
+    pk = kwargs.get("pk")
+    if view_name not in {"grants:application", "grants:report", "grants:receipt"}:
         return row.url
     if pk in _member_application_ids(reader):
         return row.url

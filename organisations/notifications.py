@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 from django.db.models import Count
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from organisations import permissions, selectors
@@ -24,6 +23,7 @@ from organisations.models import (
     OrganisationRole,
     OrganisationStatus,
 )
+from portal import links
 from portal.models import AuditEvent, Notification, User
 from portal.notifications import offset_kind
 from portal.registry import Context, Kind, Rows
@@ -62,11 +62,11 @@ def organisation_link(reader: User, row: Notification) -> str:
     the reader is a member of it; else the officer's page of it for an officer, the admin's for
     an administrator who may view organisations there, and no link for anyone else (a former
     member). Reads only what is kept per request."""
-    try:
-        match = resolve(urlsplit(row.url).path)
-    except Resolver404:
+    linked = links.linked_view(row.url)
+    if linked is None:
         return ""
-    pk = match.kwargs.get("pk")
+    _view_name, kwargs = linked
+    pk = kwargs.get("pk")
     if pk is None or pk in selectors.organisation_roles(user=reader):
         return row.url  # a page of their own ("My organisations"), or of their organisation
     if permissions.is_officer(reader):

@@ -5,6 +5,7 @@ row (`portal.links`)."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.template import Context, Template
@@ -104,3 +105,26 @@ def test_a_list_of_links_by_id_does_not_match_the_pattern_for_each_row() -> None
         page = render(source, ids=list(range(50)))
     assert reversed_.call_count == 0
     assert page.split() == [reverse("grants:officer_application", args=[pk]) for pk in range(50)]
+
+
+def test_a_notifications_link_is_resolved_once_and_as_resolve_answers(monkeypatch) -> None:
+    """Notiser asks which page each row links to: the answer is `resolve()`'s, worked out once
+    per link and URL configuration."""
+    from django.urls import resolve as django_resolve
+
+    url = reverse("grants:application", args=[4711]) + "?flik=svar#svar"
+    calls = []
+
+    def counted(path: str, urlconf: str | None = None):
+        calls.append(path)
+        return django_resolve(path, urlconf)
+
+    monkeypatch.setattr(links, "resolve", counted)
+    links._resolved.cache_clear()
+    first = links.linked_view(url)
+    assert first == ("grants:application", {"pk": 4711})
+    assert links.linked_view(url) == first
+    assert calls == [urlsplit(url).path]
+    assert links.linked_view("/finns/inte/") is None
+    with pytest.raises(TypeError):
+        first[1]["pk"] = 1  # type: ignore[index]  # a kept answer cannot be changed by a caller
