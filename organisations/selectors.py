@@ -336,8 +336,9 @@ def officer_queue(
 def organisation_number_as_stored(digits: str) -> str:
     """The organisation number (or its start) as the register stores it, NNNNNN-NNNN, from the
     digits a person typed: with or without the dash, and in the twelve-digit form some systems
-    use, with the century first ("16" for a legal person: 16802002-1234 is 802002-1234)."""
-    if len(digits) == 12:
+    use, with the century first: "16", as the register accepts it (16802002-1234 is
+    802002-1234). Other digits are searched as they are."""
+    if len(digits) == 12 and digits.startswith("16"):
         digits = digits[2:]
     return f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
 

@@ -45,7 +45,7 @@ def load() -> None:
     for name in template_names():
         try:
             get_template(name)
-        except (TemplateDoesNotExist, TemplateSyntaxError):
+        except (TemplateDoesNotExist, TemplateSyntaxError, UnicodeDecodeError, OSError):
             # the page that uses it reports the error; a worker still starts
             logger.warning("template %s could not be loaded at start", name, exc_info=True)
 

@@ -165,6 +165,13 @@ def test_the_people_connected_to_an_organisation_are_exactly_those_it_excludes(o
         decided_by=letter_in,
         decided_at=lately,
     )
+    let_in_long_ago = UserFactory()  # let someone in, but before the period
+    JoinRequestFactory(
+        organisation=organisation,
+        status=JoinRequestStatus.ACCEPTED,
+        decided_by=let_in_long_ago,
+        decided_at=timezone.now() - timedelta(days=4000),
+    )
     declared_on_it, declared_on_case, bystander = UserFactory(), UserFactory(), UserFactory()
     organisation_type = ContentType.objects.get_for_model(Organisation)
     ConflictOfInterest.objects.create(
@@ -190,6 +197,7 @@ def test_the_people_connected_to_an_organisation_are_exactly_those_it_excludes(o
         asking,
         refused,
         letter_in,
+        let_in_long_ago,
         declared_on_it,
         declared_on_case,
         bystander,
@@ -219,4 +227,4 @@ def test_the_people_connected_to_an_organisation_are_exactly_those_it_excludes(o
         neighbour.created_by_id,
         declared_on_case.pk,  # their declaration is on the neighbour organisation itself
     }
-    assert JoinRequest.objects.count() == 3
+    assert JoinRequest.objects.count() == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -32,8 +33,10 @@ def test_a_worker_starts_with_its_templates_loaded_and_its_objects_frozen():
     """As gunicorn imports portal.wsgi: the portal's pages are compiled before the first
     request, and what was alive then is in the permanent generation (no full collection walks
     it during a request). Without the database: a worker starts while it is away."""
+    away = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nowhere"}
     done = subprocess.run(
         [sys.executable, "-c", WORKER],
+        env=away,
         capture_output=True,
         text=True,
         check=True,
@@ -63,6 +66,18 @@ def test_only_the_portals_own_templates_are_loaded():
 
 
 APPS = ("portal", "organisations", "grants", "agreements")
+
+
+def test_a_template_file_that_is_not_text_is_logged_and_the_worker_still_starts(
+    tmp_path, settings, caplog: pytest.LogCaptureFixture
+):
+    (tmp_path / "trasig.html").write_bytes(b"\xff\xfe not UTF-8 \x80")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    with caplog.at_level(logging.WARNING, logger="portal.runtime"):
+        runtime.load()
+    assert "trasig.html" in caplog.text
 
 
 def test_a_template_that_does_not_load_is_logged_and_the_worker_still_starts(
