@@ -13,6 +13,7 @@ from django.utils import timezone
 from organisations import segregation, services
 from organisations.models import Organisation, OrganisationRole, PastMembership
 from portal import person_cache, versions
+from portal.models import User
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
 from tests.portal.factories import UserFactory
 
@@ -173,23 +174,20 @@ def test_the_people_connected_to_an_organisation_are_exactly_those_it_excludes(o
         decided_at=timezone.now() - timedelta(days=4000),
     )
     declared_on_it, declared_on_case, bystander = UserFactory(), UserFactory(), UserFactory()
-    organisation_type = ContentType.objects.get_for_model(Organisation)
-    ConflictOfInterest.objects.create(
-        user=declared_on_it,
-        content_type=organisation_type,
-        object_id=str(organisation.pk),
-        object_repr="x",
-        reason="Styrelseledamot",
-    )
+
+    def declare(user: User, on: Organisation, reason: str) -> None:
+        ConflictOfInterest.objects.create(
+            user=user,
+            content_type=ContentType.objects.get_for_model(on),
+            object_id=str(on.pk),
+            object_repr=on.name,
+            reason=reason,
+        )
+
+    declare(declared_on_it, organisation, "Styrelseledamot")
     # a case of the organisation (any model stands for one): the neighbour itself
     case = neighbour
-    ConflictOfInterest.objects.create(
-        user=declared_on_case,
-        content_type=organisation_type,
-        object_id=str(case.pk),
-        object_repr="y",
-        reason="Släkt",
-    )
+    declare(declared_on_case, case, "Släkt")
     everybody = [
         member,
         former,
