@@ -346,7 +346,9 @@ class InboxFilterForm(PortalForm):
     mark_optional = False
 
     q = forms.CharField(
-        label=_("Organisation, organisation number or registration number"), required=False
+        label=_("Organisation, organisation number or registration number"),
+        required=False,
+        help_text=_("A registration number opens its case at once."),
     )
     call = forms.TypedChoiceField(label=_("Call"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(

@@ -45,6 +45,11 @@ from portal.pagination import paginate, query_without_page
 
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
+    # a registration number as typed in the search opens its case: the officer looks one up to
+    # work on it, not to see a list of one row (the other filters do not narrow an exact number)
+    case = selectors.case_by_registry_number(user=request.user, q=request.GET.get("q", ""))
+    if case is not None:
+        return redirect("grants:officer_application", case)
     calls = selectors.inbox_calls(user=request.user)
     form = InboxFilterForm(
         request.GET, calls=calls, officers=selectors.inbox_officers(user=request.user)

@@ -81,7 +81,12 @@ def test_apply_complete_assess_propose_decide_and_see_the_decision(
     assert "Komplettering inkommen" in officer.locator(".status-panel").inner_text()
     officer.goto("/handlaggning/ansokningar/")
     assert "Komplettering inkommen" in officer.locator("main").inner_text()
-    officer.get_by_role("link", name=application.registry_number).click()
+    # the officer types the diarienummer as she has it (lower case) and lands on the case
+    officer.get_by_label("Organisation, organisationsnummer eller diarienummer").fill(
+        application.registry_number.lower()
+    )
+    officer.get_by_role("button", name="Filtrera").click()
+    officer.wait_for_url(re.compile(rf"/handlaggning/ansokningar/{application.pk}/$"))
     officer.get_by_role("button", name="Påbörja bedömningen").click()
     for criterion in g.criteria:  # nothing is scored beforehand
         assert officer.locator(f"#id_c{criterion.pk}-score").input_value() == ""

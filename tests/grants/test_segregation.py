@@ -197,6 +197,9 @@ def test_an_affiliated_officer_cannot_open_the_case_or_act_on_it(
     for application in (fresh, reviewing, waiting, money):
         page = client.get(reverse("grants:officer_application", args=[application.pk]))
         assert page.status_code == 404
+        # nor does its registration number in the inbox's search open it (or list it)
+        found = client.get(reverse("grants:inbox"), {"q": application.registry_number})
+        assert found.status_code == 200 and list(found.context["page"].object_list) == []
     assert client.get(reverse("grants:officer_report", args=[money.pk])).status_code == 404
 
     today = timezone.localdate().isoformat()

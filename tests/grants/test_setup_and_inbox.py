@@ -6,12 +6,14 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from grants.models import Attachment, Call, Programme
-from portal.models import User
-from tests.grants.conftest import Grants, complete_draft, submitted
+from grants.models import ApplicationStatus, Attachment, Call, Programme
+from portal.models import PublicBodyRole, User
+from tests.grants.conftest import Grants, complete_draft, make_call, submitted
+from tests.grants.factories import ApplicationFactory, ProgrammeFactory
 from tests.helpers.clients import logged_in
-from tests.portal.factories import CommitteeFactory
+from tests.portal.factories import CommitteeFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +95,6 @@ def test_the_inbox_filters_searches_and_sorts(grants: Grants) -> None:
     assert numbers(sort="oldest") == [first.registry_number, second.registry_number]
     assert numbers(assigned="me") == [second.registry_number]
     assert numbers(assigned="none") == [first.registry_number]
-    assert numbers(q=first.registry_number) == [first.registry_number]
     assert set(numbers(q=g.organisation.organisation_number.replace("-", ""))) == {
         first.registry_number,
         second.registry_number,
@@ -108,19 +109,20 @@ def test_the_inbox_filters_searches_and_sorts(grants: Grants) -> None:
     assert set(numbers(call=str(g.call.pk))) == {first.registry_number, second.registry_number}
 
 
-def test_a_registration_number_is_found_however_the_officer_types_it(grants: Grants) -> None:
+def test_a_registration_number_opens_its_case_however_the_officer_types_it(
+    grants: Grants,
+) -> None:
     """The number ("KFN 2026/3") as the portal writes it, in lower case, without the space, with spaces
-    around the slash, or without the prefix (the officer's own bodies' prefixes are tried)."""
+    around the slash, or without the prefix (the officer's own bodies' prefixes are tried): the
+    search goes straight to the case, whatever the other filters say."""
     g = grants
     wanted = submitted(g)
     other = submitted(g)
     client = logged_in(g.officer)
     url = reverse("grants:inbox")
+    case = reverse("grants:officer_application", args=[wanted.pk])
     prefix, rest = wanted.registry_number.split(" ")
     year, number = rest.split("/")
-
-    def numbers(q: str) -> list[str]:
-        return [a.registry_number for a in client.get(url, {"q": q}).context["page"].object_list]
 
     for typed in (
         wanted.registry_number,
@@ -129,10 +131,56 @@ def test_a_registration_number_is_found_however_the_officer_types_it(grants: Gra
         f"{prefix.lower()} {year} / {number}",
         f"  {year}/{number} ",
     ):
-        assert numbers(typed) == [wanted.registry_number], typed
+        response = client.get(url, {"q": typed, "status": "decided", "sort": "oldest"})
+        assert response.status_code == 302, typed
+        assert response["Location"] == case, typed
     assert other.registry_number != wanted.registry_number
-    assert numbers(f"XYZ {year}/{number}") == []
-    assert numbers(f"{year}/{number}9999") == []
+
+    def listed(q: str) -> list[str]:
+        response = client.get(url, {"q": q})
+        assert response.status_code == 200, q
+        return [a.registry_number for a in response.context["page"].object_list]
+
+    # no such case: the inbox says so, with the number still in the search field
+    for typed in (f"XYZ {year}/{number}", f"{year}/{number}9999"):
+        assert listed(typed) == []
+        assert f'value="{typed}"' in client.get(url, {"q": typed}).content.decode()
+
+
+def test_a_number_in_two_of_the_officers_bodies_is_listed_not_opened(grants: Grants) -> None:
+    """Typed without its prefix, "2026/1" may be a case of each body the officer works for: the
+    inbox lists both instead of choosing one."""
+    g = grants
+    wanted = submitted(g)
+    second_body = CommitteeFactory(name="Socialnämnden", registry_prefix="SN")
+    MembershipFactory(public_body=second_body, user=g.officer, role=PublicBodyRole.CASE_OFFICER)
+    twin = ApplicationFactory(
+        call=make_call(ProgrammeFactory(public_body=second_body)),
+        organisation=g.organisation,
+        public_body=second_body,
+        status=ApplicationStatus.SUBMITTED,
+        registry_number=wanted.registry_number.replace("KFN", "SN"),
+        submitted_at=timezone.now(),
+        created_by=g.representative,
+    )
+    client = logged_in(g.officer)
+    response = client.get(reverse("grants:inbox"), {"q": wanted.registry_number.split(" ")[1]})
+    assert response.status_code == 200
+    assert {a.pk for a in response.context["page"].object_list} == {wanted.pk, twin.pk}
+    # with its prefix, each is one case again
+    response = client.get(reverse("grants:inbox"), {"q": twin.registry_number})
+    assert response["Location"] == reverse("grants:officer_application", args=[twin.pk])
+
+
+def test_another_bodys_registration_number_opens_nothing(grants: Grants) -> None:
+    """An officer of another body who types the number is not sent to the case (nor told it
+    exists): the inbox lists nothing, as for a number that is not there."""
+    wanted = submitted(grants)
+    response = logged_in(grants.other_body_officer).get(
+        reverse("grants:inbox"), {"q": wanted.registry_number}
+    )
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
 
 
 def test_attachments_follow_the_file_rules(grants: Grants) -> None:

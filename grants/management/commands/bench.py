@@ -51,6 +51,7 @@ class Page:
     path: str
     params: dict[str, str] = field(default_factory=dict)
     built: bool = False  # a public page built for the request, not the kept one
+    opens: str = ""  # the page answers with a redirect to this path (a lookup opens its case)
 
 
 @dataclass
@@ -194,6 +195,7 @@ class Command(BaseCommand):
                 officer,
                 inbox,
                 {"q": application.registry_number or ""},
+                opens=reverse("grants:officer_application", args=[application.pk]),
             ),
             Page("inbox, organisationsnummer", "lookup", officer, inbox, {"q": number}),
             Page(
@@ -266,14 +268,23 @@ class Command(BaseCommand):
         if page.built:
             with override_settings(PUBLIC_PAGE_CACHE_SECONDS=0):
                 return self.request(page.client, page.path, page.params, page.name)
-        return self.request(page.client, page.path, page.params, page.name)
+        return self.request(page.client, page.path, page.params, page.name, opens=page.opens)
 
     @staticmethod
-    def request(client: Client, path: str, params: dict[str, str], name: str) -> float:
+    def request(
+        client: Client, path: str, params: dict[str, str], name: str, opens: str = ""
+    ) -> float:
+        """Milliseconds to answer; the answer must be the page (200), or for a lookup the
+        redirect to what it opens."""
         started = time.perf_counter()
         response = client.get(path, params)
         elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
+        if opens:
+            if response.status_code != 302 or response["Location"] != opens:
+                raise CommandError(
+                    f"{name}: HTTP {response.status_code}, not a redirect to {opens}"
+                )
+        elif response.status_code != 200:
             raise CommandError(f"{name}: HTTP {response.status_code}")
         return elapsed
 
