@@ -6,10 +6,15 @@ that is rolled back is never kept."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from django.urls import reverse
 
 from grants.models import Application
@@ -199,3 +204,125 @@ def test_the_filters_choices_are_kept_per_public_body(grants: Grants) -> None:
     assert mine == ["Alla"]  # ... and not shown to an officer of another body
     make_call(grants.programme, title="Bara för kulturnämnden")
     assert "Bara för kulturnämnden" not in choices(logged_in(stranger), "call")
+
+
+# --- the process's own copy -----------------------------------------------------------------
+
+
+class CountingCache:
+    """The shared cache, counting the round trips `portal.person_cache` makes to it."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        self.calls.append(name)
+        return getattr(self.inner, name)
+
+
+def test_an_officers_next_page_asks_the_shared_cache_once_for_all_it_keeps(
+    grants: Grants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Roles, connections, the filters' choices and the frame are kept in the process too: the
+    page reads the generation numbers in one round trip and takes the rest from memory (it made
+    nine round trips to Redis before)."""
+    client = logged_in(grants.officer)
+    inbox = reverse("grants:inbox")
+    client.get(inbox)
+    counting = CountingCache(person_cache.cache)
+    monkeypatch.setattr(person_cache, "cache", counting)
+    with count_queries(person_kept=True) as queries:
+        assert client.get(inbox).status_code == 200
+    assert counting.calls == ["get_many"]
+    assert frame_queries(queries) == []
+
+
+def test_a_change_another_process_makes_is_heard_though_this_process_kept_a_copy(
+    grants: Grants,
+) -> None:
+    """Another web worker takes the role away: it raises the generation in the shared cache,
+    and this process's copy of the roles is not used again."""
+    client = logged_in(grants.officer)
+    home = reverse("portal:officer_home")
+    assert client.get(home).status_code == 200
+    # as in another process: the row goes (no signal here) and that process raises the number
+    grants.officer.public_body_memberships.all()._raw_delete(using="default")
+    assert client.get(home).status_code == 200  # this process has not heard of it yet
+    person_cache.cache.incr(person_cache.GENERATION_KEY)
+    assert client.get(home).status_code == 403
+
+
+def test_a_copy_is_kept_no_longer_than_the_shared_entry(grants: Grants, settings) -> None:  # type: ignore[no-untyped-def]
+    import time_machine
+
+    client = logged_in(grants.officer)
+    inbox = reverse("grants:inbox")
+    client.get(inbox)
+    now = time.time()
+    with (
+        time_machine.travel(now + settings.PERSON_CACHE_SECONDS - 5, tick=False),
+        count_queries(person_kept=True) as soon,
+    ):
+        client.get(inbox)
+    with (
+        time_machine.travel(now + settings.PERSON_CACHE_SECONDS + 5, tick=False),
+        count_queries(person_kept=True) as later,
+    ):
+        client.get(inbox)
+    assert frame_queries(soon) == []
+    assert len(frame_queries(later)) == 2  # the roles and the connections, read again
+
+
+def test_a_request_that_changes_something_reads_the_numbers_again(officer: User) -> None:
+    """Within a request the numbers are read once; a write in the same request (which raises a
+    generation) makes the next read see it, not the copy from before the write."""
+    reads: list[int] = []
+
+    def load() -> int:
+        reads.append(1)
+        return len(reads)
+
+    with one_request():
+        assert person_cache.kept("probe", load) == 1
+        assert person_cache.kept("probe", load) == 1  # kept
+        services.public_body_membership_grant(
+            actor=None,
+            user=officer,
+            public_body=PublicBodyFactory(),
+            role=PublicBodyRole.DECISION_MAKER,
+        )
+        assert person_cache.kept("probe", load) == 2  # read again after the change
+
+
+@contextmanager
+def one_request() -> Iterator[None]:
+    """The signals a request begins and ends with, as the test client sends them (without
+    closing the test's database connection)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None, environ={})
+        yield
+    finally:
+        request_finished.send(sender=None)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_every_reader_gets_a_copy_of_its_own(officer: User) -> None:
+    """What one page does with a kept list (sorting it, adding to it) is not what the next
+    page finds."""
+    first = person_cache.kept("list", lambda: [3, 1, 2])
+    first.append(4)
+    first.sort()
+    assert person_cache.kept("list", lambda: ["read again"]) == [3, 1, 2]
+
+
+def test_the_process_keeps_a_bounded_number_of_copies(
+    officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(person_cache, "LOCAL_ENTRIES", 3)
+    for n in range(10):
+        person_cache.kept(f"many:{n}", lambda n=n: n)  # type: ignore[misc]
+    assert len(person_cache._local) <= 3
