@@ -35,9 +35,7 @@ person_cache; person_cache.forget_all()"`."""
 from __future__ import annotations
 
 import pickle
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -48,6 +46,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
+
+from portal.process_copies import ProcessCopies
 
 T = TypeVar("T")
 
@@ -144,8 +144,7 @@ request_finished.connect(_request_finished, dispatch_uid="person-cache-request-f
 # How many entries a process keeps a copy of (the least recently used go first): an officer's
 # pages read about five (roles, connections, the filters' choices, the frame in two languages).
 LOCAL_ENTRIES = 4096
-_local: OrderedDict[str, tuple[list[int], float, bytes]] = OrderedDict()
-_local_lock = threading.Lock()
+_local: ProcessCopies[tuple[list[int], float, bytes]] = ProcessCopies(LOCAL_ENTRIES)
 
 
 def _valid(entry: Any, numbers: list[int]) -> bool:
@@ -162,25 +161,13 @@ def _valid(entry: Any, numbers: list[int]) -> bool:
 def _local_get(key: str, numbers: list[int]) -> bytes | None:
     """The value this process kept under `key`, pickled (each caller gets a copy of its own, as
     from the shared cache), if it is still of the current generations."""
-    with _local_lock:
-        found = _local.get(key)
-        if found is None:
-            return None
-        if not _valid(found, numbers):
-            del _local[key]
-            return None
-        _local.move_to_end(key)
-        return found[2]
+    found = _local.get(key, lambda entry: _valid(entry, numbers))
+    return None if found is None else found[2]
 
 
 def _local_put(key: str, entry: tuple[list[int], float, Any]) -> None:
     numbers, read_at, value = entry
-    blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-    with _local_lock:
-        _local[key] = (numbers, read_at, blob)
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_ENTRIES:
-            _local.popitem(last=False)
+    _local.put(key, (numbers, read_at, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
 
 
 def _in_transaction() -> bool:

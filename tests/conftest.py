@@ -7,6 +7,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import translation
 
+from portal import process_copies
 from portal.celery import app as celery_app
 from portal.models import PublicBodyMembership, SiteSettings, User
 from portal.selectors import SITE_SETTINGS_CACHE_KEY
@@ -26,6 +27,7 @@ def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-unt
         },
     }
     cache.clear()  # allauth's rate limits count in the cache
+    process_copies.clear_all()  # and what this process copied from it
     # As in a running portal, the municipality's details (defaults) are already in the cache, so
     # that a page's query count is its own; tests/portal/test_frame.py reads them cold.
     cache.set(SITE_SETTINGS_CACHE_KEY, SiteSettings(pk=1), timeout=None)
@@ -41,6 +43,7 @@ def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-unt
     translation.activate(django_settings.LANGUAGE_CODE)
     celery_app.conf.task_always_eager = eager
     cache.clear()
+    process_copies.clear_all()
 
 
 @pytest.fixture

@@ -263,3 +263,33 @@ def test_a_kept_count_that_the_rows_have_outgrown_or_that_has_shrunk_is_counted_
     # an old link past the end gives the last page as the list is now, not as it was counted
     past = page_of(member, 4)
     assert past.number == 2 and subjects(past) == ["Notis 2"] and past.paginator.count == 3
+
+
+def test_a_worker_keeps_its_own_copy_of_a_count_for_no_longer_than_the_period(
+    member: User, kept_counts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next view of a list takes its count from the web worker's own copy, without a round
+    trip to the shared cache; once the period has passed it is counted again, copy or not."""
+    import time
+
+    import time_machine
+
+    from portal import pagination
+
+    notices(member, 5)
+    assert page_of(member).paginator.count == 5
+    asked: list[str] = []
+    shared = pagination.cache
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            asked.append(name)
+            return getattr(shared, name)
+
+    monkeypatch.setattr(pagination, "cache", Counting())
+    notices(member, 1)
+    assert page_of(member).paginator.count == 5  # the copy, as old as the kept count may be
+    assert asked == []
+    with time_machine.travel(time.time() + 31, tick=False):
+        assert page_of(member).paginator.count == 6
+    assert asked == ["get", "set"]  # not kept by another worker either: counted, and kept
