@@ -14,7 +14,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
-from portal import formats, registry, transitions
+from portal import form_renderer, formats, registry, transitions
 from portal.forms import form_has_errors, summary_errors
 from portal.models import AuditEvent
 from portal.money import format_sek
@@ -97,6 +97,18 @@ def short_datetime(value: Any) -> str:
 def time_of_day(value: Any) -> str:
     """`09.58`: the time of a moment whose date is already named (`portal.formats`)."""
     return formats.time_of_day(value)
+
+
+@register.simple_tag
+def form_field(field: forms.BoundField) -> SafeString:
+    """A field with its label, help text and errors (`portal.form_renderer.render_field`)."""
+    return form_renderer.render_field(field)
+
+
+@register.simple_tag
+def form_label(field: forms.BoundField) -> SafeString:
+    """A field's <label>, "(optional)" where it may be left empty."""
+    return form_renderer.render_label(field)
 
 
 @register.inclusion_tag("components/error_summary.html")

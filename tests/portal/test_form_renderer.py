@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
 
 from portal.form_renderer import PortalFormRenderer
 
@@ -92,3 +93,76 @@ def test_a_form_with_only_inputs_and_selects_renders_no_widget_template() -> Non
         for field in Filter({"q": "x"}, renderer=renderer):
             field.as_widget()
     assert templates.call_count == 0
+
+
+# --- a field with its label, help text and errors ---------------------------------------------
+
+# components/field.html and components/label.html as they were before the field was written in
+# Python (portal.form_renderer.render_field): the markup it must keep.
+FIELD_TEMPLATE = '{% load i18n %}<div class="field{% if field.errors %} field-error{% endif %}{% if field.widget_type == \'checkbox\' %} field-checkbox{% endif %}">\n  {% if field.widget_type == \'checkbox\' %}\n    {{ field }} {% include "components/label.html" %}\n    {% if field.help_text %}<div class="help" id="{{ field.auto_id }}_helptext">{{ field.help_text }}</div>{% endif %}\n    {% if field.errors %}<div class="errors" id="{{ field.auto_id }}_error">{% for error in field.errors %}<p><span class="visually-hidden">{% translate "Error:" %} </span>{{ error }}</p>{% endfor %}</div>{% endif %}\n  {% elif field.widget_type == \'checkboxselectmultiple\' or field.widget_type == \'radioselect\' %}\n    <fieldset class="choices"{% if field.help_text %} aria-describedby="{{ field.auto_id }}_helptext"{% endif %}>\n      <legend>{{ field.label }}{% if not field.field.required and field.form.mark_optional is not False and not field.name in field.form.conditionally_required %} <span class="optional">({% translate "optional" %})</span>{% endif %}</legend>\n      {% if field.help_text %}<div class="help" id="{{ field.auto_id }}_helptext">{{ field.help_text }}</div>{% endif %}\n      {% if field.errors %}<div class="errors" id="{{ field.auto_id }}_error">{% for error in field.errors %}<p><span class="visually-hidden">{% translate "Error:" %} </span>{{ error }}</p>{% endfor %}</div>{% endif %}\n      {{ field }}\n    </fieldset>\n  {% else %}\n    {% include "components/label.html" %}\n    {% if field.help_text %}<div class="help" id="{{ field.auto_id }}_helptext">{{ field.help_text }}</div>{% endif %}\n    {% if field.errors %}<div class="errors" id="{{ field.auto_id }}_error">{% for error in field.errors %}<p><span class="visually-hidden">{% translate "Error:" %} </span>{{ error }}</p>{% endfor %}</div>{% endif %}\n    {{ field }}\n  {% endif %}\n</div>\n'
+LABEL_TEMPLATE = '{% load i18n %}<label for="{{ field.id_for_label }}">{{ field.label }}{% if not field.field.required and field.form.mark_optional is not False and field.widget_type != \'checkbox\' and not field.name in field.form.conditionally_required %} <span class="optional">({% translate "optional" %})</span>{% endif %}</label>\n'
+
+
+class Fields(forms.Form):
+    name = forms.CharField(label="Namn <b>", help_text="Som i <registret> & så")
+    note = forms.CharField(label="Anteckning", required=False)
+    amount = forms.IntegerField(label="Belopp", required=False, help_text=mark_safe("<i>kr</i>"))
+    agree = forms.BooleanField(label="Jag godkänner", help_text="Läs först.")
+    maybe = forms.BooleanField(label="Kanske", required=False)
+    kind = forms.ChoiceField(
+        label="Slag", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect, help_text="Ett"
+    )
+    kinds = forms.MultipleChoiceField(
+        label="Slag, flera",
+        choices=[("a", "A"), ("b", "B")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    pick = forms.ChoiceField(label="Välj", choices=[("", "–"), ("x", "X")], required=False)
+    text = forms.CharField(label="Text", widget=forms.Textarea, required=False)
+    number = forms.CharField(label="Organisationsnummer", required=False)
+
+    conditionally_required = frozenset({"number"})
+
+    def clean_note(self) -> str:
+        note: str = self.cleaned_data["note"]
+        if "<" in note:
+            raise forms.ValidationError("Skriv inte <taggar> & sådant.")
+        return note
+
+
+class Unmarked(Fields):
+    mark_optional = False
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("form_class", [Fields, Unmarked])
+@pytest.mark.parametrize(
+    "data", [None, {}, {"note": "<x>", "kind": "z", "amount": "tio", "name": '"><script>'}]
+)
+def test_every_field_renders_as_the_field_template_rendered_it(
+    language: str, form_class: type[forms.Form], data: dict[str, str] | None
+) -> None:
+    from django.template import Context, Engine
+    from django.utils import translation
+
+    from portal.form_renderer import render_field, render_label
+
+    engine = Engine(
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {"components/field.html": FIELD_TEMPLATE, "components/label.html": LABEL_TEMPLATE},
+            )
+        ],
+        libraries={"i18n": "django.templatetags.i18n"},
+    )
+    with translation.override(language):
+        form = form_class(data)
+        form.is_bound and form.is_valid()
+        for field in form.visible_fields():
+            context = Context({"field": field}, autoescape=True)
+            expected = engine.get_template("components/field.html").render(context)
+            assert render_field(field) == expected, field.name
+            label = engine.get_template("components/label.html").render(context)
+            assert render_label(field) == label, field.name
