@@ -45,30 +45,40 @@ DEFAULT_COUNT_LIMIT = 10_000
 MAX_PAGE_NUMBER = 1_000_000
 
 
-# The counts this process read from the shared cache, each used as long as the shared one may
-# be (its period from when it was counted): a list's next view needs no round trip for it.
-_counts: ProcessCopies[tuple[float, int]] = ProcessCopies(4096)
+# The counts this process read from the shared cache (count, counted at, and until when on this
+# process's own clock), each used as long as the shared one may be (its period from when it was
+# counted): a list's next view needs no round trip for it.
+_counts: ProcessCopies[tuple[int, float, float]] = ProcessCopies(4096)
+COUNT_KEY = "pagination:count:v2:"
+
+
+def _young(counted_at: float, seconds: int) -> bool:
+    return time.time() - counted_at < seconds
 
 
 def _kept_count(key: str, seconds: int) -> int | None:
     """The count kept under `key`, counted less than `seconds` ago, or None."""
-
-    def young(entry: object) -> bool:
-        return (
-            isinstance(entry, tuple)
-            and len(entry) == 2
-            and isinstance(entry[1], int)
-            and time.time() - entry[0] < seconds
-        )
-
-    local = _counts.get(key, young)
+    local = _counts.get(
+        key, lambda entry: _young(entry[1], seconds) and time.monotonic() < entry[2]
+    )
     if local is not None:
-        return local[1]
+        return local[0]
     shared = cache.get(key)
-    if not young(shared):
+    if not (
+        isinstance(shared, tuple)
+        and len(shared) == 2
+        and isinstance(shared[1], int)
+        and _young(shared[0], seconds)
+    ):
         return None
-    _counts.put(key, shared)
-    return int(shared[1])
+    _keep_count(key, shared[1], seconds, counted_at=shared[0])
+    return shared[1]
+
+
+def _keep_count(key: str, count: int, seconds: int, *, counted_at: float) -> None:
+    """This process's copy of a count, for what is left of its period (never more than it)."""
+    left = min(seconds, max(0.0, seconds - (time.time() - counted_at)))
+    _counts.put(key, (count, counted_at, time.monotonic() + left))
 
 
 class Paginator:
@@ -111,15 +121,14 @@ class Paginator:
         else:
             sql, params = bounded.values("pk").query.sql_with_params()
             key = (
-                "pagination:count:"
-                + hashlib.sha256(f"{bounded.db}\n{sql}\n{params!r}".encode()).hexdigest()
+                COUNT_KEY + hashlib.sha256(f"{bounded.db}\n{sql}\n{params!r}".encode()).hexdigest()
             )
             count = None if fresh else _kept_count(key, seconds)
             if count is None:
                 count = bounded.count()
-                kept = (time.time(), count)
-                cache.set(key, kept, seconds)
-                _counts.put(key, kept)
+                now = time.time()
+                cache.set(key, (now, count), seconds)
+                _keep_count(key, count, seconds, counted_at=now)
         self.count = count if count <= self.count_limit else None
         return self.count
 

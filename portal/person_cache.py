@@ -78,7 +78,8 @@ def kept(key: str, load: Callable[[], T], *, generation: str | tuple[str, ...] =
         return load()
     names = (generation,) if isinstance(generation, str) else generation
     numbers = _numbers(names)
-    entry_key = f"person:{'+'.join(names)}:{key}"
+    # (v2: entries carry when they were read; a worker still on the old code reads none of them)
+    entry_key = f"person:v2:{'+'.join(names)}:{key}"
     local = _local_get(entry_key, numbers)
     if local is not None:
         value: T = pickle.loads(local)  # noqa: S301 (pickled by this process, from its own reads)
@@ -144,15 +145,16 @@ request_finished.connect(_request_finished, dispatch_uid="person-cache-request-f
 # How many entries a process keeps a copy of (the least recently used go first): an officer's
 # pages read about five (roles, connections, the filters' choices, the frame in two languages).
 LOCAL_ENTRIES = 4096
-_local: ProcessCopies[tuple[list[int], float, bytes]] = ProcessCopies(LOCAL_ENTRIES)
+# numbers, read at (the shared clock), until when (this process's own clock), the value pickled
+_local: ProcessCopies[tuple[list[int], float, float, bytes]] = ProcessCopies(LOCAL_ENTRIES)
 
 
 def _valid(entry: Any, numbers: list[int]) -> bool:
-    """An entry (numbers, read at, value) of the current generations, read from the database at
+    """An entry (numbers, read at, ...) of the current generations, read from the database at
     most PERSON_CACHE_SECONDS ago."""
     return (
         isinstance(entry, tuple)
-        and len(entry) == 3
+        and len(entry) >= 3
         and entry[0] == numbers
         and time.time() - entry[1] < settings.PERSON_CACHE_SECONDS
     )
@@ -160,14 +162,19 @@ def _valid(entry: Any, numbers: list[int]) -> bool:
 
 def _local_get(key: str, numbers: list[int]) -> bytes | None:
     """The value this process kept under `key`, pickled (each caller gets a copy of its own, as
-    from the shared cache), if it is still of the current generations."""
-    found = _local.get(key, lambda entry: _valid(entry, numbers))
-    return None if found is None else found[2]
+    from the shared cache), if it is still of the current generations and its time has run out
+    on neither clock (another host's clock may differ from this one's)."""
+    found = _local.get(key, lambda entry: _valid(entry, numbers) and time.monotonic() < entry[2])
+    return None if found is None else found[3]
 
 
 def _local_put(key: str, entry: tuple[list[int], float, Any]) -> None:
+    """A copy of a valid entry, for what is left of its time (never more than the whole)."""
     numbers, read_at, value = entry
-    _local.put(key, (numbers, read_at, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
+    seconds = settings.PERSON_CACHE_SECONDS
+    left = min(seconds, max(0.0, seconds - (time.time() - read_at)))
+    blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    _local.put(key, (numbers, read_at, time.monotonic() + left, blob))
 
 
 def _in_transaction() -> bool:

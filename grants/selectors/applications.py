@@ -206,6 +206,7 @@ def case_by_registry_number(*, user: User | AnonymousUser, q: str) -> int | None
     each of several of the officer's bodies (the inbox lists them). The inbox opens it at once
     instead of listing one row: one query on the unique index, the same cases the inbox shows."""
     body_ids = _officer_body_ids(user)
+    q = " ".join(q.split())
     if not body_ids or len(q) > REGISTRY_NUMBER_MAX_LENGTH:
         return None
     candidates = registry_number_candidates(q, _registry_prefixes(user, body_ids))

@@ -328,3 +328,22 @@ def test_the_process_keeps_a_bounded_number_of_copies(
     assert len(person_cache._local) == 3
     # the newest are kept
     assert person_cache.kept("many:9", lambda: "read again") == 9
+
+
+def test_a_copy_runs_out_on_the_workers_own_clock_too(
+    grants: Grants, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the clock of the host that read an entry says, a worker's copy is used no longer
+    than PERSON_CACHE_SECONDS on the worker's own (monotonic) clock: then it asks the shared
+    cache again."""
+    client = logged_in(grants.officer)
+    inbox = reverse("grants:inbox")
+    client.get(inbox)
+    started = time.monotonic()
+    monkeypatch.setattr(
+        person_cache.time, "monotonic", lambda: started + settings.PERSON_CACHE_SECONDS + 1
+    )
+    counting = CountingCache(person_cache.cache)
+    monkeypatch.setattr(person_cache, "cache", counting)
+    assert client.get(inbox).status_code == 200
+    assert counting.calls.count("get") >= 3  # the roles, the connections, the choices, ...
