@@ -123,16 +123,23 @@ _ROLES = "_organisation_roles"
 
 def organisation_roles(*, user: User | AnonymousUser) -> dict[int, str]:
     """organisation id → the person's role in it now. Read once per request and kept on the
-    user object, like their officer roles; `forget_organisation_roles` drops it."""
+    user object, like their officer roles, and between requests until a membership changes
+    (`portal.person_cache`, which every save or delete of a membership makes stale);
+    `forget_organisation_roles` drops the request's copy."""
     if not user.is_authenticated:
         return {}
     cached: dict[int, str] | None = user.__dict__.get(_ROLES)
     if cached is None:
-        cached = dict(
-            OrganisationMembership.objects.filter(user_id=user.pk).values_list(
-                "organisation_id", "role"
+        pk = user.pk
+
+        def read() -> dict[int, str]:
+            return dict(
+                OrganisationMembership.objects.filter(user_id=pk).values_list(
+                    "organisation_id", "role"
+                )
             )
-        )
+
+        cached = person_cache.remember(pk, "organisation-roles", read)
         user.__dict__[_ROLES] = cached
     return cached
 

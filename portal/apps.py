@@ -10,9 +10,14 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from allauth.mfa.models import Authenticator
 
-        from portal import notifications, person_cache, registry
+        from portal import notifications, person_cache, registry, selectors
         from portal.converters import IdConverter
-        from portal.models import PublicBody, PublicBodyMembership, SiteSettings
+        from portal.models import (
+            PublicBody,
+            PublicBodyMembership,
+            ReminderSettings,
+            SiteSettings,
+        )
 
         # Every id in a URL is `<id:pk>`: registered before any URLconf is read.
         register_converter(IdConverter, "id")
@@ -21,6 +26,8 @@ class PortalConfig(AppConfig):
             person_cache.watch(model)
         # The frame of every page names who runs the portal (portal.templatetags.frame).
         person_cache.watch(SiteSettings, generation=person_cache.FRAME)
+        # When the daily digest goes out, as Notiser offers it (portal.selectors).
+        person_cache.watch(ReminderSettings, generation=selectors.REMINDER_SETTINGS)
         registry.register_kind(notifications.DIGEST)
         registry.register_audit_labels(
             actions={

@@ -12,6 +12,8 @@ from portal import person_cache
 from portal.models import PublicBodyMembership, ReminderSettings, SiteSettings, User
 
 SITE_SETTINGS_CACHE_KEY = "portal:site_settings"
+# the generation of the kept reminder settings (raised by their save: portal.apps)
+REMINDER_SETTINGS = "reminder-settings"
 
 
 def user_memberships(*, user: User | AnonymousUser) -> list[PublicBodyMembership]:
@@ -62,8 +64,11 @@ def _totp(user: User) -> QuerySet[Authenticator]:
 
 
 def reminder_settings() -> ReminderSettings:
-    """When reminders and the daily digest go out (the admin's Reminder settings)."""
-    return ReminderSettings.load()
+    """When reminders and the daily digest go out (the admin's Reminder settings): kept between
+    requests until they change (`portal.person_cache`, generation REMINDER_SETTINGS)."""
+    return person_cache.kept(
+        "reminder-settings", ReminderSettings.load, generation=REMINDER_SETTINGS
+    )
 
 
 def site_settings(request: HttpRequest | None = None) -> SiteSettings:

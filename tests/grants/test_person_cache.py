@@ -347,3 +347,44 @@ def test_a_copy_runs_out_on_the_workers_own_clock_too(
     monkeypatch.setattr(person_cache, "cache", counting)
     assert client.get(inbox).status_code == 200
     assert counting.calls.count("get") >= 3  # the roles, the connections, the choices, ...
+
+
+# --- a member's roles and the reminder settings ---------------------------------------------
+
+
+def test_a_members_roles_are_kept_and_a_lowered_role_counts_at_once(grants: Grants) -> None:
+    """Which organisations a person is a member of, and in which role (who may write and sign an
+    agreement's sections), is kept like an officer's roles, and a changed role is heard at once."""
+    from organisations.selectors import organisation_roles
+    from organisations.services import members
+
+    def fresh() -> User:  # as each request has its own user object
+        return User.objects.get(pk=grants.editor.pk)
+
+    editor, organisation = fresh(), grants.organisation.pk
+    assert organisation_roles(user=editor) == {organisation: OrganisationRole.EDITOR}
+    again = fresh()
+    with count_queries(person_kept=True) as queries:
+        assert organisation_roles(user=again) == {organisation: OrganisationRole.EDITOR}
+    assert len(queries) == 0
+    members.membership_change_role(
+        membership=grants.editor.organisation_memberships.get(),
+        actor=grants.representative,
+        role=OrganisationRole.VIEWER,
+    )
+    assert organisation_roles(user=fresh()) == {organisation: OrganisationRole.VIEWER}
+
+
+def test_notiser_keeps_the_digest_hour_and_shows_a_change_at_once(member: User) -> None:
+    from portal.models import ReminderSettings
+
+    client = logged_in(member)
+    page = reverse("portal:notifications")
+    client.get(page)
+    with count_queries(person_kept=True) as queries:
+        client.get(page)
+    assert not [sql for sql in sql_of(queries) if "portal_remindersettings" in sql]
+    settings = ReminderSettings.load()
+    settings.digest_hour = 6
+    settings.save()
+    assert "klockan 06.00" in client.get(page).content.decode()
