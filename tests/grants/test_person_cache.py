@@ -23,6 +23,7 @@ from organisations.models import ConflictOfInterest, Organisation, OrganisationR
 from portal import person_cache, selectors, services
 from portal.models import PublicBodyRole, User
 from tests.grants.conftest import Grants, submitted
+from tests.helpers.cache import CountingCache
 from tests.helpers.clients import logged_in
 from tests.helpers.queries import count_queries, sql_of
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
@@ -207,18 +208,6 @@ def test_the_filters_choices_are_kept_per_public_body(grants: Grants) -> None:
 
 
 # --- the process's own copy -----------------------------------------------------------------
-
-
-class CountingCache:
-    """The shared cache, counting the round trips `portal.person_cache` makes to it."""
-
-    def __init__(self, inner: object) -> None:
-        self.inner = inner
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> object:
-        self.calls.append(name)
-        return getattr(self.inner, name)
 
 
 def test_an_officers_next_page_asks_the_shared_cache_once_for_all_it_keeps(

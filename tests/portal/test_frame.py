@@ -19,6 +19,7 @@ from PIL import Image
 from portal import context_processors
 from portal.models import PublicBodyRole, SiteSettings, User
 from portal.selectors import SITE_SETTINGS_CACHE_KEY, site_settings_forget
+from tests.helpers.cache import CountingCache
 from tests.helpers.clients import logged_in
 from tests.organisations.factories import OrganisationMembershipFactory
 from tests.portal.factories import MembershipFactory, give_totp
@@ -398,17 +399,11 @@ def test_a_worker_keeps_its_own_copy_of_the_settings_until_they_change_anywhere(
     site_settings_forget()
     client = Client()
     assert "Gamla kommunen" in client.get("/").content.decode()
-    asked: list[object] = []
     shared = selectors.cache
-
-    class Counting:
-        def __getattr__(self, name: str) -> object:
-            asked.append(name)
-            return getattr(shared, name)
-
-    monkeypatch.setattr(selectors, "cache", Counting())
+    counting = CountingCache(shared)
+    monkeypatch.setattr(selectors, "cache", counting)
     assert "Gamla kommunen" in client.get("/").content.decode()
-    assert asked == []
+    assert counting.calls == []
     # another worker: the row changes (no signal in this process), that worker raises the
     # frame's number and empties the shared entry
     SiteSettings.objects.filter(pk=1).update(municipality_name="Nya kommunen")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from portal.models import Notification, NotificationStatus, User
 from portal.pagination import Page, paginate
+from tests.helpers.cache import CountingCache
 from tests.helpers.clients import in_english, logged_in
 from tests.helpers.queries import count_queries, sql_of
 
@@ -278,18 +279,11 @@ def test_a_worker_keeps_its_own_copy_of_a_count_for_no_longer_than_the_period(
 
     notices(member, 5)
     assert page_of(member).paginator.count == 5
-    asked: list[str] = []
-    shared = pagination.cache
-
-    class Counting:
-        def __getattr__(self, name: str) -> object:
-            asked.append(name)
-            return getattr(shared, name)
-
-    monkeypatch.setattr(pagination, "cache", Counting())
+    counting = CountingCache(pagination.cache)
+    monkeypatch.setattr(pagination, "cache", counting)
     notices(member, 1)
     assert page_of(member).paginator.count == 5  # the copy, as old as the kept count may be
-    assert asked == []
+    assert counting.calls == []
     with time_machine.travel(time.time() + 31, tick=False):
         assert page_of(member).paginator.count == 6
-    assert asked == ["get", "set"]  # not kept by another worker either: counted, and kept
+    assert counting.calls == ["get", "set"]  # not kept by another worker either: counted, and kept
