@@ -348,7 +348,13 @@ class InboxFilterForm(PortalForm):
     q = forms.CharField(
         label=_("Organisation, organisation number or registration number"),
         required=False,
-        help_text=_("A registration number opens its case at once."),
+        help_text=_(
+            "Part of a name, an organisation number (with or without the dash) or a "
+            "registration number, e.g. KFN 2026/12. A registration number opens its case at once."
+        ),
+        # after the case it opened, Back shows the list as it was: not with the number in the
+        # field as if the list were its result
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     call = forms.TypedChoiceField(label=_("Call"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(

@@ -240,6 +240,11 @@ REGISTRY_NUMBER = re.compile(r"^(?:([A-ZÅÄÖ0-9-]+?)\s*)?(\d{4})\s*/\s*(\d+)$"
 REGISTRY_NUMBER_MAX_LENGTH = 40
 
 
+def looks_like_registry_number(q: str) -> bool:
+    """Is `q` written as a registration number ("KFN 2026/12", "2026/12")?"""
+    return REGISTRY_NUMBER.match(" ".join(q.split())) is not None
+
+
 def registry_number_candidates(q: str, prefixes: list[str]) -> list[str]:
     """The registration numbers `q` can mean, written as the portal writes them ("KFN 2026/12"):
     with its own prefix, or, without one, with the prefix of each of the officer's public bodies.

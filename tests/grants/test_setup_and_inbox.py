@@ -141,10 +141,17 @@ def test_a_registration_number_opens_its_case_however_the_officer_types_it(
         assert response.status_code == 200, q
         return [a.registry_number for a in response.context["page"].object_list]
 
-    # no such case: the inbox says so, with the number still in the search field
+    # no such case: the inbox says so, naming the number, which stays in the search field
     for typed in (f"XYZ {year}/{number}", f"{year}/{number}9999"):
         assert listed(typed) == []
-        assert f'value="{typed}"' in client.get(url, {"q": typed}).content.decode()
+        page = client.get(url, {"q": typed}).content.decode()
+        assert f'value="{typed}"' in page
+        assert f"Inget ärende i dina nämnder har diarienumret {typed}." in page
+    # a name that matches nothing is told as before
+    page = client.get(url, {"q": "Finns inte"}).content.decode()
+    assert "Inga ansökningar matchar urvalet." in page and "diarienumret" not in page
+    # Back from the case it opened shows the list as it was, not the number in the field
+    assert 'autocomplete="off"' in page
 
 
 def test_a_number_in_two_of_the_officers_bodies_is_listed_not_opened(grants: Grants) -> None:
