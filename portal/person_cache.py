@@ -20,16 +20,17 @@ transaction is kept, since the transaction may yet be rolled back. Entries are k
 most that late in opening; it never closes late).
 
 Only a cache shared by every process keeps them (Redis): a process's own memory would not hear
-of a change made in another. Each process also keeps a copy of what it read from the shared cache
-(at most `LOCAL_ENTRIES`, each as long as the shared entry may live), checked against the
-generations of the shared cache like the shared entries: a request reads every generation number
-at once, the first time it needs one, and then finds what it kept in the process's memory without
-another round trip to Redis (an officer's page read nine values from Redis one by one; a quarter of
-a web worker's time went to those round trips). The numbers a request read stand for the whole
-request, as if it had read everything at its start; a change the request makes itself (a write
-that raises a generation) makes it read them again. With a local cache, or `PERSON_CACHE_SECONDS = 0`, every request
-reads the database as before. A change made outside Django (SQL by hand) is not heard: it shows
-within `PERSON_CACHE_SECONDS`, or at once after `manage.py shell -c "from portal import
+of a change made in another. Each process also keeps a copy of what it read from the shared
+cache (`portal.process_copies`, at most `LOCAL_ENTRIES`, each for no longer than the shared entry
+may live, on the process's own clock too), checked against the generations of the shared cache
+like the shared entries: a request reads every generation number at once, the first time it
+needs one, and then finds what it kept in the process's memory without another round trip to
+Redis (an officer's page read nine values from Redis one by one; a quarter of a web worker's
+time went to those round trips). The numbers a request read stand for the whole request, as if
+it had read everything at its start; a change the request makes itself (a write that raises a
+generation) makes it read them again. With a local cache, or `PERSON_CACHE_SECONDS = 0`, every
+request reads the database as before. A change made outside Django (SQL by hand) is not heard:
+it shows within `PERSON_CACHE_SECONDS`, or at once after `manage.py shell -c "from portal import
 person_cache; person_cache.forget_all()"`."""
 
 from __future__ import annotations
