@@ -8,21 +8,30 @@ class GrantsConfig(AppConfig):
 
     def ready(self) -> None:
         from grants import demo, notifications, panels
-        from grants.models import ApplicationStatus, Call, Programme, RecoveryStatus, ReportStatus
+        from grants.models import (
+            ApplicationStatus,
+            Call,
+            Programme,
+            Question,
+            RecoveryStatus,
+            ReportStatus,
+        )
         from grants.selectors.applications import CHOICES
         from portal import person_cache, registry
         from portal.models import PublicBodyMembership, User
 
         # The lists' filter choices, kept between requests (grants.selectors.inbox_calls and
         # inbox_officers): the calls of a body, and its case officers by name.
-        for model in (Call, Programme, PublicBodyMembership):
+        # The questions of a call (grants.selectors.call_questions) and the case officers a case
+        # may be assigned to (colleague_choices) likewise.
+        for model in (Call, Programme, PublicBodyMembership, Question):
             person_cache.watch(model, generation=CHOICES)
         person_cache.watch(
             User,
             generation=CHOICES,
-            # a login writes last_login only: no name changes
+            # a login writes last_login only: no name changes, and nobody leaves or comes back
             only=lambda update_fields=None, **_kwargs: (
-                update_fields is None or bool({"name", "email"} & set(update_fields))
+                update_fields is None or bool({"name", "email", "is_active"} & set(update_fields))
             ),
         )
 

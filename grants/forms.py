@@ -337,9 +337,21 @@ class AssignForm(PortalForm):
         empty_label=_("Nobody"),
     )
 
-    def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        colleagues: Any = None,
+        choices: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`colleagues` (a queryset) to check a choice sent in; `choices` ((id, name), from
+        what is kept) to offer them on the case page without reading them again."""
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = colleagues
+        field = cast(forms.ModelChoiceField, self.fields["assignee"])
+        if colleagues is not None:
+            field.queryset = colleagues
+        if choices is not None:
+            field.choices = [("", field.empty_label), *choices]
 
 
 class InboxFilterForm(PortalForm):

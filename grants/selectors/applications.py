@@ -21,6 +21,7 @@ from grants.models import (
     Attachment,
     Call,
     FollowUpReport,
+    Question,
     Submission,
 )
 from grants.selectors._shared import (
@@ -306,6 +307,40 @@ def colleagues(*, application: Application) -> QuerySet[User]:
         )
         .order_by("name", "email")
         .distinct()
+    )
+
+
+def colleague_choices(*, application: Application) -> list[tuple[int, str]]:
+    """(id, name) of the colleagues the application may be assigned to, as `colleagues` finds
+    them, for the case page's list: the body's active case officers are kept between requests
+    until a role or a person changes (`portal.person_cache`), and only who is connected to the
+    applicant is read for the page. Assigning checks the choice against `colleagues`."""
+    body = permissions.body_of(application)
+
+    def read() -> list[tuple[int, str]]:
+        officers = (
+            User.objects.filter(
+                public_body_memberships__public_body_id=body,
+                public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
+                is_active=True,
+            )
+            .only("pk", "name", "email")
+            .order_by("name", "email")
+            .distinct()
+        )
+        return [(officer.pk, officer.display_name) for officer in officers]
+
+    officers = person_cache.kept(f"case-officers:{body}", read, generation=CHOICES)
+    excluded = segregation.connected_user_ids([application.organisation_id], case=application)
+    return [(pk, name) for pk, name in officers if pk not in excluded]
+
+
+def call_questions(*, call: Call) -> list[Question]:
+    """The call's questions in their order, kept between requests until a question, the call
+    or its programme changes (`portal.person_cache`): every page of an application shows them
+    beside the answers."""
+    return person_cache.kept(
+        f"questions:{call.pk}", lambda: list(call.questions.all()), generation=CHOICES
     )
 
 

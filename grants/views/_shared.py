@@ -55,7 +55,7 @@ def _application_context(application: Application, **extra: Any) -> dict[str, An
         "attachments": selectors.current_attachments(application=application),
         "answers": [
             (question, application.answers.get(str(question.pk), ""))
-            for question in application.call.questions.all()
+            for question in selectors.call_questions(call=application.call)
         ],
         **_money_context(application),
         **extra,

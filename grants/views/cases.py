@@ -117,7 +117,7 @@ def _officer_page(
         history=selectors.history_of(application=application)[:50],
         can_declare_conflict=permissions.can_declare_conflict(user, application),
         assign_form=AssignForm(
-            colleagues=selectors.colleagues(application=application),
+            choices=selectors.colleague_choices(application=application),
             initial={"assignee": application.assigned_to_id},
         )
         if handle

@@ -207,6 +207,63 @@ def test_the_filters_choices_are_kept_per_public_body(grants: Grants) -> None:
     assert "Bara för kulturnämnden" not in choices(logged_in(stranger), "call")
 
 
+def test_the_case_pages_colleagues_are_kept_and_every_change_shows_at_once(
+    grants: Grants,
+) -> None:
+    """The case officers a case may be assigned to are kept per public body; who is connected to
+    the applicant is read for each page. A colleague given the role, one who leaves (deactivated)
+    and one who joins the applicant each show on the next page."""
+    from tests.portal.factories import UserFactory as People
+
+    application = submitted(grants)
+    client = logged_in(grants.officer)
+    page = reverse("grants:officer_application", args=[application.pk])
+
+    def offered() -> set[str]:
+        form = client.get(page).context["assign_form"]
+        return {str(label) for value, label in form.fields["assignee"].choices if value}
+
+    assert offered() == {"Hanna Handläggare"}
+    with count_queries(person_kept=True) as queries:
+        client.get(page)
+    assert not [sql for sql in sql_of(queries) if sql.startswith('SELECT DISTINCT "portal_user"')]
+    newcomer = People(name="Nils Nykomling")
+    services.public_body_membership_grant(
+        actor=None, user=newcomer, public_body=grants.body, role=PublicBodyRole.CASE_OFFICER
+    )
+    assert offered() == {"Hanna Handläggare", "Nils Nykomling"}
+    newcomer.is_active = False
+    newcomer.save(update_fields=["is_active"])
+    assert offered() == {"Hanna Handläggare"}
+    OrganisationMembershipFactory(
+        organisation=application.organisation, user=grants.officer, role=OrganisationRole.VIEWER
+    )
+    other = People(name="Olle Kollega")
+    services.public_body_membership_grant(
+        actor=None, user=other, public_body=grants.body, role=PublicBodyRole.CASE_OFFICER
+    )
+    # (the officer is now connected and may not open the case: a colleague looks)
+    from tests.portal.factories import give_totp
+
+    give_totp(other)
+    client = logged_in(other)
+    assert offered() == {"Olle Kollega"}
+
+
+def test_a_calls_questions_are_kept_and_a_new_one_shows_at_once(grants: Grants) -> None:
+    from tests.grants.factories import QuestionFactory
+
+    application = submitted(grants)
+    client = logged_in(grants.officer)
+    page = reverse("grants:officer_application", args=[application.pk])
+    client.get(page)
+    with count_queries(person_kept=True) as queries:
+        client.get(page)
+    assert not [sql for sql in sql_of(queries) if 'FROM "grants_question"' in sql]
+    QuestionFactory(call=grants.call, text="Hur många deltar?", position=99)
+    assert "Hur många deltar?" in client.get(page).content.decode()
+
+
 # --- the process's own copy -----------------------------------------------------------------
 
 
