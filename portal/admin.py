@@ -216,13 +216,11 @@ class SiteSettingsAdmin(SingletonSettingsAdmin):
     )
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
         # Now, and once more when the change is committed (a page drawn in between may have
-        # read the old values into the cache). Both before the save: its signal raises the
-        # frame's generation at once and again on commit, after this, so that nothing kept
-        # from the old values carries the number that follows the change.
+        # read the old values into the cache).
         selectors.site_settings_forget()
         transaction.on_commit(selectors.site_settings_forget)
-        super().save_model(request, obj, form, change)
 
 
 # Third-party models that decide who gets in: audited like the portal's own.

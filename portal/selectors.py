@@ -78,21 +78,12 @@ def site_settings(request: HttpRequest | None = None) -> SiteSettings:
     cached: SiteSettings | None = getattr(request, "_site_settings", None)
     if cached is not None:
         return cached
-    # and a copy in the web worker, under the frame's generation, which their change raises (the
-    # request has read that number already: no round trip)
-    settings = person_cache.kept(
-        "site-settings", _site_settings_shared, generation=person_cache.FRAME
-    )
-    if request is not None:
-        request._site_settings = settings  # type: ignore[attr-defined]
-    return settings
-
-
-def _site_settings_shared() -> SiteSettings:
     settings: SiteSettings | None = cache.get(SITE_SETTINGS_CACHE_KEY)
     if settings is None:
         settings = SiteSettings.load()
         cache.set(SITE_SETTINGS_CACHE_KEY, settings, timeout=None)
+    if request is not None:
+        request._site_settings = settings  # type: ignore[attr-defined]
     return settings
 
 

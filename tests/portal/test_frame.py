@@ -18,8 +18,7 @@ from PIL import Image
 
 from portal import context_processors
 from portal.models import PublicBodyRole, SiteSettings, User
-from portal.selectors import SITE_SETTINGS_CACHE_KEY, site_settings_forget
-from tests.helpers.cache import CountingCache
+from portal.selectors import site_settings_forget
 from tests.helpers.clients import logged_in
 from tests.organisations.factories import OrganisationMembershipFactory
 from tests.portal.factories import MembershipFactory, give_totp
@@ -385,29 +384,3 @@ def test_no_name_can_stand_in_for_the_frames_token_or_address(member: User) -> N
     page = client.get(reverse("portal:dashboard")).content.decode()
     assert name in _whoami(page)
     assert "\x00" not in page
-
-
-def test_a_worker_keeps_its_own_copy_of_the_settings_until_they_change_anywhere(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The next page takes who runs the portal from the worker's own copy, without asking the
-    shared cache for them; a change saved by another worker (which raises the frame's
-    generation and empties the shared entry) shows on the next page all the same."""
-    from portal import person_cache, selectors
-
-    SiteSettings(municipality_name="Gamla kommunen").save()
-    site_settings_forget()
-    client = Client()
-    assert "Gamla kommunen" in client.get("/").content.decode()
-    shared = selectors.cache
-    counting = CountingCache(shared)
-    monkeypatch.setattr(selectors, "cache", counting)
-    assert "Gamla kommunen" in client.get("/").content.decode()
-    assert counting.calls == []
-    # another worker: the row changes (no signal in this process), that worker raises the
-    # frame's number and empties the shared entry
-    SiteSettings.objects.filter(pk=1).update(municipality_name="Nya kommunen")
-    person_cache.cache.incr(person_cache._generation_key(person_cache.FRAME))
-    shared.delete(SITE_SETTINGS_CACHE_KEY)
-    page = client.get("/").content.decode()
-    assert "Nya kommunen" in page and "Gamla kommunen" not in page
