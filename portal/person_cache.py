@@ -14,8 +14,9 @@ One generation number stands for all of a kind. A write to any table these facts
 app names its models with `watch`) raises it, at once and again when the transaction commits,
 and every kept entry is stale from then on. An entry carries the generation that was read
 *before* its facts were read from the database, so facts read before a change are never taken
-for facts read after it, whichever request finishes first; and nothing read inside a
-transaction is kept, since the transaction may yet be rolled back. Entries are kept at most
+for facts read after it, whichever request finishes first. Inside a transaction nothing is
+kept (it may yet be rolled back) and nothing kept is used: a service that checks, under its
+locks, who may sign or decide reads the roles as they are now. Entries are kept at most
 `PERSON_CACHE_SECONDS` (a window that only narrows with time, such as a former member's, is at
 most that late in opening; it never closes late).
 
@@ -74,8 +75,10 @@ def remember(user_pk: int, name: str, load: Callable[[], T]) -> T:
 
 def kept(key: str, load: Callable[[], T], *, generation: str | tuple[str, ...] = PERSON) -> T:
     """`load()` kept under `key` until the tables of `generation` change (`watch`); with
-    several generations, until the tables of any of them change."""
-    if not enabled():
+    several generations, until the tables of any of them change. Inside a transaction it is
+    always `load()`: a service checks who may act under its locks on what the database holds
+    now (a role taken away a moment ago), never on what a request read before."""
+    if not enabled() or _in_transaction():
         return load()
     names = (generation,) if isinstance(generation, str) else generation
     numbers = _numbers(names)
@@ -92,10 +95,9 @@ def kept(key: str, load: Callable[[], T], *, generation: str | tuple[str, ...] =
         return shared
     read_at = time.time()
     value = load()
-    if not _in_transaction():
-        entry = (numbers, read_at, value)
-        cache.set(entry_key, entry, settings.PERSON_CACHE_SECONDS)
-        _local_put(entry_key, entry)
+    entry = (numbers, read_at, value)
+    cache.set(entry_key, entry, settings.PERSON_CACHE_SECONDS)
+    _local_put(entry_key, entry)
     return value
 
 
@@ -178,9 +180,15 @@ def _local_put(key: str, entry: tuple[list[int], float, Any]) -> None:
     _local.put(key, (numbers, read_at, time.monotonic() + left, blob))
 
 
+def in_transaction() -> bool:
+    """Is what is read now inside a transaction (`_in_transaction`)? For other keepers."""
+    return _in_transaction()
+
+
 def _in_transaction() -> bool:
     """Inside a transaction what is read may yet be rolled back (a role granted, then the
-    request fails): it is used, never kept. (A test's own transaction does not count.)"""
+    request fails), and what is decided must rest on what is there now: nothing is kept or
+    taken from what is kept. (A test's own transaction does not count.)"""
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 

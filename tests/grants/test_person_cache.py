@@ -434,3 +434,25 @@ def test_notiser_keeps_the_digest_hour_and_shows_a_change_at_once(member: User) 
     settings.digest_hour = 6
     settings.save()
     assert "klockan 06.00" in client.get(page).content.decode()
+
+
+def test_inside_a_transaction_nothing_kept_is_used(grants: Grants) -> None:
+    """A service decides under its locks, inside a transaction, on the roles as they are now:
+    a representative demoted by another worker a moment ago (whose raised generation this
+    request has not read) may not sign, though the request read her as one."""
+    from organisations.models import OrganisationMembership
+    from organisations.selectors import organisation_roles
+
+    def fresh() -> User:
+        return User.objects.get(pk=grants.editor.pk)
+
+    organisation = grants.organisation.pk
+    with one_request():
+        assert organisation_roles(user=fresh()) == {organisation: OrganisationRole.EDITOR}
+        # as another worker: the row changes; its raised generation is not read by this request
+        OrganisationMembership.objects.filter(user_id=grants.editor.pk).update(
+            role=OrganisationRole.VIEWER
+        )
+        assert organisation_roles(user=fresh()) == {organisation: OrganisationRole.EDITOR}
+        with transaction.atomic():
+            assert organisation_roles(user=fresh()) == {organisation: OrganisationRole.VIEWER}
