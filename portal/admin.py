@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from portal import selectors, services
+from portal import services
 from portal.admin_audit import (
     CHANGED,
     AuditedAdmin,
@@ -214,13 +214,6 @@ class SiteSettingsAdmin(SingletonSettingsAdmin):
         ),
         (_("Personal data"), {"fields": ["personal_data_text"]}),
     )
-
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        # Now, and once more when the change is committed (a page drawn in between may have
-        # read the old values into the cache).
-        selectors.site_settings_forget()
-        transaction.on_commit(selectors.site_settings_forget)
 
 
 # Third-party models that decide who gets in: audited like the portal's own.

@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
+
+
+def _site_settings_saved(**_kwargs: object) -> None:
+    from django.db import transaction
+
+    from portal.selectors import site_settings_forget
+
+    site_settings_forget()
+    transaction.on_commit(site_settings_forget)
 
 
 class PortalConfig(AppConfig):
@@ -24,8 +34,10 @@ class PortalConfig(AppConfig):
         # A person's roles and second factor, kept between requests (portal.person_cache).
         for model in (PublicBodyMembership, PublicBody, Authenticator):
             person_cache.watch(model)
-        # The frame of every page names who runs the portal (portal.templatetags.frame).
+        # The frame of every page names who runs the portal (portal.templatetags.frame), and
+        # every page reads them from the shared cache: any save empties it, at once and on commit.
         person_cache.watch(SiteSettings, generation=person_cache.FRAME)
+        post_save.connect(_site_settings_saved, sender=SiteSettings, dispatch_uid="site-settings")
         # When the daily digest goes out, as Notiser offers it (portal.selectors).
         person_cache.watch(ReminderSettings, generation=selectors.REMINDER_SETTINGS)
         registry.register_kind(notifications.DIGEST)

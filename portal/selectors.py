@@ -12,6 +12,7 @@ from portal import person_cache
 from portal.models import PublicBodyMembership, ReminderSettings, SiteSettings, User
 
 SITE_SETTINGS_CACHE_KEY = "portal:site_settings"
+SITE_SETTINGS_CACHE_SECONDS = 300
 # the generation of the kept reminder settings (raised by their save: portal.apps)
 REMINDER_SETTINGS = "reminder-settings"
 
@@ -81,12 +82,16 @@ def site_settings(request: HttpRequest | None = None) -> SiteSettings:
     settings: SiteSettings | None = cache.get(SITE_SETTINGS_CACHE_KEY)
     if settings is None:
         settings = SiteSettings.load()
-        cache.set(SITE_SETTINGS_CACHE_KEY, settings, timeout=None)
+        # for a while only: a page that read the row just before a change was committed may
+        # write the old values back after the change emptied the key
+        if not person_cache.in_transaction():
+            cache.set(SITE_SETTINGS_CACHE_KEY, settings, timeout=SITE_SETTINGS_CACHE_SECONDS)
     if request is not None:
         request._site_settings = settings  # type: ignore[attr-defined]
     return settings
 
 
-def site_settings_forget() -> None:
-    """After a change: the next page reads the settings anew."""
+def site_settings_forget(**_signal: object) -> None:
+    """After a change: the next page reads the settings anew. Every save of them calls it, at
+    once and when the change is committed (`portal.apps`)."""
     cache.delete(SITE_SETTINGS_CACHE_KEY)

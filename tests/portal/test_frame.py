@@ -384,3 +384,33 @@ def test_no_name_can_stand_in_for_the_frames_token_or_address(member: User) -> N
     page = client.get(reverse("portal:dashboard")).content.decode()
     assert name in _whoami(page)
     assert "\x00" not in page
+
+
+def test_a_change_saved_anywhere_shows_on_the_next_page() -> None:
+    """Not only the admin: any save of who runs the portal (a script, the shell) empties the
+    shared copy every page reads."""
+    SiteSettings(municipality_name="Gamla kommunen").save()
+    assert "Gamla kommunen" in Client().get("/").content.decode()
+    settings = SiteSettings.load()
+    settings.municipality_name = "Nya kommunen"
+    settings.save()
+    page = Client().get("/").content.decode()
+    assert "Nya kommunen" in page and "Gamla kommunen" not in page
+
+
+def test_the_shared_copy_of_the_settings_is_kept_for_a_while_only() -> None:
+    """A page that read the row just before a change was committed may put the old values back
+    after the change emptied the copy: they are kept for minutes, not for ever."""
+    import time
+
+    import time_machine
+
+    from portal.selectors import SITE_SETTINGS_CACHE_SECONDS
+
+    SiteSettings(municipality_name="Gamla kommunen").save()
+    assert "Gamla kommunen" in Client().get("/").content.decode()
+    # the row changes without the copy hearing of it (as in that race)
+    SiteSettings.objects.filter(pk=1).update(municipality_name="Nya kommunen")
+    assert "Gamla kommunen" in Client().get("/").content.decode()
+    with time_machine.travel(time.time() + SITE_SETTINGS_CACHE_SECONDS + 1, tick=False):
+        assert "Nya kommunen" in Client().get("/").content.decode()
