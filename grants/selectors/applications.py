@@ -339,8 +339,10 @@ def call_questions(*, call: Call) -> list[Question]:
     """The call's questions in their order, kept between requests until a question, the call
     or its programme changes (`portal.person_cache`): every page of an application shows them
     beside the answers."""
+    pk = call.pk
+    # (not `call.questions`: its rows would carry the call, kept along with them)
     return person_cache.kept(
-        f"questions:{call.pk}", lambda: list(call.questions.all()), generation=CHOICES
+        f"questions:{pk}", lambda: list(Question.objects.filter(call_id=pk)), generation=CHOICES
     )
 
 
