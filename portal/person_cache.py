@@ -152,6 +152,11 @@ LOCAL_ENTRIES = 4096
 _local: ProcessCopies[tuple[list[int], float, float, bytes]] = ProcessCopies(LOCAL_ENTRIES)
 
 
+def _monotonic() -> float:
+    """This process's own clock, which no other host's can move (a test may stop it)."""
+    return time.monotonic()
+
+
 def _valid(entry: Any, numbers: list[int]) -> bool:
     """An entry (numbers, read at, ...) of the current generations, read from the database at
     most PERSON_CACHE_SECONDS ago."""
@@ -167,7 +172,7 @@ def _local_get(key: str, numbers: list[int]) -> bytes | None:
     """The value this process kept under `key`, pickled (each caller gets a copy of its own, as
     from the shared cache), if it is still of the current generations and its time has run out
     on neither clock (another host's clock may differ from this one's)."""
-    found = _local.get(key, lambda entry: _valid(entry, numbers) and time.monotonic() < entry[2])
+    found = _local.get(key, lambda entry: _valid(entry, numbers) and _monotonic() < entry[2])
     return None if found is None else found[3]
 
 
@@ -177,7 +182,7 @@ def _local_put(key: str, entry: tuple[list[int], float, Any]) -> None:
     seconds = settings.PERSON_CACHE_SECONDS
     left = min(seconds, max(0.0, seconds - (time.time() - read_at)))
     blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-    _local.put(key, (numbers, read_at, time.monotonic() + left, blob))
+    _local.put(key, (numbers, read_at, _monotonic() + left, blob))
 
 
 def in_transaction() -> bool:

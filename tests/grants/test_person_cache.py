@@ -387,7 +387,7 @@ def test_a_copy_runs_out_on_the_workers_own_clock_too(
     client.get(inbox)
     started = time.monotonic()
     monkeypatch.setattr(
-        person_cache.time, "monotonic", lambda: started + settings.PERSON_CACHE_SECONDS + 1
+        person_cache, "_monotonic", lambda: started + settings.PERSON_CACHE_SECONDS + 1
     )
     counting = CountingCache(person_cache.cache)
     monkeypatch.setattr(person_cache, "cache", counting)
