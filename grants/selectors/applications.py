@@ -241,9 +241,11 @@ REGISTRY_NUMBER = re.compile(r"^(?:([A-ZÅÄÖ0-9-]+?)\s*)?(\d{4})\s*/\s*(\d+)$"
 REGISTRY_NUMBER_MAX_LENGTH = 40
 
 
-def looks_like_registry_number(q: str) -> bool:
-    """Is `q` written as a registration number ("KFN 2026/12", "2026/12")?"""
-    return REGISTRY_NUMBER.match(" ".join(q.split())) is not None
+def registry_number_typed(q: str) -> str:
+    """`q` with its spaces collapsed if it is written as a registration number ("KFN 2026/12",
+    "2026/12"), else ""."""
+    q = " ".join(q.split())
+    return q if REGISTRY_NUMBER.match(q) else ""
 
 
 def registry_number_candidates(q: str, prefixes: list[str]) -> list[str]:
@@ -293,20 +295,28 @@ def inbox_calls(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
     return person_cache.kept(f"calls:{','.join(map(str, bodies))}", read, generation=CHOICES)
 
 
+def _case_officers(bodies: list[int]) -> QuerySet[User]:
+    """The people with the case officer role at any of `bodies`, by name: whom a case may be
+    assigned to (active ones, `colleagues`) and whom the lists filter by (`inbox_officers`)."""
+    return (
+        User.objects.filter(
+            public_body_memberships__public_body_id__in=bodies,
+            public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
+        )
+        .order_by("name", "email")
+        .distinct()
+    )
+
+
 def colleagues(*, application: Application) -> QuerySet[User]:
     """The case officers the application may be assigned to: of the owning body, and not
     connected to the applicant or declared jäv on the case (segregation of duties)."""
     return (
-        User.objects.filter(
-            public_body_memberships__public_body_id=permissions.body_of(application),
-            public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
-            is_active=True,
-        )
+        _case_officers([permissions.body_of(application)])
+        .filter(is_active=True)
         .exclude(
             pk__in=segregation.connected_user_ids([application.organisation_id], case=application)
         )
-        .order_by("name", "email")
-        .distinct()
     )
 
 
@@ -318,16 +328,7 @@ def colleague_choices(*, application: Application) -> list[tuple[int, str]]:
     body = permissions.body_of(application)
 
     def read() -> list[tuple[int, str]]:
-        officers = (
-            User.objects.filter(
-                public_body_memberships__public_body_id=body,
-                public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
-                is_active=True,
-            )
-            .only("pk", "name", "email")
-            .order_by("name", "email")
-            .distinct()
-        )
+        officers = _case_officers([body]).filter(is_active=True).only("pk", "name", "email")
         return [(officer.pk, officer.display_name) for officer in officers]
 
     officers = person_cache.kept(f"case-officers:{body}", read, generation=CHOICES)
@@ -352,15 +353,7 @@ def inbox_officers(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
     bodies = sorted(_officer_body_ids(user))
 
     def read() -> list[tuple[int, str]]:
-        officers = (
-            User.objects.filter(
-                public_body_memberships__public_body_id__in=bodies,
-                public_body_memberships__role=PublicBodyRole.CASE_OFFICER,
-            )
-            .only("pk", "name", "email")
-            .order_by("name", "email")
-            .distinct()
-        )
+        officers = _case_officers(bodies).only("pk", "name", "email")
         return [(officer.pk, officer.display_name) for officer in officers]
 
     return person_cache.kept(f"officers:{','.join(map(str, bodies))}", read, generation=CHOICES)

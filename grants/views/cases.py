@@ -72,9 +72,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "segregated": selectors.officer_has_exclusions(user=request.user),
             # a registration number that opened nothing: the empty list says so
-            "number_searched": " ".join((filters.get("q") or "").split())
-            if selectors.looks_like_registry_number(filters.get("q") or "")
-            else "",
+            "number_searched": selectors.registry_number_typed(filters.get("q") or ""),
         },
     )
 
