@@ -45,40 +45,28 @@ DEFAULT_COUNT_LIMIT = 10_000
 MAX_PAGE_NUMBER = 1_000_000
 
 
-# The counts this process read from the shared cache (count, counted at, and until when on this
-# process's own clock), each used as long as the shared one may be (its period from when it was
-# counted): a list's next view needs no round trip for it.
-_counts: ProcessCopies[tuple[int, float, float]] = ProcessCopies(4096)
+# The counts this process read from the shared cache, each for what is left of its period: a
+# list's next view needs no round trip for it.
+_counts: ProcessCopies[int] = ProcessCopies(4096)
 COUNT_KEY = "pagination:count:v2:"
-
-
-def _young(counted_at: float, seconds: int) -> bool:
-    return time.time() - counted_at < seconds
 
 
 def _kept_count(key: str, seconds: int) -> int | None:
     """The count kept under `key`, counted less than `seconds` ago, or None."""
-    local = _counts.get(
-        key, lambda entry: _young(entry[1], seconds) and time.monotonic() < entry[2]
-    )
+    local = _counts.get(key)
     if local is not None:
-        return local[0]
+        return local
     shared = cache.get(key)
     if not (
         isinstance(shared, tuple)
         and len(shared) == 2
         and isinstance(shared[1], int)
-        and _young(shared[0], seconds)
+        and time.time() - shared[0] < seconds
     ):
         return None
-    _keep_count(key, shared[1], seconds, counted_at=shared[0])
-    return shared[1]
-
-
-def _keep_count(key: str, count: int, seconds: int, *, counted_at: float) -> None:
-    """This process's copy of a count, for what is left of its period (never more than it)."""
-    left = min(seconds, max(0.0, seconds - (time.time() - counted_at)))
-    _counts.put(key, (count, counted_at, time.monotonic() + left))
+    counted_at, count = shared
+    _counts.put(key, count, read_at=counted_at, seconds=seconds)
+    return count
 
 
 class Paginator:
@@ -128,7 +116,7 @@ class Paginator:
                 count = bounded.count()
                 now = time.time()
                 cache.set(key, (now, count), seconds)
-                _keep_count(key, count, seconds, counted_at=now)
+                _counts.put(key, count, read_at=now, seconds=seconds)
         self.count = count if count <= self.count_limit else None
         return self.count
 

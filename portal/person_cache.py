@@ -78,7 +78,7 @@ def kept(key: str, load: Callable[[], T], *, generation: str | tuple[str, ...] =
     several generations, until the tables of any of them change. Inside a transaction it is
     always `load()`: a service checks who may act under its locks on what the database holds
     now (a role taken away a moment ago), never on what a request read before."""
-    if not enabled() or _in_transaction():
+    if not enabled() or in_transaction():
         return load()
     names = (generation,) if isinstance(generation, str) else generation
     numbers = _numbers(names)
@@ -148,21 +148,16 @@ request_finished.connect(_request_finished, dispatch_uid="person-cache-request-f
 # How many entries a process keeps a copy of (the least recently used go first): an officer's
 # pages read about five (roles, connections, the filters' choices, the frame in two languages).
 LOCAL_ENTRIES = 4096
-# numbers, read at (the shared clock), until when (this process's own clock), the value pickled
-_local: ProcessCopies[tuple[list[int], float, float, bytes]] = ProcessCopies(LOCAL_ENTRIES)
-
-
-def _monotonic() -> float:
-    """This process's own clock, which no other host's can move (a test may stop it)."""
-    return time.monotonic()
+# the generation numbers it was read under, and the value pickled
+_local: ProcessCopies[tuple[list[int], bytes]] = ProcessCopies(LOCAL_ENTRIES)
 
 
 def _valid(entry: Any, numbers: list[int]) -> bool:
-    """An entry (numbers, read at, ...) of the current generations, read from the database at
-    most PERSON_CACHE_SECONDS ago."""
+    """A shared entry (numbers, read at, value) of the current generations, read from the
+    database at most PERSON_CACHE_SECONDS ago."""
     return (
         isinstance(entry, tuple)
-        and len(entry) >= 3
+        and len(entry) == 3
         and entry[0] == numbers
         and time.time() - entry[1] < settings.PERSON_CACHE_SECONDS
     )
@@ -170,27 +165,19 @@ def _valid(entry: Any, numbers: list[int]) -> bool:
 
 def _local_get(key: str, numbers: list[int]) -> bytes | None:
     """The value this process kept under `key`, pickled (each caller gets a copy of its own, as
-    from the shared cache), if it is still of the current generations and its time has run out
-    on neither clock (another host's clock may differ from this one's)."""
-    found = _local.get(key, lambda entry: _valid(entry, numbers) and _monotonic() < entry[2])
-    return None if found is None else found[3]
+    from the shared cache), if it is still of the current generations."""
+    found = _local.get(key, lambda entry: entry[0] == numbers)
+    return None if found is None else found[1]
 
 
 def _local_put(key: str, entry: tuple[list[int], float, Any]) -> None:
-    """A copy of a valid entry, for what is left of its time (never more than the whole)."""
+    """A copy of a valid shared entry, for what is left of its time."""
     numbers, read_at, value = entry
-    seconds = settings.PERSON_CACHE_SECONDS
-    left = min(seconds, max(0.0, seconds - (time.time() - read_at)))
     blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-    _local.put(key, (numbers, read_at, _monotonic() + left, blob))
+    _local.put(key, (numbers, blob), read_at=read_at, seconds=settings.PERSON_CACHE_SECONDS)
 
 
 def in_transaction() -> bool:
-    """Is what is read now inside a transaction (`_in_transaction`)? For other keepers."""
-    return _in_transaction()
-
-
-def _in_transaction() -> bool:
     """Inside a transaction what is read may yet be rolled back (a role granted, then the
     request fails), and what is decided must rest on what is there now: nothing is kept or
     taken from what is kept. (A test's own transaction does not count.)"""

@@ -91,7 +91,7 @@ def site_settings(request: HttpRequest | None = None) -> SiteSettings:
     return settings
 
 
-def site_settings_forget(**_signal: object) -> None:
+def site_settings_forget() -> None:
     """After a change: the next page reads the settings anew. Every save of them calls it, at
     once and when the change is committed (`portal.apps`)."""
     cache.delete(SITE_SETTINGS_CACHE_KEY)

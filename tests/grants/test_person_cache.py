@@ -20,7 +20,7 @@ from django.urls import reverse
 from grants.models import Application
 from organisations import segregation
 from organisations.models import ConflictOfInterest, Organisation, OrganisationRole
-from portal import person_cache, selectors, services
+from portal import person_cache, process_copies, selectors, services
 from portal.models import PublicBodyRole, User
 from tests.grants.conftest import Grants, submitted
 from tests.helpers.cache import CountingCache
@@ -387,7 +387,7 @@ def test_a_copy_runs_out_on_the_workers_own_clock_too(
     client.get(inbox)
     started = time.monotonic()
     monkeypatch.setattr(
-        person_cache, "_monotonic", lambda: started + settings.PERSON_CACHE_SECONDS + 1
+        process_copies, "_monotonic", lambda: started + settings.PERSON_CACHE_SECONDS + 1
     )
     counting = CountingCache(person_cache.cache)
     monkeypatch.setattr(person_cache, "cache", counting)
