@@ -60,3 +60,48 @@ def test_database_url_is_used() -> None:
     assert settings.DATABASES["default"]["ENGINE"].endswith(
         "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite3"
     )
+
+
+SETTINGS_OPTIONS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default'].get('OPTIONS', {}))"
+)
+
+
+def test_postgresql_statements_are_prepared_unless_a_pooler_forbids_it() -> None:
+    """Planning was most of a case page's time in PostgreSQL: the values travel apart from the
+    SQL and a statement a connection runs again and again is prepared (psycopg); behind a
+    pooler in transaction mode it is turned off."""
+    url = "postgres://postgres@127.0.0.1:5432/samverkansportalen"
+    on = run_python(SETTINGS_OPTIONS, DEVELOPMENT="true", DATABASE_URL=url)
+    assert "'server_side_binding': True" in on.stdout and "'prepare_threshold': 5" in on.stdout
+    off = run_python(
+        SETTINGS_OPTIONS,
+        DEVELOPMENT="true",
+        DATABASE_URL=url,
+        DATABASE_PREPARED_STATEMENTS="false",
+    )
+    assert off.returncode == 0 and "server_side_binding" not in off.stdout
+    sqlite = run_python(SETTINGS_OPTIONS, DEVELOPMENT="true")
+    assert sqlite.returncode == 0 and "server_side_binding" not in sqlite.stdout
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only"
+)
+def test_a_statement_run_again_and_again_is_prepared_once() -> None:
+    from django.db import connection
+
+    from portal.models import User
+
+    for pk in range(1, 8):  # the same statement with other values
+        list(User.objects.filter(pk=pk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements "
+            "WHERE statement LIKE %s AND statement LIKE %s",
+            ['%FROM "portal_user"%', '%"portal_user"."id" = $1%'],
+        )
+        (prepared,) = cursor.fetchone()
+    assert prepared == 1
