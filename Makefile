@@ -95,7 +95,7 @@ beat: install
 # Regenerate the Swedish catalogue after changing user-facing strings (needs gettext), then
 # translate the new entries and compile; the .mo files are committed.
 messages: install
-	DEBUG=true $(PY) manage.py makemessages --locale sv --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	DEBUG=true $(PY) manage.py makemessages --locale sv --extension html,txt,py,jinja --ignore '.venv/*' --ignore 'var/*' --no-obsolete
 	DEBUG=true $(PY) manage.py compilemessages --locale sv --ignore '.venv/*' --ignore 'var/*'
 
 clean:

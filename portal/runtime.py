@@ -21,12 +21,16 @@ from django.apps import apps
 from django.conf import settings
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import get_template
+from django.template.utils import InvalidTemplateEngineError
 from django.urls import get_resolver
 from django.utils import translation
+from jinja2 import TemplateError
+
+from portal import jinja
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE_SUFFIXES = {".html", ".txt"}
+TEMPLATE_SUFFIXES = {".html", ".txt", jinja.SUFFIX}
 
 
 def prepare_worker() -> int:
@@ -44,8 +48,18 @@ def load() -> None:
             get_resolver().reverse_dict  # noqa: B018 (the property builds the patterns per language)
     for name in template_names():
         try:
-            get_template(name)
-        except (TemplateDoesNotExist, TemplateSyntaxError, UnicodeDecodeError, OSError):
+            if name.endswith(jinja.SUFFIX):
+                jinja.get_template(name)  # the rows of a long list (portal.jinja)
+            else:
+                get_template(name)
+        except (
+            TemplateDoesNotExist,
+            TemplateSyntaxError,
+            TemplateError,
+            InvalidTemplateEngineError,
+            UnicodeDecodeError,
+            OSError,
+        ):
             # the page that uses it reports the error; a worker still starts
             logger.warning("template %s could not be loaded at start", name, exc_info=True)
 

@@ -93,6 +93,14 @@ TEMPLATES = [
             "builtins": ["portal.templatetags.portal_url"],
         },
     },
+    {
+        # The rows of the long lists, `.jinja` beside the pages that include them with
+        # {% jinja_rows %} (portal.jinja).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "portal.jinja.environment"},
+    },
 ]
 
 # Forms render through Django's templates, but for <select>, written in Python (the lists'

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal import jinja
 from portal.templatetags.portal_tags import sek, status_badge
 
 register = template.Library()
@@ -35,6 +36,7 @@ def time_left(closes_at: datetime) -> str:
 
 
 @register.simple_tag
+@jinja.helper
 def application_status(application: Any) -> SafeString:
     """The application's status badge, and "Completion received" beside it while a completion
     sent in waits to be taken up (`Application.completion_received`)."""

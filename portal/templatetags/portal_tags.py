@@ -14,7 +14,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
-from portal import form_renderer, formats, registry, transitions
+from portal import form_renderer, formats, jinja, registry, transitions
 from portal.forms import form_has_errors, summary_errors
 from portal.models import AuditEvent
 from portal.money import format_sek
@@ -111,6 +111,13 @@ def form_label(field: forms.BoundField) -> SafeString:
     return form_renderer.render_label(field)
 
 
+@register.simple_tag
+def jinja_rows(name: str, **values: Any) -> SafeString:
+    """The `.jinja` template `name` (the rows of a long list) rendered with `values` only
+    (`portal.jinja`), e.g. `{% jinja_rows "grants/_inbox_rows.jinja" rows=page %}`."""
+    return mark_safe(jinja.render(name, values))  # noqa: S308 (escaped by Jinja2's autoescape)
+
+
 @register.inclusion_tag("components/error_summary.html")
 def error_summary(*forms_: Any, extra: Any = (), title: str = "") -> dict[str, Any]:
     """The one error summary (GOV.UK's pattern): at the top of the form, a heading and a link
@@ -180,6 +187,7 @@ def history_comment(comment: str) -> dict[str, str]:
 
 
 @register.simple_tag
+@jinja.helper
 def status_badge(item: Any) -> SafeString:
     """An item's status as a badge (`status-<value>` gives its colour), e.g.
     `{% status_badge application %}`: a tag, not an include, since lists show one per row."""

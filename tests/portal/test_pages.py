@@ -99,7 +99,8 @@ def test_no_page_loads_anything_from_another_host() -> None:
     """No CDN: every script, stylesheet, font and image comes from the portal itself."""
     offenders = []
     pattern = re.compile(r"""(?:src|href)=["'](?:https?:)?//""")
-    for template in (ROOT / "templates").rglob("*.html"):
+    templates = [*(ROOT / "templates").rglob("*.html"), *(ROOT / "templates").rglob("*.jinja")]
+    for template in templates:
         for line in template.read_text().splitlines():
             if pattern.search(line):
                 offenders.append(f"{template.relative_to(ROOT)}: {line.strip()}")

@@ -21,9 +21,11 @@ WORKER = textwrap.dedent(
     import portal.wsgi
     from django.template import engines
     loader = engines["django"].engine.template_loaders[0]
+    rows = engines["jinja2"].env.cache
     print(json.dumps({
         "frozen": gc.get_freeze_count(),
         "templates": sorted({key.split("-")[0] for key in loader.get_template_cache}),
+        "rows": sorted(name for _loader, name in rows.keys()),
     }))
     """
 )
@@ -47,6 +49,8 @@ def test_a_worker_starts_with_its_templates_loaded_and_its_objects_frozen():
     assert worker["frozen"] > 50_000
     for name in ("base.html", "grants/inbox.html", "grants/officer_application.html"):
         assert name in worker["templates"]
+    # the rows of the long lists, Jinja2 templates (portal.jinja)
+    assert "grants/_inbox_rows.jinja" in worker["rows"]
 
 
 def test_only_the_portals_own_templates_are_loaded():
@@ -57,7 +61,7 @@ def test_only_the_portals_own_templates_are_loaded():
         for root in [base / "templates", *(base / app / "templates" for app in APPS)]
         if root.is_dir()
         for path in root.rglob("*")
-        if path.suffix in {".html", ".txt"}
+        if path.suffix in {".html", ".txt", ".jinja"}
     }
     names = set(runtime.template_names())
     assert names == own

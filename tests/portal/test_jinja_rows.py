@@ -1,0 +1,79 @@
+"""The rows of the long lists are Jinja2 templates (`portal.jinja`): what an association typed
+is escaped there as everywhere else and never read as a template, a link is the one `{% url %}`
+gives, and their texts are in the Swedish catalogue."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from grants.models import ApplicationStatus
+from portal import jinja
+from portal.models import PublicBodyMembership, User
+from tests.grants.factories import ApplicationFactory, CallFactory, ProgrammeFactory
+from tests.helpers.clients import logged_in
+from tests.organisations.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = '<script>alert("x")</script>{{ 7*7 }}{% if 1 %}ja{% endif %}'
+
+
+def test_what_an_association_typed_is_shown_as_text_in_the_inbox(
+    officer: User, officer_membership: PublicBodyMembership
+) -> None:
+    call = CallFactory(programme=ProgrammeFactory(public_body=officer_membership.public_body))
+    application = ApplicationFactory(
+        call=call,
+        organisation=OrganisationFactory(name=HOSTILE),
+        status=ApplicationStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        registry_number="KFN 2026/7",
+        amount_requested=Decimal("12500"),
+    )
+    page = logged_in(officer).get(reverse("grants:inbox")).content.decode()
+    row = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert "<script>" not in page.replace('<script src="', "")  # only the portal's own scripts
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;{{ 7*7 }}{% if 1 %}ja{% endif %}" in row
+    assert "49" not in row  # not evaluated as a template
+    link = reverse("grants:officer_application", args=[application.pk])
+    assert f'<a href="{link}">KFN 2026/7</a>' in row
+    assert "12 500 kr" in row.replace("\xa0", " ")
+    assert '<span class="status status-submitted">Inskickad</span>' in row
+    assert "<td>–</td>" in row  # no case officer yet
+
+
+def test_the_url_of_a_row_is_the_one_reverse_gives() -> None:
+    assert jinja.url("grants:officer_application", 42) == reverse(
+        "grants:officer_application", args=[42]
+    )
+    # what reverse_ids does not answer goes to reverse() itself
+    assert jinja.url("grants:inbox") == reverse("grants:inbox")
+
+
+def test_a_row_template_escapes_even_what_a_filter_returns() -> None:
+    """autoescape is on in the environment the portal builds, and the portal's filters and
+    helpers (the same functions the Django templates use) are there."""
+    template = jinja.get_template("grants/_payment_rows.jinja")
+    assert template.environment.autoescape is True
+    for name in ("sek", "short_date", "sv", "number"):
+        assert name in template.environment.filters
+    for name in ("url", "status_badge", "application_status", "_"):
+        assert name in template.environment.globals
+
+
+def test_every_text_of_a_row_template_is_translated() -> None:
+    """`make messages` reads the `.jinja` templates (their `_("…")`) like the Django ones: a
+    text there without a Swedish translation would show in English."""
+    texts = set()
+    for path in settings.BASE_DIR.joinpath("templates").rglob("*.jinja"):
+        texts.update(re.findall(r'_\("([^"]+)"\)', path.read_text()))
+    assert texts  # the IOP list's column names, the reports' "Overdue"
+    catalogue = translation.trans_real.translation("sv")._catalog  # type: ignore[attr-defined]
+    missing = sorted(text for text in texts if text not in catalogue)
+    assert missing == []
