@@ -57,6 +57,13 @@ def short_datetime(value: datetime | None) -> str:
     return _local(value).strftime("%Y-%m-%d %H:%M")
 
 
+def iso_datetime(value: datetime | None) -> str:
+    """`2026-11-29T09:58:00+01:00`, for a machine (a `datetime` attribute); "" for None."""
+    if value is None:
+        return ""
+    return _local_moment(value).isoformat()
+
+
 def time_of_day(value: datetime | None) -> str:
     """`09.58` (English `09:58`): a time on a date already named."""
     if value is None or value == "":

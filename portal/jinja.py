@@ -9,11 +9,14 @@ which renders it with only the values given (no context, no context processors) 
 result in the page as it is (Jinja2 has escaped it: autoescape is on).
 
 What a `.jinja` template has, the same functions as the Django templates, not copies:
-- every filter of the portal's own template libraries (`sek`, `short_date`, `number`, …);
+- every filter of the portal's own template libraries (`sek`, `short_date`, `number`, …), and
+  Django's `truncatewords`;
 - `url(name, *ids)`: a link by row ids, as `{% url %}` gives it (`portal.links`);
 - the functions an app's template tags mark with `@jinja.helper` (`application_status`, …);
-- `_("…")`: a translated text, found by `make messages` like `{% translate %}` (write it with
-  `_()` and double quotes, not Jinja2's `{% trans %}`: the extraction reads Django's syntax).
+- `_("…")`: a translated text, found by `make messages` like `{% translate %}`, and a text with
+  a value `_("Version %(number)s")|format(number=version.number)` (`{% blocktranslate %}`'s
+  msgid). Write `_()` with double quotes and nothing else inside, not Jinja2's `{% trans %}`:
+  the extraction reads Django's syntax.
 
 Keep logic out of them as in the Django templates: a row shows what the selector read.
 """
@@ -26,7 +29,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.template import engines
+from django.template import defaultfilters, engines
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, Template
@@ -56,8 +59,11 @@ def environment(**options: Any) -> Environment:
     """The environment of the `jinja2` template engine (TEMPLATES in settings)."""
     options.pop("autoescape", None)  # always on: what an association typed is text, as in Django's
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # plain gettext: a translated text is escaped like any other (as {% translate %} does), and a
+    # text with a value is `_("… %(name)s …")|format(name=value)`
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.filters.update(_portal_filters())
+    env.filters["truncatewords"] = defaultfilters.truncatewords
     env.globals.update(url=url, **_helpers)
     return env
 

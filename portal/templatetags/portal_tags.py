@@ -94,6 +94,13 @@ def short_datetime(value: Any) -> str:
 
 
 @register.filter
+def iso_datetime(value: Any) -> str:
+    """`2026-11-29T09:58:00+01:00`: a moment for a `datetime` attribute, in Stockholm time (as
+    `|date:'c'` gives it), for the rows in Jinja2 (`portal.formats`)."""
+    return formats.iso_datetime(value)
+
+
+@register.filter
 def time_of_day(value: Any) -> str:
     """`09.58`: the time of a moment whose date is already named (`portal.formats`)."""
     return formats.time_of_day(value)
@@ -167,6 +174,7 @@ def sv(value: object, autoescape: bool = True) -> SafeString:
 
 
 @register.simple_tag
+@jinja.helper
 def content_lang() -> SafeString:
     """` lang="sv"` for an element holding Swedish content, when the interface is not Swedish."""
     if _interface_is_content_language():

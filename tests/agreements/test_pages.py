@@ -172,7 +172,10 @@ def test_the_signed_pdf_is_public_only_when_the_officer_says_so(
     logged_in(iop.officer).post(reverse("agreements:pdf_public", args=[a.pk]), {"public": "1"})
     response = Client().get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
-    assert url in Client().get(reverse("agreements:register")).content.decode()
+    register = Client().get(reverse("agreements:register")).content.decode()
+    assert (
+        f'<a href="{url}">Det undertecknade avtalet, version {version.number} (PDF)</a>' in register
+    )
 
 
 def test_an_officer_files_an_initiative_on_an_associations_behalf(iop: Iop) -> None:

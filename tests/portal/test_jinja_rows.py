@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -77,3 +78,51 @@ def test_every_text_of_a_row_template_is_translated() -> None:
     catalogue = translation.trans_real.translation("sv")._catalog  # type: ignore[attr-defined]
     missing = sorted(text for text in texts if text not in catalogue)
     assert missing == []
+
+
+def test_what_an_association_typed_is_text_on_the_public_pages(settings) -> None:  # type: ignore[no-untyped-def]
+    """The directory, the open calls and the IOP register are where an association's own words
+    reach everyone: the rows escape them there too."""
+    from agreements.models import AgreementStatus
+    from organisations.models import OrganisationStatus
+    from tests.agreements.factories import AgreementFactory, PartyFactory
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    organisation = OrganisationFactory(
+        name=HOSTILE,
+        purpose=HOSTILE,
+        status=OrganisationStatus.VERIFIED,
+        public_listing=True,
+    )
+    agreement = AgreementFactory(
+        title=HOSTILE,
+        idea=HOSTILE,
+        status=AgreementStatus.ACTIVE,
+        initiating_organisation=organisation,
+    )
+    PartyFactory(agreement=agreement, public_body=None, organisation=organisation)
+    call = CallFactory(title=HOSTILE)
+    client = Client()
+    for url in (
+        reverse("organisations:directory"),
+        reverse("agreements:register"),
+        reverse("grants:calls"),
+    ):
+        page = client.get(url).content.decode()
+        assert "&lt;script&gt;alert(" in page, url
+        assert '<script>alert("x")' not in page and "{{ 7*7 }}" in page, url
+    calls = client.get(reverse("grants:calls")).content.decode()
+    # the moment for machines, in Stockholm time, as Django's |date:'c' writes it
+    moment = timezone.localtime(call.closes_at).isoformat()
+    assert f'<time datetime="{moment}">' in calls
+
+
+def test_a_moment_for_machines_is_written_as_django_writes_it() -> None:
+    from django.template import Context, Template
+
+    from portal import formats
+
+    moment = timezone.now()
+    django = Template("{{ moment|date:'c' }}").render(Context({"moment": moment}))
+    assert formats.iso_datetime(moment) == django
+    assert formats.iso_datetime(None) == ""
