@@ -229,14 +229,38 @@ def history_of(*, agreement: Agreement) -> QuerySet[AuditEvent]:
     ).order_by("-created_at", "-id")
 
 
+# what a row of the public register shows (templates/agreements/_register_rows.jinja)
+REGISTER_COLUMNS = (
+    "pk",
+    "title",
+    "registry_number",
+    "status",
+    "idea",
+    "proposed_start",
+    "proposed_end",
+    "pdf_public",
+    "decision_date",
+)
+
+
 def public_register() -> QuerySet[Agreement]:
-    """Active and ended agreements, public documents, with their parties and contributions."""
+    """Active and ended agreements, public documents, with their parties and contributions:
+    the columns the register shows (not the agreements' other texts, nor the organisations'
+    whole rows: reading and building them was a third of the page)."""
     return (
         Agreement.objects.filter(status__in=PUBLIC_STATUSES)
-        .select_related("public_body")
+        .only(*REGISTER_COLUMNS)
         .prefetch_related(
             Prefetch(
-                "parties", queryset=Party.objects.select_related("public_body", "organisation")
+                "parties",
+                queryset=Party.objects.select_related("public_body", "organisation").only(
+                    "pk",
+                    "agreement_id",
+                    "public_body_id",
+                    "organisation_id",
+                    "public_body__name",
+                    "organisation__name",
+                ),
             ),
             # the number and the PDF of the latest version, not every version's whole text
             Prefetch(

@@ -474,8 +474,9 @@ def waiting_for_member(*, user: User | AnonymousUser, today: date | None = None)
     return waiting
 
 
-# The district filters' choices, kept between requests until an organisation is saved or
-# deleted (`portal.person_cache`, watched in OrganisationsConfig).
+# The district filters' choices (the officers' queue's and the public directory's), kept
+# between requests until an organisation is saved or deleted (`portal.person_cache`, watched in
+# OrganisationsConfig).
 DISTRICTS = "districts"
 
 
@@ -519,13 +520,19 @@ def directory_get(*, pk: int) -> Organisation:
 
 
 def directory_districts() -> list[str]:
-    return list(
-        Organisation.objects.filter(public_listing=True, status=OrganisationStatus.VERIFIED)
-        .exclude(district="")
-        .order_by("district")
-        .values_list("district", flat=True)
-        .distinct()
-    )
+    """The districts of the listed organisations, for the public directory's filter: kept like
+    the officers' (`districts`), since every visitor's page asked for the same DISTINCT."""
+
+    def read() -> list[str]:
+        return list(
+            Organisation.objects.filter(public_listing=True, status=OrganisationStatus.VERIFIED)
+            .exclude(district="")
+            .order_by("district")
+            .values_list("district", flat=True)
+            .distinct()
+        )
+
+    return person_cache.kept("directory-districts", read, generation=DISTRICTS)
 
 
 def target_groups() -> QuerySet[TargetGroup]:

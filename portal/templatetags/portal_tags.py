@@ -199,9 +199,7 @@ def history_comment(comment: str) -> dict[str, str]:
 def status_badge(item: Any) -> SafeString:
     """An item's status as a badge (`status-<value>` gives its colour), e.g.
     `{% status_badge application %}`: a tag, not an include, since lists show one per row."""
-    label = _status_labels(item._meta.label, get_language()).get(item.status)
-    if label is None:
-        label = str(item.get_status_display())
+    label = choice_label(item, "status")
     # html.escape, not format_html: a list shows 25 of these, and Django's lazy-aware escaping
     # cost more than the rest of the badge
     return mark_safe(  # noqa: S308 - both values are escaped
@@ -209,9 +207,24 @@ def status_badge(item: Any) -> SafeString:
     )
 
 
+@register.filter
+def choice_label(item: Any, field: str) -> str:
+    """The label of `item`'s value of the choice field `field` in the reader's language, as
+    `get_<field>_display()` gives it (`{{ organisation|choice_label:"legal_form" }}`): a list
+    shows one per row, and get_<field>_display() rebuilds the choices and translates each of
+    them on every call (a third of the open calls' rows)."""
+    value = getattr(item, field)
+    try:
+        label = _choice_labels(item._meta.label, field, get_language()).get(value)
+    except TypeError:  # a value that cannot be a key (a list): Django's own lookup
+        label = None
+    if label is None:
+        return str(getattr(item, f"get_{field}_display")())
+    return label
+
+
 @functools.cache
-def _status_labels(model: str, language: str | None) -> dict[str, str]:
-    """A model's status labels in a language, translated once per process rather than once per
-    row (get_FOO_display() rebuilds the choices and translates them on every call)."""
-    field = cast("models.Field[Any, Any]", apps.get_model(model)._meta.get_field("status"))
-    return {str(value): str(label) for value, label in field.flatchoices}
+def _choice_labels(model: str, field_name: str, language: str | None) -> dict[Any, str]:
+    """A model's labels of a choice field in a language, translated once per process."""
+    field = cast("models.Field[Any, Any]", apps.get_model(model)._meta.get_field(field_name))
+    return {value: str(label) for value, label in field.flatchoices}

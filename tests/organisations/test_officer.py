@@ -307,3 +307,27 @@ def test_the_queues_district_choices_are_kept_and_a_new_district_shows_at_once(
     assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
     OrganisationFactory(district="Västra hamnen")
     assert '<option value="Västra hamnen">' in client.get(url).content.decode()
+
+
+def test_the_directorys_district_choices_are_kept_and_follow_what_is_listed() -> None:
+    """Every visitor's directory asked for the same DISTINCT: it is read once, and an
+    organisation listed in a new district, or no longer listed, shows on the next page."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    listed = {"status": OrganisationStatus.VERIFIED, "public_listing": True}
+    OrganisationFactory(district="Norr", **listed)
+    hidden = OrganisationFactory(district="Söder", status=OrganisationStatus.VERIFIED)
+    client = Client()
+    url = reverse("organisations:directory")
+    client.get(url, {"q": "a"})  # a search: not the page kept for visitors
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url, {"q": "b"}).content.decode()
+    assert '<option value="Norr">' in page and '<option value="Söder">' not in page
+    assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
+    OrganisationFactory(district="Västra hamnen", **listed)
+    hidden.public_listing = True
+    hidden.save()
+    page = client.get(url, {"q": "c"}).content.decode()
+    assert '<option value="Västra hamnen">' in page and '<option value="Söder">' in page

@@ -33,3 +33,20 @@ def test_the_badge_escapes_what_it_shows() -> None:
     badge = status_badge(Odd())
     assert "<script>" not in badge and "<b>" not in badge
     assert "&lt;b&gt;Okänd&lt;/b&gt;" in badge
+
+
+def test_a_choice_label_is_what_get_display_gives_in_each_language() -> None:
+    from organisations.models import LegalForm, Organisation
+    from portal.templatetags.portal_tags import choice_label
+
+    organisation = Organisation(legal_form=LegalForm.NON_PROFIT)
+    for language in ("sv", "en", "sv"):
+        with translation.override(language):
+            assert choice_label(organisation, "legal_form") == str(
+                organisation.get_legal_form_display()
+            )
+    with translation.override("sv"):
+        assert choice_label(organisation, "legal_form") == "Ideell förening"
+    # a value that is not one of the choices shows as itself, as Django shows it
+    organisation.legal_form = "okand_form"
+    assert choice_label(organisation, "legal_form") == "okand_form"
