@@ -95,8 +95,8 @@ def short_datetime(value: Any) -> str:
 
 @register.filter
 def iso_datetime(value: Any) -> str:
-    """`2026-11-29T09:58:00+01:00`: a moment for a `datetime` attribute, in Stockholm time (as
-    `|date:'c'` gives it), for the rows in Jinja2 (`portal.formats`)."""
+    """`2026-11-29T09:58:00+01:00`: a moment for a `datetime` attribute, in Stockholm time (what
+    `|date:'c'` gave; `portal.formats`)."""
     return formats.iso_datetime(value)
 
 

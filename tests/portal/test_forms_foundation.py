@@ -59,9 +59,9 @@ def test_dates_in_english_and_missing_dates() -> None:
 
 
 def test_no_template_formats_a_date_by_itself() -> None:
-    """Dates are shown through portal.formats only (its filters long_date, short_date, …); a raw
-    `|date:` is allowed only for the machine-readable `datetime` attribute ('c')."""
-    raw = re.compile(r"\|date(?!:['\"]c['\"])|\|time(?![_a-z])")
+    """Dates are shown through portal.formats only (its filters long_date, short_date, …, and
+    iso_datetime for the machine-readable `datetime` attribute); no raw `|date:` or `|time:`."""
+    raw = re.compile(r"\|date(?![_a-z])|\|time(?![_a-z])")
     offenders = [
         f"{path.relative_to(TEMPLATES)}:{number}"
         for path in TEMPLATES.rglob("*")

@@ -126,3 +126,13 @@ def test_a_moment_for_machines_is_written_as_django_writes_it() -> None:
     django = Template("{{ moment|date:'c' }}").render(Context({"moment": moment}))
     assert formats.iso_datetime(moment) == django
     assert formats.iso_datetime(None) == ""
+
+
+def test_no_filter_of_the_portal_hides_one_of_jinja2s_own() -> None:
+    """The row templates use Jinja2's `format`, `list` and `first`: a portal filter of the same
+    name would silently take their place."""
+    from jinja2.filters import FILTERS
+
+    from portal.jinja import _portal_filters
+
+    assert set(_portal_filters()) & set(FILTERS) == set()
