@@ -14,11 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from grants import selectors
 from grants.models import ApplicationStatus, ReportStatus
 from grants.selectors.todos import waiting_for_member
+from organisations.models import Organisation
 from portal.models import PublicBodyRole
+from portal.pagination import paginate, query_without_page
 from portal.registry import (
     FOOTER,
     OFFICER,
     OFFICER_HOME,
+    ORGANISATION_OFFICER,
     PUBLIC,
     SIGNED_IN,
     Context,
@@ -53,6 +56,17 @@ def _decisions(request: HttpRequest) -> Context:
     return {
         "waiting": _waiting(request),
         "is_decision_maker": PublicBodyRole.DECISION_MAKER in _roles(request),
+    }
+
+
+def _organisation_applications(request: HttpRequest, *, organisation: Organisation) -> Context:
+    """The organisation's cases in the officer's committees, in pages (`?sida=`), on the
+    organisation's page for officers: where an organisation number typed in the inbox leads."""
+    return {
+        "applications": paginate(
+            request, selectors.organisation_cases(user=request.user, organisation=organisation.pk)
+        ),
+        "query": query_without_page(request),
     }
 
 
@@ -148,6 +162,13 @@ TODOS = [("grants", member_todos), ("grants_officer", officer_todos)]
 PANELS = [
     Panel("grants", OFFICER_HOME, _applications, "grants/panels/officer_home.html", 10),
     Panel("grants_decisions", OFFICER_HOME, _decisions, "grants/panels/officer_decisions.html", 30),
+    Panel(
+        "grants_organisation",
+        ORGANISATION_OFFICER,
+        _organisation_applications,
+        "grants/panels/organisation_applications.html",
+        10,
+    ),
 ]
 NAV = [
     NavItem("grants:calls", _("Open calls"), PUBLIC, 20),

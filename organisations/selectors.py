@@ -3,6 +3,7 @@ answered with 404, so that nobody learns that it exists."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -348,6 +349,29 @@ def organisation_number_as_stored(digits: str) -> str:
     if len(digits) == 12 and digits.startswith("16"):
         digits = digits[2:]
     return f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
+
+
+# A whole organisation number as a person types it: NNNNNN-NNNN, without the dash, or with the
+# century "16" first (`organisation_number_as_stored`); spaces around it do not count.
+WHOLE_ORGANISATION_NUMBER = re.compile(r"(?:16)?(\d{6})-?(\d{4})")
+
+
+def whole_organisation_number(q: str) -> str:
+    """`q` written as the register stores it (NNNNNN-NNNN) if it is a whole organisation
+    number, else ""."""
+    match = WHOLE_ORGANISATION_NUMBER.fullmatch(q.strip())
+    return f"{match[1]}-{match[2]}" if match else ""
+
+
+def organisation_id_by_number(q: str) -> int | None:
+    """The id of the organisation whose whole organisation number `q` is, or None: one query on
+    the unique index, none when `q` is not a whole number."""
+    number = whole_organisation_number(q)
+    if not number:
+        return None
+    return (
+        Organisation.objects.filter(organisation_number=number).values_list("pk", flat=True).first()
+    )
 
 
 def waiting_for_verification_count(*, user: User | AnonymousUser) -> int:

@@ -114,17 +114,21 @@ class DigestSection:
 DASHBOARD = "dashboard"  # a person's "My overview"
 OFFICER_HOME = "officer_home"  # an officer's case handling page
 HEADER = "header"  # the roles shown beside the person's name in every page's header
+# an organisation's page for officers: context(request, organisation=...)
+ORGANISATION_OFFICER = "organisation_officer"
 
 
 @dataclass(frozen=True)
 class Panel:
     """What an app shows on one of the portal's own pages. `context(request)` is called only when
-    the page is drawn; `template` is included with what it returns. A HEADER panel has no
-    template: it returns `roles`, a list of texts to show beside the person's name."""
+    the page is drawn; `template` is included with what it returns. A page about one object
+    passes it by name as well (ORGANISATION_OFFICER: `context(request, organisation=...)`). A
+    HEADER panel has no template: it returns `roles`, a list of texts to show beside the
+    person's name."""
 
     name: str
     page: str
-    context: Callable[[HttpRequest], Context]
+    context: Callable[..., Context]
     template: str = ""
     order: int = 100
 

@@ -50,6 +50,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     case = selectors.case_by_registry_number(user=request.user, q=request.GET.get("q", ""))
     if case is not None:
         return redirect("grants:officer_application", case)
+    # a whole organisation number opens the organisation: who it is, and its cases (its page
+    # lists them in the officer's committees)
+    organisation = selectors.organisation_by_number(user=request.user, q=request.GET.get("q", ""))
+    if organisation is not None:
+        return redirect(
+            reverse("organisations:officer_detail", args=[organisation]) + "#ansokningar"
+        )
     calls = selectors.inbox_calls(user=request.user)
     form = InboxFilterForm(
         request.GET, calls=calls, officers=selectors.inbox_officers(user=request.user)
@@ -73,6 +80,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "segregated": selectors.officer_has_exclusions(user=request.user),
             # a registration number that opened nothing: the empty list says so
             "number_searched": selectors.registry_number_typed(filters.get("q") or ""),
+            "organisation_number_searched": selectors.organisation_number_typed(
+                filters.get("q") or ""
+            ),
         },
     )
 

@@ -26,10 +26,11 @@ from organisations.forms import (
 )
 from organisations.models import Organisation, OrganisationRole, OrganisationStatus
 from organisations.views.members import _decide_join_request
-from portal import transitions
+from portal import registry, transitions
 from portal.confirm import confirmation
 from portal.http import error_messages, form_error_messages, request_user
 from portal.pagination import paginate, query_without_page
+from portal.panels import render_panels
 
 # --- the case officer's pages ------------------------------------------------------------
 #
@@ -110,6 +111,10 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": moves,
             "transitions_to": [move.target for move in moves],
             "role_choices": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+            # what the other apps show of the organisation: its applications, for one
+            "panels": render_panels(
+                request, registry.ORGANISATION_OFFICER, organisation=organisation
+            ),
         },
     )
 

@@ -34,9 +34,10 @@ def test_a_long_inbox_says_more_than_the_limit_in_swedish(grants: Grants, limit_
 
 def test_a_filtered_inbox_under_the_limit_is_counted_exactly(grants: Grants, limit_5: None) -> None:
     add_applications(grants, 60)
-    # one of the 20 organisations: 3 of the 60 applications
+    # one of the 20 organisations: 3 of the 60 applications. Its number but the check digit
+    # (a whole number opens the organisation instead of listing)
     number = Application.objects.order_by("pk").first().organisation.organisation_number  # type: ignore[union-attr]
-    response = logged_in(grants.officer).get(INBOX, {"q": number})
+    response = logged_in(grants.officer).get(INBOX, {"q": (number or "")[:-1]})
     assert response.context["page"].paginator.count == 3
     assert ">3 ansökningar</caption>" in response.content.decode()
 

@@ -166,6 +166,7 @@ class Command(BaseCommand):
         Each is judged against its own target (`TARGETS`)."""
         inbox = reverse("grants:inbox")
         number = application.organisation.organisation_number or ""
+        organisation = reverse("organisations:officer_detail", args=[application.organisation_id])
         return [
             Page("officer overview", "officer", officer, reverse("portal:officer_home")),
             Page("inbox, first page", "officer", officer, inbox),
@@ -197,7 +198,16 @@ class Command(BaseCommand):
                 {"q": application.registry_number or ""},
                 opens=reverse("grants:officer_application", args=[application.pk]),
             ),
-            Page("inbox, organisationsnummer", "lookup", officer, inbox, {"q": number}),
+            Page(
+                "inbox, organisationsnummer",
+                "lookup",
+                officer,
+                inbox,
+                {"q": number},
+                opens=organisation + "#ansokningar",
+            ),
+            # where the number leads: the organisation, with its cases in the officer's bodies
+            Page("organisation page", "officer", officer, organisation),
             Page(
                 "application page",
                 "officer",

@@ -33,8 +33,9 @@ connect, for the pages and for the floor alike.
 
 `PAGES` lists what is measured: (name, path, role[, found_on]); a path is a URL name or an
 absolute path; with `found_on` the path is the URL name of a link and the page measured is the
-first such link on the page `found_on` (an officer's first application in their inbox). Or name
-pages on the command line: `--page officer:/handlaggning/ansokningar/?status=submitted`.
+first such link on the page `found_on` (an officer's first application in their inbox), which is
+a URL name, a path or the name of a page listed before it (that application's organisation). Or
+name pages on the command line: `--page officer:/handlaggning/ansokningar/?status=submitted`.
 """
 
 from __future__ import annotations
@@ -98,6 +99,13 @@ PAGES: list[Page] = [
     Page("officer inbox", "grants:inbox", OFFICER),
     Page("inbox, name search", "/handlaggning/ansokningar/?q=Solstr%C3%A5len", OFFICER),
     Page("application (officer)", "grants:officer_application", OFFICER, "grants:inbox"),
+    # the application's organisation, with its cases: where its organisation number leads
+    Page(
+        "organisation (officer)",
+        "organisations:officer_detail",
+        OFFICER,
+        "application (officer)",
+    ),
     Page("reports list", "grants:reports", OFFICER),
     Page("payments list", "grants:payments", OFFICER),
     Page("recoveries list", "grants:recoveries", OFFICER),
@@ -775,12 +783,14 @@ class Command(BaseCommand):
     ) -> list[tuple[str, str, str]]:
         """Each page's URL; a `found_on` page is asked for (through the server, as its role)
         and its first link to the page's URL name taken."""
-        urls = []
+        urls: list[tuple[str, str, str]] = []
         for page in pages:
             if page.role not in TARGETS:
                 raise CommandError(f"{page.name}: role {page.role!r}, not one of {list(TARGETS)}")
             if page.found_on:
-                where = page_path(page.found_on)
+                # a page measured before it, by name, or a URL name or path
+                found = {name: url for name, url, _role in urls}
+                where = found.get(page.found_on) or page_path(page.found_on)
                 response = asyncio.run(fetch("127.0.0.1", port, where, jars[page.role], timeout))
                 if response.status != 200:
                     raise CommandError(f"{page.name}: {where} answered HTTP {response.status}")
