@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from grants.models import ApplicationStatus
 from portal import jinja
 from portal.models import PublicBodyMembership, User
+from portal.services import audit_record
 from tests.grants.factories import ApplicationFactory, CallFactory, ProgrammeFactory
 from tests.helpers.clients import logged_in
 from tests.organisations.factories import OrganisationFactory
@@ -47,6 +48,43 @@ def test_what_an_association_typed_is_shown_as_text_in_the_inbox(
     assert "12 500 kr" in row.replace("\xa0", " ")
     assert '<span class="status status-submitted">Inskickad</span>' in row
     assert "<td>–</td>" in row  # no case officer yet
+
+
+def test_a_history_shows_what_was_typed_as_text_with_its_labels(officer: User) -> None:
+    """The history (components/_history.jinja) on an organisation's page: the action and the
+    states by their Swedish labels, the comment as text, the fingerprint apart from it."""
+    organisation = OrganisationFactory(status="pending")
+    audit_record(
+        actor=officer,
+        obj=organisation,
+        action="status_changed",
+        from_state="pending",
+        to_state="verified",
+        comment=HOSTILE + " [version 0123456789abcdef]",
+    )
+    page = (
+        logged_in(officer)
+        .get(reverse("organisations:officer_detail", args=[organisation.pk]))
+        .content.decode()
+    )
+    history = page[page.index('<ol class="history">') :]
+    history = history[: history.index("</ol>")]
+    assert "<strong>Status ändrad</strong>: Väntar på verifiering → Verifierad" in history
+    assert "– Hanna Handläggare &lt;" in history
+    assert (
+        '<p class="comment">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;{{ 7*7 }}'
+        "{% if 1 %}ja{% endif %}</p>"
+    ) in history
+    assert "Referens till det som godkändes: 01234567" in history
+    assert "49" not in history
+
+    empty = OrganisationFactory()
+    page = (
+        logged_in(officer)
+        .get(reverse("organisations:officer_detail", args=[empty.pk]))
+        .content.decode()
+    )
+    assert "<li>Inget har hänt ännu.</li>" in page
 
 
 def test_the_url_of_a_row_is_the_one_reverse_gives() -> None:
