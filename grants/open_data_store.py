@@ -20,10 +20,15 @@ Two builds never write at once: a lock in the shared cache (Redis in production)
 rather than a database advisory lock because SQLite (development, tests) has none, a build holds
 no database connection or transaction open for it, and the lock expires by itself
 (LOCK_TIMEOUT) when a worker dies mid-build; a build checks it still holds the lock before it
-replaces the manifest."""
+replaces the manifest. Where the cache is each process's own (development without REDIS_URL,
+`make bench`), a second lock guards the directory itself: an exclusive `flock` on its `.lock`
+file, held for the build, which the system lets go of when the process ends. Without it a build
+from `manage.py build_open_data` and one in the web process could each remove the other's
+half-written files as leftovers."""
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
@@ -33,7 +38,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -57,6 +62,7 @@ MANIFEST = "open-data.json"
 MANIFEST_VERSION = 1
 
 LOCK_KEY = "open-data:build-lock"
+LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 60 * 60  # far above a build at scale (about 20 s for 122 000 grants)
 SCHEDULED_KEY = "open-data:scheduled"
 DEBOUNCE_SECONDS = 60
@@ -379,7 +385,31 @@ def build(*, wait: float = 0) -> dict[str, Any]:
             raise BuildBusy("another build of the open-data files is running")
         time.sleep(0.5)
     try:
-        return _build(token)
+        with _directory_lock(deadline):
+            return _build(token)
     finally:
         if cache.get(LOCK_KEY) == token:
             cache.delete(LOCK_KEY)
+
+
+@contextmanager
+def _directory_lock(deadline: float) -> Iterator[None]:
+    """Hold the exclusive lock on the directory's `.lock` file (see the module's text), waiting
+    until `deadline` (time.monotonic()) for another process's build, then BuildBusy."""
+    directory = _directory()
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / LOCK_FILE, "a") as lock:
+        while True:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BuildBusy(
+                        "another process is building the open-data files in this directory"
+                    ) from None
+                time.sleep(0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)

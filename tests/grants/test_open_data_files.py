@@ -114,6 +114,31 @@ def test_a_failed_build_leaves_the_previous_files_intact(grants: Grants) -> None
     assert len(served_grants()) == 2
 
 
+def test_a_build_in_another_process_is_waited_for_even_without_a_shared_cache(
+    grants: Grants,
+) -> None:
+    """A process whose cache is its own (development, `make bench`) does not see another's
+    lock in it: the lock on the directory stops the second build before it writes or removes a
+    file, and once the first lets go the next build runs."""
+    import fcntl
+
+    g = grants
+    decide_proposal(proposed(g), g.decision_maker)
+    directory = open_data_store._directory()
+    directory.mkdir(parents=True, exist_ok=True)
+    stray = directory / ".build-another.json"  # what the other build is writing
+    stray.write_text("{")
+    with open(directory / open_data_store.LOCK_FILE, "a") as other:
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(open_data_store.BuildBusy):
+            open_data_store.build()
+        assert open_data_store.current() is None and stray.exists()
+        fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+    stray.unlink()
+    assert open_data_store.build()["files"]
+    assert len(served_grants()) == 1
+
+
 def test_two_builds_never_write_at_once(grants: Grants) -> None:
     from django.core.cache import cache
 
