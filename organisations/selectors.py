@@ -371,7 +371,7 @@ def organisation_number_as_stored(digits: str) -> str:
 
 # A whole organisation number as a person types it: NNNNNN-NNNN, without the dash, or with the
 # century "16" first (`organisation_number_as_stored`); spaces around it do not count.
-WHOLE_ORGANISATION_NUMBER = re.compile(r"(?:16)?(\d{6})-?(\d{4})")
+WHOLE_ORGANISATION_NUMBER = re.compile(r"(?:16)?([0-9]{6})-?([0-9]{4})")
 
 
 def whole_organisation_number(q: str) -> str:

@@ -166,3 +166,23 @@ def test_a_case_in_a_second_committee_of_the_officer_is_listed(grants: Grants) -
     )
     response = logged_in(g.officer).get(_organisation_page(g))
     assert [a.pk for a in response.context["applications"]] == [here.pk, there.pk]
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        ("802000-0017", "802000-0017"),
+        ("8020000017", "802000-0017"),
+        (" 16802000-0017 ", "802000-0017"),
+        ("168020000017", "802000-0017"),
+        ("802000", ""),
+        ("802000-001", ""),
+        ("19802000-0017", ""),
+        ("８０２０００-００１７", ""),  # digits of another script are not the register's
+        ("802000-0017x", ""),
+    ],
+)
+def test_what_counts_as_a_whole_organisation_number(typed: str, number: str) -> None:
+    from organisations.selectors import whole_organisation_number
+
+    assert whole_organisation_number(typed) == number
