@@ -362,7 +362,8 @@ class InboxFilterForm(PortalForm):
         required=False,
         help_text=_(
             "Part of a name, an organisation number (with or without the dash) or a "
-            "registration number, e.g. KFN 2026/12. A registration number opens its case at once."
+            "registration number, e.g. KFN 2026/12. A registration number opens its case at once, "
+            "a whole organisation number the organisation with its applications."
         ),
         # after the case it opened, Back shows the list as it was: not with the number in the
         # field as if the list were its result

@@ -67,6 +67,7 @@ def _organisation_applications(request: HttpRequest, *, organisation: Organisati
             request, selectors.organisation_cases(user=request.user, organisation=organisation.pk)
         ),
         "query": query_without_page(request),
+        "organisation": organisation,
     }
 
 

@@ -369,9 +369,10 @@ def organisation_number_as_stored(digits: str) -> str:
     return f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
 
 
-# A whole organisation number as a person types it: NNNNNN-NNNN, without the dash, or with the
-# century "16" first (`organisation_number_as_stored`); spaces around it do not count.
-WHOLE_ORGANISATION_NUMBER = re.compile(r"(?:16)?([0-9]{6})-?([0-9]{4})")
+# A whole organisation number as a person types it: NNNNNN-NNNN, without the dash, with a space
+# or another dash (an en dash pasted from a document) between the parts, or with the century
+# "16" first (`organisation_number_as_stored`); spaces around it do not count.
+WHOLE_ORGANISATION_NUMBER = re.compile(r"(?:16)?([0-9]{6})[-\u2010-\u2015\s]?([0-9]{4})")
 
 
 def whole_organisation_number(q: str) -> str:

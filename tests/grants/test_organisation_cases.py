@@ -81,6 +81,10 @@ def test_the_organisation_page_lists_its_cases_in_the_officers_committees(grants
     assert response.status_code == 200
     assert [a.pk for a in response.context["applications"]] == [second.pk, first.pk]
     assert 'id="ansokningar"' in page
+    # where the number led: the section names the organisation, and the way back to the inbox
+    assert "Ansökningar från Idrottsföreningen Exempel till dina nämnder</h2>" in page
+    assert ">2 ansökningar, nyaste först</caption>" in page
+    assert f'<a href="{reverse("grants:inbox")}">Alla ansökningar i inkorgen</a>' in page
     for case in (first, second):
         link = reverse("grants:officer_application", args=[case.pk])
         assert f'<a href="{link}">{case.registry_number}</a>' in page
@@ -175,7 +179,11 @@ def test_a_case_in_a_second_committee_of_the_officer_is_listed(grants: Grants) -
         ("8020000017", "802000-0017"),
         (" 16802000-0017 ", "802000-0017"),
         ("168020000017", "802000-0017"),
+        ("802000 0017", "802000-0017"),
+        ("802000\u20130017", "802000-0017"),  # an en dash, pasted from a document
+        ("802000\u00a00017", "802000-0017"),
         ("802000", ""),
+        ("802000--0017", ""),
         ("802000-001", ""),
         ("19802000-0017", ""),
         ("８０２０００-００１７", ""),  # digits of another script are not the register's
