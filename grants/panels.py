@@ -68,6 +68,8 @@ def _organisation_applications(request: HttpRequest, *, organisation: Organisati
         ),
         "query": query_without_page(request),
         "organisation": organisation,
+        # the cases the officer must stay out of are left out: the section says so
+        "segregated": selectors.officer_has_exclusions(user=request.user),
     }
 
 

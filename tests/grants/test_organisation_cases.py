@@ -102,9 +102,15 @@ def test_a_case_the_officer_must_stay_out_of_is_not_listed(grants: Grants) -> No
     g = grants
     kept = submitted(g)
     declared = submitted(g)
+    client = logged_in(g.officer)
+    note = "ärenden där du har anmält jäv, visas inte här"
+    assert note not in client.get(_organisation_page(g)).content.decode()
     organisation_services.conflict_declare(actor=g.officer, case=declared, reason="Jäv.")
-    response = logged_in(g.officer).get(_organisation_page(g))
+    response = client.get(_organisation_page(g))
     assert [a.pk for a in response.context["applications"]] == [kept.pk]
+    # the officer is told that a case is left out, not that there is none
+    section = response.content.decode().split('id="ansokningar"')[1]
+    assert note in " ".join(section.split())
 
 
 def test_someone_who_is_not_an_officer_is_refused(grants: Grants) -> None:
