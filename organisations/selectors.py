@@ -3,18 +3,18 @@ answered with 404, so that nobody learns that it exists."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from organisations import permissions, segregation
+from organisations import permissions, segregation, validators
 from organisations.models import (
     ANNUAL_DOCUMENT_KINDS,
     VERIFICATION_DOCUMENT_KINDS,
@@ -369,17 +369,13 @@ def organisation_number_as_stored(digits: str) -> str:
     return f"{digits[:6]}-{digits[6:]}" if len(digits) > 6 else digits
 
 
-# A whole organisation number as a person types it: NNNNNN-NNNN, without the dash, with a space
-# or another dash (an en dash pasted from a document) between the parts, or with the century
-# "16" first (`organisation_number_as_stored`); spaces around it do not count.
-WHOLE_ORGANISATION_NUMBER = re.compile(r"(?:16)?([0-9]{6})[-\u2010-\u2015\s]?([0-9]{4})")
-
-
 def whole_organisation_number(q: str) -> str:
-    """`q` written as the register stores it (NNNNNN-NNNN) if it is a whole organisation
-    number, else ""."""
-    match = WHOLE_ORGANISATION_NUMBER.fullmatch(q.strip())
-    return f"{match[1]}-{match[2]}" if match else ""
+    """`q` written as the register stores it (NNNNNN-NNNN) if it is a valid whole organisation
+    number as the register accepts it (`validators.normalise_organisation_number`), else ""."""
+    try:
+        return validators.normalise_organisation_number(q)
+    except ValidationError:
+        return ""
 
 
 def organisation_id_by_number(q: str) -> int | None:

@@ -7,6 +7,7 @@ identity numbers out, and the lengths of bankgiro and plusgiro)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -14,14 +15,26 @@ from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr
 
-_SEPARATORS = re.compile(r"[\s-]")
+# between the digits: spaces (a no-break space too) and dashes (an en dash, as a number pasted
+# from a document has it; a minus sign; a phone's fullwidth hyphen)
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\uff0d]")
+
+
+def _digits(value: str | None) -> str:
+    """What was typed without its separators, and with the digits of any script (a phone's
+    fullwidth or Arabic-Indic keyboard) written 0–9: the register keeps one spelling of each
+    number, so the same number cannot be registered twice in two scripts."""
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+        for ch in _SEPARATORS.sub("", value or "")
+    )
 
 
 def normalise_organisation_number(value: str) -> str:
     """Validate and return the organisationsnummer as NNNNNN-NNNN.
 
     Accepts NNNNNN-NNNN, NNNNNNNNNN and the 12-digit form with the century prefix 16."""
-    digits = _SEPARATORS.sub("", value or "")
+    digits = _digits(value)
     if not digits.isdigit():
         raise ValidationError(
             _("An organisation number has only digits, written as NNNNNN-NNNN."), code="format"
@@ -55,7 +68,7 @@ def normalise_organisation_number(value: str) -> str:
 
 def normalise_bankgiro(value: str) -> str:
     """Validate and return a bankgiro number as NNN-NNNN or NNNN-NNNN."""
-    digits = _SEPARATORS.sub("", value or "")
+    digits = _digits(value)
     if not digits.isdigit() or len(digits) not in (7, 8):
         raise ValidationError(
             _("A bankgiro number has 7 or 8 digits, for example 123-4567."), code="format"
@@ -69,7 +82,7 @@ def normalise_bankgiro(value: str) -> str:
 
 def normalise_plusgiro(value: str) -> str:
     """Validate and return a plusgiro number as N…N-N."""
-    digits = _SEPARATORS.sub("", value or "")
+    digits = _digits(value)
     if not digits.isdigit() or not 2 <= len(digits) <= 8:
         raise ValidationError(
             _("A plusgiro number has 2 to 8 digits, for example 12 34 56-7."), code="format"

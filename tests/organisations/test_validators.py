@@ -54,6 +54,22 @@ def test_twelve_digits_need_the_16_prefix() -> None:
     assert error.value.code == "century"
 
 
+def test_digits_of_another_script_are_stored_as_0_to_9() -> None:
+    """A number typed on a phone's fullwidth or Arabic-Indic keyboard is the same number: it is
+    kept as 0–9, so the unique register cannot hold it twice in two scripts."""
+    number = with_check_digit("802479224")
+    fullwidth = "".join(chr(ord(ch) + 0xFEE0) for ch in number)
+    arabic_indic = "".join(chr(0x0660 + int(ch)) for ch in number)
+    expected = f"{number[:6]}-{number[6:]}"
+    assert normalise_organisation_number(fullwidth) == expected
+    assert normalise_organisation_number(arabic_indic[:6] + "\u2013" + arabic_indic[6:]) == expected
+    plusgiro = with_check_digit("451004")
+    assert normalise_bankgiro("５０５０－１０５５") == "5050-1055"
+    assert normalise_plusgiro("".join(chr(0x0660 + int(ch)) for ch in plusgiro)) == (
+        f"{plusgiro[:-1]}-{plusgiro[-1]}"
+    )
+
+
 @pytest.mark.parametrize("given", ["80247A-2248", "abcdefghij", "802479_2248x"])
 def test_letters_are_refused(given: str) -> None:
     with pytest.raises(ValidationError) as error:
