@@ -100,10 +100,17 @@ def _officer_page(
     form sent back with errors keeps what was typed (`http_status` 400 then)."""
     user = request_user(request)
     handle = permissions.can_handle(user, application)
-    assessment = selectors.assessment_of(application=application)
+    status = application.status
+    scoring = handle and status in {ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW}
+    # the scores are given while the case is assessed and shown once a decision is proposed; a
+    # withdrawn case, or one waiting for completion, does not read them
+    assessment = (
+        selectors.assessment_of(application=application)
+        if scoring or status == ApplicationStatus.PROPOSED or application.decided_at
+        else None
+    )
     submissions = selectors.submissions_of(application=application)
     changed = selectors.submission_changes(application=application, submissions=submissions)
-    status = application.status
     can_decide = permissions.can_decide(user, application)
     context = _application_context(
         application,
@@ -118,7 +125,7 @@ def _officer_page(
         payable=organisation_payable(application.organisation),
         assessment=assessment,
         assessment_form=AssessmentForm(assessment=assessment)
-        if handle and status in {ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW}
+        if scoring and assessment is not None
         else None,
         submissions=submissions,
         changed=changed,
@@ -145,7 +152,7 @@ def _officer_page(
         if status in {ApplicationStatus.IN_REVIEW, ApplicationStatus.PROPOSED}
         else None,
     )
-    if handle and status == ApplicationStatus.IN_REVIEW:
+    if handle and status == ApplicationStatus.IN_REVIEW and assessment is not None:
         version = services.proposal_version(
             application,
             submission_number=submissions[-1].number if submissions else None,

@@ -296,3 +296,25 @@ def test_the_benchmark_runs_on_a_small_data_set(grants: Grants, settings, tmp_pa
     assert "/healthz (floor)" in text and "p95 × floor" in text
     assert "inbox, diarienummer" in text and "IOP list" in text and "Notiser" in text
     assert "grants.json, 304" in text and "build:" in text
+
+
+def test_the_application_page_reads_the_scores_only_where_it_shows_them(grants: Grants) -> None:
+    """A withdrawn case is not scored and shows no scores: its page does not read them. Once a
+    decision is proposed, the scores are shown (and read)."""
+    from grants import services
+    from tests.grants.conftest import proposed, submitted
+
+    client = logged_in(grants.officer)
+    withdrawn = submitted(grants)
+    services.application_withdraw(application=withdrawn, actor=grants.editor)
+    with count_queries() as queries:
+        page = client.get(reverse("grants:officer_application", args=[withdrawn.pk]))
+    assert page.status_code == 200
+    assert not [q for q in queries if "grants_criterion" in q["sql"]], sql_of(queries)
+    assert 'id="assessment-heading"' not in page.content.decode()
+
+    case = proposed(grants)
+    with count_queries() as queries:
+        page = client.get(reverse("grants:officer_application", args=[case.pk]))
+    assert [q for q in queries if "grants_criterion" in q["sql"]]
+    assert 'id="assessment-heading"' in page.content.decode()
