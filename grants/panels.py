@@ -64,7 +64,9 @@ def _organisation_applications(request: HttpRequest, *, organisation: Organisati
     organisation's page for officers: where an organisation number typed in the inbox leads."""
     return {
         "applications": paginate(
-            request, selectors.organisation_cases(user=request.user, organisation=organisation.pk)
+            request,
+            selectors.organisation_cases(user=request.user, organisation=organisation.pk),
+            row=selectors.CaseRow.of,
         ),
         "query": query_without_page(request),
         "organisation": organisation,

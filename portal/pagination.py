@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
 from django.conf import settings
@@ -80,11 +80,13 @@ class Paginator:
         *,
         count_limit: int,
         count: int | None = None,
+        row: Callable[[Any], Any] | None = None,
     ) -> None:
         self.object_list = object_list
         self.per_page = per_page
         self.count_limit = count_limit
         self.count: int | None = count
+        self.row = row
 
     @property
     def exact(self) -> bool:
@@ -128,7 +130,10 @@ class Paginator:
     def page(self, number: int) -> Page:
         offset = (number - 1) * self.per_page
         rows = list(self.object_list[offset : offset + self.per_page + 1])
-        return Page(rows[: self.per_page], number, self, has_next=len(rows) > self.per_page)
+        shown = rows[: self.per_page]
+        if self.row is not None:
+            shown = [self.row(values) for values in shown]
+        return Page(shown, number, self, has_next=len(rows) > self.per_page)
 
 
 class Page(Sequence[Any]):
@@ -189,6 +194,7 @@ def paginate(
     per_page: int = PAGE_SIZE,
     *,
     count: int | None = None,
+    row: Callable[[Any], Any] | None = None,
 ) -> Page:
     """One page of a list (`?sida=`); a page number out of range gives the nearest page, never
     an error. `count` is the number of rows when the view already knows it exactly (from the
@@ -196,9 +202,12 @@ def paginate(
 
     The rows are read first. Only a page with more rows after it counts the list: a list that
     fits on one page (a lookup by diarienummer, a narrow filter) and the last page of any list
-    know the total from their own rows."""
+    know the total from their own rows.
+
+    `row` makes each row read (a list read as values) into what the page shows, e.g. a
+    selector's row type (`grants.selectors.CaseRow.of`)."""
     limit = getattr(settings, "PAGINATION_COUNT_LIMIT", DEFAULT_COUNT_LIMIT)
-    paginator = Paginator(items, per_page, count_limit=limit, count=count)
+    paginator = Paginator(items, per_page, count_limit=limit, count=count, row=row)
     number = _page_number(request.GET.get("sida"))
     if paginator.num_pages is not None:
         return paginator.page(min(number, paginator.num_pages))

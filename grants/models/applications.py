@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -251,7 +252,12 @@ class Application(models.Model):
     @property
     def completion_received(self) -> bool:
         """Sent in again after a completion request and not yet taken up by the officer."""
-        return self.status == ApplicationStatus.SUBMITTED and self.completed_at is not None
+        return self.is_completion_received(self.status, self.completed_at)
+
+    @staticmethod
+    def is_completion_received(status: str, completed_at: datetime | None) -> bool:
+        """`completion_received` of a status and completion time (also for a list's rows)."""
+        return status == ApplicationStatus.SUBMITTED and completed_at is not None
 
     @property
     def appeal_text(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from grants.selectors.applications import (
     SORTS,
+    CaseRow,
     application_get_for_member,
     application_get_for_officer,
     applications_for_member,
@@ -58,6 +59,7 @@ __all__ = [
     "PAYMENT_STATES",
     "REPORT_STATES",
     "SORTS",
+    "CaseRow",
     "application_get_for_member",
     "application_get_for_officer",
     "applications_for_member",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
+from django.db.models.options import Options
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,10 +160,51 @@ INBOX_COLUMNS = (
     "submitted_at",
     "organisation__name",
     "call__title",
-    "call__closes_at",
     "assigned_to__name",
     "assigned_to__email",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A row of the inbox, or of an organisation's cases on its page: the columns the list
+    shows, read as values. Reading them as four model instances a row (the application, its
+    call, organisation and case officer) took a third of the time of reading a page."""
+
+    pk: int
+    registry_number: str | None
+    status: str
+    completed_at: datetime | None
+    amount_requested: Decimal
+    submitted_at: datetime | None
+    organisation_name: str
+    call_title: str
+    assigned_to: str  # the case officer's name (or e-mail address); "" when no one is assigned
+
+    # the status badge reads its labels from the model's choices (`choice_label`)
+    _meta: ClassVar[Options[Application]] = Application._meta
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> CaseRow:
+        """The row of an application read with `.values(*INBOX_COLUMNS)`."""
+        return cls(
+            pk=values["pk"],
+            registry_number=values["registry_number"],
+            status=values["status"],
+            completed_at=values["completed_at"],
+            amount_requested=values["amount_requested"],
+            submitted_at=values["submitted_at"],
+            organisation_name=values["organisation__name"],
+            call_title=values["call__title"],
+            assigned_to=values["assigned_to__name"] or values["assigned_to__email"] or "",
+        )
+
+    @property
+    def completion_received(self) -> bool:
+        return Application.is_completion_received(self.status, self.completed_at)
+
+    def get_status_display(self) -> str:
+        return str(dict(ApplicationStatus.choices).get(self.status, self.status))
 
 
 def inbox(
@@ -172,20 +216,16 @@ def inbox(
     q: str = "",
     sort: str = "submitted",
     organisation: int | None = None,
-) -> QuerySet[Application]:
+) -> QuerySet[Application, dict[str, Any]]:
     """Applications sent in to the officer's public bodies (drafts are the association's own),
-    without the cases the officer must stay out of."""
+    without the cases the officer must stay out of: the columns the list shows, as values for
+    `CaseRow.of` (`paginate(…, row=CaseRow.of)`)."""
     body_ids = _officer_body_ids(user)
     if not body_ids:
         raise Http404
-    applications = (
-        _without_conflicts(Application.objects.filter(public_body_id__in=body_ids), user)
-        .exclude(status=ApplicationStatus.DRAFT)
-        .select_related("call", "organisation", "assigned_to")
-        # the columns the list shows: not the answers, the texts of the case or the whole
-        # organisation (half the time of reading a page of 25)
-        .only(*INBOX_COLUMNS)
-    )
+    applications = _without_conflicts(
+        Application.objects.filter(public_body_id__in=body_ids), user
+    ).exclude(status=ApplicationStatus.DRAFT)
     if call:
         applications = applications.filter(call_id=call)
     if organisation:
@@ -201,14 +241,18 @@ def inbox(
     q = " ".join(q.split())
     if q:
         applications = applications.filter(_search(q, _registry_prefixes(user, body_ids)))
-    return applications.order_by(*SORTS.get(sort, SORTS["submitted"]))
+    # the columns the list shows: not the answers, the texts of the case or the whole
+    # organisation (half the time of reading a page of 25)
+    return applications.order_by(*SORTS.get(sort, SORTS["submitted"])).values(*INBOX_COLUMNS)
 
 
-def organisation_cases(*, user: User | AnonymousUser, organisation: int) -> QuerySet[Application]:
+def organisation_cases(
+    *, user: User | AnonymousUser, organisation: int
+) -> QuerySet[Application, dict[str, Any]]:
     """The organisation's applications in the officer's inbox, newest first: the list on the
     organisation's page for officers (none for an officer without a committee)."""
     if not _officer_body_ids(user):
-        return Application.objects.none()
+        return Application.objects.none().values(*INBOX_COLUMNS)
     return inbox(user=user, organisation=organisation)
 
 

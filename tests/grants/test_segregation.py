@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from grants import services
+from grants import selectors, services
 from grants.models import Application, ApplicationStatus, Payment
 from organisations import segregation
 from organisations import services as organisation_services
@@ -133,7 +133,7 @@ def listed(client: Client, name: str) -> set[int]:
     response = client.get(reverse(f"grants:{name}"))
     assert response.status_code == 200
     return {
-        item.pk if isinstance(item, Application) else item.application_id
+        item.pk if isinstance(item, Application | selectors.CaseRow) else item.application_id
         for item in response.context["page"].object_list
     }
 

@@ -106,6 +106,45 @@ def test_the_inbox_filters_searches_and_sorts(grants: Grants) -> None:
     assert set(numbers(call=str(g.call.pk))) == {first.registry_number, second.registry_number}
 
 
+def test_an_inbox_row_shows_the_case_as_the_officer_reads_it(grants: Grants) -> None:
+    """Each row: the number linking to the case, the organisation, the call, the status in
+    Swedish, the amount, the day it was sent in and the case officer (by name, or by e-mail
+    address when the person has given no name; a dash when no one is assigned)."""
+    from grants import services
+    from portal.formats import short_date
+    from portal.money import format_sek
+
+    g = grants
+    unassigned = submitted(g)
+    assigned = submitted(g)
+    services.application_assign(application=assigned, actor=g.officer, assignee=g.officer)
+    client = logged_in(g.officer)
+    rows = {
+        row.split("</th>")[0]: row
+        for row in client.get(reverse("grants:inbox")).content.decode().split("<tr>")[2:]
+    }
+
+    def row_of(application: object) -> str:
+        link = reverse("grants:officer_application", args=[application.pk])  # type: ignore[attr-defined]
+        return next(row for head, row in rows.items() if link in head)
+
+    row = row_of(assigned)
+    assert assigned.registry_number in row
+    assert "Idrottsföreningen Exempel" in row and g.call.title in row
+    assert ">Inskickad<" in row
+    assert format_sek(assigned.amount_requested) in row
+    assert short_date(assigned.submitted_at) in row
+    assert "Hanna Handläggare" in row
+    assert "<td>–</td>" in row_of(unassigned)
+
+    User.objects.filter(pk=g.officer.pk).update(name="")
+    rows = {
+        row.split("</th>")[0]: row
+        for row in client.get(reverse("grants:inbox")).content.decode().split("<tr>")[2:]
+    }
+    assert g.officer.email in row_of(assigned)
+
+
 def test_a_registration_number_opens_its_case_however_the_officer_types_it(
     grants: Grants,
 ) -> None:
