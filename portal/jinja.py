@@ -6,12 +6,15 @@ the loop over the rows is a `.jinja` template beside them, included with
 
     {% load portal_tags %}{% jinja_rows "grants/_inbox_rows.jinja" rows=page %}
 
+So is a long section of the busiest pages shared by several of them, an organisation's details
+(`organisations/_details.jinja`): a quarter of what Django's template language took for it.
+
 which renders it with only the values given (no context, no context processors) and puts the
 result in the page as it is (Jinja2 has escaped it: autoescape is on).
 
 What a `.jinja` template has, the same functions as the Django templates, not copies:
 - every filter of the portal's own template libraries (`sek`, `short_date`, `number`, …), and
-  Django's `truncatewords`;
+  Django's `truncatewords`, `linebreaksbr` and `filesizeformat`;
 - `url(name, *ids)`: a link by row ids, as `{% url %}` gives it (`portal.links`);
 - the functions an app's template tags mark with `@jinja.helper` (`application_status`, …);
 - `_("…")`: a translated text, found by `make messages` like `{% translate %}`, and a text with
@@ -65,6 +68,8 @@ def environment(**options: Any) -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.filters.update(_portal_filters())
     env.filters["truncatewords"] = defaultfilters.truncatewords
+    env.filters["linebreaksbr"] = defaultfilters.linebreaksbr  # escapes, then <br> for a new line
+    env.filters["filesizeformat"] = defaultfilters.filesizeformat
     env.globals.update(url=url, **_helpers)
     return env
 

@@ -8,7 +8,8 @@ screen-reader users can reach (WCAG 2.1.1, axe's `scrollable-region-focusable`):
 
 The region is named by the table's caption (given an id here if it has none), or by the
 element whose id is given: `{% tablewrap "payments-heading" %}` (several arguments are joined
-into one id)."""
+into one id). A `.jinja` template wraps its table the same way with the filter:
+`{% filter tablewrap("budget-heading") %}<table …>…</table>{% endfilter %}`."""
 
 from __future__ import annotations
 
@@ -45,20 +46,27 @@ class TableWrapNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context: template.Context) -> SafeString:
-        table: str = self.nodelist.render(context)
         values = [part.resolve(context) for part in self.labelledby]
-        labelledby = "".join(str(value) for value in values if value not in (None, ""))
-        if not labelledby:
-            table, labelledby = _named_by_caption(table)
-        if not labelledby:
-            raise template.TemplateSyntaxError(
-                "tablewrap: the table needs a caption, or give the id of what names it."
-            )
-        return render_to_string(
-            "components/table_scroll.html",
-            # The table is the template's own output, escaped as it was rendered.
-            {"labelledby": labelledby, "table": mark_safe(table)},  # noqa: S308
+        return wrap_table(
+            self.nodelist.render(context),
+            "".join(str(value) for value in values if value not in (None, "")),
         )
+
+
+@register.filter("tablewrap")
+def wrap_table(table: str, labelledby: str = "") -> SafeString:
+    """`table` (a template's own output, escaped as it was rendered) in the region that scrolls,
+    named by `labelledby` or else by the table's caption."""
+    if not labelledby:
+        table, labelledby = _named_by_caption(table)
+    if not labelledby:
+        raise template.TemplateSyntaxError(
+            "tablewrap: the table needs a caption, or give the id of what names it."
+        )
+    return render_to_string(
+        "components/table_scroll.html",
+        {"labelledby": labelledby, "table": mark_safe(table)},  # noqa: S308
+    )
 
 
 @register.tag("tablewrap")

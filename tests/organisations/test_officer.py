@@ -210,6 +210,30 @@ def test_documents_are_approved_or_sent_back(world: World, officer: User) -> Non
     assert AuditEvent.objects.filter(action="document_returned").exists()
 
 
+def test_the_review_form_of_a_document_posts_with_its_own_token(
+    world: World, officer: User
+) -> None:
+    """The rows of the documents are drawn by Jinja2: the review form there carries the page's
+    CSRF token, as the browser sends it (the client checks it like the browser's server)."""
+    import re
+
+    client = logged_in(officer, enforce_csrf_checks=True)
+    url = reverse(
+        "organisations:officer_document_review", args=[world.organisation.pk, world.document.pk]
+    )
+    page = client.get(reverse("organisations:officer_detail", args=[world.organisation.pk]))
+    form = re.search(
+        rf'<form[^>]*action="{re.escape(url)}"[^>]*>(.*?)</form>', page.content.decode(), re.S
+    )
+    assert form is not None
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(1)))
+    assert fields["csrfmiddlewaretoken"]
+    response = client.post(url, {**fields, "decision": "approve", "comment": "", "confirmed": "1"})
+    assert response.status_code != 403
+    world.document.refresh_from_db()
+    assert world.document.status == "approved"
+
+
 def test_a_changed_account_is_unverified_until_an_officer_verifies_it(
     world: World, officer: User
 ) -> None:

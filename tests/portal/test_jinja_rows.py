@@ -175,3 +175,77 @@ def test_no_filter_of_the_portal_hides_one_of_jinja2s_own() -> None:
     from portal.jinja import _portal_filters
 
     assert set(_portal_filters()) & set(FILTERS) == set()
+
+
+def test_what_an_association_typed_is_text_in_the_sections_of_a_case_and_an_organisation(
+    officer: User, officer_membership: PublicBodyMembership
+) -> None:
+    """The sections drawn by Jinja2 on the officer's pages (an organisation's details, its
+    documents, an application's answers, budget and files) escape what was typed there and
+    never read it as a template; a new line in an answer is a line break."""
+    from grants.models import Attachment, BudgetLine, Question
+    from organisations.models import AnnualDocument, DocumentVersion
+
+    organisation = OrganisationFactory(
+        name=HOSTILE,
+        purpose=f"{HOSTILE}\nRad två",
+        umbrella_organisation=HOSTILE,
+        street_address=HOSTILE,
+    )
+    call = CallFactory(programme=ProgrammeFactory(public_body=officer_membership.public_body))
+    question = Question.objects.create(call=call, text=HOSTILE, position=0)
+    application = ApplicationFactory(
+        call=call,
+        organisation=organisation,
+        status=ApplicationStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        registry_number="KFN 2026/8",
+        title=HOSTILE,
+        answers={str(question.pk): f"{HOSTILE}\nRad två"},
+    )
+    BudgetLine.objects.create(application=application, kind="cost", description=HOSTILE, amount=1)
+    Attachment.objects.create(
+        application=application,
+        original_name=HOSTILE,
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        uploaded_by=officer,
+        file="x.pdf",
+    )
+    document = AnnualDocument.objects.create(
+        organisation=organisation, year=timezone.localdate().year, kind="stadgar"
+    )
+    document.current_version = DocumentVersion.objects.create(
+        document=document,
+        number=1,
+        original_name=HOSTILE,
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        uploaded_by=officer,
+        file="y.pdf",
+    )
+    document.review_comment = HOSTILE
+    document.save()
+    client = logged_in(officer)
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;{{ 7*7 }}{% if 1 %}ja{% endif %}"
+    for url, sections in (
+        (
+            reverse("grants:officer_application", args=[application.pk]),
+            ("answers-heading", "budget-heading", "attachments-heading"),
+        ),
+        (
+            reverse("organisations:officer_detail", args=[organisation.pk]),
+            ("details-heading", "documents-heading"),
+        ),
+    ):
+        page = client.get(url).content.decode()
+        assert "<script>" not in page.replace('<script src="', ""), url
+        for heading in sections:
+            start = page.index(f'id="{heading}"')
+            section = page[start : page.index("</section>", start)]
+            assert escaped.replace("&#34;", "&quot;") in section or escaped in section, heading
+            assert "49" not in section.replace("2026/8", ""), heading
+    case = client.get(reverse("grants:officer_application", args=[application.pk]))
+    assert "ja{% endif %}<br>Rad två" in case.content.decode()
