@@ -17,6 +17,7 @@ class OrganisationsConfig(AppConfig):
             OrganisationRole,
             OrganisationStatus,
             PastMembership,
+            TargetGroup,
         )
         from portal import person_cache, registry
 
@@ -31,6 +32,8 @@ class OrganisationsConfig(AppConfig):
         person_cache.watch(Organisation, generation=person_cache.FRAME)
         # The officer's queue offers every district an organisation is in.
         person_cache.watch(Organisation, generation=selectors.DISTRICTS)
+        # The public directory offers every target group.
+        person_cache.watch(TargetGroup, generation=selectors.TARGET_GROUPS)
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)

@@ -534,25 +534,36 @@ def districts() -> list[str]:
     return person_cache.kept("districts", read, generation=DISTRICTS)
 
 
+def _listed() -> QuerySet[Organisation]:
+    """The organisations of the public directory: verified, and asked to be listed."""
+    return Organisation.objects.filter(public_listing=True, status=OrganisationStatus.VERIFIED)
+
+
 def directory(
     *, q: str = "", district: str = "", target_group: int | None = None
 ) -> QuerySet[Organisation]:
     """The public directory: verified organisations that asked to be listed. Nothing about
     persons is part of it."""
-    organisations = Organisation.objects.filter(
-        public_listing=True, status=OrganisationStatus.VERIFIED
-    )
+    organisations = _listed()
     if q:
         organisations = organisations.filter(Q(name__icontains=q) | Q(purpose__icontains=q))
     if district:
         organisations = organisations.filter(district__iexact=district)
     if target_group:
         organisations = organisations.filter(target_groups__pk=target_group)
-    return organisations.prefetch_related("target_groups").order_by("name", "id")
+    # what a card shows (organisations/_directory_rows.jinja), not the whole register's row
+    return (
+        organisations.only(*DIRECTORY_COLUMNS)
+        .prefetch_related("target_groups")
+        .order_by("name", "id")
+    )
+
+
+DIRECTORY_COLUMNS = ("pk", "name", "district", "purpose")
 
 
 def directory_get(*, pk: int) -> Organisation:
-    organisation = directory().filter(pk=pk).first()
+    organisation = _listed().prefetch_related("target_groups").filter(pk=pk).first()
     if organisation is None:
         raise Http404
     return organisation
@@ -564,7 +575,7 @@ def directory_districts() -> list[str]:
 
     def read() -> list[str]:
         return list(
-            Organisation.objects.filter(public_listing=True, status=OrganisationStatus.VERIFIED)
+            _listed()
             .exclude(district="")
             .order_by("district")
             .values_list("district", flat=True)
@@ -574,5 +585,13 @@ def directory_districts() -> list[str]:
     return person_cache.kept("directory-districts", read, generation=DISTRICTS)
 
 
-def target_groups() -> QuerySet[TargetGroup]:
-    return TargetGroup.objects.all()
+# The target groups an organisation may name (set up in the admin), for the public directory's
+# filter: kept between requests until one is saved or deleted (watched in OrganisationsConfig).
+TARGET_GROUPS = "target-groups"
+
+
+def target_groups() -> list[TargetGroup]:
+    """Every target group in its order: every directory page offered the same list."""
+    return person_cache.kept(
+        "target-groups", lambda: list(TargetGroup.objects.all()), generation=TARGET_GROUPS
+    )

@@ -21,7 +21,7 @@ from portal.public_cache import public_page
 @require_safe
 @public_page
 def directory(request: HttpRequest) -> HttpResponse:
-    groups = list(selectors.target_groups())
+    groups = selectors.target_groups()
     form = DirectorySearchForm(
         request.GET, districts=selectors.directory_districts(), target_groups=groups
     )

@@ -73,3 +73,51 @@ def test_the_directory_is_paginated() -> None:
     OrganisationFactory.create_batch(27, status="verified", public_listing=True)
     response = Client().get(reverse("organisations:directory"), {"sida": 2})
     assert len(response.context["page"].object_list) == 2
+
+
+def test_the_directorys_target_groups_are_kept_and_follow_the_admin() -> None:
+    """Every visitor's directory offered the same target groups: they are read once, and one
+    added in the admin is offered on the next page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    TargetGroupFactory(name="Seniorer")
+    client = Client()
+    url = reverse("organisations:directory")
+    client.get(url, {"q": "a"})  # a search: not the page kept for visitors
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url, {"q": "b"}).content.decode()
+    assert ">Seniorer</option>" in page
+    assert not any("organisations_targetgroup" in q["sql"] for q in queries.captured_queries)
+    TargetGroupFactory(name="Familjer")
+    assert ">Familjer</option>" in client.get(url, {"q": "c"}).content.decode()
+
+
+def test_a_card_reads_what_it_shows_and_the_organisations_page_all_it_shows(settings) -> None:  # type: ignore[no-untyped-def]
+    """The list reads a card's columns (name, district, purpose), not the register's whole row;
+    the organisation's own public page reads it whole, in a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # built for each request, as for a logged-in visitor
+
+    listed = OrganisationFactory(
+        name="Roddsällskapet",
+        website="https://rodd.exempel.se",
+        founded_year=1921,
+        status=OrganisationStatus.VERIFIED,
+        public_listing=True,
+    )
+    listed.target_groups.add(TargetGroupFactory(name="Unga 13–25 år"))
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("organisations:directory"), {"q": "rodd"}).content.decode()
+    assert "Roddsällskapet" in page and "Unga 13–25 år" in page
+    listing = next(q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"])
+    assert '"website"' not in listing and '"purpose"' in listing
+    url = reverse("organisations:directory_detail", args=[listed.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        detail = client.get(url).content.decode()
+    assert "https://rodd.exempel.se" in detail and "1921" in detail and "Unga 13–25 år" in detail
+    assert 1 <= len(queries) <= 3, [q["sql"] for q in queries.captured_queries]
