@@ -26,8 +26,7 @@ from portal.public_cache import public_page
 @public_page
 def register(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.public_register())
-    contributions = selectors.public_contributions(agreements=list(page.object_list))
-    rows = [(agreement, contributions.get(agreement.pk, [])) for agreement in page.object_list]
+    rows = selectors.register_rows(list(page.object_list))
     return render(
         request,
         "agreements/register.html",

@@ -203,9 +203,6 @@ class CaseRow:
     def completion_received(self) -> bool:
         return Application.is_completion_received(self.status, self.completed_at)
 
-    def get_status_display(self) -> str:
-        return str(dict(ApplicationStatus.choices).get(self.status, self.status))
-
 
 def inbox(
     *,

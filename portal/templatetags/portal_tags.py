@@ -219,7 +219,10 @@ def choice_label(item: Any, field: str) -> str:
     except TypeError:  # a value that cannot be a key (a list): Django's own lookup
         label = None
     if label is None:
-        return str(getattr(item, f"get_{field}_display")())
+        # a value outside the choices: as Django shows it (a list's row read as values, which
+        # has no get_<field>_display(), shows the value as it is, as Django would)
+        display = getattr(item, f"get_{field}_display", None)
+        return str(display() if display is not None else value)
     return label
 
 

@@ -3,6 +3,8 @@ query count."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -211,3 +213,38 @@ def test_seed_scale_agreements_gives_the_iop_lists_rows_once(iop: Iop, settings)
     assert scaled.count() == 40
     assert len(set(scaled.values_list("status", flat=True))) > 5
     assert all(a.parties.count() == 2 for a in scaled.prefetch_related("parties")[:10])
+
+
+def test_a_register_row_shows_the_parties_the_term_and_the_public_sides_money(settings) -> None:  # type: ignore[no-untyped-def]
+    """A row of the public register: the title, number and status, the parties in the order
+    they joined, the term, and what the public side contributes per year (the association's
+    own contributions are not summed in); no PDF link while the PDF is not public."""
+    from datetime import date
+
+    from tests.agreements.factories import AgreementFactory, ContributionFactory, PartyFactory
+    from tests.portal.factories import CommitteeFactory
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    organisation = OrganisationFactory(name="Föreningen Gläntan")
+    agreement = AgreementFactory(
+        title="Kvällsöppet i Gläntan",
+        registry_number="KFN 2026/40",
+        status="active",
+        initiating_organisation=organisation,
+        proposed_start=date(2027, 1, 1),
+        proposed_end=date(2028, 12, 31),
+    )
+    body = PartyFactory(agreement=agreement, public_body=CommitteeFactory(name="Fritidsnämnden"))
+    association = PartyFactory(agreement=agreement, public_body=None, organisation=organisation)
+    ContributionFactory(party=body, year=2027, value=Decimal("100000"))
+    ContributionFactory(party=body, year=2027, value=Decimal("50000"))
+    ContributionFactory(party=body, year=2028, value=Decimal("120000"))
+    ContributionFactory(party=association, year=2027, value=Decimal("999000"))
+    page = Client().get(reverse("agreements:register")).content.decode().replace("\xa0", " ")
+    card = page[page.index("Kvällsöppet i Gläntan") :]
+    card = card[: card.index("</li>")]
+    assert "KFN 2026/40" in card and '<span class="status status-active">' in card
+    assert "Fritidsnämnden, Föreningen Gläntan" in card
+    assert "1 januari 2027 – 31 december 2028" in card
+    assert "2027: 150 000 kr; 2028: 120 000 kr" in card
+    assert "999 000" not in card and "(PDF)" not in card
