@@ -55,8 +55,20 @@ def open_calls(*, now: datetime | None = None) -> QuerySet[Call]:
     return (
         Call.objects.filter(opens_at__lte=now, closes_at__gt=now, programme__is_active=True)
         .select_related("programme__public_body")
+        # what a card shows (grants/_call_rows.jinja), not the calls' and programmes' texts
+        .only(*OPEN_CALL_COLUMNS)
         .order_by("closes_at", "id")
     )
+
+
+OPEN_CALL_COLUMNS = (
+    "pk",
+    "title",
+    "closes_at",
+    "budget",
+    "programme__kind",
+    "programme__public_body__name",
+)
 
 
 def call_get_public(*, pk: int) -> Call:
