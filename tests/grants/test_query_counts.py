@@ -318,3 +318,27 @@ def test_the_application_page_reads_the_scores_only_where_it_shows_them(grants: 
         page = client.get(reverse("grants:officer_application", args=[case.pk]))
     assert [q for q in queries if "grants_criterion" in q["sql"]]
     assert 'id="assessment-heading"' in page.content.decode()
+
+
+def test_the_case_page_reads_the_people_it_names_and_no_others(grants: Grants) -> None:
+    """Before a proposal the page names no one but the reader: the case officer's id is all the
+    assign form needs. Once decided, who proposed and who decided are named, read together."""
+    from grants import services
+    from tests.grants.conftest import decided, submitted
+
+    client = logged_in(grants.officer)
+    case = submitted(grants)
+    services.application_assign(application=case, actor=grants.officer, assignee=grants.officer)
+    client.get(reverse("grants:officer_application", args=[case.pk]))
+    with count_queries() as queries:
+        client.get(reverse("grants:officer_application", args=[case.pk]))
+    # people read by id for the page (the reader comes with the session, the colleagues to
+    # assign by their role)
+    people = [q for q in queries if '"portal_user"."id" IN' in q["sql"]]
+    assert people == [], sql_of(queries)
+
+    grant = decided(grants)
+    with count_queries() as queries:
+        page = client.get(reverse("grants:officer_application", args=[grant.pk])).content.decode()
+    assert grant.proposed_by.display_name in page and grant.decided_by.display_name in page
+    assert len([q for q in queries if '"portal_user"."id" IN' in q["sql"]]) == 1
