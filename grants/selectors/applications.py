@@ -401,9 +401,9 @@ def colleagues(*, application: Application) -> QuerySet[User]:
 
 def colleague_choices(*, application: Application) -> list[tuple[int, str]]:
     """(id, name) of the colleagues the application may be assigned to, as `colleagues` finds
-    them, for the case page's list: the body's active case officers are kept between requests
-    until a role or a person changes (`portal.person_cache`), and only who is connected to the
-    applicant is read for the page. Assigning checks the choice against `colleagues`."""
+    them, for the case page's list: the body's active case officers, and who is connected to the
+    applicant, are kept between requests until a role, a person or a connection changes
+    (`portal.person_cache`). Assigning checks the choice against `colleagues`."""
     body = permissions.body_of(application)
 
     def read() -> list[tuple[int, str]]:
@@ -411,7 +411,13 @@ def colleague_choices(*, application: Application) -> list[tuple[int, str]]:
         return [(officer.pk, officer.display_name) for officer in officers]
 
     officers = person_cache.kept(f"case-officers:{body}", read, generation=CHOICES)
-    excluded = segregation.connected_user_ids([application.organisation_id], case=application)
+    # who is connected to the applicant or declared jäv on the case: kept like a person's own
+    # connections, until a membership, request to join or declaration changes anywhere
+    organisation, case = application.organisation_id, application.pk
+    excluded = person_cache.kept(
+        f"connected:{organisation}:{case}",
+        lambda: segregation.connected_user_ids([organisation], case=application),
+    )
     return [(pk, name) for pk, name in officers if pk not in excluded]
 
 

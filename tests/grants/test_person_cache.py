@@ -210,9 +210,9 @@ def test_the_filters_choices_are_kept_per_public_body(grants: Grants) -> None:
 def test_the_case_pages_colleagues_are_kept_and_every_change_shows_at_once(
     grants: Grants,
 ) -> None:
-    """The case officers a case may be assigned to are kept per public body; who is connected to
-    the applicant is read for each page. A colleague given the role, one who leaves (deactivated)
-    and one who joins the applicant each show on the next page."""
+    """The case officers a case may be assigned to are kept per public body, and who is
+    connected to the applicant per case. A colleague given the role, one who leaves
+    (deactivated) and one who joins the applicant each show on the next page."""
     from tests.portal.factories import UserFactory as People
 
     application = submitted(grants)
@@ -227,6 +227,7 @@ def test_the_case_pages_colleagues_are_kept_and_every_change_shows_at_once(
     with count_queries(person_kept=True) as queries:
         client.get(page)
     assert not [sql for sql in sql_of(queries) if sql.startswith('SELECT DISTINCT "portal_user"')]
+    assert not [sql for sql in sql_of(queries) if "organisations_organisationmembership" in sql]
     newcomer = People(name="Nils Nykomling")
     services.public_body_membership_grant(
         actor=None, user=newcomer, public_body=grants.body, role=PublicBodyRole.CASE_OFFICER
@@ -247,6 +248,16 @@ def test_the_case_pages_colleagues_are_kept_and_every_change_shows_at_once(
 
     give_totp(other)
     client = logged_in(other)
+    assert offered() == {"Olle Kollega"}
+    # a colleague who declares jäv on the case is not offered on the next page
+    from organisations.services import conflict_declare
+
+    third = People(name="Pia Partisk")
+    services.public_body_membership_grant(
+        actor=None, user=third, public_body=grants.body, role=PublicBodyRole.CASE_OFFICER
+    )
+    assert offered() == {"Olle Kollega", "Pia Partisk"}
+    conflict_declare(actor=third, case=application, reason="Min syster är ordförande.")
     assert offered() == {"Olle Kollega"}
 
 
