@@ -58,11 +58,13 @@ def _officer_nav(request: HttpRequest) -> list[registry.NavItem]:
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
-    """What every page's frame shows: who runs the portal (one cached read), the menu's links
-    for everyone, and for the logged-in person their own links, the officers' menu and their
-    roles. Roles are read only if a template uses them."""
+    """What every page's frame shows: who runs the portal, the menu's links for everyone, and
+    for the logged-in person their own links, the officers' menu and their roles. Who runs the
+    portal (one cached read) and the roles are read only if a template uses them: a page whose
+    frame is kept reads neither."""
     context: dict[str, object] = {
-        "site": selectors.site_settings(request),
+        # read when a template shows it: the kept frame (portal.templatetags.frame) does not
+        "site": SimpleLazyObject(lambda: selectors.site_settings(request)),
         "nav_public": registry.nav_items(registry.PUBLIC),
         "nav_footer": registry.nav_items(registry.FOOTER),
     }
