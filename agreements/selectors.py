@@ -30,6 +30,7 @@ from agreements.models import (
 )
 from organisations import segregation
 from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
+from portal.rows import from_values
 
 PUBLIC_STATUSES = [*Agreement.LIVE_STATUSES, AgreementStatus.ENDED, AgreementStatus.TERMINATED]
 
@@ -300,14 +301,9 @@ def register_rows(agreements: list[dict[str, Any]]) -> list[RegisterRow]:
             latest.setdefault(agreement_id, (pk, number, pdf))
     contributions = _public_contributions(ids)
     return [
-        RegisterRow(
-            pk=agreement["pk"],
-            title=agreement["title"],
-            registry_number=agreement["registry_number"],
-            status=agreement["status"],
-            idea=agreement["idea"],
-            proposed_start=agreement["proposed_start"],
-            proposed_end=agreement["proposed_end"],
+        from_values(
+            RegisterRow,
+            agreement,
             parties=parties[agreement["pk"]],
             contributions=contributions.get(agreement["pk"], []),
             version=latest[agreement["pk"]][:2]

@@ -40,6 +40,7 @@ from organisations.models import Organisation, OrganisationRole
 from portal import person_cache
 from portal.formats import registry_number
 from portal.models import AuditEvent, PublicBodyRole, User
+from portal.rows import from_values
 from portal.selectors import user_memberships
 
 # The filters' choices (calls, case officers) kept between requests (`portal.person_cache`).
@@ -199,15 +200,10 @@ class CaseRow:
     @classmethod
     def of(cls, values: dict[str, Any]) -> CaseRow:
         """The row of an application read with `.values(*INBOX_COLUMNS)`."""
-        return cls(
-            pk=values["pk"],
-            registry_number=values["registry_number"],
-            status=values["status"],
-            completed_at=values["completed_at"],
-            amount_requested=values["amount_requested"],
-            submitted_at=values["submitted_at"],
-            organisation_name=values["organisation__name"],
-            call_title=values["call__title"],
+        return from_values(
+            cls,
+            values,
+            lookups={"organisation_name": "organisation__name", "call_title": "call__title"},
             assigned_to=values["assigned_to__name"] or values["assigned_to__email"] or "",
         )
 

@@ -204,27 +204,20 @@ def test_what_an_association_typed_is_text_in_the_sections_of_a_case_and_an_orga
         answers={str(question.pk): f"{HOSTILE}\nRad två"},
     )
     BudgetLine.objects.create(application=application, kind="cost", description=HOSTILE, amount=1)
-    Attachment.objects.create(
-        application=application,
-        original_name=HOSTILE,
-        content_type="application/pdf",
-        size=10,
-        sha256="0" * 64,
-        uploaded_by=officer,
-        file="x.pdf",
-    )
+    # a file as the association uploaded it, named by the association
+    stored = {
+        "original_name": HOSTILE,
+        "content_type": "application/pdf",
+        "size": 10,
+        "sha256": "0" * 64,
+        "uploaded_by": officer,
+    }
+    Attachment.objects.create(application=application, file="x.pdf", **stored)
     document = AnnualDocument.objects.create(
         organisation=organisation, year=timezone.localdate().year, kind="stadgar"
     )
     document.current_version = DocumentVersion.objects.create(
-        document=document,
-        number=1,
-        original_name=HOSTILE,
-        content_type="application/pdf",
-        size=10,
-        sha256="0" * 64,
-        uploaded_by=officer,
-        file="y.pdf",
+        document=document, number=1, file="y.pdf", **stored
     )
     document.review_comment = HOSTILE
     document.save()
