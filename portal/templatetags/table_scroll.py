@@ -19,6 +19,7 @@ import uuid
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -56,7 +57,9 @@ class TableWrapNode(template.Node):
 @register.filter("tablewrap")
 def wrap_table(table: str, labelledby: str = "") -> SafeString:
     """`table` (a template's own output, escaped as it was rendered) in the region that scrolls,
-    named by `labelledby` or else by the table's caption."""
+    named by `labelledby` or else by the table's caption. Text that is not a template's output
+    (a value given to the filter by mistake) is escaped, never put in as markup."""
+    table = conditional_escape(table)
     if not labelledby:
         table, labelledby = _named_by_caption(table)
     if not labelledby:
