@@ -30,6 +30,7 @@ from agreements.models import (
 )
 from organisations import segregation
 from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
+from portal.pagination import kept_count
 from portal.rows import from_values
 
 PUBLIC_STATUSES = [*Agreement.LIVE_STATUSES, AgreementStatus.ENDED, AgreementStatus.TERMINATED]
@@ -87,19 +88,17 @@ def initiatives_to_screen(*, user: User | AnonymousUser) -> int:
     """Initiatives filed with the public bodies where the person is a case officer (who
     screens them), that wait to be screened, without those the person must stay out of
     (segregation of duties): one query. The case handling page's card and the overview's
-    to-do list both show it."""
-    return (
-        segregation.exclude_conflicted(
-            Agreement.objects.filter(
-                public_body_id__in=permissions.body_ids(user, [PublicBodyRole.CASE_OFFICER]),
-                status=AgreementStatus.INITIATIVE,
-            ),
-            user,
-            organisation_field="parties__organisation_id",
-        )
-        .order_by()
-        .count()
-    )
+    to-do list both show it; kept a short while, as a list's count is
+    (`portal.pagination.kept_count`)."""
+    initiatives = segregation.exclude_conflicted(
+        Agreement.objects.filter(
+            public_body_id__in=permissions.body_ids(user, [PublicBodyRole.CASE_OFFICER]),
+            status=AgreementStatus.INITIATIVE,
+        ),
+        user,
+        organisation_field="parties__organisation_id",
+    ).order_by()
+    return kept_count(f"initiatives-waiting:{user.pk}", initiatives.count)
 
 
 def signatures_waiting(*, user: User | AnonymousUser) -> QuerySet[Party]:

@@ -34,6 +34,7 @@ from organisations.models import (
 )
 from portal import person_cache, versions
 from portal.models import AuditEvent, User
+from portal.pagination import kept_count
 
 # --- what an approving officer sees (portal.versions) ------------------------------------------
 
@@ -392,24 +393,27 @@ def organisation_id_by_number(q: str) -> int | None:
 def waiting_for_verification_count(*, user: User | AnonymousUser) -> int:
     if not permissions.is_officer(user):
         return 0
-    return segregation.exclude_conflicted(
+    pending = segregation.exclude_conflicted(
         Organisation.objects.filter(status=OrganisationStatus.PENDING),
         user,
         organisation_field=None,
-    ).count()
+    )
+    return kept_count(f"organisations-waiting:{user.pk}", pending.count)
 
 
 def documents_waiting_count(*, user: User | AnonymousUser) -> int:
     """Annual documents sent in and waiting for an officer's review, of the organisations the
-    officer may handle: one query (the queue's "documents to review" holds them)."""
+    officer may handle: one query (the queue's "documents to review" holds them), kept a short
+    while as a list's count is (`portal.pagination.kept_count`)."""
     if not permissions.is_officer(user):
         return 0
-    return segregation.exclude_conflicted(
+    documents = segregation.exclude_conflicted(
         AnnualDocument.objects.filter(status=DocumentStatus.SUBMITTED),
         user,
         case=Organisation,
         case_field="organisation_id",
-    ).count()
+    )
+    return kept_count(f"documents-waiting:{user.pk}", documents.count)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, overload
+from typing import Any, TypeVar, cast, overload
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,6 +39,7 @@ from django.http import HttpRequest
 from portal.process_copies import ProcessCopies
 
 PAGE_SIZE = 25
+C = TypeVar("C", int, dict[str, int])
 DEFAULT_COUNT_LIMIT = 10_000
 # A page number above this is taken as this one: the offset of any page stays a number the
 # database takes, and a page past the end still gives the last page.
@@ -47,12 +48,12 @@ MAX_PAGE_NUMBER = 1_000_000
 
 # The counts this process read from the shared cache, each for what is left of its period: a
 # list's next view needs no round trip for it.
-_counts: ProcessCopies[int] = ProcessCopies(4096)
+_counts: ProcessCopies[Any] = ProcessCopies(4096)
 COUNT_KEY = "pagination:count:v2:"
 
 
-def _kept_count(key: str, seconds: int) -> int | None:
-    """The count kept under `key`, counted less than `seconds` ago, or None."""
+def _kept_count(key: str, seconds: int) -> Any:
+    """The count (or counts) kept under `key`, counted less than `seconds` ago, or None."""
     local = _counts.get(key)
     if local is not None:
         return local
@@ -60,13 +61,42 @@ def _kept_count(key: str, seconds: int) -> int | None:
     if not (
         isinstance(shared, tuple)
         and len(shared) == 2
-        and isinstance(shared[1], int)
+        and isinstance(shared[1], int | dict)
         and time.time() - shared[0] < seconds
     ):
         return None
     counted_at, count = shared
     _counts.put(key, count, read_at=counted_at, seconds=seconds)
     return count
+
+
+def kept_count(key: str, count: Callable[[], C], *, fresh: bool = False) -> C:
+    """`count()`, a number (or a dict of numbers), kept `PAGINATION_COUNT_CACHE_SECONDS` in the
+    shared cache (and by each web worker for the rest of that while) under `key`, which names
+    everything the number depends on: a list's query, its SQL and parameters, which name the
+    person's bodies and exclusions (`query_key`); or the person whose waiting work it counts.
+    No one is shown another scope's count. What a list shows beside its rows, and what the
+    officer's overview says waits for them (`grants.selectors.waiting_for_officer`), may thus
+    be that many seconds old; the rows a number leads to are always read anew. `fresh` counts
+    anew."""
+    seconds = getattr(settings, "PAGINATION_COUNT_CACHE_SECONDS", 0)
+    if seconds <= 0:
+        return count()
+    key = COUNT_KEY + hashlib.sha256(key.encode()).hexdigest()
+    kept = None if fresh else _kept_count(key, seconds)
+    if kept is not None:
+        return cast(C, dict(kept) if isinstance(kept, dict) else kept)  # the caller's own
+    counted = count()
+    now = time.time()
+    cache.set(key, (now, counted), seconds)
+    _counts.put(key, counted, read_at=now, seconds=seconds)
+    return counted
+
+
+def query_key(queryset: QuerySet[Any]) -> str:
+    """What a count of `queryset` depends on: its database, SQL and parameters."""
+    sql, params = queryset.query.sql_with_params()
+    return f"{queryset.db}\n{sql}\n{params!r}"
 
 
 class Paginator:
@@ -104,21 +134,10 @@ class Paginator:
         parameters (which name the person's bodies and exclusions: no one is shown another
         scope's count); `fresh` counts anew."""
         bounded = self.object_list.order_by()[: self.count_limit + 1]
-        seconds = getattr(settings, "PAGINATION_COUNT_CACHE_SECONDS", 0)
-        count: int | None = None
-        if seconds <= 0:
-            count = bounded.count()
+        if getattr(settings, "PAGINATION_COUNT_CACHE_SECONDS", 0) > 0:
+            count = kept_count(query_key(bounded.values("pk")), bounded.count, fresh=fresh)
         else:
-            sql, params = bounded.values("pk").query.sql_with_params()
-            key = (
-                COUNT_KEY + hashlib.sha256(f"{bounded.db}\n{sql}\n{params!r}".encode()).hexdigest()
-            )
-            count = None if fresh else _kept_count(key, seconds)
-            if count is None:
-                count = bounded.count()
-                now = time.time()
-                cache.set(key, (now, count), seconds)
-                _counts.put(key, count, read_at=now, seconds=seconds)
+            count = bounded.count()
         self.count = count if count <= self.count_limit else None
         return self.count
 

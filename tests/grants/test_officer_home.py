@@ -61,3 +61,29 @@ def test_the_page_costs_the_same_queries_whatever_waits(grants: Grants) -> None:
         response = client.get(HOME)
     assert_same_query_count(few, many)
     assert "inskickade ansökningar väntar på att tas om hand" in text_of(response)
+
+
+def test_the_numbers_waiting_are_kept_a_short_while_for_each_person(grants, settings):  # type: ignore[no-untyped-def]
+    """As a list's count (portal.pagination): a busy officer opens the page often, the
+    numbers may be PAGINATION_COUNT_CACHE_SECONDS old, and no one is shown another's."""
+    from django.core.cache import cache
+
+    settings.PAGINATION_COUNT_CACHE_SECONDS = 30
+    cache.clear()
+    g = grants
+    submitted(g)
+    client = logged_in(g.officer)
+    assert "1 inskickad ansökan väntar på att tas om hand." in text_of(client.get(HOME))
+    with count_queries() as kept:
+        client.get(HOME)
+    submitted(g)
+    assert "1 inskickad ansökan väntar på att tas om hand." in text_of(client.get(HOME))
+    assert not [q for q in kept.captured_queries if "COUNT" in q["sql"]]
+    # the same body, another person: counted for her, now
+    colleague = g.other_body_officer
+    colleague.public_body_memberships.create(public_body=g.body, role="case_officer")
+    assert "2 inskickade ansökningar väntar" in text_of(logged_in(colleague).get(HOME))
+    # and once the while has passed, for the first officer too
+    settings.PAGINATION_COUNT_CACHE_SECONDS = 0
+    assert "2 inskickade ansökningar väntar" in text_of(client.get(HOME))
+    cache.clear()
