@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -179,8 +179,18 @@ def organisation_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Orga
     if not permissions.is_officer(user):
         raise Http404
     # by its key alone: not first(), whose sort by name costs a sort node for one row; its
-    # target groups are read where the page shows them (a prefetch costs twice that query)
-    organisation = next(iter(Organisation.objects.filter(pk=pk)[:1]), None)
+    # target groups are read where the page shows them (a prefetch costs twice that query).
+    # Whether a request to join waits, in the same query: most organisations have none, and
+    # then `pending_join_requests` needs no query of its own.
+    waiting = JoinRequest.objects.filter(
+        organisation=OuterRef("pk"), status=JoinRequestStatus.PENDING
+    )
+    organisation = next(
+        iter(
+            Organisation.objects.filter(pk=pk).annotate(join_requests_waiting=Exists(waiting))[:1]
+        ),
+        None,
+    )
     if organisation is None:
         raise Http404
     return organisation
@@ -226,6 +236,8 @@ def invitation_get_by_token(*, token: str) -> Invitation:
 
 
 def pending_join_requests(*, organisation: Organisation) -> QuerySet[JoinRequest]:
+    if getattr(organisation, "join_requests_waiting", True) is False:
+        return JoinRequest.objects.none()  # read with the organisation: none waits
     return organisation.join_requests.filter(status=JoinRequestStatus.PENDING).select_related(
         "user"
     )

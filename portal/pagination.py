@@ -216,8 +216,9 @@ def paginate(
     row: Callable[[Any], Any] | None = None,
 ) -> Page:
     """One page of a list (`?sida=`); a page number out of range gives the nearest page, never
-    an error. `count` is the number of rows when the view already knows it exactly (from the
-    counts per status it shows beside the list): the list is then not counted again.
+    an error. `count` is the number of rows when the view already knows it (from the counts per
+    status it shows beside the list, which it may have kept a while): the list is then not
+    counted again, unless its rows have outgrown that number or it has shrunk below the page.
 
     The rows are read first. Only a page with more rows after it counts the list: a list that
     fits on one page (a lookup by diarienummer, a narrow filter) and the last page of any list
@@ -229,7 +230,14 @@ def paginate(
     paginator = Paginator(items, per_page, count_limit=limit, count=count, row=row)
     number = _page_number(request.GET.get("sida"))
     if paginator.num_pages is not None:
-        return paginator.page(min(number, paginator.num_pages))
+        page = paginator.page(min(number, paginator.num_pages))
+        outgrown = page.has_next() and page.number >= paginator.num_pages
+        shrunk = not page.object_list and page.number > 1
+        if not (outgrown or shrunk):
+            return page
+        # a count the view kept a while (`kept_count`) that the rows have outgrown, or that
+        # has shrunk: counted as if none had been given
+        paginator.count = None
     page = paginator.page(number)
     if page.object_list and not page.has_next():
         paginator.count = (number - 1) * per_page + len(page.object_list)

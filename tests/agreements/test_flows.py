@@ -142,6 +142,35 @@ def test_the_officer_list_keeps_its_query_count(iop: Iop) -> None:
     assert none.context["page"].paginator.count == 0 and not list(none.context["page"])
 
 
+def test_the_counts_per_status_are_kept_a_short_while_and_the_rows_are_always_read(
+    iop: Iop, settings: Any
+) -> None:
+    """As a list's count (portal.pagination.kept_count): the counts beside the IOP list may be
+    PAGINATION_COUNT_CACHE_SECONDS old, the agreements listed never are."""
+    from django.core.cache import cache
+
+    settings.PAGINATION_COUNT_CACHE_SECONDS = 30
+    cache.clear()
+    client = in_english(logged_in(iop.officer))
+    screened(iop)
+    assert client.get(reverse("agreements:officer_list")).context["total"] == 1
+    later = services.agreement_initiate(
+        actor=iop.officer,
+        organisation=OrganisationFactory(status="verified"),
+        public_body=iop.body,
+        data={**INITIATIVE, "title": "Ett senare initiativ"},
+    )
+    with count_queries() as queries:
+        response = client.get(reverse("agreements:officer_list"))
+    assert response.context["total"] == 1  # the kept count ...
+    assert later.title in response.content.decode()  # ... but the rows as they are now
+    assert not [sql for sql in sql_of(queries) if "COUNT(" in sql]
+    # another body's officer sees the counts of her own bodies, not these
+    other = officer_of(CommitteeFactory(name="Byggnadsnämnden", registry_prefix="BN"))
+    assert logged_in(other).get(reverse("agreements:officer_list")).context["total"] == 0
+    cache.clear()
+
+
 def test_the_officer_chooses_the_public_bodys_signatory_and_is_not_asked_to_declare(
     iop: Iop,
 ) -> None:

@@ -226,3 +226,24 @@ def test_an_answer_with_a_role_that_does_not_exist_says_so_and_changes_nothing(
     assert shown_messages(response)  # told what was wrong
     world.join_request.refresh_from_db()
     assert world.join_request.status == "pending"
+
+
+def test_the_officers_page_shows_a_waiting_request_to_join_and_reads_none_when_none_waits(
+    world: World, officer: User
+) -> None:
+    """Whether a request waits is read with the organisation: most have none, and then the
+    page makes no query for them."""
+    from tests.helpers.queries import count_queries
+
+    page_url = reverse("organisations:officer_detail", args=[world.organisation.pk])
+    client = logged_in(officer)
+    page = client.get(page_url)
+    assert list(page.context["join_requests"]) == [world.join_request]
+    assert "En förfrågan om medlemskap väntar på svar" in page.content.decode()
+    JoinRequest.objects.filter(pk=world.join_request.pk).update(status="declined")
+    with count_queries() as queries:
+        page = client.get(page_url)
+    assert list(page.context["join_requests"]) == []
+    assert "förfrågan om medlemskap" not in page.content.decode()
+    read = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in read if sql.startswith('SELECT "organisations_joinrequest"')]

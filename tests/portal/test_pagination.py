@@ -287,3 +287,28 @@ def test_a_worker_keeps_its_own_copy_of_a_count_for_no_longer_than_the_period(
     with time_machine.travel(time.time() + 31, tick=False):
         assert page_of(member).paginator.count == 6
     assert counting.calls == ["get", "set"]  # not kept by another worker either: counted, and kept
+
+
+def test_a_count_the_view_kept_that_the_rows_have_outgrown_or_that_has_shrunk_is_not_trusted(
+    member: User,
+) -> None:
+    """A view may pass the count it kept a while (the IOP list's counts per status): the rows
+    are read anew, and the pages follow them, not the older number."""
+    notices(member, 7)
+    queryset = Notification.objects.filter(recipient=member).order_by("-created_at", "-id")
+
+    def page(sida: int, count: int) -> Page:
+        return paginate(RequestFactory().get("/", {"sida": sida}), queryset, 2, count=count)
+
+    trusted = page(2, 7)
+    assert (trusted.paginator.count, trusted.has_next()) == (7, True)
+    # kept when there were 4: page 2 was the last, but there are more rows now
+    outgrown = page(2, 4)
+    assert outgrown.number == 2 and outgrown.has_next()
+    assert outgrown.paginator.count == 7 and outgrown.paginator.num_pages == 4
+    # and asking for page 4, which the old number did not have, gives page 4
+    assert subjects(page(4, 4)) == ["Notis 6"]
+    # kept when there were 20: page 6 is past the end now, and gives the last page
+    shrunk = page(6, 20)
+    assert shrunk.number == 4 and subjects(shrunk) == ["Notis 6"]
+    assert shrunk.paginator.count == 7
