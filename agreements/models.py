@@ -155,6 +155,20 @@ class Agreement(models.Model):
             models.Index(fields=["status", "-updated_at"], name="agreement_status"),
             # the officer's list, newest change first: read in order, it stops after a page
             models.Index(fields=["-updated_at", "-id"], name="agreement_recent"),
+            # the public register (agreements.selectors.PUBLIC_STATUSES), newest decision
+            # first: read in order, not every public agreement sorted for each page
+            models.Index(
+                fields=["-decision_date", "-id"],
+                condition=models.Q(
+                    status__in=[
+                        AgreementStatus.ACTIVE,
+                        AgreementStatus.AMENDMENT,
+                        AgreementStatus.ENDED,
+                        AgreementStatus.TERMINATED,
+                    ]
+                ),
+                name="agreement_register",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -285,12 +285,17 @@ def register_rows(agreements: list[dict[str, Any]]) -> list[RegisterRow]:
     """The rows of a page of `public_register()`."""
     ids = [agreement["pk"] for agreement in agreements]
     parties: dict[int, list[str]] = defaultdict(list)
-    for agreement_id, body, organisation in (
+    public_parties: dict[int, int] = {}  # the public side's parties: party -> agreement
+    for party, agreement_id, body_id, body, organisation in (
         Party.objects.filter(agreement_id__in=ids)
         .order_by("id")
-        .values_list("agreement_id", "public_body__name", "organisation__name")
+        .values_list(
+            "pk", "agreement_id", "public_body_id", "public_body__name", "organisation__name"
+        )
     ):
         parties[agreement_id].append(body or organisation or "")
+        if body_id is not None:
+            public_parties[party] = agreement_id
     public_pdf = [agreement["pk"] for agreement in agreements if agreement["pdf_public"]]
     latest: dict[int, tuple[int, int, str]] = {}
     if public_pdf:
@@ -300,7 +305,7 @@ def register_rows(agreements: list[dict[str, Any]]) -> list[RegisterRow]:
             .values_list("agreement_id", "pk", "number", "pdf")
         ):
             latest.setdefault(agreement_id, (pk, number, pdf))
-    contributions = _public_contributions(ids)
+    contributions = _public_contributions(public_parties)
     return [
         from_values(
             RegisterRow,
@@ -315,13 +320,17 @@ def register_rows(agreements: list[dict[str, Any]]) -> list[RegisterRow]:
     ]
 
 
-def _public_contributions(agreement_ids: list[int]) -> dict[int, list[tuple[int, Decimal]]]:
-    """The public side's contributions per agreement and year, in one query."""
+def _public_contributions(parties: dict[int, int]) -> dict[int, list[tuple[int, Decimal]]]:
+    """The public side's contributions per agreement and year, in one query: of `parties`
+    (party -> agreement), read by the parties' own index, unsorted."""
     totals: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for agreement_id, year, value in Contribution.objects.filter(
-        party__agreement_id__in=agreement_ids, party__public_body__isnull=False
-    ).values_list("party__agreement_id", "year", "value"):
-        totals[agreement_id][year] += value
+    if parties:
+        for party, year, value in (
+            Contribution.objects.filter(party_id__in=list(parties))
+            .order_by()
+            .values_list("party_id", "year", "value")
+        ):
+            totals[parties[party]][year] += value
     return {agreement_id: sorted(years.items()) for agreement_id, years in totals.items()}
 
 

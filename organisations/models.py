@@ -126,7 +126,16 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name", "id"]
-        indexes = [models.Index(Lower("name"), name="organisation_name_ci")]
+        indexes = [
+            models.Index(Lower("name"), name="organisation_name_ci"),
+            # the public directory, by name: read in order, not every listed organisation
+            # sorted for each page
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(public_listing=True, status=OrganisationStatus.VERIFIED),
+                name="organisation_directory",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(legal_form="natverk")

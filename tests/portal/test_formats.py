@@ -47,6 +47,23 @@ def test_the_long_style_in_each_language(language: str, long_date: str, long_dat
         assert formats.short_datetime(MOMENT) == "2026-11-29 09:58"
 
 
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_every_month_and_day_reads_as_djangos_own_date_format(language: str) -> None:
+    """The long style names the months from a table kept per language, not through Django's
+    formatting on every date: it must say what Django says, in each language, also after a
+    switch of language in the same process."""
+    from django.utils.formats import date_format
+
+    for other in ("en", "sv", language):
+        with translation.override(other):
+            formats.long_date(date(2026, 1, 1))
+    with translation.override(language):
+        for month in range(1, 13):
+            for day in (1, 9, 28):
+                value = date(2026, month, day)
+                assert formats.long_date(value) == date_format(value, "j F Y")
+
+
 @pytest.mark.parametrize(
     ("moment", "text", "table"),
     [
