@@ -35,6 +35,16 @@ def _long(value: date | datetime) -> str:
     return f"{value.day} {_months()[value.month]} {value.year}"
 
 
+def _clock(value: datetime) -> str:
+    """The time as the language writes it (`H:i`, Swedish `H.i`), without Django's formatting
+    of every time when the format is one of those."""
+    # Translators: how a time of day is written (Django's date format letters); Swedish "H.i".
+    style = _("H:i")
+    if len(style) == 3 and style[0] == "H" and style[2] == "i" and not style[1].isalnum():
+        return f"{value.hour:02d}{style[1]}{value.minute:02d}"
+    return formats.time_format(value, style)
+
+
 def _local(value: date | datetime) -> date | datetime:
     if isinstance(value, datetime) and timezone.is_aware(value):
         return timezone.localtime(value)
@@ -58,10 +68,7 @@ def long_datetime(value: datetime | None) -> str:
         return MISSING
     local = _local_moment(value)
     # Translators: a date and a time in running text; Swedish writes "kl. 09.58".
-    return _("%(date)s at %(time)s") % {
-        "date": _long(local),
-        "time": formats.time_format(local, _("H:i")),
-    }
+    return _("%(date)s at %(time)s") % {"date": _long(local), "time": _clock(local)}
 
 
 def short_date(value: date | datetime | None) -> str:
@@ -89,7 +96,7 @@ def time_of_day(value: datetime | None) -> str:
     """`09.58` (English `09:58`): a time on a date already named."""
     if value is None or value == "":
         return MISSING
-    return formats.time_format(_local_moment(value), _("H:i"))
+    return _clock(_local_moment(value))
 
 
 def number(value: int | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from grants.selectors.applications import (
     SORTS,
+    CallRow,
     CaseRow,
     application_get_for_member,
     application_get_for_officer,
@@ -59,6 +60,7 @@ __all__ = [
     "PAYMENT_STATES",
     "REPORT_STATES",
     "SORTS",
+    "CallRow",
     "CaseRow",
     "application_get_for_member",
     "application_get_for_officer",

@@ -48,11 +48,11 @@ def test_the_long_style_in_each_language(language: str, long_date: str, long_dat
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-def test_every_month_and_day_reads_as_djangos_own_date_format(language: str) -> None:
+def test_every_month_day_and_time_reads_as_djangos_own_format(language: str) -> None:
     """The long style names the months from a table kept per language, not through Django's
     formatting on every date: it must say what Django says, in each language, also after a
     switch of language in the same process."""
-    from django.utils.formats import date_format
+    from django.utils.formats import date_format, time_format
 
     for other in ("en", "sv", language):
         with translation.override(other):
@@ -62,6 +62,9 @@ def test_every_month_and_day_reads_as_djangos_own_date_format(language: str) -> 
             for day in (1, 9, 28):
                 value = date(2026, month, day)
                 assert formats.long_date(value) == date_format(value, "j F Y")
+        for hour, minute in ((0, 0), (7, 5), (9, 58), (23, 59)):
+            moment = datetime(2026, 11, 29, hour, minute)
+            assert formats.time_of_day(moment) == time_format(moment, translation.gettext("H:i"))
 
 
 @pytest.mark.parametrize(
