@@ -31,12 +31,14 @@ def directory(request: HttpRequest) -> HttpResponse:
         district=filters.get("district") or "",
         target_group=filters.get("target_group"),
     )
+    page = paginate(request, organisations)
     return render(
         request,
         "organisations/directory.html",
         {
             "form": form,
-            "page": paginate(request, organisations),
+            "page": page,
+            "rows": selectors.directory_rows(list(page.object_list)),
             "query": query_without_page(request),
         },
     )

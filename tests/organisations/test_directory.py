@@ -121,3 +121,34 @@ def test_a_card_reads_what_it_shows_and_the_organisations_page_all_it_shows(sett
         detail = client.get(url).content.decode()
     assert "https://rodd.exempel.se" in detail and "1921" in detail and "Unga 13–25 år" in detail
     assert 1 <= len(queries) <= 3, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_card_names_its_target_groups_in_their_order_in_a_fixed_number_of_queries(
+    settings,
+) -> None:  # type: ignore[no-untyped-def]
+    """The cards of a page name their target groups from one query for the whole page, in the
+    order the administrators gave the groups, whatever the number of organisations."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    seniors = TargetGroupFactory(name="Seniorer", position=2)
+    children = TargetGroupFactory(name="Barn", position=1)
+    TargetGroupFactory(name="Familjer", position=3)  # no one's
+    first = OrganisationFactory(name="A-föreningen", status="verified", public_listing=True)
+    first.target_groups.add(seniors, children)
+    client = Client()
+    client.get(reverse("organisations:directory"))
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(reverse("organisations:directory")).content.decode()
+    card = page[page.index("A-föreningen") :]
+    tag = '<span class="tag">{}</span>'.format
+    assert card.index(tag("Barn")) < card.index(tag("Seniorer"))
+    assert tag("Familjer") not in card
+    for n in range(20):
+        other = OrganisationFactory(name=f"Förening {n}", status="verified", public_listing=True)
+        other.target_groups.add(seniors)
+    client.get(reverse("organisations:directory"))  # the districts, kept, are read anew once
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("organisations:directory")).content.decode()
+    assert len(many) == len(few) and page.count(tag("Seniorer")) == 21
