@@ -590,24 +590,36 @@ class DirectoryRow:
 
 
 def directory_rows(organisations: list[dict[str, Any]]) -> list[DirectoryRow]:
-    """The rows of a page of `directory()`: one query for the page's target groups, named from
-    the list every directory page reads anyway (`target_groups`)."""
-    groups = {group.pk: (position, group.name) for position, group in enumerate(target_groups())}
-    chosen: dict[int, list[tuple[int, str]]] = {}
-    through = Organisation.target_groups.through
-    for organisation_id, group_id in through.objects.filter(
-        organisation_id__in=[organisation["pk"] for organisation in organisations]
-    ).values_list("organisation_id", "targetgroup_id"):
-        if group_id in groups:
-            chosen.setdefault(organisation_id, []).append(groups[group_id])
+    """The rows of a page of `directory()`, with their target groups in one query."""
+    names = _target_group_names([organisation["pk"] for organisation in organisations])
     return [
-        from_values(
-            DirectoryRow,
-            organisation,
-            target_groups=[name for _position, name in sorted(chosen.get(organisation["pk"], []))],
-        )
+        from_values(DirectoryRow, organisation, target_groups=names.get(organisation["pk"], []))
         for organisation in organisations
     ]
+
+
+def target_group_names(*, organisation: Organisation) -> list[str]:
+    """The names of the organisation's target groups, in the groups' own order."""
+    return _target_group_names([organisation.pk]).get(organisation.pk, [])
+
+
+def _target_group_names(organisation_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the target groups of each of these organisations, in the groups' own order:
+    one query of the link table, named from the list every page that shows them reads anyway
+    (`target_groups`), not the groups' rows again for each organisation."""
+    pairs = list(
+        Organisation.target_groups.through.objects.filter(
+            organisation_id__in=organisation_ids
+        ).values_list("organisation_id", "targetgroup_id")
+    )
+    groups = target_groups()
+    if {group_id for _organisation, group_id in pairs} - {group.pk for group in groups}:
+        groups = list(TargetGroup.objects.all())  # one added a moment ago: read them as they are
+    order = {group.pk: (position, group.name) for position, group in enumerate(groups)}
+    chosen: dict[int, list[tuple[int, str]]] = {}
+    for organisation_id, group_id in pairs:
+        chosen.setdefault(organisation_id, []).append(order[group_id])
+    return {pk: [name for _position, name in sorted(named)] for pk, named in chosen.items()}
 
 
 def directory_get(*, pk: int) -> Organisation:

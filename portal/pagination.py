@@ -229,14 +229,19 @@ def paginate(
     limit = getattr(settings, "PAGINATION_COUNT_LIMIT", DEFAULT_COUNT_LIMIT)
     paginator = Paginator(items, per_page, count_limit=limit, count=count, row=row)
     number = _page_number(request.GET.get("sida"))
-    if paginator.num_pages is not None:
+    if paginator.count is not None and paginator.num_pages is not None:
         page = paginator.page(min(number, paginator.num_pages))
-        outgrown = page.has_next() and page.number >= paginator.num_pages
-        shrunk = not page.object_list and page.number > 1
-        if not (outgrown or shrunk):
+        seen = (page.number - 1) * per_page + len(page.object_list)
+        if page.object_list and not page.has_next():
+            paginator.count = seen  # the last page knows the total from its rows
+            return page
+        if page.object_list and seen < paginator.count and page.number < paginator.num_pages:
+            return page
+        if not page.object_list and page.number == 1:
+            paginator.count = 0
             return page
         # a count the view kept a while (`kept_count`) that the rows have outgrown, or that
-        # has shrunk: counted as if none had been given
+        # has shrunk below this page: counted as if none had been given
         paginator.count = None
     page = paginator.page(number)
     if page.object_list and not page.has_next():

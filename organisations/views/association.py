@@ -92,7 +92,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request_user(request),
                 to=OrganisationStatus.PENDING,
             ),
-            "target_groups": organisation.target_groups.all(),
+            "target_groups": selectors.target_group_names(organisation=organisation),
         },
     )
 

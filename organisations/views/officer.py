@@ -90,6 +90,7 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisations/officer_detail.html",
         {
             "organisation": organisation,
+            "target_groups": selectors.target_group_names(organisation=organisation),
             "year": year,
             "documents": selectors.documents_of_year(organisation=organisation, year=year),
             "members": members,

@@ -312,3 +312,9 @@ def test_a_count_the_view_kept_that_the_rows_have_outgrown_or_that_has_shrunk_is
     shrunk = page(6, 20)
     assert shrunk.number == 4 and subjects(shrunk) == ["Notis 6"]
     assert shrunk.paginator.count == 7
+    # the last page knows the total from its rows, whatever was kept
+    assert page(4, 20).paginator.count == 7
+    # kept when there were none: the rows say otherwise
+    none_kept = page(1, 0)
+    assert subjects(none_kept) == ["Notis 0", "Notis 1"] and none_kept.has_next()
+    assert none_kept.paginator.count == 7
