@@ -30,7 +30,7 @@ from agreements.models import (
 )
 from organisations import segregation
 from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
-from portal.pagination import kept_count, query_key
+from portal.pagination import kept_count, person_key, query_key
 from portal.rows import from_values
 
 PUBLIC_STATUSES = [*Agreement.LIVE_STATUSES, AgreementStatus.ENDED, AgreementStatus.TERMINATED]
@@ -100,7 +100,7 @@ def initiatives_to_screen(*, user: User | AnonymousUser) -> int:
         user,
         organisation_field="parties__organisation_id",
     ).order_by()
-    return kept_count(f"initiatives-waiting:{user.pk}", initiatives.count)
+    return kept_count(person_key("initiatives-waiting", user), initiatives.count)
 
 
 def signatures_waiting(*, user: User | AnonymousUser) -> QuerySet[Party]:

@@ -35,7 +35,7 @@ from organisations.models import (
 )
 from portal import person_cache, versions
 from portal.models import AuditEvent, User
-from portal.pagination import kept_count
+from portal.pagination import kept_count, person_key
 from portal.rows import from_values
 
 # --- what an approving officer sees (portal.versions) ------------------------------------------
@@ -412,7 +412,7 @@ def waiting_for_verification_count(*, user: User | AnonymousUser) -> int:
         user,
         organisation_field=None,
     )
-    return kept_count(f"organisations-waiting:{user.pk}", pending.count)
+    return kept_count(person_key("organisations-waiting", user), pending.count)
 
 
 def documents_waiting_count(*, user: User | AnonymousUser) -> int:
@@ -427,7 +427,7 @@ def documents_waiting_count(*, user: User | AnonymousUser) -> int:
         case=Organisation,
         case_field="organisation_id",
     )
-    return kept_count(f"documents-waiting:{user.pk}", documents.count)
+    return kept_count(person_key("documents-waiting", user), documents.count)
 
 
 @dataclass
@@ -618,7 +618,8 @@ def _target_group_names(organisation_ids: list[int]) -> dict[int, list[str]]:
     order = {group.pk: (position, group.name) for position, group in enumerate(groups)}
     chosen: dict[int, list[tuple[int, str]]] = {}
     for organisation_id, group_id in pairs:
-        chosen.setdefault(organisation_id, []).append(order[group_id])
+        if group_id in order:  # not one removed between the two reads
+            chosen.setdefault(organisation_id, []).append(order[group_id])
     return {pk: [name for _position, name in sorted(named)] for pk, named in chosen.items()}
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import get_language
@@ -23,10 +22,12 @@ _month_names: dict[str, tuple[str, ...]] = {}
 
 
 def _months() -> tuple[str, ...]:
-    language = get_language() or settings.LANGUAGE_CODE
-    names = _month_names.get(language)
+    language = get_language()  # None with translations off: Django's own names, not kept
+    names = _month_names.get(language) if language else None
     if names is None:
-        names = _month_names[language] = ("", *(str(MONTHS[month]) for month in range(1, 13)))
+        names = ("", *(str(MONTHS[month]) for month in range(1, 13)))
+        if language:
+            _month_names[language] = names
     return names
 
 

@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from portal import person_cache
 from portal.process_copies import ProcessCopies
 
 PAGE_SIZE = 25
@@ -80,23 +81,31 @@ def kept_count(key: str, count: Callable[[], C], *, fresh: bool = False) -> C:
     be that many seconds old; the rows a number leads to are always read anew. `fresh` counts
     anew."""
     seconds = getattr(settings, "PAGINATION_COUNT_CACHE_SECONDS", 0)
-    if seconds <= 0:
+    # inside a transaction what is counted may yet be rolled back: counted, not kept
+    if seconds <= 0 or person_cache.in_transaction():
         return count()
     key = COUNT_KEY + hashlib.sha256(key.encode()).hexdigest()
     kept = None if fresh else _kept_count(key, seconds)
-    if kept is not None:
-        return cast(C, dict(kept) if isinstance(kept, dict) else kept)  # the caller's own
-    counted = count()
-    now = time.time()
-    cache.set(key, (now, counted), seconds)
-    _counts.put(key, counted, read_at=now, seconds=seconds)
-    return counted
+    if kept is None:
+        kept = count()
+        now = time.time()
+        cache.set(key, (now, kept), seconds)
+        _counts.put(key, kept, read_at=now, seconds=seconds)
+    return cast(C, dict(kept) if isinstance(kept, dict) else kept)  # the caller's own
 
 
 def query_key(queryset: QuerySet[Any]) -> str:
     """What a count of `queryset` depends on: its database, SQL and parameters."""
     sql, params = queryset.query.sql_with_params()
     return f"{queryset.db}\n{sql}\n{params!r}"
+
+
+def person_key(name: str, user: Any) -> str:
+    """What a count of the person's waiting work depends on besides the rows: who they are, and
+    their roles, connections and declarations of jäv (the person's generation,
+    `portal.person_cache`), so that a role taken away or a conflict declared is counted anew
+    at once, not after the while."""
+    return f"{name}:{user.pk}:{person_cache.generation()}"
 
 
 class Paginator:
@@ -241,9 +250,13 @@ def paginate(
             paginator.count = 0
             return page
         # a count the view kept a while (`kept_count`) that the rows have outgrown, or that
-        # has shrunk below this page: counted as if none had been given
+        # has shrunk below this page: counted as if none had been given (the rows already read
+        # serve when they are the page asked for)
         paginator.count = None
-    page = paginator.page(number)
+        if page.number != number:
+            page = paginator.page(number)
+    else:
+        page = paginator.page(number)
     if page.object_list and not page.has_next():
         paginator.count = (number - 1) * per_page + len(page.object_list)
         return page

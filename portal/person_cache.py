@@ -101,6 +101,12 @@ def kept(key: str, load: Callable[[], T], *, generation: str | tuple[str, ...] =
     return value
 
 
+def generation(name: str = PERSON) -> int:
+    """The current number of the generation `name` (read once per request, as `kept` reads
+    it): a key that holds it is stale from the moment the tables of that generation change."""
+    return _numbers([name])[0]
+
+
 # --- the generation numbers a request read -----------------------------------------------------
 
 # None outside a request (a Celery task, a command): every `kept` reads the numbers anew.

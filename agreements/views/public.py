@@ -67,6 +67,9 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     page = paginate(
         request, agreements, count=counts.get(status, 0) if status else sum(counts.values())
     )
+    total = sum(counts.values())
+    if not status and page.paginator.count is not None:
+        total = page.paginator.count  # the rows corrected a kept count: one number on the page
     return render(
         request,
         "agreements/officer_list.html",
@@ -74,7 +77,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query_without_page(request),
             "status": status,
-            "total": sum(counts.values()),
+            "total": total,
             "statuses": [
                 (value, label, counts[value])
                 for value, label in AgreementStatus.choices

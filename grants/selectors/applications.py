@@ -41,7 +41,7 @@ from organisations.models import Organisation, OrganisationRole
 from portal import person_cache
 from portal.formats import registry_number
 from portal.models import AuditEvent, PublicBodyRole, User
-from portal.pagination import kept_count
+from portal.pagination import kept_count, person_key
 from portal.rows import from_values
 from portal.selectors import user_memberships
 
@@ -499,7 +499,7 @@ def waiting_for_officer(*, user: User | AnonymousUser) -> dict[str, int]:
     # the overview and the case handling page are opened often, and only the number may be
     # that old
     counts = kept_count(
-        f"waiting-for-officer:{user.pk}",
+        person_key("waiting-for-officer", user),
         lambda: waiting.aggregate(
             # a column of `application_waiting` (never empty), not the id, which the index does
             # not hold: counting ids read every waiting row from the table (8 ms rather than
@@ -513,7 +513,7 @@ def waiting_for_officer(*, user: User | AnonymousUser) -> dict[str, int]:
     return {
         "applications": counts["applications"],
         "completions": counts["completions"],
-        "reports": kept_count(f"reports-waiting:{user.pk}", reports.count),
+        "reports": kept_count(person_key("reports-waiting", user), reports.count),
         "proposals": counts["proposals"],
     }
 

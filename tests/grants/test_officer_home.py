@@ -71,7 +71,7 @@ def test_the_numbers_waiting_are_kept_a_short_while_for_each_person(grants, sett
     settings.PAGINATION_COUNT_CACHE_SECONDS = 30
     cache.clear()
     g = grants
-    submitted(g)
+    first = submitted(g)
     client = logged_in(g.officer)
     assert "1 inskickad ansökan väntar på att tas om hand." in text_of(client.get(HOME))
     with count_queries() as kept:
@@ -83,7 +83,29 @@ def test_the_numbers_waiting_are_kept_a_short_while_for_each_person(grants, sett
     colleague = g.other_body_officer
     colleague.public_body_memberships.create(public_body=g.body, role="case_officer")
     assert "2 inskickade ansökningar väntar" in text_of(logged_in(colleague).get(HOME))
+    # a declaration of jäv is counted at once, not after the while: the person's own scope
+    organisation_services.conflict_declare(actor=colleague, case=first, reason="Jäv.")
+    assert "1 inskickad ansökan väntar" in text_of(logged_in(colleague).get(HOME))
     # and once the while has passed, for the first officer too
     settings.PAGINATION_COUNT_CACHE_SECONDS = 0
     assert "2 inskickade ansökningar väntar" in text_of(client.get(HOME))
+    cache.clear()
+
+
+def test_a_number_counted_inside_a_transaction_is_not_kept(grants: Grants, settings) -> None:  # type: ignore[no-untyped-def]
+    """What is counted inside a transaction may yet be rolled back: it is counted, not kept."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from portal.pagination import kept_count
+
+    settings.PAGINATION_COUNT_CACHE_SECONDS = 30
+    cache.clear()
+    with transaction.atomic():
+        assert kept_count("test-count", lambda: 1) == 1
+    assert kept_count("test-count", lambda: 2) == 2  # not the 1 of the transaction
+    assert kept_count("test-count", lambda: 3) == 2  # kept from outside one
+    counts = kept_count("test-counts", lambda: {"a": 1})
+    counts["a"] = 99  # the caller's own copy
+    assert kept_count("test-counts", lambda: {"a": 5}) == {"a": 1}
     cache.clear()
