@@ -211,7 +211,15 @@ class Party(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.public_body or self.organisation)
+        return self.name_of(
+            str(self.public_body) if self.public_body else None,
+            str(self.organisation) if self.organisation else None,
+        )
+
+    @staticmethod
+    def name_of(public_body: str | None, organisation: str | None) -> str:
+        """A party's name, its public body's or its organisation's (also for a list's rows)."""
+        return public_body or organisation or ""
 
 
 class ContributionKind(models.TextChoices):

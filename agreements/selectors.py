@@ -293,7 +293,7 @@ def register_rows(agreements: list[dict[str, Any]]) -> list[RegisterRow]:
             "pk", "agreement_id", "public_body_id", "public_body__name", "organisation__name"
         )
     ):
-        parties[agreement_id].append(body or organisation or "")
+        parties[agreement_id].append(Party.name_of(body, organisation))
         if body_id is not None:
             public_parties[party] = agreement_id
     public_pdf = [agreement["pk"] for agreement in agreements if agreement["pdf_public"]]
