@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +11,15 @@ def _site_settings_saved(**_kwargs: object) -> None:
 
     site_settings_forget()
     transaction.on_commit(site_settings_forget)
+
+
+def _user_changed(instance: object, **_kwargs: object) -> None:
+    """The person's own row changed (a password, deactivated, a name, a login): the copies of it
+    the workers keep (`portal.auth_backends`) are stale."""
+    from portal import person_cache
+    from portal.auth_backends import user_generation
+
+    person_cache.changed(user_generation(getattr(instance, "pk", None)))
 
 
 class PortalConfig(AppConfig):
@@ -27,8 +36,12 @@ class PortalConfig(AppConfig):
             PublicBodyMembership,
             ReminderSettings,
             SiteSettings,
+            User,
         )
 
+        # The logged-in person's row, kept by the workers (portal.auth_backends).
+        post_save.connect(_user_changed, sender=User, dispatch_uid="person-cache-user")
+        post_delete.connect(_user_changed, sender=User, dispatch_uid="person-cache-user")
         # Every id in a URL is `<id:pk>`: registered before any URLconf is read.
         register_converter(IdConverter, "id")
         # A person's roles and second factor, kept between requests (portal.person_cache).

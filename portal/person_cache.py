@@ -8,7 +8,8 @@ The same keeping serves other small reads every officer page makes and that chan
 under a generation of its own (`kept(..., generation=...)`): the lists' filter choices (the calls
 and case officers of the person's public bodies, grants.selectors), and the frame every page
 is drawn in, its header and footer (portal.templatetags.frame), kept under the person's
-generation and the frame's own.
+generation and the frame's own. And the logged-in person's own row (portal.auth_backends), in
+each worker's memory only, under a generation of that one row (`changed`).
 
 One generation number stands for all of a kind. A write to any table these facts come from (each
 app names its models with `watch`) raises it, at once and again when the transaction commits,
@@ -73,11 +74,19 @@ def remember(user_pk: int, name: str, load: Callable[[], T]) -> T:
     return kept(f"{name}:{user_pk}", load)
 
 
-def kept(key: str, load: Callable[[], T], *, generation: str | tuple[str, ...] = PERSON) -> T:
+def kept(
+    key: str,
+    load: Callable[[], T],
+    *,
+    generation: str | tuple[str, ...] = PERSON,
+    shared: bool = True,
+) -> T:
     """`load()` kept under `key` until the tables of `generation` change (`watch`); with
     several generations, until the tables of any of them change. Inside a transaction it is
     always `load()`: a service checks who may act under its locks on what the database holds
-    now (a role taken away a moment ago), never on what a request read before."""
+    now (a role taken away a moment ago), never on what a request read before. Not `shared`:
+    kept in this process's memory only, never written to the shared cache (what must not leave
+    the process, such as a password's hash), under the same generations."""
     if not enabled() or in_transaction():
         return load()
     names = (generation,) if isinstance(generation, str) else generation
@@ -88,16 +97,17 @@ def kept(key: str, load: Callable[[], T], *, generation: str | tuple[str, ...] =
     if local is not None:
         value: T = pickle.loads(local)  # noqa: S301 (pickled by this process, from its own reads)
         return value
-    entry = cache.get(entry_key)
-    if _valid(entry, numbers):
-        _local_put(entry_key, entry)
-        shared: T = entry[2]
-        return shared
+    if shared:
+        entry = cache.get(entry_key)
+        if _valid(entry, numbers):
+            _local_put(entry_key, entry)
+            found: T = entry[2]
+            return found
     read_at = time.time()
     value = load()
-    entry = (numbers, read_at, value)
-    cache.set(entry_key, entry, settings.PERSON_CACHE_SECONDS)
-    _local_put(entry_key, entry)
+    if shared:
+        cache.set(entry_key, (numbers, read_at, value), settings.PERSON_CACHE_SECONDS)
+    _local_put(entry_key, (numbers, read_at, value))
     return value
 
 
@@ -129,7 +139,7 @@ def _numbers(names: Sequence[str]) -> list[int]:
         number = found.get(generation_key)
         if number is None:
             # first use, or the cache lost it: a number no kept entry can carry
-            cache.add(generation_key, time.time_ns(), timeout=None)
+            cache.add(generation_key, time.time_ns(), timeout=_lifetime(name))
             number = cache.get(generation_key)
         numbers[name] = number
     if read is not None:
@@ -203,7 +213,24 @@ def forget_all(generation: str | None = None) -> None:
         try:
             cache.incr(key)
         except ValueError:  # not there: the next read starts a new one
-            cache.set(key, time.time_ns(), timeout=None)
+            cache.set(key, time.time_ns(), timeout=_lifetime(name))
+
+
+# How long the generation of one row (`changed`) lives in the shared cache after its last
+# change or first read: one per person who logged in, so they do not pile up for ever. One that
+# is gone starts again at a number no kept entry carries, which is safe at any time.
+ROW_GENERATION_SECONDS = 7 * 24 * 3600
+
+
+def _lifetime(generation: str) -> int | None:
+    """The generations of whole tables (`watch`) live for ever; a row's a week."""
+    return None if generation in _generations else ROW_GENERATION_SECONDS
+
+
+def changed(generation: str) -> None:
+    """Every entry kept of `generation` is stale from now on, and again when the transaction
+    commits: for a generation of one row, raised by the app that owns it (`portal.apps`)."""
+    _changed(generation)
 
 
 def _changed(generation: str) -> None:

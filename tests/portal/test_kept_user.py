@@ -1,0 +1,119 @@
+"""The logged-in person's own row is read once and then kept in the web worker's memory
+(`portal.auth_backends`), never in the shared cache (it holds the password's hash), and never
+outlives a change to it: deactivated, a new password, a new name, or deleted, the very next page
+knows it."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+
+from portal import person_cache
+from portal.auth_backends import user_generation
+from portal.models import User
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import count_queries, sql_of
+
+pytestmark = pytest.mark.django_db
+
+USER_ROW = 'FROM "portal_user" WHERE "portal_user"."id" = '
+
+
+def user_reads(queries: object) -> list[str]:
+    return [sql for sql in sql_of(queries) if USER_ROW in sql]  # type: ignore[arg-type]
+
+
+def test_the_next_page_does_not_read_the_person_again(officer: User) -> None:
+    client = logged_in(officer)
+    home = reverse("portal:officer_home")
+    client.get(home)
+    with count_queries() as first:
+        assert client.get(home).status_code == 200
+    with count_queries(person_kept=True) as second:
+        assert client.get(home).status_code == 200
+    assert len(user_reads(first)) == 1
+    assert user_reads(second) == []
+
+
+def test_a_person_deactivated_is_logged_out_on_the_very_next_page(officer: User) -> None:
+    client = logged_in(officer)
+    home = reverse("portal:officer_home")
+    assert client.get(home).status_code == 200
+    # as the admin does it, in another request
+    other = User.objects.get(pk=officer.pk)
+    other.is_active = False
+    other.save()
+    response = client.get(home)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_new_password_ends_the_other_sessions_on_the_very_next_page(officer: User) -> None:
+    client = logged_in(officer)
+    home = reverse("portal:officer_home")
+    assert client.get(home).status_code == 200
+    other = User.objects.get(pk=officer.pk)
+    other.set_password("ett-helt-nytt-lösenord-2026")
+    other.save()
+    assert client.get(home)["Location"].startswith(reverse("account_login"))
+
+
+def test_a_person_deleted_is_logged_out(member: User) -> None:
+    client = logged_in(member)
+    dashboard = reverse("portal:dashboard")
+    assert client.get(dashboard).status_code == 200
+    User.objects.filter(pk=member.pk).get().delete()
+    assert client.get(dashboard)["Location"].startswith(reverse("account_login"))
+
+
+def test_a_new_name_shows_on_the_next_page(member: User) -> None:
+    client = logged_in(member)
+    dashboard = reverse("portal:dashboard")
+    client.get(dashboard)
+    other = User.objects.get(pk=member.pk)
+    other.name = "Ingrid Nyström"
+    other.save()
+    assert "Ingrid Nyström" in client.get(dashboard).content.decode()
+
+
+def test_a_change_rolled_back_is_not_taken_for_the_row(member: User) -> None:
+    client = logged_in(member)
+    dashboard = reverse("portal:dashboard")
+    client.get(dashboard)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        other = User.objects.get(pk=member.pk)
+        other.name = "Aldrig Sparad"
+        other.save()
+        # a page read inside the transaction (the tests' one connection sees the change)
+        # keeps nothing of what it read
+        client.get(dashboard)
+        raise RuntimeError
+    page = client.get(dashboard).content.decode()
+    assert "Aldrig Sparad" not in page
+    assert member.name in page
+
+
+def test_the_row_is_never_written_to_the_shared_cache(officer: User) -> None:
+    client = logged_in(officer)
+    home = reverse("portal:officer_home")
+    for _ in range(3):
+        assert client.get(home).status_code == 200
+    password_hash = User.objects.get(pk=officer.pk).password
+    assert password_hash
+    kept = [
+        pickle.loads(value)  # noqa: S301 - the test's own local cache
+        for value in cache._cache.values()  # type: ignore[attr-defined]
+    ]
+    assert kept  # the person's roles, the frame … are there
+    assert not any(password_hash in repr(value) for value in kept)
+
+
+def test_a_rows_generation_is_not_kept_for_ever() -> None:
+    """One generation per person who logged in: they expire from the shared cache (a new one
+    starts at a number no kept copy carries), unlike the generations of whole tables."""
+    assert person_cache._lifetime(person_cache.PERSON) is None
+    assert person_cache._lifetime(user_generation(1)) == person_cache.ROW_GENERATION_SECONDS
