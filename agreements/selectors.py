@@ -32,6 +32,7 @@ from organisations import segregation
 from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
 from portal.pagination import kept_count, person_key, query_key
 from portal.rows import from_values
+from portal.sql import one_of
 
 PUBLIC_STATUSES = [*Agreement.LIVE_STATUSES, AgreementStatus.ENDED, AgreementStatus.TERMINATED]
 
@@ -54,8 +55,10 @@ def agreements_for_officer(*, user: User | AnonymousUser) -> QuerySet[Agreement]
     # (two thirds of the time of a page of 25).
     return (
         Agreement.objects.filter(
-            Q(public_body_id__in=bodies)
-            | Q(pk__in=Party.objects.filter(public_body_id__in=bodies).values("agreement_id"))
+            Q(one_of("public_body_id", bodies))
+            | Q(
+                pk__in=Party.objects.filter(one_of("public_body_id", bodies)).values("agreement_id")
+            )
         )
         .select_related("public_body", "initiating_organisation")
         .only(*OFFICER_LIST_COLUMNS)
@@ -253,7 +256,7 @@ def public_register() -> QuerySet[Agreement, dict[str, Any]]:
     """Active and ended agreements, public documents, newest decision first: the columns the
     register shows, as values for `register_rows` (not the agreements' other texts)."""
     return (
-        Agreement.objects.filter(status__in=PUBLIC_STATUSES)
+        Agreement.objects.filter(one_of("status", PUBLIC_STATUSES))  # the register's index
         .order_by("-decision_date", "-id")
         .values(*REGISTER_COLUMNS)
     )

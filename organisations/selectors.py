@@ -37,6 +37,7 @@ from portal import person_cache, versions
 from portal.models import AuditEvent, User
 from portal.pagination import kept_count, person_key
 from portal.rows import from_values
+from portal.sql import constant
 
 # --- what an approving officer sees (portal.versions) ------------------------------------------
 
@@ -348,20 +349,25 @@ def officer_queue(
         raise Http404
     organisations = segregation.exclude_conflicted(
         Organisation.objects.annotate(
-            documents_waiting=Count("documents", filter=Q(documents__status="submitted"))
+            documents_waiting=Count(
+                "documents", filter=Q(documents__status=constant(DocumentStatus.SUBMITTED))
+            )
         ),
         user,
         organisation_field=None,
     )
     if status:
-        organisations = organisations.filter(status=status)
+        # one of the choices (the filter's form offers no other) is written into the SQL
+        organisations = organisations.filter(
+            status=constant(status) if status in OrganisationStatus.values else status
+        )
     if legal_form:
         organisations = organisations.filter(legal_form=legal_form)
     if district:
         organisations = organisations.filter(district__iexact=district)
     if documents_waiting:
         organisations = organisations.filter(
-            pk__in=AnnualDocument.objects.filter(status=DocumentStatus.SUBMITTED).values(
+            pk__in=AnnualDocument.objects.filter(status=constant(DocumentStatus.SUBMITTED)).values(
                 "organisation_id"
             )
         )
@@ -554,7 +560,10 @@ def districts() -> list[str]:
 
 def _listed() -> QuerySet[Organisation]:
     """The organisations of the public directory: verified, and asked to be listed."""
-    return Organisation.objects.filter(public_listing=True, status=OrganisationStatus.VERIFIED)
+    # written into the SQL, so the plan on the directory's partial index is kept (portal.sql)
+    return Organisation.objects.filter(
+        public_listing=constant(True), status=constant(OrganisationStatus.VERIFIED)
+    )
 
 
 def directory(

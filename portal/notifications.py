@@ -37,6 +37,7 @@ from portal.models import (
     parse_days,
 )
 from portal.registry import Context, DigestSection, Kind
+from portal.sql import one_of
 
 MAX_ATTEMPTS = 4
 MAX_BACKOFF = 3600  # seconds, before jitter
@@ -404,7 +405,7 @@ def resend(*, ids: list[int]) -> int:
 def notifications_for(*, user: User) -> models.QuerySet[Notification]:
     """What was sent to a person, and what waits for their digest, newest first."""
     return Notification.objects.filter(
-        recipient=user, status__in=[NotificationStatus.SENT, NotificationStatus.HELD]
+        one_of("status", [NotificationStatus.SENT, NotificationStatus.HELD]), recipient=user
     ).order_by("-created_at", "-id")
 
 

@@ -44,6 +44,7 @@ from portal.models import AuditEvent, PublicBodyRole, User
 from portal.pagination import kept_count, person_key
 from portal.rows import from_values
 from portal.selectors import user_memberships
+from portal.sql import constant, one_of
 
 # The filters' choices (calls, case officers) kept between requests (`portal.person_cache`).
 CHOICES = "choices"
@@ -255,15 +256,20 @@ def inbox(
     body_ids = _officer_body_ids(user)
     if not body_ids:
         raise Http404
+    # the bodies and statuses are written into the SQL: one plan per connection (portal.sql)
     applications = _without_conflicts(
-        Application.objects.filter(public_body_id__in=body_ids), user
-    ).exclude(status=ApplicationStatus.DRAFT)
+        Application.objects.filter(one_of("public_body_id", body_ids)), user
+    ).exclude(status=constant(ApplicationStatus.DRAFT))
     if call:
-        applications = applications.filter(call_id=call)
+        # a call of the officer's bodies (the filter's form offers no other), in the SQL
+        applications = applications.filter(call_id=constant(int(call)))
     if organisation:
         applications = applications.filter(organisation_id=organisation)
     if status:
-        applications = applications.filter(status=status)
+        # one of the choices (the filter's form offers no other) is written into the SQL
+        applications = applications.filter(
+            status=constant(status) if status in ApplicationStatus.values else status
+        )
     if assigned == "me":
         applications = applications.filter(assigned_to_id=user.pk)
     elif assigned == "none":
@@ -469,7 +475,7 @@ def inbox_officers(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
 
 def _not_own_proposal(user: User | AnonymousUser) -> Q:
     """Four eyes: a decision maker never decides a proposal they prepared themselves."""
-    return ~Q(proposed_by_id=user.pk or 0)
+    return ~Q(proposed_by_id=constant(user.pk or 0))  # in the SQL: the list has no parameter
 
 
 def waiting_for_officer(*, user: User | AnonymousUser) -> dict[str, int]:
@@ -526,7 +532,7 @@ def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Applicatio
     return (
         _without_conflicts(
             Application.objects.filter(
-                public_body_id__in=body_ids, status=ApplicationStatus.PROPOSED
+                one_of("public_body_id", body_ids), status=constant(ApplicationStatus.PROPOSED)
             ).filter(_not_own_proposal(user)),
             user,
         )
