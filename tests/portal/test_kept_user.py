@@ -106,9 +106,9 @@ def test_the_row_is_never_written_to_the_shared_cache(
         def __getattr__(self, name: str) -> object:
             return getattr(cache, name)
 
-        def set(self, key: str, value: object, *args: object, **kwargs: object) -> object:
+        def set(self, key: str, value: object, *args: object, **kwargs: object) -> None:
             written.append(value)
-            return cache.set(key, value, *args, **kwargs)
+            cache.set(key, value, *args, **kwargs)  # type: ignore[arg-type]
 
         def add(self, key: str, value: object, *args: object, **kwargs: object) -> object:
             written.append(value)
