@@ -20,8 +20,33 @@ from portal import registry
 from portal.storage import logo_storage
 
 
+class UserQuerySet(models.QuerySet["User"]):
+    """A write to many people's rows at once sends no signal per row: every web worker's copy
+    of a logged-in person's row (`portal.auth_backends`) is stale from then on, and the copies
+    of the persons' roles with it (one generation stands for them all)."""
+
+    def update(self, **kwargs: Any) -> int:
+        count = super().update(**kwargs)
+        _people_changed()
+        return count
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        count = super().bulk_update(objs, fields, batch_size=batch_size)
+        _people_changed()
+        return count
+
+
+def _people_changed() -> None:
+    from portal import person_cache
+
+    person_cache.changed(person_cache.PERSON)
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
 
     def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:

@@ -33,7 +33,9 @@ it had read everything at its start; a change the request makes itself (a write 
 generation) makes it read them again. With a local cache, or `PERSON_CACHE_SECONDS = 0`, every
 request reads the database as before. A change made outside Django (SQL by hand) is not heard:
 it shows within `PERSON_CACHE_SECONDS`, or at once after `manage.py shell -c "from portal import
-person_cache; person_cache.forget_all()"`."""
+person_cache; person_cache.forget_all()"` (run it after changing `portal_user` by hand: a
+deactivated person's kept row is otherwise used for up to that long). `User.objects.update()`
+and `bulk_update()` raise the person generation themselves (`portal.models.UserQuerySet`)."""
 
 from __future__ import annotations
 
@@ -91,6 +93,8 @@ def kept(
         return load()
     names = (generation,) if isinstance(generation, str) else generation
     numbers = _numbers(names)
+    if None in numbers:  # the shared cache holds no number (full, or failing): keep nothing
+        return load()
     # (v2: entries carry when they were read; a worker still on the old code reads none of them)
     entry_key = f"person:v2:{'+'.join(names)}:{key}"
     local = _local_get(entry_key, numbers)

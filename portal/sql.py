@@ -28,18 +28,20 @@ from django.db.models import BooleanField, CharField, Expression, F, IntegerFiel
 from django.db.models.lookups import In
 from django.db.models.sql.compiler import SQLCompiler
 
-WORD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+WORD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class Constant(Expression):
     """`value` as an SQL literal: 'draft', 12, TRUE."""
 
     def __init__(self, value: str | int | bool) -> None:
-        if isinstance(value, bool):
+        # exactly these types (`constant` turns a choice's member into one): a subclass could
+        # write itself otherwise
+        if type(value) is bool:
             output: Any = BooleanField()
-        elif isinstance(value, int):
+        elif type(value) is int:
             output = IntegerField()
-        elif isinstance(value, str) and WORD.match(value):
+        elif type(value) is str and WORD.fullmatch(value):
             output = CharField()
         else:
             raise ValueError(f"not a constant of the code: {value!r}")
@@ -61,7 +63,11 @@ class Constant(Expression):
 
 
 def constant(value: str | int | bool) -> Constant:
-    """`value` written into the SQL (see the module's text); str() of a choice's member."""
+    """`value` written into the SQL (see the module's text); a choice's member as its value."""
+    if isinstance(value, bool):
+        return Constant(bool(value))
+    if isinstance(value, int):
+        return Constant(int(value))
     return Constant(str(value) if isinstance(value, str) else value)
 
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from agreements.selectors import agreements_for_officer, public_register
 from grants import selectors
-from grants.models import Application
+from grants.models import Application, ApplicationStatus
 from organisations.selectors import directory, officer_queue
-from portal.sql import constant, one_of
+from portal.sql import Constant, constant, one_of
 from tests.grants.conftest import Grants, submitted
 from tests.helpers.clients import logged_in
 
@@ -33,10 +33,26 @@ def test_a_constant_of_the_code_is_written_into_the_sql(value: object) -> None:
     assert params_of(queryset) == ()
 
 
-@pytest.mark.parametrize("value", ["x' OR '1'='1", "två ord", "", "a" * 65, 1.5, None, b"draft"])
+@pytest.mark.parametrize(
+    "value", ["x' OR '1'='1", "två ord", "", "a" * 65, "draft\n", 1.5, None, b"draft"]
+)
 def test_nothing_but_a_word_or_a_whole_number_is_taken(value: object) -> None:
     with pytest.raises(ValueError):
         constant(value)  # type: ignore[arg-type]
+
+
+def test_a_subclass_is_written_as_its_plain_value() -> None:
+    """A choice's member is written as its value; a subclass of its own never reaches the SQL
+    as itself (it could write itself otherwise)."""
+
+    class Odd(str):
+        def __str__(self) -> str:
+            return "x' OR '1'='1"
+
+    assert constant(ApplicationStatus.DRAFT).value == "draft"
+    assert type(constant(ApplicationStatus.DRAFT).value) is str
+    with pytest.raises(ValueError):
+        Constant(Odd("draft"))
 
 
 def test_one_of_none_lists_nothing(grants: Grants) -> None:

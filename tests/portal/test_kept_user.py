@@ -50,6 +50,29 @@ def test_a_person_deactivated_is_logged_out_on_the_very_next_page(officer: User)
     assert response["Location"].startswith(reverse("account_login"))
 
 
+def test_a_person_deactivated_by_an_update_of_many_rows_is_logged_out(officer: User) -> None:
+    """`update()` sends no signal per row: it makes every kept row stale itself."""
+    client = logged_in(officer)
+    home = reverse("portal:officer_home")
+    assert client.get(home).status_code == 200
+    User.objects.filter(pk=officer.pk).update(is_active=False)
+    assert client.get(home)["Location"].startswith(reverse("account_login"))
+
+
+def test_nothing_is_kept_when_the_shared_cache_has_no_number(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A number the shared cache could not give (full, failing) is no number to keep under."""
+    monkeypatch.setattr(person_cache, "_numbers", lambda names: [None for _ in names])
+    loads: list[int] = []
+
+    def load() -> int:
+        loads.append(1)
+        return len(loads)
+
+    assert [person_cache.kept("row", load, shared=False) for _ in range(2)] == [1, 2]
+
+
 def test_a_new_password_ends_the_other_sessions_on_the_very_next_page(officer: User) -> None:
     client = logged_in(officer)
     home = reverse("portal:officer_home")
