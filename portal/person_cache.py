@@ -220,9 +220,10 @@ def forget_all(generation: str | None = None) -> None:
             cache.set(key, time.time_ns(), timeout=_lifetime(name))
 
 
-# How long the generation of one row (`changed`) lives in the shared cache after its last
-# change or first read: one per person who logged in, so they do not pile up for ever. One that
-# is gone starts again at a number no kept entry carries, which is safe at any time.
+# How long the generation of one row (`changed`) lives in the shared cache from when it was
+# started (its first read, or a change that found none): one per person who logged in, so they
+# do not pile up for ever. One that is gone starts again at a number no kept entry carries,
+# which is safe at any time.
 ROW_GENERATION_SECONDS = 7 * 24 * 3600
 
 
