@@ -37,7 +37,7 @@ from portal import person_cache, versions
 from portal.models import AuditEvent, User
 from portal.pagination import kept_count, person_key
 from portal.rows import from_values
-from portal.sql import constant
+from portal.sql import choice, constant
 
 # --- what an approving officer sees (portal.versions) ------------------------------------------
 
@@ -357,10 +357,7 @@ def officer_queue(
         organisation_field=None,
     )
     if status:
-        # one of the choices (the filter's form offers no other) is written into the SQL
-        organisations = organisations.filter(
-            status=constant(status) if status in OrganisationStatus.values else status
-        )
+        organisations = organisations.filter(status=choice(status, OrganisationStatus.values))
     if legal_form:
         organisations = organisations.filter(legal_form=legal_form)
     if district:

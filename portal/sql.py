@@ -74,3 +74,9 @@ def constant(value: str | int | bool) -> Constant:
 def one_of(field: str, values: Iterable[str | int]) -> In:
     """`field IN (…)` with every value written into the SQL; none: no rows."""
     return In(F(field), [constant(value) for value in values])
+
+
+def choice(value: str, choices: Iterable[str]) -> str | Constant:
+    """A filter's value: written into the SQL when it is one of `choices` (a status the form
+    offers), else left as it is, to travel as a parameter like anything a person typed."""
+    return constant(value) if value in set(choices) else value

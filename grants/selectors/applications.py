@@ -44,7 +44,7 @@ from portal.models import AuditEvent, PublicBodyRole, User
 from portal.pagination import kept_count, person_key
 from portal.rows import from_values
 from portal.selectors import user_memberships
-from portal.sql import constant, one_of
+from portal.sql import choice, constant, one_of
 
 # The filters' choices (calls, case officers) kept between requests (`portal.person_cache`).
 CHOICES = "choices"
@@ -266,10 +266,7 @@ def inbox(
     if organisation:
         applications = applications.filter(organisation_id=organisation)
     if status:
-        # one of the choices (the filter's form offers no other) is written into the SQL
-        applications = applications.filter(
-            status=constant(status) if status in ApplicationStatus.values else status
-        )
+        applications = applications.filter(status=choice(status, ApplicationStatus.values))
     if assigned == "me":
         applications = applications.filter(assigned_to_id=user.pk)
     elif assigned == "none":
