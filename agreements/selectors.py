@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.options import Options
@@ -32,6 +31,7 @@ from organisations import segregation
 from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
 from portal.pagination import kept_count, person_key, query_key
 from portal.rows import from_values
+from portal.selectors import recent_history
 from portal.sql import one_of
 
 PUBLIC_STATUSES = [*Agreement.LIVE_STATUSES, AgreementStatus.ENDED, AgreementStatus.TERMINATED]
@@ -233,10 +233,9 @@ def signatory_candidates(
     return {party_pk: list(users.values()) for party_pk, users in people.items()}
 
 
-def history_of(*, agreement: Agreement) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Agreement), object_id=str(agreement.pk)
-    ).order_by("-created_at", "-id")
+def history_of(*, agreement: Agreement) -> list[AuditEvent]:
+    """The agreement's latest events, newest first (as many as its page shows)."""
+    return recent_history(agreement)
 
 
 # what a row of the public register shows (templates/agreements/_register_rows.jinja)

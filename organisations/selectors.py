@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -36,7 +35,9 @@ from organisations.models import (
 from portal import person_cache, versions
 from portal.models import AuditEvent, User
 from portal.pagination import kept_count, person_key
+from portal.prepared import Prepared, slot
 from portal.rows import from_values
+from portal.selectors import recent_history
 from portal.sql import choice, constant
 
 # --- what an approving officer sees (portal.versions) ------------------------------------------
@@ -175,6 +176,18 @@ def organisation_get_for_member(
     return membership.organisation, membership
 
 
+_FOR_OFFICER = Prepared(
+    Organisation,
+    lambda: Organisation.objects.filter(pk=slot("pk")).annotate(
+        join_requests_waiting=Exists(
+            JoinRequest.objects.filter(
+                organisation=OuterRef("pk"), status=constant(JoinRequestStatus.PENDING)
+            )
+        )
+    )[:1],
+)
+
+
 def organisation_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Organisation:
     """Any organisation, for a case officer. An officer excluded from it (segregation of duties)
     still sees it, read-only: the page says why and offers no action, and the services refuse
@@ -185,15 +198,7 @@ def organisation_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Orga
     # target groups are read where the page shows them (a prefetch costs twice that query).
     # Whether a request to join waits, in the same query: most organisations have none, and
     # then `pending_join_requests` needs no query of its own.
-    waiting = JoinRequest.objects.filter(
-        organisation=OuterRef("pk"), status=JoinRequestStatus.PENDING
-    )
-    organisation = next(
-        iter(
-            Organisation.objects.filter(pk=pk).annotate(join_requests_waiting=Exists(waiting))[:1]
-        ),
-        None,
-    )
+    organisation = _FOR_OFFICER.first(pk=pk)
     if organisation is None:
         raise Http404
     return organisation
@@ -205,12 +210,26 @@ def organisation_find_by_number(*, number: str) -> Organisation | None:
     return Organisation.objects.filter(organisation_number=number).first()
 
 
-def members_of(*, organisation: Organisation) -> QuerySet[OrganisationMembership]:
-    return organisation.memberships.select_related("user").order_by("user__name", "user__email")
+_MEMBERS = Prepared(
+    OrganisationMembership,
+    lambda: (
+        OrganisationMembership.objects.filter(organisation_id=slot("organisation"))
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    ),
+)
+
+
+def members_of(*, organisation: Organisation) -> list[OrganisationMembership]:
+    """The organisation's people with their roles, by name."""
+    members = _MEMBERS.all(organisation=organisation.pk)
+    for member in members:
+        member.organisation = organisation  # as its related manager would give them
+    return members
 
 
 def membership_get(*, organisation: Organisation, pk: int) -> OrganisationMembership:
-    membership = members_of(organisation=organisation).filter(pk=pk).first()
+    membership = organisation.memberships.select_related("user").filter(pk=pk).first()
     if membership is None:
         raise Http404
     return membership
@@ -261,6 +280,14 @@ class DocumentRow:
     earlier_versions: list[DocumentVersion] = field(default_factory=list)  # newest first
 
 
+_DOCUMENTS = Prepared(
+    AnnualDocument,
+    lambda: AnnualDocument.objects.filter(
+        organisation_id=slot("organisation"), year=slot("year")
+    ).select_related("current_version"),
+)
+
+
 def documents_of_year(*, organisation: Organisation, year: int) -> list[DocumentRow]:
     """Every kind of annual document for the year, with what has been sent in (or None) and
     the files sent in before the current one. The current file is always the newest upload and
@@ -268,8 +295,10 @@ def documents_of_year(*, organisation: Organisation, year: int) -> list[Document
     number 2 or more: an organisation that sent each document once costs one query."""
     documents = {
         document.kind: document
-        for document in organisation.documents.filter(year=year).select_related("current_version")
+        for document in _DOCUMENTS.all(organisation=organisation.pk, year=year)
     }
+    for document in documents.values():
+        document.organisation = organisation  # as its related manager would give them
     replaced = [
         document
         for document in documents.values()
@@ -328,10 +357,9 @@ def document_version_get_for_user(
     return version
 
 
-def history_of(*, organisation: Organisation) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Organisation), object_id=str(organisation.pk)
-    ).order_by("-created_at", "-id")
+def history_of(*, organisation: Organisation) -> list[AuditEvent]:
+    """The organisation's latest events, newest first (as many as its page shows)."""
+    return recent_history(organisation)
 
 
 def officer_queue(
@@ -604,20 +632,34 @@ def directory_rows(organisations: list[dict[str, Any]]) -> list[DirectoryRow]:
     ]
 
 
+_CHOSEN = Prepared(
+    Organisation.target_groups.through,
+    lambda: Organisation.target_groups.through.objects.filter(
+        organisation_id=slot("organisation")
+    ).values_list("organisation_id", "targetgroup_id"),
+)
+
+
 def target_group_names(*, organisation: Organisation) -> list[str]:
     """The names of the organisation's target groups, in the groups' own order."""
-    return _target_group_names([organisation.pk]).get(organisation.pk, [])
+    return _named(_CHOSEN.all(organisation=organisation.pk)).get(organisation.pk, [])
 
 
 def _target_group_names(organisation_ids: list[int]) -> dict[int, list[str]]:
     """The names of the target groups of each of these organisations, in the groups' own order:
     one query of the link table, named from the list every page that shows them reads anyway
     (`target_groups`), not the groups' rows again for each organisation."""
-    pairs = list(
-        Organisation.target_groups.through.objects.filter(
-            organisation_id__in=organisation_ids
-        ).values_list("organisation_id", "targetgroup_id")
+    return _named(
+        list(
+            Organisation.target_groups.through.objects.filter(
+                organisation_id__in=organisation_ids
+            ).values_list("organisation_id", "targetgroup_id")
+        )
     )
+
+
+def _named(pairs: list[tuple[int, int]]) -> dict[int, list[str]]:
+    """(organisation, target group) pairs as each organisation's names of its groups."""
     groups = target_groups()
     if {group_id for _organisation, group_id in pairs} - {group.pk for group in groups}:
         groups = list(TargetGroup.objects.all())  # one added a moment ago: read them as they are

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Exists, QuerySet
+from django.db.models import CharField, Exists, Model, QuerySet
 from django.http import HttpRequest
 
 from portal import person_cache
-from portal.models import PublicBodyMembership, ReminderSettings, SiteSettings, User
+from portal.models import AuditEvent, PublicBodyMembership, ReminderSettings, SiteSettings, User
+from portal.prepared import Prepared, slot
 
 SITE_SETTINGS_CACHE_KEY = "portal:site_settings"
 SITE_SETTINGS_CACHE_SECONDS = 300
@@ -95,3 +97,20 @@ def site_settings_forget() -> None:
     """After a change: the next page reads the settings anew. Every save of them calls it, at
     once and when the change is committed (`portal.apps`)."""
     cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+
+# the events a record's page shows, newest first (components/history.html)
+HISTORY_SHOWN = 50
+
+_HISTORY = Prepared(
+    AuditEvent,
+    lambda: AuditEvent.objects.filter(
+        content_type_id=slot("type"), object_id=slot("object", CharField())
+    ).order_by("-created_at", "-id")[:HISTORY_SHOWN],
+)
+
+
+def recent_history(record: Model) -> list[AuditEvent]:
+    """The latest `HISTORY_SHOWN` events of `record` (an application, an organisation, an
+    agreement), newest first: the query compiled once per worker (`portal.prepared`)."""
+    return _HISTORY.all(type=ContentType.objects.get_for_model(record).pk, object=str(record.pk))

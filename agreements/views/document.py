@@ -207,7 +207,7 @@ def agreement_page(
             "record_form": FollowUpRecordForm(),
             "can_record": active and permissions.can_contribute(user, agreement),
             "end_form": bound.get("end_form") or EndForm() if officer and active else None,
-            "history": selectors.history_of(agreement=agreement)[:50],
+            "history": selectors.history_of(agreement=agreement),
             "signing": services.signing_panel(agreement=agreement) if signing else None,
             "signing_round_form": bound.get("signing_round_form") or SigningRoundForm()
             if signing and officer

@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.options import Options
 from django.http import Http404
 from django.utils import timezone
@@ -22,6 +21,7 @@ from grants.models import (
     Application,
     ApplicationStatus,
     Attachment,
+    BudgetLine,
     Call,
     FollowUpReport,
     Programme,
@@ -30,7 +30,6 @@ from grants.models import (
 )
 from grants.selectors._shared import (
     _application_queryset,
-    _by_pk,
     _officer_body_ids,
     _with_people,
     _without_conflicts,
@@ -42,8 +41,9 @@ from portal import person_cache
 from portal.formats import registry_number
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.pagination import kept_count, person_key
+from portal.prepared import Prepared, slot
 from portal.rows import from_values
-from portal.selectors import user_memberships
+from portal.selectors import recent_history, user_memberships
 from portal.sql import choice, constant, one_of
 
 # The filters' choices (calls, case officers) kept between requests (`portal.person_cache`).
@@ -152,12 +152,19 @@ def latest_submission(*, application: Application) -> Submission | None:
     return application.submissions.order_by("-number").first()
 
 
+# an application by its key, with its call, programme, body and organisation: every page of a
+# case reads it, compiled once per worker (`portal.prepared`)
+_APPLICATION = Prepared(
+    Application, lambda: _application_queryset().filter(pk=slot("pk")).order_by()[:1]
+)
+
+
 def application_get_for_member(
     *, user: User | AnonymousUser, pk: int
 ) -> tuple[Application, OrganisationMembership]:
     if not user.is_authenticated:
         raise Http404
-    application = _with_people(_by_pk(_application_queryset().filter(pk=pk)))
+    application = _with_people(_APPLICATION.first(pk=pk))
     if application is None:
         raise Http404
     membership = organisation_selectors.membership_of(
@@ -172,16 +179,18 @@ def application_get_for_officer(*, user: User | AnonymousUser, pk: int) -> Appli
     """For a case officer or decision maker of the owning public body who is not excluded from
     the case (segregation of duties); 404 for anyone else, so an affiliated officer cannot even
     read the case through the officer pages."""
-    application = _with_people(
-        _by_pk(
-            _without_conflicts(
-                _application_queryset().filter(pk=pk, public_body_id__in=_officer_body_ids(user)),
-                user,
-            ).exclude(status=ApplicationStatus.DRAFT)
-        )
-    )
-    if application is None:
+    body_ids = _officer_body_ids(user)
+    application = _APPLICATION.first(pk=pk) if body_ids else None
+    # read by its key alone, then held to the same rules as the officer's lists: sent in, to
+    # one of their bodies, and not a case they must stay out of
+    if (
+        application is None
+        or application.status == ApplicationStatus.DRAFT
+        or application.public_body_id not in body_ids
+        or permissions.is_excluded(user, application)
+    ):
         raise Http404
+    _with_people(application)
     return application
 
 
@@ -539,8 +548,39 @@ def proposals_for_decision(*, user: User | AnonymousUser) -> QuerySet[Applicatio
     )
 
 
-def current_attachments(*, application: Application) -> QuerySet[Attachment]:
-    return application.attachments.filter(removed_at__isnull=True).select_related("attachment_type")
+_ATTACHMENTS = Prepared(
+    Attachment,
+    lambda: Attachment.objects.filter(
+        application_id=slot("application"), removed_at__isnull=True
+    ).select_related("attachment_type"),
+)
+_BUDGET = Prepared(
+    BudgetLine, lambda: BudgetLine.objects.filter(application_id=slot("application"))
+)
+_SUBMISSIONS = Prepared(
+    Submission,
+    lambda: Submission.objects.filter(application_id=slot("application")).order_by("number"),
+)
+
+
+R = TypeVar("R", bound=Model)
+
+
+def _of(application: Application, rows: list[R]) -> list[R]:
+    """Rows of the application, each given it as its related manager would."""
+    for row in rows:
+        row.application = application  # type: ignore[attr-defined]
+    return rows
+
+
+def current_attachments(*, application: Application) -> list[Attachment]:
+    """The application's files that have not been removed, in the order they were uploaded."""
+    return _of(application, _ATTACHMENTS.all(application=application.pk))
+
+
+def budget_lines_of(*, application: Application) -> list[BudgetLine]:
+    """The application's budget, costs and funding, in their order."""
+    return _of(application, _BUDGET.all(application=application.pk))
 
 
 def attachment_get_for_user(
@@ -579,7 +619,8 @@ def assessment_of(*, application: Application) -> Assessment:
 
 
 def submissions_of(*, application: Application) -> list[Submission]:
-    return list(application.submissions.order_by("number"))
+    """Every sending of the application, the first first."""
+    return _of(application, _SUBMISSIONS.all(application=application.pk))
 
 
 def submission_changes(
@@ -609,7 +650,6 @@ def submission_changes(
     return changed
 
 
-def history_of(*, application: Application) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Application), object_id=str(application.pk)
-    ).order_by("-created_at", "-id")
+def history_of(*, application: Application) -> list[AuditEvent]:
+    """The application's latest events, newest first (as many as its page shows)."""
+    return recent_history(application)

@@ -44,7 +44,7 @@ def _money_context(application: Application) -> dict[str, Any]:
 
 
 def _application_context(application: Application, **extra: Any) -> dict[str, Any]:
-    lines = list(application.budget_lines.all())
+    lines = selectors.budget_lines_of(application=application)
     costs = sum((line.amount for line in lines if line.kind == "cost"), start=0)
     funding = sum((line.amount for line in lines if line.kind != "cost"), start=0)
     return {

@@ -129,7 +129,7 @@ def _officer_page(
         else None,
         submissions=submissions,
         changed=changed,
-        history=selectors.history_of(application=application)[:50],
+        history=selectors.history_of(application=application),
         can_declare_conflict=permissions.can_declare_conflict(user, application),
         assign_form=AssignForm(
             choices=selectors.colleague_choices(application=application),

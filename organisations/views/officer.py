@@ -79,7 +79,7 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     year = timezone.localdate().year
     can_review = permissions.can_review(user, organisation)
-    members = list(selectors.members_of(organisation=organisation))
+    members = selectors.members_of(organisation=organisation)
     own_change = segregation.is_own_change(user, organisation.payment_details_changed_by_id)
     # The officer's moves (verifying their own change of the payment details is not one).
     moves = transitions.available_transitions(
@@ -102,7 +102,7 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     member.role == OrganisationRole.REPRESENTATIVE for member in members
                 ),
             ),
-            "history": selectors.history_of(organisation=organisation)[:50],
+            "history": selectors.history_of(organisation=organisation),
             "excluded": not can_review,
             "can_review": can_review,
             "can_verify_payment": permissions.can_verify_payment_details(user, organisation),
