@@ -399,6 +399,7 @@ def test_a_case_officer_who_declared_jav_is_out_of_the_inbox_and_the_lists(grant
     )
     assert client.get(attachment).status_code == 404
     assert client.get(reverse("grants:officer_report", args=[money.pk])).status_code == 404
+    assert client.get(reverse("grants:officer_application", args=[money.pk])).status_code == 404
     for name in ("inbox", "payments", "reports", "recoveries"):
         assert money.pk not in listed(client, name), name
     response = client.post(
