@@ -25,9 +25,10 @@ import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import BigIntegerField, Expression, Field, IntegerField, Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -73,9 +74,9 @@ def slot(name: str, output_field: Field[Any, Any] | None = None) -> Slot:
 
 @dataclass(frozen=True)
 class _Compiled:
-    queryset: QuerySet[Any]
-    compiler: SQLCompiler
-    sql: str
+    queryset: QuerySet[Any] = field(repr=False)  # its repr would run it, without values
+    compiler: SQLCompiler = field(repr=False)
+    sql: str  # "" when no row can match whatever the values (`one_of` of no ids)
     params: tuple[Any, ...]
     names: frozenset[str]
 
@@ -101,6 +102,8 @@ class Prepared(Generic[M, R]):
         """An unevaluated queryset that runs the kept SQL with `values`: evaluate it (iterate,
         `list()`); filtering or slicing it further is refused."""
         compiled = self.compiled(*shape)
+        if not compiled.sql:
+            return _running(compiled.queryset.none())
         missing = compiled.names ^ values.keys()
         if missing:
             raise TypeError(f"values of the slots expected, not these: {sorted(missing)}")
@@ -114,19 +117,12 @@ class Prepared(Generic[M, R]):
                 for param in compiled.params
             )
         except _NoRows:
-            return compiled.queryset.none()
+            return _running(compiled.queryset.none())
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection
         sql = compiled.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign]
-        # a copy of the kept queryset (never evaluated itself) around the kept query: not
-        # copy.copy, which evaluates a queryset, nor _chain(), which clones the query
-        kept = compiled.queryset
-        queryset: QuerySet[M, R] = QuerySet.__new__(type(kept))
-        queryset.__dict__.update(kept.__dict__)
-        # not through the `query` setter, which makes a values_list() a values() again
-        queryset._query = _Run(kept.query, compiler)  # type: ignore[attr-defined]
-        return queryset
+        return _running(compiled.queryset, compiler)
 
     def compiled(self, *shape: Hashable) -> _Compiled:
         """The SQL of `shape` on the database the query is read from, compiled at its first use."""
@@ -138,7 +134,10 @@ class Prepared(Generic[M, R]):
                 return compiled
         queryset = self.build(*shape)
         compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # as the ORM answers it: no rows, without asking the database
+            sql, params = "", []
         compiled = _Compiled(
             queryset=queryset,
             compiler=compiler,
@@ -151,6 +150,18 @@ class Prepared(Generic[M, R]):
             while len(self._kept) > SHAPES:
                 self._kept.popitem(last=False)
         return compiled
+
+
+def _running(kept: QuerySet[M, R], compiler: SQLCompiler | None = None) -> QuerySet[M, R]:
+    """A copy of the kept queryset (never evaluated itself) around its query, answering with
+    `compiler` (the query's own when None): not copy.copy, which evaluates a queryset, nor
+    _chain(), which clones the query."""
+    queryset: QuerySet[M, R] = QuerySet.__new__(type(kept))
+    queryset.__dict__.update(kept.__dict__)
+    compiler = compiler or kept.query.get_compiler(using=kept.db)
+    # not through the `query` setter, which makes a values_list() a values() again
+    queryset._query = _Run(kept.query, compiler)  # type: ignore[attr-defined]
+    return queryset
 
 
 class _NoRows(Exception):

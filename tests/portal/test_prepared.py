@@ -17,6 +17,7 @@ from portal.models import AuditEvent
 from portal.prepared import Prepared, slot
 from portal.selectors import HISTORY_SHOWN, recent_history
 from portal.services import audit_record
+from portal.sql import one_of
 from tests.helpers.queries import count_queries, sql_of
 from tests.organisations.factories import (
     JoinRequestFactory,
@@ -197,3 +198,22 @@ def test_a_number_beyond_what_the_database_holds_matches_nothing() -> None:
     members = members_query()
     assert members.all(organisation=2**70) == []
     assert members.all(organisation=-(2**70)) == []
+
+
+def test_a_shape_no_row_can_match_gives_no_rows_as_the_orm_does() -> None:
+    """An officer without committees: `one_of` of no ids matches nothing, decided before any
+    query, as the ORM decides it."""
+    organisation = OrganisationFactory()
+    in_bodies = Prepared(
+        Organisation,
+        lambda *ids: Organisation.objects.filter(one_of("pk", ids), name=slot("name", CharField())),
+    )
+    with count_queries() as queries:
+        assert in_bodies.all(name=organisation.name) == []
+    assert len(queries) == 0
+    assert in_bodies.all(organisation.pk, name=organisation.name) == [organisation]
+    assert "Prepared" not in repr(in_bodies.compiled())  # its repr runs nothing
+    with pytest.raises(TypeError, match="prepared query"):
+        in_bodies.queryset(name="x").filter(pk=1)
+    with pytest.raises(TypeError, match="prepared query"):
+        members_query().queryset(organisation=2**70).filter(pk=1)
