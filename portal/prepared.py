@@ -15,7 +15,8 @@ Rules, so what is kept is the same SQL the queryset would make each time:
   function reads nothing else that changes (no clock, no user, no settings), only its `shape`
   arguments, which key what is kept: a few values of the code, such as the ids of an officer's
   committees (`portal.sql.constant`), never what a person typed;
-- a slot is an exact value (`=`, `<`, …), not a pattern (`icontains` would not escape it);
+- a slot stands for a value compared as it is (`=`, `<`, …); a pattern (`icontains`, which the
+  ORM compiles otherwise for an expression than for a value) stays an ordinary query;
 - the result is a list, not a queryset to filter further.
 """
 
