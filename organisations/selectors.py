@@ -35,7 +35,7 @@ from organisations.models import (
 from portal import person_cache, versions
 from portal.models import AuditEvent, User
 from portal.pagination import kept_count, person_key
-from portal.prepared import Prepared, slot
+from portal.prepared import Prepared, owned, slot
 from portal.rows import from_values
 from portal.selectors import recent_history
 from portal.sql import choice, constant
@@ -222,10 +222,7 @@ _MEMBERS = Prepared(
 
 def members_of(*, organisation: Organisation) -> list[OrganisationMembership]:
     """The organisation's people with their roles, by name."""
-    members = _MEMBERS.all(organisation=organisation.pk)
-    for member in members:
-        member.organisation = organisation  # as its related manager would give them
-    return members
+    return owned(_MEMBERS.all(organisation=organisation.pk), "organisation", organisation)
 
 
 def membership_get(*, organisation: Organisation, pk: int) -> OrganisationMembership:
@@ -295,10 +292,10 @@ def documents_of_year(*, organisation: Organisation, year: int) -> list[Document
     number 2 or more: an organisation that sent each document once costs one query."""
     documents = {
         document.kind: document
-        for document in _DOCUMENTS.all(organisation=organisation.pk, year=year)
+        for document in owned(
+            _DOCUMENTS.all(organisation=organisation.pk, year=year), "organisation", organisation
+        )
     }
-    for document in documents.values():
-        document.organisation = organisation  # as its related manager would give them
     replaced = [
         document
         for document in documents.values()

@@ -153,6 +153,14 @@ class Prepared(Generic[M, R]):
         return compiled
 
 
+def owned(rows: list[R], name: str, owner: Model) -> list[R]:
+    """`rows` read by their owner's key, each given `owner` as its `name` (as the owner's
+    related manager gives it), so that reading it costs no query."""
+    for row in rows:
+        setattr(row, name, owner)
+    return rows
+
+
 def _running(kept: QuerySet[M, R], compiler: SQLCompiler | None = None) -> QuerySet[M, R]:
     """A copy of the kept queryset (never evaluated itself) around its query, answering with
     `compiler` (the query's own when None): not copy.copy, which evaluates a queryset, nor

@@ -48,12 +48,6 @@ def _application_queryset() -> QuerySet[Application]:
     return Application.objects.select_related("call__programme__public_body", "organisation")
 
 
-def _by_pk(queryset: QuerySet[Any]) -> Any:
-    """The one row of a queryset narrowed to a primary key, or None. Not `first()`, which sorts
-    by the model's ordering (a sort node and its planning on every case page, for one row)."""
-    return next(iter(queryset.order_by()[:1]), None)
-
-
 # the people an application's pages name: who proposed the decision and who took it (the case
 # officer is not named there: the assign form holds their id, and the lists read their name)
 PEOPLE = ("proposed_by", "decided_by")

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.options import Options
 from django.http import Http404
 from django.utils import timezone
@@ -41,7 +41,7 @@ from portal import person_cache
 from portal.formats import registry_number
 from portal.models import AuditEvent, PublicBodyRole, User
 from portal.pagination import kept_count, person_key
-from portal.prepared import Prepared, slot
+from portal.prepared import Prepared, owned, slot
 from portal.rows import from_values
 from portal.selectors import recent_history, user_memberships
 from portal.sql import choice, constant, one_of
@@ -563,24 +563,14 @@ _SUBMISSIONS = Prepared(
 )
 
 
-R = TypeVar("R", bound=Model)
-
-
-def _of(application: Application, rows: list[R]) -> list[R]:
-    """Rows of the application, each given it as its related manager would."""
-    for row in rows:
-        row.application = application  # type: ignore[attr-defined]
-    return rows
-
-
 def current_attachments(*, application: Application) -> list[Attachment]:
     """The application's files that have not been removed, in the order they were uploaded."""
-    return _of(application, _ATTACHMENTS.all(application=application.pk))
+    return owned(_ATTACHMENTS.all(application=application.pk), "application", application)
 
 
 def budget_lines_of(*, application: Application) -> list[BudgetLine]:
     """The application's budget, costs and funding, in their order."""
-    return _of(application, _BUDGET.all(application=application.pk))
+    return owned(_BUDGET.all(application=application.pk), "application", application)
 
 
 def attachment_get_for_user(
@@ -620,7 +610,7 @@ def assessment_of(*, application: Application) -> Assessment:
 
 def submissions_of(*, application: Application) -> list[Submission]:
     """Every sending of the application, the first first."""
-    return _of(application, _SUBMISSIONS.all(application=application.pk))
+    return owned(_SUBMISSIONS.all(application=application.pk), "application", application)
 
 
 def submission_changes(

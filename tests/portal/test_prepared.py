@@ -217,3 +217,15 @@ def test_a_shape_no_row_can_match_gives_no_rows_as_the_orm_does() -> None:
         in_bodies.queryset(name="x").filter(pk=1)
     with pytest.raises(TypeError, match="prepared query"):
         members_query().queryset(organisation=2**70).filter(pk=1)
+
+
+def test_rows_read_by_their_owners_key_carry_the_owner_without_a_query() -> None:
+    from organisations.selectors import members_of
+
+    organisation = OrganisationFactory()
+    OrganisationMembershipFactory(organisation=organisation)
+    members = members_of(organisation=organisation)
+    with count_queries() as queries:
+        assert [member.organisation for member in members] == [organisation]
+        assert members[0].organisation is organisation
+    assert len(queries) == 0
