@@ -66,7 +66,7 @@ def _organisation_applications(request: HttpRequest, *, organisation: Organisati
         "applications": paginate(
             request,
             selectors.organisation_cases(user=request.user, organisation=organisation.pk),
-            row=selectors.CaseRow.of,
+            rows=selectors.case_rows(user=request.user),
         ),
         "query": query_without_page(request),
         "organisation": organisation,

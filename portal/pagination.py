@@ -120,12 +120,14 @@ class Paginator:
         count_limit: int,
         count: int | None = None,
         row: Callable[[Any], Any] | None = None,
+        rows: Callable[[list[Any]], list[Any]] | None = None,
     ) -> None:
         self.object_list = object_list
         self.per_page = per_page
         self.count_limit = count_limit
         self.count: int | None = count
         self.row = row
+        self.rows = rows
 
     @property
     def exact(self) -> bool:
@@ -161,6 +163,8 @@ class Paginator:
         shown = rows[: self.per_page]
         if self.row is not None:
             shown = [self.row(values) for values in shown]
+        if self.rows is not None:
+            shown = self.rows(shown)
         return Page(shown, number, self, has_next=len(rows) > self.per_page)
 
 
@@ -223,6 +227,7 @@ def paginate(
     *,
     count: int | None = None,
     row: Callable[[Any], Any] | None = None,
+    rows: Callable[[list[Any]], list[Any]] | None = None,
 ) -> Page:
     """One page of a list (`?sida=`); a page number out of range gives the nearest page, never
     an error. `count` is the number of rows when the view already knows it (from the counts per
@@ -234,9 +239,10 @@ def paginate(
     know the total from their own rows.
 
     `row` makes each row read (a list read as values) into what the page shows, e.g. a
-    selector's row type (`grants.selectors.CaseRow.of`)."""
+    selector's row type (`grants.selectors.CallRow.of`); `rows` makes the page's rows so, all
+    at once, when they need what is read once for the page (`grants.selectors.case_rows`)."""
     limit = getattr(settings, "PAGINATION_COUNT_LIMIT", DEFAULT_COUNT_LIMIT)
-    paginator = Paginator(items, per_page, count_limit=limit, count=count, row=row)
+    paginator = Paginator(items, per_page, count_limit=limit, count=count, row=row, rows=rows)
     number = _page_number(request.GET.get("sida"))
     if paginator.count is not None and paginator.num_pages is not None:
         page = paginator.page(min(number, paginator.num_pages))

@@ -75,7 +75,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "grants/inbox.html",
         {
             "form": form,
-            "page": paginate(request, applications, row=selectors.CaseRow.of),
+            "page": paginate(request, applications, rows=selectors.case_rows(user=request.user)),
             "query": query_without_page(request),
             "segregated": selectors.officer_has_exclusions(user=request.user),
             # a registration number that opened nothing: the empty list says so

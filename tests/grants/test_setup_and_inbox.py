@@ -137,12 +137,46 @@ def test_an_inbox_row_shows_the_case_as_the_officer_reads_it(grants: Grants) -> 
     assert "Hanna Handläggare" in row
     assert "<td>–</td>" in row_of(unassigned)
 
-    User.objects.filter(pk=g.officer.pk).update(name="")
+    g.officer.name = ""
+    g.officer.save(update_fields=["name"])  # as the profile page saves it
     rows = {
         row.split("</th>")[0]: row
         for row in client.get(reverse("grants:inbox")).content.decode().split("<tr>")[2:]
     }
     assert g.officer.email in row_of(assigned)
+
+
+def test_a_case_keeps_its_officers_name_after_they_leave_the_committee(grants: Grants) -> None:
+    """The inbox names a case's officer and its call from the lists its filter offers; a case
+    officer who has since left the committee (or become its decision maker) is no longer among
+    them, and is still named on the cases they hold, read for the page in one query however
+    many such cases it shows."""
+    from grants import services
+    from portal.models import PublicBodyMembership, PublicBodyRole
+    from tests.helpers.queries import assert_same_query_count, count_queries
+    from tests.portal.factories import MembershipFactory
+
+    g = grants
+    leavers = [
+        MembershipFactory(
+            public_body=g.body, role=PublicBodyRole.CASE_OFFICER, user__name=f"Lämnat {i}"
+        ).user
+        for i in range(3)
+    ]
+    cases = [submitted(g) for _ in leavers]
+    for case, leaver in zip(cases, leavers, strict=True):
+        services.application_assign(application=case, actor=g.officer, assignee=leaver)
+    client = logged_in(g.officer)
+    client.get(reverse("grants:inbox"))
+    PublicBodyMembership.objects.filter(user=leavers[0]).delete()
+    with count_queries() as one_left:
+        page = client.get(reverse("grants:inbox")).content.decode()
+    assert "Lämnat 0" in page and "Lämnat 1" in page
+    PublicBodyMembership.objects.filter(user__in=leavers).delete()
+    with count_queries() as all_left:
+        page = client.get(reverse("grants:inbox")).content.decode()
+    assert all(f"Lämnat {i}" in page for i in range(3))
+    assert_same_query_count(one_left, all_left)
 
 
 def test_a_registration_number_opens_its_case_however_the_officer_types_it(
