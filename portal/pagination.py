@@ -27,6 +27,7 @@ list, and a list whose view passes the count it already has, make the one query 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar, cast, overload
@@ -37,6 +38,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from portal import person_cache
+from portal.prepared import rows_and_sql
 from portal.process_copies import ProcessCopies
 
 PAGE_SIZE = 25
@@ -47,10 +49,13 @@ DEFAULT_COUNT_LIMIT = 10_000
 MAX_PAGE_NUMBER = 1_000_000
 
 
+# The LIMIT and OFFSET that make a list's SQL the SQL of one of its pages (PostgreSQL, SQLite).
+PAGE_OF_SQL = re.compile(r"\s+LIMIT\s+\d+(?:\s+OFFSET\s+\d+)?\s*$")
+
 # The counts this process read from the shared cache, each for what is left of its period: a
 # list's next view needs no round trip for it.
 _counts: ProcessCopies[Any] = ProcessCopies(4096)
-COUNT_KEY = "pagination:count:v2:"
+COUNT_KEY = "pagination:count:v3:"
 
 
 def _kept_count(key: str, seconds: int) -> Any:
@@ -128,6 +133,8 @@ class Paginator:
         self.count: int | None = count
         self.row = row
         self.rows = rows
+        # what the list's count depends on, from the SQL its page was read with (`page`)
+        self.count_key = ""
 
     @property
     def exact(self) -> bool:
@@ -146,7 +153,8 @@ class Paginator:
         scope's count); `fresh` counts anew."""
         bounded = self.object_list.order_by()[: self.count_limit + 1]
         if getattr(settings, "PAGINATION_COUNT_CACHE_SECONDS", 0) > 0:
-            count = kept_count(query_key(bounded.values("pk")), bounded.count, fresh=fresh)
+            key = self.count_key or query_key(bounded.values("pk"))
+            count = kept_count(key, bounded.count, fresh=fresh)
         else:
             count = bounded.count()
         self.count = count if count <= self.count_limit else None
@@ -159,7 +167,13 @@ class Paginator:
 
     def page(self, number: int) -> Page:
         offset = (number - 1) * self.per_page
-        rows = list(self.object_list[offset : offset + self.per_page + 1])
+        page = self.object_list[offset : offset + self.per_page + 1]
+        # the page's SQL, compiled once, also names what the list's count depends on: its
+        # database, and its SQL and parameters without the page's LIMIT and OFFSET
+        rows, sql, params = rows_and_sql(page)
+        whole = PAGE_OF_SQL.sub("", sql)
+        if sql and whole != sql:
+            self.count_key = f"{page.db}\n{whole}\n{params!r}"
         shown = rows[: self.per_page]
         if self.row is not None:
             shown = [self.row(values) for values in shown]

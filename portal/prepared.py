@@ -153,6 +153,20 @@ class Prepared(Generic[M, R]):
         return compiled
 
 
+def rows_and_sql(queryset: QuerySet[M, R]) -> tuple[list[R], str, tuple[Any, ...]]:
+    """The rows of `queryset`, and the SQL and parameters it was compiled to: compiled once
+    for both, where reading the SQL of a queryset (`.query.sql_with_params()`) and then its
+    rows compiles it twice. The SQL is "" when no row can match (no query is made)."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return [], "", ()
+    kept = tuple(params)
+    compiler.as_sql = lambda *args, **kwargs: (sql, kept)
+    return list(_running(queryset, compiler)), sql, kept
+
+
 def owned(rows: list[R], name: str, owner: Model) -> list[R]:
     """`rows` read by their owner's key, each given `owner` as its `name` (as the owner's
     related manager gives it), so that reading it costs no query."""
