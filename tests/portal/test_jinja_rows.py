@@ -119,6 +119,29 @@ def test_every_text_of_a_row_template_is_translated() -> None:
     assert missing == []
 
 
+def test_a_rows_labels_are_in_the_readers_language_on_every_row(settings) -> None:  # type: ignore[no-untyped-def]
+    """The labels of the register's and the open calls' rows are translated once for the page,
+    in the language of the request, and stand on every row."""
+    from agreements.models import AgreementStatus
+    from tests.agreements.factories import AgreementFactory
+    from tests.helpers.clients import in_english
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    for n in range(2):
+        AgreementFactory(title=f"Avtal {n}", status=AgreementStatus.ACTIVE)
+        CallFactory(title=f"Utlysning {n}")
+    swedish, english = Client(), in_english(Client())
+    register = swedish.get(reverse("agreements:register")).content.decode()
+    assert register.count("<strong>Parter:</strong>") == 2
+    assert register.count("<strong>Avtalstid:</strong>") == 2
+    assert (
+        "<strong>Parties:</strong>" in english.get(reverse("agreements:register")).content.decode()
+    )
+    calls = swedish.get(reverse("grants:calls")).content.decode()
+    assert calls.count("<strong>Stängs</strong>") == 2 and calls.count("<p>Budget: ") == 2
+    assert "<strong>Closes</strong>" in english.get(reverse("grants:calls")).content.decode()
+
+
 def test_what_an_association_typed_is_text_on_the_public_pages(settings) -> None:  # type: ignore[no-untyped-def]
     """The directory, the open calls and the IOP register are where an association's own words
     reach everyone: the rows escape them there too."""
