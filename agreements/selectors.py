@@ -30,6 +30,7 @@ from agreements.models import (
 from organisations import segregation
 from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
 from portal.pagination import kept_count, person_key, query_key
+from portal.prepared import Prepared, one_of_slot
 from portal.rows import from_values
 from portal.selectors import recent_history
 from portal.sql import one_of
@@ -283,30 +284,49 @@ class RegisterRow:
     _meta: ClassVar[Options[Agreement]] = Agreement._meta
 
 
+# The rows of a page of the register, of any number of agreements: compiled once per worker
+# (portal.prepared), where building and compiling each cost more than the database's answer.
+_PARTIES = Prepared(
+    Party,
+    lambda: (
+        Party.objects.filter(one_of_slot("agreement_id", "agreements"))
+        .order_by("id")
+        .values_list(
+            "pk", "agreement_id", "public_body_id", "public_body__name", "organisation__name"
+        )
+    ),
+)
+_VERSIONS = Prepared(
+    AgreementVersion,
+    lambda: (
+        AgreementVersion.objects.filter(one_of_slot("agreement_id", "agreements"))
+        .order_by("agreement_id", "-number")
+        .values_list("agreement_id", "pk", "number", "pdf")
+    ),
+)
+_CONTRIBUTIONS = Prepared(
+    Contribution,
+    lambda: (
+        Contribution.objects.filter(one_of_slot("party_id", "parties"))
+        .order_by()
+        .values_list("party_id", "year", "value")
+    ),
+)
+
+
 def register_rows(agreements: list[dict[str, Any]]) -> list[RegisterRow]:
     """The rows of a page of `public_register()`."""
     ids = [agreement["pk"] for agreement in agreements]
     parties: dict[int, list[str]] = defaultdict(list)
     public_parties: dict[int, int] = {}  # the public side's parties: party -> agreement
-    for party, agreement_id, body_id, body, organisation in (
-        Party.objects.filter(agreement_id__in=ids)
-        .order_by("id")
-        .values_list(
-            "pk", "agreement_id", "public_body_id", "public_body__name", "organisation__name"
-        )
-    ):
+    for party, agreement_id, body_id, body, organisation in _PARTIES.all(agreements=ids):
         parties[agreement_id].append(Party.name_of(body, organisation))
         if body_id is not None:
             public_parties[party] = agreement_id
     public_pdf = [agreement["pk"] for agreement in agreements if agreement["pdf_public"]]
     latest: dict[int, tuple[int, int, str]] = {}
-    if public_pdf:
-        for agreement_id, pk, number, pdf in (
-            AgreementVersion.objects.filter(agreement_id__in=public_pdf)
-            .order_by("agreement_id", "-number")
-            .values_list("agreement_id", "pk", "number", "pdf")
-        ):
-            latest.setdefault(agreement_id, (pk, number, pdf))
+    for agreement_id, pk, number, pdf in _VERSIONS.all(agreements=public_pdf):
+        latest.setdefault(agreement_id, (pk, number, pdf))
     contributions = _public_contributions(public_parties)
     return [
         from_values(
@@ -326,13 +346,8 @@ def _public_contributions(parties: dict[int, int]) -> dict[int, list[tuple[int, 
     """The public side's contributions per agreement and year, in one query: of `parties`
     (party -> agreement), read by the parties' own index, unsorted."""
     totals: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    if parties:
-        for party, year, value in (
-            Contribution.objects.filter(party_id__in=list(parties))
-            .order_by()
-            .values_list("party_id", "year", "value")
-        ):
-            totals[parties[party]][year] += value
+    for party, year, value in _CONTRIBUTIONS.all(parties=list(parties)):
+        totals[parties[party]][year] += value
     return {agreement_id: sorted(years.items()) for agreement_id, years in totals.items()}
 
 

@@ -35,7 +35,7 @@ from organisations.models import (
 from portal import person_cache, versions
 from portal.models import AuditEvent, User
 from portal.pagination import kept_count, person_key
-from portal.prepared import Prepared, owned, slot
+from portal.prepared import Prepared, one_of_slot, owned, slot
 from portal.rows import from_values
 from portal.selectors import recent_history
 from portal.sql import choice, constant
@@ -629,30 +629,26 @@ def directory_rows(organisations: list[dict[str, Any]]) -> list[DirectoryRow]:
     ]
 
 
+# (organisation, target group) of any number of organisations: one organisation's page, or
+# the 25 of a page of the directory, by the same SQL compiled once (portal.prepared)
 _CHOSEN = Prepared(
     Organisation.target_groups.through,
     lambda: Organisation.target_groups.through.objects.filter(
-        organisation_id=slot("organisation")
+        one_of_slot("organisation_id", "organisations")
     ).values_list("organisation_id", "targetgroup_id"),
 )
 
 
 def target_group_names(*, organisation: Organisation) -> list[str]:
     """The names of the organisation's target groups, in the groups' own order."""
-    return _named(_CHOSEN.all(organisation=organisation.pk)).get(organisation.pk, [])
+    return _target_group_names([organisation.pk]).get(organisation.pk, [])
 
 
 def _target_group_names(organisation_ids: list[int]) -> dict[int, list[str]]:
     """The names of the target groups of each of these organisations, in the groups' own order:
     one query of the link table, named from the list every page that shows them reads anyway
     (`target_groups`), not the groups' rows again for each organisation."""
-    return _named(
-        list(
-            Organisation.target_groups.through.objects.filter(
-                organisation_id__in=organisation_ids
-            ).values_list("organisation_id", "targetgroup_id")
-        )
-    )
+    return _named(_CHOSEN.all(organisations=organisation_ids))
 
 
 def _named(pairs: list[tuple[int, int]]) -> dict[int, list[str]]:

@@ -23,15 +23,25 @@ Rules, so what is kept is the same SQL the queryset would make each time:
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import BigIntegerField, Expression, Field, IntegerField, Model, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Expression,
+    F,
+    Field,
+    IntegerField,
+    Model,
+    QuerySet,
+)
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
@@ -71,6 +81,55 @@ class Slot(Expression):
 def slot(name: str, output_field: Field[Any, Any] | None = None) -> Slot:
     """The request's value `name` (a whole number unless `output_field` says otherwise)."""
     return Slot(name, output_field)
+
+
+class IdsSlot(Slot):
+    """The whole numbers the request gives (`Prepared.all(name=[…])`), sent as one parameter
+    whatever their number (`one_of_slot`)."""
+
+
+class InSlot(Expression):
+    """`column` is one of the request's whole numbers `name`: `= ANY(%s)` with an array in
+    PostgreSQL, `IN (SELECT value FROM json_each(%s))` with a JSON list in SQLite. The SQL is
+    the same for any number of ids, so a page's rows of another table (its parties, its target
+    groups) are compiled once, where `column__in=ids` writes one placeholder an id."""
+
+    conditional = True
+
+    def __init__(self, column: str, name: str) -> None:
+        super().__init__(output_field=BooleanField())
+        self.column: Any = F(column)  # the column itself once resolved
+        self.slot = IdsSlot(name)
+
+    def __repr__(self) -> str:
+        return f"InSlot({self.column!r}, {self.slot.name!r})"
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        raise NotImplementedError(
+            f"one_of_slot is written for PostgreSQL and SQLite, not {connection.vendor}"
+        )
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        column, params = compiler.compile(self.column)
+        return f"{column} = ANY(%s::bigint[])", (*params, _Marker(self.slot))
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        column, params = compiler.compile(self.column)
+        # the column as the ORM compiles it; the ids are a parameter
+        sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return sql, (*params, _Marker(self.slot))
+
+
+def one_of_slot(column: str, name: str) -> InSlot:
+    """A condition for `filter()`: `column` is one of the whole numbers the request gives as
+    `name` (a list; none of them: no rows, without a query)."""
+    return InSlot(column, name)
 
 
 @dataclass(frozen=True)
@@ -195,6 +254,8 @@ def _converted(slot: Slot, value: Any, connection: Any) -> Any:
     """`value` as the slot's field sends it to this database. A whole number beyond what the
     database holds (an id typed into an address) matches nothing, as Django's own lookups
     treat it, rather than failing in the database."""
+    if isinstance(slot, IdsSlot):
+        return _ids(value, connection)
     field = slot.output_field
     converted = field.get_db_prep_value(value, connection, prepared=False)
     if isinstance(field, IntegerField) and converted is not None:
@@ -202,6 +263,25 @@ def _converted(slot: Slot, value: Any, connection: Any) -> Any:
         if not low <= converted <= high:
             raise _NoRows
     return converted
+
+
+def _ids(values: Any, connection: Any) -> Any:
+    """The ids as the database takes them in one parameter: whole numbers only (a text or a
+    float is an error of the code, not a request's), those beyond what it holds left out."""
+    if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+        raise TypeError(f"a list of whole numbers, not {values!r}")
+    low, high = connection.ops.integer_field_range("BigIntegerField")
+    ids = []
+    for value in values:
+        if type(value) is not int:
+            raise TypeError(f"a whole number, not {value!r}")
+        if low <= value <= high:
+            ids.append(value)
+    if not ids:
+        raise _NoRows
+    if connection.vendor == "sqlite":
+        return json.dumps(ids)
+    return ids
 
 
 class _Run:

@@ -4,6 +4,7 @@ give, models, related rows, annotations and value tuples, never another request'
 
 from __future__ import annotations
 
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -229,3 +230,52 @@ def test_rows_read_by_their_owners_key_carry_the_owner_without_a_query() -> None
         assert [member.organisation for member in members] == [organisation]
         assert members[0].organisation is organisation
     assert len(queries) == 0
+
+
+def groups_of_query() -> Prepared[Any, tuple[int, int]]:
+    through = Organisation.target_groups.through
+    return Prepared(
+        through,
+        lambda: (
+            through.objects.filter(prepared.one_of_slot("organisation_id", "organisations"))
+            .order_by("organisation_id", "targetgroup_id")
+            .values_list("organisation_id", "targetgroup_id")
+        ),
+    )
+
+
+def test_ids_of_any_number_are_one_parameter_of_sql_compiled_once() -> None:
+    """The rows of a page's 25 organisations or of 3: the same SQL, one parameter (an array, a
+    JSON list in SQLite), compiled once; each request gets the rows of its own ids."""
+    groups = [TargetGroupFactory() for _ in range(2)]
+    organisations = [OrganisationFactory() for _ in range(4)]
+    for organisation in organisations[:3]:
+        organisation.target_groups.set(groups[:1] if organisation.pk % 2 else groups)
+    expected = {(o.pk, g.pk) for o in organisations for g in o.target_groups.all()}
+    query = groups_of_query()
+    ids = [o.pk for o in organisations]
+    with (
+        mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        ) as compile_,
+        count_queries() as queries,
+    ):
+        assert set(query.all(organisations=ids)) == expected
+        assert set(query.all(organisations=ids[:1])) == {p for p in expected if p[0] == ids[0]}
+        assert query.all(organisations=[ids[3]]) == []
+    assert compile_.call_count == 1
+    assert len(queries) == 3
+    # one statement for four ids and for one: the ids travel as one parameter
+    where = query.compiled().sql.split("WHERE")[1].split("ORDER BY")[0]
+    assert where.count("%s") == 1 and not any(ch.isdigit() for ch in where)
+
+
+def test_no_ids_or_ids_beyond_the_database_give_no_rows_without_a_query() -> None:
+    query = groups_of_query()
+    with count_queries() as queries:
+        assert query.all(organisations=[]) == []
+        assert query.all(organisations=[2**63]) == []
+    assert queries.captured_queries == []
+    for wrong in ("12", [1.0], [True], None, ["1"]):
+        with pytest.raises(TypeError):
+            query.all(organisations=wrong)
