@@ -135,6 +135,8 @@ class Paginator:
         self.rows = rows
         # what the list's count depends on, from the SQL its page was read with (`page`)
         self.count_key = ""
+        # the list can have no rows whatever is in the database (`none()`, `one_of` no ids)
+        self.nothing = False
 
     @property
     def exact(self) -> bool:
@@ -151,6 +153,9 @@ class Paginator:
         `PAGINATION_COUNT_CACHE_SECONDS` in the shared cache under the query's own SQL and
         parameters (which name the person's bodies and exclusions: no one is shown another
         scope's count); `fresh` counts anew."""
+        if self.nothing:  # no SQL to count with: none
+            self.count = 0
+            return 0
         bounded = self.object_list.order_by()[: self.count_limit + 1]
         if getattr(settings, "PAGINATION_COUNT_CACHE_SECONDS", 0) > 0:
             key = self.count_key or query_key(bounded.values("pk"))
@@ -171,6 +176,7 @@ class Paginator:
         # the page's SQL, compiled once, also names what the list's count depends on: its
         # database, and its SQL and parameters without the page's LIMIT and OFFSET
         rows, sql, params = rows_and_sql(page)
+        self.nothing = not sql
         whole = PAGE_OF_SQL.sub("", sql)
         if sql and whole != sql:
             self.count_key = f"{page.db}\n{whole}\n{params!r}"

@@ -279,6 +279,18 @@ def test_a_page_with_a_kept_count_compiles_its_sql_once(
     assert page_of(other).paginator.count == 3
 
 
+def test_a_list_that_can_have_no_rows_gives_its_first_page_at_any_page_number(
+    kept_counts: None,
+) -> None:
+    """A list no row can be in (an officer's cases where they have no committee) answers an old
+    link to its third page with its one empty page, without a query, not an error."""
+    request = RequestFactory().get("/", {"sida": "3"})
+    with count_queries() as queries:
+        page = paginate(request, Notification.objects.none())
+    assert page.number == 1 and list(page) == [] and page.paginator.count == 0
+    assert queries.captured_queries == []
+
+
 def test_a_kept_count_that_the_rows_have_outgrown_or_that_has_shrunk_is_counted_anew(
     member: User, kept_counts: None
 ) -> None:
