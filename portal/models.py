@@ -23,23 +23,27 @@ from portal.storage import logo_storage
 class UserQuerySet(models.QuerySet["User"]):
     """A write to many people's rows at once sends no signal per row: every web worker's copy
     of a logged-in person's row (`portal.auth_backends`) is stale from then on, and the copies
-    of the persons' roles with it (one generation stands for them all)."""
+    of the persons' roles with it (one generation stands for them all), and what is kept of
+    people by name (the lists' case officers)."""
 
     def update(self, **kwargs: Any) -> int:
         count = super().update(**kwargs)
-        _people_changed()
+        _people_changed(kwargs)
         return count
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         count = super().bulk_update(objs, fields, batch_size=batch_size)
-        _people_changed()
+        _people_changed(fields)
         return count
 
 
-def _people_changed() -> None:
+def _people_changed(fields: Any) -> None:
+    """The persons' rows and roles, and whatever else is kept of people as a save of these
+    fields would make stale (the lists' case officers by name, `person_cache.watch`)."""
     from portal import person_cache
 
     person_cache.changed(person_cache.PERSON)
+    person_cache.written_in_bulk(User, fields)
 
 
 class UserManager(BaseUserManager["User"]):

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import pickle
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -238,11 +238,24 @@ def changed(generation: str) -> None:
     _changed(generation)
 
 
+def written_in_bulk(model: type[models.Model], fields: Iterable[str]) -> None:
+    """`QuerySet.update()` or `bulk_update()` of `fields` of `model`'s rows: what `watch`
+    keeps of `model` is stale, as after a save of those fields."""
+    update_fields = frozenset(fields)
+    for generation, only in _watchers.get(model, []):
+        if only is None or only(update_fields=update_fields):
+            _changed(generation)
+
+
 def _changed(generation: str) -> None:
     forget_all(generation)
     # and again once the change is visible to others: a request that read the new generation
     # before the commit may have kept what it read from the database before the commit
     transaction.on_commit(lambda: forget_all(generation))
+
+
+# the generations each model is watched for, and which of its saves matter (`watch`)
+_watchers: dict[type[models.Model], list[tuple[str, Callable[..., bool] | None]]] = {}
 
 
 def watch(
@@ -252,8 +265,11 @@ def watch(
     generation: str = PERSON,
 ) -> None:
     """Any save or delete of `model` makes every entry kept of `generation` stale (`only`: the
-    saves that matter, given the signal's arguments)."""
+    saves that matter, given the signal's arguments). A queryset's write to many rows at once
+    sends no signal: its model's queryset calls `written_in_bulk` instead."""
     _generations.add(generation)
+    if (generation, only) not in _watchers.setdefault(model, []):
+        _watchers[model].append((generation, only))
 
     def on_save(**kwargs: Any) -> None:
         if only is None or only(**kwargs):
