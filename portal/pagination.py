@@ -174,12 +174,13 @@ class Paginator:
         offset = (number - 1) * self.per_page
         page = self.object_list[offset : offset + self.per_page + 1]
         # the page's SQL, compiled once, also names what the list's count depends on: its
-        # database, and its SQL and parameters without the page's LIMIT and OFFSET
+        # database, and its SQL and parameters without the page's LIMIT and OFFSET, and the
+        # limit it is counted up to (a count of limit + 1 means "more than the limit")
         rows, sql, params = rows_and_sql(page)
         self.nothing = not sql
         whole = PAGE_OF_SQL.sub("", sql)
         if sql and whole != sql:
-            self.count_key = f"{page.db}\n{whole}\n{params!r}"
+            self.count_key = f"{page.db}\n{whole}\n{params!r}\n{self.count_limit}"
         shown = rows[: self.per_page]
         if self.row is not None:
             shown = [self.row(values) for values in shown]

@@ -291,6 +291,18 @@ def test_a_list_that_can_have_no_rows_gives_its_first_page_at_any_page_number(
     assert queries.captured_queries == []
 
 
+def test_a_count_kept_under_another_limit_is_not_taken_for_this_ones(
+    member: User, kept_counts: None, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """A count kept up to a limit says "more than 5" as 6; a worker counting up to 100 (a new
+    setting, a rolling deploy) counts for itself rather than read 6 as the total."""
+    notices(member, 8)
+    settings.PAGINATION_COUNT_LIMIT = 5
+    assert page_of(member).paginator.count is None  # more than 5
+    settings.PAGINATION_COUNT_LIMIT = 100
+    assert page_of(member).paginator.count == 8
+
+
 def test_a_kept_count_that_the_rows_have_outgrown_or_that_has_shrunk_is_counted_anew(
     member: User, kept_counts: None
 ) -> None:
