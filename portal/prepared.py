@@ -152,18 +152,31 @@ class Prepared(Generic[M, R]):
 
     def all(self, *shape: Hashable, **values: Any) -> list[R]:
         """The rows, with `values` in the slots."""
-        return list(self.queryset(*shape, **values))
+        queryset = self._queryset(shape, values)
+        return [] if queryset is None else list(queryset)
 
     def first(self, *shape: Hashable, **values: Any) -> R | None:
         """The first row, or None (the build function orders and limits the query)."""
-        return next(iter(self.queryset(*shape, **values)), None)
+        queryset = self._queryset(shape, values)
+        return None if queryset is None else next(iter(queryset), None)
 
     def queryset(self, *shape: Hashable, **values: Any) -> QuerySet[M, R]:
         """An unevaluated queryset that runs the kept SQL with `values`: evaluate it (iterate,
         `list()`); filtering or slicing it further is refused."""
+        queryset = self._queryset(shape, values)
+        if queryset is None:
+            return _running(self.compiled(*shape).queryset.none())
+        return queryset
+
+    def _queryset(
+        self, shape: tuple[Hashable, ...], values: dict[str, Any]
+    ) -> QuerySet[M, R] | None:
+        """The queryset of `queryset`, or None when no row can match: the shape's (`one_of`
+        of no ids) or these values' (no ids, an id beyond what the database holds), which
+        `all` and `first` answer without compiling `none()` each time."""
         compiled = self.compiled(*shape)
         if not compiled.sql:
-            return _running(compiled.queryset.none())
+            return None
         missing = compiled.names ^ values.keys()
         if missing:
             raise TypeError(f"values of the slots expected, not these: {sorted(missing)}")
@@ -177,7 +190,7 @@ class Prepared(Generic[M, R]):
                 for param in compiled.params
             )
         except _NoRows:
-            return _running(compiled.queryset.none())
+            return None
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection
         sql = compiled.sql

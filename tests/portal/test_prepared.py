@@ -271,11 +271,20 @@ def test_ids_of_any_number_are_one_parameter_of_sql_compiled_once() -> None:
 
 
 def test_no_ids_or_ids_beyond_the_database_give_no_rows_without_a_query() -> None:
+    """Nor a compilation: a page with no rows of that kind (no public PDF on it) asks nothing."""
     query = groups_of_query()
-    with count_queries() as queries:
+    query.compiled()
+    with (
+        mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        ) as compile_,
+        count_queries() as queries,
+    ):
         assert query.all(organisations=[]) == []
         assert query.all(organisations=[2**63]) == []
+        assert query.first(organisations=[]) is None
     assert queries.captured_queries == []
+    assert compile_.call_count == 0
     for wrong in ("12", [1.0], [True], None, ["1"]):
         with pytest.raises(TypeError):
             query.all(organisations=wrong)
