@@ -298,8 +298,8 @@ def case_rows(*, user: User | AnonymousUser) -> Callable[[list[dict[str, Any]]],
     """What makes a page of `inbox` (or `organisation_cases`) into its rows: each application's
     call by its title and case officer by name, from the officer's calls and colleagues the
     page's filter offers (kept between requests: `inbox_calls`, `inbox_officers`). Joined in
-    the list's query they cost PostgreSQL a third of its planning, which a search by name pays
-    on every request. A call or an officer the lists do not hold (an officer who has since
+    the list's query they were half of PostgreSQL's planning, which a search by name pays on
+    every request. A call or an officer the lists do not hold (an officer who has since
     left the committee, a programme moved to another) is read for the page: one query at most
     for each, whatever the number of rows."""
 
