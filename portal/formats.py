@@ -6,6 +6,7 @@ is grouped by thousands as the language writes it (`number`: "10 000", English "
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import formats, timezone
@@ -15,32 +16,48 @@ from django.utils.translation import gettext as _
 
 MISSING = "–"
 
-# The months' names per language, as Django's "F" writes them: read once per process and
-# language, not through Django's date formatting on every date (a list of 25 agreements shows
-# 50 dates; formatting them took a third of building the public IOP register).
-_month_names: dict[str, tuple[str, ...]] = {}
+
+# What a date and a time are written with, per language: the months' names as Django's "F"
+# writes them, the style of a time of day and "… at …". Read once per process and language, not
+# through Django's date formatting and the translation catalogue on every date (a list of 25
+# agreements shows 50 dates; formatting them took a third of building the public IOP register).
+@dataclass(frozen=True, slots=True)
+class _Words:
+    months: tuple[str, ...]  # "" first: months[1] is January
+    clock: str  # Django's date format letters of a time of day, "H:i" (Swedish "H.i")
+    at: str  # a date and a time in running text, "%(date)s at %(time)s"
 
 
-def _months() -> tuple[str, ...]:
-    language = get_language()  # None with translations off: Django's own names, not kept
-    names = _month_names.get(language) if language else None
-    if names is None:
-        names = ("", *(str(MONTHS[month]) for month in range(1, 13)))
+_words: dict[str, _Words] = {}
+
+
+def _language_words() -> _Words:
+    language = get_language()  # None with translations off: Django's own words, not kept
+    words = _words.get(language) if language else None
+    if words is None:
+        words = _Words(
+            months=("", *(str(MONTHS[month]) for month in range(1, 13))),
+            # Translators: how a time of day is written (Django's date format letters);
+            # Swedish "H.i".
+            clock=_("H:i"),
+            # Translators: a date and a time in running text; Swedish writes "kl. 09.58".
+            at=_("%(date)s at %(time)s"),
+        )
         if language:
-            _month_names[language] = names
-    return names
+            _words[language] = words
+    return words
 
 
-def _long(value: date | datetime) -> str:
+def _long(value: date | datetime, words: _Words | None = None) -> str:
     """`j F Y` as Django formats it: the day without a leading zero, the month's name."""
-    return f"{value.day} {_months()[value.month]} {value.year}"
+    months = (words or _language_words()).months
+    return f"{value.day} {months[value.month]} {value.year}"
 
 
-def _clock(value: datetime) -> str:
+def _clock(value: datetime, words: _Words | None = None) -> str:
     """The time as the language writes it (`H:i`, Swedish `H.i`), without Django's formatting
     of every time when the format is one of those."""
-    # Translators: how a time of day is written (Django's date format letters); Swedish "H.i".
-    style = _("H:i")
+    style = (words or _language_words()).clock
     if len(style) == 3 and style[0] == "H" and style[2] == "i" and not style[1].isalnum():
         return f"{value.hour:02d}{style[1]}{value.minute:02d}"
     return formats.time_format(value, style)
@@ -68,8 +85,8 @@ def long_datetime(value: datetime | None) -> str:
     if value is None or value == "":
         return MISSING
     local = _local_moment(value)
-    # Translators: a date and a time in running text; Swedish writes "kl. 09.58".
-    return _("%(date)s at %(time)s") % {"date": _long(local), "time": _clock(local)}
+    words = _language_words()
+    return words.at % {"date": _long(local, words), "time": _clock(local, words)}
 
 
 def short_date(value: date | datetime | None) -> str:

@@ -67,6 +67,32 @@ def test_every_month_day_and_time_reads_as_djangos_own_format(language: str) -> 
             assert formats.time_of_day(moment) == time_format(moment, translation.gettext("H:i"))
 
 
+def test_a_date_and_time_ask_the_catalogue_once_per_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A list shows a moment on every row: its words ("kl.", the month, the style of a time)
+    are read from the translation catalogue once per language, not for each moment."""
+    asked: list[str] = []
+    gettext = formats._
+
+    def counting(message: str) -> str:
+        asked.append(message)
+        return gettext(message)
+
+    monkeypatch.setattr(formats, "_", counting)
+    monkeypatch.setattr(formats, "_words", {}, raising=False)
+    with translation.override("sv"):
+        assert formats.long_datetime(MOMENT) == "29 november 2026 kl. 09.58"
+        first = len(asked)
+        for _ in range(25):
+            formats.long_datetime(MOMENT)
+            formats.time_of_day(MOMENT)
+        assert len(asked) == first
+    with translation.override("en"):
+        assert formats.long_datetime(MOMENT) == "29 November 2026 at 09:58"
+    assert len(asked) == 2 * first
+
+
 @pytest.mark.parametrize(
     ("moment", "text", "table"),
     [
