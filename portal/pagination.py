@@ -124,14 +124,12 @@ class Paginator:
         *,
         count_limit: int,
         count: int | None = None,
-        row: Callable[[Any], Any] | None = None,
         rows: Callable[[list[Any]], list[Any]] | None = None,
     ) -> None:
         self.object_list = object_list
         self.per_page = per_page
         self.count_limit = count_limit
         self.count: int | None = count
-        self.row = row
         self.rows = rows
         # what the list's count depends on, from the SQL its page was read with (`page`)
         self.count_key = ""
@@ -182,8 +180,6 @@ class Paginator:
         if sql and whole != sql:
             self.count_key = f"{page.db}\n{whole}\n{params!r}\n{self.count_limit}"
         shown = rows[: self.per_page]
-        if self.row is not None:
-            shown = [self.row(values) for values in shown]
         if self.rows is not None:
             shown = self.rows(shown)
         return Page(shown, number, self, has_next=len(rows) > self.per_page)
@@ -247,7 +243,6 @@ def paginate(
     per_page: int = PAGE_SIZE,
     *,
     count: int | None = None,
-    row: Callable[[Any], Any] | None = None,
     rows: Callable[[list[Any]], list[Any]] | None = None,
 ) -> Page:
     """One page of a list (`?sida=`); a page number out of range gives the nearest page, never
@@ -259,11 +254,11 @@ def paginate(
     fits on one page (a lookup by diarienummer, a narrow filter) and the last page of any list
     know the total from their own rows.
 
-    `row` makes each row read (a list read as values) into what the page shows, e.g. a
-    selector's row type (`grants.selectors.CallRow.of`); `rows` makes the page's rows so, all
-    at once, when they need what is read once for the page (`grants.selectors.case_rows`)."""
+    `rows` makes the page's rows as read (a list read as values) into what the page shows, all
+    at once, so that what they need besides is read once for the page: a selector's row type
+    (`grants.selectors.call_rows`, `case_rows`)."""
     limit = getattr(settings, "PAGINATION_COUNT_LIMIT", DEFAULT_COUNT_LIMIT)
-    paginator = Paginator(items, per_page, count_limit=limit, count=count, row=row, rows=rows)
+    paginator = Paginator(items, per_page, count_limit=limit, count=count, rows=rows)
     number = _page_number(request.GET.get("sida"))
     if paginator.count is not None and paginator.num_pages is not None:
         page = paginator.page(min(number, paginator.num_pages))

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
 def open_calls(*, now: datetime | None = None) -> QuerySet[Call, dict[str, Any]]:
     """Calls open for applications now, the nearest deadline first: the columns a card shows
-    (grants/_call_rows.jinja), as values for `CallRow.of`, not the calls' and programmes'
+    (grants/_call_rows.jinja), as values for `call_rows`, not the calls' and programmes'
     texts."""
     now = now or timezone.now()
     return (
@@ -99,6 +99,11 @@ class CallRow:
             values,
             lookups={"kind": "programme__kind", "public_body": "programme__public_body__name"},
         )
+
+
+def call_rows(page: list[dict[str, Any]]) -> list[CallRow]:
+    """A page of `open_calls` as its rows (`paginate(…, rows=call_rows)`)."""
+    return [CallRow.of(values) for values in page]
 
 
 def call_get_public(*, pk: int) -> Call:

@@ -37,7 +37,7 @@ def calls(request: HttpRequest) -> HttpResponse:
         request,
         "grants/calls.html",
         {
-            "page": paginate(request, selectors.open_calls(), row=selectors.CallRow.of),
+            "page": paginate(request, selectors.open_calls(), rows=selectors.call_rows),
             "query": query_without_page(request),
             "now": timezone.now(),
         },
