@@ -298,6 +298,49 @@ def test_the_benchmark_runs_on_a_small_data_set(grants: Grants, settings, tmp_pa
     assert "grants.json, 304" in text and "build:" in text
 
 
+def test_the_benchmark_leaves_no_garbage_a_web_worker_would_not_have() -> None:
+    """Django's test client connects `close_old_connections` again after every request, and
+    each connection leaves a finalizer on the function that lives for ever: the benchmark's
+    full garbage collections grew through a run. During the run the client's reconnecting is
+    skipped (as a worker, connected once), and afterwards the signals are as they were."""
+    import gc
+    import weakref
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+    from django.test import Client
+
+    from grants.management.commands.bench import connections_closed_as_a_worker_does
+
+    def finalizers() -> int:
+        # type(), not isinstance(): the latter would evaluate the lazy objects gc also holds
+        return sum(
+            1
+            for thing in gc.get_objects()
+            if type(thing) is weakref.finalize
+            and (thing.peek() or (None,))[0] is close_old_connections
+        )
+
+    def receivers() -> list[bool]:
+        return [
+            any(reference() is close_old_connections for _key, reference, *_ in signal.receivers)
+            for signal in (request_started, request_finished)
+        ]
+
+    before = receivers()
+    client = Client()
+    client.get(reverse("healthz"))
+    with connections_closed_as_a_worker_does():
+        at_start = finalizers()
+        for _ in range(30):
+            assert client.get(reverse("healthz")).status_code == 200
+        assert finalizers() == at_start
+        assert receivers() == [False, False]
+    assert receivers() == before
+    client.get(reverse("healthz"))
+    assert finalizers() > at_start  # what the client does outside the run
+
+
 def test_the_application_page_reads_the_scores_only_where_it_shows_them(grants: Grants) -> None:
     """A withdrawn case is not scored and shows no scores: its page does not read them. Once a
     decision is proposed, the scores are shown (and read)."""
