@@ -105,9 +105,7 @@ def connections_closed_as_a_worker_does() -> Iterator[None]:
     try:
         with (
             mock.patch.object(django.test.client, "request_started", _SentOnly(request_started)),
-            mock.patch.object(
-                django.test.client, "request_finished", _SentOnly(request_finished)
-            ),
+            mock.patch.object(django.test.client, "request_finished", _SentOnly(request_finished)),
         ):
             yield
     finally:
