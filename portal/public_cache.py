@@ -1,13 +1,21 @@
-"""The public pages (open calls, the directory, the IOP register) as the public sees them, kept
-in the shared cache for a short while: the most read pages of the portal are the same for every
-visitor who is not logged in, and need not be built again for each of them.
+"""The public pages (open calls, the directory, the IOP register) kept in the shared cache for
+a short while: the most read pages of the portal show the same list to every visitor, and it
+need not be read and drawn again for each of them. PUBLIC_PAGE_CACHE_SECONDS sets the while (0:
+nothing is kept).
 
-Only for a visitor with no session and no messages: a logged-in person, or anyone the portal
-has something to say to, always gets a page built for them. A kept page says nothing about the
-visitor (the anonymous header holds no CSRF token: the language switch does not need one); it is
-kept per address and language. Browsers are told not to keep it themselves, so a visitor who
-logs in sees their own header at once. PUBLIC_PAGE_CACHE_SECONDS sets the while (0: nothing is
-kept)."""
+- A visitor with no session and no messages gets the whole kept page. It says nothing about
+  the visitor (the anonymous header holds no CSRF token: the language switch does not need
+  one); it is kept per address and language. Browsers are told not to keep it themselves, so a
+  visitor who logs in sees their own header at once.
+- Anyone else (logged in, or with a message to be shown) gets the kept list inside a header of
+  their own: the page's `{% public_content %}` part (`portal.templatetags.public`), kept per
+  address and language, and the view's queries `deferred` until that part is drawn, so that a
+  kept part costs none of them. Before, a logged-in member got the whole page built on every
+  view, 5–9 times the floor at the bench's scale.
+
+What such a part holds must be the same for everyone: the list, its filters (a GET form) and its
+pages; never a form that posts (a part with a CSRF token is drawn for each request and never
+kept) and nothing of the person."""
 
 from __future__ import annotations
 
@@ -34,18 +42,56 @@ def _anonymous_and_without_state(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest) -> str:
+def _key(request: HttpRequest, kind: str = "public-page") -> str:
     address = f"{request.get_host()}{request.get_full_path()}"
-    return f"public-page:{get_language()}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"{kind}:{get_language()}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def content_key(request: HttpRequest) -> str:
+    """The key the request's `{% public_content %}` part is kept under, or "" (not kept): set
+    by `public_page` for a page read with GET or HEAD while PUBLIC_PAGE_CACHE_SECONDS is on."""
+    return getattr(request, "public_content_key", "")
+
+
+class Deferred:
+    """One value of a `deferred` context, made when it is first read: Django's templates call
+    a callable value they are given (a test reads it by calling it)."""
+
+    __slots__ = ("name", "values")
+
+    def __init__(self, values: Callable[[], dict[str, Any]], name: str) -> None:
+        self.values = values
+        self.name = name
+
+    def __call__(self) -> Any:
+        return self.values()[self.name]
+
+
+def deferred(build: Callable[[], dict[str, Any]], *names: str) -> dict[str, Deferred]:
+    """A page's context whose values `names` are made by `build()` when the template first
+    reads one of them, and once: a page whose `{% public_content %}` part is kept reads none of
+    them, and makes none of the queries `build` would."""
+    made: dict[str, Any] = {}
+
+    def values() -> dict[str, Any]:
+        if not made:
+            made.update(build())
+        return made
+
+    return {name: Deferred(values, name) for name in names}
 
 
 def public_page(view: View) -> View:
-    """Keep the view's page for visitors without a session for PUBLIC_PAGE_CACHE_SECONDS."""
+    """Keep the view's page for visitors without a session, and its `{% public_content %}` part
+    for everyone, for PUBLIC_PAGE_CACHE_SECONDS."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        if not seconds or not _anonymous_and_without_state(request):
+        if not seconds or request.method not in {"GET", "HEAD"}:
+            return view(request, *args, **kwargs)
+        request.public_content_key = _key(request, "public-content")  # type: ignore[attr-defined]
+        if not _anonymous_and_without_state(request):
             return view(request, *args, **kwargs)
         key = _key(request)
         kept: HttpResponse | None = cache.get(key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,19 +20,21 @@ from organisations.models import Organisation, OrganisationStatus
 from portal.http import request_user
 from portal.models import PublicBody
 from portal.pagination import paginate, query_without_page
-from portal.public_cache import public_page
+from portal.public_cache import deferred, public_page
 
 
 @login_not_required
 @require_safe
 @public_page
 def register(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.public_register())
-    rows = selectors.register_rows(list(page.object_list))
+    def build() -> dict[str, Any]:
+        page = paginate(request, selectors.public_register())
+        return {"page": page, "rows": selectors.register_rows(list(page))}
+
+    # read only when the list is drawn, not when it is kept (portal.public_cache)
+    context = deferred(build, "page", "rows")
     return render(
-        request,
-        "agreements/register.html",
-        {"page": page, "rows": rows, "query": query_without_page(request)},
+        request, "agreements/register.html", {**context, "query": query_without_page(request)}
     )
 
 

@@ -26,22 +26,21 @@ from grants import open_data_store, selectors
 from grants.eligibility import eligibility_problems
 from grants.forms import StartForm
 from portal.pagination import paginate, query_without_page
-from portal.public_cache import public_page
+from portal.public_cache import deferred, public_page
 
 
 @login_not_required
 @require_safe
 @public_page
 def calls(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "grants/calls.html",
-        {
+    # read only when the list is drawn, not when it is kept (portal.public_cache)
+    context = deferred(
+        lambda: {
             "page": paginate(request, selectors.open_calls(), rows=selectors.call_rows),
-            "query": query_without_page(request),
-            "now": timezone.now(),
         },
+        "page",
     )
+    return render(request, "grants/calls.html", {**context, "query": query_without_page(request)})
 
 
 @login_not_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,7 +14,7 @@ from organisations.forms import (
     DirectorySearchForm,
 )
 from portal.pagination import paginate, query_without_page
-from portal.public_cache import public_page
+from portal.public_cache import deferred, public_page
 
 # --- the public directory ------------------------------------------------------------------
 
@@ -21,26 +23,26 @@ from portal.public_cache import public_page
 @require_safe
 @public_page
 def directory(request: HttpRequest) -> HttpResponse:
-    groups = selectors.target_groups()
-    form = DirectorySearchForm(
-        request.GET, districts=selectors.directory_districts(), target_groups=groups
-    )
-    filters = form.cleaned_data if form.is_valid() else {}
-    organisations = selectors.directory(
-        q=(filters.get("q") or "").strip(),
-        district=filters.get("district") or "",
-        target_group=filters.get("target_group"),
-    )
-    page = paginate(request, organisations)
+    def build() -> dict[str, Any]:
+        groups = selectors.target_groups()
+        form = DirectorySearchForm(
+            request.GET, districts=selectors.directory_districts(), target_groups=groups
+        )
+        filters = form.cleaned_data if form.is_valid() else {}
+        organisations = selectors.directory(
+            q=(filters.get("q") or "").strip(),
+            district=filters.get("district") or "",
+            target_group=filters.get("target_group"),
+        )
+        page = paginate(request, organisations)
+        return {"form": form, "page": page, "rows": selectors.directory_rows(list(page))}
+
+    # read only when the list is drawn, not when it is kept (portal.public_cache)
+    context = deferred(build, "form", "page", "rows")
     return render(
         request,
         "organisations/directory.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": selectors.directory_rows(list(page.object_list)),
-            "query": query_without_page(request),
-        },
+        {**context, "query": query_without_page(request)},
     )
 
 

@@ -46,3 +46,12 @@ def shown_messages(response: Any) -> list[str]:
 def queued_messages(response: Any) -> list[str]:
     """The messages the request left for the next page (a redirect not followed)."""
     return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def context_value(response: Any, name: str) -> Any:
+    """The value `name` the page's template was given, as it read it: a value the view made
+    only for the template to read (`portal.public_cache.deferred`) is made."""
+    from portal.public_cache import Deferred
+
+    value = response.context[name]
+    return value() if isinstance(value, Deferred) else value

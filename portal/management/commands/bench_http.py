@@ -13,9 +13,11 @@ What it does, bounded in time and on the loopback interface only:
    (USE_X_FORWARDED_PROTO=true), so the production defaults (HTTPS redirect, secure cookies,
    HSTS) stay on. It waits for `/healthz` and always stops gunicorn again (also on Ctrl-C or
    SIGTERM), then deletes what it wrote: the session, the cache keys, the temporary files.
-2. signs a case officer in by writing a session straight into the session store, as Django's
-   test client's `force_login` does, but without `login()` (which would also write the user's
-   last_login): see `officer_session`. Public pages are asked for anonymously.
+2. signs a case officer and an association's member in by writing their sessions straight into
+   the session store, as Django's test client's `force_login` does, but without `login()`
+   (which would also write the user's last_login): see `signed_in_session`. Public pages are
+   asked for anonymously, and one of them also as the member (the kept list in a header of
+   their own, `portal.public_cache`).
 3. drives `--clients` concurrent clients for `--seconds` per page, one page at a time, with a
    window of `/healthz` before the first page, between every two pages and after the last, so
    each page is compared with the mean of the floor just before and just after it: a machine
@@ -78,15 +80,16 @@ from portal.models import PublicBodyMembership, PublicBodyRole, User
 
 OFFICER = "officer"
 PUBLIC = "public"
+MEMBER = "member"  # a public page as an association's member, logged in, gets it
 # The share of the floor's req/s a page of each role must reach.
-TARGETS = {OFFICER: 0.3, PUBLIC: 0.6}
+TARGETS = {OFFICER: 0.3, PUBLIC: 0.6, MEMBER: 0.6}
 FLOOR = "healthz"
 
 
 class Page(NamedTuple):
     name: str
     path: str  # a URL name ("grants:inbox") or an absolute path ("/katalog/?q=idrott")
-    role: str  # OFFICER or PUBLIC
+    role: str  # OFFICER, PUBLIC or MEMBER
     found_on: str = ""  # with it: the first link to the URL name `path` on this page
 
 
@@ -95,6 +98,7 @@ PAGES: list[Page] = [
     Page("directory", "organisations:directory", PUBLIC),
     Page("IOP register", "agreements:register", PUBLIC),
     Page("open-data page", "grants:open_data", PUBLIC),
+    Page("open calls, logged in", "grants:calls", MEMBER),
     Page("officer overview", "portal:officer_home", OFFICER),
     Page("officer inbox", "grants:inbox", OFFICER),
     Page("inbox, name search", "/handlaggning/ansokningar/?q=Solstr%C3%A5len", OFFICER),
@@ -266,10 +270,25 @@ def pick_officer(email: str = "") -> tuple[User, Authenticator]:
     return user, authenticator
 
 
-def officer_session(
-    user: User, authenticator: Authenticator, *, secret_key: str | None = None
+def pick_member() -> User:
+    """The first person who is a member of an organisation and holds no role at a public body
+    (`forening@exempel.se` in the demo data)."""
+    member = (
+        User.objects.filter(organisation_memberships__isnull=False)
+        .exclude(public_body_memberships__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if member is None:
+        raise CommandError("No association member: run seed_demo first.")
+    return member
+
+
+def signed_in_session(
+    user: User, authenticator: Authenticator | None, *, secret_key: str | None = None
 ) -> SessionBase:
-    """A saved session of `user` signed in with password and authenticator app, as the server
+    """A saved session of `user` signed in with password and authenticator app (with no
+    `authenticator`: with password, as a member without two-factor signs in), as the server
     with `secret_key` (default: this process's) reads it; its `session_key` is the cookie value.
 
     What a real sign-in leaves in the session, written directly:
@@ -295,9 +314,10 @@ def officer_session(
         request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         request.user = user
         record_authentication(request, user, "password", email=user.email)
-        record_authentication(
-            request, user, "mfa", id=authenticator.pk, type=str(authenticator.type)
-        )
+        if authenticator is not None:
+            record_authentication(
+                request, user, "mfa", id=authenticator.pk, type=str(authenticator.type)
+            )
         request.session.save()
     return request.session
 
@@ -721,13 +741,16 @@ class Command(BaseCommand):
         secret_key = secrets.token_urlsafe(50)
         prefix = f"bench-http-{uuid.uuid4().hex[:12]}"
         workdir = Path(tempfile.mkdtemp(prefix="bench-http-"))
-        session: SessionBase | None = None
+        sessions: list[SessionBase] = []
         try:
             user, authenticator = pick_officer(officer)
-            session = officer_session(user, authenticator, secret_key=secret_key)
+            sessions.append(signed_in_session(user, authenticator, secret_key=secret_key))
+            sessions.append(signed_in_session(pick_member(), None, secret_key=secret_key))
+            cookie = settings.SESSION_COOKIE_NAME
             jars = {
                 PUBLIC: {},
-                OFFICER: {settings.SESSION_COOKIE_NAME: str(session.session_key)},
+                OFFICER: {cookie: str(sessions[0].session_key)},
+                MEMBER: {cookie: str(sessions[1].session_key)},
             }
             environment = server_environment(
                 secret_key=secret_key,
@@ -773,7 +796,7 @@ class Command(BaseCommand):
             raise CommandError("interrupted; gunicorn stopped") from exc
         finally:
             signal.signal(signal.SIGTERM, previous)
-            if session is not None:
+            for session in sessions:
                 session.delete()
             delete_cache_keys(redis_url, prefix)
             shutil.rmtree(workdir, ignore_errors=True)
