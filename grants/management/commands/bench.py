@@ -35,6 +35,7 @@ from django.utils import timezone
 from grants import open_data_store, selectors
 from grants.models import Application, FollowUpReport
 from portal import notifications, runtime
+from portal.management.commands.bench_http import pick_member
 from portal.models import (
     Notification,
     NotificationStatus,
@@ -180,16 +181,8 @@ class Command(BaseCommand):
             self.two_factor(decider.user)
             decider_client.force_login(decider.user)
         # an association's representative, logged in: the public lists in a header of their own
-        member = (
-            User.objects.filter(organisation_memberships__isnull=False)
-            .exclude(public_body_memberships__isnull=False)
-            .order_by("pk")
-            .first()
-        )
-        if member is None:
-            raise CommandError("No association member: run seed_demo first.")
         member_client = Client(SERVER_NAME="localhost")
-        member_client.force_login(member)
+        member_client.force_login(pick_member())
         pages = self.pages(officer_client, decider_client, public, member_client, application)
         self.stdout.write(
             f"{count} applications, {connection.vendor}; {rounds} interleaved rounds: in each, "
