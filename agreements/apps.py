@@ -8,8 +8,19 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         from agreements import demo, notifications, panels
-        from agreements.models import AgreementStatus
-        from portal import registry
+        from agreements.models import (
+            Agreement,
+            AgreementStatus,
+            AgreementVersion,
+            Contribution,
+            Party,
+        )
+        from portal import person_cache, public_cache, registry
+
+        # The public register, kept for every visitor (portal.public_cache): the agreements,
+        # their parties, the public side's contributions and the signed versions.
+        for model in (Agreement, Party, Contribution, AgreementVersion):
+            person_cache.watch(model, generation=public_cache.LISTS)
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)

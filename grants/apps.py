@@ -17,7 +17,7 @@ class GrantsConfig(AppConfig):
             ReportStatus,
         )
         from grants.selectors.applications import CHOICES
-        from portal import person_cache, registry
+        from portal import person_cache, public_cache, registry
         from portal.models import PublicBodyMembership, User
 
         # The lists' filter choices, kept between requests (grants.selectors.inbox_calls and
@@ -26,6 +26,9 @@ class GrantsConfig(AppConfig):
         # may be assigned to (colleague_choices) likewise.
         for model in (Call, Programme, PublicBodyMembership, Question):
             person_cache.watch(model, generation=CHOICES)
+        # The open calls, kept for every visitor (portal.public_cache).
+        for model in (Call, Programme):
+            person_cache.watch(model, generation=public_cache.LISTS)
         person_cache.watch(
             User,
             generation=CHOICES,

@@ -19,7 +19,7 @@ class OrganisationsConfig(AppConfig):
             PastMembership,
             TargetGroup,
         )
-        from portal import person_cache, registry
+        from portal import person_cache, public_cache, registry
 
         # What segregation of duties reads of a person, kept between requests
         # (organisations.segregation, portal.person_cache): their memberships now and past,
@@ -34,6 +34,10 @@ class OrganisationsConfig(AppConfig):
         person_cache.watch(Organisation, generation=selectors.DISTRICTS)
         # The public directory offers every target group.
         person_cache.watch(TargetGroup, generation=selectors.TARGET_GROUPS)
+        # The public directory, kept for every visitor (portal.public_cache); an organisation's
+        # name is also in the IOP register.
+        for listed in (Organisation, TargetGroup, Organisation.target_groups.through):
+            person_cache.watch(listed, generation=public_cache.LISTS)
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)

@@ -29,7 +29,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from allauth.mfa.models import Authenticator
 
-        from portal import notifications, person_cache, registry, selectors
+        from portal import notifications, person_cache, public_cache, registry, selectors
         from portal.converters import IdConverter
         from portal.models import (
             PublicBody,
@@ -47,6 +47,8 @@ class PortalConfig(AppConfig):
         # A person's roles and second factor, kept between requests (portal.person_cache).
         for model in (PublicBodyMembership, PublicBody, Authenticator):
             person_cache.watch(model)
+        # The public lists name each call's and agreement's public body (portal.public_cache).
+        person_cache.watch(PublicBody, generation=public_cache.LISTS)
         # The frame of every page names who runs the portal (portal.templatetags.frame), and
         # every page reads them from the shared cache: any save empties it, at once and on commit.
         person_cache.watch(SiteSettings, generation=person_cache.FRAME)

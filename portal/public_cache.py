@@ -13,6 +13,13 @@ nothing is kept).
   kept part costs none of them. Before, a logged-in member got the whole page built on every
   view, 5–9 times the floor at the bench's scale.
 
+What is kept of a list is stale the moment one of its tables changes: each app watches them under
+the generation `LISTS` (`portal.person_cache.watch`), whose number is part of every key, so an
+officer who opens a call, or an organisation that leaves the directory, is seen in the list at
+once by everyone. Without a shared cache for the person's keeping (`person_cache.enabled`), what
+is kept is only as old as the while. What changes with the clock alone (a call whose deadline
+has passed) is at most that while late.
+
 What such a part holds must be the same for everyone: the list, its filters (a GET form) and its
 pages; never a form that posts (a part with a CSRF token is drawn for each request and never
 kept) and nothing of the person."""
@@ -30,6 +37,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 
+from portal import person_cache
+
 View = Callable[..., HttpResponse]
 
 
@@ -42,9 +51,15 @@ def _anonymous_and_without_state(request: HttpRequest) -> bool:
     )
 
 
+# the generation of the tables the public lists show (each app `watch`es its own)
+LISTS = "public-lists"
+
+
 def _key(request: HttpRequest, kind: str = "public-page") -> str:
     address = f"{request.get_host()}{request.get_full_path()}"
-    return f"{kind}:{get_language()}:{hashlib.sha256(address.encode()).hexdigest()}"
+    generation = person_cache.generation(LISTS) if person_cache.enabled() else 0
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"{kind}:{generation}:{get_language()}:{digest}"
 
 
 def content_key(request: HttpRequest) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -26,7 +28,7 @@ def test_a_visitor_without_a_session_gets_the_kept_page_without_queries(
 ) -> None:
     url = reverse(name)
     first = Client().get(url)
-    with count_queries() as queries:
+    with count_queries(person_kept=True) as queries:
         second = Client().get(url)
     assert first.status_code == second.status_code == 200
     assert second.content == first.content
@@ -63,7 +65,7 @@ def test_a_logged_in_person_gets_the_kept_list_in_their_own_header(
     anonymous = Client().get(url)
     client = logged_in(member)
     client.get(url)  # the person's own roles and header are read once, as on any page
-    with count_queries() as queries:
+    with count_queries(person_kept=True) as queries:
         page = client.get(url)
     assert page.status_code == 200
     assert member.display_name.encode() in page.content
@@ -159,3 +161,67 @@ def test_the_language_is_switched_without_a_token(db: None) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
     assert response.status_code == 200 and b'lang="en"' in response.content
+
+
+def _publish_a_call() -> str:
+    from tests.grants.conftest import make_call
+    from tests.grants.factories import ProgrammeFactory
+
+    make_call(ProgrammeFactory(), title="Sommarlovsbidrag 2027")
+    return "Sommarlovsbidrag 2027"
+
+
+def _list_an_organisation() -> str:
+    from organisations.models import OrganisationStatus
+    from tests.organisations.factories import OrganisationFactory
+
+    OrganisationFactory(
+        name="Föreningen Nyinflyttad", public_listing=True, status=OrganisationStatus.VERIFIED
+    )
+    return "Föreningen Nyinflyttad"
+
+
+def _activate_an_agreement() -> str:
+    from agreements.models import AgreementStatus
+    from tests.agreements.factories import AgreementFactory
+
+    AgreementFactory(title="Mötesplats Västerort", status=AgreementStatus.ACTIVE)
+    return "Mötesplats Västerort"
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("grants:calls", _publish_a_call),
+        ("organisations:directory", _list_an_organisation),
+        ("agreements:register", _activate_an_agreement),
+    ],
+    ids=["a-call-opened", "an-organisation-listed", "an-agreement-in-force"],
+)
+def test_a_change_to_a_list_is_shown_at_once_not_after_the_while(
+    kept: None, member: User, name: str, change: Callable[[], str]
+) -> None:
+    """What is kept of a list is stale the moment one of its tables changes: an officer who
+    opens a call, an organisation that asks to be listed, see it in the list at once, as does
+    every visitor, logged in or not."""
+    url = reverse(name)
+    client = logged_in(member)
+    client.get(url)
+    Client().get(url)
+    shown = change()
+    assert shown in client.get(url).content.decode()
+    assert shown in Client().get(url).content.decode()
+
+
+def test_an_organisation_that_leaves_the_directory_is_gone_from_it_at_once(kept: None) -> None:
+    from organisations.models import OrganisationStatus
+    from tests.organisations.factories import OrganisationFactory
+
+    listed = OrganisationFactory(
+        name="Föreningen Ångrar Sig", public_listing=True, status=OrganisationStatus.VERIFIED
+    )
+    url = reverse("organisations:directory")
+    assert "Föreningen Ångrar Sig" in Client().get(url).content.decode()
+    listed.public_listing = False
+    listed.save()
+    assert "Föreningen Ångrar Sig" not in Client().get(url).content.decode()
