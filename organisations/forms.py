@@ -338,7 +338,8 @@ class QueueFilterForm(PortalForm):
 
 class DirectorySearchForm(PortalForm):
     mark_optional = False
-    q = forms.CharField(label=_("Search"), required=False)
+    # longer than any name or word sought (and than a database's pattern can be)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     district = forms.ChoiceField(label=_("District"), required=False)
     target_group = forms.TypedChoiceField(
         label=_("Target group"), required=False, coerce=int, empty_value=None

@@ -20,6 +20,14 @@ once by everyone. Without a shared cache for the person's keeping (`person_cache
 is kept is only as old as the while. What changes with the clock alone (a call whose deadline
 has passed) is at most that while late.
 
+Only a list's own first pages are kept: an address with no parameter but its page number (`sida`,
+2 to `KEPT_PAGES`, as the list's links write it). A search, a filter, a page further on or a
+parameter the page does not read is drawn for its request and kept for no one, so that no
+visitor can fill the cache with addresses of their own making; and what is kept is in a cache of
+its own (`KEPT`, settings.CACHES), apart from the login rate limits and the used two-factor
+codes, which it can thus never push out. (A kept address has no filter, so a filter form on it
+is empty and without errors: the page title's "Fel:" needs none of its deferred values.)
+
 What such a part holds must be the same for everyone: the list, its filters (a GET form) and its
 pages; never a form that posts (a part with a CSRF token is drawn for each request and never
 kept) and nothing of the person."""
@@ -32,7 +40,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
@@ -53,6 +61,27 @@ def _anonymous_and_without_state(request: HttpRequest) -> bool:
 
 # the generation of the tables the public lists show (each app `watch`es its own)
 LISTS = "public-lists"
+# the cache what is kept is kept in (settings.CACHES)
+KEPT = "public"
+# the pages of a list that are kept (`sida`): those visitors read
+KEPT_PAGES = 20
+
+
+def _kept_address(request: HttpRequest) -> bool:
+    """A list's own address: nothing after it, or only a page number from 2 to KEPT_PAGES
+    written as its links write it (the query string as it came, so that no other spelling of
+    a page, nor bytes a browser would not send, is kept under a page's key)."""
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return True
+    number = query.removeprefix("sida=")
+    return (
+        number != query
+        and number.isascii()
+        and number.isdigit()
+        and number == str(int(number))
+        and 2 <= int(number) <= KEPT_PAGES
+    )
 
 
 def _key(request: HttpRequest, kind: str = "public-page") -> str:
@@ -103,18 +132,18 @@ def public_page(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        if not seconds or request.method not in {"GET", "HEAD"}:
+        if not seconds or request.method not in {"GET", "HEAD"} or not _kept_address(request):
             return view(request, *args, **kwargs)
         request.public_content_key = _key(request, "public-content")  # type: ignore[attr-defined]
         if not _anonymous_and_without_state(request):
             return view(request, *args, **kwargs)
         key = _key(request)
-        kept: HttpResponse | None = cache.get(key)
+        kept: HttpResponse | None = caches[KEPT].get(key)
         if kept is None:
             kept = view(request, *args, **kwargs)
             if kept.status_code != 200 or kept.cookies or kept.streaming:
                 return kept
-            cache.set(key, kept, seconds)
+            caches[KEPT].set(key, kept, seconds)
         add_never_cache_headers(kept)
         return kept
 

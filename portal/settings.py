@@ -139,16 +139,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # in-process and the cache is local memory.
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# The public pages the portal keeps (portal.public_cache) have a cache of their own beside the
+# default, so that what visitors make it keep can never push out the login rate limits and the
+# record of used two-factor codes (a local cache drops its oldest entries when full).
 if REDIS_URL:
+    _prefix = env.str("CACHE_KEY_PREFIX", default="portal")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
-        }
+            "KEY_PREFIX": _prefix,
+        },
+        "public": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{_prefix}-public",
+        },
     }
 elif DEVELOPMENT or env.bool("ALLOW_LOCAL_CACHE", default=False):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "public": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "public-pages",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+    }
 else:
     # The record of used TOTP codes and the login rate limits live in the cache. A cache in
     # each process's memory would let one code be used once per worker and multiply every

@@ -10,6 +10,7 @@ from django import forms, template
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import HttpRequest
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -18,6 +19,7 @@ from portal import form_renderer, formats, jinja, registry, transitions
 from portal.forms import form_has_errors, summary_errors
 from portal.models import AuditEvent
 from portal.money import format_sek
+from portal.public_cache import Deferred, content_key
 
 register = template.Library()
 
@@ -143,7 +145,14 @@ def error_title_prefix(context: template.Context) -> str:
     """ "Fel: " before the page title when the page shows a form with errors (or says so with
     `page_errors`), so that the first thing a screen reader reads is that something is wrong."""
     flat = context.flatten()
-    if flat.get("page_errors") or any(form_has_errors(value) for value in flat.values()):
+    # A value made only when the template reads it (`public_cache.deferred`) is read here too,
+    # unless the page's list may be kept: its address has no filter then, and reading it for
+    # the title would make the queries the kept list saves.
+    request = context.get("request")
+    deferred = not (isinstance(request, HttpRequest) and content_key(request))
+    # (type(), not isinstance(): that would read the frame's lazy values, as `form_has_errors` says)
+    values = [value() if deferred and type(value) is Deferred else value for value in flat.values()]
+    if flat.get("page_errors") or any(form_has_errors(value) for value in values):
         return gettext("Error: ")
     return ""
 

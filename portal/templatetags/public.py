@@ -14,17 +14,19 @@ import logging
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.base import NodeList, Parser, Token
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.public_cache import content_key
+from portal.public_cache import KEPT, content_key
 
 logger = logging.getLogger(__name__)
 register = template.Library()
 
-# what a form that posts always holds: such a part belongs to one request and is never kept
-FORM_THAT_POSTS = "csrfmiddlewaretoken"
+# what a form that posts always holds, as Django's {% csrf_token %} writes it (a text someone
+# typed that names it is escaped, its quotes written &quot;): such a part belongs to one
+# request and is never kept
+FORM_THAT_POSTS = 'name="csrfmiddlewaretoken"'
 
 
 class PublicContentNode(template.Node):
@@ -35,13 +37,13 @@ class PublicContentNode(template.Node):
         key = content_key(context["request"]) if "request" in context else ""
         if not key:
             return mark_safe(self.nodelist.render(context))  # noqa: S308 (the template's own)
-        html = cache.get(key)
+        html = caches[KEPT].get(key)
         if not isinstance(html, str):
             html = str(self.nodelist.render(context))
             if FORM_THAT_POSTS in html:
                 logger.warning("a public_content part holds a CSRF token: not kept (%s)", key)
             else:
-                cache.set(key, html, settings.PUBLIC_PAGE_CACHE_SECONDS)
+                caches[KEPT].set(key, html, settings.PUBLIC_PAGE_CACHE_SECONDS)
         # the template's own output, escaped as it was drawn
         return mark_safe(html)  # noqa: S308
 

@@ -70,6 +70,16 @@ def test_the_directory_is_searched_and_filtered() -> None:
     assert rowing.name in page and chess.name not in page
 
 
+def test_a_search_too_long_to_be_a_name_is_refused_with_a_message() -> None:
+    """A search of 60 000 characters was an error of the database (SQLite: "LIKE or GLOB pattern
+    too complex"); it is refused in Swedish, and the directory still answers."""
+    page = Client().get(reverse("organisations:directory"), {"q": "a" * 60_000})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "högst 200 tecken" in text
+    assert text.split("<title>", 1)[1].startswith("Fel:")
+
+
 def test_the_directory_is_paginated() -> None:
     OrganisationFactory.create_batch(27, status="verified", public_listing=True)
     response = Client().get(reverse("organisations:directory"), {"sida": 2})

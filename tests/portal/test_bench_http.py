@@ -6,6 +6,7 @@ it prints, and the production environment it gives gunicorn. Nothing here measur
 from __future__ import annotations
 
 import asyncio
+import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -294,3 +295,26 @@ def test_gunicorn_gets_production_settings_on_the_loopback(
     assert environment["REDIS_URL"].endswith("/9")
     assert environment["DATABASE_URL"].endswith("/samverkansportalen_bench")
     assert environment["DJANGO_SETTINGS_MODULE"] == "portal.settings"
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
+def test_the_run_deletes_its_kept_public_pages_too() -> None:
+    """What the server kept under the run's prefix is deleted afterwards: the default cache's
+    keys and the public pages' own cache (`prefix-public`), and nothing of anyone else's."""
+    import redis
+
+    from portal.management.commands.bench_http import delete_cache_keys
+
+    url = os.environ["REDIS_URL"]
+    client = redis.Redis.from_url(url)
+    prefix = f"bench-http-test-{os.getpid()}"
+    client.set(f"{prefix}:1:person", b"1")
+    client.set(f"{prefix}-public:1:public-page", b"1")
+    client.set(f"{prefix}x:1:other", b"1")
+    try:
+        delete_cache_keys(url, prefix)
+        assert not client.exists(f"{prefix}:1:person", f"{prefix}-public:1:public-page")
+        assert client.exists(f"{prefix}x:1:other")
+    finally:
+        client.delete(f"{prefix}x:1:other")
+        client.close()

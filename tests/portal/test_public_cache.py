@@ -225,3 +225,95 @@ def test_an_organisation_that_leaves_the_directory_is_gone_from_it_at_once(kept:
     listed.public_listing = False
     listed.save()
     assert "Föreningen Ångrar Sig" not in Client().get(url).content.decode()
+
+
+# --- what a visitor can make the portal keep ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "idrott"},  # a search: drawn for the one who typed it
+        {"district": "Hamnen"},  # a filter
+        {"flood": "1"},  # a parameter the page does not read
+        {"sida": "02"},  # a page number not as the page writes it
+        {"sida": "21"},  # beyond the first pages
+        {"sida": "2", "x": "1"},
+    ],
+    ids=["search", "filter", "unknown", "leading-zero", "far-page", "page-and-more"],
+)
+def test_an_address_of_the_visitors_own_making_is_never_kept(
+    kept: None, query: dict[str, str]
+) -> None:
+    """No visitor can fill the cache with addresses of their own: only a list's own first pages
+    (no parameter but `sida`, 2 to 20, as its links write it) are kept; anything else is drawn
+    for its request."""
+    from django.core.cache import caches
+
+    from portal.public_cache import KEPT
+
+    written: list[str] = []
+    kept_in = caches[KEPT]
+    original = kept_in.set
+
+    def recording(key: str, *args: object, **kwargs: object) -> object:
+        written.append(key)
+        return original(key, *args, **kwargs)
+
+    kept_in.set = recording  # type: ignore[method-assign,assignment]
+    try:
+        for name in PUBLIC:
+            assert Client().get(reverse(name), query).status_code == 200
+        assert written == []
+        Client().get(reverse("grants:calls"))
+        assert written  # the list's own address is kept
+    finally:
+        del kept_in.set
+
+
+def test_the_public_pages_are_kept_apart_from_the_login_limits(kept: None) -> None:
+    """The login rate limits and the used two-factor codes live in the default cache: what the
+    public pages keep is in a cache of its own, so that a visitor who makes the portal keep
+    pages can never push them out."""
+    from django.conf import settings as django_settings
+
+    from portal.public_cache import KEPT
+
+    assert KEPT != "default" and KEPT in django_settings.CACHES
+    backend = django_settings.CACHES[KEPT]
+    default = django_settings.CACHES["default"]
+    if "redis" in default["BACKEND"].lower():
+        assert backend.get("KEY_PREFIX") != default.get("KEY_PREFIX")
+    else:
+        assert backend.get("LOCATION") != default.get("LOCATION")
+
+
+def test_a_filter_in_error_is_named_in_the_title_while_lists_are_kept(kept: None) -> None:
+    page = Client().get(reverse("organisations:directory"), {"target_group": "abc"})
+    title = page.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Fel:")
+    plain = Client().get(reverse("organisations:directory"))
+    assert not plain.content.decode().split("<title>", 1)[1].startswith("Fel:")
+
+
+def test_a_text_that_names_the_form_token_does_not_stop_the_list_from_being_kept(
+    kept: None, member: User
+) -> None:
+    """Only a form that posts (the token's hidden field, as the template writes it) keeps a
+    part from being kept, not an organisation's text that names the field."""
+    from organisations.models import OrganisationStatus
+    from tests.organisations.factories import OrganisationFactory
+
+    OrganisationFactory(
+        name="Föreningen Fältnamn",
+        purpose='<input name="csrfmiddlewaretoken"> csrfmiddlewaretoken',
+        public_listing=True,
+        status=OrganisationStatus.VERIFIED,
+    )
+    url = reverse("organisations:directory")
+    client = logged_in(member)
+    client.get(url)
+    with count_queries(person_kept=True) as queries:
+        page = client.get(url)
+    assert "Föreningen Fältnamn" in page.content.decode()
+    assert not [q["sql"] for q in queries if 'FROM "organisations_organisation"' in q["sql"]]

@@ -664,7 +664,9 @@ def delete_cache_keys(redis_url: str, prefix: str) -> None:
     with suppress(redis.RedisError, OSError):
         client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
         try:
+            # the default cache's keys and the public pages' (settings.CACHES, `prefix-public`)
             keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+            keys += client.scan_iter(match=f"{prefix}-public:*", count=1000)
             if keys:
                 client.delete(*keys)
         finally:
