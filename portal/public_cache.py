@@ -1,6 +1,6 @@
-"""The public pages (open calls, the directory, the IOP register) kept in the shared cache for
-a short while: the most read pages of the portal show the same list to every visitor, and it
-need not be read and drawn again for each of them. PUBLIC_PAGE_CACHE_SECONDS sets the while (0:
+"""The public pages (open calls, the directory, the IOP register) kept in a cache for a short
+while: the most read pages of the portal show the same list to every visitor, and it need not
+be read and drawn again for each of them. PUBLIC_PAGE_CACHE_SECONDS sets the while (0:
 nothing is kept).
 
 - A visitor with no session and no messages gets the whole kept page. It says nothing about
