@@ -337,9 +337,9 @@ NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=600)
 # Open data (360Giving): the publisher's registered prefix and name.
 OPEN_DATA_PREFIX = env.str("OPEN_DATA_PREFIX", default="360G-samverkansportalen")
 OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", default="Exempelkommun")
-# The public pages (open calls, directory, IOP register) are kept this many seconds in the shared
-# cache (portal.public_cache): whole for visitors without a session, their list for everyone
-# else inside a header of their own; 0 keeps nothing.
+# The public pages (open calls, directory, IOP register) are kept this many seconds in a cache of
+# their own (CACHES["public"], portal.public_cache): whole for visitors without a session, their
+# list for everyone else inside a header of their own; 0 keeps nothing.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
 # Lists (portal.pagination): counted exactly up to this many rows; above it a list says "more
 # than 10 000" and names no number of pages, so that no page view counts a whole table.
