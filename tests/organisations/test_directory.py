@@ -80,6 +80,15 @@ def test_a_search_too_long_to_be_a_name_is_refused_with_a_message() -> None:
     assert text.split("<title>", 1)[1].startswith("Fel:")
 
 
+def test_a_search_that_finds_nothing_says_so_and_how_to_see_all() -> None:
+    OrganisationFactory(name="Åby Schackklubb", status="verified", public_listing=True)
+    url = reverse("organisations:directory")
+    page = Client().get(url, {"q": "xyzzy"}).content.decode()
+    assert "Inga organisationer matchar sökningen." in page
+    assert f'href="{url}">Visa alla organisationer</a>' in page
+    assert "Inga organisationer matchar" not in Client().get(url).content.decode()
+
+
 def test_the_directory_is_paginated() -> None:
     OrganisationFactory.create_batch(27, status="verified", public_listing=True)
     response = Client().get(reverse("organisations:directory"), {"sida": 2})
