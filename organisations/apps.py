@@ -34,8 +34,8 @@ class OrganisationsConfig(AppConfig):
         person_cache.watch(Organisation, generation=selectors.DISTRICTS)
         # The public directory offers every target group.
         person_cache.watch(TargetGroup, generation=selectors.TARGET_GROUPS)
-        # The public directory, kept for every visitor (portal.public_cache); an organisation's
-        # name is also in the IOP register.
+        # The public directory, kept for every visitor (portal.public_cache), with each
+        # organisation's target groups; an organisation's name is also in the IOP register.
         for listed in (Organisation, TargetGroup, Organisation.target_groups.through):
             person_cache.watch(listed, generation=public_cache.LISTS)
 

@@ -50,7 +50,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import connection, models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from portal.process_copies import ProcessCopies
 
@@ -265,7 +265,8 @@ def watch(
     generation: str = PERSON,
 ) -> None:
     """Any save or delete of `model` makes every entry kept of `generation` stale (`only`: the
-    saves that matter, given the signal's arguments). A queryset's write to many rows at once
+    saves that matter, given the signal's arguments); for the table of a many-to-many field
+    (`Model.field.through`), any row added or removed. A queryset's write to many rows at once
     sends no signal: its model's queryset calls `written_in_bulk` instead."""
     _generations.add(generation)
     if (generation, only) not in _watchers.setdefault(model, []):
@@ -278,6 +279,14 @@ def watch(
     def on_delete(**_kwargs: Any) -> None:
         _changed(generation)
 
+    def on_many_changed(action: str = "", **_kwargs: Any) -> None:
+        if action in {"post_add", "post_remove", "post_clear"}:
+            _changed(generation)
+
     uid = f"person-cache-{generation}-{model._meta.label}"
+    if model._meta.auto_created:
+        # the table of a many-to-many field: `add()`, `set()`, `remove()` and `clear()` write
+        # its rows without saving them, and send m2m_changed instead
+        m2m_changed.connect(on_many_changed, sender=model, weak=False, dispatch_uid=uid)
     post_save.connect(on_save, sender=model, weak=False, dispatch_uid=uid)
     post_delete.connect(on_delete, sender=model, weak=False, dispatch_uid=uid)

@@ -317,3 +317,20 @@ def test_a_text_that_names_the_form_token_does_not_stop_the_list_from_being_kept
         page = client.get(url)
     assert "Föreningen Fältnamn" in page.content.decode()
     assert not [q["sql"] for q in queries if 'FROM "organisations_organisation"' in q["sql"]]
+
+
+def test_target_groups_changed_alone_are_shown_in_the_directory_at_once(kept: None) -> None:
+    """An organisation's target groups are rows of their own (a many-to-many table, written by
+    `set()` without a save of the organisation): a change to them alone is heard too."""
+    from organisations.models import OrganisationStatus
+    from tests.organisations.factories import OrganisationFactory, TargetGroupFactory
+
+    organisation = OrganisationFactory(public_listing=True, status=OrganisationStatus.VERIFIED)
+    seniors = TargetGroupFactory(name="Seniorer 65+")
+    url = reverse("organisations:directory")
+    tag = '<span class="tag">Seniorer 65+</span>'  # on the card, not the filter's choice
+    assert tag not in Client().get(url).content.decode()
+    organisation.target_groups.set([seniors])
+    assert tag in Client().get(url).content.decode()
+    organisation.target_groups.clear()
+    assert tag not in Client().get(url).content.decode()
