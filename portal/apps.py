@@ -30,7 +30,7 @@ class PortalConfig(AppConfig):
         from allauth.mfa.models import Authenticator
 
         from portal import notifications, person_cache, public_cache, registry, selectors
-        from portal.converters import IdConverter
+        from portal.converters import IdConverter, SpreadsheetConverter
         from portal.models import (
             PublicBody,
             PublicBodyMembership,
@@ -44,6 +44,7 @@ class PortalConfig(AppConfig):
         post_delete.connect(_user_changed, sender=User, dispatch_uid="person-cache-user")
         # Every id in a URL is `<id:pk>`: registered before any URLconf is read.
         register_converter(IdConverter, "id")
+        register_converter(SpreadsheetConverter, "spreadsheet")
         # A person's roles and second factor, kept between requests (portal.person_cache).
         for model in (PublicBodyMembership, PublicBody, Authenticator):
             person_cache.watch(model)

@@ -14,3 +14,16 @@ class IdConverter:
 
     def to_url(self, value: int | str) -> str:
         return str(value)
+
+
+class SpreadsheetConverter:
+    """The format of a downloaded table: `csv` or `xlsx` (portal.exports); anything else is no
+    page (404)."""
+
+    regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

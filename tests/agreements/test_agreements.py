@@ -263,7 +263,7 @@ def test_a_draft_is_watermarked() -> None:
 def fonts_fetched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The URLs the agreement PDF's fetcher is asked for, with a fresh font configuration (the
     process keeps the fonts it fetched once, so a later render asks for nothing)."""
-    from agreements import pdf as pdf_module
+    from portal import pdf as pdf_module
 
     asked: list[str] = []
     original = pdf_module.static_font
@@ -321,7 +321,7 @@ def test_a_refused_font_shows_in_the_pdf_as_the_systems_font(
     fonts_fetched: list[str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The control of the test above: its font names tell the shipped font from a fallback."""
-    from agreements import pdf as pdf_module
+    from portal import pdf as pdf_module
 
     def refuse(url: str) -> Path:
         raise ValueError("refused")
@@ -386,7 +386,7 @@ def test_html_and_remote_urls_in_the_text_are_printed_and_never_fetched(
 def test_the_fetcher_refuses_every_url_but_a_portal_font(url: str) -> None:
     from weasyprint.urls import URLFetchingError, fetch
 
-    from agreements.pdf import url_fetcher
+    from portal.pdf import url_fetcher
 
     with pytest.raises(ValueError):
         url_fetcher()(url)
@@ -398,7 +398,7 @@ def test_the_fetcher_refuses_every_url_but_a_portal_font(url: str) -> None:
 def test_the_fetcher_serves_the_shipped_font_file() -> None:
     from django.conf import settings
 
-    from agreements.pdf import url_fetcher
+    from portal.pdf import url_fetcher
 
     response = url_fetcher()("portal-static:fonts/DejaVuSans.ttf")
     try:
@@ -416,7 +416,7 @@ def test_a_document_naming_other_urls_gets_none_of_them_through_the_fetcher(
     refuses all but the portal's fonts."""
     from weasyprint import HTML
 
-    from agreements import pdf as pdf_module
+    from portal import pdf as pdf_module
 
     asked: list[str] = []
     served: list[str] = []

@@ -16,6 +16,7 @@ SAMPLE_BY_CONVERTER = {
     "int": "1",
     "path": "x",
     "slug": "x",
+    "spreadsheet": "csv",
     "str": "x",
     "uuid": "00000000-0000-0000-0000-000000000001",
 }
