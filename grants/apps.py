@@ -7,7 +7,7 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grants")
 
     def ready(self) -> None:
-        from grants import demo, notifications, panels
+        from grants import demo, facts, notifications, panels
         from grants.models import (
             ApplicationStatus,
             Call,
@@ -74,3 +74,5 @@ class GrantsConfig(AppConfig):
         for item in panels.NAV:
             registry.register_nav_item(item)
         registry.register_seeder("grants", demo.seed_grants)
+        # every application sent in, for the statistics of who gets the support (insights)
+        registry.register_fact_source(facts.SOURCE)

@@ -15,7 +15,9 @@ portal knows no domain. Each domain app fills this registry in its `AppConfig.re
   overview, each item a link to where they act, with its deadline;
 - menu links: the app's pages in the main menu and the footer;
 - demo seeders: what `seed_demo` creates for the quick start;
-- personal-data providers: what the app holds about a person, for export and erasure.
+- personal-data providers: what the app holds about a person, for export and erasure;
+- grant facts: every application sent in, as the statistics of who gets the support read it
+  (insights), and the models whose changes alter them.
 
 Registering the same name twice is an error, so two apps cannot silently shadow each other.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.db import models
@@ -204,6 +207,50 @@ class PersonalDataProvider(Protocol):
     def erase(self, user: User, *, actor: User) -> None: ...
 
 
+# --- grant facts (the statistics of who gets the support) ------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantFact:
+    """One application sent in, as the statistics read it: who applied (the organisation), where
+    (public body and programme), when (sent in, decided), the outcome, the amounts and, from an
+    approved follow-up report, the participants by age band and gender
+    (`{"7–12": {"women": 4, "men": 3, "other": 0}}`; None without an approved report).
+    `outcome` is one of OUTCOMES: "open" (not yet decided), "granted" (approved in whole or in
+    part), "rejected", "withdrawn". `paid` is what has been paid out by the day of the reading."""
+
+    application_id: int
+    organisation_id: int
+    public_body_id: int
+    programme_id: int
+    programme_name: str
+    submitted_at: datetime
+    outcome: str
+    applied: Decimal
+    granted: Decimal
+    paid: Decimal
+    decided_at: datetime | None = None
+    participants: Mapping[str, Mapping[str, int]] | None = None
+
+
+OUTCOMES = ("open", "granted", "rejected", "withdrawn")
+# The bands and genders participants are reported in (a follow-up report's form); "other" is
+# "other or not stated" (annat / vill inte uppge).
+PARTICIPANT_AGE_BANDS = ("0–6", "7–12", "13–19", "20–25", "26–64", "65+")
+PARTICIPANT_GENDERS = ("women", "men", "other")
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """Where grant facts come from: `read()` yields every application sent in, in a fixed number
+    of queries whatever their number; a save or delete of one of `models` may change them (the
+    statistics are then rebuilt, debounced)."""
+
+    name: str
+    read: Callable[[], Iterable[GrantFact]]
+    models: tuple[type[models.Model], ...] = ()
+
+
 # --- the registry ----------------------------------------------------------------------------
 
 
@@ -219,6 +266,7 @@ class Registry:
     nav: dict[str, NavItem] = field(default_factory=dict)
     seeders: dict[str, Seeder] = field(default_factory=dict)
     personal_data: dict[str, PersonalDataProvider] = field(default_factory=dict)
+    fact_sources: dict[str, FactSource] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -283,6 +331,10 @@ def register_personal_data(provider: PersonalDataProvider) -> None:
     _add(registry.personal_data, provider.name, provider, "Personal-data provider")
 
 
+def register_fact_source(source: FactSource) -> None:
+    _add(registry.fact_sources, source.name, source, "Fact source")
+
+
 # --- reading it ------------------------------------------------------------------------------
 
 
@@ -341,3 +393,12 @@ def state_label(state: str, model: str = "") -> str:
         if state in labels:
             return str(labels[state])
     return state
+
+
+def fact_sources() -> list[FactSource]:
+    return list(registry.fact_sources.values())
+
+
+def fact_models() -> frozenset[type[models.Model]]:
+    """The models whose changes alter the grant facts (of every source)."""
+    return frozenset(model for source in registry.fact_sources.values() for model in source.models)

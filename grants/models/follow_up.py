@@ -15,6 +15,7 @@ from grants.models.applications import Application
 from organisations import segregation
 from organisations.models import StoredFile
 from portal.models import PublicBody, PublicBodyMembership, PublicBodyRole
+from portal.registry import PARTICIPANT_AGE_BANDS, PARTICIPANT_GENDERS
 from portal.storage import private_storage
 
 if TYPE_CHECKING:
@@ -106,8 +107,10 @@ class ReportStatus(models.TextChoices):
     APPROVED = "approved", pgettext_lazy("report status", "Approved")
 
 
-AGE_BANDS = ["0–6", "7–12", "13–19", "20–25", "26–64", "65+"]
-GENDERS = ["women", "men", "other"]
+# The bands participants are reported in, kept with the grant facts (portal.registry) that the
+# statistics of who gets the support read.
+AGE_BANDS = list(PARTICIPANT_AGE_BANDS)
+GENDERS = list(PARTICIPANT_GENDERS)
 
 
 # The association's turn on a report: not yet sent in, or sent back for revision.
