@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import (
     AnnualDocument,
     ConflictOfInterest,
+    District,
     Invitation,
     JoinRequest,
     Organisation,
@@ -114,6 +115,16 @@ class TargetGroupAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
+
+
+@admin.register(District)
+class DistrictAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The parts of the municipality organisations choose among; the statistics of who gets the
+    support compare each with its population (insights)."""
+
+    list_display = ["name", "code", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "code"]
 
 
 @admin.register(OrganisationReminderSettings)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
+    District,
     DocumentKind,
     LegalForm,
     Organisation,
@@ -142,6 +143,24 @@ class OrganisationForm(PortalModelForm):
                 "phone and website – nothing about persons."
             ),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Once the administrator keeps the municipality's districts (District), the district is
+        # chosen among them, so that the statistics can set each against its population; a
+        # name given before the list was kept stays a choice for its organisation.
+        names = list(District.objects.values_list("name", flat=True))
+        if names:
+            current = self.initial.get("district") or ""
+            choices = [("", _("Choose a district")), *((name, name) for name in names)]
+            if current and current not in names:
+                choices.append((current, current))
+            self.fields["district"] = forms.ChoiceField(
+                label=self.fields["district"].label,
+                help_text=_("The part of the municipality where you are mostly active."),
+                choices=choices,
+                required=False,
+            )
 
     def validate_unique(self) -> None:
         # A taken organisation number is not an error here: registration offers to ask to join,

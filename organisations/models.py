@@ -57,6 +57,35 @@ class TargetGroup(models.Model):
         return self.name
 
 
+class District(models.Model):
+    """Reference data kept by the administrator: the parts of the municipality (kommundel,
+    stadsdel) an organisation is active in. `code` is Statistics Sweden's code of the area
+    (RegSO, DeSO or the municipality's own), so a population table can be matched to it; the
+    organisation keeps the district's name."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.CharField(
+        _("code at Statistics Sweden"),
+        max_length=20,
+        blank=True,
+        help_text=_("e.g. 1480R012 for a regional statistical area (RegSO)."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~models.Q(code=""), name="district_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     organisation_number = models.CharField(
