@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from grants import open_data_store, services
+from grants import demo_history, open_data_store, services
 from grants.models import (
     Application,
     AttachmentType,
@@ -150,6 +150,8 @@ def seed_grants(*, users: dict[str, User]) -> None:
     body = PublicBody.objects.get(registry_prefix="KFN")
     programme = _programme(body)
     officer, decider = users["handlaggare@exempel.se"], users["beslutsfattare@exempel.se"]
+    # earlier years, for the statistics of who gets the support
+    demo_history.seed_history(officer=officer, decider=decider)
 
     open_call, created = _call(programme, OPEN_CALL, closes_in_days=30, budget=500_000)
     if created:
