@@ -53,6 +53,7 @@ bench: install
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_demo
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_scale $(BENCH_SCALE)
 	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py seed_scale_agreements
+	$(BENCH_ENV) $(PY) manage.py build_insights
 	$(BENCH_ENV) $(PY) manage.py bench $(BENCH_ARGS)
 	$(BENCH_ENV) $(PY) manage.py bench_http $(BENCH_HTTP_ARGS)
 	$(BENCH_ENV) $(PY) manage.py bench_pdf

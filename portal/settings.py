@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "organisations",
     "agreements",
     "grants",
+    "insights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -204,6 +205,12 @@ CELERY_BEAT_SCHEDULE = {
     "build-open-data": {
         "task": "grants.tasks.build_open_data",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # The statistics follow changes within a minute; the nightly build takes in what changes
+    # without a signal (bulk updates) and the passing of a year.
+    "build-insights": {
+        "task": "insights.tasks.build_insights",
+        "schedule": crontab(hour=2, minute=45),
     },
 }
 

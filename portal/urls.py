@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("organisations.urls")),
     path("", include("grants.urls")),
     path("", include("agreements.urls")),
+    path("", include("insights.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
     # No CSRF token: choosing a language changes nothing but a cookie, and a token in the

@@ -26,6 +26,17 @@
     });
   }
 
+  /* A page's error summary (e.g. a refused import) takes focus when the page loads: a screen
+     reader reads it and the page scrolls to it. */
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", focusErrorSummary);
+
   // After the admin's own jQuery "ready" callbacks, which set select2 up (they run later than
   // DOMContentLoaded, and not always before "load").
   document.addEventListener("DOMContentLoaded", function () {

@@ -36,7 +36,7 @@ def test_register_upload_verify_and_see_verified(
     page.get_by_label("Gatuadress (valfritt)").fill("Storgatan 1")
     page.get_by_label("Postnummer (valfritt)").fill("123 45")
     page.get_by_label("Ort (valfritt)").fill("Exempelstad")
-    page.get_by_label("Område (valfritt)").fill("Centrum")
+    page.get_by_label("Kommundel (valfritt)").fill("Centrum")
     page.get_by_label("Ändamål").fill("Läger och fritidsaktiviteter för barn.")
     page.get_by_label("Barn 0–12 år").check()
     page.get_by_label("Antal medlemmar totalt (valfritt)").fill("120")

@@ -29,6 +29,8 @@ PUBLIC_URL_NAMES = {
     "grants:open_data_json",
     "grants:open_data_csv",
     "agreements:register",
+    "insights:public",
+    "insights:public_export",  # the public page's tables, small groups hidden
     "agreements:version_pdf",  # only a PDF the officer made public; 404 otherwise (tested)
     # allauth's entrance pages
     "account_login",

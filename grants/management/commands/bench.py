@@ -47,14 +47,22 @@ from portal.models import (
 # A page's p95 as a multiple of the floor's p50, at most: officer pages 15, an exact lookup
 # (a diarienummer, an organisationsnummer) and public pages 5. Building a public page's kept
 # list ("build": once an address and PUBLIC_PAGE_CACHE_SECONDS, for every visitor together) is
-# measured and shown, with no target of its own.
-TARGETS: dict[str, int | None] = {"officer": 15, "lookup": 5, "public": 5, "build": None}
+# measured and shown, with no target of its own. The statistics of who gets the support
+# ("insights": the officers' dashboard and the public page, read from the summaries the worker
+# built) 5, for officers and the public alike.
+TARGETS: dict[str, int | None] = {
+    "officer": 15,
+    "lookup": 5,
+    "public": 5,
+    "insights": 5,
+    "build": None,
+}
 
 
 @dataclass
 class Page:
     name: str
-    kind: str  # "officer", "lookup", "public" or "build": which target applies
+    kind: str  # "officer", "lookup", "public", "insights" or "build": which target applies
     client: Client
     path: str
     params: dict[str, str] = field(default_factory=dict)
@@ -226,6 +234,11 @@ class Command(BaseCommand):
         """Every page a busy officer or the public opens, in every filter and sort of the inbox.
         Each is judged against its own target (`TARGETS`)."""
         inbox = reverse("grants:inbox")
+        statistics = reverse("insights:dashboard")
+        one_year = {
+            "ar": str(timezone.localtime(application.submitted_at or timezone.now()).year),
+            "del": f"body:{application.public_body_id}",
+        }
         number = application.organisation.organisation_number or ""
         organisation = reverse("organisations:officer_detail", args=[application.organisation_id])
         return [
@@ -296,6 +309,16 @@ class Command(BaseCommand):
             Page("organisation queue", "officer", officer, reverse("organisations:officer_queue")),
             Page("IOP list", "officer", officer, reverse("agreements:officer_list")),
             Page("Notiser", "officer", officer, reverse("portal:notifications")),
+            Page("statistics (officer)", "insights", officer, statistics),
+            Page("statistics, a year and body", "insights", officer, statistics, one_year),
+            Page("statistics (public)", "insights", public, reverse("insights:public")),
+            Page(
+                "statistics, a year (public)",
+                "insights",
+                public,
+                reverse("insights:public"),
+                {"ar": one_year["ar"]},
+            ),
             Page("open calls", "public", public, reverse("grants:calls")),
             Page("directory", "public", public, reverse("organisations:directory")),
             Page("open-data page", "public", public, reverse("grants:open_data")),

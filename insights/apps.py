@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InsightsConfig(AppConfig):
+    name = "insights"
+    verbose_name = _("Who gets the support")
+
+    def ready(self) -> None:
+        from insights import demo, panels, services, store
+        from portal import registry
+
+        # after the apps whose facts it reads (they stand before it in INSTALLED_APPS)
+        store.watch()
+        for item in panels.NAV:
+            registry.register_nav_item(item)
+        registry.register_seeder("insights", demo.seed_insights)
+        registry.register_audit_labels(actions=services.AUDIT_ACTIONS)

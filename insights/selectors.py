@@ -1,0 +1,86 @@
+"""Every read the statistics pages make: one summary row, scoped to what the person may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from insights import permissions, store
+from insights.models import Audience, ReportStatus, Summary, YearlyReport
+from portal.models import User
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What a view may be narrowed to: its municipalities or regions, years, public bodies and
+    programmes, as the last build found them."""
+
+    roots: list[tuple[int, str]]
+    years: list[int]
+    scopes: list[tuple[str, str, bool]]  # (value, label, is a programme)
+
+
+def roots_with_figures(*, audience: str, only: set[int] | None = None) -> list[tuple[int, str]]:
+    """The municipalities and regions with built figures, by name."""
+    roots = Summary.objects.filter(audience=audience, scope=store.ALL, year=None)
+    if only is not None:
+        roots = roots.filter(root_id__in=only)
+    return list(roots.order_by("root__name", "root_id").values_list("root_id", "root__name"))
+
+
+def dashboard_roots(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
+    """The municipalities and regions whose full figures the person may see (none: refused)."""
+    allowed = permissions.roots_of(user)
+    if not allowed:
+        raise PermissionDenied
+    return roots_with_figures(audience=Audience.OFFICER, only=allowed)
+
+
+def summary_for(
+    *, user: User | AnonymousUser | None, root: int, scope: str, year: int | None
+) -> Summary | None:
+    """One view's figures: the full ones for a person who may see them (`user`), the public's
+    with `user=None`. A root the person may not see is refused."""
+    if user is not None and not permissions.can_view_dashboard(user, root):
+        raise PermissionDenied
+    audience = Audience.PUBLIC if user is None else Audience.OFFICER
+    return store.read(root=root, scope=scope, year=year, audience=audience)
+
+
+def choices_from(overview: dict[str, Any], roots: list[tuple[int, str]]) -> Choices:
+    """The filters' choices from a root's summary of every year and public body."""
+    scopes: list[tuple[str, str, bool]] = []
+    programmes_by_label = {
+        row["key"]: row["label"] for row in overview["rows"].get("programme", [])
+    }
+    bodies = overview["rows"].get("body", [])
+    for body in bodies:
+        scopes.append((f"body:{body['key']}", body["label"], False))
+        for key in overview.get("programmes_of", {}).get(body["key"], []):
+            scopes.append((f"programme:{key}", programmes_by_label.get(key, ""), True))
+    return Choices(roots=roots, years=list(overview["years"]), scopes=scopes)
+
+
+REPORTS_SHOWN = 10
+
+
+def reports_of(*, root: int) -> list[YearlyReport]:
+    """The latest yearly reports of a municipality or region (the dashboard has checked that the
+    person may see it)."""
+    return list(
+        YearlyReport.objects.filter(root_id=root)
+        .select_related("requested_by")
+        .order_by("-requested_at", "-id")[:REPORTS_SHOWN]
+    )
+
+
+def report_for(*, user: User | AnonymousUser, pk: int) -> YearlyReport:
+    """A built yearly report of a municipality or region the person may see; 404 otherwise."""
+    report = YearlyReport.objects.filter(pk=pk, status=ReportStatus.READY).first()
+    if report is None or not permissions.can_view_dashboard(user, report.root_id):
+        raise Http404
+    return report

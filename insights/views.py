@@ -1,0 +1,185 @@
+"""The statistics of who gets the support: the officers' dashboard, the public page and each
+table as CSV or XLSX. Each page reads the summaries the worker built (insights.store): a fixed
+number of queries whatever the number of grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from insights import presenting, selectors, services
+from insights.forms import FilterForm, ReportForm
+from insights.models import Audience, Summary
+from portal.exports import export_response
+from portal.models import User
+from portal.public_cache import public_page
+
+
+@dataclass
+class Shown:
+    form: FilterForm | None
+    summary: Summary | None
+    roots: list[tuple[int, str]]
+    root_name: str = ""
+    scope_label: str = ""
+
+
+def _shown(request: HttpRequest, *, user: User | None) -> Shown:
+    """The view the query string asks for, of the roots the person may see (`user`) or of the
+    public's (None). A choice that is not offered is named in the form's errors and the whole
+    municipality's figures of every year are shown."""
+    if user is None:
+        roots = selectors.roots_with_figures(audience=Audience.PUBLIC)
+    else:
+        roots = selectors.dashboard_roots(user=user)
+    if not roots:
+        return Shown(form=None, summary=None, roots=roots)
+    root = roots[0][0]
+    asked = request.GET.get("kommun", "")
+    if asked.isdigit() and int(asked) in {pk for pk, _name in roots}:
+        root = int(asked)
+    overview = selectors.summary_for(user=user, root=root, scope="all", year=None)
+    if overview is None:
+        return Shown(form=None, summary=None, roots=roots)
+    choices = selectors.choices_from(overview.data, roots)
+    form = FilterForm(request.GET or None, choices=choices, initial={"kommun": root})
+    scope, year = "all", None
+    if form.is_bound and form.is_valid():
+        scope = form.cleaned_data.get("del") or "all"
+        year = form.cleaned_data.get("ar")
+    summary = (
+        overview
+        if (scope, year) == ("all", None)
+        else selectors.summary_for(user=user, root=root, scope=scope, year=year)
+    )
+    labels = {value: label for value, label, _p in choices.scopes}
+    return Shown(
+        form=form,
+        summary=summary,
+        roots=roots,
+        root_name=dict(roots)[root],
+        scope_label=labels.get(scope, ""),
+    )
+
+
+def _page(request: HttpRequest, shown: Shown, *, public: bool) -> HttpResponse:
+    data = shown.summary.data if shown.summary is not None else None
+    reports: dict[str, Any] = {}
+    if not public and shown.form is not None and data is not None:
+        root = shown.summary.root_id  # type: ignore[union-attr]
+        reports = {
+            "report_form": ReportForm(
+                prefix=ReportForm.PREFIX,
+                roots=shown.roots,
+                years=data["years"],
+                initial={"kommun": root, "ar": data["year"] or (data["years"] or [None])[-1]},
+            ),
+            "reports": selectors.reports_of(root=root),
+        }
+    return render(
+        request,
+        "insights/statistics.html",
+        {
+            "public": public,
+            "form": shown.form,
+            "summary": shown.summary,
+            "data": data,
+            "root_name": shown.root_name,
+            "scope_label": shown.scope_label,
+            "headline": presenting.headline(data) if data else [],
+            "sections": presenting.sections(data) if data else [],
+            "query": request.GET.urlencode(),
+            **reports,
+        },
+    )
+
+
+@login_not_required
+@require_safe
+@public_page
+def public(request: HttpRequest) -> HttpResponse:
+    return _page(request, _shown(request, user=None), public=True)
+
+
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return _page(request, _shown(request, user=request.user), public=False)  # type: ignore[arg-type]
+
+
+def _export(request: HttpRequest, slug: str, fmt: str, *, user: User | None) -> HttpResponseBase:
+    shown = _shown(request, user=user)
+    if shown.summary is None:
+        raise Http404
+    section = presenting.find(presenting.sections(shown.summary.data), slug)
+    if section is None:
+        raise Http404
+    header, rows = presenting.export_rows(section)
+    year = shown.summary.year or _("every-year")
+    return export_response(rows=rows, header=header, filename=f"{slug}-{year}", fmt=fmt)
+
+
+@login_not_required
+@require_safe
+def public_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
+    return _export(request, slug, fmt, user=None)
+
+
+@require_safe
+def dashboard_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
+    return _export(request, slug, fmt, user=request.user)  # type: ignore[arg-type]
+
+
+def context_for_report(summary: Summary) -> dict[str, Any]:
+    """What the yearly report shows of a summary: the dashboard's own sections."""
+    return {
+        "data": summary.data,
+        "headline": presenting.headline(summary.data),
+        "sections": presenting.sections(summary.data),
+    }
+
+
+@require_POST
+def report_request(request: HttpRequest) -> HttpResponse:
+    """Ask the worker for the yearly report of a municipality and year."""
+    form = ReportForm(
+        request.POST,
+        prefix=ReportForm.PREFIX,
+        roots=selectors.dashboard_roots(user=request.user),
+    )
+    if form.is_valid():
+        services.yearly_report_request(
+            actor=request.user,  # type: ignore[arg-type]
+            root_id=form.cleaned_data["kommun"],
+            year=form.cleaned_data["ar"],
+        )
+        messages.success(
+            request,
+            _(
+                "The report is being prepared. It is listed here when it is ready, usually "
+                "within a minute."
+            ),
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect(f"{reverse('insights:dashboard')}#arsrapport")
+
+
+@require_safe
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = selectors.report_for(user=request.user, pk=pk)
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"fordelning-av-foreningsstod-{report.year}.pdf",
+        content_type="application/pdf",
+    )

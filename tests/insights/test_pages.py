@@ -1,0 +1,162 @@
+"""The statistics pages as their users meet them: an officer's dashboard of their own
+municipality, refused to everyone else; the public page with small groups hidden; filters,
+downloads and a fixed number of queries whatever the number of grants."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from grants.models import ApplicationStatus
+from insights import store
+from tests.grants.factories import ApplicationFactory, CallFactory, ProgrammeFactory
+from tests.helpers.clients import logged_in
+from tests.helpers.queries import count_queries
+from tests.insights.conftest import STOCKHOLM, applications
+from tests.organisations.factories import OrganisationFactory
+from tests.portal.factories import CommitteeFactory, MembershipFactory, PublicBodyFactory, give_totp
+
+
+def test_officer_sees_every_group_of_their_municipality(kommun: dict[str, Any]) -> None:
+    response = logged_in(kommun["officer"]).get(reverse("insights:dashboard"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Skogsbyn" in page
+    assert "färre än 5" not in page
+    assert "Vem får stödet" in page
+
+
+def test_the_public_sees_small_groups_hidden(kommun: dict[str, Any]) -> None:
+    response = Client().get(reverse("insights:public"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "färre än 5" in page
+    # the district's figures are nowhere on the page, not even in its source
+    data = response.context["data"]
+    skogsbyn = next(row for row in data["rows"]["district"] if row["key"] == "Skogsbyn")
+    assert skogsbyn["suppressed"] is True
+    assert not {"orgs", "applications", "granted", "paid", "participants_total"} & set(skogsbyn)
+
+
+@pytest.mark.parametrize("who", ["member", "anonymous"])
+def test_the_dashboard_is_refused_to_everyone_else(
+    kommun: dict[str, Any], who: str, member: Any
+) -> None:
+    export = reverse("insights:dashboard_export", args=["kommundel", "csv"])
+    if who == "anonymous":
+        for url in (reverse("insights:dashboard"), export):
+            response = Client().get(url)
+            assert response.status_code == 302 and "/konto/" in response["Location"]
+        return
+    client = logged_in(member)
+    assert client.get(reverse("insights:dashboard")).status_code == 403
+    assert client.get(export).status_code == 403
+
+
+def test_an_officer_of_another_municipality_sees_none_of_its_figures(
+    kommun: dict[str, Any],
+) -> None:
+    other = MembershipFactory(public_body=CommitteeFactory(name="Annan nämnd")).user
+    give_totp(other)
+    client = logged_in(other)
+    response = client.get(reverse("insights:dashboard"), {"kommun": kommun["root"].pk})
+    assert response.status_code == 200
+    assert response.context["data"] is None
+    assert "Skogsbyn" not in response.content.decode()
+    export = reverse("insights:dashboard_export", args=["kommundel", "csv"])
+    assert client.get(export, {"kommun": kommun["root"].pk}).status_code == 404
+
+
+def test_an_officer_cannot_ask_for_another_municipality(kommun: dict[str, Any]) -> None:
+    other_root = PublicBodyFactory(name="Grannkommun")
+    other = CommitteeFactory(parent=other_root)
+    applications(CallFactory(programme=ProgrammeFactory(public_body=other)), 6, seed=3)
+    store.build()
+    client = logged_in(kommun["officer"])
+    response = client.get(reverse("insights:dashboard"), {"kommun": other_root.pk})
+    assert response.status_code == 200
+    assert response.context["root_name"] == "Provkommun"
+
+
+def test_filters_by_year_and_programme(kommun: dict[str, Any]) -> None:
+    client = logged_in(kommun["officer"])
+    scope = f"programme:{kommun['programme'].pk}"
+    response = client.get(reverse("insights:dashboard"), {"ar": "2025", "del": scope})
+    assert response.context["data"]["year"] == 2025
+    assert response.context["data"]["scope"] == scope
+    assert response.context["data"]["total"]["applications"] == 7  # 0, 2, 4, … of 12; 0 of 2
+
+
+def test_a_filter_not_offered_is_named_and_changes_nothing(kommun: dict[str, Any]) -> None:
+    client = logged_in(kommun["officer"])
+    response = client.get(reverse("insights:dashboard"), {"ar": "1999", "del": "programme:0"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Välj ett år i listan." in page
+    assert "Välj en nämnd eller ett bidrag i listan." in page
+    assert response.context["data"]["year"] is None  # every year, as without a filter
+
+
+def test_downloads_are_the_tables_neutralised(kommun: dict[str, Any]) -> None:
+    organisation = OrganisationFactory(district='=HYPERLINK("http://x.example")')
+    for _n in range(5):
+        ApplicationFactory(
+            call=kommun["call"],
+            organisation=OrganisationFactory(district=organisation.district),
+            status=ApplicationStatus.REJECTED,
+            submitted_at=datetime(2025, 3, 3, tzinfo=STOCKHOLM),
+            amount_requested=Decimal(500),
+            decided_at=datetime(2025, 5, 1, tzinfo=STOCKHOLM),
+        )
+    store.build()
+    client = logged_in(kommun["officer"])
+    csv = client.get(reverse("insights:dashboard_export", args=["kommundel", "csv"]))
+    text = b"".join(csv.streaming_content).decode()  # type: ignore[attr-defined]
+    assert "Kommundel" in text and "Skogsbyn" in text
+    assert "'=HYPERLINK" in text
+    assert "\n=HYPERLINK" not in text and ";=HYPERLINK" not in text
+    xlsx = client.get(reverse("insights:dashboard_export", args=["kommundel", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert '\'=HYPERLINK("http://x.example")' in values
+    public = Client().get(reverse("insights:public_export", args=["kommundel", "csv"]))
+    public_text = b"".join(public.streaming_content).decode()  # type: ignore[attr-defined]
+    assert "färre än 5" in public_text
+    assert Client().get(reverse("insights:public_export", args=["okand", "csv"])).status_code == 404
+
+
+def test_charts_are_titled_svgs_beside_tables(kommun: dict[str, Any]) -> None:
+    page = Client().get(reverse("insights:public")).content.decode()
+    charts = page.count('role="img"')
+    assert charts >= 5
+    assert page.count("<title id=") == charts
+    assert page.count("<desc id=") == charts
+    assert "Hur räknas detta?" in page
+
+
+def test_pages_make_the_same_queries_whatever_the_grants(kommun: dict[str, Any]) -> None:
+    client = logged_in(kommun["officer"])
+    url = reverse("insights:dashboard")
+    scope = {"ar": "2025", "del": f"body:{kommun['committee'].pk}"}
+    client.get(url)
+    with count_queries(person_kept=True) as few:
+        client.get(url, scope)
+    with count_queries(person_kept=True) as few_public:
+        Client().get(reverse("insights:public"), scope)
+    applications(kommun["call"], 60, district="Norr", seed=9)
+    store.build()
+    client.get(url)  # the person's next page after the change reads them again
+    with count_queries(person_kept=True) as many:
+        client.get(url, scope)
+    with count_queries(person_kept=True) as many_public:
+        Client().get(reverse("insights:public"), scope)
+    assert len(many) == len(few) <= 4  # roots, the view, the municipality, its reports
+    assert len(many_public) == len(few_public) <= 3

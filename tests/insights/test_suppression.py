@@ -1,0 +1,229 @@
+"""The public statistics never show a group of fewer than five organisations, and a hidden group
+cannot be worked out from what is shown: the sums of a table, of the years, of the public bodies
+or of a body's programmes, together with the other groups."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from grants.models import ApplicationStatus, ReportStatus
+from insights import aggregates, store, suppression
+from insights.models import Audience, Summary
+from insights.suppression import THRESHOLD
+from tests.grants.factories import (
+    ApplicationFactory,
+    CallFactory,
+    FollowUpReportFactory,
+    ProgrammeFactory,
+)
+from tests.organisations.factories import OrganisationFactory
+from tests.portal.factories import CommitteeFactory, PublicBodyFactory
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+DISTRICTS = ["Centrum", "Norr", "Söder", "Väster", "Skogsbyn", ""]
+
+
+@pytest.fixture
+def municipality(db: None) -> Any:
+    """Forty organisations of uneven districts at two committees with three programmes, over
+    three years: many small groups, some just at the threshold."""
+    rng = random.Random(15)  # noqa: S311 - test data, not security
+    root = PublicBodyFactory(name="Provkommun")
+    culture = CommitteeFactory(parent=root, name="Kulturnämnden")
+    social = CommitteeFactory(parent=root, name="Socialnämnden")
+    calls = [
+        CallFactory(programme=ProgrammeFactory(public_body=culture, name="Stort program")),
+        CallFactory(programme=ProgrammeFactory(public_body=culture, name="Litet program")),
+        CallFactory(programme=ProgrammeFactory(public_body=social, name="Socialt program")),
+    ]
+    weights = [12, 8, 7, 6, 3, 4]
+    organisations = [
+        OrganisationFactory(district=district, members_total=rng.choice([None, 10, 50, 300]))
+        for district, count in zip(DISTRICTS, weights, strict=True)
+        for _n in range(count)
+    ]
+    for organisation in organisations:
+        for year in (2024, 2025, 2026):
+            for call, chance in zip(calls, (0.7, 0.08, 0.25), strict=True):
+                if rng.random() > chance:
+                    continue
+                granted = rng.random() < 0.6
+                application = ApplicationFactory(
+                    call=call,
+                    organisation=organisation,
+                    status=ApplicationStatus.APPROVED if granted else ApplicationStatus.REJECTED,
+                    submitted_at=datetime(year, 3, rng.randint(1, 28), tzinfo=STOCKHOLM),
+                    amount_requested=Decimal(rng.randint(1, 50) * 1000),
+                    decided_at=datetime(year, 5, 1, tzinfo=STOCKHOLM),
+                )
+                if granted:
+                    application.decided_amount = application.amount_requested
+                    application.save()
+                    if rng.random() < 0.5:
+                        FollowUpReportFactory(
+                            application=application,
+                            status=ReportStatus.APPROVED,
+                            participants={
+                                "7–12": {
+                                    "women": rng.randint(0, 9),
+                                    "men": rng.randint(0, 9),
+                                    "other": rng.randint(0, 1),
+                                },
+                                "65+": {"women": rng.randint(0, 2), "men": 0, "other": 0},
+                            },
+                        )
+    store.build()
+    return root
+
+
+def published(root: Any) -> dict[tuple[str, int | None], dict[str, Any]]:
+    return {
+        (row.scope, row.year): row.data
+        for row in Summary.objects.filter(root=root, audience=Audience.PUBLIC)
+    }
+
+
+def counts(root: Any) -> dict[tuple[str, int | None, tuple[str, str]], int]:
+    """The organisations behind every figure, as the build counts them (officers' side)."""
+    inputs = store.read_inputs()
+    views = aggregates.compute(
+        inputs.facts, organisations=inputs.organisations, root_of=store.root_of(inputs.bodies)
+    )
+    found: dict[tuple[str, int | None, tuple[str, str]], int] = {}
+    for (view_root, scope, year), view in views.items():
+        if view_root == root.pk:
+            for key, count in store.counts_of(view, inputs.organisations).items():
+                found[(scope, year, key)] = count
+    return found
+
+
+def shown_figures(data: dict[str, Any]) -> Iterator[tuple[tuple[str, str], Any]]:
+    """Every figure of a public summary with its key: (dimension, group) → granted money, and
+    participants by age band and gender."""
+    if not data["total"].get("suppressed"):
+        yield aggregates.TOTAL, Decimal(data["total"]["granted"])
+    for dimension in aggregates.DIMENSIONS:
+        for row in data["rows"][dimension]:
+            if not row.get("suppressed"):
+                yield (dimension, row["key"]), Decimal(row["granted"])
+            if dimension == "district" and "participants_total" in row:
+                yield (store.PARTICIPANT_DISTRICT, row["key"]), row["participants_total"]
+    participants = data["participants"]
+    for band, genders in participants["cells"].items():
+        for gender, value in genders.items():
+            if value is not None:
+                yield (store.PARTICIPANTS, f"{band}|{gender}"), value
+    for band, value in participants["band"].items():
+        if value is not None:
+            yield (store.PARTICIPANTS, f"{band}|*"), value
+    for gender, value in participants["gender"].items():
+        if value is not None:
+            yield (store.PARTICIPANTS, f"*|{gender}"), value
+    if participants.get("total") is not None:
+        yield (store.PARTICIPANTS, "*|*"), participants["total"]
+
+
+def test_no_public_figure_rests_on_fewer_than_five_organisations(municipality: Any) -> None:
+    behind = counts(municipality)
+    small = [key for key, count in behind.items() if 0 < count < THRESHOLD]
+    assert small, "the case must have small groups to hide"
+    shown = 0
+    for (scope, year), data in published(municipality).items():
+        for key, _value in shown_figures(data):
+            count = behind.get((scope, year, key), 0)
+            assert count == 0 or count >= THRESHOLD, (scope, year, key, count)
+            shown += 1
+    assert shown > 100  # most of it is still there to read
+
+
+def recoverable(pages: dict[tuple[str, int | None], dict[str, Any]], root: Any) -> list[str]:
+    """Try to work out a hidden figure of the public pages from a sum and its other parts: the
+    rows of a table and its total, the years and every year, the public bodies and the whole
+    municipality, a body's programmes and the body. What was found, by differences."""
+    values: dict[tuple[str, int | None, tuple[str, str]], Any] = {}
+    for (scope, year), data in pages.items():
+        for key, value in shown_figures(data):
+            values[(scope, year, key)] = value
+    behind = counts(root)
+    keys = {key for (_s, _y, key) in behind}
+    scopes = {scope for scope, _year in pages}
+    years = sorted({year for _scope, year in pages if year is not None})
+    programmes_of: dict[str, list[str]] = defaultdict(list)
+    for (scope, _year), data in pages.items():
+        if scope == "all" and _year is None:
+            for body, programmes in data["programmes_of"].items():
+                programmes_of[f"body:{body}"] = [f"programme:{p}" for p in programmes]
+    lines: list[tuple[Any, list[Any]]] = []
+    for scope in scopes:
+        for year in (*years, None):
+            for dimension in ("district", "legal_form", "size", "first_time", "new_3y"):
+                parts = [(scope, year, key) for key in keys if key[0] == dimension]
+                lines.append(((scope, year, aggregates.TOTAL), parts))
+    for key in keys:
+        for scope in scopes:
+            lines.append(((scope, None, key), [(scope, year, key) for year in years]))
+        for year in (*years, None):
+            lines.append((("all", year, key), [(body, year, key) for body in programmes_of]))
+            for body, programmes in programmes_of.items():
+                lines.append(((body, year, key), [(p, year, key) for p in programmes]))
+    found = []
+    for total, parts in lines:
+        if total not in values:
+            continue
+        present = [part for part in parts if behind.get(part, 0) > 0]
+        hidden = [part for part in present if part not in values]
+        if len(hidden) == 1:
+            guess = values[total] - sum(values[part] for part in present if part in values)
+            found.append(f"{hidden[0]} = {guess} from {total}")
+        elif hidden and sum(behind[part] for part in hidden) < THRESHOLD:
+            found.append(f"{hidden} together from {total}")
+    return found
+
+
+def test_a_hidden_group_cannot_be_recovered_from_sums_and_other_filters(
+    municipality: Any,
+) -> None:
+    pages = published(municipality)
+    hidden = [
+        (scope, year, row["key"])
+        for (scope, year), data in pages.items()
+        for row in data["rows"]["district"]
+        if row.get("suppressed")
+    ]
+    assert hidden, "the case must hide some districts"
+    assert recoverable(pages, municipality) == []
+
+
+def test_without_secondary_suppression_the_same_attempt_succeeds(
+    municipality: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attempt above is a real one: with only the small groups hidden, it finds them."""
+    monkeypatch.setattr(
+        suppression,
+        "suppressed",
+        lambda counts, lines: {key for key, count in counts.items() if 0 < count < THRESHOLD},
+    )
+    store.build()
+    assert recoverable(published(municipality), municipality)
+
+
+def test_the_rule_on_one_line() -> None:
+    # one small part beside a total: the next smallest part is hidden too
+    counts = {"total": 20, "a": 2, "b": 6, "c": 12}
+    assert suppression.suppressed(counts, [("total", ["a", "b", "c"])]) == {"a", "b"}
+    # two small parts that together are still fewer than five: a third one goes
+    counts = {"total": 20, "a": 1, "b": 2, "c": 6, "d": 11}
+    assert suppression.suppressed(counts, [("total", ["a", "b", "c", "d"])]) == {"a", "b", "c"}
+    # the only part with organisations: the total goes with it
+    counts = {"total": 3, "a": 3}
+    assert suppression.suppressed(counts, [("total", ["a", "z"])]) == {"a", "total"}
+    # nothing small: nothing hidden
+    assert suppression.suppressed({"total": 9, "a": 5}, [("total", ["a"])]) == set()
