@@ -114,6 +114,11 @@ def _money_row(label: str, row: dict[str, Any], granted_total: Decimal) -> list[
         return [label, *([SUPPRESSED] * 9)]
     granted = _dec(row["granted"])
     participants = row.get("participants_total")
+    per_participant: Any = (
+        SUPPRESSED
+        if row.get("participants_suppressed")
+        else per(_dec(row.get("granted_reported")), participants or 0, "1")
+    )
     return [
         label,
         row["orgs"],
@@ -124,9 +129,7 @@ def _money_row(label: str, row: dict[str, Any], granted_total: Decimal) -> list[
         granted,
         _dec(row["paid"]),
         share(granted, granted_total),
-        per(_dec(row.get("granted_reported")), participants or 0, "1")
-        if participants is not None
-        else None,
+        per_participant,
     ]
 
 
@@ -491,7 +494,7 @@ def _participants_section(data: dict[str, Any]) -> Section | None:
     section = Section("deltagare", _("Participants by age and gender"), columns, table, chart)
     section.total = total_line
     total = data["total"]
-    if not total.get("suppressed"):
+    if not total.get("suppressed") and total.get("reports") is not None:
         missing = total["granted_count"] - total["reports"]
         if missing:
             section.notes.append(

@@ -256,6 +256,17 @@ def hidden_cells(
     return suppression.suppressed(counts, lines)  # type: ignore[return-value]
 
 
+PARTICIPANT_FIELDS = ("participants_total", "reports", "reporting_orgs", "granted_reported")
+
+
+def _without_participants(data: dict[str, Any]) -> None:
+    if data.get("suppressed"):
+        return
+    for name in PARTICIPANT_FIELDS:
+        data.pop(name, None)
+    data["participants_suppressed"] = True
+
+
 def _row(key: str, label: str, cell: aggregates.Cell | None) -> dict[str, Any]:
     return {"key": key, "label": label, **(cell or aggregates.Cell()).out()}
 
@@ -287,6 +298,10 @@ def summary_data(
         data = _row(key, label, cell)
         data.pop("participants", None)
         data.pop("participant_orgs", None)
+        # what a row says of its participants (and kronor per participant) rests on the
+        # organisations that reported them: fewer than five, and the public page leaves it out
+        if hidden is not None and 0 < data["reporting_orgs"] < suppression.THRESHOLD:
+            _without_participants(data)
         return data
 
     total_cell = view.cells.get(TOTAL)
@@ -343,14 +358,7 @@ def summary_data(
                 if table is not None:
                     data["population"] = table["district"].get(group)
                 if hide(scope, year, (PARTICIPANT_DISTRICT, group)):
-                    for name in (
-                        "participants_total",
-                        "reports",
-                        "reporting_orgs",
-                        "granted_reported",
-                    ):
-                        data.pop(name, None)
-                    data["participants_suppressed"] = True
+                    _without_participants(data)
             rows[dimension].append(data)
     participants: dict[str, Any] = {"cells": {}, "band": {}, "gender": {}}
     if total_cell is not None and total_cell.participants is not None:

@@ -144,6 +144,25 @@ def test_no_public_figure_rests_on_fewer_than_five_organisations(municipality: A
     assert shown > 100  # most of it is still there to read
 
 
+def test_participants_of_fewer_than_five_reporting_organisations_are_left_out(
+    municipality: Any,
+) -> None:
+    """Kronor per participant and the participants of a group rest on the organisations that
+    reported them, however many applied."""
+    left_out = 0
+    for data in published(municipality).values():
+        for dimension in ("year", "body", "programme", *aggregates.DIMENSIONS):
+            for row in data["rows"].get(dimension, []):
+                if row.get("suppressed"):
+                    continue
+                if row.get("participants_suppressed"):
+                    assert not set(store.PARTICIPANT_FIELDS) & set(row)
+                    left_out += 1
+                else:
+                    assert row["reporting_orgs"] == 0 or row["reporting_orgs"] >= THRESHOLD
+    assert left_out
+
+
 def recoverable(pages: dict[tuple[str, int | None], dict[str, Any]], root: Any) -> list[str]:
     """Try to work out a hidden figure of the public pages from a sum and its other parts: the
     rows of a table and its total, the years and every year, the public bodies and the whole
