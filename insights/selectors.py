@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -11,6 +10,7 @@ from django.http import Http404
 
 from insights import permissions, store
 from insights.models import Audience, ReportStatus, Summary, YearlyReport
+from portal import person_cache, public_cache
 from portal.models import User
 
 
@@ -25,11 +25,18 @@ class Choices:
 
 
 def roots_with_figures(*, audience: str, only: set[int] | None = None) -> list[tuple[int, str]]:
-    """The municipalities and regions with built figures, by name."""
-    roots = Summary.objects.filter(audience=audience, scope=store.ALL, year=None)
-    if only is not None:
-        roots = roots.filter(root_id__in=only)
-    return list(roots.order_by("root__name", "root_id").values_list("root_id", "root__name"))
+    """The municipalities and regions with built figures, by name; kept until the next build
+    (portal.person_cache, generation LISTS)."""
+
+    def read() -> list[tuple[int, str]]:
+        return list(
+            Summary.objects.filter(audience=audience, scope=store.ALL, year=None)
+            .order_by("root__name", "root_id")
+            .values_list("root_id", "root__name")
+        )
+
+    roots = person_cache.kept(f"insights-roots-{audience}", read, generation=public_cache.LISTS)
+    return [root for root in roots if only is None or root[0] in only]
 
 
 def dashboard_roots(*, user: User | AnonymousUser) -> list[tuple[int, str]]:
@@ -51,18 +58,28 @@ def summary_for(
     return store.read(root=root, scope=scope, year=year, audience=audience)
 
 
-def choices_from(overview: dict[str, Any], roots: list[tuple[int, str]]) -> Choices:
-    """The filters' choices from a root's summary of every year and public body."""
-    scopes: list[tuple[str, str, bool]] = []
-    programmes_by_label = {
-        row["key"]: row["label"] for row in overview["rows"].get("programme", [])
-    }
-    bodies = overview["rows"].get("body", [])
-    for body in bodies:
-        scopes.append((f"body:{body['key']}", body["label"], False))
-        for key in overview.get("programmes_of", {}).get(body["key"], []):
-            scopes.append((f"programme:{key}", programmes_by_label.get(key, ""), True))
-    return Choices(roots=roots, years=list(overview["years"]), scopes=scopes)
+def choices(*, root: int, roots: list[tuple[int, str]]) -> Choices | None:
+    """What a root's views may be narrowed to (its years, public bodies and programmes), as the
+    last build found them; kept until the next build. None before the first build."""
+
+    def read() -> tuple[list[int], list[tuple[str, str, bool]]] | None:
+        overview = store.read(root=root, scope=store.ALL, year=None, audience=Audience.PUBLIC)
+        if overview is None:
+            return None
+        data = overview.data
+        labels = {row["key"]: row["label"] for row in data["rows"].get("programme", [])}
+        scopes: list[tuple[str, str, bool]] = []
+        for body in data["rows"].get("body", []):
+            scopes.append((f"body:{body['key']}", body["label"], False))
+            for key in data.get("programmes_of", {}).get(body["key"], []):
+                scopes.append((f"programme:{key}", labels.get(key, ""), True))
+        return list(data["years"]), scopes
+
+    found = person_cache.kept(f"insights-choices-{root}", read, generation=public_cache.LISTS)
+    if found is None:
+        return None
+    years, scopes = found
+    return Choices(roots=roots, years=years, scopes=scopes)
 
 
 REPORTS_SHOWN = 10

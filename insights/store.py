@@ -472,8 +472,9 @@ def build() -> int:
     with transaction.atomic():
         Summary.objects.all().delete()
         Summary.objects.bulk_create(rows, batch_size=200)
-        # the public page is kept for every visitor (portal.public_cache): follow the build
-        transaction.on_commit(lambda: person_cache.changed(public_cache.LISTS))
+        # the public page is kept for every visitor (portal.public_cache), and the pages keep
+        # which views there are (insights.selectors): follow the build, now and on commit
+        person_cache.changed(public_cache.LISTS)
     return len(rows)
 
 
@@ -537,5 +538,11 @@ def watch() -> None:
 
 
 def read(*, root: int, scope: str, year: int | None, audience: str) -> Summary | None:
-    """One view's summary (one query), or None when nothing has been built for it."""
-    return Summary.objects.filter(root_id=root, scope=scope, year=year, audience=audience).first()
+    """One view's summary (one query), or None when nothing has been built for it. Its figures
+    (`data`) are read when first asked for: a page whose figures are drawn already
+    (insights.fragments) does without them."""
+    return (
+        Summary.objects.filter(root_id=root, scope=scope, year=year, audience=audience)
+        .defer("data")
+        .first()
+    )

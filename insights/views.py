@@ -4,7 +4,7 @@ number of queries whatever the number of grants."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -12,10 +12,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from insights import presenting, selectors, services
+from insights import fragments, presenting, selectors, services
 from insights.forms import FilterForm, ReportForm
 from insights.models import Audience, Summary
 from portal.exports import export_response
@@ -30,6 +31,7 @@ class Shown:
     roots: list[tuple[int, str]]
     root_name: str = ""
     scope_label: str = ""
+    years: list[int] = field(default_factory=list)
 
 
 def _shown(request: HttpRequest, *, user: User | None) -> Shown:
@@ -46,20 +48,15 @@ def _shown(request: HttpRequest, *, user: User | None) -> Shown:
     asked = request.GET.get("kommun", "")
     if asked.isdigit() and int(asked) in {pk for pk, _name in roots}:
         root = int(asked)
-    overview = selectors.summary_for(user=user, root=root, scope="all", year=None)
-    if overview is None:
+    choices = selectors.choices(root=root, roots=roots)
+    if choices is None:
         return Shown(form=None, summary=None, roots=roots)
-    choices = selectors.choices_from(overview.data, roots)
     form = FilterForm(request.GET or None, choices=choices, initial={"kommun": root})
     scope, year = "all", None
     if form.is_bound and form.is_valid():
         scope = form.cleaned_data.get("del") or "all"
         year = form.cleaned_data.get("ar")
-    summary = (
-        overview
-        if (scope, year) == ("all", None)
-        else selectors.summary_for(user=user, root=root, scope=scope, year=year)
-    )
+    summary = selectors.summary_for(user=user, root=root, scope=scope, year=year)
     labels = {value: label for value, label, _p in choices.scopes}
     return Shown(
         form=form,
@@ -67,20 +64,24 @@ def _shown(request: HttpRequest, *, user: User | None) -> Shown:
         roots=roots,
         root_name=dict(roots)[root],
         scope_label=labels.get(scope, ""),
+        years=choices.years,
     )
 
 
 def _page(request: HttpRequest, shown: Shown, *, public: bool) -> HttpResponse:
-    data = shown.summary.data if shown.summary is not None else None
+    summary = shown.summary
+    # the figures, read from the database only when they are not drawn already (fragments)
+    data = SimpleLazyObject(lambda: summary.data) if summary is not None else None
     reports: dict[str, Any] = {}
-    if not public and shown.form is not None and data is not None:
-        root = shown.summary.root_id  # type: ignore[union-attr]
+    if not public and shown.form is not None and summary is not None:
+        root = summary.root_id
+        years = shown.years
         reports = {
             "report_form": ReportForm(
                 prefix=ReportForm.PREFIX,
                 roots=shown.roots,
-                years=data["years"],
-                initial={"kommun": root, "ar": data["year"] or (data["years"] or [None])[-1]},
+                years=years,
+                initial={"kommun": root, "ar": summary.year or (years[-1] if years else None)},
             ),
             "reports": selectors.reports_of(root=root),
         }
@@ -90,13 +91,16 @@ def _page(request: HttpRequest, shown: Shown, *, public: bool) -> HttpResponse:
         {
             "public": public,
             "form": shown.form,
-            "summary": shown.summary,
             "data": data,
-            "root_name": shown.root_name,
-            "scope_label": shown.scope_label,
-            "headline": presenting.headline(data) if data else [],
-            "sections": presenting.sections(data) if data else [],
-            "query": request.GET.urlencode(),
+            "has_figures": summary is not None,
+            "figures": fragments.figures(
+                shown.summary,
+                public=public,
+                root_name=shown.root_name,
+                scope_label=shown.scope_label,
+            )
+            if shown.summary is not None
+            else None,
             **reports,
         },
     )
@@ -135,15 +139,6 @@ def public_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase
 @require_safe
 def dashboard_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     return _export(request, slug, fmt, user=request.user)  # type: ignore[arg-type]
-
-
-def context_for_report(summary: Summary) -> dict[str, Any]:
-    """What the yearly report shows of a summary: the dashboard's own sections."""
-    return {
-        "data": summary.data,
-        "headline": presenting.headline(summary.data),
-        "sections": presenting.sections(summary.data),
-    }
 
 
 @require_POST

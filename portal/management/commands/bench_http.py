@@ -98,9 +98,12 @@ PAGES: list[Page] = [
     Page("directory", "organisations:directory", PUBLIC),
     Page("IOP register", "agreements:register", PUBLIC),
     Page("open-data page", "grants:open_data", PUBLIC),
+    Page("statistics", "insights:public", PUBLIC),
+    Page("statistics, a year", "/statistik/?ar=2026", PUBLIC),
     Page("open calls, logged in", "grants:calls", MEMBER),
     Page("officer overview", "portal:officer_home", OFFICER),
     Page("officer inbox", "grants:inbox", OFFICER),
+    Page("statistics (officer)", "insights:dashboard", OFFICER),
     Page("inbox, name search", "/handlaggning/ansokningar/?q=Solstr%C3%A5len", OFFICER),
     Page("application (officer)", "grants:officer_application", OFFICER, "grants:inbox"),
     # the application's organisation, with its cases: where its organisation number leads
