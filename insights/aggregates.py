@@ -10,8 +10,9 @@ legal form, size, first-time or returning), and each split's cells hold the same
 detta?", templates/insights/_explain_*.html); the rules below are the same:
 
 - **year**: the year the application was sent in (Europe/Stockholm);
-- **applications**: sent in and not withdrawn; **decided**: approved, partly approved or
-  rejected; **granted**: approved in whole or in part; success rate = granted / decided;
+- **applications**: sent in and not withdrawn, and **organisations** those that sent them;
+  **decided**: approved, partly approved or rejected; **granted**: approved in whole or in
+  part; success rate = granted / decided;
 - **first-time**: the organisation had no grant decided before this application was sent in;
   **new in three years**: none decided in the three years before it was sent in (from the same
   date three years earlier);
@@ -98,9 +99,9 @@ class Cell:
 
     def add(self, fact: GrantFact, participants: Mapping[str, Mapping[str, int]] | None) -> None:
         organisation = fact.organisation_id
-        self.orgs.add(organisation)
         if fact.outcome == "withdrawn":
             return
+        self.orgs.add(organisation)
         self.applications += 1
         self.applied += fact.applied
         if fact.outcome in ("granted", "rejected"):

@@ -50,7 +50,7 @@ class ReportForm(PortalForm):
     PREFIX = "rapport"  # beside the filters' fields on one page
     mark_optional = False
     kommun = forms.TypedChoiceField(label=_("Municipality or region"), coerce=int)
-    ar = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    ar = forms.TypedChoiceField(label=_("Year of the report"), coerce=int)
 
     def __init__(
         self,

@@ -22,7 +22,7 @@ from insights.models import Summary
 KEEP_SECONDS = 60 * 60 * 24  # a build replaces the summary (and so the key) long before
 
 
-def _query(summary: Summary) -> str:
+def view_query(summary: Summary) -> str:
     """The download links' query: the view's own choices, whatever order the address had."""
     choices: dict[str, Any] = {"kommun": summary.root_id, "del": summary.scope}
     if summary.year is not None:
@@ -49,7 +49,7 @@ def figures(
             "scope_label": scope_label,
             "headline": presenting.headline(data),
             "sections": presenting.sections(data),
-            "query": _query(summary),
+            "query": view_query(summary),
         }
         kept = {
             "head": render_to_string("insights/_figures_head.html", context),

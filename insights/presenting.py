@@ -17,7 +17,23 @@ from insights.charts import Chart, Unit, bar_chart
 from organisations.models import LegalForm
 from portal.registry import PARTICIPANT_AGE_BANDS
 
-SUPPRESSED = gettext_lazy("fewer than 5")
+# What the public page shows for a figure it leaves out: the number of organisations of a group
+# of fewer than five, and every other figure left out (of such a group, or of a group hidden so
+# that another cannot be worked out from a sum).
+FEWER = gettext_lazy("fewer than 5")
+HIDDEN = gettext_lazy("not shown")
+MARKERS = (FEWER, HIDDEN)
+
+
+def is_marker(value: Any) -> bool:
+    return any(value is marker for marker in MARKERS)
+
+
+def _hidden_row(label: str, row: dict[str, Any], width: int) -> list[Any]:
+    """A hidden group's line: "färre än 5" organisations when it is a small group itself."""
+    return [label, FEWER if row.get("small") else HIDDEN, *([HIDDEN] * (width - 2))]
+
+
 HUNDRED = Decimal(100)
 
 # column kinds: how a value is shown (and written to a spreadsheet as a number)
@@ -111,11 +127,11 @@ def _money_columns(first: str) -> list[Column]:
 
 def _money_row(label: str, row: dict[str, Any], granted_total: Decimal) -> list[Any]:
     if row.get("suppressed"):
-        return [label, *([SUPPRESSED] * 9)]
+        return _hidden_row(label, row, 10)
     granted = _dec(row["granted"])
     participants = row.get("participants_total")
     per_participant: Any = (
-        SUPPRESSED
+        HIDDEN
         if row.get("participants_suppressed")
         else per(_dec(row.get("granted_reported")), participants or 0, "1")
     )
@@ -134,16 +150,18 @@ def _money_row(label: str, row: dict[str, Any], granted_total: Decimal) -> list[
 
 
 def _value(value: Any) -> Any:
-    """A figure as a chart draws it: suppressed as its words, missing as nothing."""
-    if value is SUPPRESSED:
-        return str(SUPPRESSED)
+    """A figure as a chart draws it: one left out as its words, missing as nothing."""
+    if is_marker(value):
+        return str(value)
     return value
 
 
 def headline(data: dict[str, Any]) -> list[Headline]:
     total = data["total"]
     if total.get("suppressed"):
-        return [Headline(_("Granted"), SUPPRESSED, TEXT)]
+        return [
+            Headline(_("Organisations that applied"), FEWER if total.get("small") else HIDDEN, TEXT)
+        ]
     firsts = {row["key"]: row for row in data["rows"].get("first_time", [])}
     first = firsts.get("first")
     granted = _dec(total["granted"])
@@ -151,14 +169,18 @@ def headline(data: dict[str, Any]) -> list[Headline]:
         Headline(_("Granted"), granted, SEK),
         Headline(_("Paid"), _dec(total["paid"]), SEK),
         Headline(_("Granted applications"), total["granted_count"], COUNT),
-        Headline(_("Organisations granted money"), total["recipients"], COUNT),
+        Headline(
+            _("Organisations granted money"),
+            FEWER if total["recipients"] is None else total["recipients"],
+            COUNT,
+        ),
         Headline(_("Success rate"), success_rate(total), PERCENT),
     ]
     if first is not None:
         cards.append(
             Headline(
                 _("Share of the money to first-time applicants"),
-                SUPPRESSED if first.get("suppressed") else share(_dec(first["granted"]), granted),
+                HIDDEN if first.get("suppressed") else share(_dec(first["granted"]), granted),
                 TEXT if first.get("suppressed") else PERCENT,
             )
         )
@@ -212,15 +234,18 @@ def sections(data: dict[str, Any]) -> list[Section]:
     years = data["rows"].get("year", [])
     if years:
         granted_total = Decimal(0) if total.get("suppressed") else _dec(total["granted"])
-        table = [_money_row(row["label"], row, granted_total) for row in years]
-        if data["year"] is not None:  # a year's share of all years is not this view's
-            granted_total = Decimal(0)
+        # a year's share of the money is not asked for: the chart shows the years side by side
+        table = [
+            [*line[:8], line[9]]
+            for line in (_money_row(row["label"], row, granted_total) for row in years)
+        ]
+        columns = _money_columns(_("Year"))
         found.append(
             Section(
                 "ar",
                 _("Year by year"),
-                _money_columns(_("Year")),
-                [[*line[:8], None, line[9]] for line in table],
+                [*columns[:8], columns[9]],
+                table,
                 bar_chart(
                     title=_("Granted money year by year"),
                     description=_(
@@ -291,8 +316,10 @@ def sections(data: dict[str, Any]) -> list[Section]:
             lambda rows: _missing_note(
                 _count_of(rows, "", "granted_count"),
                 total,
-                "%(count)s of %(total)s granted applications were from organisations that have "
-                "not stated their members.",
+                _(
+                    "%(count)s of %(total)s granted applications were from organisations that "
+                    "have not stated their members."
+                ),
             ),
         )
     )
@@ -304,9 +331,10 @@ def sections(data: dict[str, Any]) -> list[Section]:
 
 
 def _missing_note(count: int, total: dict[str, Any], text: str) -> list[str]:
+    """`text` (translated, with %(count)s and %(total)s) when `count` grants lack the data."""
     if not count or total.get("suppressed"):
         return []
-    return [_(text) % {"count": count, "total": total["granted_count"]}]
+    return [text % {"count": count, "total": total["granted_count"]}]
 
 
 def _district_section(data: dict[str, Any]) -> Section | None:
@@ -317,6 +345,8 @@ def _district_section(data: dict[str, Any]) -> Section | None:
     population = data.get("population")
     granted_total = Decimal(0) if total.get("suppressed") else _dec(total["granted"])
     inhabitants = population["total"] if population else 0
+    # participants of several years against one year's inhabitants would say nothing
+    one_year = data["year"] is not None
     columns = [
         Column(_("District"), TEXT),
         Column(_("Organisations that applied"), COUNT),
@@ -335,15 +365,18 @@ def _district_section(data: dict[str, Any]) -> Section | None:
         people = row.get("population")
         people_share = share(people, inhabitants) if people is not None else None
         if row.get("suppressed"):
-            table.append([label, *([SUPPRESSED] * 5), people, people_share, SUPPRESSED, SUPPRESSED])
+            hidden = _hidden_row(label, row, 6)
+            table.append([*hidden, people, people_share, HIDDEN, HIDDEN if one_year else None])
             continue
         granted = _dec(row["granted"])
         participants: Any = (
-            SUPPRESSED if row.get("participants_suppressed") else row.get("participants_total", 0)
+            HIDDEN if row.get("participants_suppressed") else row.get("participants_total", 0)
         )
         rate = (
-            SUPPRESSED
-            if participants is SUPPRESSED
+            None
+            if not one_year
+            else HIDDEN
+            if participants is HIDDEN
             else (share(participants, people) if people else None)
         )
         table.append(
@@ -382,9 +415,15 @@ def _district_section(data: dict[str, Any]) -> Section | None:
     section.notes = _missing_note(
         _count_of(rows, "", "granted_count"),
         total,
-        "%(count)s of %(total)s granted applications were from organisations with no district "
-        "stated.",
+        _(
+            "%(count)s of %(total)s granted applications were from organisations with no "
+            "district stated."
+        ),
     )
+    if population and not one_year:
+        section.notes.append(
+            _("Choose a year to see the participants per 100 inhabitants of that year.")
+        )
     if not population:
         section.notes.append(
             _(
@@ -417,7 +456,17 @@ def _first_time_section(
         ],
         unit="percent",
     )
-    return Section(slug, title, _money_columns(_("Group")), table, chart)
+    section = Section(slug, title, _money_columns(_("Group")), table, chart)
+    section.total = (
+        None if total.get("suppressed") else _money_row(_("Total"), total, granted_total)
+    )
+    section.notes = [
+        _(
+            "An organisation that applied more than once may be in both groups, so the "
+            "organisations of the two add up to more than the total."
+        )
+    ]
+    return section
 
 
 GENDER_LABELS = {
@@ -432,7 +481,8 @@ def _participants_section(data: dict[str, Any]) -> Section | None:
     cells = participants.get("cells") or {}
     if not cells:
         return None
-    population = data.get("population")
+    # participants of several years against one year's inhabitants would say nothing
+    population = data.get("population") if data["year"] is not None else None
     bands = (population or {}).get("band", {})
     columns = [
         Column(_("Age"), TEXT),
@@ -448,23 +498,23 @@ def _participants_section(data: dict[str, Any]) -> Section | None:
         line: list[Any] = [_("%(band)s years") % {"band": band}]
         for gender in ("women", "men", "other"):
             value = values.get(gender)
-            line.append(SUPPRESSED if value is None else value)
+            line.append(HIDDEN if value is None else value)
         band_total = participants["band"].get(band)
-        line.append(SUPPRESSED if band_total is None else band_total)
+        line.append(HIDDEN if band_total is None else band_total)
         for index, gender in ((1, "women"), (2, "men")):
             value = line[index]
             line.append(
-                SUPPRESSED
-                if value is SUPPRESSED
+                HIDDEN
+                if value is HIDDEN
                 else (share(value, people.get(gender, 0)) if people.get(gender) else None)
             )
         table.append(line)
     total_line: list[Any] = [_("Total")]
     for gender in ("women", "men", "other"):
         value = participants["gender"].get(gender)
-        total_line.append(SUPPRESSED if value is None else value)
+        total_line.append(HIDDEN if value is None else value)
     all_participants = participants.get("total")
-    total_line.append(SUPPRESSED if all_participants is None else all_participants)
+    total_line.append(HIDDEN if all_participants is None else all_participants)
     total_line += [None, None]
     if population:
         series = [
@@ -517,11 +567,11 @@ def _members_section(data: dict[str, Any]) -> Section | None:
         return None
     columns = [
         Column(_("Members"), TEXT),
-        Column(_("Number"), COUNT),
+        Column(_("Number of members"), COUNT),
         Column(_("Organisations that stated it"), COUNT),
     ]
     if members is None:
-        rows: list[list[Any]] = [[_("Members in total"), SUPPRESSED, SUPPRESSED]]
+        rows: list[list[Any]] = [[_("Members in total"), HIDDEN, HIDDEN]]
         return Section("medlemmar", _("Members of the organisations granted money"), columns, rows)
     rows = [
         [_("Members in total"), members["total"], members["reported_total"]],
@@ -543,8 +593,8 @@ def _members_section(data: dict[str, Any]) -> Section | None:
     section = Section(
         "medlemmar", _("Members of the organisations granted money"), columns, rows, chart
     )
-    unstated = total["recipients"] - members["reported_total"]
-    if unstated > 0:
+    unstated = (total["recipients"] or 0) - members["reported_total"]
+    if total["recipients"] is not None and unstated > 0:
         section.notes.append(
             _("%(count)s of %(total)s organisations granted money have not stated their members.")
             % {"count": unstated, "total": total["recipients"]}
@@ -552,14 +602,24 @@ def _members_section(data: dict[str, Any]) -> Section | None:
     return section
 
 
+def _cell(value: Any, kind: str) -> Any:
+    if is_marker(value):
+        return str(value)
+    if kind == SEK and value is not None:
+        return Decimal(value).quantize(Decimal("0.01"))
+    return value
+
+
 def export_rows(section: Section) -> tuple[list[str], list[list[Any]]]:
-    """A section as a spreadsheet: the same figures, suppressed ones as their words."""
-    header = [column.label for column in section.columns]
-    rows = [
-        [str(value) if value is SUPPRESSED else value for value in line] for line in section.rows
+    """A section as a spreadsheet: the same figures (kronor with öre, shares in per cent), the
+    ones left out as their words."""
+    header = [
+        f"{column.label} (%)" if column.kind == PERCENT else column.label
+        for column in section.columns
     ]
-    if section.total is not None:
-        rows.append([str(value) if value is SUPPRESSED else value for value in section.total])
+    kinds = [column.kind for column in section.columns]
+    lines = [*section.rows, *([section.total] if section.total is not None else [])]
+    rows = [[_cell(value, kind) for value, kind in zip(line, kinds, strict=True)] for line in lines]
     return header, rows
 
 

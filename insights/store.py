@@ -294,8 +294,12 @@ def summary_data(
         key: str, label: str, cell: aggregates.Cell | None, at: tuple[str, int | None, Key]
     ) -> dict[str, Any]:
         if hide(*at):
-            return {"key": key, "label": label, "suppressed": True}
+            # "small": fewer than five organisations itself, not hidden to protect another
+            small = cell is not None and 0 < len(cell.orgs) < suppression.THRESHOLD
+            return {"key": key, "label": label, "suppressed": True, "small": small}
         data = _row(key, label, cell)
+        if hidden is not None and 0 < data["recipients"] < suppression.THRESHOLD:
+            data["recipients"] = None  # the organisations granted money: fewer than five
         data.pop("participants", None)
         data.pop("participant_orgs", None)
         # what a row says of its participants (and kronor per participant) rests on the

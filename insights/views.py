@@ -9,10 +9,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    QueryDict,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -84,6 +92,7 @@ def _page(request: HttpRequest, shown: Shown, *, public: bool) -> HttpResponse:
                 initial={"kommun": root, "ar": summary.year or (years[-1] if years else None)},
             ),
             "reports": selectors.reports_of(root=root),
+            "view_query": fragments.view_query(summary),
         }
     return render(
         request,
@@ -126,8 +135,16 @@ def _export(request: HttpRequest, slug: str, fmt: str, *, user: User | None) -> 
     if section is None:
         raise Http404
     header, rows = presenting.export_rows(section)
-    year = shown.summary.year or _("every-year")
-    return export_response(rows=rows, header=header, filename=f"{slug}-{year}", fmt=fmt)
+    summary = shown.summary
+    kind, _sep, number = summary.scope.partition(":")
+    name = [
+        # the officers' files hold small groups too: named so that nobody publishes one by mistake
+        *(["internt"] if user is not None else []),
+        slug,
+        str(summary.year) if summary.year is not None else _("every-year"),
+        *([{"body": "namnd", "programme": "bidrag"}[kind], number] if number else []),
+    ]
+    return export_response(rows=rows, header=header, filename="-".join(name), fmt=fmt)
 
 
 @login_not_required
@@ -166,7 +183,10 @@ def report_request(request: HttpRequest) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
-    return redirect(f"{reverse('insights:dashboard')}#arsrapport")
+    # back to the view the person was reading, by the view's own choices only
+    back = QueryDict(request.POST.get("tillbaka", "")[:200])
+    query = urlencode({name: back[name][:40] for name in ("kommun", "ar", "del") if back.get(name)})
+    return redirect(f"{reverse('insights:dashboard')}{'?' + query if query else ''}#arsrapport")
 
 
 @require_safe

@@ -20,7 +20,7 @@ def figure(value: Any, kind: str) -> str:
     words ("färre än 5")."""
     if value is None:
         return "–"
-    if value is presenting.SUPPRESSED or isinstance(value, str):
+    if presenting.is_marker(value) or isinstance(value, str):
         return str(value)
     if kind == presenting.SEK:
         return format_sek(Decimal(value).quantize(Decimal(1)))

@@ -356,13 +356,20 @@ def test_population_sets_districts_against_their_inhabitants(case: dict[str, Any
     store.build()
     data = summary(case, year=2026)  # the latest table before the year
     assert data["population"]["year"] == 2025
-    section = presenting.find(presenting.sections(summary(case)), "kommundel")
+    # 2023 has no table of its own: the earliest there is, 2025's
+    y2023 = summary(case, year=2023)
+    assert y2023["population"]["year"] == 2025
+    section = presenting.find(presenting.sections(y2023), "kommundel")
     assert section is not None
     centrum_row = next(row for row in section.rows if row[0] == "Centrum")
     assert centrum_row[6] == 100  # inhabitants
     assert centrum_row[7] == Decimal("25.0")  # of 400
-    assert centrum_row[9] == Decimal("15.0")  # 15 participants per 100 inhabitants
-    participants = presenting.find(presenting.sections(summary(case)), "deltagare")
+    assert centrum_row[9] == Decimal("8.0")  # 8 participants per 100 inhabitants
+    # every year's participants against one year's inhabitants would say nothing
+    every = presenting.find(presenting.sections(summary(case)), "kommundel")
+    assert every is not None
+    assert next(row for row in every.rows if row[0] == "Centrum")[9] is None
+    participants = presenting.find(presenting.sections(y2023), "deltagare")
     assert participants is not None
     young = next(row for row in participants.rows if row[0].startswith("7–12"))
     assert young[5] == Decimal("1.2")  # 3 girls of 260

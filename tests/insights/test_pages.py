@@ -160,3 +160,73 @@ def test_pages_make_the_same_queries_whatever_the_grants(kommun: dict[str, Any])
         Client().get(reverse("insights:public"), scope)
     assert len(many) == len(few) <= 4  # roots, the view, the municipality, its reports
     assert len(many_public) == len(few_public) <= 3
+
+
+def test_the_public_page_says_which_figures_are_left_out_and_why(kommun: dict[str, Any]) -> None:
+    response = Client().get(reverse("insights:public"), {"ar": "2026"})
+    from insights import presenting
+
+    district = presenting.find(presenting.sections(response.context["data"]), "kommundel")
+    assert district is not None
+    skogsbyn = next(row for row in district.rows if row[0] == "Skogsbyn")
+    # the group's own size, and every other figure of it
+    assert str(skogsbyn[1]) == "färre än 5"
+    assert {str(value) for value in skogsbyn[2:6]} == {"visas inte"}
+
+
+def test_few_organisations_granted_money_are_not_counted_in_public(
+    kommun: dict[str, Any],
+) -> None:
+    # a programme of six applicants of whom two were granted money
+    programme = ProgrammeFactory(public_body=kommun["committee"], name="Litet bidrag")
+    call = CallFactory(programme=programme)
+    for n in range(6):
+        ApplicationFactory(
+            call=call,
+            organisation=OrganisationFactory(),
+            status=ApplicationStatus.APPROVED if n < 2 else ApplicationStatus.REJECTED,
+            submitted_at=datetime(2025, 3, 1, tzinfo=STOCKHOLM),
+            amount_requested=Decimal(1000),
+            decided_amount=Decimal(1000) if n < 2 else None,
+            decided_at=datetime(2025, 5, 1, tzinfo=STOCKHOLM),
+        )
+    store.build()
+    from insights import presenting
+
+    response = Client().get(reverse("insights:public"), {"del": f"programme:{programme.pk}"})
+    cards = {card.label: card.value for card in presenting.headline(response.context["data"])}
+    assert str(cards["Organisationer som fått bidrag"]) == "färre än 5"
+    officer = logged_in(kommun["officer"]).get(
+        reverse("insights:dashboard"), {"del": f"programme:{programme.pk}"}
+    )
+    cards = {card.label: card.value for card in presenting.headline(officer.context["data"])}
+    assert cards["Organisationer som fått bidrag"] == 2
+
+
+def test_asking_for_the_report_keeps_the_view_the_officer_was_reading(
+    kommun: dict[str, Any],
+) -> None:
+    client = logged_in(kommun["officer"])
+    response = client.post(
+        reverse("insights:report_request"),
+        {
+            "rapport-kommun": kommun["root"].pk,
+            "rapport-ar": 2025,
+            "tillbaka": f"kommun={kommun['root'].pk}&ar=2025&del=all&evil=1",
+        },
+    )
+    assert response["Location"] == (
+        f"{reverse('insights:dashboard')}?kommun={kommun['root'].pk}&ar=2025&del=all#arsrapport"
+    )
+
+
+def test_downloads_are_named_by_what_they_hold(kommun: dict[str, Any]) -> None:
+    scope = {"ar": "2025", "del": f"body:{kommun['committee'].pk}"}
+    public = Client().get(reverse("insights:public_export", args=["kommundel", "csv"]), scope)
+    assert f'filename="kommundel-2025-namnd-{kommun["committee"].pk}.csv"' in (
+        public["Content-Disposition"]
+    )
+    officer = logged_in(kommun["officer"]).get(
+        reverse("insights:dashboard_export", args=["kommundel", "xlsx"])
+    )
+    assert 'filename="internt-kommundel-alla-ar.xlsx"' in officer["Content-Disposition"]
