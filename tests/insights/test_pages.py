@@ -223,8 +223,9 @@ def test_asking_for_the_report_keeps_the_view_the_officer_was_reading(
 def test_downloads_are_named_by_what_they_hold(kommun: dict[str, Any]) -> None:
     scope = {"ar": "2025", "del": f"body:{kommun['committee'].pk}"}
     public = Client().get(reverse("insights:public_export", args=["kommundel", "csv"]), scope)
-    assert f'filename="kommundel-2025-namnd-{kommun["committee"].pk}.csv"' in (
-        public["Content-Disposition"]
+    assert (
+        f'filename="kommundel-2025-namnd-{kommun["committee"].pk}.csv"'
+        in (public["Content-Disposition"])
     )
     officer = logged_in(kommun["officer"]).get(
         reverse("insights:dashboard_export", args=["kommundel", "xlsx"])
