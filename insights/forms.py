@@ -31,6 +31,10 @@ class FilterForm(PortalForm):
             ("", _("Every year")),
             *((year, str(year)) for year in reversed(choices.years)),
         ]
+        self.fields["ar"].error_messages["invalid_choice"] = _("Choose a year from the list.")
+        if not choices.scopes:  # the public page: the whole municipality
+            del self.fields["del"]
+            return
         cast(forms.ChoiceField, self.fields["del"]).choices = [
             ("all", _("All public bodies and programmes")),
             *(
@@ -41,7 +45,6 @@ class FilterForm(PortalForm):
         self.fields["del"].error_messages["invalid_choice"] = _(
             "Choose a public body or programme from the list."
         )
-        self.fields["ar"].error_messages["invalid_choice"] = _("Choose a year from the list.")
 
 
 class ReportForm(PortalForm):

@@ -58,9 +58,11 @@ def summary_for(
     return store.read(root=root, scope=scope, year=year, audience=audience)
 
 
-def choices(*, root: int, roots: list[tuple[int, str]]) -> Choices | None:
-    """What a root's views may be narrowed to (its years, public bodies and programmes), as the
-    last build found them; kept until the next build. None before the first build."""
+def choices(*, root: int, roots: list[tuple[int, str]], scopes: bool) -> Choices | None:
+    """What a root's views may be narrowed to (its years and, with `scopes`, public bodies and
+    programmes: the officers' dashboard), as the last build found them; kept until the next
+    build. None before the first build. The public page shows the whole municipality only
+    (insights.store.hidden_cells)."""
 
     def read() -> tuple[list[int], list[tuple[str, str, bool]]] | None:
         overview = store.read(root=root, scope=store.ALL, year=None, audience=Audience.PUBLIC)
@@ -78,8 +80,8 @@ def choices(*, root: int, roots: list[tuple[int, str]]) -> Choices | None:
     found = person_cache.kept(f"insights-choices-{root}", read, generation=public_cache.LISTS)
     if found is None:
         return None
-    years, scopes = found
-    return Choices(roots=roots, years=years, scopes=scopes)
+    years, offered = found
+    return Choices(roots=roots, years=years, scopes=offered if scopes else [])
 
 
 REPORTS_SHOWN = 10

@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insights import permissions
-from insights.models import PopulationCell, PopulationTable, YearlyReport
+from insights.models import (
+    Audience,
+    PopulationCell,
+    PopulationTable,
+    ReportStatus,
+    Summary,
+    YearlyReport,
+)
 from insights.population import parse_population
 from insights.tasks import build_yearly_report
 from organisations.models import District
@@ -111,6 +118,26 @@ def yearly_report_request(*, actor: User, root_id: int, year: int) -> YearlyRepo
     or region whose figures the person may see (its case officers and decision makers)."""
     if not permissions.can_view_dashboard(actor, root_id):
         raise PermissionDenied
+    # one report at a time of a year, and none again until its figures have changed: a second
+    # click, or a colleague asking for the same, gets the one there is
+    latest = (
+        YearlyReport.objects.select_for_update()
+        .filter(root_id=root_id, year=year)
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+    built = (
+        Summary.objects.filter(
+            root_id=root_id, scope="all", year=year, audience=Audience.OFFICER
+        )
+        .values_list("built_at", flat=True)
+        .first()
+    )
+    if latest is not None and (
+        latest.status == ReportStatus.QUEUED
+        or (latest.built_at is not None and built is not None and latest.built_at >= built)
+    ):
+        return latest
     report = YearlyReport.objects.create(root_id=root_id, year=year, requested_by=actor)
     audit_record(actor=actor, obj=report, action=REPORT_REQUESTED, comment=f"year: {year}")
     enqueue_on_commit(build_yearly_report, report.pk)

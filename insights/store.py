@@ -207,14 +207,23 @@ def hidden_cells(
     organisations: Mapping[int, OrgInfo],
     programmes_of: Mapping[int, set[int]],
 ) -> set[tuple[str, int | None, Key]]:
-    """What the public page must not show of one root's views (insights.suppression): within
-    each view, and across its years, its public bodies and their programmes."""
+    """What the public page must not show of one root's figures (insights.suppression).
+
+    The public page shows the whole municipality, each year and every year, with its public
+    bodies and programmes as rows of their tables (their own totals); it offers no view of one
+    body or programme, whose figures crossed with the years would be so many more sums to work a
+    hidden group out of. Its figures are tied by the rows of each table and their total, the
+    years and every year, the bodies and the whole, and a body's programmes and the body."""
     counts: dict[Hashable, int] = {}
     keys: set[Key] = set()
     for (scope, year), view in views.items():
-        for key, count in counts_of(view, organisations).items():
-            counts[(scope, year, key)] = count
-            keys.add(key)
+        if scope == ALL:
+            for key, count in counts_of(view, organisations).items():
+                counts[(scope, year, key)] = count
+                keys.add(key)
+        else:  # a body's or programme's own total: a row of the whole's tables
+            total = view.cells.get(TOTAL)
+            counts[(scope, year, TOTAL)] = len(total.orgs) if total is not None else 0
     for key in (TOTAL, MEMBERS, _participant_key("*", "*")):
         keys.add(key)
     for band in PARTICIPANT_AGE_BANDS:
@@ -222,37 +231,35 @@ def hidden_cells(
             keys.add(_participant_key(band, gender))
     for gender in PARTICIPANT_GENDERS:
         keys.add(_participant_key("*", gender))
-    scopes = {scope for scope, _year in views}
     years = sorted({year for _scope, year in views if year is not None})
+    bodies = sorted(programmes_of)
     lines: list[suppression.Line] = []
     within = row_lines(keys)
-    for scope in scopes:
-        for year in (*years, None):
-            lines += [
-                ((scope, year, total), [(scope, year, part) for part in parts])
-                for total, parts in within
-            ]
-    for key in keys:
-        for scope in scopes:
-            lines.append(((scope, None, key), [(scope, year, key) for year in years]))
-        for year in (*years, None):
-            bodies = sorted(programmes_of)
+    for year in (*years, None):
+        lines += [
+            ((ALL, year, total), [(ALL, year, part) for part in parts]) for total, parts in within
+        ]
+        lines.append(
+            ((ALL, year, TOTAL), [(aggregates.scope_body(body), year, TOTAL) for body in bodies])
+        )
+        for body in bodies:
             lines.append(
                 (
-                    (ALL, year, key),
-                    [(aggregates.scope_body(body), year, key) for body in bodies],
+                    (aggregates.scope_body(body), year, TOTAL),
+                    [
+                        (aggregates.scope_programme(programme), year, TOTAL)
+                        for programme in sorted(programmes_of[body])
+                    ],
                 )
             )
-            for body in bodies:
-                lines.append(
-                    (
-                        (aggregates.scope_body(body), year, key),
-                        [
-                            (aggregates.scope_programme(programme), year, key)
-                            for programme in sorted(programmes_of[body])
-                        ],
-                    )
-                )
+    for key in keys:
+        lines.append(((ALL, None, key), [(ALL, year, key) for year in years]))
+    for body in bodies:
+        scopes = [aggregates.scope_body(body)] + [
+            aggregates.scope_programme(programme) for programme in sorted(programmes_of[body])
+        ]
+        for scope in scopes:
+            lines.append(((scope, None, TOTAL), [(scope, year, TOTAL) for year in years]))
     return suppression.suppressed(counts, lines)  # type: ignore[return-value]
 
 
@@ -452,7 +459,12 @@ def build() -> int:
         }
         hidden = hidden_cells(root_views, inputs.organisations, programmes_of[root])
         for scope, year in root_views:
-            for audience, hide in ((Audience.OFFICER, None), (Audience.PUBLIC, hidden)):
+            audiences: list[tuple[str, set[tuple[str, int | None, Key]] | None]] = [
+                (Audience.OFFICER, None)
+            ]
+            if scope == ALL:  # the public page: the whole municipality (hidden_cells)
+                audiences.append((Audience.PUBLIC, hidden))
+            for audience, hide in audiences:
                 data = summary_data(
                     root=root,
                     scope=scope,

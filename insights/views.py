@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from insights import fragments, presenting, selectors, services
@@ -54,9 +55,9 @@ def _shown(request: HttpRequest, *, user: User | None) -> Shown:
         return Shown(form=None, summary=None, roots=roots)
     root = roots[0][0]
     asked = request.GET.get("kommun", "")
-    if asked.isdigit() and int(asked) in {pk for pk, _name in roots}:
+    if asked.isdigit() and len(asked) <= 18 and int(asked) in {pk for pk, _name in roots}:
         root = int(asked)
-    choices = selectors.choices(root=root, roots=roots)
+    choices = selectors.choices(root=root, roots=roots, scopes=user is not None)
     if choices is None:
         return Shown(form=None, summary=None, roots=roots)
     form = FilterForm(request.GET or None, choices=choices, initial={"kommun": root})
@@ -123,13 +124,15 @@ def public(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
     return _page(request, _shown(request, user=request.user), public=False)  # type: ignore[arg-type]
 
 
 def _export(request: HttpRequest, slug: str, fmt: str, *, user: User | None) -> HttpResponseBase:
     shown = _shown(request, user=user)
-    if shown.summary is None:
+    # a table of a view that is not offered is no file (the page names what is wrong)
+    if shown.summary is None or (shown.form is not None and shown.form.errors):
         raise Http404
     section = presenting.find(presenting.sections(shown.summary.data), slug)
     if section is None:
@@ -144,7 +147,10 @@ def _export(request: HttpRequest, slug: str, fmt: str, *, user: User | None) -> 
         str(summary.year) if summary.year is not None else _("every-year"),
         *([{"body": "namnd", "programme": "bidrag"}[kind], number] if number else []),
     ]
-    return export_response(rows=rows, header=header, filename="-".join(name), fmt=fmt)
+    response = export_response(rows=rows, header=header, filename="-".join(name), fmt=fmt)
+    if user is not None:  # every figure, small groups too: no shared cache keeps it
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_not_required
@@ -192,9 +198,12 @@ def report_request(request: HttpRequest) -> HttpResponse:
 @require_safe
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = selectors.report_for(user=request.user, pk=pk)
-    return FileResponse(
+    response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,
-        filename=f"fordelning-av-foreningsstod-{report.year}.pdf",
+        filename=f"internt-fordelning-av-foreningsstod-{report.year}.pdf",
         content_type="application/pdf",
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

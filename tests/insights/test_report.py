@@ -74,3 +74,20 @@ def test_others_cannot_ask_for_or_read_a_report(
     )
     assert response.status_code == 302
     assert YearlyReport.objects.count() == 1  # refused: not one of their municipalities
+
+
+def test_a_second_request_gets_the_report_there_is(
+    kommun: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = logged_in(kommun["officer"])
+    ask = {"rapport-kommun": kommun["root"].pk, "rapport-ar": 2025}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("insights:report_request"), ask)
+        client.post(reverse("insights:report_request"), ask)
+    assert YearlyReport.objects.count() == 1  # nothing has changed since it was built
+    from insights import store
+
+    store.build()  # new figures
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("insights:report_request"), ask)
+    assert YearlyReport.objects.count() == 2

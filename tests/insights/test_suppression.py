@@ -5,10 +5,10 @@ or of a body's programmes, together with the other groups."""
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -163,47 +163,84 @@ def test_participants_of_fewer_than_five_reporting_organisations_are_left_out(
     assert left_out
 
 
-def recoverable(pages: dict[tuple[str, int | None], dict[str, Any]], root: Any) -> list[str]:
-    """Try to work out a hidden figure of the public pages from a sum and its other parts: the
-    rows of a table and its total, the years and every year, the public bodies and the whole
-    municipality, a body's programmes and the body. What was found, by differences."""
-    values: dict[tuple[str, int | None, tuple[str, str]], Any] = {}
-    for (scope, year), data in pages.items():
-        for key, value in shown_figures(data):
-            values[(scope, year, key)] = value
-    behind = counts(root)
-    keys = {key for (_s, _y, key) in behind}
-    scopes = {scope for scope, _year in pages}
+# The splits whose rows add up to the view's total (an organisation has one district, one legal
+# form, one size; and is first-time or not): what an attacker may set up as equations.
+ADDITIVE = ("district", "legal_form", "size", "first_time", "new_3y")
+
+
+def recoverable(pages: dict[tuple[str, int | None], dict[str, Any]], measure: str) -> list[str]:
+    """Work hidden figures out of the published ones as an attacker with every public page and
+    download would: every sum the pages show is an equation (the rows of a split and the view's
+    total; the years and every year; the public bodies and the whole; a body's programmes and
+    the body), every shown figure a known value; solved exactly (fractions), a hidden figure
+    with one possible value is found. Returns what was found."""
+    known: dict[Any, Fraction] = {}
+    unknown: set[Any] = set()
+
+    def cell(key: Any, row: dict[str, Any]) -> Any:
+        if row.get("suppressed"):
+            unknown.add(key)
+        else:
+            known[key] = Fraction(str(row[measure]))
+        return key
+
+    equations: list[tuple[Any, list[Any]]] = []
     years = sorted({year for _scope, year in pages if year is not None})
-    programmes_of: dict[str, list[str]] = defaultdict(list)
-    for (scope, _year), data in pages.items():
-        if scope == "all" and _year is None:
-            for body, programmes in data["programmes_of"].items():
-                programmes_of[f"body:{body}"] = [f"programme:{p}" for p in programmes]
-    lines: list[tuple[Any, list[Any]]] = []
-    for scope in scopes:
-        for year in (*years, None):
-            for dimension in ("district", "legal_form", "size", "first_time", "new_3y"):
-                parts = [(scope, year, key) for key in keys if key[0] == dimension]
-                lines.append(((scope, year, aggregates.TOTAL), parts))
-    for key in keys:
-        for scope in scopes:
-            lines.append(((scope, None, key), [(scope, year, key) for year in years]))
-        for year in (*years, None):
-            lines.append((("all", year, key), [(body, year, key) for body in programmes_of]))
-            for body, programmes in programmes_of.items():
-                lines.append(((body, year, key), [(p, year, key) for p in programmes]))
-    found = []
-    for total, parts in lines:
-        if total not in values:
+    for (_scope, year), data in pages.items():
+        total = cell(("total", year), data["total"])
+        for dimension in ADDITIVE:
+            parts = [cell((dimension, row["key"], year), row) for row in data["rows"][dimension]]
+            equations.append((total, parts))
+        bodies = [cell(("body", row["key"], year), row) for row in data["rows"].get("body", [])]
+        equations.append((total, bodies))
+        programmes_of = data["programmes_of"]
+        for body in data["rows"].get("body", []):
+            equations.append(
+                (
+                    ("body", body["key"], year),
+                    [("programme", key, year) for key in programmes_of.get(body["key"], [])],
+                )
+            )
+        for row in data["rows"].get("programme", []):
+            cell(("programme", row["key"], year), row)
+    every = {key[:-1] for key in [*known, *unknown] if key[-1] is None}
+    for key in every:
+        parts = [(*key, year) for year in years if (*key, year) in known or (*key, year) in unknown]
+        equations.append(((*key, None), parts))
+    # a figure never published (a group with nothing in a year) is nothing
+    columns = sorted(unknown, key=str)
+    index = {key: number for number, key in enumerate(columns)}
+    rows: list[list[Fraction]] = []
+    for total, parts in equations:
+        coefficients = [Fraction(0)] * (len(columns) + 1)
+        for key, sign in ((total, 1), *((part, -1) for part in parts)):
+            if key in index:
+                coefficients[index[key]] += sign
+            else:
+                coefficients[-1] -= sign * known.get(key, Fraction(0))
+        if any(coefficients[:-1]):
+            rows.append(coefficients)
+    # reduced row echelon form
+    pivots: list[int] = []
+    rank = 0
+    for column in range(len(columns)):
+        pivot = next((r for r in range(rank, len(rows)) if rows[r][column] != 0), None)
+        if pivot is None:
             continue
-        present = [part for part in parts if behind.get(part, 0) > 0]
-        hidden = [part for part in present if part not in values]
-        if len(hidden) == 1:
-            guess = values[total] - sum(values[part] for part in present if part in values)
-            found.append(f"{hidden[0]} = {guess} from {total}")
-        elif hidden and sum(behind[part] for part in hidden) < THRESHOLD:
-            found.append(f"{hidden} together from {total}")
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        lead = rows[rank][column]
+        rows[rank] = [value / lead for value in rows[rank]]
+        for r in range(len(rows)):
+            if r != rank and rows[r][column] != 0:
+                factor = rows[r][column]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank], strict=True)]
+        pivots.append(column)
+        rank += 1
+    found = []
+    for r, column in enumerate(pivots):
+        others = [c for c in range(len(columns)) if c != column and rows[r][c] != 0]
+        if not others:
+            found.append(f"{columns[column]} = {rows[r][-1]}")
     return found
 
 
@@ -218,7 +255,8 @@ def test_a_hidden_group_cannot_be_recovered_from_sums_and_other_filters(
         if row.get("suppressed")
     ]
     assert hidden, "the case must hide some districts"
-    assert recoverable(pages, municipality) == []
+    for measure in ("applications", "granted", "applied"):
+        assert recoverable(pages, measure) == [], measure
 
 
 def test_without_secondary_suppression_the_same_attempt_succeeds(
@@ -231,7 +269,7 @@ def test_without_secondary_suppression_the_same_attempt_succeeds(
         lambda counts, lines: {key for key, count in counts.items() if 0 < count < THRESHOLD},
     )
     store.build()
-    assert recoverable(published(municipality), municipality)
+    assert recoverable(published(municipality), "applications")
 
 
 def test_the_rule_on_one_line() -> None:
@@ -246,3 +284,18 @@ def test_the_rule_on_one_line() -> None:
     assert suppression.suppressed(counts, [("total", ["a", "z"])]) == {"a", "total"}
     # nothing small: nothing hidden
     assert suppression.suppressed({"total": 9, "a": 5}, [("total", ["a"])]) == set()
+
+
+def test_sums_taken_together_are_solved_too() -> None:
+    """Each sum protected on its own is not enough. Here the municipality's total is shown with
+    two hidden parts, a small group `p` and a body `q`, but `q` is also the sum of two shown
+    programmes: the two sums together give `q` and then `p`. The system of all sums finds both,
+    and one more figure is hidden until nothing has a single value."""
+    counts = {"total": 52, "p": 2, "q": 20, "r": 10, "s": 10, "t": 30}
+    table = [("total", ["p", "q", "t"]), ("q", ["r", "s"])]
+    # the line rule alone: p hidden, then q (the part that leaves no other sum unsafe)
+    assert suppression._line_rule(counts, table, {"p"}) == {"p", "q"}
+    assert suppression.determined(counts, table, {"p", "q"}) == {"p", "q"}
+    hidden = suppression.suppressed(counts, table)
+    assert {"p", "q"} <= hidden
+    assert suppression.determined(counts, table, hidden) == set()
