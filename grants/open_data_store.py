@@ -32,7 +32,6 @@ import fcntl
 import gzip
 import hashlib
 import json
-import logging
 import os
 import tempfile
 import time
@@ -53,8 +52,7 @@ from django.utils import timezone, translation
 
 from grants import open_data, selectors
 from portal.emails import site_url
-
-logger = logging.getLogger(__name__)
+from portal.tasks import queue_once
 
 JSON = "grants.json"
 CSV = "grants.csv"
@@ -143,13 +141,12 @@ def _schedule() -> None:
     committed: the nightly build catches up."""
     from grants.tasks import build_open_data
 
-    if not cache.add(SCHEDULED_KEY, True, timeout=DEBOUNCE_SECONDS * 10):
-        return
-    try:
-        build_open_data.apply_async(countdown=DEBOUNCE_SECONDS)
-    except Exception:
-        cache.delete(SCHEDULED_KEY)
-        logger.exception("The open-data files could not be rebuilt after a change.")
+    queue_once(
+        build_open_data,
+        key=SCHEDULED_KEY,
+        countdown=DEBOUNCE_SECONDS,
+        failure="The open-data files could not be rebuilt after a change.",
+    )
 
 
 def rebuild_soon() -> None:

@@ -187,6 +187,21 @@ def headline(data: dict[str, Any]) -> list[Headline]:
     return cards
 
 
+def _money_table(
+    data: dict[str, Any], dimension: str
+) -> tuple[list[dict[str, Any]], list[list[Any]], list[Any] | None] | None:
+    """A split's rows as money lines (`_money_row`), and the view's total line (None when the
+    total is not shown); None when the split has no rows."""
+    rows = data["rows"].get(dimension, [])
+    if not rows:
+        return None
+    total = data["total"]
+    granted_total = Decimal(0) if total.get("suppressed") else _dec(total["granted"])
+    table = [_money_row(group_label(dimension, row), row, granted_total) for row in rows]
+    total_line = None if total.get("suppressed") else _money_row(_("Total"), total, granted_total)
+    return rows, table, total_line
+
+
 def _money_section(
     data: dict[str, Any],
     dimension: str,
@@ -196,12 +211,10 @@ def _money_section(
     chart_title: str,
     notes: Callable[[list[dict[str, Any]]], list[str]] | None = None,
 ) -> Section | None:
-    rows = data["rows"].get(dimension, [])
-    if not rows:
+    found = _money_table(data, dimension)
+    if found is None:
         return None
-    total = data["total"]
-    granted_total = Decimal(0) if total.get("suppressed") else _dec(total["granted"])
-    table = [_money_row(group_label(dimension, row), row, granted_total) for row in rows]
+    rows, table, total_line = found
     shares = [line[8] for line in table]
     chart = bar_chart(
         title=chart_title,
@@ -211,11 +224,8 @@ def _money_section(
         series=[(_("Share of the money"), [_value(value) for value in shares])],
         unit="percent",
     )
-    section = Section(slug, title, _money_columns(first), table, chart)
+    section = Section(slug, title, _money_columns(first), table, chart, total=total_line)
     section.notes = notes(rows) if notes else []
-    section.total = (
-        None if total.get("suppressed") else _money_row(_("Total"), total, granted_total)
-    )
     return section
 
 
@@ -437,12 +447,10 @@ def _district_section(data: dict[str, Any]) -> Section | None:
 def _first_time_section(
     data: dict[str, Any], dimension: str, slug: str, title: str
 ) -> Section | None:
-    rows = data["rows"].get(dimension, [])
-    if not rows:
+    found = _money_table(data, dimension)
+    if found is None:
         return None
-    total = data["total"]
-    granted_total = Decimal(0) if total.get("suppressed") else _dec(total["granted"])
-    table = [_money_row(group_label(dimension, row), row, granted_total) for row in rows]
+    _rows, table, total_line = found
     chart = bar_chart(
         title=_("%(title)s: success rate and share of the money") % {"title": title},
         description=_(
@@ -456,10 +464,7 @@ def _first_time_section(
         ],
         unit="percent",
     )
-    section = Section(slug, title, _money_columns(_("Group")), table, chart)
-    section.total = (
-        None if total.get("suppressed") else _money_row(_("Total"), total, granted_total)
-    )
+    section = Section(slug, title, _money_columns(_("Group")), table, chart, total=total_line)
     section.notes = [
         _(
             "An organisation that applied more than once may be in both groups, so the "

@@ -127,9 +127,7 @@ def yearly_report_request(*, actor: User, root_id: int, year: int) -> YearlyRepo
         .first()
     )
     built = (
-        Summary.objects.filter(
-            root_id=root_id, scope="all", year=year, audience=Audience.OFFICER
-        )
+        Summary.objects.filter(root_id=root_id, scope="all", year=year, audience=Audience.OFFICER)
         .values_list("built_at", flat=True)
         .first()
     )

@@ -13,13 +13,11 @@ build."""
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -32,8 +30,7 @@ from organisations.models import District, Organisation, TargetGroup
 from portal import person_cache, public_cache, registry
 from portal.models import PublicBody
 from portal.registry import PARTICIPANT_AGE_BANDS, PARTICIPANT_GENDERS
-
-logger = logging.getLogger(__name__)
+from portal.tasks import queue_once
 
 SCHEDULED_KEY = "insights:scheduled"
 DEBOUNCE_SECONDS = 60
@@ -497,23 +494,16 @@ def build() -> int:
 # --- scheduling ----------------------------------------------------------------------------------
 
 
-def _schedule() -> None:
-    """Queue one build in a minute, unless one is queued already. The build clears the flag as
-    it starts, so a change during a build queues the next. A broker that cannot be reached must
-    not fail the change that was just committed: the nightly build catches up."""
+def _after_commit() -> None:
+    """One build in a minute, unless one is queued already (portal.tasks.queue_once)."""
     from insights.tasks import build_insights
 
-    if not cache.add(SCHEDULED_KEY, True, timeout=DEBOUNCE_SECONDS * 10):
-        return
-    try:
-        build_insights.apply_async(countdown=DEBOUNCE_SECONDS)
-    except Exception:
-        cache.delete(SCHEDULED_KEY)
-        logger.exception("The statistics could not be rebuilt after a change.")
-
-
-def _after_commit() -> None:
-    _schedule()
+    queue_once(
+        build_insights,
+        key=SCHEDULED_KEY,
+        countdown=DEBOUNCE_SECONDS,
+        failure="The statistics could not be rebuilt after a change.",
+    )
 
 
 def rebuild_soon() -> None:

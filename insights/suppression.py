@@ -50,7 +50,9 @@ def suppressed(counts: Mapping[Hashable, int], lines: Iterable[Line]) -> set[Has
     named has none); each line is (its sum, its parts): the line rule, then the system of all
     lines (`determined`), until both hold."""
     table = [(total, list(parts)) for total, parts in lines]
-    hidden = _line_rule(counts, table, {key for key, count in counts.items() if 0 < count < THRESHOLD})
+    hidden = _line_rule(
+        counts, table, {key for key, count in counts.items() if 0 < count < THRESHOLD}
+    )
     for _round in range(1000):
         fixed = determined(counts, table, hidden)
         if not fixed:

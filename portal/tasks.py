@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from functools import partial
 from typing import Any
 
 from celery import Task, shared_task
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 class PortalTask(Task):
@@ -21,6 +25,20 @@ class PortalTask(Task):
     retry_backoff = True
     retry_backoff_max = 600
     max_retries = 5
+
+
+def queue_once(task: Task, *, key: str, countdown: int, failure: str) -> None:
+    """Queue `task` in `countdown` seconds unless it is queued already: a flag `key` in the
+    shared cache, which the task clears as it starts (so a change during a run queues the next),
+    gives one run for many changes in that while. A broker that cannot be reached must not fail
+    the change that was just committed: `failure` is logged, and the nightly run catches up."""
+    if not cache.add(key, True, timeout=countdown * 10):
+        return
+    try:
+        task.apply_async(countdown=countdown)
+    except Exception:
+        cache.delete(key)
+        logger.exception(failure)
 
 
 def enqueue_on_commit(task: Task, *args: Any) -> None:
