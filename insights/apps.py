@@ -14,5 +14,7 @@ class InsightsConfig(AppConfig):
         store.watch()
         for item in panels.NAV:
             registry.register_nav_item(item)
+        for panel in panels.PANELS:
+            registry.register_panel(panel)
         registry.register_seeder("insights", demo.seed_insights)
         registry.register_audit_labels(actions=services.AUDIT_ACTIONS)

@@ -67,7 +67,10 @@ def test_the_dashboard_at_every_width(
 ) -> None:
     page = officer_page(browser, live_server, statistics["officer"])
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto("/handlaggning/statistik/")
+    # found from the officers' own page
+    page.goto("/handlaggning/")
+    page.get_by_role("link", name="Statistik: vem får stödet").click()
+    page.wait_for_url("**/handlaggning/statistik/")
     assert page.get_by_role("heading", level=1, name="Statistik: vem får stödet").is_visible()
     assert page.locator("main").get_by_text("Skogsbyn").first.is_visible()
     _charts_are_titled(page)
