@@ -19,7 +19,7 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from insights import services
+from insights import permissions, services
 from insights.models import PopulationCell, PopulationGender, PopulationTable
 from insights.population import MAX_BYTES, too_large_message
 from organisations.models import District
@@ -132,7 +132,7 @@ class PopulationTableAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     # --- the import -------------------------------------------------------------------------
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return services.can_import_population(cast(User, request.user))
+        return permissions.can_import_population(cast(User, request.user))
 
     def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta

@@ -37,3 +37,8 @@ def roots_of(user: User | AnonymousUser) -> set[int]:
 
 def can_view_dashboard(user: User | AnonymousUser, root: int) -> bool:
     return root in roots_of(user)
+
+
+def can_import_population(user: User) -> bool:
+    """Superusers, and staff given the permission to add population tables."""
+    return bool(user.is_active and user.is_staff and user.has_perm("insights.add_populationtable"))

@@ -46,11 +46,6 @@ class PopulationImport(list[PopulationTable]):
         self.warnings = warnings
 
 
-def can_import_population(user: User) -> bool:
-    """Superusers, and staff given the permission to add population tables."""
-    return bool(user.is_active and user.is_staff and user.has_perm("insights.add_populationtable"))
-
-
 @transaction.atomic
 def population_import(
     *, actor: User, root: PublicBody, file_name: str, data: bytes
@@ -59,7 +54,7 @@ def population_import(
     each year in the file replaces that year's table of `root` whole (other years are kept).
     A file with any problem is refused whole (ValidationError with every problem found) and
     nothing is changed."""
-    if not can_import_population(actor):
+    if not permissions.can_import_population(actor):
         raise PermissionDenied
     # One import of a municipality's tables at a time.
     root = PublicBody.objects.select_for_update().get(pk=root.pk)
