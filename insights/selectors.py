@@ -55,7 +55,15 @@ def summary_for(
     if user is not None and not permissions.can_view_dashboard(user, root):
         raise PermissionDenied
     audience = Audience.PUBLIC if user is None else Audience.OFFICER
-    return store.read(root=root, scope=scope, year=year, audience=audience)
+
+    # which row holds the view's figures (without them: `Summary.data` is read when first asked
+    # for), kept until the next build replaces the rows (it raises LISTS)
+    def read() -> Summary | None:
+        return store.read(root=root, scope=scope, year=year, audience=audience)
+
+    return person_cache.kept(
+        f"insights-summary-{audience}-{root}-{scope}-{year}", read, generation=public_cache.LISTS
+    )
 
 
 def choices(*, root: int, roots: list[tuple[int, str]], scopes: bool) -> Choices | None:
@@ -85,14 +93,20 @@ def choices(*, root: int, roots: list[tuple[int, str]], scopes: bool) -> Choices
 
 
 REPORTS_SHOWN = 10
+# the yearly reports and who asked for them: the dashboard's kept view (insights.views) is drawn
+# anew when either changes (insights.apps watches both tables)
+REPORTS = "insights-reports"
 
 
 def reports_of(*, root: int) -> list[YearlyReport]:
     """The latest yearly reports of a municipality or region (the dashboard has checked that the
-    person may see it)."""
+    person may see it), without the figures they were built from."""
     return list(
         YearlyReport.objects.filter(root_id=root)
         .select_related("requested_by")
+        .only(
+            "root_id", "year", "status", "requested_at", "requested_by__name", "requested_by__email"
+        )
         .order_by("-requested_at", "-id")[:REPORTS_SHOWN]
     )
 

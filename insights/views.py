@@ -19,7 +19,6 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 from insights import fragments, presenting, selectors, services
 from insights.forms import FilterForm, ReportForm
 from insights.models import Audience, Summary
+from portal import kept_parts, public_cache
 from portal.exports import export_response
 from portal.models import User
 from portal.public_cache import public_page
@@ -77,39 +77,65 @@ def _shown(request: HttpRequest, *, user: User | None) -> Shown:
     )
 
 
+def _part(shown: Shown, *, public: bool) -> kept_parts.Part | None:
+    """The page below its title as one kept part (portal.kept_parts): the same for everyone who
+    reads the same view with the same municipalities to choose from, until a build or a yearly
+    report changes it. A view with errors in its choices is drawn for its request."""
+    form = shown.form
+    if form is not None and form.errors:
+        return None
+    summary = shown.summary
+    asked = tuple(form.data.get(name) for name in form.fields) if form is not None else ()
+    return kept_parts.Part(
+        name="insights-public" if public else "insights-dashboard",
+        vary=(
+            tuple(shown.roots),
+            asked,
+            summary.pk if summary is not None else None,
+            summary.built_at.timestamp() if summary is not None else None,
+        ),
+        generations=(public_cache.LISTS,) if public else (public_cache.LISTS, selectors.REPORTS),
+    )
+
+
 def _page(request: HttpRequest, shown: Shown, *, public: bool) -> HttpResponse:
     summary = shown.summary
-    # the figures, read from the database only when they are not drawn already (fragments)
-    data = SimpleLazyObject(lambda: summary.data) if summary is not None else None
     reports: dict[str, Any] = {}
     if not public and shown.form is not None and summary is not None:
         root = summary.root_id
         years = shown.years
-        reports = {
-            "report_form": ReportForm(
-                prefix=ReportForm.PREFIX,
-                roots=shown.roots,
-                years=years,
-                initial={"kommun": root, "ar": summary.year or (years[-1] if years else None)},
-            ),
-            "reports": selectors.reports_of(root=root),
-            "view_query": fragments.view_query(summary),
-        }
+
+        def report_context() -> dict[str, Any]:
+            return {
+                "report_form": ReportForm(
+                    prefix=ReportForm.PREFIX,
+                    roots=shown.roots,
+                    years=years,
+                    initial={"kommun": root, "ar": summary.year or (years[-1] if years else None)},
+                ),
+                "reports": selectors.reports_of(root=root),
+                "view_query": fragments.view_query(summary),
+            }
+
+        # made only when the part is drawn, not when it is kept
+        reports = public_cache.deferred(report_context, "report_form", "reports", "view_query")
     return render(
         request,
         "insights/statistics.html",
         {
             "public": public,
             "form": shown.form,
-            "data": data,
+            "summary": summary,  # its figures (`data`) are read only if they are drawn anew
+            "part": _part(shown, public=public),
             "has_figures": summary is not None,
-            "figures": fragments.figures(
-                shown.summary,
-                public=public,
-                root_name=shown.root_name,
-                scope_label=shown.scope_label,
+            "figures": public_cache.deferred(
+                lambda: fragments.figures(
+                    summary, public=public, root_name=shown.root_name, scope_label=shown.scope_label
+                ),
+                "head",
+                "sections",
             )
-            if shown.summary is not None
+            if summary is not None
             else None,
             **reports,
         },

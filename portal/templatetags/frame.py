@@ -11,28 +11,26 @@ the language, the page's view (the menu marks the current page), the person and 
 and whether they are staff.
 
 Two things in it belong to one request and are put in after: the CSRF token of the logout form
-and the address the language switch returns to (`frame_path`)."""
+and the address the language switch returns to (`frame_path`).
+
+A part of a page that is the same for everyone who may see it is kept the same way, under a key
+its view gives (`portal.kept_parts`):
+
+    {% kept part %}…{% endkept %}"""
 
 from __future__ import annotations
 
 import hashlib
 
 from django import template
-from django.middleware.csrf import get_token
-from django.template.base import NodeList, Parser, Token
-from django.utils.html import escape
+from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from portal import person_cache
+from portal import kept_parts, person_cache
+from portal.kept_parts import CSRF_MARK, PATH_MARK
 
 register = template.Library()
-
-# Stand-ins rendered into the kept frame and replaced on every request. Escaping leaves them as
-# they are, and no text a person writes can hold them (a NUL character is refused by every form
-# and by PostgreSQL), so a name or an organisation can never be made to stand in for them.
-CSRF_MARK = "\x00frame:csrf\x00"
-PATH_MARK = "\x00frame:path\x00"
 
 
 class FrameNode(template.Node):
@@ -58,12 +56,8 @@ class FrameNode(template.Node):
                 return str(self.nodelist.render(context))
 
         html = person_cache.kept(key, draw, generation=(person_cache.PERSON, person_cache.FRAME))
-        if PATH_MARK in html:
-            html = html.replace(PATH_MARK, escape(request.get_full_path()))
-        if CSRF_MARK in html:
-            html = html.replace(CSRF_MARK, escape(get_token(request)))
         # the frame is the template's own output, escaped as it was rendered
-        return mark_safe(html)  # noqa: S308
+        return mark_safe(kept_parts.filled(html, request))  # noqa: S308
 
 
 @register.tag("frame")
@@ -74,3 +68,34 @@ def do_frame(parser: Parser, token: Token) -> FrameNode:
     nodelist = parser.parse(("endframe",))
     parser.delete_first_token()
     return FrameNode(bits[1][1:-1], nodelist)
+
+
+class KeptNode(template.Node):
+    def __init__(self, part: FilterExpression, nodelist: NodeList) -> None:
+        self.part = part
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        request = context.get("request")
+        if request is None:
+            return mark_safe(self.nodelist.render(context))  # noqa: S308 (the template's own)
+        part = self.part.resolve(context)
+        if part is not None and not isinstance(part, kept_parts.Part):
+            raise TypeError("{% kept %} takes a portal.kept_parts.Part or None")
+
+        def draw() -> str:
+            with context.push(csrf_token=CSRF_MARK, frame_path=PATH_MARK):
+                return str(self.nodelist.render(context))
+
+        # the template's own output, escaped as it was drawn
+        return mark_safe(kept_parts.drawn(part, request, draw))  # noqa: S308
+
+
+@register.tag("kept")
+def do_kept(parser: Parser, token: Token) -> KeptNode:
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("Usage: {% kept part %}…{% endkept %}")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(parser.compile_filter(bits[1]), nodelist)

@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext
 
 from portal import form_renderer, formats, jinja, registry, transitions
 from portal.forms import form_has_errors, summary_errors
+from portal.kept_parts import Part
 from portal.models import AuditEvent
 from portal.money import format_sek
 from portal.public_cache import Deferred, content_key
@@ -147,9 +148,12 @@ def error_title_prefix(context: template.Context) -> str:
     flat = context.flatten()
     # A value made only when the template reads it (`public_cache.deferred`) is read here too,
     # unless the page's list may be kept: its address has no filter then, and reading it for
-    # the title would make the queries the kept list saves.
+    # the title would make the queries the kept list saves. Nor when the page has a part to keep
+    # (`portal.kept_parts`): a view gives one only for a view without errors.
     request = context.get("request")
-    deferred = not (isinstance(request, HttpRequest) and content_key(request))
+    deferred = not (isinstance(request, HttpRequest) and content_key(request)) and not any(
+        type(value) is Part for value in flat.values()
+    )
     # (type(), not isinstance(): that would read the frame's lazy values, as `form_has_errors` says)
     values = [value() if deferred and type(value) is Deferred else value for value in flat.values()]
     if flat.get("page_errors") or any(form_has_errors(value) for value in values):

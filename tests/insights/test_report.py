@@ -41,7 +41,7 @@ def test_the_report_is_built_and_its_figures_are_the_dashboards(
     assert download["Content-Type"] == "application/pdf"
     text = " ".join(pdf_text(b"".join(download.streaming_content)).split())  # type: ignore[attr-defined]
     assert "Fördelning av föreningsstöd 2025" in text
-    data = dashboard.context["data"]
+    data = dashboard.context["summary"].data
     for card in presenting.headline(data):
         assert " ".join(figure(card.value, card.kind).split()) in text, card.label
     district = presenting.find(presenting.sections(data), "kommundel")

@@ -375,7 +375,7 @@ def test_the_logout_form_of_a_kept_frame_carries_a_token_that_works() -> None:
 def test_no_name_can_stand_in_for_the_frames_token_or_address(member: User) -> None:
     """The frame's stand-ins hold a NUL character, which no stored text can: an organisation
     named like one is shown as it is named."""
-    from portal.templatetags.frame import CSRF_MARK, PATH_MARK
+    from portal.kept_parts import CSRF_MARK, PATH_MARK
 
     name = CSRF_MARK.strip("\x00") + " " + PATH_MARK.strip("\x00")
     OrganisationMembershipFactory(user=member, organisation__name=name)
