@@ -38,8 +38,6 @@ from agreements.services.follow_up import (
     follow_up_review,
 )
 from agreements.services.signing import (
-    SIGNING_ATTEMPTS,
-    SIGNING_ATTEMPTS_WINDOW,
     agreement_set_pdf_public,
     agreement_sign,
     agreement_signing_restart,
@@ -58,8 +56,6 @@ __all__ = [
     "EDITABLE",
     "OFFICER",
     "SIGNED",
-    "SIGNING_ATTEMPTS",
-    "SIGNING_ATTEMPTS_WINDOW",
     "agreement_decide",
     "agreement_end",
     "agreement_initiate",

@@ -8,10 +8,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -36,7 +33,7 @@ from agreements.services._shared import (
     next_version_number,
 )
 from agreements.services.cocreation import agreement_transition
-from portal import transitions
+from portal import second_factor, transitions
 from portal.models import User
 from portal.money import format_sek
 from portal.notifications import notify
@@ -165,55 +162,6 @@ def signing_panel(*, agreement: Agreement) -> dict[str, Any]:
     }
 
 
-SIGNING_ATTEMPTS = 5  # wrong codes per person …
-SIGNING_ATTEMPTS_WINDOW = 300  # … in this many seconds before signing waits
-
-
-def _failed_codes_key(user: User) -> str:
-    return f"agreements.sign.failed_codes:{user.pk}"
-
-
-def _verify_second_factor(*, actor: User, code: str) -> None:
-    """A fresh second factor at the moment of signing: a current code from the signer's
-    authenticator app, accepted once (allauth remembers used codes for their whole window).
-    Wrong codes are counted; after SIGNING_ATTEMPTS the person waits."""
-    authenticator = Authenticator.objects.filter(user=actor, type=Authenticator.Type.TOTP).first()
-    if authenticator is None:
-        raise ValidationError(
-            {
-                "code": _(
-                    "Signing needs two-factor authentication. Set up an authenticator app "
-                    "under your account, then sign."
-                )
-            },
-            code="no_totp",
-        )
-    key = _failed_codes_key(actor)
-    if (cache.get(key) or 0) >= SIGNING_ATTEMPTS:
-        raise ValidationError(
-            {"code": _("Too many wrong codes. Wait a few minutes, then try again.")},
-            code="throttled",
-        )
-    normalised = "".join((code or "").split())
-    if not (normalised.isdigit() and TOTP(authenticator).validate_code(normalised)):
-        cache.add(key, 0, timeout=SIGNING_ATTEMPTS_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.set(key, 1, timeout=SIGNING_ATTEMPTS_WINDOW)
-        raise ValidationError(
-            {
-                "code": _(
-                    "The code from your authenticator app is wrong or has already been used. "
-                    "Nothing was signed. Wait for the next code in the app and try again."
-                )
-            },
-            code="bad_code",
-        )
-    cache.delete(key)
-    authenticator.record_usage()
-
-
 @transaction.atomic
 def agreement_sign(
     *,
@@ -264,7 +212,7 @@ def agreement_sign(
         )
     if round_.filter(party=party).exists():
         raise ValidationError(_("This party has already signed."))
-    _verify_second_factor(actor=actor, code=code)
+    second_factor.verify_fresh_code(actor=actor, code=code)
     signature = Signature.objects.create(
         agreement=agreement, number=number, party=party, signed_by=actor, text_sha256=current
     )

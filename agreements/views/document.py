@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements import permissions, selectors, services
-from agreements.diff import agreement_diff, text_diff
 from agreements.forms import (
     CommentForm,
     ContributionForm,
@@ -34,6 +33,7 @@ from agreements.models import SECTIONS, Agreement, AgreementStatus
 from agreements.views._shared import _bodies
 from organisations.forms import ConflictForm
 from portal import transitions
+from portal.diff import sections_diff, text_diff
 from portal.http import request_user
 from portal.models import User
 
@@ -343,7 +343,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     signed = [state for state in states if state.key.startswith("v")]
     default_old = signed[-1] if signed and signed[-1] is not new else states[0]
     old = by_key.get(request.GET.get("fran", ""), default_old)
-    diffs = agreement_diff(
+    diffs = sections_diff(
         sections=[(key, str(title)) for key, title in SECTIONS],
         old=old.sections,
         new=new.sections,

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from agreements import services
-from agreements.diff import ADDED, EQUAL, REMOVED, Piece, text_diff
 from agreements.models import Agreement, SectionRevision
+from portal.diff import ADDED, EQUAL, REMOVED, Piece, text_diff
 from portal.formats import long_datetime
 from tests.agreements.conftest import Iop, fresh, sign, to_signing
 from tests.agreements.test_access import screened
@@ -284,7 +284,7 @@ def test_texts_made_to_defeat_the_comparison_are_compared_within_a_budget(
     worker minutes: the comparison now weighs at most the budget, and still tells both texts."""
     import random
 
-    from agreements.diff import BUDGET
+    from portal.diff import BUDGET
 
     rng = random.Random(1)  # noqa: S311 - test data
     words = " ".join(rng.choice("ab") for _ in range(10_000))

@@ -18,6 +18,7 @@ from django.urls import reverse
 from agreements import services
 from agreements.models import Agreement, Party, Signature
 from organisations.models import OrganisationMembership
+from portal import second_factor
 from portal.models import AuditEvent, Notification, User
 from tests.agreements.conftest import Iop, fresh, sign, to_signing
 from tests.agreements.factories import PartyFactory
@@ -133,7 +134,7 @@ def test_guessing_codes_is_stopped_after_a_few_tries(iop: Iop) -> None:
     version = seen_version_on_page(client, a)
     right = signing_code(iop.representative)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-    for _attempt in range(services.SIGNING_ATTEMPTS):
+    for _attempt in range(second_factor.ATTEMPTS):
         post_sign(client, a, iop.org_party, seen_version=version, code=wrong)
     response = post_sign(client, a, iop.org_party, seen_version=version, code=right)
     assert "Too many wrong codes" in said(response)

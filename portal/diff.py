@@ -1,10 +1,11 @@
-"""What changed between two texts of the agreement, word by word, for people to read.
+"""What changed between two texts, word by word, for people to read.
 
 `text_diff` compares two texts (Python's difflib on words, spaces and line breaks kept) and
 returns the pieces in order: kept, added or removed. The templates mark added words with <ins>
 and removed ones with <del>, each with a visually hidden "tillagt"/"borttaget", so the change is
-never told by colour alone. `agreement_diff` does the same for every section of two states of the
-whole agreement."""
+never told by colour alone. `sections_diff` does the same for every section of two states of a
+document written in sections (an IOP agreement, a local compact). The templates are
+`components/diff.html` (given `pieces`) and `components/diff_key.html`."""
 
 from __future__ import annotations
 
@@ -144,10 +145,10 @@ def _joined(opcodes: Sequence[Opcode], before: list[str]) -> list[Opcode]:
     return joined
 
 
-def agreement_diff(
+def sections_diff(
     *, sections: list[tuple[str, str]], old: dict[str, str], new: dict[str, str]
 ) -> list[SectionDiff]:
-    """Every section (key, title, in the agreement's order) compared between two states."""
+    """Every section (key, title, in the document's order) compared between two states."""
     return [
         SectionDiff(key, title, text_diff(old.get(key, ""), new.get(key, "")))
         for key, title in sections
