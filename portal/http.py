@@ -38,6 +38,16 @@ class InvalidForm(Exception):
         self.form = form
 
 
+def add_service_errors(form: Form, error: ValidationError) -> None:
+    """A service's refusal beside the fields it names (a field the form has not, such as the
+    version a page carried, above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 def form_error(form: Form) -> ValidationError:
     """A form's errors as one ValidationError, for a view that reports them as messages."""
     return ValidationError([str(message) for errors in form.errors.values() for message in errors])

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "agreements",
     "grants",
     "insights",
+    "dialogue",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

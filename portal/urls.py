@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("grants.urls")),
     path("", include("agreements.urls")),
     path("", include("insights.urls")),
+    path("", include("dialogue.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
     # No CSRF token: choosing a language changes nothing but a cookie, and a token in the

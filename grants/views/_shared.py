@@ -94,14 +94,6 @@ def _for_the_form(form: Any, error: ValidationError) -> bool:
     return hasattr(error, "error_dict") and versions.FIELD not in error.error_dict
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _cost_lines(application: Application) -> list[Any]:
     return list(application.budget_lines.filter(kind="cost").order_by("id"))
 

@@ -28,7 +28,6 @@ from grants.forms import (
 )
 from grants.models import Application, ApplicationStatus
 from grants.views._shared import (
-    _add_errors,
     _application_context,
     _for_the_form,
     _officer_action,
@@ -38,7 +37,7 @@ from organisations import views as organisation_views
 from organisations.selectors import organisation_payable
 from portal import transitions
 from portal.confirm import confirmation
-from portal.http import error_messages, request_user
+from portal.http import add_service_errors, error_messages, request_user
 from portal.models import User
 from portal.pagination import paginate, query_without_page
 
@@ -246,7 +245,7 @@ def _officer_form(
             if not _for_the_form(form, error):
                 error_messages(request, error)
                 return redirect("grants:officer_application", pk=pk)
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, message)
             return redirect("grants:officer_application", pk=pk)

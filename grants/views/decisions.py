@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 from grants import permissions, selectors, services
 from grants.forms import DecisionForm, ProposalForm
 from grants.models import Application, ApplicationStatus, DecisionChoice
-from grants.views._shared import _add_errors, _refused
+from grants.views._shared import _refused
 from grants.views.cases import _officer_form, _officer_page
 from portal import versions
 from portal.confirm import is_confirmed
-from portal.http import error_messages, request_user
+from portal.http import add_service_errors, error_messages, request_user
 from portal.models import User
 from portal.pagination import paginate
 
@@ -127,7 +127,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         if versions.FIELD in getattr(error, "error_dict", {}) or application.status != "proposed":
             error_messages(request, error)  # stale or already decided: reload and look again
             return redirect("grants:officer_application", pk=pk)
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _officer_page(request, application, decision_form=form)
     messages.success(request, _("The decision has been taken."))
     return redirect("grants:officer_application", pk=pk)

@@ -16,10 +16,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from grants import permissions, selectors, services
 from grants.forms import ReportAttachmentForm, ReportForm, ReportReviewForm
 from grants.models import ReportStatus
-from grants.views._shared import _add_errors, _cost_lines, _for_the_form, _list_page, _refused
+from grants.views._shared import _cost_lines, _for_the_form, _list_page, _refused
 from portal import transitions
 from portal.confirm import confirmation
-from portal.http import error_messages, form_error_messages, private_file_response, request_user
+from portal.http import (
+    add_service_errors,
+    error_messages,
+    form_error_messages,
+    private_file_response,
+    request_user,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -154,7 +160,7 @@ def officer_report(request: HttpRequest, pk: int) -> HttpResponse:
                 if not _for_the_form(form, error):
                     error_messages(request, error)  # stale, or already reviewed: look again
                     return redirect("grants:officer_report", pk=pk)
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,

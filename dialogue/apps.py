@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DialogueConfig(AppConfig):
+    name = "dialogue"
+    verbose_name = _("Dialogue and compacts")
+
+    def ready(self) -> None:
+        from dialogue import demo, notifications, panels, services
+        from portal import registry
+
+        for kind in notifications.KINDS:
+            registry.register_kind(kind)
+        for item in panels.NAV:
+            registry.register_nav_item(item)
+        for panel in panels.PANELS:
+            registry.register_panel(panel)
+        registry.register_todo_source("dialogue", panels.todos)
+        registry.register_seeder("dialogue", demo.seed_dialogue)
+        registry.register_audit_labels(
+            actions=services.AUDIT_ACTIONS,
+            states={"dialogue.compactversion": services.VersionStatus.choices},
+        )

@@ -1,0 +1,196 @@
+"""The quick start's local compact: Exempelkommun's compact with civil society, adopted in 2024,
+twelve organisations signed on, an action plan with its published follow-up of 2025, and a
+revised version open for comments with the first comments on it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from dialogue import services
+from dialogue.models import CommitmentStatus, Compact, Owner, SignOn, VersionComment
+from organisations.models import Organisation, OrganisationMembership, OrganisationStatus
+from portal.models import PublicBody, User
+
+TITLE = "Överenskommelse mellan Exempelkommun och den idéburna sektorn"
+
+SECTIONS = [
+    (
+        "Varför en överenskommelse",
+        "Exempelkommun och de idéburna organisationerna vill tillsammans stärka demokratin, "
+        "välfärden och människors möjligheter att engagera sig. Överenskommelsen beskriver hur "
+        "vi samverkar och vad vi åtar oss, och följs upp varje år.",
+    ),
+    (
+        "Självständighet och oberoende",
+        "De idéburna organisationernas självständighet respekteras. Organisationerna har rätt att "
+        "driva opinion och granska kommunen, också när de tar emot bidrag eller ingår partnerskap.",
+    ),
+    (
+        "Dialog",
+        "Kommunen bjuder in till dialog tidigt, innan beslut är fattade, och ger skälig tid att "
+        "svara. Den som har lämnat synpunkter får veta vad som hände med dem.",
+    ),
+    (
+        "Långsiktighet",
+        "Stöd till organisationerna ges så långt som möjligt som fleråriga bidrag och "
+        "överenskommelser, med god framförhållning inför förändringar.",
+    ),
+    (
+        "Mångfald och öppenhet",
+        "Samverkan ska vara öppen för små och nya organisationer, och för grupper som sällan hörs. "
+        "Alla organisationer får samma information samtidigt.",
+    ),
+]
+
+REVISED = {
+    "Dialog": "Kommunen bjuder in till dialog tidigt, innan beslut är fattade, och ger minst "
+    "fyra veckors svarstid. Den som har lämnat synpunkter får skriftligt veta vad som hände "
+    "med dem, senast tre månader efter beslutet.",
+}
+
+COMMITMENTS = [
+    (
+        "Kommunen publicerar alla utlysningar i portalen minst sex veckor före sista ansökningsdag.",
+        Owner.MUNICIPALITY,
+        "Kultur- och fritidsnämnden",
+    ),
+    (
+        "Organisationerna sprider kännedom om överenskommelsen i sina nätverk.",
+        Owner.ASSOCIATIONS,
+        "",
+    ),
+    ("Ett gemensamt dialogforum hålls två gånger om året.", Owner.BOTH, "Beredningsgruppen"),
+    (
+        "Kommunen erbjuder treåriga verksamhetsbidrag i minst ett bidragsprogram.",
+        Owner.MUNICIPALITY,
+        "Socialnämnden",
+    ),
+    (
+        "Organisationerna bjuder in nya föreningar till sina aktiviteter och utbildningar.",
+        Owner.ASSOCIATIONS,
+        "",
+    ),
+]
+
+FOLLOW_UP = [
+    (CommitmentStatus.DONE, "Alla 14 utlysningar 2025 publicerades i tid.", ""),
+    (CommitmentStatus.STARTED, "Presentation på tre föreningsträffar.", "Fortsätter 2026."),
+    (CommitmentStatus.DONE, "Forum i april och oktober, 64 deltagare.", ""),
+    (CommitmentStatus.NOT_STARTED, "", "Utreds inför budget 2027."),
+    (CommitmentStatus.STARTED, "Fyra föreningar har öppnat sina ledarutbildningar.", ""),
+]
+
+
+def _representative(organisation: Organisation) -> User | None:
+    membership = (
+        OrganisationMembership.objects.filter(organisation=organisation, role="representative")
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def seed_dialogue(*, users: dict[str, User]) -> None:
+    if Compact.objects.filter(title=TITLE).exists():
+        return
+    kommun = PublicBody.objects.filter(registry_prefix="EXK").first()
+    if kommun is None:
+        return
+    officer = users["handlaggare@exempel.se"]
+    compact = services.compact_create(
+        actor=officer,
+        public_body=kommun,
+        title=TITLE,
+        summary="Hur kommunen och föreningarna, trossamfunden och de sociala företagen i "
+        "Exempelkommun samverkar: principerna, åtagandena och den årliga uppföljningen.",
+    )
+    version = compact.versions.get()
+    for title, text in SECTIONS:
+        version = services.version_section_add(
+            actor=officer, version=version, title=title, text=text
+        )
+    services.version_adopt(
+        actor=officer,
+        version=version,
+        adopted_on=date(2024, 3, 14),
+        adopted_by="Kommunfullmäktige",
+        paragraph="§ 42",
+        seen_state=None,
+    )
+    version.refresh_from_db()
+    # twelve verified organisations signed on through their representatives (the demo writes
+    # the rows; a person signs on with a code from their authenticator app)
+    signed = [
+        o
+        for o in Organisation.objects.filter(status=OrganisationStatus.VERIFIED).order_by("pk")
+        if o.name != "Exempelstadens Idrottsförening"  # left for the demo's representative
+    ]
+    zone = timezone.get_current_timezone()
+    for position, organisation in enumerate(signed[:12]):
+        person = _representative(organisation) or users["admin@exempel.se"]
+        day = date(2024, 4, 2) + timedelta(days=9 * position)
+        SignOn.objects.create(
+            compact=compact,
+            version=version,
+            organisation=organisation,
+            signed_by=person,
+            signed_at=datetime.combine(day, time(10, 0), tzinfo=zone),
+            text_sha256=version.text_sha256,
+        )
+    plan = services.plan_add(
+        actor=officer,
+        compact=compact,
+        title="Handlingsplan 2025–2026",
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    commitments = [
+        services.commitment_add(actor=officer, plan=plan, text=text, owner=owner, responsible=who)
+        for text, owner, who in COMMITMENTS
+    ]
+    follow_up = services.follow_up_save(
+        actor=officer,
+        plan=plan,
+        year=2025,
+        summary="Ett första år med handlingsplanen: tre av fem åtaganden är genomförda eller på "
+        "väg. Det fleråriga bidraget återstår.",
+        entries={
+            c.pk: services.EntryInput(status=status, evidence=evidence, comment=comment)
+            for c, (status, evidence, comment) in zip(commitments, FOLLOW_UP, strict=True)
+        },
+    )
+    services.follow_up_publish(actor=officer, follow_up=follow_up)
+    # the revision of 2026, open for comments
+    draft = services.version_start(actor=officer, compact=compact)
+    for section in draft.sections:
+        if section["title"] in REVISED:
+            draft = services.version_section_save(
+                actor=officer,
+                version=draft,
+                key=section["key"],
+                title=section["title"],
+                text=REVISED[section["title"]],
+                seen_state=None,
+            )
+    services.version_open_for_comments(
+        actor=officer,
+        version=draft,
+        closes=timezone.localdate() + timedelta(days=30),
+        seen_state=None,
+    )
+    dialog = next(s for s in draft.sections if s["title"] == "Dialog")
+    for organisation in signed[:2]:
+        commenter = _representative(organisation)
+        if commenter is None:
+            continue
+        VersionComment.objects.create(
+            version=draft,
+            section=dialog["key"],
+            organisation=organisation,
+            author=commenter,
+            text="Bra med en fast svarstid. Fyra veckor räcker inte när remissen kommer under "
+            "sommaren: skriv sex veckor under juni–augusti.",
+        )

@@ -1,0 +1,172 @@
+"""Every read the compact pages make, scoped to what the person may see: a fixed number of
+queries whatever the number of compacts, sign-ons or commitments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
+
+from dialogue import permissions
+from dialogue.models import (
+    ActionPlan,
+    Compact,
+    CompactVersion,
+    FollowUp,
+    FollowUpEntry,
+    SignOn,
+    VersionComment,
+    VersionStatus,
+)
+from organisations.models import Organisation
+from portal.models import PublicBody, User
+
+AnyUser = User | AnonymousUser
+
+SHOWN = (VersionStatus.ADOPTED, VersionStatus.CONSULTATION)
+
+
+def public_compacts() -> QuerySet[Compact]:
+    """The compacts the public sees: adopted, or with a first version open for comments."""
+    shown = CompactVersion.objects.filter(compact=OuterRef("pk"), status__in=SHOWN)
+    return (
+        Compact.objects.filter(Exists(shown)).select_related("public_body").order_by("title", "id")
+    )
+
+
+def compact_public(*, pk: int) -> Compact:
+    compact = public_compacts().filter(pk=pk).first()
+    if compact is None:
+        raise Http404
+    return compact
+
+
+def managed_compacts(*, user: AnyUser) -> QuerySet[Compact]:
+    return (
+        Compact.objects.filter(public_body_id__in=permissions.managed_body_ids(user))
+        .select_related("public_body")
+        .order_by("title", "id")
+    )
+
+
+def compact_for_manager(*, user: AnyUser, pk: int) -> Compact:
+    compact = managed_compacts(user=user).filter(pk=pk).first()
+    if compact is None:
+        raise Http404
+    return compact
+
+
+def managed_bodies(*, user: AnyUser) -> list[tuple[int, str]]:
+    ids = permissions.managed_body_ids(user)
+    return list(PublicBody.objects.filter(pk__in=ids).order_by("name").values_list("pk", "name"))
+
+
+def versions_of(compact: Compact) -> list[CompactVersion]:
+    """Every version, the newest first."""
+    return list(compact.versions.order_by("-number"))
+
+
+@dataclass
+class Signatory:
+    organisation_id: int
+    name: str
+    version: int  # the latest version it signed on to or confirmed
+    signed_at: datetime
+    first_signed_at: datetime
+
+
+def signatories(compact: Compact) -> list[Signatory]:
+    """The organisations signed on now, by name: the version each last confirmed. One query."""
+    found: dict[int, Signatory | None] = {}
+    first: dict[int, datetime] = {}
+    for row in (
+        SignOn.objects.filter(compact=compact)
+        .order_by("organisation_id", "signed_at", "id")
+        .values_list(
+            "organisation_id", "organisation__name", "version__number", "signed_at", "withdrawn_at"
+        )
+    ):
+        organisation_id, name, number, signed_at, withdrawn_at = row
+        if withdrawn_at is not None:
+            found[organisation_id] = None
+            first.pop(organisation_id, None)
+            continue
+        first.setdefault(organisation_id, signed_at)
+        found[organisation_id] = Signatory(
+            organisation_id, name, number, signed_at, first[organisation_id]
+        )
+    return sorted(
+        (s for s in found.values() if s is not None),
+        key=lambda s: (s.name.lower(), s.organisation_id),
+    )
+
+
+def plans_of(compact: Compact, *, published_only: bool) -> list[ActionPlan]:
+    """The action plans with their commitments and follow-ups (the published ones for the
+    public), the newest plan first: three queries."""
+    follow_ups = FollowUp.objects.order_by("-year").prefetch_related(
+        Prefetch("entries", FollowUpEntry.objects.select_related("commitment"))
+    )
+    if published_only:
+        follow_ups = follow_ups.filter(published_at__isnull=False)
+    return list(
+        compact.plans.order_by("-starts_on", "id").prefetch_related(
+            "commitments", Prefetch("follow_ups", follow_ups)
+        )
+    )
+
+
+def comments_of(version: CompactVersion) -> list[VersionComment]:
+    return list(
+        version.comments.select_related("organisation", "author").order_by("created_at", "id")
+    )
+
+
+@dataclass
+class MyOrganisation:
+    """An organisation the person represents, as the compact's page offers it to them."""
+
+    organisation: Organisation
+    signed_version: int | None = None  # the version it is signed on to now (None: not)
+    may_sign: bool = False
+    verified: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def my_organisations(*, user: AnyUser, compact: Compact) -> list[MyOrganisation]:
+    """The organisations the person represents, each with what it has signed of the compact."""
+    ids = permissions.signing_organisation_ids(user)
+    if not ids:
+        return []
+    latest: dict[int, tuple[int, bool]] = {}
+    for organisation_id, number, withdrawn in (
+        SignOn.objects.filter(compact=compact, organisation_id__in=ids)
+        .order_by("organisation_id", "signed_at", "id")
+        .values_list("organisation_id", "version__number", "withdrawn_at")
+    ):
+        latest[organisation_id] = (number, withdrawn is None)
+    found = []
+    for organisation in Organisation.objects.filter(pk__in=ids).order_by("name"):
+        number, live = latest.get(organisation.pk, (0, False))
+        found.append(
+            MyOrganisation(
+                organisation=organisation,
+                signed_version=number if live else None,
+                verified=organisation.status == "verified",
+            )
+        )
+    return found
+
+
+def commenting_organisations(*, user: AnyUser) -> list[tuple[int, str]]:
+    ids = permissions.commenting_organisation_ids(user)
+    if not ids:
+        return []
+    return list(
+        Organisation.objects.filter(pk__in=ids, status="verified")
+        .order_by("name")
+        .values_list("pk", "name")
+    )

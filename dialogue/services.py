@@ -1,0 +1,640 @@
+"""Every write of the local compacts: the compact and its versions (draft, open for comments,
+adopted), comments on a version, organisations signing on, confirming a new version and
+withdrawing, action plans with their commitments, and the yearly follow-up. A version's status
+moves only through `VERSION_MACHINE` (`portal.transitions`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dialogue import permissions
+from dialogue.models import (
+    ActionPlan,
+    Commitment,
+    CommitmentStatus,
+    Compact,
+    CompactVersion,
+    FollowUp,
+    FollowUpEntry,
+    Owner,
+    SignOn,
+    VersionComment,
+    VersionStatus,
+)
+from organisations.models import Organisation
+from portal import second_factor, transitions
+from portal.formats import long_date
+from portal.models import PublicBody, User
+from portal.notifications import notify
+from portal.services import audit_record, registry_number_allocate
+from portal.transitions import Machine, Move, Rule, Transition
+from portal.versions import audit_note, check_seen, fingerprint
+
+__all__ = ["VersionStatus"]
+
+AUDIT_ACTIONS = {
+    "compact_created": gettext_lazy("Compact created"),
+    "compact_section_saved": gettext_lazy("Section saved"),
+    "compact_section_added": gettext_lazy("Section added"),
+    "compact_section_removed": gettext_lazy("Section removed"),
+    "compact_opened_for_comments": gettext_lazy("Opened for comments"),
+    "compact_adopted": gettext_lazy("Version adopted"),
+    "compact_revision_started": gettext_lazy("New version started"),
+    "compact_commented": gettext_lazy("Comment on the compact"),
+    "compact_signed_on": gettext_lazy("Signed on to the compact"),
+    "compact_confirmed": gettext_lazy("Confirmed the new version"),
+    "compact_withdrawn": gettext_lazy("Withdrew from the compact"),
+    "compact_plan_added": gettext_lazy("Action plan added"),
+    "compact_commitment_added": gettext_lazy("Commitment added"),
+    "compact_follow_up_saved": gettext_lazy("Follow-up saved"),
+    "compact_follow_up_published": gettext_lazy("Follow-up published"),
+}
+
+MAX_SECTIONS = 40
+
+
+def _manager(actor: Any, version: CompactVersion) -> bool:
+    return permissions.can_manage(actor, version.compact)
+
+
+MANAGER: Rule[CompactVersion] = Rule(_manager)
+
+
+def _apply(move: Move[CompactVersion]) -> None:
+    version = move.obj
+    if move.target == VersionStatus.ADOPTED:
+        version.text_sha256 = text_sha256(version)
+        version.recorded_by = move.actor
+
+
+def _done(move: Move[CompactVersion], _event: Any) -> None:
+    version = move.obj
+    people = signatory_people(version.compact)
+    if move.target == VersionStatus.CONSULTATION:
+        notify(
+            kind="compact_open_for_comments",
+            obj=version,
+            recipients=people,
+            due_date=timezone.localdate(),
+        )
+    elif move.target == VersionStatus.ADOPTED and version.number > 1:
+        # the organisations signed on to an earlier version are asked to confirm this one
+        notify(
+            kind="compact_confirm_version",
+            obj=version,
+            recipients=people,
+            due_date=timezone.localdate(),
+        )
+
+
+VERSION_MACHINE: Machine[CompactVersion] = Machine(
+    states=VersionStatus,
+    cannot=gettext_lazy("The version cannot go from “%(from)s” to “%(to)s”."),
+    transitions=[
+        Transition(
+            VersionStatus.DRAFT,
+            VersionStatus.CONSULTATION,
+            MANAGER,
+            action="compact_opened_for_comments",
+        ),
+        Transition(VersionStatus.DRAFT, VersionStatus.ADOPTED, MANAGER, action="compact_adopted"),
+        Transition(
+            VersionStatus.CONSULTATION, VersionStatus.ADOPTED, MANAGER, action="compact_adopted"
+        ),
+    ],
+    apply=_apply,
+    done=_done,
+)
+
+
+def text_sha256(version: CompactVersion) -> str:
+    """The fingerprint of a version's text: what an organisation signs on to."""
+    text = json.dumps(
+        [[s.get("title", ""), s.get("text", "")] for s in version.sections], ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sign_on_version(version: CompactVersion) -> str:
+    """What a sign-on form carries: the number and text of the version the page showed."""
+    return fingerprint(version.number, text_sha256(version))
+
+
+# --- who is told ----------------------------------------------------------------------------
+
+
+def signatory_people(compact: Compact) -> list[User]:
+    """The representatives of the organisations signed on now (one query each for the sign-ons
+    and their people)."""
+    from organisations.notifications import organisation_people
+
+    return organisation_people(live_organisation_ids(compact), editors=False)
+
+
+def live_organisation_ids(compact: Compact) -> set[int]:
+    """The organisations signed on now: whose latest sign-on is not withdrawn."""
+    latest: dict[int, bool] = {}
+    for organisation_id, withdrawn in (
+        SignOn.objects.filter(compact=compact)
+        .order_by("organisation_id", "signed_at", "id")
+        .values_list("organisation_id", "withdrawn_at")
+    ):
+        latest[organisation_id] = withdrawn is None
+    return {pk for pk, live in latest.items() if live}
+
+
+# --- the compact and its text ---------------------------------------------------------------
+
+
+def _locked_compact(compact: Compact) -> Compact:
+    return Compact.objects.select_for_update().get(pk=compact.pk)
+
+
+def _locked_version(version: CompactVersion) -> CompactVersion:
+    return CompactVersion.objects.select_for_update().select_related("compact").get(pk=version.pk)
+
+
+def _ensure_manager(actor: User, compact: Compact) -> None:
+    if not permissions.can_manage(actor, compact):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def compact_create(
+    *, actor: User, public_body: PublicBody, title: str, summary: str = ""
+) -> Compact:
+    """A new compact with its first version as a draft, registered with a diarienummer."""
+    if public_body.pk not in permissions.managed_body_ids(actor):
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError({"title": [_("Give the compact a title.")]})
+    compact = Compact.objects.create(
+        public_body=public_body, title=title.strip(), summary=summary.strip(), created_by=actor
+    )
+    compact.registry_number = registry_number_allocate(
+        public_body=public_body, year=timezone.localdate().year
+    )
+    compact.save(update_fields=["registry_number"])
+    CompactVersion.objects.create(compact=compact, number=1)
+    audit_record(actor=actor, obj=compact, action="compact_created")
+    return compact
+
+
+def _writable(version: CompactVersion) -> None:
+    if version.status == VersionStatus.ADOPTED:
+        raise ValidationError(
+            _("An adopted version is never changed. Start a new version to revise the text.")
+        )
+
+
+def _new_key(version: CompactVersion) -> str:
+    used = {s.get("key") for s in version.sections}
+    number = len(version.sections) + 1
+    while f"s{number}" in used:
+        number += 1
+    return f"s{number}"
+
+
+@transaction.atomic
+def version_section_add(
+    *, actor: User, version: CompactVersion, title: str, text: str = ""
+) -> CompactVersion:
+    version = _locked_version(version)
+    _ensure_manager(actor, version.compact)
+    _writable(version)
+    if not title.strip():
+        raise ValidationError({"title": [_("Give the section a heading.")]})
+    if len(version.sections) >= MAX_SECTIONS:
+        raise ValidationError(_("A compact has at most %(max)d sections.") % {"max": MAX_SECTIONS})
+    version.sections = [
+        *version.sections,
+        {"key": _new_key(version), "title": title.strip(), "text": text.strip()},
+    ]
+    version.save(update_fields=["sections", "updated_at"])
+    audit_record(actor=actor, obj=version, action="compact_section_added", comment=title.strip())
+    return version
+
+
+@transaction.atomic
+def version_section_save(
+    *,
+    actor: User,
+    version: CompactVersion,
+    key: str,
+    title: str,
+    text: str,
+    seen_state: str | None,
+) -> CompactVersion:
+    """An officer writes one section of a draft, or of a version open for comments. The form
+    carries the version as the editor opened it: a section saved by someone else since is not
+    overwritten."""
+    version = _locked_version(version)
+    _ensure_manager(actor, version.compact)
+    _writable(version)
+    transitions.ensure_seen_state(version, seen_state)
+    if version.section(key) is None:
+        raise ValidationError(_("Unknown section."))
+    if not title.strip():
+        raise ValidationError({"title": [_("Give the section a heading.")]})
+    changed = [
+        {**s, "title": title.strip(), "text": text.strip()} if s.get("key") == key else s
+        for s in version.sections
+    ]
+    if changed != version.sections:
+        version.sections = changed
+        version.save(update_fields=["sections", "updated_at"])
+        audit_record(actor=actor, obj=version, action="compact_section_saved", comment=title)
+    return version
+
+
+@transaction.atomic
+def version_section_remove(
+    *, actor: User, version: CompactVersion, key: str, seen_state: str | None
+) -> CompactVersion:
+    """A section of a draft is removed; one the organisations have commented on stays (their
+    comments refer to it)."""
+    version = _locked_version(version)
+    _ensure_manager(actor, version.compact)
+    _writable(version)
+    transitions.ensure_seen_state(version, seen_state)
+    section = version.section(key)
+    if section is None:
+        raise ValidationError(_("Unknown section."))
+    if VersionComment.objects.filter(version=version, section=key).exists():
+        raise ValidationError(
+            _("“%(title)s” has comments from the organisations, so it stays. Change its text.")
+            % {"title": section.get("title", "")}
+        )
+    version.sections = [s for s in version.sections if s.get("key") != key]
+    version.save(update_fields=["sections", "updated_at"])
+    audit_record(
+        actor=actor, obj=version, action="compact_section_removed", comment=section.get("title", "")
+    )
+    return version
+
+
+@transaction.atomic
+def version_open_for_comments(
+    *, actor: User, version: CompactVersion, closes: date, seen_state: str | None
+) -> CompactVersion:
+    """The draft is opened for the organisations' comments, section by section, until `closes`
+    (the organisations signed on are told)."""
+    if closes <= timezone.localdate():
+        raise ValidationError({"closes": [_("Choose a last day for comments after today.")]})
+    if not version.sections:
+        raise ValidationError(_("Write at least one section before opening it for comments."))
+    version.comments_close = closes
+    return transitions.transition(
+        VERSION_MACHINE,
+        version,
+        to=VersionStatus.CONSULTATION,
+        actor=actor,
+        comment=str(closes),
+        seen_state=seen_state,
+    )
+
+
+@transaction.atomic
+def version_adopt(
+    *,
+    actor: User,
+    version: CompactVersion,
+    adopted_on: date,
+    adopted_by: str,
+    paragraph: str,
+    seen_state: str | None,
+) -> CompactVersion:
+    """Record the political decision that adopted the version (date, body, paragraph). From then
+    on organisations sign on to it; those signed on to an earlier version are asked to confirm
+    it."""
+    errors: dict[str, list[str]] = {}
+    if adopted_on > timezone.localdate():
+        errors["adopted_on"] = [_("The date of adoption cannot be in the future.")]
+    if not adopted_by.strip():
+        errors["adopted_by"] = [_("Name the body that adopted it, e.g. Kommunfullmäktige.")]
+    if not paragraph.strip():
+        errors["paragraph"] = [_("Give the paragraph of the minutes, e.g. § 45.")]
+    if errors:
+        raise ValidationError(errors)
+    if not version.sections:
+        raise ValidationError(_("A version without text cannot be adopted."))
+    version.adopted_on = adopted_on
+    version.adopted_by = adopted_by.strip()
+    version.adopted_paragraph = paragraph.strip()
+    return transitions.transition(
+        VERSION_MACHINE,
+        version,
+        to=VersionStatus.ADOPTED,
+        actor=actor,
+        comment=f"{adopted_by.strip()} {long_date(adopted_on)} {paragraph.strip()}",
+        seen_state=seen_state,
+    )
+
+
+@transaction.atomic
+def version_start(*, actor: User, compact: Compact) -> CompactVersion:
+    """A revision: a new draft, numbered after the last, starting from the adopted text."""
+    compact = _locked_compact(compact)
+    _ensure_manager(actor, compact)
+    versions = list(compact.versions.order_by("-number"))
+    if any(v.status != VersionStatus.ADOPTED for v in versions):
+        raise ValidationError(_("A new version is already being written."))
+    latest = versions[0] if versions else None
+    version = CompactVersion.objects.create(
+        compact=compact,
+        number=(latest.number + 1) if latest else 1,
+        sections=list(latest.sections) if latest else [],
+    )
+    audit_record(
+        actor=actor, obj=compact, action="compact_revision_started", comment=f"v{version.number}"
+    )
+    return version
+
+
+@transaction.atomic
+def version_comment_add(
+    *,
+    actor: User,
+    version: CompactVersion,
+    organisation: Organisation,
+    section: str,
+    text: str,
+) -> VersionComment:
+    """An organisation comments on a section of a version open for comments, by its last day."""
+    version = _locked_version(version)
+    if not permissions.can_comment_for(actor, organisation):
+        raise PermissionDenied(
+            _("You can comment for a verified organisation you are a representative or editor of.")
+        )
+    if version.status != VersionStatus.CONSULTATION or (
+        version.comments_close is not None and version.comments_close < timezone.localdate()
+    ):
+        raise ValidationError(_("The compact is not open for comments."))
+    found = version.section(section)
+    if found is None:
+        raise ValidationError(_("Unknown section."))
+    if not text.strip():
+        raise ValidationError(
+            {"text": [_("Write your comment on “%(section)s”.") % {"section": found["title"]}]}
+        )
+    comment = VersionComment.objects.create(
+        version=version, section=section, organisation=organisation, author=actor, text=text.strip()
+    )
+    audit_record(
+        actor=actor,
+        obj=version,
+        action="compact_commented",
+        comment=f"{organisation}: {found['title']}",
+    )
+    return comment
+
+
+# --- signing on -----------------------------------------------------------------------------
+
+
+def current_version(compact: Compact) -> CompactVersion | None:
+    """The version in force: the last adopted."""
+    return compact.versions.filter(status=VersionStatus.ADOPTED).order_by("-number").first()
+
+
+@transaction.atomic
+def compact_sign_on(
+    *,
+    actor: User,
+    compact: Compact,
+    organisation: Organisation,
+    code: str,
+    seen_version: str | None,
+) -> SignOn:
+    """A representative signs the organisation on to the version in force, or confirms it after
+    a revision, with a fresh code from their authenticator app. The version they saw
+    (`seen_version`) must be the one in force now."""
+    compact = _locked_compact(compact)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not permissions.can_sign_for(actor, organisation):
+        raise PermissionDenied(
+            _(
+                "Only a representative of a verified organisation can sign it on to the compact. "
+                "Nothing was signed."
+            )
+        )
+    version = current_version(compact)
+    if version is None:
+        raise ValidationError(_("The compact has not been adopted yet."))
+    check_seen(seen=seen_version, current=sign_on_version(version))
+    live = SignOn.objects.filter(compact=compact, organisation=organisation, withdrawn_at=None)
+    if live.filter(version=version).exists():
+        raise ValidationError(
+            _("%(organisation)s has already signed on to version %(number)d.")
+            % {"organisation": organisation, "number": version.number}
+        )
+    second_factor.verify_fresh_code(actor=actor, code=code)
+    confirming = live.exists()
+    sign_on = SignOn.objects.create(
+        compact=compact,
+        version=version,
+        organisation=organisation,
+        signed_by=actor,
+        signed_at=timezone.now(),
+        text_sha256=version.text_sha256 or text_sha256(version),
+    )
+    audit_record(
+        actor=actor,
+        obj=compact,
+        action="compact_confirmed" if confirming else "compact_signed_on",
+        comment=audit_note(f"{organisation} v{version.number}", sign_on.text_sha256[:16]),
+    )
+    notify(
+        kind="compact_signed_on",
+        obj=sign_on,
+        recipients=signatory_people_of(organisation),
+        due_date=timezone.localdate(),
+    )
+    return sign_on
+
+
+def signatory_people_of(organisation: Organisation) -> list[User]:
+    from organisations.notifications import organisation_people
+
+    return organisation_people([organisation.pk], editors=False)
+
+
+@transaction.atomic
+def compact_withdraw(
+    *, actor: User, compact: Compact, organisation: Organisation, reason: str
+) -> SignOn:
+    """A representative withdraws the organisation from the compact. Its sign-ons stay on record;
+    the public page no longer lists it."""
+    compact = _locked_compact(compact)
+    organisation = Organisation.objects.get(pk=organisation.pk)
+    if not permissions.can_sign_for(actor, organisation):
+        raise PermissionDenied(
+            _("Only a representative of the organisation can withdraw it from the compact.")
+        )
+    live = list(
+        SignOn.objects.select_for_update().filter(
+            compact=compact, organisation=organisation, withdrawn_at=None
+        )
+    )
+    if not live:
+        raise ValidationError(
+            _("%(organisation)s is not signed on to the compact.") % {"organisation": organisation}
+        )
+    now = timezone.now()
+    for sign_on in live:
+        sign_on.withdrawn_at = now
+        sign_on.withdrawn_by = actor
+        sign_on.withdraw_reason = reason.strip()
+    SignOn.objects.bulk_update(live, ["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    audit_record(
+        actor=actor, obj=compact, action="compact_withdrawn", comment=f"{organisation}: {reason}"
+    )
+    return live[-1]
+
+
+# --- action plans, commitments and follow-up --------------------------------------------------
+
+
+@transaction.atomic
+def plan_add(
+    *, actor: User, compact: Compact, title: str, starts_on: date, ends_on: date
+) -> ActionPlan:
+    _ensure_manager(actor, compact)
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": [_("The plan cannot end before it starts.")]})
+    if not title.strip():
+        raise ValidationError({"title": [_("Give the action plan a title.")]})
+    plan = ActionPlan.objects.create(
+        compact=compact, title=title.strip(), starts_on=starts_on, ends_on=ends_on
+    )
+    audit_record(actor=actor, obj=compact, action="compact_plan_added", comment=plan.title)
+    return plan
+
+
+@transaction.atomic
+def commitment_add(
+    *, actor: User, plan: ActionPlan, text: str, owner: str, responsible: str = ""
+) -> Commitment:
+    plan = ActionPlan.objects.select_for_update().select_related("compact").get(pk=plan.pk)
+    _ensure_manager(actor, plan.compact)
+    if owner not in Owner.values:
+        raise ValidationError({"owner": [_("Choose who makes the commitment.")]})
+    if not text.strip():
+        raise ValidationError({"text": [_("Write the commitment.")]})
+    position = (
+        plan.commitments.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    commitment = Commitment.objects.create(
+        plan=plan,
+        position=position,
+        text=text.strip(),
+        owner=owner,
+        responsible=responsible.strip(),
+    )
+    audit_record(
+        actor=actor, obj=plan.compact, action="compact_commitment_added", comment=f"{position}"
+    )
+    return commitment
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    status: str
+    evidence: str = ""
+    comment: str = ""
+
+
+@transaction.atomic
+def follow_up_save(
+    *,
+    actor: User,
+    plan: ActionPlan,
+    year: int,
+    summary: str,
+    entries: Mapping[int, EntryInput],
+) -> FollowUp:
+    """The year's follow-up of an action plan: every commitment's status, with what shows it and
+    a comment. A published follow-up is no longer changed."""
+    plan = ActionPlan.objects.select_for_update().select_related("compact").get(pk=plan.pk)
+    _ensure_manager(actor, plan.compact)
+    if not plan.starts_on.year <= year <= plan.ends_on.year + 1:
+        raise ValidationError(
+            {"year": [_("Choose a year of the plan's period or the year after it.")]}
+        )
+    commitments = {c.pk: c for c in plan.commitments.all()}
+    unknown = set(entries) - set(commitments)
+    if unknown:
+        raise ValidationError(_("Unknown commitment."))
+    missing = [c for pk, c in commitments.items() if pk not in entries]
+    if missing:
+        raise ValidationError(
+            [
+                _("Give the status of commitment %(number)d.") % {"number": c.position}
+                for c in missing
+            ]
+        )
+    if any(entry.status not in CommitmentStatus.values for entry in entries.values()):
+        raise ValidationError(_("Choose a status for every commitment."))
+    follow_up, _created = FollowUp.objects.get_or_create(
+        plan=plan, year=year, defaults={"recorded_by": actor}
+    )
+    if follow_up.published_at is not None:
+        raise ValidationError(
+            _("The follow-up of %(year)d is published and no longer changes.") % {"year": year}
+        )
+    follow_up.summary = summary.strip()
+    follow_up.recorded_by = actor
+    follow_up.save()
+    existing = {e.commitment_id: e for e in follow_up.entries.all()}
+    create: list[FollowUpEntry] = []
+    update: list[FollowUpEntry] = []
+    for pk, entry in entries.items():
+        row = existing.get(pk) or FollowUpEntry(follow_up=follow_up, commitment_id=pk)
+        row.status = entry.status
+        row.evidence = entry.evidence.strip()
+        row.comment = entry.comment.strip()
+        (update if row.pk else create).append(row)
+    FollowUpEntry.objects.bulk_create(create)
+    FollowUpEntry.objects.bulk_update(update, ["status", "evidence", "comment"])
+    audit_record(
+        actor=actor, obj=plan.compact, action="compact_follow_up_saved", comment=f"{plan} {year}"
+    )
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_publish(*, actor: User, follow_up: FollowUp) -> FollowUp:
+    """The follow-up becomes public, and the organisations signed on are told what became of the
+    commitments."""
+    follow_up = (
+        FollowUp.objects.select_for_update().select_related("plan__compact").get(pk=follow_up.pk)
+    )
+    _ensure_manager(actor, follow_up.plan.compact)
+    if follow_up.published_at is not None:
+        raise ValidationError(_("The follow-up is already published."))
+    follow_up.published_at = timezone.now()
+    follow_up.save(update_fields=["published_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        obj=follow_up.plan.compact,
+        action="compact_follow_up_published",
+        comment=f"{follow_up.plan} {follow_up.year}",
+    )
+    notify(
+        kind="compact_follow_up_published",
+        obj=follow_up,
+        recipients=signatory_people(follow_up.plan.compact),
+        due_date=timezone.localdate(),
+    )
+    return follow_up
