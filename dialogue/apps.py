@@ -8,7 +8,12 @@ class DialogueConfig(AppConfig):
 
     def ready(self) -> None:
         from dialogue import demo, notifications, panels, services
-        from portal import registry
+        from dialogue.models import Compact, CompactVersion
+        from portal import person_cache, public_cache, registry
+
+        # the public list of compacts is kept for every visitor (portal.public_cache)
+        for model in (Compact, CompactVersion):
+            person_cache.watch(model, generation=public_cache.LISTS)
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dialogue.models import CommitmentStatus, Owner
@@ -47,6 +49,13 @@ class NewSectionForm(PortalForm):
 class OpenForm(PortalForm):
     closes = forms.DateField(label=_("Last day for comments"), widget=DATE)
 
+    def clean_closes(self) -> date:
+        # said before the person is asked to confirm (the service refuses it too)
+        closes: date = self.cleaned_data["closes"]
+        if closes <= timezone.localdate():
+            raise forms.ValidationError(_("Choose a last day for comments after today."))
+        return closes
+
 
 class AdoptForm(PortalForm):
     adopted_on = forms.DateField(label=_("Adopted on"), widget=DATE)
@@ -56,6 +65,12 @@ class AdoptForm(PortalForm):
     paragraph = forms.CharField(
         label=_("Paragraph of the minutes"), max_length=100, help_text=_("For example § 45.")
     )
+
+    def clean_adopted_on(self) -> date:
+        adopted_on: date = self.cleaned_data["adopted_on"]
+        if adopted_on > timezone.localdate():
+            raise forms.ValidationError(_("The date of adoption cannot be in the future."))
+        return adopted_on
 
 
 class CommentForm(PortalForm):

@@ -87,18 +87,7 @@ def compact_page(
         else []
     )
     status = 400 if bound else 200
-    changes = (
-        {
-            change.key: change
-            for change in sections_diff(
-                sections=[(s["key"], s["title"]) for s in open_.sections],
-                old={s["key"]: s["text"] for s in current.sections},
-                new={s["key"]: s["text"] for s in open_.sections},
-            )
-        }
-        if open_ is not None and current is not None
-        else {}
-    )
+    changes = _changes(current, open_)
     return render(
         request,
         "dialogue/compact.html",
@@ -130,6 +119,20 @@ def compact_page(
         },
         status=status,
     )
+
+
+def _changes(current: CompactVersion | None, revised: CompactVersion | None) -> dict[str, Any]:
+    """What a revision changes in each section, by section key ({} for a first version)."""
+    if current is None or revised is None:
+        return {}
+    return {
+        change.key: change
+        for change in sections_diff(
+            sections=[(s["key"], s["title"]) for s in revised.sections],
+            old={s["key"]: s["text"] for s in current.sections},
+            new={s["key"]: s["text"] for s in revised.sections},
+        )
+    }
 
 
 def _open_for_comments(version: CompactVersion) -> bool:
@@ -247,8 +250,13 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
     if open_ is None:
         messages.error(request, _("The compact is not open for comments."))
         return redirect(_compact_url(pk))
-    form = CommentForm(request.POST, organisations=selectors.commenting_organisations(user=user))
     section = request.POST.get("section", "")
+    form = CommentForm(
+        request.POST,
+        organisations=selectors.commenting_organisations(user=user),
+        # the ids the section's own comment box has (compact.html)
+        auto_id="id_%s_" + "".join(c for c in section if c.isascii() and c.isalnum())[:10],
+    )
     if form.is_valid():
         try:
             services.version_comment_add(
@@ -331,8 +339,13 @@ def officer_page(
     working = next((v for v in versions if v.status != VersionStatus.ADOPTED), None)
     current = next((v for v in versions if v.status == VersionStatus.ADOPTED), None)
     comments = selectors.comments_of(working) if working is not None else []
+    changes = _changes(current, working)
     sections = [
-        {**s, "comments": [c for c in comments if c.section == s["key"]]}
+        {
+            **s,
+            "comments": [c for c in comments if c.section == s["key"]],
+            "change": changes.get(s["key"]),
+        }
         for s in (working.sections if working else [])
     ]
     plans = selectors.plans_of(compact, published_only=False)
@@ -346,13 +359,7 @@ def officer_page(
             "current": current,
             "sections": sections,
             "seen_state": transitions.state_token(working) if working else "",
-            "changes": sections_diff(
-                sections=[(s["key"], s["title"]) for s in working.sections],
-                old={s["key"]: s["text"] for s in current.sections},
-                new={s["key"]: s["text"] for s in working.sections},
-            )
-            if working is not None and current is not None
-            else [],
+            "changes": bool(changes),
             "new_section_form": bound.get("new_section_form") or NewSectionForm(),
             "open_form": bound.get("open_form") or OpenForm()
             if working is not None and working.status == VersionStatus.DRAFT
@@ -506,10 +513,10 @@ def open_for_comments(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         response := confirmation(
             request,
-            title=_("Open for comments"),
+            title=_("Open the draft for comments"),
             question=_("Open the draft for the organisations' comments until %(date)s?")
             % {"date": long_date(closes)},
-            confirm_label=_("Open for comments"),
+            confirm_label=_("Open the draft for comments"),
             cancel_url=_officer_url(pk, "text"),
             consequences=[
                 _("Everyone can read the draft on the compact's public page."),

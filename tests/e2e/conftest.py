@@ -92,4 +92,5 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 from tests.agreements.conftest import iop  # noqa: E402, F401 - the IOP world, for the agreement pages
+from tests.dialogue.conftest import kommun  # noqa: E402, F401 - the compacts' world
 from tests.grants.conftest import grants  # noqa: E402, F401 - the grants world, for the grant path

@@ -1,0 +1,146 @@
+"""The local compacts in a real browser, at 1280 and 320 px: the public page passes axe with
+nothing wider than the screen; a representative signs the organisation on with a code from the
+authenticator app and withdraws after a confirmation; an editor comments on a section of a
+version open for comments; an officer writes a section, opens the draft for comments and
+records its adoption."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from dialogue import services
+from dialogue.models import SignOn, VersionComment
+from tests.dialogue.conftest import Kommun, adopt, write
+from tests.helpers.browser import axe_violations, officer_page
+from tests.helpers.mfa import signing_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _overflow(page: Any) -> int:
+    return int(
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_a_representative_signs_on_and_withdraws(
+    browser: Any,
+    live_server: Any,
+    kommun: Kommun,
+    width: int,
+) -> None:
+    compact = write(kommun)
+    adopt(kommun, compact.versions.get())
+    page = officer_page(browser, live_server, kommun.rep)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/overenskommelser/{compact.pk}/")
+    assert page.get_by_role("heading", level=1, name="Överenskommelsen").is_visible()
+    assert _overflow(page) == 0
+    assert axe_violations(page) == []
+    # a wrong code: said beside the field, nothing signed
+    page.get_by_label("Kod från din autentiseringsapp").fill("000000")
+    page.get_by_role("button", name="Anslut med koden").click()
+    assert page.locator("[data-error-summary]").is_visible()
+    assert not SignOn.objects.exists()
+    page.get_by_label("Kod från din autentiseringsapp").fill(signing_code(kommun.rep))
+    page.get_by_role("button", name="Anslut med koden").click()
+    assert page.get_by_text("Bryggan är ansluten till version 1 av överenskommelsen.").is_visible()
+    assert page.locator("#anslutna td", has_text="Bryggan").is_visible()
+    # withdrawing asks first
+    page.get_by_text("Lämna överenskommelsen", exact=True).first.click()
+    page.locator("#min-organisation form button[type=submit]").click()
+    assert page.get_by_role("button", name="Ja, lämna överenskommelsen").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Ja, lämna överenskommelsen").click()
+    assert page.get_by_text("Bryggan har lämnat överenskommelsen.").is_visible()
+    assert not SignOn.objects.filter(withdrawn_at=None).exists()
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_an_editor_comments_on_a_section(
+    browser: Any,
+    live_server: Any,
+    kommun: Kommun,
+    width: int,
+) -> None:
+    compact = write(kommun)
+    adopt(kommun, compact.versions.get())
+    draft = services.version_start(actor=kommun.officer, compact=compact)
+    draft = services.version_section_save(
+        actor=kommun.officer,
+        version=draft,
+        key=draft.sections[0]["key"],
+        title="Dialog",
+        text="Vi samtalar varje månad.",
+        seen_state=None,
+    )
+    services.version_open_for_comments(
+        actor=kommun.officer,
+        version=draft,
+        closes=timezone.localdate() + timedelta(days=14),
+        seen_state=None,
+    )
+    page = officer_page(browser, live_server, kommun.editor)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/overenskommelser/{compact.pk}/")
+    assert page.get_by_role("heading", name="Version 2 är öppen för synpunkter").is_visible()
+    assert page.locator("#kommentarer ins").first.is_visible()  # what the revision adds
+    page.get_by_text("Lämna synpunkter på ”Dialog”").click()
+    assert _overflow(page) == 0
+    assert axe_violations(page) == []
+    # sent empty: the error is said and nothing is saved
+    section = page.locator(f"#avsnitt-{draft.sections[0]['key']}")
+    section.get_by_role("button", name="Skicka synpunkten").click()
+    assert page.locator("[data-error-summary]").is_visible()
+    assert not VersionComment.objects.exists()
+    section.get_by_label("Din synpunkt").fill("Skriv sex veckor under sommaren.")
+    section.get_by_role("button", name="Skicka synpunkten").click()
+    assert page.get_by_text("Din synpunkt har skickats till kommunen. Tack!").is_visible()
+    assert VersionComment.objects.get().text == "Skriv sex veckor under sommaren."
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_an_officer_writes_opens_and_adopts(
+    browser: Any,
+    live_server: Any,
+    kommun: Kommun,
+    width: int,
+) -> None:
+    compact = write(kommun)
+    page = officer_page(browser, live_server, kommun.officer)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/handlaggning/")
+    page.get_by_role("link", name="Överenskommelser").first.click()
+    page.get_by_role("link", name="Överenskommelsen").click()
+    assert _overflow(page) == 0
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Redigera ”Dialog”").click()
+    page.get_by_label("Text").fill("Kommunen bjuder in tidigt, med fyra veckors svarstid.")
+    page.get_by_role("button", name="Spara avsnittet").click()
+    assert page.get_by_text("”Dialog” har sparats.").is_visible()
+    # a last day in the past: said beside the field
+    page.get_by_label("Sista dag för synpunkter").fill("2020-01-01")
+    page.get_by_role("button", name="Öppna utkastet för synpunkter").click()
+    assert page.locator("[data-error-summary]").get_by_role(
+        "link", name="Välj en sista dag för synpunkter efter i dag."
+    ).is_visible()
+    # adopted after a confirmation
+    page.get_by_label("Antagen den").fill("2026-03-14")
+    page.get_by_label("Antagen av").fill("Kommunfullmäktige")
+    page.get_by_label("Paragraf i protokollet").fill("§ 42")
+    page.get_by_role("button", name="Registrera beslutet").click()
+    assert page.get_by_text("Registrera att Kommunfullmäktige antog version 1").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Registrera beslutet").click()
+    assert page.get_by_text("Version 1 är antagen och publicerad").is_visible()
+    version = compact.versions.get()
+    assert version.status == "adopted"
+    assert "fyra veckors svarstid" in version.sections[0]["text"]
+    page.context.close()
