@@ -17,6 +17,7 @@ class DialogueConfig(AppConfig):
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)
+        registry.register_reminder_source("dialogue", notifications.meeting_notices)
         for item in panels.NAV:
             registry.register_nav_item(item)
         for panel in panels.PANELS:

@@ -1,6 +1,7 @@
-"""The quick start's local compact: Exempelkommun's compact with civil society, adopted in 2024,
+"""The quick start's dialogue: Exempelkommun's local compact with civil society, adopted in 2024,
 twelve organisations signed on, an action plan with its published follow-up of 2025, and a
-revised version open for comments with the first comments on it."""
+revised version open for comments with the first comments on it; and its pensioners' council,
+with two meetings held and their minutes published, and one coming."""
 
 from __future__ import annotations
 
@@ -9,7 +10,21 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from dialogue import services
-from dialogue.models import CommitmentStatus, Compact, Owner, SignOn, VersionComment
+from dialogue.models import (
+    AgendaItem,
+    Attendance,
+    CommitmentStatus,
+    Compact,
+    Forum,
+    ForumKind,
+    ForumMember,
+    Meeting,
+    MemberStatus,
+    MinutesStatus,
+    Owner,
+    SignOn,
+    VersionComment,
+)
 from organisations.models import Organisation, OrganisationMembership, OrganisationStatus
 from portal.models import PublicBody, User
 
@@ -94,6 +109,11 @@ def _representative(organisation: Organisation) -> User | None:
 
 
 def seed_dialogue(*, users: dict[str, User]) -> None:
+    seed_compact(users=users)
+    seed_forum(users=users)
+
+
+def seed_compact(*, users: dict[str, User]) -> None:
     if Compact.objects.filter(title=TITLE).exists():
         return
     kommun = PublicBody.objects.filter(registry_prefix="EXK").first()
@@ -193,4 +213,110 @@ def seed_dialogue(*, users: dict[str, User]) -> None:
             author=commenter,
             text="Bra med en fast svarstid. Fyra veckor räcker inte när remissen kommer under "
             "sommaren: skriv sex veckor under juni–augusti.",
+        )
+
+
+FORUM = "Kommunala pensionärsrådet"
+
+MINUTES = [
+    (
+        date(2026, 9, 10),
+        "§ 1 Ordföranden öppnade mötet.\n"
+        "§ 2 Färdtjänsten: förvaltningen redovisade väntetiderna under sommaren. Rådet vill få "
+        "en ny redovisning i oktober.\n"
+        "§ 3 Äldreboendenas aktiviteter: föreningarna erbjuder sig att hålla i högläsning.\n"
+        "§ 4 Mötet avslutades.",
+    ),
+    (
+        date(2026, 10, 22),
+        "§ 1 Ordföranden öppnade mötet.\n"
+        "§ 2 Färdtjänsten: väntetiderna har kortats till i genomsnitt 12 minuter.\n"
+        "§ 3 Budget 2027 för äldreomsorgen: rådet lämnade synpunkter på hemtjänstens taxor.\n"
+        "§ 4 Mötet avslutades.",
+    ),
+]
+
+
+def seed_forum(*, users: dict[str, User]) -> None:
+    """A pensioners' council with its member organisations, two meetings held with published
+    minutes, and one coming with its agenda and a member's proposal waiting for an answer."""
+    if Forum.objects.filter(title=FORUM).exists():
+        return
+    kommun = PublicBody.objects.filter(registry_prefix="EXK").first()
+    if kommun is None:
+        return
+    officer = users["handlaggare@exempel.se"]
+    forum = services.forum_create(
+        actor=officer,
+        public_body=kommun,
+        title=FORUM,
+        kind=ForumKind.PENSIONERS,
+        description="Pensionärsorganisationernas och kommunens råd för frågor som rör äldre: "
+        "äldreomsorg, färdtjänst, bostäder och mötesplatser. Rådet möts fyra gånger om året.",
+    )
+    verified = list(Organisation.objects.filter(status=OrganisationStatus.VERIFIED).order_by("pk"))
+    members: list[ForumMember] = []
+    for organisation in verified:
+        if len(members) == 6:
+            break
+        person = _representative(organisation)
+        if person is None:
+            continue
+        if organisation.name == "Exempelstadens Idrottsförening":
+            # invited, for the demo's representative to answer
+            ForumMember.objects.create(forum=forum, organisation=organisation, invited_by=officer)
+            continue
+        members.append(
+            ForumMember.objects.create(
+                forum=forum,
+                organisation=organisation,
+                status=MemberStatus.ACTIVE,
+                representative=person,
+                invited_by=officer,
+            )
+        )
+    zone = timezone.get_current_timezone()
+    for day, text in MINUTES:
+        starts = datetime.combine(day, time(14, 0), tzinfo=zone)
+        meeting = Meeting.objects.create(
+            forum=forum,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            place="Stadshuset, sammanträdesrum Ekan",
+            notice_on=day - timedelta(days=forum.notice_days),
+            minutes=text,
+            minutes_status=MinutesStatus.PUBLISHED,
+            minutes_approved_by="Ordförande Karin Berg och justerare Olle Lind",
+            minutes_approved_on=day + timedelta(days=7),
+            minutes_published_at=starts + timedelta(days=8),
+        )
+        Attendance.objects.bulk_create(
+            Attendance(
+                meeting=meeting,
+                member=member,
+                present="representative" if n % 3 else "absent",
+            )
+            for n, member in enumerate(members, start=1)
+        )
+    # the coming meeting, three weeks ahead
+    day = timezone.localdate() + timedelta(days=21)
+    starts = datetime.combine(day, time(14, 0), tzinfo=zone)
+    coming = services.meeting_schedule(
+        actor=officer,
+        forum=forum,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        place="Stadshuset, sammanträdesrum Ekan",
+    )
+    for title in ("Färdtjänsten: uppföljning", "Mötesplatser för äldre under vintern"):
+        services.agenda_item_add(actor=officer, meeting=coming, title=title)
+    if members and members[0].representative is not None:
+        AgendaItem.objects.create(
+            meeting=coming,
+            title="Snöröjning vid busshållplatser",
+            description="Flera medlemmar har inte kommit fram till bussen efter snöfall.",
+            status="proposed",
+            position=3,
+            organisation=members[0].organisation,
+            proposed_by=members[0].representative,
         )

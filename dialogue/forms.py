@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dialogue.models import CommitmentStatus, Owner
+from dialogue.models import CommitmentStatus, ForumKind, Owner
 from portal.forms import PortalForm
 from portal.transitions import SEEN_STATE
 from portal.versions import SeenVersionField
@@ -176,3 +176,111 @@ class FollowUpForm(PortalForm):
             (c, [self[f"status_{c.pk}"], self[f"evidence_{c.pk}"], self[f"comment_{c.pk}"]])
             for c in self.commitments
         ]
+
+
+# --- forums and councils ----------------------------------------------------------------------
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ForumForm(PortalForm):
+    title = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ForumKind.choices)
+    public_body = forms.TypedChoiceField(label=_("Responsible public body"), coerce=int)
+    description = forms.CharField(
+        label=_("What the forum is for"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    notice_days = forms.IntegerField(
+        label=_("Notice, days before a meeting"), min_value=1, max_value=60, initial=7
+    )
+    proposal_days = forms.IntegerField(
+        label=_("Last day for proposed items, days before a meeting"),
+        min_value=1,
+        max_value=90,
+        initial=14,
+    )
+
+    def __init__(self, *args: Any, bodies: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["public_body"]).choices = bodies
+
+
+class InviteForm(PortalForm):
+    organisation_number = forms.CharField(
+        label=_("Organisation number of the organisation to invite"), max_length=20
+    )
+
+
+class AppointForm(PortalForm):
+    representative = forms.TypedChoiceField(label=_("Representative"), coerce=int)
+    deputy = forms.TypedChoiceField(
+        label=_("Deputy (optional)"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["representative"]).choices = [("", ""), *people]
+        cast(forms.ChoiceField, self.fields["deputy"]).choices = [("", ""), *people]
+
+
+class MeetingForm(PortalForm):
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=300,
+        help_text=_("An address and room, or a link to the video meeting."),
+    )
+    seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ItemForm(PortalForm):
+    title = forms.CharField(label=_("Item"), max_length=200)
+    description = forms.CharField(
+        label=_("What it is about (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ProposeForm(ItemForm):
+    organisation = forms.TypedChoiceField(label=_("For the organisation"), coerce=int)
+
+    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["organisation"])
+        field.choices = organisations
+        if len(organisations) == 1:
+            field.widget = forms.HiddenInput()
+            self.initial.setdefault("organisation", organisations[0][0])
+
+
+class DeclineItemForm(PortalForm):
+    reason = forms.CharField(
+        label=_("Why is the item not taken up?"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MinutesForm(PortalForm):
+    text = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 16}))
+    seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ApproveMinutesForm(PortalForm):
+    approved_by = forms.CharField(
+        label=_("Approved by"),
+        max_length=300,
+        help_text=_("The chair and the person who checked the minutes (justerare)."),
+    )
+    approved_on = forms.DateField(label=_("Approved on"), widget=DATE)
+    seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class CancelForm(PortalForm):
+    reason = forms.CharField(
+        label=_("Why is the meeting cancelled? (sent to the members)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -237,3 +237,209 @@ class FollowUpEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.follow_up}: {self.commitment}"
+
+
+# --- forums and councils ----------------------------------------------------------------------
+
+
+class ForumKind(models.TextChoices):
+    DIALOGUE_FORUM = "dialogue_forum", _("Dialogue forum")
+    PENSIONERS = "pensioners_council", _("Pensioners' council")
+    DISABILITY = "disability_council", _("Disability council")
+    STEERING_GROUP = "steering_group", _("Joint steering group")
+    OTHER = "other", _("Other council or forum")
+
+
+class Forum(models.Model):
+    """A meeting place of the municipality and the organisations (dialogforum, pensionärsråd,
+    funktionshinderråd, a compact's joint steering group): member organisations with their
+    appointed representatives and deputies, and meetings with notice, agenda, attendance and
+    minutes."""
+
+    title = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=ForumKind.choices)
+    public_body = models.ForeignKey(
+        PublicBody,
+        verbose_name=_("responsible public body"),
+        on_delete=models.PROTECT,
+        related_name="forums",
+    )
+    description = models.TextField(_("what the forum is for"), blank=True)
+    notice_days = models.PositiveSmallIntegerField(_("notice (days before a meeting)"), default=7)
+    proposal_days = models.PositiveSmallIntegerField(
+        _("last day for proposed agenda items (days before a meeting)"), default=14
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("forum or council")
+        verbose_name_plural = _("forums and councils")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MemberStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACTIVE = "active", _("Member")
+    LEFT = "left", _("Left")
+
+
+class ForumMember(models.Model):
+    """A member organisation of a forum: invited by an officer, it accepts through its
+    representative, who appoints the person who represents it and a deputy (and replaces them
+    later)."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="members")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="forum_memberships"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.INVITED
+    )
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("representative"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("member organisation")
+        verbose_name_plural = _("member organisations")
+        ordering = ["organisation__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "organisation"],
+                condition=~models.Q(status="left"),
+                name="one_membership_per_forum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.forum}"
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MinutesStatus(models.TextChoices):
+    NONE = "none", _("Not written")
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+
+
+class Meeting(models.Model):
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="meetings")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    # the day the notice goes to the members (the forum's notice days before the meeting),
+    # kept when the meeting changes after it went: they are told of the change instead
+    notice_on = models.DateField(_("notice sent on"))
+    # the calendar's SEQUENCE: raised by every change a member's calendar must follow
+    sequence = models.PositiveIntegerField(default=0)
+    minutes = models.TextField(_("minutes"), blank=True)
+    minutes_status = models.CharField(
+        _("minutes"), max_length=20, choices=MinutesStatus.choices, default=MinutesStatus.NONE
+    )
+    minutes_approved_by = models.CharField(_("approved by"), max_length=300, blank=True)
+    minutes_approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    minutes_published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["forum", "starts_at"], name="meeting_by_forum")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forum} {self.starts_at:%Y-%m-%d}"
+
+
+class ItemStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("On the agenda")
+    DECLINED = "declined", _("Not on the agenda")
+
+
+class AgendaItem(models.Model):
+    """An item of a meeting's agenda: added by an officer, or proposed by a member organisation
+    before the last day for proposals and then put on the agenda or not (with a reason)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="items")
+    title = models.CharField(_("item"), max_length=200)
+    description = models.TextField(_("what it is about"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.ACCEPTED
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    """Who attended a meeting for a member organisation: its representative, its deputy, or
+    nobody."""
+
+    class Present(models.TextChoices):
+        REPRESENTATIVE = "representative", _("The representative")
+        DEPUTY = "deputy", _("The deputy")
+        ABSENT = "absent", _("Nobody")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(ForumMember, on_delete=models.PROTECT, related_name="+")
+    present = models.CharField(_("attended"), max_length=20, choices=Present.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="one_attendance_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.member} {self.present}"

@@ -3,12 +3,23 @@ leads to the compact's public page, which anyone may open."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dialogue.models import CompactVersion, FollowUp, SignOn
-from portal.models import Notification
-from portal.registry import Context, Kind
+from dialogue.models import (
+    AgendaItem,
+    CompactVersion,
+    FollowUp,
+    ForumMember,
+    Meeting,
+    MeetingStatus,
+    MemberStatus,
+    SignOn,
+)
+from portal.models import AuditEvent, Notification, User
+from portal.registry import Context, Kind, Rows
 
 
 def _compact_url(pk: int, anchor: str = "") -> str:
@@ -38,6 +49,42 @@ def _follow_up(follow_up: FollowUp, _row: Notification) -> Context:
         "compact": follow_up.plan.compact,
         "follow_up": follow_up,
         "url": _compact_url(follow_up.plan.compact_id, "uppfoljning"),
+    }
+
+
+def _forum_url(pk: int, anchor: str = "") -> str:
+    return reverse("dialogue:forum", args=[pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _invitation(member: ForumMember, _row: Notification) -> Context:
+    return {
+        "forum": member.forum,
+        "member": member,
+        "url": _forum_url(member.forum_id, "min-organisation"),
+    }
+
+
+def _meeting(meeting: Meeting, _row: Notification) -> Context:
+    return {
+        "forum": meeting.forum,
+        "meeting": meeting,
+        "agenda": list(meeting.items.filter(status="accepted").order_by("position", "id")),
+        "url": _forum_url(meeting.forum_id, f"mote-{meeting.pk}"),
+    }
+
+
+def _meeting_event(event: AuditEvent, row: Notification) -> Context:
+    """About a change to a meeting (its audit event: each change a notification of its own)."""
+    meeting = Meeting.objects.select_related("forum").get(pk=event.object_id)
+    return {**_meeting(meeting, row), "event": event}
+
+
+def _item(item: AgendaItem, _row: Notification) -> Context:
+    return {
+        "forum": item.meeting.forum,
+        "meeting": item.meeting,
+        "item": item,
+        "url": _forum_url(item.meeting.forum_id, f"mote-{item.meeting_id}"),
     }
 
 
@@ -74,4 +121,79 @@ KINDS = [
         _follow_up,
         ("plan__compact",),
     ),
+    Kind(
+        "forum_invitation",
+        _("Invitation to a forum or council"),
+        "dialogue/email/forum_invitation",
+        False,
+        _invitation,
+        ("forum", "organisation"),
+    ),
+    # the notice of a meeting, found by the scan the forum's notice days before it
+    Kind(
+        "meeting_notice",
+        _("Notice of a meeting"),
+        "dialogue/email/meeting_notice",
+        True,
+        _meeting,
+        ("forum",),
+    ),
+    Kind(
+        "meeting_changed",
+        _("A meeting has changed"),
+        "dialogue/email/meeting_changed",
+        True,
+        _meeting_event,
+    ),
+    Kind(
+        "meeting_cancelled",
+        _("A meeting is cancelled"),
+        "dialogue/email/meeting_cancelled",
+        True,
+        _meeting_event,
+    ),
+    Kind(
+        "agenda_item_decided",
+        _("Your proposed agenda item"),
+        "dialogue/email/agenda_item_decided",
+        False,
+        _item,
+        ("meeting__forum",),
+    ),
+    Kind(
+        "minutes_published",
+        _("Minutes published"),
+        "dialogue/email/minutes_published",
+        False,
+        _meeting,
+        ("forum",),
+    ),
 ]
+
+
+def meeting_notices(rows: Rows, *, now: datetime, today: date) -> None:
+    """The notice of every coming meeting whose day of notice has come (and was perhaps missed
+    while the scan did not run), to the appointed representatives and deputies of the forum's
+    members: one row per meeting and person, so a person appointed after the notice went gets it
+    at the next scan, and nobody twice. Two queries whatever the number of meetings."""
+    due = list(
+        Meeting.objects.filter(
+            status=MeetingStatus.PLANNED,
+            starts_at__gt=now,
+            notice_on__lte=today,
+            notice_on__gte=today - timedelta(days=366),
+        )
+        .order_by()
+        .values_list("pk", "forum_id", "notice_on")
+    )
+    if not due:
+        return
+    people: dict[int, dict[int, User]] = {}
+    for member in ForumMember.objects.filter(
+        forum_id__in={forum for _pk, forum, _on in due}, status=MemberStatus.ACTIVE
+    ).select_related("representative", "deputy"):
+        for person in (member.representative, member.deputy):
+            if person is not None and person.is_active:
+                people.setdefault(member.forum_id, {})[person.pk] = person
+    for pk, forum_id, notice_on in due:
+        rows.add("meeting_notice", Meeting, pk, notice_on, people.get(forum_id, {}).values())

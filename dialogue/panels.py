@@ -4,17 +4,29 @@ confirm a new version."""
 
 from __future__ import annotations
 
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from dialogue import permissions
-from dialogue.models import CompactVersion, SignOn, VersionStatus
+from dialogue.models import (
+    AgendaItem,
+    CompactVersion,
+    ForumMember,
+    ItemStatus,
+    MemberStatus,
+    SignOn,
+    VersionStatus,
+)
 from portal.registry import FOOTER, OFFICER_HOME, Context, NavItem, Panel, Todo
 
-NAV = [NavItem("dialogue:compacts", _("Local compacts"), FOOTER, 40)]
+NAV = [
+    NavItem("dialogue:compacts", _("Local compacts"), FOOTER, 40),
+    NavItem("dialogue:forums", _("Forums and councils"), FOOTER, 41),
+]
 
 
 def _officer_home(request: HttpRequest) -> Context:
@@ -27,6 +39,60 @@ PANELS = [
 
 
 def todos(request: HttpRequest) -> list[Todo]:
+    """What waits for the person in the dialogue: a new version of a compact to confirm and an
+    invitation to a forum to answer (a representative), proposed agenda items to consider (the
+    forum's officers)."""
+    return [*_compacts_to_confirm(request), *_invitations(request), *_proposals(request)]
+
+
+def _invitations(request: HttpRequest) -> list[Todo]:
+    organisations = permissions.signing_organisation_ids(request.user)
+    if not organisations:
+        return []
+    return [
+        Todo(
+            gettext("Answer the invitation of %(organisation)s to “%(forum)s”")
+            % {"organisation": organisation, "forum": title},
+            reverse("dialogue:forum", args=[forum_id]) + "#min-organisation",
+            order=41,
+        )
+        for forum_id, title, organisation in ForumMember.objects.filter(
+            organisation_id__in=organisations, status=MemberStatus.INVITED
+        )
+        .order_by("forum__title", "organisation__name")
+        .values_list("forum_id", "forum__title", "organisation__name")
+    ]
+
+
+def _proposals(request: HttpRequest) -> list[Todo]:
+    bodies = permissions.managed_body_ids(request.user)
+    if not bodies:
+        return []
+    return [
+        Todo(
+            ngettext(
+                "%(count)d proposed agenda item to consider for “%(forum)s”",
+                "%(count)d proposed agenda items to consider for “%(forum)s”",
+                count,
+            )
+            % {"count": count, "forum": title},
+            reverse("dialogue:officer_meeting", args=[meeting_id]) + "#dagordning",
+            due=timezone.localdate(starts_at),
+            order=42,
+        )
+        for meeting_id, title, starts_at, count in AgendaItem.objects.filter(
+            status=ItemStatus.PROPOSED,
+            meeting__forum__public_body_id__in=bodies,
+            meeting__starts_at__gt=timezone.now(),
+        )
+        .values("meeting_id", "meeting__forum__title", "meeting__starts_at")
+        .annotate(count=Count("id"))
+        .order_by("meeting__starts_at")
+        .values_list("meeting_id", "meeting__forum__title", "meeting__starts_at", "count")
+    ]
+
+
+def _compacts_to_confirm(request: HttpRequest) -> list[Todo]:
     """The compacts a representative's organisation signed on to, whose newer adopted version it
     has not confirmed: two queries whatever the number of compacts."""
     organisations = permissions.signing_organisation_ids(request.user)

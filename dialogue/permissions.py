@@ -8,13 +8,23 @@
 - Comment on a version open for comments: a representative or editor of a verified organisation.
 - Read: the adopted text, the signatory organisations and the published follow-ups are public;
   a draft only for those who manage the compact; a version open for comments for everyone.
+
+Forums and councils:
+- Manage (members, meetings, agenda, attendance, minutes): as a compact, the case officers of the
+  forum's public body or of a body directly under it.
+- Answer an invitation, appoint or replace the organisation's representative and deputy, leave:
+  a representative of the member organisation, read at the moment they act.
+- Propose an agenda item: the appointed representative or deputy of an active member.
+- Read: the forum, its member organisations (no persons), its coming meetings with their agenda
+  and its published minutes are public.
 """
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from django.contrib.auth.models import AnonymousUser
 
-from dialogue.models import Compact
 from organisations import permissions as organisation_permissions
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, OrganisationRole, OrganisationStatus
@@ -36,8 +46,14 @@ def managed_body_ids(user: AnyUser) -> set[int]:
     return found
 
 
-def can_manage(user: AnyUser, compact: Compact) -> bool:
-    return compact.public_body_id in managed_body_ids(user)
+class Owned(Protocol):
+    public_body_id: int
+
+
+def can_manage(user: AnyUser, thing: Owned) -> bool:
+    """A compact or a forum: managed by the case officers of its public body (or of a body
+    directly under it)."""
+    return thing.public_body_id in managed_body_ids(user)
 
 
 def can_manage_any(user: AnyUser) -> bool:
@@ -73,3 +89,19 @@ def commenting_organisation_ids(user: AnyUser) -> set[int]:
         for pk, role in organisation_selectors.organisation_roles(user=user).items()
         if role in (OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR)
     }
+
+
+def appointed_members(user: AnyUser, members: list[Any]) -> list[Any]:
+    """The active memberships (of those given) for which the person is the appointed
+    representative or deputy."""
+    if not user.is_authenticated:
+        return []
+    return [
+        m for m in members if m.status == "active" and user.pk in (m.representative_id, m.deputy_id)
+    ]
+
+
+def can_answer_for(user: AnyUser, organisation: Organisation) -> bool:
+    """A representative of the organisation, read now: accepts or declines an invitation,
+    appoints its people, leaves."""
+    return organisation_permissions.can_act_for(user, organisation, OrganisationRole.REPRESENTATIVE)

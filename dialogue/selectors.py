@@ -4,24 +4,32 @@ queries whatever the number of compacts, sign-ons or commitments."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from dialogue import permissions
 from dialogue.models import (
     ActionPlan,
+    AgendaItem,
     Compact,
     CompactVersion,
     FollowUp,
     FollowUpEntry,
+    Forum,
+    ForumMember,
+    ItemStatus,
+    Meeting,
+    MemberStatus,
+    MinutesStatus,
     SignOn,
     VersionComment,
     VersionStatus,
 )
-from organisations.models import Organisation
+from organisations.models import Organisation, OrganisationMembership
 from portal.models import PublicBody, User
 
 AnyUser = User | AnonymousUser
@@ -170,3 +178,117 @@ def commenting_organisations(*, user: AnyUser) -> list[tuple[int, str]]:
         .order_by("name")
         .values_list("pk", "name")
     )
+
+
+# --- forums and councils ----------------------------------------------------------------------
+
+
+def public_forums() -> QuerySet[Forum]:
+    return Forum.objects.select_related("public_body").order_by("title", "id")
+
+
+def forum_public(*, pk: int) -> Forum:
+    forum = public_forums().filter(pk=pk).first()
+    if forum is None:
+        raise Http404
+    return forum
+
+
+def managed_forums(*, user: AnyUser) -> QuerySet[Forum]:
+    return public_forums().filter(public_body_id__in=permissions.managed_body_ids(user))
+
+
+def forum_for_manager(*, user: AnyUser, pk: int) -> Forum:
+    forum = managed_forums(user=user).filter(pk=pk).first()
+    if forum is None:
+        raise Http404
+    return forum
+
+
+def meeting_for_manager(*, user: AnyUser, pk: int) -> Meeting:
+    meeting = (
+        Meeting.objects.filter(pk=pk, forum__public_body_id__in=permissions.managed_body_ids(user))
+        .select_related("forum")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def members_of(forum: Forum) -> list[ForumMember]:
+    """Every membership but those ended, with their organisation and people (one query)."""
+    return list(
+        forum.members.exclude(status=MemberStatus.LEFT)
+        .select_related("organisation", "representative", "deputy")
+        .order_by("organisation__name", "id")
+    )
+
+
+def coming_meetings(forum: Forum) -> list[Meeting]:
+    """The meetings from today on, with the items on their agenda (two queries)."""
+    today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        forum.meetings.filter(starts_at__gte=today_start)
+        .order_by("starts_at", "id")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                AgendaItem.objects.filter(status=ItemStatus.ACCEPTED).order_by("position", "id"),
+                to_attr="agenda",
+            )
+        )[:MEETINGS_SHOWN]
+    )
+
+
+MEETINGS_SHOWN = 12
+
+
+def published_minutes(forum: Forum) -> QuerySet[Meeting]:
+    return forum.meetings.filter(minutes_status=MinutesStatus.PUBLISHED).order_by(
+        "-starts_at", "-id"
+    )
+
+
+def meetings_for_calendar(forum: Forum) -> list[Meeting]:
+    """The forum's meetings of the last year and every coming one, cancelled ones included (a
+    calendar that had them learns they are cancelled)."""
+    since = timezone.now() - timedelta(days=366)
+    return list(forum.meetings.filter(starts_at__gte=since).order_by("starts_at", "id"))
+
+
+def officer_meetings(forum: Forum) -> QuerySet[Meeting]:
+    return forum.meetings.order_by("-starts_at", "-id")
+
+
+def items_of(meeting: Meeting) -> list[AgendaItem]:
+    return list(
+        meeting.items.select_related("organisation", "proposed_by").order_by("position", "id")
+    )
+
+
+def my_forum_memberships(*, user: AnyUser, forum: Forum) -> list[ForumMember]:
+    """The memberships the person answers for (a representative of the organisation) or is
+    appointed to."""
+    if not user.is_authenticated:
+        return []
+    represents = permissions.signing_organisation_ids(user)
+    return [
+        m
+        for m in members_of(forum)
+        if m.organisation_id in represents or user.pk in (m.representative_id, m.deputy_id)
+    ]
+
+
+def organisation_people(organisation_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    """{organisation: its members in the portal as (id, name)}, for appointing (one query)."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for organisation_id, pk, name, email in (
+        OrganisationMembership.objects.filter(
+            organisation_id__in=organisation_ids, user__is_active=True
+        )
+        .order_by("user__name", "user__email")
+        .values_list("organisation_id", "user_id", "user__name", "user__email")
+    ):
+        found.setdefault(organisation_id, []).append((pk, name or email))
+    return found

@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,18 +21,28 @@ from django.utils.translation import gettext_lazy
 from dialogue import permissions
 from dialogue.models import (
     ActionPlan,
+    AgendaItem,
+    Attendance,
     Commitment,
     CommitmentStatus,
     Compact,
     CompactVersion,
     FollowUp,
     FollowUpEntry,
+    Forum,
+    ForumKind,
+    ForumMember,
+    ItemStatus,
+    Meeting,
+    MeetingStatus,
+    MemberStatus,
+    MinutesStatus,
     Owner,
     SignOn,
     VersionComment,
     VersionStatus,
 )
-from organisations.models import Organisation
+from organisations.models import Organisation, OrganisationStatus
 from portal import second_factor, transitions
 from portal.formats import long_date
 from portal.models import PublicBody, User
@@ -638,3 +648,477 @@ def follow_up_publish(*, actor: User, follow_up: FollowUp) -> FollowUp:
         due_date=timezone.localdate(),
     )
     return follow_up
+
+
+# --- forums and councils ----------------------------------------------------------------------
+
+AUDIT_ACTIONS.update(
+    {
+        "forum_created": gettext_lazy("Forum created"),
+        "forum_member_invited": gettext_lazy("Organisation invited"),
+        "forum_member_accepted": gettext_lazy("Invitation accepted"),
+        "forum_member_appointed": gettext_lazy("Representative and deputy appointed"),
+        "forum_member_left": gettext_lazy("Organisation left the forum"),
+        "meeting_scheduled": gettext_lazy("Meeting scheduled"),
+        "meeting_changed": gettext_lazy("Meeting changed"),
+        "meeting_cancelled": gettext_lazy("Meeting cancelled"),
+        "agenda_item_added": gettext_lazy("Agenda item added"),
+        "agenda_item_proposed": gettext_lazy("Agenda item proposed"),
+        "agenda_item_decided": gettext_lazy("Agenda item considered"),
+        "attendance_recorded": gettext_lazy("Attendance recorded"),
+        "minutes_saved": gettext_lazy("Minutes saved"),
+        "minutes_approved": gettext_lazy("Minutes approved"),
+        "minutes_published": gettext_lazy("Minutes published"),
+    }
+)
+
+
+def _ensure_forum_manager(actor: User, forum: Forum) -> None:
+    if not permissions.can_manage(actor, forum):
+        raise PermissionDenied
+
+
+def appointed_people(forum_id: int) -> list[User]:
+    """The appointed representatives and deputies of a forum's member organisations: who is
+    given notice of its meetings (one query)."""
+    people: dict[int, User] = {}
+    for member in ForumMember.objects.filter(
+        forum_id=forum_id, status=MemberStatus.ACTIVE
+    ).select_related("representative", "deputy"):
+        for person in (member.representative, member.deputy):
+            if person is not None and person.is_active:
+                people[person.pk] = person
+    return list(people.values())
+
+
+@transaction.atomic
+def forum_create(
+    *,
+    actor: User,
+    public_body: PublicBody,
+    title: str,
+    kind: str,
+    description: str = "",
+    notice_days: int = 7,
+    proposal_days: int = 14,
+) -> Forum:
+    if public_body.pk not in permissions.managed_body_ids(actor):
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError({"title": [_("Give the forum a name.")]})
+    if kind not in ForumKind.values:
+        raise ValidationError({"kind": [_("Choose what kind of forum it is.")]})
+    if not 1 <= notice_days <= 60 or not notice_days <= proposal_days <= 90:
+        raise ValidationError(
+            _(
+                "Give the notice as 1 to 60 days before a meeting, and the last day for "
+                "proposals no later than the notice."
+            )
+        )
+    forum = Forum.objects.create(
+        public_body=public_body,
+        title=title.strip(),
+        kind=kind,
+        description=description.strip(),
+        notice_days=notice_days,
+        proposal_days=proposal_days,
+    )
+    audit_record(actor=actor, obj=forum, action="forum_created")
+    return forum
+
+
+@transaction.atomic
+def forum_member_invite(*, actor: User, forum: Forum, organisation: Organisation) -> ForumMember:
+    """An officer invites a verified organisation to the forum; its representatives are told."""
+    _ensure_forum_manager(actor, forum)
+    if organisation.status != OrganisationStatus.VERIFIED:
+        raise ValidationError(_("Only a verified organisation can be invited."))
+    if forum.members.filter(organisation=organisation).exclude(status=MemberStatus.LEFT).exists():
+        raise ValidationError(
+            _("%(organisation)s is already invited or a member.") % {"organisation": organisation}
+        )
+    member = ForumMember.objects.create(forum=forum, organisation=organisation, invited_by=actor)
+    audit_record(actor=actor, obj=forum, action="forum_member_invited", comment=str(organisation))
+    notify(
+        kind="forum_invitation",
+        obj=member,
+        recipients=signatory_people_of(organisation),
+        due_date=timezone.localdate(),
+    )
+    return member
+
+
+def _appointable(organisation: Organisation, *people: User | None) -> None:
+    """The representative and deputy are people of the organisation, two different people."""
+    chosen = [p for p in people if p is not None]
+    if not chosen:
+        raise ValidationError({"representative": [_("Choose who represents the organisation.")]})
+    if len({p.pk for p in chosen}) != len(chosen):
+        raise ValidationError({"deputy": [_("The deputy must be another person.")]})
+    members = set(
+        organisation.memberships.filter(user__in=chosen).values_list("user_id", flat=True)
+    )
+    if any(p.pk not in members for p in chosen):
+        raise ValidationError(_("Choose people who are members of the organisation in the portal."))
+
+
+@transaction.atomic
+def forum_member_appoint(
+    *, actor: User, member: ForumMember, representative: User, deputy: User | None
+) -> ForumMember:
+    """The organisation's representative accepts the invitation, or replaces the people it sent
+    before: who represents it in the forum and who is their deputy."""
+    member = (
+        ForumMember.objects.select_for_update().select_related("organisation").get(pk=member.pk)
+    )
+    if not permissions.can_answer_for(actor, member.organisation):
+        raise PermissionDenied(
+            _("Only a representative of %(organisation)s can answer for it.")
+            % {"organisation": member.organisation}
+        )
+    if member.status == MemberStatus.LEFT:
+        raise ValidationError(_("The organisation has left the forum."))
+    _appointable(member.organisation, representative, deputy)
+    accepting = member.status == MemberStatus.INVITED
+    member.status = MemberStatus.ACTIVE
+    member.representative = representative
+    member.deputy = deputy
+    member.save()
+    audit_record(
+        actor=actor,
+        obj=member.forum,
+        action="forum_member_accepted" if accepting else "forum_member_appointed",
+        comment=f"{member.organisation}: {representative.display_name}"
+        + (f", {deputy.display_name}" if deputy else ""),
+    )
+    return member
+
+
+@transaction.atomic
+def forum_member_leave(*, actor: User, member: ForumMember) -> ForumMember:
+    """The organisation declines the invitation or leaves; or an officer ends its membership."""
+    member = (
+        ForumMember.objects.select_for_update()
+        .select_related("organisation", "forum")
+        .get(pk=member.pk)
+    )
+    if not (
+        permissions.can_answer_for(actor, member.organisation)
+        or permissions.can_manage(actor, member.forum)
+    ):
+        raise PermissionDenied
+    if member.status == MemberStatus.LEFT:
+        raise ValidationError(_("The organisation has already left the forum."))
+    member.status = MemberStatus.LEFT
+    member.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor, obj=member.forum, action="forum_member_left", comment=str(member.organisation)
+    )
+    return member
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localdate(moment)
+
+
+def _check_times(forum: Forum, starts_at: datetime, ends_at: datetime) -> date:
+    """The day the notice goes; refused when the meeting ends before it starts or the members
+    could not be given the forum's notice."""
+    errors: dict[str, list[str]] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = [_("The meeting must end after it starts.")]
+    notice_on = _local_day(starts_at) - timedelta(days=forum.notice_days)
+    if notice_on < timezone.localdate():
+        errors["starts_at"] = [
+            _(
+                "The members must have notice at least %(days)d days before a meeting: choose "
+                "%(date)s or later."
+            )
+            % {
+                "days": forum.notice_days,
+                "date": long_date(timezone.localdate() + timedelta(days=forum.notice_days)),
+            }
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return notice_on
+
+
+@transaction.atomic
+def meeting_schedule(
+    *, actor: User, forum: Forum, starts_at: datetime, ends_at: datetime, place: str
+) -> Meeting:
+    """A new meeting. The members are given notice the forum's notice days before it (the
+    hourly scan, `meeting_notices`)."""
+    _ensure_forum_manager(actor, forum)
+    if not place.strip():
+        raise ValidationError({"place": [_("Say where the meeting is held.")]})
+    notice_on = _check_times(forum, starts_at, ends_at)
+    meeting = Meeting.objects.create(
+        forum=forum, starts_at=starts_at, ends_at=ends_at, place=place.strip(), notice_on=notice_on
+    )
+    audit_record(
+        actor=actor, obj=meeting, action="meeting_scheduled", comment=f"{starts_at:%Y-%m-%d %H:%M}"
+    )
+    return meeting
+
+
+def _noticed(meeting: Meeting) -> bool:
+    """Have the members been given notice of the meeting (its day has come)?"""
+    return meeting.notice_on <= timezone.localdate()
+
+
+def _locked_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
+
+
+@transaction.atomic
+def meeting_change(
+    *,
+    actor: User,
+    meeting: Meeting,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    seen_state: str | None,
+) -> Meeting:
+    """A new time or place. Members already given notice are told at once; otherwise the notice
+    goes when it is due, with the new time."""
+    meeting = _locked_meeting(meeting)
+    _ensure_forum_manager(actor, meeting.forum)
+    transitions.ensure_seen_state(meeting, seen_state)
+    if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():
+        raise ValidationError(_("Only a coming meeting can be changed."))
+    if not place.strip():
+        raise ValidationError({"place": [_("Say where the meeting is held.")]})
+    noticed = _noticed(meeting)
+    if noticed:
+        if ends_at <= starts_at:
+            raise ValidationError({"ends_at": [_("The meeting must end after it starts.")]})
+    else:
+        meeting.notice_on = _check_times(meeting.forum, starts_at, ends_at)
+    before = f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}, {meeting.place}"
+    meeting.starts_at, meeting.ends_at, meeting.place = starts_at, ends_at, place.strip()
+    meeting.sequence += 1
+    meeting.save()
+    event = audit_record(actor=actor, obj=meeting, action="meeting_changed", comment=before)
+    if noticed:
+        notify(
+            kind="meeting_changed",
+            obj=event,
+            recipients=appointed_people(meeting.forum_id),
+            due_date=timezone.localdate(),
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
+    meeting = _locked_meeting(meeting)
+    _ensure_forum_manager(actor, meeting.forum)
+    if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():
+        raise ValidationError(_("Only a coming meeting can be cancelled."))
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.sequence += 1
+    meeting.save()
+    event = audit_record(actor=actor, obj=meeting, action="meeting_cancelled", comment=reason)
+    if _noticed(meeting):
+        notify(
+            kind="meeting_cancelled",
+            obj=event,
+            recipients=appointed_people(meeting.forum_id),
+            due_date=timezone.localdate(),
+        )
+    return meeting
+
+
+def _next_position(meeting: Meeting) -> int:
+    last = meeting.items.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def agenda_item_add(
+    *, actor: User, meeting: Meeting, title: str, description: str = ""
+) -> AgendaItem:
+    meeting = _locked_meeting(meeting)
+    _ensure_forum_manager(actor, meeting.forum)
+    if not title.strip():
+        raise ValidationError({"title": [_("Name the item.")]})
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        title=title.strip(),
+        description=description.strip(),
+        position=_next_position(meeting),
+        proposed_by=actor,
+    )
+    audit_record(actor=actor, obj=meeting, action="agenda_item_added", comment=item.title)
+    transitions.record_changed(meeting, stamp="updated_at")
+    return item
+
+
+def proposals_close(meeting: Meeting) -> date:
+    """The last day a member may propose an item."""
+    return _local_day(meeting.starts_at) - timedelta(days=meeting.forum.proposal_days)
+
+
+@transaction.atomic
+def agenda_item_propose(
+    *, actor: User, meeting: Meeting, organisation: Organisation, title: str, description: str
+) -> AgendaItem:
+    """A member organisation's appointed person proposes an item, by the last day for
+    proposals; the forum's officers put it on the agenda or say why not."""
+    meeting = _locked_meeting(meeting)
+    member = ForumMember.objects.filter(
+        forum_id=meeting.forum_id, organisation=organisation, status=MemberStatus.ACTIVE
+    ).first()
+    if member is None or actor.pk not in (member.representative_id, member.deputy_id):
+        raise PermissionDenied(
+            _("Items are proposed by the representative or deputy of a member organisation.")
+        )
+    if meeting.status != MeetingStatus.PLANNED or timezone.localdate() > proposals_close(meeting):
+        raise ValidationError(
+            _("The last day to propose items for this meeting was %(date)s.")
+            % {"date": long_date(proposals_close(meeting))}
+        )
+    if not title.strip():
+        raise ValidationError({"title": [_("Name the item.")]})
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        title=title.strip(),
+        description=description.strip(),
+        status=ItemStatus.PROPOSED,
+        position=_next_position(meeting),
+        organisation=organisation,
+        proposed_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        obj=meeting,
+        action="agenda_item_proposed",
+        comment=f"{organisation}: {item.title}",
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_item_decide(
+    *, actor: User, item: AgendaItem, accept: bool, reason: str = ""
+) -> AgendaItem:
+    """A proposed item is put on the agenda, or not with a reason; whoever proposed it is told
+    either way."""
+    item = AgendaItem.objects.select_for_update().select_related("meeting__forum").get(pk=item.pk)
+    _ensure_forum_manager(actor, item.meeting.forum)
+    if item.status != ItemStatus.PROPOSED:
+        raise ValidationError(_("The item has already been considered."))
+    if not accept and not reason.strip():
+        raise ValidationError(
+            {"reason": [_("Tell the organisation why the item is not taken up.")]}
+        )
+    item.status = ItemStatus.ACCEPTED if accept else ItemStatus.DECLINED
+    item.reason = reason.strip()
+    item.save(update_fields=["status", "reason"])
+    audit_record(
+        actor=actor,
+        obj=item.meeting,
+        action="agenda_item_decided",
+        to_state=item.status,
+        comment=item.title,
+    )
+    notify(
+        kind="agenda_item_decided",
+        obj=item,
+        recipients=[item.proposed_by],
+        due_date=timezone.localdate(),
+    )
+    return item
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: User, meeting: Meeting, present: Mapping[int, str]
+) -> list[Attendance]:
+    """Who attended for each member organisation, once the meeting has begun."""
+    meeting = _locked_meeting(meeting)
+    _ensure_forum_manager(actor, meeting.forum)
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(_("Attendance is recorded once the meeting has begun."))
+    members = {
+        m.pk: m
+        for m in ForumMember.objects.filter(forum_id=meeting.forum_id).exclude(
+            status=MemberStatus.INVITED
+        )
+    }
+    if set(present) - set(members) or any(
+        value not in Attendance.Present.values for value in present.values()
+    ):
+        raise ValidationError(_("Choose who attended for each member organisation."))
+    Attendance.objects.filter(meeting=meeting).delete()
+    rows = Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, member_id=pk, present=value) for pk, value in present.items()
+    )
+    audit_record(actor=actor, obj=meeting, action="attendance_recorded", comment=str(len(rows)))
+    return rows
+
+
+@transaction.atomic
+def minutes_save(*, actor: User, meeting: Meeting, text: str, seen_state: str | None) -> Meeting:
+    meeting = _locked_meeting(meeting)
+    _ensure_forum_manager(actor, meeting.forum)
+    transitions.ensure_seen_state(meeting, seen_state)
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(_("The minutes are written once the meeting has begun."))
+    if meeting.minutes_status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+        raise ValidationError(_("Approved minutes are no longer changed."))
+    if not text.strip():
+        raise ValidationError({"text": [_("Write the minutes.")]})
+    meeting.minutes = text.strip()
+    meeting.minutes_status = MinutesStatus.DRAFT
+    meeting.save()
+    audit_record(actor=actor, obj=meeting, action="minutes_saved")
+    return meeting
+
+
+@transaction.atomic
+def minutes_approve(
+    *, actor: User, meeting: Meeting, approved_by: str, approved_on: date, seen_state: str | None
+) -> Meeting:
+    """Record that the minutes were approved (justerat) as the forum does it, by whom and when.
+    The text is then locked."""
+    meeting = _locked_meeting(meeting)
+    _ensure_forum_manager(actor, meeting.forum)
+    transitions.ensure_seen_state(meeting, seen_state)
+    if meeting.minutes_status != MinutesStatus.DRAFT:
+        raise ValidationError(_("Write the minutes before they are approved."))
+    errors: dict[str, list[str]] = {}
+    if not approved_by.strip():
+        errors["approved_by"] = [_("Name who approved the minutes.")]
+    if approved_on > timezone.localdate() or approved_on < _local_day(meeting.starts_at):
+        errors["approved_on"] = [_("The minutes are approved between the meeting and today.")]
+    if errors:
+        raise ValidationError(errors)
+    meeting.minutes_status = MinutesStatus.APPROVED
+    meeting.minutes_approved_by = approved_by.strip()
+    meeting.minutes_approved_on = approved_on
+    meeting.save()
+    audit_record(actor=actor, obj=meeting, action="minutes_approved", comment=approved_by)
+    return meeting
+
+
+@transaction.atomic
+def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
+    meeting = _locked_meeting(meeting)
+    _ensure_forum_manager(actor, meeting.forum)
+    if meeting.minutes_status != MinutesStatus.APPROVED:
+        raise ValidationError(_("Only approved minutes are published."))
+    meeting.minutes_status = MinutesStatus.PUBLISHED
+    meeting.minutes_published_at = timezone.now()
+    meeting.save()
+    audit_record(actor=actor, obj=meeting, action="minutes_published")
+    notify(
+        kind="minutes_published",
+        obj=meeting,
+        recipients=appointed_people(meeting.forum_id),
+        due_date=timezone.localdate(),
+    )
+    return meeting

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import filetype
 from django.contrib import messages
@@ -36,6 +37,17 @@ class InvalidForm(Exception):
         super().__init__(name)
         self.name = name
         self.form = form
+
+
+def offered_form(
+    bound: Mapping[str, Any], name: str, offered: bool, make: Callable[[], Form]
+) -> Form | None:
+    """A page's form: the one sent back with errors (`bound[name]`), whatever the page would
+    offer now (what was typed and why it was refused are never dropped), else a new one where
+    it is `offered`, else none."""
+    if name in bound:
+        return cast(Form, bound[name])
+    return make() if offered else None
 
 
 def add_service_errors(form: Form, error: ValidationError) -> None:

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from dialogue import services
-from dialogue.models import Compact, CompactVersion
+from dialogue.models import Compact, CompactVersion, Forum, ForumKind, ForumMember
 from organisations.models import Organisation, OrganisationRole, OrganisationStatus
 from portal.models import PublicBody, PublicBodyRole, User
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
@@ -73,3 +73,25 @@ def adopted(kommun: Kommun) -> Compact:
     compact = write(kommun)
     adopt(kommun, compact.versions.get())
     return compact
+
+
+@pytest.fixture
+def forum(kommun: Kommun) -> Forum:
+    return services.forum_create(
+        actor=kommun.officer,
+        public_body=kommun.committee,
+        title="Pensionärsrådet",
+        kind=ForumKind.PENSIONERS,
+        description="Rådet för pensionärernas frågor.",
+    )
+
+
+def member_of(kommun: Kommun, forum: Forum) -> ForumMember:
+    """The organisation a member of the forum: represented by its representative, deputy its
+    editor."""
+    member = services.forum_member_invite(
+        actor=kommun.officer, forum=forum, organisation=kommun.organisation
+    )
+    return services.forum_member_appoint(
+        actor=kommun.rep, member=member, representative=kommun.rep, deputy=kommun.editor
+    )

@@ -128,9 +128,11 @@ def test_an_officer_writes_opens_and_adopts(
     # a last day in the past: said beside the field
     page.get_by_label("Sista dag för synpunkter").fill("2020-01-01")
     page.get_by_role("button", name="Öppna utkastet för synpunkter").click()
-    assert page.locator("[data-error-summary]").get_by_role(
-        "link", name="Välj en sista dag för synpunkter efter i dag."
-    ).is_visible()
+    assert (
+        page.locator("[data-error-summary]")
+        .get_by_role("link", name="Välj en sista dag för synpunkter efter i dag.")
+        .is_visible()
+    )
     # adopted after a confirmation
     page.get_by_label("Antagen den").fill("2026-03-14")
     page.get_by_label("Antagen av").fill("Kommunfullmäktige")

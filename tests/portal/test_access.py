@@ -34,6 +34,9 @@ PUBLIC_URL_NAMES = {
     "agreements:version_pdf",  # only a PDF the officer made public; 404 otherwise (tested)
     "dialogue:compacts",
     "dialogue:compact",  # an adopted compact or one open for comments; a draft is 404 (tested)
+    "dialogue:forums",
+    "dialogue:forum",  # its member organisations (no persons), meetings and published minutes
+    "dialogue:forum_calendar",
     # allauth's entrance pages
     "account_login",
     "account_signup",

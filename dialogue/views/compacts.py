@@ -6,6 +6,7 @@ followed up."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -38,7 +39,7 @@ from portal import transitions
 from portal.confirm import confirmation
 from portal.diff import sections_diff
 from portal.formats import long_date
-from portal.http import add_service_errors, error_messages, request_user
+from portal.http import add_service_errors, error_messages, offered_form, request_user
 from portal.pagination import paginate
 from portal.public_cache import public_page
 
@@ -105,13 +106,16 @@ def compact_page(
             "signatories": selectors.signatories(compact),
             "plans": selectors.plans_of(compact, published_only=True),
             "mine": mine,
-            "sign_on_form": bound.get("sign_on_form")
-            or SignOnForm(
-                organisations=signable,
-                initial={"seen_version": services.sign_on_version(current)},
-            )
-            if signable and current is not None
-            else None,
+            "sign_on_form": offered_form(
+                bound,
+                "sign_on_form",
+                bool(signable) and current is not None,
+                partial(
+                    SignOnForm,
+                    organisations=signable,
+                    initial={"seen_version": services.sign_on_version(current) if current else ""},
+                ),
+            ),
             "withdraw_form": WithdrawForm(organisations=signed) if signed else None,
             "comment_form": bound.get("comment_form"),
             "commenting": commenting,
@@ -361,10 +365,13 @@ def officer_page(
             "seen_state": transitions.state_token(working) if working else "",
             "changes": bool(changes),
             "new_section_form": bound.get("new_section_form") or NewSectionForm(),
-            "open_form": bound.get("open_form") or OpenForm()
-            if working is not None and working.status == VersionStatus.DRAFT
-            else None,
-            "adopt_form": bound.get("adopt_form") or AdoptForm() if working is not None else None,
+            "open_form": offered_form(
+                bound,
+                "open_form",
+                working is not None and working.status == VersionStatus.DRAFT,
+                OpenForm,
+            ),
+            "adopt_form": offered_form(bound, "adopt_form", working is not None, AdoptForm),
             "signatories": selectors.signatories(compact),
             "plan_form": bound.get("plan_form") or PlanForm(),
             # each plan with its own form for a new commitment (ids of its own)
