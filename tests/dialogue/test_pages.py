@@ -3,14 +3,16 @@ on and however many commitments and follow-ups there are."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dialogue import services
-from dialogue.models import Compact, SignOn
+from dialogue.models import Compact, Forum, SignOn
 from organisations.models import OrganisationStatus
 from tests.dialogue.conftest import Kommun, adopt, write
 from tests.helpers.clients import logged_in
@@ -89,3 +91,60 @@ def test_the_pages_make_the_same_queries_whatever_their_size(
         with count_queries(person_kept=True) as many:
             assert client.get(url).status_code == 200
         assert_same_query_count(before, many)
+
+
+def test_the_forum_pages_make_the_same_queries_whatever_their_size(
+    kommun: Kommun, forum: Forum
+) -> None:
+    from tests.dialogue.conftest import member_of
+
+    member_of(kommun, forum)
+    meeting = _meetings(kommun, forum, 1)[0]
+    officer = logged_in(kommun.officer)
+    rep = logged_in(kommun.rep)
+    public = reverse("dialogue:forum", args=[forum.pk])
+    urls = [
+        (Client(), public),
+        (rep, public),
+        (rep, reverse("dialogue:forums")),
+        (officer, reverse("dialogue:officer_forum", args=[forum.pk])),
+        (officer, reverse("dialogue:officer_meeting", args=[meeting.pk])),
+        (Client(), reverse("dialogue:forum_calendar", args=[forum.pk])),
+    ]
+    few = []
+    for client, url in urls:
+        client.get(url)
+        with count_queries(person_kept=True) as queries:
+            assert client.get(url).status_code == 200
+        few.append(queries)
+    for _n in range(5):
+        organisation = OrganisationFactory(status=OrganisationStatus.VERIFIED)
+        person = OrganisationMembershipFactory(organisation=organisation).user
+        member = services.forum_member_invite(
+            actor=kommun.officer, forum=forum, organisation=organisation
+        )
+        services.forum_member_appoint(
+            actor=person, member=member, representative=person, deputy=None
+        )
+    for extra in [*_meetings(kommun, forum, 4), meeting]:
+        for n in range(3):
+            services.agenda_item_add(actor=kommun.officer, meeting=extra, title=f"Punkt {n}")
+    for (client, url), before in zip(urls, few, strict=True):
+        client.get(url)
+        with count_queries(person_kept=True) as many:
+            assert client.get(url).status_code == 200
+        assert_same_query_count(before, many)
+
+
+def _meetings(kommun: Kommun, forum: Forum, n: int) -> list[Any]:
+    start = timezone.localtime() + timedelta(days=30)
+    return [
+        services.meeting_schedule(
+            actor=kommun.officer,
+            forum=forum,
+            starts_at=start + timedelta(days=7 * i),
+            ends_at=start + timedelta(days=7 * i, hours=2),
+            place="Stadshuset",
+        )
+        for i in range(n)
+    ]

@@ -146,3 +146,84 @@ def test_an_officer_writes_opens_and_adopts(
     assert version.status == "adopted"
     assert "fyra veckors svarstid" in version.sections[0]["text"]
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_a_representative_answers_an_invitation_and_proposes_an_item(
+    browser: Any, live_server: Any, kommun: Kommun, width: int
+) -> None:
+    forum = services.forum_create(
+        actor=kommun.officer,
+        public_body=kommun.committee,
+        title="Pensionärsrådet",
+        kind="pensioners_council",
+    )
+    services.forum_member_invite(
+        actor=kommun.officer, forum=forum, organisation=kommun.organisation
+    )
+    start = timezone.localtime() + timedelta(days=30)
+    services.meeting_schedule(
+        actor=kommun.officer,
+        forum=forum,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Stadshuset",
+    )
+    page = officer_page(browser, live_server, kommun.rep)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/oversikt/")
+    page.get_by_role("link", name="Svara på inbjudan till Bryggan").click()
+    assert page.get_by_role("heading", name="Din organisation i forumet").is_visible()
+    assert _overflow(page) == 0
+    assert axe_violations(page) == []
+    panel = page.locator("#min-organisation")
+    panel.get_by_label("Ledamot").select_option(label="Rut Representant")
+    panel.get_by_label("Ersättare (frivilligt)").select_option(label="Erik Redaktör")
+    panel.get_by_role("button", name="Tacka ja till inbjudan").click()
+    assert page.get_by_text("Bryggan är medlem i forumet.").is_visible()
+    # the appointed representative proposes an item for the coming meeting
+    page.get_by_text("Föreslå en punkt").first.click()
+    page.get_by_label("Punkt", exact=True).fill("Färdtjänsten")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Föreslå punkten").click()
+    assert page.get_by_text("Ditt förslag är skickat.").is_visible()
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_an_officer_runs_a_meeting(
+    browser: Any, live_server: Any, kommun: Kommun, width: int
+) -> None:
+    services.forum_create(
+        actor=kommun.officer,
+        public_body=kommun.committee,
+        title="Pensionärsrådet",
+        kind="pensioners_council",
+    )
+    page = officer_page(browser, live_server, kommun.officer)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/handlaggning/")
+    page.get_by_role("link", name="Forum och råd").first.click()
+    page.get_by_role("link", name="Pensionärsrådet").click()
+    assert _overflow(page) == 0
+    assert axe_violations(page) == []
+    page.get_by_text("Planera ett möte").click()
+    start = timezone.localtime() + timedelta(days=3)  # sooner than the notice allows
+    page.get_by_label("Börjar").fill(start.strftime("%Y-%m-%dT14:00"))
+    page.get_by_label("Slutar").fill(start.strftime("%Y-%m-%dT16:00"))
+    page.get_by_label("Plats").fill("Stadshuset, sal B")
+    page.get_by_role("button", name="Planera mötet").click()
+    summary = page.locator("[data-error-summary]")
+    assert summary.get_by_text("Ledamöterna ska få kallelse minst 7 dagar").is_visible()
+    later = timezone.localtime() + timedelta(days=20)
+    page.get_by_label("Börjar").fill(later.strftime("%Y-%m-%dT14:00"))
+    page.get_by_label("Slutar").fill(later.strftime("%Y-%m-%dT16:00"))
+    page.get_by_role("button", name="Planera mötet").click()
+    assert page.get_by_text("Mötet är planerat.").is_visible()
+    assert _overflow(page) == 0
+    assert axe_violations(page) == []
+    page.get_by_text("Lägg till en punkt").click()
+    page.get_by_label("Punkt", exact=True).fill("Färdtjänsten")
+    page.get_by_role("button", name="Lägg till punkten").click()
+    assert page.get_by_text("Punkten är på dagordningen.").is_visible()
+    page.context.close()
