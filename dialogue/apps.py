@@ -8,16 +8,20 @@ class DialogueConfig(AppConfig):
 
     def ready(self) -> None:
         from dialogue import demo, notifications, panels, services
-        from dialogue.models import Compact, CompactVersion
+        from dialogue.models import Compact, CompactVersion, Consultation, Forum
         from portal import person_cache, public_cache, registry
 
-        # the public list of compacts is kept for every visitor (portal.public_cache)
-        for model in (Compact, CompactVersion):
+        # the public lists of compacts, forums and consultations are kept for every visitor
+        # (portal.public_cache)
+        for model in (Compact, CompactVersion, Forum, Consultation):
             person_cache.watch(model, generation=public_cache.LISTS)
 
         for kind in notifications.KINDS:
             registry.register_kind(kind)
         registry.register_reminder_source("dialogue", notifications.meeting_notices)
+        registry.register_reminder_source(
+            "dialogue-consultations", notifications.consultation_reminders
+        )
         for item in panels.NAV:
             registry.register_nav_item(item)
         for panel in panels.PANELS:

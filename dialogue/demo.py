@@ -15,6 +15,7 @@ from dialogue.models import (
     Attendance,
     CommitmentStatus,
     Compact,
+    Consultation,
     Forum,
     ForumKind,
     ForumMember,
@@ -22,11 +23,13 @@ from dialogue.models import (
     MemberStatus,
     MinutesStatus,
     Owner,
+    Response,
     SignOn,
     VersionComment,
 )
 from organisations.models import Organisation, OrganisationMembership, OrganisationStatus
 from portal.models import PublicBody, User
+from portal.services import registry_number_allocate
 
 TITLE = "Överenskommelse mellan Exempelkommun och den idéburna sektorn"
 
@@ -111,6 +114,7 @@ def _representative(organisation: Organisation) -> User | None:
 def seed_dialogue(*, users: dict[str, User]) -> None:
     seed_compact(users=users)
     seed_forum(users=users)
+    seed_consultations(users=users)
 
 
 def seed_compact(*, users: dict[str, User]) -> None:
@@ -319,4 +323,89 @@ def seed_forum(*, users: dict[str, User]) -> None:
             position=3,
             organisation=members[0].organisation,
             proposed_by=members[0].representative,
+        )
+
+
+OPEN_CONSULTATION = "Förslag till ny biblioteksplan 2027–2030"
+CLOSED_CONSULTATION = "Riktlinjer för föreningsbidrag"
+
+
+def seed_consultations(*, users: dict[str, User]) -> None:
+    """One consultation open for responses, and one closed with the responses public and what
+    happened next told."""
+    kultur = PublicBody.objects.filter(registry_prefix="KFN").first()
+    if kultur is None or Consultation.objects.filter(title=OPEN_CONSULTATION).exists():
+        return
+    officer = users["handlaggare@exempel.se"]
+    responders = [
+        (organisation, person)
+        for organisation in Organisation.objects.filter(
+            status=OrganisationStatus.VERIFIED
+        ).order_by("pk")
+        if organisation.name != "Exempelstadens Idrottsförening"
+        and (person := _representative(organisation)) is not None
+    ][:3]
+    # closed: asked in the spring, responded to, followed up
+    closed = Consultation.objects.create(
+        public_body=kultur,
+        title=CLOSED_CONSULTATION,
+        question="Kultur- och fritidsnämnden ser över riktlinjerna för föreningsbidrag. Vi vill "
+        "särskilt veta vad ni tycker om att ersätta aktivitetsstödet per deltagartillfälle med "
+        "ett grundbidrag per förening, och om de nya kraven på redovisning.",
+        audience="all",
+        deadline=date(2026, 5, 15),
+        status="open",
+        published_at=datetime(2026, 4, 10, 9, tzinfo=timezone.get_current_timezone()),
+        created_by=officer,
+        outcome="Nämnden beslutade den 17 september 2026 (§ 88) att behålla aktivitetsstödet "
+        "och att förenkla redovisningen för bidrag under 20 000 kr. Synpunkterna om kortare "
+        "handläggningstider ledde till att beslut nu fattas inom sex veckor.",
+        outcome_published_at=datetime(2026, 9, 20, 10, tzinfo=timezone.get_current_timezone()),
+    )
+    closed.registry_number = registry_number_allocate(public_body=kultur, year=2026)
+    closed.save(update_fields=["registry_number"])
+    answers = [
+        (
+            "Behåll aktivitetsstödet: det följer verksamheten och gynnar föreningar som växer.",
+            "Aktivitetsstödet behålls.",
+        ),
+        (
+            "Redovisningen tar för mycket tid för små föreningar. Förenkla för små bidrag.",
+            "Redovisningen förenklas för bidrag under 20 000 kr.",
+        ),
+        (
+            "Handläggningstiden är för lång: beslut dröjer upp till tre månader.",
+            "Beslut fattas nu inom sex veckor.",
+        ),
+    ]
+    for (organisation, person), (text, feedback) in zip(responders, answers, strict=False):
+        Response.objects.create(
+            consultation=closed,
+            organisation=organisation,
+            text=text,
+            feedback=feedback,
+            registry_number=registry_number_allocate(public_body=kultur, year=2026),
+            submitted_by=person,
+            submitted_at=datetime(2026, 5, 2, 20, tzinfo=timezone.get_current_timezone()),
+        )
+    # open: published now, responses until four weeks from today
+    current = services.consultation_create(
+        actor=officer,
+        public_body=kultur,
+        title=OPEN_CONSULTATION,
+        question="Biblioteksplanen beskriver hur kommunens bibliotek ska utvecklas de kommande "
+        "fyra åren. Vi vill veta hur föreningarna använder biblioteken i dag, och vad ni vill "
+        "att biblioteken ska erbjuda: lokaler, öppettider, program för barn och unga.",
+        audience="all",
+        deadline=timezone.localdate() + timedelta(days=28),
+    )
+    services.consultation_publish(actor=officer, consultation=current, seen_state=None)
+    if responders:
+        organisation, person = responders[0]
+        services.response_submit(
+            actor=person,
+            consultation=current,
+            organisation=organisation,
+            text="Vi använder bibliotekets mötesrum varje vecka. Fler rum på kvällstid skulle "
+            "göra stor skillnad för oss.",
         )

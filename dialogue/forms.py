@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dialogue.models import CommitmentStatus, ForumKind, Owner
+from dialogue.models import Audience, CommitmentStatus, ForumKind, Owner, Secrecy
 from portal.forms import PortalForm
 from portal.transitions import SEEN_STATE
 from portal.versions import SeenVersionField
@@ -76,7 +76,9 @@ class AdoptForm(PortalForm):
 class CommentForm(PortalForm):
     organisation = forms.TypedChoiceField(label=_("For the organisation"), coerce=int)
     section = forms.CharField(widget=forms.HiddenInput)
-    text = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=_("Your comment"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,7 +112,7 @@ class SignOnForm(PortalForm):
 class WithdrawForm(PortalForm):
     organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
     reason = forms.CharField(
-        label=_("Why is the organisation withdrawing? (optional)"),
+        label=_("Why is the organisation withdrawing?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -135,7 +137,7 @@ class CommitmentForm(PortalForm):
     text = forms.CharField(label=_("Commitment"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ChoiceField(label=_("Who commits"), choices=Owner.choices)
     responsible = forms.CharField(
-        label=_("Responsible (optional)"),
+        label=_("Responsible"),
         max_length=200,
         required=False,
         help_text=_("A committee, an administration or a group of organisations."),
@@ -215,9 +217,7 @@ class InviteForm(PortalForm):
 
 class AppointForm(PortalForm):
     representative = forms.TypedChoiceField(label=_("Representative"), coerce=int)
-    deputy = forms.TypedChoiceField(
-        label=_("Deputy (optional)"), coerce=int, required=False, empty_value=None
-    )
+    deputy = forms.TypedChoiceField(label=_("Deputy"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -231,16 +231,20 @@ class MeetingForm(PortalForm):
     place = forms.CharField(
         label=_("Place"),
         max_length=300,
-        help_text=_("An address and room, or a link to the video meeting."),
+        help_text=_(
+            "An address and room. It is shown on the forum's public page and in its calendar: "
+            "send a link to a video meeting to the members in another way."
+        ),
     )
     seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class ItemForm(PortalForm):
-    title = forms.CharField(label=_("Item"), max_length=200)
+    title = forms.CharField(label=_("Heading of the item"), max_length=200)
     description = forms.CharField(
-        label=_("What it is about (optional)"),
+        label=_("Description"),
         required=False,
+        max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -280,7 +284,151 @@ class ApproveMinutesForm(PortalForm):
 
 class CancelForm(PortalForm):
     reason = forms.CharField(
-        label=_("Why is the meeting cancelled? (sent to the members)"),
+        label=_("Reason for cancelling, sent to the members"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented way): cleaned to a list."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ConsultationForm(PortalForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    public_body = forms.TypedChoiceField(label=_("Responsible public body"), coerce=int)
+    question = forms.CharField(
+        label=_("What the municipality asks"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "The question, or what the draft in the documents is about and what you want to know."
+        ),
+    )
+    audience = forms.ChoiceField(
+        label=_("Who is asked"), choices=Audience.choices, widget=forms.RadioSelect
+    )
+    target_groups = forms.TypedMultipleChoiceField(
+        label=_("Target groups (when organisations working with chosen target groups are asked)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    forum = forms.TypedChoiceField(
+        label=_("Forum or council (when its members are asked)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    deadline = forms.DateField(label=_("Last day for responses"), widget=DATE)
+
+    def __init__(
+        self,
+        *args: Any,
+        bodies: list[tuple[int, str]],
+        groups: list[tuple[int, str]],
+        forums: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["public_body"]).choices = bodies
+        cast(forms.ChoiceField, self.fields["target_groups"]).choices = groups
+        cast(forms.ChoiceField, self.fields["forum"]).choices = [("", ""), *forums]
+
+
+class DocumentForm(PortalForm):
+    file = forms.FileField(label=_("Document"))
+
+
+class ResponseForm(PortalForm):
+    organisation = forms.TypedChoiceField(label=_("For the organisation"), coerce=int)
+    text = forms.CharField(
+        label=_("The organisation's response"),
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    sensitive_note = forms.CharField(
+        label=_("Is anything in the response sensitive?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The responses are public documents after the last day. Say here what you consider "
+            "sensitive and why: the municipality assesses its secrecy before anything of the "
+            "response is made public."
+        ),
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    # the confirmation before sending, in the form itself: a page that asks again could not
+    # send the attachments with it
+    confirm = forms.BooleanField(
+        label=_(
+            "I have read the response through. It is registered when it arrives, can no longer "
+            "be changed, and is a public document after the last day."
+        ),
+        error_messages={
+            "required": _("Confirm that the response is ready to be sent."),
+        },
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["organisation"])
+        field.choices = organisations
+        if len(organisations) == 1:
+            field.widget = forms.HiddenInput()
+            self.initial.setdefault("organisation", organisations[0][0])
+
+
+class AssessForm(PortalForm):
+    secrecy = forms.ChoiceField(
+        label=_("Outcome of the assessment"),
+        choices=[
+            (Secrecy.PUBLIC, Secrecy.PUBLIC.label),
+            (Secrecy.PARTLY, Secrecy.PARTLY.label),
+            (Secrecy.SECRET, Secrecy.SECRET.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reasons (the provision of the Public Access to Information and Secrecy Act)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    public_text = forms.CharField(
+        label=_("The text made public (when partly secret)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class FeedbackForm(PortalForm):
+    feedback = forms.CharField(
+        label=_("What was heard and done with this response"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class OutcomeForm(PortalForm):
+    outcome = forms.CharField(
+        label=_("What happened next"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "What the municipality heard, what it decided and what it did with the responses. "
+            "Every organisation that responded is told."
+        ),
+    )
+    seen_state = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Organisation
+from organisations.models import Organisation, StoredFile
 from portal.models import PublicBody
+from portal.storage import private_storage
 
 
 class Compact(models.Model):
@@ -443,3 +444,165 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.member} {self.present}"
+
+
+# --- consultations (remisser, sakråd) ------------------------------------------------------------
+
+
+class Audience(models.TextChoices):
+    ALL = "all", _("All verified organisations")
+    TARGET_GROUPS = "target_groups", _("Organisations working with chosen target groups")
+    FORUM = "forum", _("The member organisations of a forum or council")
+
+
+class ConsultationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Published")
+
+
+class Consultation(models.Model):
+    """A question or a draft the municipality asks civil society about (remiss, sakråd), with
+    documents, an audience and a last day; the organisations' responses are registered when
+    they arrive and public after the last day (what an organisation marks as sensitive only
+    after an officer has assessed its secrecy); afterwards the officers write what became of
+    it ("Vad hände sedan") and every respondent is told."""
+
+    title = models.CharField(_("title"), max_length=200)
+    public_body = models.ForeignKey(
+        PublicBody,
+        verbose_name=_("responsible public body"),
+        on_delete=models.PROTECT,
+        related_name="consultations",
+    )
+    question = models.TextField(_("what the municipality asks"))
+    audience = models.CharField(
+        _("asked"), max_length=20, choices=Audience.choices, default=Audience.ALL
+    )
+    target_groups = models.ManyToManyField(
+        "organisations.TargetGroup", verbose_name=_("target groups"), blank=True, related_name="+"
+    )
+    forum = models.ForeignKey(
+        Forum,
+        verbose_name=_("forum or council"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    deadline = models.DateField(_("last day for responses"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ConsultationStatus.choices,
+        default=ConsultationStatus.DRAFT,
+    )
+    registry_number = models.CharField(
+        _("registration number"), max_length=40, unique=True, null=True, blank=True
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    outcome = models.TextField(_("what happened next"), blank=True)
+    outcome_published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-deadline", "-id"]
+        indexes = [models.Index(fields=["status", "-deadline"], name="consultation_by_deadline")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def consultation_upload_to(instance: ConsultationDocument, filename: str) -> str:
+    return f"consultations/{instance.consultation_id}/{filename}"
+
+
+class ConsultationDocument(StoredFile):
+    """A document the municipality sends with a consultation: public once it is published."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField(
+        storage=private_storage, upload_to=consultation_upload_to, max_length=255
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Secrecy(models.TextChoices):
+    NOT_ASKED = "not_asked", _("Not marked as sensitive")
+    PENDING = "pending", _("Sensitive: to be assessed")
+    PUBLIC = "public", _("Public after assessment")
+    PARTLY = "partly", _("Partly secret after assessment")
+    SECRET = "secret", _("Secret after assessment")
+
+
+class Response(models.Model):
+    """An organisation's response, registered with a diarienummer when it arrives; never
+    changed afterwards."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="responses"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="consultation_responses"
+    )
+    text = models.TextField(_("response"))
+    sensitive_note = models.TextField(
+        _("what is sensitive and why"),
+        blank=True,
+        help_text=_("Leave empty when nothing in the response is sensitive."),
+    )
+    secrecy = models.CharField(
+        _("secrecy"), max_length=20, choices=Secrecy.choices, default=Secrecy.NOT_ASKED
+    )
+    secrecy_reason = models.TextField(_("the assessment"), blank=True)
+    public_text = models.TextField(_("the text made public"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    feedback = models.TextField(_("what was done with it"), blank=True)
+    registry_number = models.CharField(_("registration number"), max_length=40, unique=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("received"))
+
+    class Meta:
+        verbose_name = _("consultation response")
+        verbose_name_plural = _("consultation responses")
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "organisation"], name="one_response_per_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.registry_number
+
+
+def response_upload_to(instance: ResponseAttachment, filename: str) -> str:
+    return f"consultations/{instance.response.consultation_id}/svar/{filename}"
+
+
+class ResponseAttachment(StoredFile):
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=response_upload_to, max_length=255)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -10,15 +10,22 @@ from django.utils.translation import gettext_lazy as _
 
 from dialogue.models import (
     AgendaItem,
+    Audience,
     CompactVersion,
+    Consultation,
+    ConsultationStatus,
     FollowUp,
     ForumMember,
     Meeting,
     MeetingStatus,
     MemberStatus,
+    Response,
     SignOn,
 )
+from organisations.models import Organisation, OrganisationStatus
+from organisations.notifications import members_by_organisation
 from portal.models import AuditEvent, Notification, User
+from portal.notifications import offset_kind
 from portal.registry import Context, Kind, Rows
 
 
@@ -85,6 +92,22 @@ def _item(item: AgendaItem, _row: Notification) -> Context:
         "meeting": item.meeting,
         "item": item,
         "url": _forum_url(item.meeting.forum_id, f"mote-{item.meeting_id}"),
+    }
+
+
+def _consultation_url(pk: int, anchor: str = "") -> str:
+    return reverse("dialogue:consultation", args=[pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _consultation(consultation: Consultation, _row: Notification) -> Context:
+    return {"consultation": consultation, "url": _consultation_url(consultation.pk)}
+
+
+def _response(response: Response, _row: Notification) -> Context:
+    return {
+        "consultation": response.consultation,
+        "response": response,
+        "url": _consultation_url(response.consultation_id, "ert-svar"),
     }
 
 
@@ -161,6 +184,36 @@ KINDS = [
         ("meeting__forum",),
     ),
     Kind(
+        "consultation_published",
+        _("A consultation asks your organisation"),
+        "dialogue/email/consultation_published",
+        False,
+        _consultation,
+    ),
+    # the last day of a consultation draws near (found by the scan)
+    Kind(
+        "consultation_reminder",
+        _("The last day of a consultation"),
+        "dialogue/email/consultation_reminder",
+        True,
+        _consultation,
+    ),
+    Kind(
+        "response_received",
+        _("Consultation response received"),
+        "dialogue/email/response_received",
+        False,
+        _response,
+        ("consultation", "organisation"),
+    ),
+    Kind(
+        "consultation_outcome",
+        _("What became of a consultation"),
+        "dialogue/email/consultation_outcome",
+        False,
+        _consultation,
+    ),
+    Kind(
         "minutes_published",
         _("Minutes published"),
         "dialogue/email/minutes_published",
@@ -188,12 +241,79 @@ def meeting_notices(rows: Rows, *, now: datetime, today: date) -> None:
     )
     if not due:
         return
+    from dialogue.selectors import current_people, with_current_people
+
     people: dict[int, dict[int, User]] = {}
-    for member in ForumMember.objects.filter(
-        forum_id__in={forum for _pk, forum, _on in due}, status=MemberStatus.ACTIVE
-    ).select_related("representative", "deputy"):
-        for person in (member.representative, member.deputy):
-            if person is not None and person.is_active:
-                people.setdefault(member.forum_id, {})[person.pk] = person
+    for member in with_current_people(
+        ForumMember.objects.filter(
+            forum_id__in={forum for _pk, forum, _on in due},
+            status=MemberStatus.ACTIVE,
+            organisation__status=OrganisationStatus.VERIFIED,
+        )
+    ):
+        for person in current_people(member):
+            people.setdefault(member.forum_id, {})[person.pk] = person
     for pk, forum_id, notice_on in due:
         rows.add("meeting_notice", Meeting, pk, notice_on, people.get(forum_id, {}).values())
+
+
+CONSULTATION_REMINDER_DAYS = (7, 1)
+
+
+def consultation_reminders(rows: Rows, *, now: datetime, today: date) -> None:
+    """The last day of a consultation is a week or a day away: the representatives and editors
+    of every organisation asked that has not responded yet. A fixed number of queries whatever
+    the number of consultations and organisations."""
+    dates = {today + timedelta(days=n): n for n in CONSULTATION_REMINDER_DAYS}
+    due = list(
+        Consultation.objects.filter(status=ConsultationStatus.OPEN, deadline__in=dates)
+        .order_by()
+        .prefetch_related("target_groups")
+    )
+    if not due:
+        return
+    verified = Organisation.objects.filter(status=OrganisationStatus.VERIFIED)
+    everyone: set[int] | None = None
+    groups_of: dict[int, set[int]] = {}
+    forum_members: dict[int, set[int]] = {}
+    if any(c.audience == Audience.ALL for c in due):
+        everyone = set(verified.values_list("pk", flat=True))
+    wanted_groups = {g.pk for c in due for g in c.target_groups.all()}
+    if wanted_groups:
+        for organisation_id, group_id in verified.filter(
+            target_groups__in=wanted_groups
+        ).values_list("pk", "target_groups"):
+            groups_of.setdefault(group_id, set()).add(organisation_id)
+    forums = {c.forum_id for c in due if c.forum_id}
+    if forums:
+        for forum_id, organisation_id in ForumMember.objects.filter(
+            forum_id__in=forums,
+            status=MemberStatus.ACTIVE,
+            organisation__status=OrganisationStatus.VERIFIED,
+        ).values_list("forum_id", "organisation_id"):
+            forum_members.setdefault(forum_id, set()).add(organisation_id)
+    answered: dict[int, set[int]] = {}
+    for consultation_id, organisation_id in Response.objects.filter(
+        consultation__in=due
+    ).values_list("consultation_id", "organisation_id"):
+        answered.setdefault(consultation_id, set()).add(organisation_id)
+    asked: dict[int, set[int]] = {}
+    for consultation in due:
+        if consultation.audience == Audience.ALL:
+            ids = set(everyone or ())
+        elif consultation.audience == Audience.TARGET_GROUPS:
+            ids = set().union(
+                *(groups_of.get(g.pk, set()) for g in consultation.target_groups.all())
+            )
+        else:
+            ids = set(forum_members.get(consultation.forum_id or 0, set()))
+        asked[consultation.pk] = ids - answered.get(consultation.pk, set())
+    people = members_by_organisation(set().union(*asked.values()))
+    for consultation in due:
+        rows.add(
+            offset_kind("consultation_reminder", dates[consultation.deadline]),
+            Consultation,
+            consultation.pk,
+            consultation.deadline,
+            [person for pk in asked[consultation.pk] for person in people.get(pk, [])],
+        )

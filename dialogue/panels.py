@@ -14,18 +14,25 @@ from django.utils.translation import gettext_lazy as _
 from dialogue import permissions
 from dialogue.models import (
     AgendaItem,
+    Audience,
     CompactVersion,
+    Consultation,
+    ConsultationStatus,
     ForumMember,
     ItemStatus,
     MemberStatus,
+    Response,
+    Secrecy,
     SignOn,
     VersionStatus,
 )
+from organisations.models import Organisation, OrganisationStatus
 from portal.registry import FOOTER, OFFICER_HOME, Context, NavItem, Panel, Todo
 
 NAV = [
     NavItem("dialogue:compacts", _("Local compacts"), FOOTER, 40),
     NavItem("dialogue:forums", _("Forums and councils"), FOOTER, 41),
+    NavItem("dialogue:consultations", _("Consultations"), FOOTER, 42),
 ]
 
 
@@ -42,7 +49,120 @@ def todos(request: HttpRequest) -> list[Todo]:
     """What waits for the person in the dialogue: a new version of a compact to confirm and an
     invitation to a forum to answer (a representative), proposed agenda items to consider (the
     forum's officers)."""
-    return [*_compacts_to_confirm(request), *_invitations(request), *_proposals(request)]
+    return [
+        *_compacts_to_confirm(request),
+        *_invitations(request),
+        *_proposals(request),
+        *_consultations_to_answer(request),
+        *_consultations_to_follow_up(request),
+    ]
+
+
+def _consultations_to_answer(request: HttpRequest) -> list[Todo]:
+    """Open consultations that ask an organisation the person writes for, not yet answered by
+    it: a fixed number of queries."""
+    mine = permissions.commenting_organisation_ids(request.user)
+    if not mine:
+        return []
+    verified = dict(
+        Organisation.objects.filter(pk__in=mine, status=OrganisationStatus.VERIFIED).values_list(
+            "pk", "name"
+        )
+    )
+    if not verified:
+        return []
+    open_ = list(
+        Consultation.objects.filter(
+            status=ConsultationStatus.OPEN, deadline__gte=timezone.localdate()
+        )
+        .prefetch_related("target_groups")
+        .order_by("deadline", "id")
+    )
+    if not open_:
+        return []
+    groups: dict[int, set[int]] = {}
+    for organisation_id, group_id in Organisation.target_groups.through.objects.filter(
+        organisation_id__in=verified
+    ).values_list("organisation_id", "targetgroup_id"):
+        groups.setdefault(organisation_id, set()).add(group_id)
+    forums: dict[int, set[int]] = {}
+    for organisation_id, forum_id in ForumMember.objects.filter(
+        organisation_id__in=verified, status=MemberStatus.ACTIVE
+    ).values_list("organisation_id", "forum_id"):
+        forums.setdefault(organisation_id, set()).add(forum_id)
+    answered = set(
+        Response.objects.filter(organisation_id__in=verified, consultation__in=open_).values_list(
+            "consultation_id", "organisation_id"
+        )
+    )
+    items = []
+    for consultation in open_:
+        wanted = {g.pk for g in consultation.target_groups.all()}
+        for organisation_id, name in verified.items():
+            if (consultation.pk, organisation_id) in answered:
+                continue
+            asked = (
+                consultation.audience == Audience.ALL
+                or (
+                    consultation.audience == Audience.TARGET_GROUPS
+                    and groups.get(organisation_id, set()) & wanted
+                )
+                or (
+                    consultation.audience == Audience.FORUM
+                    and consultation.forum_id in forums.get(organisation_id, set())
+                )
+            )
+            if asked:
+                items.append(
+                    Todo(
+                        gettext("Respond to “%(title)s” for %(organisation)s")
+                        % {"title": consultation.title, "organisation": name},
+                        reverse("dialogue:consultation", args=[consultation.pk]) + "#svara",
+                        due=consultation.deadline,
+                        order=43,
+                    )
+                )
+    return items
+
+
+def _consultations_to_follow_up(request: HttpRequest) -> list[Todo]:
+    """For the officers: responses marked as sensitive to assess, and consultations whose last
+    day has passed without what happened next."""
+    bodies = permissions.managed_body_ids(request.user)
+    if not bodies:
+        return []
+    mine = Consultation.objects.filter(public_body_id__in=bodies, status=ConsultationStatus.OPEN)
+    items = [
+        Todo(
+            ngettext(
+                "%(count)d response to “%(title)s” to assess for secrecy",
+                "%(count)d responses to “%(title)s” to assess for secrecy",
+                count,
+            )
+            % {"count": count, "title": title},
+            reverse("dialogue:officer_consultation", args=[pk]) + "#svar",
+            due=deadline,
+            order=44,
+        )
+        for pk, title, deadline, count in mine.filter(responses__secrecy=Secrecy.PENDING)
+        .values("pk", "title", "deadline")
+        .annotate(count=Count("responses"))
+        .order_by("deadline")
+        .values_list("pk", "title", "deadline", "count")
+    ]
+    items += [
+        Todo(
+            gettext("Tell what happened next with “%(title)s”") % {"title": title},
+            reverse("dialogue:officer_consultation", args=[pk]) + "#vad-hande-sedan",
+            order=45,
+        )
+        for pk, title in mine.filter(
+            deadline__lt=timezone.localdate(), outcome_published_at__isnull=True
+        )
+        .order_by("deadline")
+        .values_list("pk", "title")
+    ]
+    return items
 
 
 def _invitations(request: HttpRequest) -> list[Todo]:
@@ -77,18 +197,18 @@ def _proposals(request: HttpRequest) -> list[Todo]:
             )
             % {"count": count, "forum": title},
             reverse("dialogue:officer_meeting", args=[meeting_id]) + "#dagordning",
-            due=timezone.localdate(starts_at),
+            due=notice_on,
             order=42,
         )
-        for meeting_id, title, starts_at, count in AgendaItem.objects.filter(
+        for meeting_id, title, notice_on, count in AgendaItem.objects.filter(
             status=ItemStatus.PROPOSED,
             meeting__forum__public_body_id__in=bodies,
             meeting__starts_at__gt=timezone.now(),
         )
-        .values("meeting_id", "meeting__forum__title", "meeting__starts_at")
+        .values("meeting_id", "meeting__forum__title", "meeting__notice_on")
         .annotate(count=Count("id"))
-        .order_by("meeting__starts_at")
-        .values_list("meeting_id", "meeting__forum__title", "meeting__starts_at", "count")
+        .order_by("meeting__notice_on")
+        .values_list("meeting_id", "meeting__forum__title", "meeting__notice_on", "count")
     ]
 
 

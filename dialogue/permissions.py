@@ -92,12 +92,20 @@ def commenting_organisation_ids(user: AnyUser) -> set[int]:
 
 
 def appointed_members(user: AnyUser, members: list[Any]) -> list[Any]:
-    """The active memberships (of those given) for which the person is the appointed
-    representative or deputy."""
+    """The active memberships of verified organisations (of those given, read with
+    `selectors.with_current_people`) for which the person is the appointed representative or
+    deputy and still a person of the organisation."""
     if not user.is_authenticated:
         return []
     return [
-        m for m in members if m.status == "active" and user.pk in (m.representative_id, m.deputy_id)
+        m
+        for m in members
+        if m.status == "active"
+        and m.organisation.status == OrganisationStatus.VERIFIED
+        and (
+            (user.pk == m.representative_id and getattr(m, "representative_current", False))
+            or (user.pk == m.deputy_id and getattr(m, "deputy_current", False))
+        )
     ]
 
 

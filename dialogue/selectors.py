@@ -17,6 +17,9 @@ from dialogue.models import (
     AgendaItem,
     Compact,
     CompactVersion,
+    Consultation,
+    ConsultationDocument,
+    ConsultationStatus,
     FollowUp,
     FollowUpEntry,
     Forum,
@@ -25,6 +28,9 @@ from dialogue.models import (
     Meeting,
     MemberStatus,
     MinutesStatus,
+    Response,
+    ResponseAttachment,
+    Secrecy,
     SignOn,
     VersionComment,
     VersionStatus,
@@ -216,12 +222,35 @@ def meeting_for_manager(*, user: AnyUser, pk: int) -> Meeting:
     return meeting
 
 
+def with_current_people(members: QuerySet[ForumMember]) -> QuerySet[ForumMember]:
+    """Memberships with their people, and whether each appointed person is still a member of the
+    organisation (`representative_current`, `deputy_current`): a person who has left the
+    organisation no longer speaks for it in the forum, nor is given notice."""
+    in_organisation = OrganisationMembership.objects.filter(organisation=OuterRef("organisation"))
+    return members.select_related("organisation", "representative", "deputy").annotate(
+        representative_current=Exists(in_organisation.filter(user=OuterRef("representative"))),
+        deputy_current=Exists(in_organisation.filter(user=OuterRef("deputy"))),
+    )
+
+
+def current_people(member: ForumMember) -> list[User]:
+    """The appointed people of a membership (`with_current_people`) who still act for it."""
+    return [
+        person
+        for person, current in (
+            (member.representative, getattr(member, "representative_current", False)),
+            (member.deputy, getattr(member, "deputy_current", False)),
+        )
+        if person is not None and current and person.is_active
+    ]
+
+
 def members_of(forum: Forum) -> list[ForumMember]:
     """Every membership but those ended, with their organisation and people (one query)."""
     return list(
-        forum.members.exclude(status=MemberStatus.LEFT)
-        .select_related("organisation", "representative", "deputy")
-        .order_by("organisation__name", "id")
+        with_current_people(forum.members.exclude(status=MemberStatus.LEFT)).order_by(
+            "organisation__name", "id"
+        )
     )
 
 
@@ -292,3 +321,138 @@ def organisation_people(organisation_ids: set[int]) -> dict[int, list[tuple[int,
     ):
         found.setdefault(organisation_id, []).append((pk, name or email))
     return found
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+
+def public_consultations() -> QuerySet[Consultation]:
+    """Published consultations, the latest last day first."""
+    return (
+        Consultation.objects.filter(status=ConsultationStatus.OPEN)
+        .select_related("public_body")
+        .order_by("-deadline", "-id")
+    )
+
+
+def consultation_public(*, pk: int) -> Consultation:
+    found = public_consultations().filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def managed_consultations(*, user: AnyUser) -> QuerySet[Consultation]:
+    return (
+        Consultation.objects.filter(public_body_id__in=permissions.managed_body_ids(user))
+        .select_related("public_body")
+        .order_by("-created_at", "-id")
+    )
+
+
+def consultation_for_manager(*, user: AnyUser, pk: int) -> Consultation:
+    found = managed_consultations(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def documents_of(consultation: Consultation) -> list[ConsultationDocument]:
+    return list(consultation.documents.order_by("uploaded_at", "id"))
+
+
+def public_responses(consultation: Consultation) -> list[Response]:
+    """The responses everyone may read: after the last day, those not marked as sensitive and
+    those assessed as public or partly secret (their public text). Two queries."""
+    from dialogue.services import consultation_closed
+
+    if not consultation_closed(consultation):
+        return []
+    return list(
+        consultation.responses.filter(
+            secrecy__in=(Secrecy.NOT_ASKED, Secrecy.PUBLIC, Secrecy.PARTLY)
+        )
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                ResponseAttachment.objects.filter(
+                    response__secrecy__in=(Secrecy.NOT_ASKED, Secrecy.PUBLIC)
+                ),
+            )
+        )
+        .order_by("organisation__name", "id")
+    )
+
+
+def all_responses(consultation: Consultation) -> list[Response]:
+    """Every response, for the consultation's officers (two queries)."""
+    return list(
+        consultation.responses.select_related("organisation", "submitted_by", "assessed_by")
+        .prefetch_related("attachments")
+        .order_by("submitted_at", "id")
+    )
+
+
+def own_responses(*, user: AnyUser, consultation: Consultation) -> list[Response]:
+    """The responses of the organisations the person writes for."""
+    ids = permissions.commenting_organisation_ids(user)
+    if not ids:
+        return []
+    return list(
+        consultation.responses.filter(organisation_id__in=ids)
+        .select_related("organisation")
+        .prefetch_related("attachments")
+    )
+
+
+def responding_organisations(*, user: AnyUser, consultation: Consultation) -> list[tuple[int, str]]:
+    """The organisations the person may respond for now: verified, asked, not yet responded."""
+    from dialogue.services import audience_organisations
+
+    ids = permissions.commenting_organisation_ids(user)
+    if not ids:
+        return []
+    return list(
+        audience_organisations(consultation)
+        .filter(pk__in=ids)
+        .exclude(consultation_responses__consultation=consultation)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+def response_file(*, user: AnyUser, pk: int) -> ResponseAttachment:
+    """An attachment of a response: for the consultation's officers and the organisation's
+    people always; for everyone else once the response is public with its attachments."""
+    from dialogue.services import consultation_closed
+
+    found = (
+        ResponseAttachment.objects.filter(pk=pk).select_related("response__consultation").first()
+    )
+    if found is None:
+        raise Http404
+    response = found.response
+    if permissions.can_manage(user, response.consultation):
+        return found
+    if response.organisation_id in permissions.commenting_organisation_ids(user):
+        return found
+    if (
+        response.consultation.status == ConsultationStatus.OPEN
+        and consultation_closed(response.consultation)
+        and response.secrecy in (Secrecy.NOT_ASKED, Secrecy.PUBLIC)
+    ):
+        return found
+    raise Http404
+
+
+def consultation_file(*, user: AnyUser, pk: int) -> ConsultationDocument:
+    """A document of a published consultation, for everyone; of a draft, for its officers."""
+    found = ConsultationDocument.objects.filter(pk=pk).select_related("consultation").first()
+    if found is None:
+        raise Http404
+    if found.consultation.status == ConsultationStatus.OPEN or permissions.can_manage(
+        user, found.consultation
+    ):
+        return found
+    raise Http404

@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,10 +25,14 @@ from dialogue.models import (
     ActionPlan,
     AgendaItem,
     Attendance,
+    Audience,
     Commitment,
     CommitmentStatus,
     Compact,
     CompactVersion,
+    Consultation,
+    ConsultationDocument,
+    ConsultationStatus,
     FollowUp,
     FollowUpEntry,
     Forum,
@@ -38,12 +44,17 @@ from dialogue.models import (
     MemberStatus,
     MinutesStatus,
     Owner,
+    Response,
+    ResponseAttachment,
+    Secrecy,
     SignOn,
     VersionComment,
     VersionStatus,
 )
-from organisations.models import Organisation, OrganisationStatus
+from organisations import permissions as organisation_permissions
+from organisations.models import Organisation, OrganisationRole, OrganisationStatus
 from portal import second_factor, transitions
+from portal.files import check_upload, store_upload
 from portal.formats import long_date
 from portal.models import PublicBody, User
 from portal.notifications import notify
@@ -72,6 +83,7 @@ AUDIT_ACTIONS = {
 }
 
 MAX_SECTIONS = 40
+COMMENT_LENGTH = 10_000
 
 
 def _manager(actor: Any, version: CompactVersion) -> bool:
@@ -209,11 +221,17 @@ def _writable(version: CompactVersion) -> None:
 
 
 def _new_key(version: CompactVersion) -> str:
-    used = {s.get("key") for s in version.sections}
-    number = len(version.sections) + 1
-    while f"s{number}" in used:
-        number += 1
-    return f"s{number}"
+    """A key no section of the compact has ever had, in any version: a new section is never
+    taken for an earlier one that was removed (the comparison of versions goes by key)."""
+    used = {
+        str(section.get("key", ""))
+        for sections in CompactVersion.objects.filter(compact_id=version.compact_id).values_list(
+            "sections", flat=True
+        )
+        for section in sections
+    } | {str(s.get("key", "")) for s in version.sections}
+    numbers = [int(key[1:]) for key in used if key[:1] == "s" and key[1:].isdigit()]
+    return f"s{max(numbers, default=0) + 1}"
 
 
 @transaction.atomic
@@ -398,9 +416,19 @@ def version_comment_add(
         raise ValidationError(
             {"text": [_("Write your comment on “%(section)s”.") % {"section": found["title"]}]}
         )
+    if len(text) > COMMENT_LENGTH:
+        raise ValidationError(
+            {
+                "text": [
+                    _("Keep the comment under %(count)d characters.") % {"count": COMMENT_LENGTH}
+                ]
+            }
+        )
     comment = VersionComment.objects.create(
         version=version, section=section, organisation=organisation, author=actor, text=text.strip()
     )
+    # the officers' pages drawn before the comment no longer pass as seen (an adoption from one)
+    transitions.record_changed(version)
     audit_record(
         actor=actor,
         obj=version,
@@ -488,7 +516,9 @@ def compact_withdraw(
     the public page no longer lists it."""
     compact = _locked_compact(compact)
     organisation = Organisation.objects.get(pk=organisation.pk)
-    if not permissions.can_sign_for(actor, organisation):
+    # leaving is open to a representative whatever the organisation's standing (a suspended
+    # organisation may always withdraw)
+    if not permissions.can_answer_for(actor, organisation):
         raise PermissionDenied(
             _("Only a representative of the organisation can withdraw it from the compact.")
         )
@@ -681,13 +711,18 @@ def _ensure_forum_manager(actor: User, forum: Forum) -> None:
 def appointed_people(forum_id: int) -> list[User]:
     """The appointed representatives and deputies of a forum's member organisations: who is
     given notice of its meetings (one query)."""
+    from dialogue.selectors import current_people, with_current_people
+
     people: dict[int, User] = {}
-    for member in ForumMember.objects.filter(
-        forum_id=forum_id, status=MemberStatus.ACTIVE
-    ).select_related("representative", "deputy"):
-        for person in (member.representative, member.deputy):
-            if person is not None and person.is_active:
-                people[person.pk] = person
+    for member in with_current_people(
+        ForumMember.objects.filter(
+            forum_id=forum_id,
+            status=MemberStatus.ACTIVE,
+            organisation__status=OrganisationStatus.VERIFIED,
+        )
+    ):
+        for person in current_people(member):
+            people[person.pk] = person
     return list(people.values())
 
 
@@ -893,8 +928,13 @@ def meeting_change(
         raise ValidationError({"place": [_("Say where the meeting is held.")]})
     noticed = _noticed(meeting)
     if noticed:
+        errors: dict[str, list[str]] = {}
+        if starts_at <= timezone.now():
+            errors["starts_at"] = [_("Choose a time that has not passed.")]
         if ends_at <= starts_at:
-            raise ValidationError({"ends_at": [_("The meeting must end after it starts.")]})
+            errors["ends_at"] = [_("The meeting must end after it starts.")]
+        if errors:
+            raise ValidationError(errors)
     else:
         meeting.notice_on = _check_times(meeting.forum, starts_at, ends_at)
     before = f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}, {meeting.place}"
@@ -943,6 +983,8 @@ def agenda_item_add(
 ) -> AgendaItem:
     meeting = _locked_meeting(meeting)
     _ensure_forum_manager(actor, meeting.forum)
+    if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timezone.now():
+        raise ValidationError(_("Items are added to the agenda of a coming meeting."))
     if not title.strip():
         raise ValidationError({"title": [_("Name the item.")]})
     item = AgendaItem.objects.create(
@@ -972,7 +1014,13 @@ def agenda_item_propose(
     member = ForumMember.objects.filter(
         forum_id=meeting.forum_id, organisation=organisation, status=MemberStatus.ACTIVE
     ).first()
-    if member is None or actor.pk not in (member.representative_id, member.deputy_id):
+    if (
+        member is None
+        or actor.pk not in (member.representative_id, member.deputy_id)
+        # still a person of the organisation, and the organisation in good standing, now
+        or not organisation_permissions.can_act_for(actor, organisation, OrganisationRole.VIEWER)
+        or organisation.status != OrganisationStatus.VERIFIED
+    ):
         raise PermissionDenied(
             _("Items are proposed by the representative or deputy of a member organisation.")
         )
@@ -1041,8 +1089,10 @@ def attendance_record(
     """Who attended for each member organisation, once the meeting has begun."""
     meeting = _locked_meeting(meeting)
     _ensure_forum_manager(actor, meeting.forum)
-    if meeting.starts_at > timezone.now():
+    if meeting.starts_at > timezone.now() or meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("Attendance is recorded once the meeting has begun."))
+    if meeting.minutes_status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+        raise ValidationError(_("The minutes are approved: the attendance no longer changes."))
     members = {
         m.pk: m
         for m in ForumMember.objects.filter(forum_id=meeting.forum_id).exclude(
@@ -1066,7 +1116,7 @@ def minutes_save(*, actor: User, meeting: Meeting, text: str, seen_state: str | 
     meeting = _locked_meeting(meeting)
     _ensure_forum_manager(actor, meeting.forum)
     transitions.ensure_seen_state(meeting, seen_state)
-    if meeting.starts_at > timezone.now():
+    if meeting.starts_at > timezone.now() or meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("The minutes are written once the meeting has begun."))
     if meeting.minutes_status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
         raise ValidationError(_("Approved minutes are no longer changed."))
@@ -1122,3 +1172,340 @@ def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
         due_date=timezone.localdate(),
     )
     return meeting
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+AUDIT_ACTIONS.update(
+    {
+        "consultation_created": gettext_lazy("Consultation created"),
+        "consultation_changed": gettext_lazy("Consultation changed"),
+        "consultation_document_added": gettext_lazy("Document added"),
+        "consultation_published": gettext_lazy("Consultation published"),
+        "response_received": gettext_lazy("Response received"),
+        "response_assessed": gettext_lazy("Secrecy assessed"),
+        "response_feedback": gettext_lazy("Feedback on a response written"),
+        "consultation_outcome_published": gettext_lazy("What happened next published"),
+    }
+)
+
+
+def audience_organisations(consultation: Consultation) -> QuerySet[Organisation]:
+    """The verified organisations a consultation asks."""
+    verified = Organisation.objects.filter(status=OrganisationStatus.VERIFIED)
+    if consultation.audience == Audience.TARGET_GROUPS:
+        return verified.filter(target_groups__in=consultation.target_groups.all()).distinct()
+    if consultation.audience == Audience.FORUM:
+        return verified.filter(
+            forum_memberships__forum=consultation.forum,
+            forum_memberships__status=MemberStatus.ACTIVE,
+        ).distinct()
+    return verified
+
+
+def audience_people(
+    consultation: Consultation, *, exclude: frozenset[int] = frozenset()
+) -> list[User]:
+    """The representatives and editors of the organisations asked (those in `exclude` left
+    out): two queries whatever their number."""
+    from organisations.notifications import organisation_people
+
+    ids = set(audience_organisations(consultation).values_list("pk", flat=True)) - set(exclude)
+    return organisation_people(ids)
+
+
+def consultation_open(consultation: Consultation) -> bool:
+    """Published and its last day not passed (Swedish time)."""
+    return (
+        consultation.status == ConsultationStatus.OPEN
+        and consultation.deadline >= timezone.localdate()
+    )
+
+
+def consultation_closed(consultation: Consultation) -> bool:
+    """Published and its last day passed: the responses may be public."""
+    return (
+        consultation.status == ConsultationStatus.OPEN
+        and consultation.deadline < timezone.localdate()
+    )
+
+
+def _check_consultation(
+    *, title: str, question: str, audience: str, forum: Forum | None, target_groups: list[Any]
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = [_("Give the consultation a title.")]
+    if not question.strip():
+        errors["question"] = [_("Write what the municipality asks.")]
+    if audience == Audience.FORUM and forum is None:
+        errors["forum"] = [_("Choose the forum or council whose members are asked.")]
+    if audience == Audience.TARGET_GROUPS and not target_groups:
+        errors["target_groups"] = [_("Choose at least one target group.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: User,
+    public_body: PublicBody,
+    title: str,
+    question: str,
+    audience: str,
+    deadline: date,
+    forum: Forum | None = None,
+    target_groups: list[Any] | None = None,
+) -> Consultation:
+    if public_body.pk not in permissions.managed_body_ids(actor):
+        raise PermissionDenied
+    groups = list(target_groups or [])
+    _check_consultation(
+        title=title, question=question, audience=audience, forum=forum, target_groups=groups
+    )
+    consultation = Consultation.objects.create(
+        public_body=public_body,
+        title=title.strip(),
+        question=question.strip(),
+        audience=audience,
+        forum=forum if audience == Audience.FORUM else None,
+        deadline=deadline,
+        created_by=actor,
+    )
+    if audience == Audience.TARGET_GROUPS:
+        consultation.target_groups.set(groups)
+    consultation.registry_number = registry_number_allocate(
+        public_body=public_body, year=timezone.localdate().year
+    )
+    consultation.save(update_fields=["registry_number"])
+    audit_record(actor=actor, obj=consultation, action="consultation_created")
+    return consultation
+
+
+def _locked_consultation(consultation: Consultation) -> Consultation:
+    return (
+        Consultation.objects.select_for_update()
+        .select_related("public_body")
+        .get(pk=consultation.pk)
+    )
+
+
+@transaction.atomic
+def consultation_document_add(
+    *, actor: User, consultation: Consultation, upload: UploadedFile
+) -> ConsultationDocument:
+    consultation = _locked_consultation(consultation)
+    if not permissions.can_manage(actor, consultation):
+        raise PermissionDenied
+    if consultation_closed(consultation):
+        raise ValidationError(_("The consultation has closed; its documents stay as they were."))
+    checked = check_upload(upload)
+    document = ConsultationDocument(consultation=consultation, uploaded_by=actor)
+    store_upload(record=document, upload=upload, checked=checked)
+    audit_record(
+        actor=actor,
+        obj=consultation,
+        action="consultation_document_added",
+        comment=checked.safe_name,
+    )
+    transitions.record_changed(consultation)
+    return document
+
+
+@transaction.atomic
+def consultation_publish(
+    *, actor: User, consultation: Consultation, seen_state: str | None
+) -> Consultation:
+    """Publish the consultation: the organisations asked are told, and may respond until the
+    last day."""
+    consultation = _locked_consultation(consultation)
+    if not permissions.can_manage(actor, consultation):
+        raise PermissionDenied
+    transitions.ensure_seen_state(consultation, seen_state)
+    if consultation.status != ConsultationStatus.DRAFT:
+        raise ValidationError(_("The consultation is already published."))
+    if consultation.deadline < timezone.localdate() + timedelta(days=7):
+        raise ValidationError(
+            {
+                "deadline": [
+                    _("Give the organisations at least a week: choose a last day from %(date)s.")
+                    % {"date": long_date(timezone.localdate() + timedelta(days=7))}
+                ]
+            }
+        )
+    consultation.status = ConsultationStatus.OPEN
+    consultation.published_at = timezone.now()
+    consultation.save()
+    audit_record(
+        actor=actor,
+        obj=consultation,
+        action="consultation_published",
+        from_state=ConsultationStatus.DRAFT,
+        to_state=ConsultationStatus.OPEN,
+    )
+    notify(
+        kind="consultation_published",
+        obj=consultation,
+        recipients=audience_people(consultation),
+        due_date=timezone.localdate(),
+    )
+    return consultation
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    actor: User,
+    consultation: Consultation,
+    organisation: Organisation,
+    text: str,
+    sensitive_note: str = "",
+    uploads: list[UploadedFile] | None = None,
+) -> Response:
+    """An organisation's response, by its last day, registered with a diarienummer when it
+    arrives. What it marks as sensitive is not public until an officer has assessed it."""
+    consultation = _locked_consultation(consultation)
+    if not permissions.can_comment_for(actor, organisation):
+        raise PermissionDenied(
+            _("You can respond for a verified organisation you are a representative or editor of.")
+        )
+    if not audience_organisations(consultation).filter(pk=organisation.pk).exists():
+        raise PermissionDenied(
+            _("The consultation is not addressed to %(organisation)s.")
+            % {"organisation": organisation}
+        )
+    if not consultation_open(consultation):
+        raise ValidationError(_("The consultation is not open for responses."))
+    if Response.objects.filter(consultation=consultation, organisation=organisation).exists():
+        raise ValidationError(
+            _("%(organisation)s has already responded.") % {"organisation": organisation}
+        )
+    if not text.strip():
+        raise ValidationError({"text": [_("Write the organisation's response.")]})
+    checked = [(upload, check_upload(upload)) for upload in uploads or []]
+    response = Response.objects.create(
+        consultation=consultation,
+        organisation=organisation,
+        text=text.strip(),
+        sensitive_note=sensitive_note.strip(),
+        secrecy=Secrecy.PENDING if sensitive_note.strip() else Secrecy.NOT_ASKED,
+        registry_number=registry_number_allocate(
+            public_body=consultation.public_body, year=timezone.localdate().year
+        ),
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+    )
+    for upload, check in checked:
+        store_upload(
+            record=ResponseAttachment(response=response, uploaded_by=actor),
+            upload=upload,
+            checked=check,
+        )
+    audit_record(
+        actor=actor,
+        obj=consultation,
+        action="response_received",
+        comment=f"{response.registry_number} {organisation}",
+    )
+    notify(
+        kind="response_received",
+        obj=response,
+        recipients=[actor, *signatory_people_of(organisation)],
+        due_date=timezone.localdate(),
+    )
+    return response
+
+
+@transaction.atomic
+def response_assess(
+    *, actor: User, response: Response, secrecy: str, reason: str, public_text: str = ""
+) -> Response:
+    """The authority decides what of a response marked as sensitive is secret (OSL): public,
+    partly secret (with the text that is made public) or secret, with its reasons."""
+    response = (
+        Response.objects.select_for_update().select_related("consultation").get(pk=response.pk)
+    )
+    if not permissions.can_manage(actor, response.consultation):
+        raise PermissionDenied
+    if secrecy not in (Secrecy.PUBLIC, Secrecy.PARTLY, Secrecy.SECRET):
+        raise ValidationError({"secrecy": [_("Choose the outcome of the assessment.")]})
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Give the reasons of the assessment.")]
+    if secrecy == Secrecy.PARTLY and not public_text.strip():
+        errors["public_text"] = [_("Give the text that is made public.")]
+    if errors:
+        raise ValidationError(errors)
+    response.secrecy = secrecy
+    response.secrecy_reason = reason.strip()
+    response.public_text = public_text.strip() if secrecy == Secrecy.PARTLY else ""
+    response.assessed_by = actor
+    response.assessed_at = timezone.now()
+    response.save()
+    audit_record(
+        actor=actor,
+        obj=response.consultation,
+        action="response_assessed",
+        to_state=secrecy,
+        comment=response.registry_number,
+    )
+    return response
+
+
+@transaction.atomic
+def response_feedback(*, actor: User, response: Response, feedback: str) -> Response:
+    """What was heard and done with one response, shown beside it."""
+    response = (
+        Response.objects.select_for_update().select_related("consultation").get(pk=response.pk)
+    )
+    if not permissions.can_manage(actor, response.consultation):
+        raise PermissionDenied
+    if response.consultation.outcome_published_at is not None:
+        raise ValidationError(_("What happened next is published and no longer changes."))
+    response.feedback = feedback.strip()
+    response.save(update_fields=["feedback"])
+    audit_record(
+        actor=actor,
+        obj=response.consultation,
+        action="response_feedback",
+        comment=response.registry_number,
+    )
+    return response
+
+
+@transaction.atomic
+def consultation_outcome_publish(
+    *, actor: User, consultation: Consultation, outcome: str, seen_state: str | None
+) -> Consultation:
+    """ "Vad hände sedan": after the last day, what was heard and what was done. Every
+    organisation that responded is told."""
+    consultation = _locked_consultation(consultation)
+    if not permissions.can_manage(actor, consultation):
+        raise PermissionDenied
+    transitions.ensure_seen_state(consultation, seen_state)
+    if not consultation_closed(consultation):
+        raise ValidationError(_("What happened next is written after the last day for responses."))
+    if consultation.outcome_published_at is not None:
+        raise ValidationError(_("What happened next is already published."))
+    if not outcome.strip():
+        raise ValidationError({"outcome": [_("Write what happened next.")]})
+    consultation.outcome = outcome.strip()
+    consultation.outcome_published_at = timezone.now()
+    consultation.save()
+    audit_record(actor=actor, obj=consultation, action="consultation_outcome_published")
+    from organisations.notifications import organisation_people
+
+    responses = list(
+        Response.objects.filter(consultation=consultation).select_related("submitted_by")
+    )
+    notify(
+        kind="consultation_outcome",
+        obj=consultation,
+        recipients=[
+            *(r.submitted_by for r in responses),
+            *organisation_people({r.organisation_id for r in responses}, editors=False),
+        ],
+        due_date=timezone.localdate(),
+    )
+    return consultation

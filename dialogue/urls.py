@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dialogue.views import compacts, forums
+from dialogue.views import compacts, consultations, forums
 
 app_name = "dialogue"
 
@@ -94,5 +94,50 @@ urlpatterns += [
         "handlaggning/forum/mote/<id:pk>/protokoll/publicera/",
         forums.minutes_publish,
         name="minutes_publish",
+    ),
+]
+
+urlpatterns += [
+    path("remisser/", consultations.consultations, name="consultations"),
+    path("remisser/<id:pk>/", consultations.consultation, name="consultation"),
+    path("remisser/<id:pk>/svara/", consultations.respond, name="respond"),
+    path(
+        "remisser/dokument/<id:pk>/", consultations.document_download, name="consultation_document"
+    ),
+    path("remisser/svar/bilaga/<id:pk>/", consultations.response_file, name="response_file"),
+    path(
+        "handlaggning/remisser/",
+        consultations.officer_consultations,
+        name="officer_consultations",
+    ),
+    path(
+        "handlaggning/remisser/<id:pk>/",
+        consultations.officer_consultation,
+        name="officer_consultation",
+    ),
+    path(
+        "handlaggning/remisser/<id:pk>/dokument/",
+        consultations.document_add,
+        name="consultation_document_add",
+    ),
+    path(
+        "handlaggning/remisser/<id:pk>/publicera/",
+        consultations.publish,
+        name="consultation_publish",
+    ),
+    path(
+        "handlaggning/remisser/<id:pk>/svar/<id:response>/sekretess/",
+        consultations.assess,
+        name="response_assess",
+    ),
+    path(
+        "handlaggning/remisser/<id:pk>/svar/<id:response>/aterkoppling/",
+        consultations.feedback,
+        name="response_feedback",
+    ),
+    path(
+        "handlaggning/remisser/<id:pk>/vad-hande-sedan/",
+        consultations.outcome,
+        name="consultation_outcome",
     ),
 ]

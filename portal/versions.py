@@ -43,8 +43,9 @@ def fingerprint(*parts: object) -> str:
 
 def check_seen(*, seen: str | None, current: str) -> None:
     """Refuse, with a message to reload, unless what was seen is what is there now. A missing
-    version is refused too: every approving form sends one."""
-    if not seen or not hmac.compare_digest(str(seen), current):
+    version is refused too: every approving form sends one. What a form sent is compared as
+    bytes: any text a person can post (letters outside ASCII too) is refused, never a crash."""
+    if not seen or not hmac.compare_digest(str(seen).encode(), current.encode()):
         raise ValidationError({FIELD: STALE_MESSAGE}, code="stale")
 
 

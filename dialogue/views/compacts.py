@@ -6,7 +6,8 @@ followed up."""
 
 from __future__ import annotations
 
-from functools import partial
+from dataclasses import dataclass, field
+from functools import partial, wraps
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dialogue import permissions, selectors, services
@@ -99,9 +101,8 @@ def compact_page(
             "comments_open": open_ is not None and _open_for_comments(open_),
             # the version open for comments, each section with what changed from the text in
             # force (a revision)
-            "open_sections": [{**s, "change": changes.get(s["key"])} for s in open_.sections]
-            if open_ is not None
-            else [],
+            "open_sections": changes.sections(open_) if open_ is not None else [],
+            "removed_sections": changes.removed,
             "changes": bool(changes),
             "signatories": selectors.signatories(compact),
             "plans": selectors.plans_of(compact, published_only=True),
@@ -125,18 +126,52 @@ def compact_page(
     )
 
 
-def _changes(current: CompactVersion | None, revised: CompactVersion | None) -> dict[str, Any]:
-    """What a revision changes in each section, by section key ({} for a first version)."""
+@dataclass
+class Revision:
+    """What a revision changes: by section key, the text's difference and the heading it had
+    (when it changed); and the sections it removes, with their text."""
+
+    changes: dict[str, Any] = field(default_factory=dict)
+    titles_before: dict[str, str] = field(default_factory=dict)
+    removed: list[dict[str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def sections(self, revised: CompactVersion) -> list[dict[str, Any]]:
+        """The revised version's sections, each with its change and former heading."""
+        return [
+            {
+                **s,
+                "change": self.changes.get(s["key"]),
+                "title_before": self.titles_before.get(s["key"], ""),
+            }
+            for s in revised.sections
+        ]
+
+
+def _changes(current: CompactVersion | None, revised: CompactVersion | None) -> Revision:
+    """What a revision changes from the version in force (nothing for a first version)."""
     if current is None or revised is None:
-        return {}
-    return {
-        change.key: change
-        for change in sections_diff(
-            sections=[(s["key"], s["title"]) for s in revised.sections],
-            old={s["key"]: s["text"] for s in current.sections},
-            new={s["key"]: s["text"] for s in revised.sections},
-        )
-    }
+        return Revision()
+    before = {s["key"]: s for s in current.sections}
+    kept = {s["key"] for s in revised.sections}
+    return Revision(
+        changes={
+            change.key: change
+            for change in sections_diff(
+                sections=[(s["key"], s["title"]) for s in revised.sections],
+                old={key: s["text"] for key, s in before.items()},
+                new={s["key"]: s["text"] for s in revised.sections},
+            )
+        },
+        titles_before={
+            s["key"]: before[s["key"]]["title"]
+            for s in revised.sections
+            if s["key"] in before and before[s["key"]]["title"] != s["title"]
+        },
+        removed=[s for s in current.sections if s["key"] not in kept],
+    )
 
 
 def _open_for_comments(version: CompactVersion) -> bool:
@@ -345,12 +380,8 @@ def officer_page(
     comments = selectors.comments_of(working) if working is not None else []
     changes = _changes(current, working)
     sections = [
-        {
-            **s,
-            "comments": [c for c in comments if c.section == s["key"]],
-            "change": changes.get(s["key"]),
-        }
-        for s in (working.sections if working else [])
+        {**s, "comments": [c for c in comments if c.section == s["key"]]}
+        for s in (changes.sections(working) if working else [])
     ]
     plans = selectors.plans_of(compact, published_only=False)
     return render(
@@ -364,6 +395,7 @@ def officer_page(
             "sections": sections,
             "seen_state": transitions.state_token(working) if working else "",
             "changes": bool(changes),
+            "removed_sections": changes.removed,
             "new_section_form": bound.get("new_section_form") or NewSectionForm(),
             "open_form": offered_form(
                 bound,
@@ -392,14 +424,40 @@ def officer_page(
     )
 
 
+class NoWorkingVersion(Exception):
+    """No version is being written (adopted meanwhile, by a colleague or a second click)."""
+
+
+def _while_written(view: Any) -> Any:
+    """A page of the version being written: when none is (it was adopted meanwhile, or the form
+    was sent twice), the officer is told so on the compact's page instead of a page not found."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response: HttpResponse = view(request, pk, *args, **kwargs)
+        except NoWorkingVersion:
+            messages.info(
+                request,
+                _(
+                    "No version is being written now: the latest one is adopted. Start a new version to revise it."
+                ),
+            )
+            return redirect(_officer_url(pk, "text"))
+        return response
+
+    return wrapper
+
+
 def _working(compact: Compact) -> CompactVersion:
     version = compact.versions.exclude(status=VersionStatus.ADOPTED).first()
     if version is None:
-        raise Http404
+        raise NoWorkingVersion
     return version
 
 
 @require_POST
+@_while_written
 def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     compact = selectors.compact_for_manager(user=user, pk=pk)
@@ -418,6 +476,7 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_while_written
 def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """One section of the version being written, in the full-width editor."""
     user = request_user(request)
@@ -477,6 +536,7 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 
 
 @require_POST
+@_while_written
 def section_remove(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     user = request_user(request)
     compact = selectors.compact_for_manager(user=user, pk=pk)
@@ -510,6 +570,7 @@ def section_remove(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 
 
 @require_POST
+@_while_written
 def open_for_comments(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     compact = selectors.compact_for_manager(user=user, pk=pk)
@@ -553,6 +614,7 @@ def open_for_comments(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@_while_written
 def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     compact = selectors.compact_for_manager(user=user, pk=pk)
@@ -567,6 +629,17 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     if version.number > 1:
         consequences.append(_("The organisations signed on are asked to confirm the new version."))
+    warnings = []
+    if version.status == VersionStatus.CONSULTATION and _open_for_comments(version):
+        count = version.comments.count()
+        warnings.append(
+            ngettext(
+                "Comments are open until %(date)s; %(count)d comment has come in so far.",
+                "Comments are open until %(date)s; %(count)d comments have come in so far.",
+                count,
+            )
+            % {"date": long_date(version.comments_close), "count": count}
+        )
     if (
         response := confirmation(
             request,
@@ -580,9 +653,10 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
                 "date": long_date(data["adopted_on"]),
                 "paragraph": data["paragraph"],
             },
-            confirm_label=_("Record the adoption"),
+            confirm_label=_("Yes, record the adoption"),
             cancel_url=_officer_url(pk, "text"),
             consequences=consequences,
+            warnings=warnings,
         )
     ) is not None:
         return response

@@ -221,7 +221,9 @@ def member_leave(request: HttpRequest, pk: int, member: int) -> HttpResponse:
             confirm_label=_("Yes, decline") if invited else _("Yes, leave the forum"),
             cancel_url=_forum_url(pk, "min-organisation"),
             consequences=[
-                _("The organisation's people are no longer given notice of the meetings."),
+                _("The organisation does not become a member and is given no notice of meetings.")
+                if invited
+                else _("The organisation's people are no longer given notice of the meetings."),
                 _("An officer can invite the organisation again."),
             ],
         )
@@ -485,9 +487,13 @@ def officer_meeting_page(
                 ),
             ),
             "cancel_form": CancelForm() if coming else None,
-            "item_form": bound.get("item_form") or ItemForm(),
+            "item_form": offered_form(bound, "item_form", coming, ItemForm),
             "decline_form": DeclineItemForm(),
-            "members": [(m, attendance.get(m.pk, "")) for m in members] if begun else [],
+            "members": [(m, attendance.get(m.pk, "")) for m in members]
+            if begun and meeting.status == MeetingStatus.PLANNED
+            else [],
+            "attendance_locked": meeting.minutes_status
+            in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED),
             "presence": Attendance.Present.choices,
             "minutes_form": offered_form(
                 bound,

@@ -140,7 +140,7 @@ def test_an_officer_writes_opens_and_adopts(
     page.get_by_role("button", name="Registrera beslutet").click()
     assert page.get_by_text("Registrera att Kommunfullmäktige antog version 1").is_visible()
     assert axe_violations(page) == []
-    page.get_by_role("button", name="Registrera beslutet").click()
+    page.get_by_role("button", name="Ja, registrera beslutet").click()
     assert page.get_by_text("Version 1 är antagen och publicerad").is_visible()
     version = compact.versions.get()
     assert version.status == "adopted"

@@ -37,6 +37,10 @@ PUBLIC_URL_NAMES = {
     "dialogue:forums",
     "dialogue:forum",  # its member organisations (no persons), meetings and published minutes
     "dialogue:forum_calendar",
+    "dialogue:consultations",
+    "dialogue:consultation",  # a published consultation; a draft is 404 (tested)
+    "dialogue:consultation_document",  # of a published consultation only (tested)
+    "dialogue:response_file",  # of a public response after the last day only (tested)
     # allauth's entrance pages
     "account_login",
     "account_signup",

@@ -307,3 +307,14 @@ def test_the_portal_s_helper_imports_no_domain_app() -> None:
         "portal",
         "django_stubs_ext",
     }
+
+
+def test_a_version_with_any_characters_is_refused_not_a_crash() -> None:
+    """A posted version is whatever a person typed: letters outside ASCII are refused as not
+    seen, as any other wrong version is (hmac.compare_digest raises on such text)."""
+    current = versions.fingerprint("1", "text")
+    for posted in ("åäö", "\u2603" * 16, current[:-1] + "é"):
+        with pytest.raises(ValidationError) as refused:
+            versions.check_seen(seen=posted, current=current)
+        assert versions.FIELD in refused.value.error_dict
+    versions.check_seen(seen=current, current=current)
