@@ -8,12 +8,12 @@ class DialogueConfig(AppConfig):
 
     def ready(self) -> None:
         from dialogue import demo, notifications, panels, services
-        from dialogue.models import Compact, CompactVersion, Consultation, Forum
+        from dialogue.models import Compact, CompactVersion, Consultation, Forum, Meeting
         from portal import person_cache, public_cache, registry
 
         # the public lists of compacts, forums and consultations are kept for every visitor
         # (portal.public_cache)
-        for model in (Compact, CompactVersion, Forum, Consultation):
+        for model in (Compact, CompactVersion, Forum, Meeting, Consultation):
             person_cache.watch(model, generation=public_cache.LISTS)
 
         for kind in notifications.KINDS:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from dialogue import permissions
+from dialogue import permissions, selectors, services
 from dialogue.models import (
     AgendaItem,
     Audience,
@@ -27,9 +27,19 @@ from dialogue.models import (
     VersionStatus,
 )
 from organisations.models import Organisation, OrganisationStatus
-from portal.registry import FOOTER, OFFICER_HOME, Context, NavItem, Panel, Todo
+from portal.registry import (
+    DASHBOARD,
+    FOOTER,
+    OFFICER_HOME,
+    PUBLIC,
+    Context,
+    NavItem,
+    Panel,
+    Todo,
+)
 
 NAV = [
+    NavItem("dialogue:hub", _("Dialogue"), PUBLIC, 40),
     NavItem("dialogue:compacts", _("Local compacts"), FOOTER, 40),
     NavItem("dialogue:forums", _("Forums and councils"), FOOTER, 41),
     NavItem("dialogue:consultations", _("Consultations"), FOOTER, 42),
@@ -40,8 +50,21 @@ def _officer_home(request: HttpRequest) -> Context:
     return {"manages": permissions.can_manage_any(request.user)}
 
 
+def _dashboard(request: HttpRequest) -> Context:
+    """The councils and forums the person sits in, each with its next meeting and the last day
+    to propose items for it."""
+    seats = selectors.my_seats(user=request.user)
+    for seat in seats:
+        if seat.next_meeting is not None:
+            seat.next_meeting.proposals_close = services.proposals_close(  # type: ignore[attr-defined]
+                seat.next_meeting
+            )
+    return {"seats": seats, "today": timezone.localdate()}
+
+
 PANELS = [
     Panel("dialogue", OFFICER_HOME, _officer_home, "dialogue/panels/officer_home.html", 95),
+    Panel("dialogue-seats", DASHBOARD, _dashboard, "dialogue/panels/dashboard.html", 40),
 ]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -456,3 +457,87 @@ def consultation_file(*, user: AnyUser, pk: int) -> ConsultationDocument:
     ):
         return found
     raise Http404
+
+
+OWN_PROPOSALS_SHOWN = 10
+
+
+def own_proposals(*, user: AnyUser, forum: Forum) -> list[AgendaItem]:
+    """The latest agenda items the person's organisations proposed to the forum, with what
+    became of each (one query)."""
+    ids = permissions.commenting_organisation_ids(user) | permissions.signing_organisation_ids(user)
+    if not ids:
+        return []
+    return list(
+        AgendaItem.objects.filter(meeting__forum=forum, organisation_id__in=ids)
+        .select_related("meeting", "organisation")
+        .order_by("-meeting__starts_at", "-id")[:OWN_PROPOSALS_SHOWN]
+    )
+
+
+def own_comments(*, user: AnyUser, version: CompactVersion) -> list[VersionComment]:
+    """The comments the person's organisations made on a version (one query)."""
+    ids = permissions.commenting_organisation_ids(user)
+    if not ids:
+        return []
+    return list(
+        version.comments.filter(organisation_id__in=ids)
+        .select_related("organisation", "author")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass
+class Seat:
+    """A forum where the person is an appointed representative or deputy, and its next meeting."""
+
+    forum: Forum
+    organisation: str
+    deputy: bool
+    next_meeting: Meeting | None = None
+
+
+def my_seats(*, user: AnyUser) -> list[Seat]:
+    """The forums the person sits in for an organisation, with their next meeting (two
+    queries)."""
+    if not user.is_authenticated:
+        return []
+    members = [
+        m
+        for m in with_current_people(
+            ForumMember.objects.filter(status=MemberStatus.ACTIVE).filter(
+                models.Q(representative=user) | models.Q(deputy=user)
+            )
+        ).select_related("forum")
+        if (m.representative_id == user.pk and m.representative_current)  # type: ignore[attr-defined]
+        or (m.deputy_id == user.pk and m.deputy_current)  # type: ignore[attr-defined]
+    ]
+    if not members:
+        return []
+    upcoming: dict[int, Meeting] = {}
+    for meeting in Meeting.objects.filter(
+        forum_id__in={m.forum_id for m in members},
+        status="planned",
+        starts_at__gt=timezone.now(),
+    ).order_by("starts_at", "id"):
+        upcoming.setdefault(meeting.forum_id, meeting)
+    return [
+        Seat(
+            forum=m.forum,
+            organisation=m.organisation.name,
+            deputy=m.representative_id != user.pk,
+            next_meeting=upcoming.get(m.forum_id),
+        )
+        for m in members
+    ]
+
+
+def forums_with_next_meeting(*, limit: int) -> list[tuple[Forum, Meeting | None]]:
+    """The first forums by name, each with its next planned meeting (two queries)."""
+    forums = list(public_forums()[:limit])
+    upcoming: dict[int, Meeting] = {}
+    for meeting in Meeting.objects.filter(
+        forum__in=forums, status="planned", starts_at__gt=timezone.now()
+    ).order_by("starts_at", "id"):
+        upcoming.setdefault(meeting.forum_id, meeting)
+    return [(forum, upcoming.get(forum.pk)) for forum in forums]

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from dialogue.views import compacts, consultations, forums
+from dialogue.views import compacts, consultations, forums, hub
 
 app_name = "dialogue"
 
 urlpatterns = [
+    path("dialog/", hub.hub, name="hub"),
     path("overenskommelser/", compacts.compacts, name="compacts"),
     path("overenskommelser/<id:pk>/", compacts.compact, name="compact"),
     path("overenskommelser/<id:pk>/anslut/", compacts.sign_on, name="sign_on"),

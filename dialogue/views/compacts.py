@@ -91,6 +91,11 @@ def compact_page(
     )
     status = 400 if bound else 200
     changes = _changes(current, open_)
+    own = (
+        selectors.own_comments(user=user, version=open_)
+        if open_ is not None and user.is_authenticated
+        else []
+    )
     return render(
         request,
         "dialogue/compact.html",
@@ -101,7 +106,10 @@ def compact_page(
             "comments_open": open_ is not None and _open_for_comments(open_),
             # the version open for comments, each section with what changed from the text in
             # force (a revision)
-            "open_sections": changes.sections(open_) if open_ is not None else [],
+            "open_sections": [
+                {**section, "own": [c for c in own if c.section == section["key"]]}
+                for section in (changes.sections(open_) if open_ is not None else [])
+            ],
             "removed_sections": changes.removed,
             "changes": bool(changes),
             "signatories": selectors.signatories(compact),

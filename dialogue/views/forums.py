@@ -130,6 +130,9 @@ def forum_page(
                 for m in answering
             ],
             "appointed": appointed,
+            "proposals": selectors.own_proposals(user=user, forum=forum)
+            if user.is_authenticated and (mine or appointed)
+            else [],
             "page_errors": bool(bound),
         },
         status=400 if bound else 200,
@@ -456,7 +459,12 @@ def officer_meeting_page(
     now = timezone.now()
     coming = meeting.status == MeetingStatus.PLANNED and meeting.starts_at > now
     begun = meeting.starts_at <= now
-    members = [m for m in selectors.members_of(meeting.forum) if m.status == MemberStatus.ACTIVE]
+    # the organisations that were members when the meeting was held (invited before it)
+    members = [
+        m
+        for m in selectors.members_of(meeting.forum)
+        if m.status == MemberStatus.ACTIVE and m.invited_at <= meeting.starts_at
+    ]
     attendance = {a.member_id: a.present for a in Attendance.objects.filter(meeting=meeting)}
     token = transitions.state_token(meeting)
     local_start = timezone.localtime(meeting.starts_at)
@@ -467,7 +475,14 @@ def officer_meeting_page(
         {
             "meeting": meeting,
             "forum": meeting.forum,
-            "items": selectors.items_of(meeting),
+            "items": [
+                (
+                    item,
+                    bound.get(f"decline_form_{item.pk}")
+                    or DeclineItemForm(auto_id=f"id_decline_{item.pk}_%s"),
+                )
+                for item in selectors.items_of(meeting)
+            ],
             "coming": coming,
             "begun": begun,
             "noticed": meeting.notice_on <= timezone.localdate(),
@@ -488,7 +503,6 @@ def officer_meeting_page(
             ),
             "cancel_form": CancelForm() if coming else None,
             "item_form": offered_form(bound, "item_form", coming, ItemForm),
-            "decline_form": DeclineItemForm(),
             "members": [(m, attendance.get(m.pk, "")) for m in members]
             if begun and meeting.status == MeetingStatus.PLANNED
             else [],
@@ -604,10 +618,17 @@ def item_decide(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     if found is None:
         raise Http404
     accept = request.POST.get("accept") == "1"
-    form = DeclineItemForm(request.POST)
-    reason = form.cleaned_data["reason"] if not accept and form.is_valid() else ""
+    form = DeclineItemForm(request.POST, auto_id=f"id_decline_{found.pk}_%s")
+    if not accept and not form.is_valid():
+        # the reason asked for beside this item's own form, kept open
+        return officer_meeting_page(request, meeting, bound={f"decline_form_{found.pk}": form})
     try:
-        services.agenda_item_decide(actor=user, item=found, accept=accept, reason=reason)
+        services.agenda_item_decide(
+            actor=user,
+            item=found,
+            accept=accept,
+            reason="" if accept else form.cleaned_data["reason"],
+        )
     except ValidationError as error:
         error_messages(request, error)
     else:

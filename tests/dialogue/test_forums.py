@@ -17,6 +17,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dialogue import services
 from dialogue.models import (
@@ -352,3 +353,55 @@ def test_only_the_forums_officers_manage_it(kommun: Kommun, forum: Forum) -> Non
     other = OrganisationMembershipFactory().user
     url = reverse("dialogue:member_appoint", args=[forum.pk, member.pk])
     assert logged_in(other).post(url, {"representative": other.pk}).status_code == 404
+
+
+def test_an_appointed_person_sees_their_seat_and_what_became_of_their_proposals(
+    kommun: Kommun, forum: Forum
+) -> None:
+    member_of(kommun, forum)
+    start = at(2027, 3, 20, 18)
+    with time_machine.travel(at(2027, 3, 1, 9), tick=False):
+        meeting = services.meeting_schedule(
+            actor=kommun.officer,
+            forum=forum,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            place="Stadshuset",
+        )
+        item = services.agenda_item_propose(
+            actor=kommun.editor,
+            meeting=meeting,
+            organisation=kommun.organisation,
+            title="Färdtjänsten",
+            description="",
+        )
+        services.agenda_item_decide(
+            actor=kommun.officer, item=item, accept=False, reason="Tas upp i maj i stället."
+        )
+        overview = logged_in(kommun.editor).get(reverse("portal:dashboard")).content.decode()
+        assert "Pensionärsrådet" in overview
+        assert "ersättare för Bryggan" in overview and "6 mars 2027" in overview
+        page = logged_in(kommun.rep).get(reverse("dialogue:forum", args=[forum.pk]))
+        proposals = page.content.decode()
+        assert "Färdtjänsten" in proposals and "Tas upp i maj i stället." in proposals
+        # the public reads no proposal that was not taken up
+        assert (
+            "Färdtjänsten"
+            not in Client().get(reverse("dialogue:forum", args=[forum.pk])).content.decode()
+        )
+
+
+def test_the_dialogue_page_gathers_consultations_compacts_and_forums(
+    kommun: Kommun, forum: Forum
+) -> None:
+    start = timezone.localtime() + timedelta(days=20)
+    services.meeting_schedule(
+        actor=kommun.officer,
+        forum=forum,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Stadshuset",
+    )
+    page = Client().get(reverse("dialogue:hub")).content.decode()
+    assert "Pensionärsrådet" in page and "nästa möte" in page
+    assert reverse("dialogue:consultations") in page

@@ -148,3 +148,61 @@ def _meetings(kommun: Kommun, forum: Forum, n: int) -> list[Any]:
         )
         for i in range(n)
     ]
+
+
+def test_the_consultation_pages_make_the_same_queries_whatever_their_size(
+    kommun: Kommun,
+) -> None:
+    import time_machine
+
+    from dialogue.models import Consultation
+
+    def respond(consultation: Consultation, n: int) -> None:
+        for _i in range(n):
+            organisation = OrganisationFactory(status=OrganisationStatus.VERIFIED)
+            person = OrganisationMembershipFactory(organisation=organisation).user
+            services.response_submit(
+                actor=person, consultation=consultation, organisation=organisation, text="Svar."
+            )
+
+    with time_machine.travel(datetime(2027, 2, 1, 9, tzinfo=ZoneInfo("Europe/Stockholm"))):
+        consultation = services.consultation_create(
+            actor=kommun.officer,
+            public_body=kommun.committee,
+            title="Remissen",
+            question="?",
+            audience="all",
+            deadline=date(2027, 3, 1),
+        )
+        services.consultation_publish(
+            actor=kommun.officer, consultation=consultation, seen_state=None
+        )
+        respond(consultation, 1)
+
+    def pages() -> list[tuple[Client, str]]:
+        """The pages, each with its reader logged in anew (a session of its own each time)."""
+        officer, rep = logged_in(kommun.officer), logged_in(kommun.rep)
+        return [
+            (Client(), reverse("dialogue:consultation", args=[consultation.pk])),
+            (rep, reverse("dialogue:consultation", args=[consultation.pk])),
+            (rep, reverse("dialogue:consultations")),
+            (officer, reverse("dialogue:officer_consultation", args=[consultation.pk])),
+            (officer, reverse("dialogue:officer_consultations")),
+        ]
+
+    closed = datetime(2027, 3, 5, 9, tzinfo=ZoneInfo("Europe/Stockholm"))
+    with time_machine.travel(closed):
+        few = []
+        for client, url in pages():
+            client.get(url)
+            with count_queries(person_kept=True) as queries:
+                assert client.get(url).status_code == 200
+            few.append(queries)
+    with time_machine.travel(datetime(2027, 2, 2, 9, tzinfo=ZoneInfo("Europe/Stockholm"))):
+        respond(consultation, 6)
+    with time_machine.travel(closed):
+        for (client, url), before in zip(pages(), few, strict=True):
+            client.get(url)
+            with count_queries(person_kept=True) as many:
+                assert client.get(url).status_code == 200
+            assert_same_query_count(before, many)

@@ -32,6 +32,7 @@ PUBLIC_URL_NAMES = {
     "insights:public",
     "insights:public_export",  # the public page's tables, small groups hidden
     "agreements:version_pdf",  # only a PDF the officer made public; 404 otherwise (tested)
+    "dialogue:hub",
     "dialogue:compacts",
     "dialogue:compact",  # an adopted compact or one open for comments; a draft is 404 (tested)
     "dialogue:forums",
