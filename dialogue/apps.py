@@ -19,6 +19,8 @@ class DialogueConfig(AppConfig):
         for kind in notifications.KINDS:
             registry.register_kind(kind)
         registry.register_reminder_source("dialogue", notifications.meeting_notices)
+        for section in notifications.SECTIONS:
+            registry.register_digest_section(section)
         registry.register_reminder_source(
             "dialogue-consultations", notifications.consultation_reminders
         )

@@ -4,10 +4,13 @@ leads to the compact's public page, which anyone may open."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dialogue import permissions
 from dialogue.models import (
     AgendaItem,
     Audience,
@@ -21,12 +24,13 @@ from dialogue.models import (
     MemberStatus,
     Response,
     SignOn,
+    VersionComment,
 )
 from organisations.models import Organisation, OrganisationStatus
 from organisations.notifications import members_by_organisation
-from portal.models import AuditEvent, Notification, User
+from portal.models import AuditEvent, Notification, PublicBodyMembership, PublicBodyRole, User
 from portal.notifications import offset_kind
-from portal.registry import Context, Kind, Rows
+from portal.registry import Context, DigestSection, Kind, Rows
 
 
 def _compact_url(pk: int, anchor: str = "") -> str:
@@ -317,3 +321,76 @@ def consultation_reminders(rows: Rows, *, now: datetime, today: date) -> None:
             consultation.deadline,
             [person for pk in asked[consultation.pk] for person in people.get(pk, [])],
         )
+
+
+# --- the officers' digest -------------------------------------------------------------------
+
+
+def _managers_of(bodies: Any) -> Q:
+    """The case officers who manage what these public bodies own (of the body itself, or of a
+    body directly under it): a filter on users."""
+    return Q(
+        pk__in=PublicBodyMembership.objects.filter(role=PublicBodyRole.CASE_OFFICER)
+        .filter(Q(public_body_id__in=bodies) | Q(public_body__parent_id__in=bodies))
+        .values("user_id")
+    )
+
+
+def _responses(start: datetime, end: datetime) -> QuerySet[Response]:
+    return Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+
+
+def _proposed(start: datetime, end: datetime) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(
+        status="proposed", organisation__isnull=False, created_at__gte=start, created_at__lt=end
+    )
+
+
+def _comments(start: datetime, end: datetime) -> QuerySet[VersionComment]:
+    return VersionComment.objects.filter(created_at__gte=start, created_at__lt=end)
+
+
+SECTIONS = [
+    DigestSection(
+        "dialogue_responses",
+        "dialogue/email/digest_responses",
+        recipients=lambda start, end: _managers_of(
+            _responses(start, end).values("consultation__public_body_id")
+        ),
+        items=lambda user, start, end: (
+            _responses(start, end)
+            .filter(consultation__public_body_id__in=permissions.managed_body_ids(user))
+            .select_related("consultation", "organisation")
+            .order_by("submitted_at", "id")
+        ),
+        order=50,
+    ),
+    DigestSection(
+        "dialogue_proposals",
+        "dialogue/email/digest_proposals",
+        recipients=lambda start, end: _managers_of(
+            _proposed(start, end).values("meeting__forum__public_body_id")
+        ),
+        items=lambda user, start, end: (
+            _proposed(start, end)
+            .filter(meeting__forum__public_body_id__in=permissions.managed_body_ids(user))
+            .select_related("meeting__forum", "organisation")
+            .order_by("created_at", "id")
+        ),
+        order=51,
+    ),
+    DigestSection(
+        "dialogue_comments",
+        "dialogue/email/digest_comments",
+        recipients=lambda start, end: _managers_of(
+            _comments(start, end).values("version__compact__public_body_id")
+        ),
+        items=lambda user, start, end: (
+            _comments(start, end)
+            .filter(version__compact__public_body_id__in=permissions.managed_body_ids(user))
+            .select_related("version__compact", "organisation")
+            .order_by("created_at", "id")
+        ),
+        order=52,
+    ),
+]

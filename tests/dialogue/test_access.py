@@ -3,10 +3,13 @@ what the public pages never show."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dialogue import services
 from dialogue.models import Compact, SignOn, VersionComment
@@ -227,3 +230,113 @@ def test_the_public_page_plants_no_markup(kommun: Kommun) -> None:
     page = Client().get(reverse("dialogue:compact", args=[compact.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert 'href="javascript:x"' not in page
+
+
+def test_every_officer_page_of_the_dialogue_is_refused_to_everyone_else(kommun: Kommun) -> None:
+    """Every URL of the dialogue's case handling, read and posted, by an association's
+    representative and by a case officer of another municipality: refused or not found, and
+    nothing is written. A test fails when a new officer URL is not listed here."""
+    from django.urls import get_resolver
+
+    from portal.models import AuditEvent
+
+    compact = write(kommun)
+    services.version_open_for_comments(
+        actor=kommun.officer,
+        version=compact.versions.get(),
+        closes=timezone.localdate() + timedelta(days=10),
+        seen_state=None,
+    )
+    forum = services.forum_create(
+        actor=kommun.officer, public_body=kommun.committee, title="Rådet", kind="dialogue_forum"
+    )
+    member = services.forum_member_invite(
+        actor=kommun.officer, forum=forum, organisation=kommun.organisation
+    )
+    start = timezone.localtime() + timedelta(days=20)
+    meeting = services.meeting_schedule(
+        actor=kommun.officer,
+        forum=forum,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Stadshuset",
+    )
+    item = services.agenda_item_add(actor=kommun.officer, meeting=meeting, title="Punkt")
+    plan = services.plan_add(
+        actor=kommun.officer,
+        compact=compact,
+        title="Plan",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=700),
+    )
+    consultation = services.consultation_create(
+        actor=kommun.officer,
+        public_body=kommun.committee,
+        title="Remiss",
+        question="?",
+        audience="all",
+        deadline=timezone.localdate() + timedelta(days=20),
+    )
+    key = compact.versions.get().sections[0]["key"]
+    urls = {
+        "officer_list": [],
+        "officer_compact": [compact.pk],
+        "section_add": [compact.pk],
+        "section_edit": [compact.pk, key],
+        "section_remove": [compact.pk, key],
+        "open_for_comments": [compact.pk],
+        "adopt": [compact.pk],
+        "version_start": [compact.pk],
+        "plan_add": [compact.pk],
+        "commitment_add": [compact.pk],
+        "follow_up_edit": [compact.pk, plan.pk, timezone.localdate().year],
+        "follow_up_publish": [compact.pk, 1],
+        "officer_forums": [],
+        "officer_forum": [forum.pk],
+        "member_invite": [forum.pk],
+        "officer_member_remove": [forum.pk, member.pk],
+        "meeting_schedule": [forum.pk],
+        "officer_meeting": [meeting.pk],
+        "meeting_change": [meeting.pk],
+        "meeting_cancel": [meeting.pk],
+        "item_add": [meeting.pk],
+        "item_decide": [meeting.pk, item.pk],
+        "attendance": [meeting.pk],
+        "minutes_save": [meeting.pk],
+        "minutes_approve": [meeting.pk],
+        "minutes_publish": [meeting.pk],
+        "officer_consultations": [],
+        "officer_consultation": [consultation.pk],
+        "consultation_document_add": [consultation.pk],
+        "consultation_publish": [consultation.pk],
+        "response_assess": [consultation.pk, 1],
+        "response_feedback": [consultation.pk, 1],
+        "consultation_outcome": [consultation.pk],
+    }
+    officer_names = {
+        name
+        for name, patterns in get_resolver().namespace_dict["dialogue"][1].reverse_dict.items()
+        if isinstance(name, str)
+        and any("handlaggning/" in str(p[0][0][0]) for p in [patterns] if p)
+    }
+    assert len(officer_names) >= 30
+    assert officer_names <= set(urls), officer_names - set(urls)
+    other = MembershipFactory(
+        public_body=CommitteeFactory(parent=PublicBodyFactory(name="Grannkommun"))
+    ).user
+    give_totp(other)
+    written = AuditEvent.objects.count()
+    lists = {"officer_list", "officer_forums", "officer_consultations"}
+    for client, officer in ((logged_in(kommun.rep), False), (logged_in(other), True)):
+        for name, args in urls.items():
+            url = reverse(f"dialogue:{name}", args=args)
+            data = {"title": "x", "text": "x", "confirmed": "1", "accept": "1", "outcome": "x"}
+            if officer and name in lists:
+                # their own lists: empty of this municipality's, and nothing made for it
+                page = client.get(url).content.decode()
+                assert "Överenskommelsen" not in page and "Rådet" not in page, url
+                assert client.post(url, data).status_code == 400, url
+                continue
+            assert client.get(url).status_code in {403, 404, 405}, url
+            assert client.post(url, data).status_code in {403, 404, 405}, url
+    assert AuditEvent.objects.count() == written

@@ -311,3 +311,54 @@ def test_only_the_organisations_asked_respond(kommun: Kommun) -> None:
                 assert client.get(url).status_code in {302, 403, 404, 405}
                 assert client.post(url, {"outcome": "x"}).status_code in {302, 403, 404, 405}
     assert not Response.objects.exists()
+
+
+def test_the_officers_morning_digest_names_what_the_organisations_sent(
+    kommun: Kommun, forum: Any
+) -> None:
+    """Responses, proposed agenda items and comments of the day before, to the officers who
+    manage them, and to nobody else."""
+    from portal import notifications
+    from tests.dialogue.conftest import member_of
+    from tests.portal.factories import CommitteeFactory, MembershipFactory
+
+    consultation = _published(kommun)
+    member_of(kommun, forum)
+    with time_machine.travel(at(2027, 2, 1, 9), tick=False):
+        meeting = services.meeting_schedule(
+            actor=kommun.officer,
+            forum=forum,
+            starts_at=at(2027, 3, 20, 18),
+            ends_at=at(2027, 3, 20, 20),
+            place="Stadshuset",
+        )
+    with time_machine.travel(at(2027, 2, 10, 20), tick=False):
+        services.response_submit(
+            actor=kommun.rep,
+            consultation=consultation,
+            organisation=kommun.organisation,
+            text="Svar.",
+            sensitive_note="Namnen.",
+        )
+        services.agenda_item_propose(
+            actor=kommun.editor,
+            meeting=meeting,
+            organisation=kommun.organisation,
+            title="Färdtjänsten",
+            description="",
+        )
+    digest = notifications.digest_for(kommun.officer, date(2027, 2, 11))
+    assert digest.counts["dialogue_responses"] == 1
+    assert digest.counts["dialogue_proposals"] == 1
+    elsewhere = MembershipFactory(public_body=CommitteeFactory(name="Annan nämnd")).user
+    assert not notifications.digest_for(elsewhere, date(2027, 2, 11))
+    # the morning's email names them
+    from django.core import mail
+
+    mail.outbox.clear()
+    with time_machine.travel(at(2027, 2, 11, 7, 5), tick=False):
+        notifications.scan()
+    digest = next(m for m in mail.outbox if m.to == [kommun.officer.email])
+    assert "1 remissvar har kommit in" in digest.body
+    assert "markerat som känsligt" in digest.body and "Färdtjänsten" in digest.body
+    assert elsewhere.email not in {m.to[0] for m in mail.outbox}

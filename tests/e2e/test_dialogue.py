@@ -286,3 +286,125 @@ def test_an_officer_writes_and_publishes_a_consultation(
     page.get_by_role("button", name="Publicera").click()
     assert page.get_by_text("Ge organisationerna minst en vecka").is_visible()
     page.context.close()
+
+
+def _world(kommun: Kommun) -> dict[str, Any]:
+    """A compact in force with a revision open for comments and an action plan followed up; a
+    forum with a member, a meeting held with published minutes and one coming; a consultation
+    open with a response."""
+    compact = write(kommun)
+    adopt(kommun, compact.versions.get())
+    services.compact_sign_on(
+        actor=kommun.rep,
+        compact=compact,
+        organisation=kommun.organisation,
+        code=signing_code(kommun.rep),
+        seen_version=services.sign_on_version(compact.versions.get()),
+    )
+    plan = services.plan_add(
+        actor=kommun.officer,
+        compact=compact,
+        title="Handlingsplan",
+        starts_on=timezone.localdate().replace(month=1, day=1),
+        ends_on=timezone.localdate().replace(month=12, day=31),
+    )
+    commitment = services.commitment_add(
+        actor=kommun.officer, plan=plan, text="Forum två gånger om året.", owner="both"
+    )
+    follow_up = services.follow_up_save(
+        actor=kommun.officer,
+        plan=plan,
+        year=timezone.localdate().year,
+        summary="Ett bra år.",
+        entries={commitment.pk: services.EntryInput("done", "Två forum hölls.")},
+    )
+    services.follow_up_publish(actor=kommun.officer, follow_up=follow_up)
+    draft = services.version_start(actor=kommun.officer, compact=compact)
+    services.version_open_for_comments(
+        actor=kommun.officer,
+        version=draft,
+        closes=timezone.localdate() + timedelta(days=14),
+        seen_state=None,
+    )
+    forum = services.forum_create(
+        actor=kommun.officer,
+        public_body=kommun.committee,
+        title="Pensionärsrådet",
+        kind="pensioners_council",
+    )
+    member = services.forum_member_invite(
+        actor=kommun.officer, forum=forum, organisation=kommun.organisation
+    )
+    services.forum_member_appoint(
+        actor=kommun.rep, member=member, representative=kommun.rep, deputy=kommun.editor
+    )
+    start = timezone.localtime() + timedelta(days=20)
+    coming = services.meeting_schedule(
+        actor=kommun.officer,
+        forum=forum,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Stadshuset",
+    )
+    services.agenda_item_add(actor=kommun.officer, meeting=coming, title="Färdtjänsten")
+    consultation = services.consultation_create(
+        actor=kommun.officer,
+        public_body=kommun.committee,
+        title="Ny biblioteksplan",
+        question="Vad tycker ni?",
+        audience="all",
+        deadline=timezone.localdate() + timedelta(days=20),
+    )
+    services.consultation_publish(actor=kommun.officer, consultation=consultation, seen_state=None)
+    services.response_submit(
+        actor=kommun.rep,
+        consultation=consultation,
+        organisation=kommun.organisation,
+        text="Fler mötesrum.",
+        sensitive_note="Namnen på deltagarna.",
+    )
+    return {
+        "compact": compact,
+        "section": draft.sections[0]["key"],
+        "plan": plan,
+        "forum": forum,
+        "meeting": coming,
+        "consultation": consultation,
+    }
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_every_dialogue_page_passes_axe(
+    browser: Any, live_server: Any, kommun: Kommun, width: int
+) -> None:
+    w = _world(kommun)
+    public = [
+        "/dialog/",
+        "/overenskommelser/",
+        f"/overenskommelser/{w['compact'].pk}/",
+        "/forum/",
+        f"/forum/{w['forum'].pk}/",
+        "/remisser/",
+        f"/remisser/{w['consultation'].pk}/",
+    ]
+    officer = [
+        "/handlaggning/overenskommelser/",
+        f"/handlaggning/overenskommelser/{w['compact'].pk}/",
+        f"/handlaggning/overenskommelser/{w['compact'].pk}/avsnitt/{w['section']}/",
+        f"/handlaggning/overenskommelser/{w['compact'].pk}/handlingsplan/{w['plan'].pk}"
+        f"/uppfoljning/{timezone.localdate().year + 1}/",
+        "/handlaggning/forum/",
+        f"/handlaggning/forum/{w['forum'].pk}/",
+        f"/handlaggning/forum/mote/{w['meeting'].pk}/",
+        "/handlaggning/remisser/",
+        f"/handlaggning/remisser/{w['consultation'].pk}/",
+    ]
+    for user, paths in ((kommun.rep, public), (kommun.officer, officer)):
+        page = officer_page(browser, live_server, user)
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in paths:
+            response = page.goto(path)
+            assert response is not None and response.status == 200, path
+            assert _overflow(page) == 0, path
+            assert axe_violations(page) == [], path
+        page.context.close()
