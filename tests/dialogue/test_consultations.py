@@ -358,7 +358,7 @@ def test_the_officers_morning_digest_names_what_the_organisations_sent(
     mail.outbox.clear()
     with time_machine.travel(at(2027, 2, 11, 7, 5), tick=False):
         notifications.scan()
-    digest = next(m for m in mail.outbox if m.to == [kommun.officer.email])
-    assert "1 remissvar har kommit in" in digest.body
-    assert "markerat som känsligt" in digest.body and "Färdtjänsten" in digest.body
+    email = next(m for m in mail.outbox if m.to == [kommun.officer.email])
+    assert "1 remissvar har kommit in" in email.body
+    assert "markerat som känsligt" in email.body and "Färdtjänsten" in email.body
     assert elsewhere.email not in {m.to[0] for m in mail.outbox}
