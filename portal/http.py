@@ -7,9 +7,10 @@ from typing import Any, cast
 
 import filetype
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext
 
 from portal.models import LOGO_TYPES, SiteSettings, User
 
@@ -50,10 +51,15 @@ def offered_form(
     return make() if offered else None
 
 
-def add_service_errors(form: Form, error: ValidationError) -> None:
+def add_service_errors(
+    form: Form, error: ValidationError | PermissionDenied, *, refused: str = ""
+) -> None:
     """A service's refusal beside the fields it names (a field the form has not, such as the
-    version a page carried, above the form)."""
-    if hasattr(error, "error_dict"):
+    version a page carried, above the form). A refused person (PermissionDenied) is told above
+    the form: the service's own words, or `refused`."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error) or refused or gettext("You may not do this."))
+    elif hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

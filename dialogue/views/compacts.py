@@ -221,10 +221,8 @@ def sign_on(request: HttpRequest, pk: int) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 seen_version=form.cleaned_data["seen_version"],
             )
-        except PermissionDenied as refused:
-            form.add_error(None, str(refused) or _("You may not sign for this organisation."))
-        except ValidationError as error:
-            add_service_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            add_service_errors(form, error, refused=_("You may not sign for this organisation."))
         else:
             messages.success(
                 request,
@@ -313,10 +311,8 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
                 section=form.cleaned_data["section"],
                 text=form.cleaned_data["text"],
             )
-        except PermissionDenied as refused:
-            form.add_error(None, str(refused) or _("You may not comment for this organisation."))
-        except ValidationError as error:
-            add_service_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            add_service_errors(form, error, refused=_("You may not comment for this organisation."))
         else:
             messages.success(
                 request,

@@ -126,10 +126,8 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
                 sensitive_note=data["sensitive_note"],
                 uploads=data["attachments"],
             )
-        except PermissionDenied as refused:
-            form.add_error(None, str(refused) or _("You may not respond for this organisation."))
-        except ValidationError as error:
-            add_service_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            add_service_errors(form, error, refused=_("You may not respond for this organisation."))
         else:
             messages.success(
                 request,

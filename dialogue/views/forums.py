@@ -189,10 +189,8 @@ def member_appoint(request: HttpRequest, pk: int, member: int) -> HttpResponse:
                 representative=chosen[form.cleaned_data["representative"]],
                 deputy=chosen.get(form.cleaned_data["deputy"] or 0),
             )
-        except PermissionDenied as refused:
-            form.add_error(None, str(refused) or _("You may not answer for this organisation."))
-        except ValidationError as error:
-            add_service_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            add_service_errors(form, error, refused=_("You may not answer for this organisation."))
         else:
             messages.success(
                 request,
@@ -268,10 +266,8 @@ def item_propose(request: HttpRequest, pk: int) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
             )
-        except PermissionDenied as refused:
-            form.add_error(None, str(refused) or _("You may not propose items for this forum."))
-        except ValidationError as error:
-            add_service_errors(form, error)
+        except (PermissionDenied, ValidationError) as error:
+            add_service_errors(form, error, refused=_("You may not propose items for this forum."))
         else:
             messages.success(
                 request,
