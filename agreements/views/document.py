@@ -287,6 +287,8 @@ def section_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             "form": form,
             "section": section,
             "title": title,
+            "editor_title": title,
+            "document_title": agreement.title,
             "saved_text": agreement.sections.get(section, ""),
             "comments": list(selectors.comments_of(agreement=agreement).filter(section=section)),
             "stale": request.method == "POST" and bool(form.errors),

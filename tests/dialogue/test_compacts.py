@@ -308,3 +308,14 @@ def test_an_action_plan_is_followed_up_and_published(kommun: Kommun, adopted: Co
             summary="Ändrat.",
             entries={first.pk: services.EntryInput("done"), second.pk: services.EntryInput("done")},
         )
+
+
+def test_the_compact_and_the_iop_agreement_share_one_section_editor() -> None:
+    """The co-writing editor is one component (components/section_editor.html): the stale-save
+    notice, the form, the organisations' comments; each document names itself around it."""
+    from django.template.loader import get_template
+    from django.template.loader_tags import ExtendsNode
+
+    for name in ("dialogue/section_edit.html", "agreements/section_edit.html"):
+        first = get_template(name).template.nodelist.get_nodes_by_type(ExtendsNode)[0]
+        assert first.parent_name.resolve({}) == "components/section_editor.html", name
