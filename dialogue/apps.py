@@ -8,7 +8,14 @@ class DialogueConfig(AppConfig):
 
     def ready(self) -> None:
         from dialogue import demo, notifications, panels, services
-        from dialogue.models import Compact, CompactVersion, Consultation, Forum, Meeting
+        from dialogue.models import (
+            Compact,
+            CompactVersion,
+            Consultation,
+            Forum,
+            Meeting,
+            VersionStatus,
+        )
         from portal import person_cache, public_cache, registry
 
         # the public lists of compacts, forums and consultations are kept for every visitor
@@ -32,5 +39,5 @@ class DialogueConfig(AppConfig):
         registry.register_seeder("dialogue", demo.seed_dialogue)
         registry.register_audit_labels(
             actions=services.AUDIT_ACTIONS,
-            states={"dialogue.compactversion": services.VersionStatus.choices},
+            states={"dialogue.compactversion": VersionStatus.choices},
         )

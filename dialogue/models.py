@@ -547,6 +547,13 @@ class Secrecy(models.TextChoices):
     SECRET = "secret", _("Secret after assessment")
 
 
+# What of a response is public after the last day: its text (for a partly secret one, the text
+# made public), and its attachments only when nothing of it is secret. Never a response marked
+# as sensitive before the officer's assessment.
+PUBLIC_TEXT = (Secrecy.NOT_ASKED, Secrecy.PUBLIC, Secrecy.PARTLY)
+PUBLIC_FILES = (Secrecy.NOT_ASKED, Secrecy.PUBLIC)
+
+
 class Response(models.Model):
     """An organisation's response, registered with a diarienummer when it arrives; never
     changed afterwards."""

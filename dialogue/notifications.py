@@ -4,9 +4,8 @@ leads to the compact's public page, which anyone may open."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +27,7 @@ from dialogue.models import (
 )
 from organisations.models import Organisation, OrganisationStatus
 from organisations.notifications import members_by_organisation
-from portal.models import AuditEvent, Notification, PublicBodyMembership, PublicBodyRole, User
+from portal.models import AuditEvent, Notification, User
 from portal.notifications import offset_kind
 from portal.registry import Context, DigestSection, Kind, Rows
 
@@ -326,16 +325,6 @@ def consultation_reminders(rows: Rows, *, now: datetime, today: date) -> None:
 # --- the officers' digest -------------------------------------------------------------------
 
 
-def _managers_of(bodies: Any) -> Q:
-    """The case officers who manage what these public bodies own (of the body itself, or of a
-    body directly under it): a filter on users."""
-    return Q(
-        pk__in=PublicBodyMembership.objects.filter(role=PublicBodyRole.CASE_OFFICER)
-        .filter(Q(public_body_id__in=bodies) | Q(public_body__parent_id__in=bodies))
-        .values("user_id")
-    )
-
-
 def _responses(start: datetime, end: datetime) -> QuerySet[Response]:
     return Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
 
@@ -354,7 +343,7 @@ SECTIONS = [
     DigestSection(
         "dialogue_responses",
         "dialogue/email/digest_responses",
-        recipients=lambda start, end: _managers_of(
+        recipients=lambda start, end: permissions.managers_q(
             _responses(start, end).values("consultation__public_body_id")
         ),
         items=lambda user, start, end: (
@@ -368,7 +357,7 @@ SECTIONS = [
     DigestSection(
         "dialogue_proposals",
         "dialogue/email/digest_proposals",
-        recipients=lambda start, end: _managers_of(
+        recipients=lambda start, end: permissions.managers_q(
             _proposed(start, end).values("meeting__forum__public_body_id")
         ),
         items=lambda user, start, end: (
@@ -382,7 +371,7 @@ SECTIONS = [
     DigestSection(
         "dialogue_comments",
         "dialogue/email/digest_comments",
-        recipients=lambda start, end: _managers_of(
+        recipients=lambda start, end: permissions.managers_q(
             _comments(start, end).values("version__compact__public_body_id")
         ),
         items=lambda user, start, end: (

@@ -3,7 +3,8 @@ queries whatever the number of compacts, sign-ons or commitments."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
@@ -14,6 +15,8 @@ from django.utils import timezone
 
 from dialogue import permissions
 from dialogue.models import (
+    PUBLIC_FILES,
+    PUBLIC_TEXT,
     ActionPlan,
     AgendaItem,
     Compact,
@@ -31,11 +34,11 @@ from dialogue.models import (
     MinutesStatus,
     Response,
     ResponseAttachment,
-    Secrecy,
     SignOn,
     VersionComment,
     VersionStatus,
 )
+from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, OrganisationMembership
 from portal.models import PublicBody, User
 
@@ -148,7 +151,6 @@ class MyOrganisation:
     signed_version: int | None = None  # the version it is signed on to now (None: not)
     may_sign: bool = False
     verified: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def my_organisations(*, user: AnyUser, compact: Compact) -> list[MyOrganisation]:
@@ -370,16 +372,12 @@ def public_responses(consultation: Consultation) -> list[Response]:
     if not consultation_closed(consultation):
         return []
     return list(
-        consultation.responses.filter(
-            secrecy__in=(Secrecy.NOT_ASKED, Secrecy.PUBLIC, Secrecy.PARTLY)
-        )
+        consultation.responses.filter(secrecy__in=PUBLIC_TEXT)
         .select_related("organisation")
         .prefetch_related(
             Prefetch(
                 "attachments",
-                ResponseAttachment.objects.filter(
-                    response__secrecy__in=(Secrecy.NOT_ASKED, Secrecy.PUBLIC)
-                ),
+                ResponseAttachment.objects.filter(response__secrecy__in=PUBLIC_FILES),
             )
         )
         .order_by("organisation__name", "id")
@@ -441,7 +439,7 @@ def response_file(*, user: AnyUser, pk: int) -> ResponseAttachment:
     if (
         response.consultation.status == ConsultationStatus.OPEN
         and consultation_closed(response.consultation)
-        and response.secrecy in (Secrecy.NOT_ASKED, Secrecy.PUBLIC)
+        and response.secrecy in PUBLIC_FILES
     ):
         return found
     raise Http404
@@ -515,11 +513,15 @@ def my_seats(*, user: AnyUser) -> list[Seat]:
     if not members:
         return []
     upcoming: dict[int, Meeting] = {}
-    for meeting in Meeting.objects.filter(
-        forum_id__in={m.forum_id for m in members},
-        status="planned",
-        starts_at__gt=timezone.now(),
-    ).order_by("starts_at", "id"):
+    for meeting in (
+        Meeting.objects.filter(
+            forum_id__in={m.forum_id for m in members},
+            status="planned",
+            starts_at__gt=timezone.now(),
+        )
+        .select_related("forum")  # its last day for proposals is the forum's
+        .order_by("starts_at", "id")
+    ):
         upcoming.setdefault(meeting.forum_id, meeting)
     return [
         Seat(
@@ -541,3 +543,55 @@ def forums_with_next_meeting(*, limit: int) -> list[tuple[Forum, Meeting | None]
     ).order_by("starts_at", "id"):
         upcoming.setdefault(meeting.forum_id, meeting)
     return [(forum, upcoming.get(forum.pk)) for forum in forums]
+
+
+# --- what a form names by id, read within what the person may use ---------------------------
+
+
+def own_organisation(*, user: AnyUser, pk: int, roles: Iterable[str]) -> Organisation:
+    """One of the organisations where the person holds one of `roles`; 404 for any other."""
+    found = organisation_selectors.organisations_for(user=user, roles=roles).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def managed_body(*, user: AnyUser, pk: int) -> PublicBody:
+    """A public body whose compacts, forums and consultations the person manages; 404 else."""
+    found = PublicBody.objects.filter(pk=pk, pk__in=permissions.managed_body_ids(user)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def meeting_public(*, pk: int) -> Meeting:
+    """A meeting of a forum (forums and their meetings are public)."""
+    found = Meeting.objects.filter(pk=pk).select_related("forum").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def people_of(*, organisation_id: int, pks: Iterable[int | None]) -> dict[int, User]:
+    """Of these people, those who are people of the organisation (one query)."""
+    return {
+        person.pk: person
+        for person in User.objects.filter(
+            pk__in=[pk for pk in pks if pk],
+            organisation_memberships__organisation_id=organisation_id,
+        )
+    }
+
+
+def membership_answered_by(*, user: AnyUser, forum: Forum, pk: int) -> ForumMember:
+    """A membership of the forum (not ended) that the person answers for as a representative of
+    its organisation; 404 for any other."""
+    member = (
+        ForumMember.objects.filter(pk=pk, forum=forum)
+        .exclude(status=MemberStatus.LEFT)
+        .select_related("organisation")
+        .first()
+    )
+    if member is None or not permissions.can_answer_for(user, member.organisation):
+        raise Http404
+    return member

@@ -62,8 +62,6 @@ from portal.services import audit_record, registry_number_allocate
 from portal.transitions import Machine, Move, Rule, Transition
 from portal.versions import audit_note, check_seen, fingerprint
 
-__all__ = ["VersionStatus"]
-
 AUDIT_ACTIONS = {
     "compact_created": gettext_lazy("Compact created"),
     "compact_section_saved": gettext_lazy("Section saved"),
@@ -390,6 +388,13 @@ def version_start(*, actor: User, compact: Compact) -> CompactVersion:
     return version
 
 
+def comments_open(version: CompactVersion) -> bool:
+    """Open for comments, and its last day not passed (Swedish time)."""
+    return version.status == VersionStatus.CONSULTATION and (
+        version.comments_close is None or version.comments_close >= timezone.localdate()
+    )
+
+
 @transaction.atomic
 def version_comment_add(
     *,
@@ -405,9 +410,7 @@ def version_comment_add(
         raise PermissionDenied(
             _("You can comment for a verified organisation you are a representative or editor of.")
         )
-    if version.status != VersionStatus.CONSULTATION or (
-        version.comments_close is not None and version.comments_close < timezone.localdate()
-    ):
+    if not comments_open(version):
         raise ValidationError(_("The compact is not open for comments."))
     found = version.section(section)
     if found is None:
@@ -898,9 +901,19 @@ def meeting_schedule(
     return meeting
 
 
-def _noticed(meeting: Meeting) -> bool:
+def noticed(meeting: Meeting) -> bool:
     """Have the members been given notice of the meeting (its day has come)?"""
     return meeting.notice_on <= timezone.localdate()
+
+
+def held(meeting: Meeting) -> bool:
+    """A meeting that has begun and was not cancelled: its attendance and minutes are kept."""
+    return meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= timezone.now()
+
+
+def minutes_locked(meeting: Meeting) -> bool:
+    """Approved minutes (and the attendance they record) no longer change."""
+    return meeting.minutes_status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED)
 
 
 def _locked_meeting(meeting: Meeting) -> Meeting:
@@ -926,8 +939,8 @@ def meeting_change(
         raise ValidationError(_("Only a coming meeting can be changed."))
     if not place.strip():
         raise ValidationError({"place": [_("Say where the meeting is held.")]})
-    noticed = _noticed(meeting)
-    if noticed:
+    told = noticed(meeting)
+    if told:
         errors: dict[str, list[str]] = {}
         if starts_at <= timezone.now():
             errors["starts_at"] = [_("Choose a time that has not passed.")]
@@ -942,7 +955,7 @@ def meeting_change(
     meeting.sequence += 1
     meeting.save()
     event = audit_record(actor=actor, obj=meeting, action="meeting_changed", comment=before)
-    if noticed:
+    if told:
         notify(
             kind="meeting_changed",
             obj=event,
@@ -962,7 +975,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     meeting.sequence += 1
     meeting.save()
     event = audit_record(actor=actor, obj=meeting, action="meeting_cancelled", comment=reason)
-    if _noticed(meeting):
+    if noticed(meeting):
         notify(
             kind="meeting_cancelled",
             obj=event,
@@ -1089,9 +1102,9 @@ def attendance_record(
     """Who attended for each member organisation, once the meeting has begun."""
     meeting = _locked_meeting(meeting)
     _ensure_forum_manager(actor, meeting.forum)
-    if meeting.starts_at > timezone.now() or meeting.status != MeetingStatus.PLANNED:
+    if not held(meeting):
         raise ValidationError(_("Attendance is recorded once the meeting has begun."))
-    if meeting.minutes_status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+    if minutes_locked(meeting):
         raise ValidationError(_("The minutes are approved: the attendance no longer changes."))
     members = {
         m.pk: m
@@ -1116,9 +1129,9 @@ def minutes_save(*, actor: User, meeting: Meeting, text: str, seen_state: str | 
     meeting = _locked_meeting(meeting)
     _ensure_forum_manager(actor, meeting.forum)
     transitions.ensure_seen_state(meeting, seen_state)
-    if meeting.starts_at > timezone.now() or meeting.status != MeetingStatus.PLANNED:
+    if not held(meeting):
         raise ValidationError(_("The minutes are written once the meeting has begun."))
-    if meeting.minutes_status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+    if minutes_locked(meeting):
         raise ValidationError(_("Approved minutes are no longer changed."))
     if not text.strip():
         raise ValidationError({"text": [_("Write the minutes.")]})

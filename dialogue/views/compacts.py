@@ -36,7 +36,7 @@ from dialogue.forms import (
     WithdrawForm,
 )
 from dialogue.models import ActionPlan, Compact, CompactVersion, FollowUp, VersionStatus
-from organisations.models import Organisation
+from organisations.models import OrganisationRole
 from portal import transitions
 from portal.confirm import confirmation
 from portal.diff import sections_diff
@@ -86,7 +86,7 @@ def compact_page(
     signed = [(m.organisation.pk, m.organisation.name) for m in mine if m.signed_version]
     commenting = (
         selectors.commenting_organisations(user=user)
-        if open_ is not None and user.is_authenticated and _open_for_comments(open_)
+        if open_ is not None and user.is_authenticated and services.comments_open(open_)
         else []
     )
     status = 400 if bound else 200
@@ -103,7 +103,7 @@ def compact_page(
             "compact": compact,
             "current": current,
             "open_version": open_,
-            "comments_open": open_ is not None and _open_for_comments(open_),
+            "comments_open": open_ is not None and services.comments_open(open_),
             # the version open for comments, each section with what changed from the text in
             # force (a revision)
             "open_sections": [
@@ -182,19 +182,12 @@ def _changes(current: CompactVersion | None, revised: CompactVersion | None) -> 
     )
 
 
-def _open_for_comments(version: CompactVersion) -> bool:
-    return version.comments_close is None or version.comments_close >= timezone.localdate()
-
-
 def _compact_url(pk: int, anchor: str = "") -> str:
     return reverse("dialogue:compact", args=[pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _organisation(pk: int | None) -> Organisation:
-    organisation = Organisation.objects.filter(pk=pk).first() if pk else None
-    if organisation is None:
-        raise Http404
-    return organisation
+SIGNING = [OrganisationRole.REPRESENTATIVE]
+WRITING = [OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
 
 
 @require_POST
@@ -217,7 +210,9 @@ def sign_on(request: HttpRequest, pk: int) -> HttpResponse:
             sign_on = services.compact_sign_on(
                 actor=user,
                 compact=compact,
-                organisation=_organisation(form.cleaned_data["organisation"]),
+                organisation=selectors.own_organisation(
+                    user=user, pk=form.cleaned_data["organisation"], roles=SIGNING
+                ),
                 code=form.cleaned_data["code"],
                 seen_version=form.cleaned_data["seen_version"],
             )
@@ -250,7 +245,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the organisation that withdraws."))
         return redirect(_compact_url(pk, "min-organisation"))
-    organisation = _organisation(form.cleaned_data["organisation"])
+    organisation = selectors.own_organisation(
+        user=user, pk=form.cleaned_data["organisation"], roles=SIGNING
+    )
     if (
         response := confirmation(
             request,
@@ -307,7 +304,9 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
             services.version_comment_add(
                 actor=user,
                 version=open_,
-                organisation=_organisation(form.cleaned_data["organisation"]),
+                organisation=selectors.own_organisation(
+                    user=user, pk=form.cleaned_data["organisation"], roles=WRITING
+                ),
                 section=form.cleaned_data["section"],
                 text=form.cleaned_data["text"],
             )
@@ -333,7 +332,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     bodies = selectors.managed_bodies(user=user)
     form = CompactForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
-        body = next(b for b in _bodies_of(user) if b.pk == form.cleaned_data["public_body"])
+        body = selectors.managed_body(user=user, pk=form.cleaned_data["public_body"])
         try:
             created = services.compact_create(
                 actor=user,
@@ -356,12 +355,6 @@ def officer_list(request: HttpRequest) -> HttpResponse:
         {"page": page, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-def _bodies_of(user: Any) -> list[Any]:
-    from portal.models import PublicBody
-
-    return list(PublicBody.objects.filter(pk__in=permissions.managed_body_ids(user)))
 
 
 def _officer_url(pk: int, anchor: str = "") -> str:
@@ -638,7 +631,7 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     if version.number > 1:
         consequences.append(_("The organisations signed on are asked to confirm the new version."))
     warnings = []
-    if version.status == VersionStatus.CONSULTATION and _open_for_comments(version):
+    if services.comments_open(version):
         count = version.comments.count()
         warnings.append(
             ngettext(

@@ -26,8 +26,8 @@ from dialogue.forms import (
     OutcomeForm,
     ResponseForm,
 )
-from dialogue.models import Consultation, ConsultationStatus, Forum, Response, Secrecy
-from organisations.models import Organisation, TargetGroup
+from dialogue.models import Consultation, ConsultationStatus, Response, Secrecy
+from organisations.models import OrganisationRole, TargetGroup
 from portal import transitions
 from portal.confirm import confirmation
 from portal.formats import long_date
@@ -38,7 +38,6 @@ from portal.http import (
     private_file_response,
     request_user,
 )
-from portal.models import PublicBody
 from portal.pagination import paginate
 from portal.public_cache import public_page
 
@@ -113,9 +112,11 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
         organisations=selectors.responding_organisations(user=user, consultation=found),
     )
     if form.is_valid():
-        organisation = Organisation.objects.filter(pk=form.cleaned_data["organisation"]).first()
-        if organisation is None:
-            raise Http404
+        organisation = selectors.own_organisation(
+            user=user,
+            pk=form.cleaned_data["organisation"],
+            roles=[OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR],
+        )
         data = form.cleaned_data
         try:
             created = services.response_submit(
@@ -159,9 +160,7 @@ def _choices(user: Any) -> dict[str, Any]:
         "bodies": bodies,
         "groups": list(TargetGroup.objects.order_by("position", "name").values_list("pk", "name")),
         "forums": list(
-            Forum.objects.filter(public_body_id__in=[pk for pk, _name in bodies])
-            .order_by("title")
-            .values_list("pk", "title")
+            selectors.managed_forums(user=user).order_by("title").values_list("pk", "title")
         ),
     }
 
@@ -174,19 +173,13 @@ def officer_consultations(request: HttpRequest) -> HttpResponse:
     form = ConsultationForm(request.POST or None, initial={"audience": "all"}, **_choices(user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        body = PublicBody.objects.filter(
-            pk=data["public_body"], pk__in=permissions.managed_body_ids(user)
-        ).first()
+        body = selectors.managed_body(user=user, pk=data["public_body"])
         forum = (
-            Forum.objects.filter(
-                pk=data["forum"], public_body_id__in=permissions.managed_body_ids(user)
-            ).first()
+            selectors.managed_forums(user=user).filter(pk=data["forum"]).first()
             if data["forum"]
             else None
         )
         try:
-            if body is None:
-                raise PermissionDenied
             created = services.consultation_create(
                 actor=user,
                 public_body=body,

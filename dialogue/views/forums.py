@@ -42,14 +42,13 @@ from dialogue.models import (
     MemberStatus,
     MinutesStatus,
 )
-from organisations.models import Organisation
+from organisations import selectors as organisation_selectors
 from organisations.validators import normalise_organisation_number
 from portal import transitions
 from portal.confirm import confirmation
 from portal.emails import site_url
 from portal.formats import long_date
 from portal.http import add_service_errors, error_messages, offered_form, request_user
-from portal.models import PublicBody, User
 from portal.pagination import paginate
 from portal.public_cache import public_page
 
@@ -154,39 +153,34 @@ def forum_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _my_member(request: HttpRequest, forum: Forum, member_pk: int) -> ForumMember:
-    member = (
-        ForumMember.objects.filter(pk=member_pk, forum=forum)
-        .exclude(status=MemberStatus.LEFT)
-        .select_related("organisation")
-        .first()
-    )
-    if member is None or not permissions.can_answer_for(request.user, member.organisation):
-        raise Http404
-    return member
-
-
 @require_POST
 def member_appoint(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     """The organisation's representative accepts the invitation, or replaces its people."""
     user = request_user(request)
     found_forum = selectors.forum_public(pk=pk)
-    found = _my_member(request, found_forum, member)
+    found = selectors.membership_answered_by(user=user, forum=found_forum, pk=member)
     people = selectors.organisation_people({found.organisation_id}).get(found.organisation_id, [])
     form = AppointForm(request.POST, people=people, auto_id=f"id_appoint_{found.pk}_%s")
     if form.is_valid():
-        chosen = {
-            u.pk: u
-            for u in User.objects.filter(
-                pk__in=[form.cleaned_data["representative"], form.cleaned_data["deputy"]]
-            )
-        }
+        chosen = selectors.people_of(
+            organisation_id=found.organisation_id,
+            pks=[form.cleaned_data["representative"], form.cleaned_data["deputy"]],
+        )
         accepting = found.status == MemberStatus.INVITED
+        representative = chosen.get(form.cleaned_data["representative"])
         try:
+            if representative is None:  # no longer a person of the organisation
+                raise ValidationError(
+                    {
+                        "representative": [
+                            _("Choose people who are members of the organisation in the portal.")
+                        ]
+                    }
+                )
             services.forum_member_appoint(
                 actor=user,
                 member=found,
-                representative=chosen[form.cleaned_data["representative"]],
+                representative=representative,
                 deputy=chosen.get(form.cleaned_data["deputy"] or 0),
             )
         except (PermissionDenied, ValidationError) as error:
@@ -207,7 +201,7 @@ def member_appoint(request: HttpRequest, pk: int, member: int) -> HttpResponse:
 def member_leave(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     user = request_user(request)
     found_forum = selectors.forum_public(pk=pk)
-    found = _my_member(request, found_forum, member)
+    found = selectors.membership_answered_by(user=user, forum=found_forum, pk=member)
     invited = found.status == MemberStatus.INVITED
     if (
         response := confirmation(
@@ -247,9 +241,7 @@ def member_leave(request: HttpRequest, pk: int, member: int) -> HttpResponse:
 def item_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """An appointed person proposes an agenda item for a coming meeting."""
     user = request_user(request)
-    meeting = Meeting.objects.filter(pk=pk).select_related("forum").first()
-    if meeting is None:
-        raise Http404
+    meeting = selectors.meeting_public(pk=pk)
     appointed = permissions.appointed_members(user, selectors.members_of(meeting.forum))
     form = ProposeForm(
         request.POST,
@@ -257,7 +249,11 @@ def item_propose(request: HttpRequest, pk: int) -> HttpResponse:
         auto_id=f"id_propose_{meeting.pk}_%s",
     )
     if form.is_valid():
-        organisation = Organisation.objects.get(pk=form.cleaned_data["organisation"])
+        organisation = next(
+            m.organisation
+            for m in appointed
+            if m.organisation_id == form.cleaned_data["organisation"]
+        )
         try:
             services.agenda_item_propose(
                 actor=user,
@@ -291,7 +287,7 @@ def officer_forums(request: HttpRequest) -> HttpResponse:
     form = ForumForm(request.POST or None, bodies=selectors.managed_bodies(user=user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        body = next(b for b in _bodies_of(user) if b.pk == data["public_body"])
+        body = selectors.managed_body(user=user, pk=data["public_body"])
         try:
             created = services.forum_create(
                 actor=user,
@@ -313,10 +309,6 @@ def officer_forums(request: HttpRequest) -> HttpResponse:
         {"page": paginate(request, selectors.managed_forums(user=user)), "form": form},
         status=400 if form.errors else 200,
     )
-
-
-def _bodies_of(user: Any) -> list[PublicBody]:
-    return list(PublicBody.objects.filter(pk__in=permissions.managed_body_ids(user)))
 
 
 @require_safe
@@ -350,8 +342,9 @@ def member_invite(request: HttpRequest, pk: int) -> HttpResponse:
     forum_ = selectors.forum_for_manager(user=user, pk=pk)
     form = InviteForm(request.POST)
     if form.is_valid():
-        number = normalise_organisation_number(form.cleaned_data["organisation_number"])
-        organisation = Organisation.objects.filter(organisation_number=number).first()
+        organisation = organisation_selectors.organisation_find_by_number(
+            number=normalise_organisation_number(form.cleaned_data["organisation_number"])
+        )
         if organisation is None:
             form.add_error(
                 "organisation_number", _("No organisation with that number is registered.")
@@ -454,7 +447,7 @@ def officer_meeting_page(
     bound = bound or {}
     now = timezone.now()
     coming = meeting.status == MeetingStatus.PLANNED and meeting.starts_at > now
-    begun = meeting.starts_at <= now
+    held = services.held(meeting)
     # the organisations that were members when the meeting was held (invited before it)
     members = [
         m
@@ -480,8 +473,8 @@ def officer_meeting_page(
                 for item in selectors.items_of(meeting)
             ],
             "coming": coming,
-            "begun": begun,
-            "noticed": meeting.notice_on <= timezone.localdate(),
+            "begun": held,
+            "noticed": services.noticed(meeting),
             "proposals_close": services.proposals_close(meeting),
             "change_form": offered_form(
                 bound,
@@ -499,16 +492,13 @@ def officer_meeting_page(
             ),
             "cancel_form": CancelForm() if coming else None,
             "item_form": offered_form(bound, "item_form", coming, ItemForm),
-            "members": [(m, attendance.get(m.pk, "")) for m in members]
-            if begun and meeting.status == MeetingStatus.PLANNED
-            else [],
-            "attendance_locked": meeting.minutes_status
-            in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED),
+            "members": [(m, attendance.get(m.pk, "")) for m in members] if held else [],
+            "attendance_locked": services.minutes_locked(meeting),
             "presence": Attendance.Present.choices,
             "minutes_form": offered_form(
                 bound,
                 "minutes_form",
-                begun and meeting.minutes_status in (MinutesStatus.NONE, MinutesStatus.DRAFT),
+                held and not services.minutes_locked(meeting),
                 lambda: MinutesForm(initial={"text": meeting.minutes, "seen_state": token}),
             ),
             "approve_form": offered_form(
@@ -546,7 +536,7 @@ def meeting_change(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("The meeting has been changed. The members have been told.")
-                if meeting.notice_on <= timezone.localdate()
+                if services.noticed(meeting)
                 else _("The meeting has been changed. The notice goes with the new time."),
             )
             return redirect(_meeting_url(pk))
@@ -685,6 +675,25 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for_manager(user=user, pk=pk)
     form = ApproveMinutesForm(request.POST)
     if form.is_valid():
+        if (
+            response := confirmation(
+                request,
+                title=_("Record the approval"),
+                question=_("Record that %(who)s approved the minutes on %(date)s?")
+                % {
+                    "who": form.cleaned_data["approved_by"],
+                    "date": long_date(form.cleaned_data["approved_on"]),
+                },
+                confirm_label=_("Yes, record the approval"),
+                cancel_url=_meeting_url(pk, "protokoll"),
+                consequences=[
+                    _("The minutes and the attendance are locked and no longer change."),
+                    _("Then the minutes can be published."),
+                ],
+                danger=False,
+            )
+        ) is not None:
+            return response
         try:
             services.minutes_approve(
                 actor=user,

@@ -272,14 +272,17 @@ def test_attendance_and_minutes_are_recorded_approved_and_published(
         assert meeting.minutes_status == MinutesStatus.DRAFT
         assert "Färdtjänsten diskuterades" not in Client().get(public_url).content.decode()
         seen = client.get(officer_url).context["approve_form"].initial["seen_state"]
-        client.post(
-            reverse("dialogue:minutes_approve", args=[meeting.pk]),
-            {
-                "approved_by": "Ordförande och justerare",
-                "approved_on": "2027-03-21",
-                "seen_state": seen,
-            },
-        )
+        approval = {
+            "approved_by": "Ordförande och justerare",
+            "approved_on": "2027-03-21",
+            "seen_state": seen,
+        }
+        approve_url = reverse("dialogue:minutes_approve", args=[meeting.pk])
+        # the approval locks the minutes: it asks first
+        assert 'name="confirmed"' in client.post(approve_url, approval).content.decode()
+        meeting.refresh_from_db()
+        assert meeting.minutes_status == MinutesStatus.DRAFT
+        client.post(approve_url, {**approval, "confirmed": "1"})
         meeting.refresh_from_db()
         assert meeting.minutes_status == MinutesStatus.APPROVED
         with pytest.raises(ValidationError):  # approved minutes are not changed
