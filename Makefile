@@ -12,7 +12,7 @@ PORT ?= 8000
 # Links in emails point at the address `make run` serves (set SITE_URL to override).
 SITE_URL ?= http://$(HOST):$(PORT)
 # `make run` is development without Django's technical pages: the portal's own 404 and 500.
-DEV := DEVELOPMENT=true SITE_URL=$(SITE_URL)
+DEV = DEVELOPMENT=true SITE_URL=$(SITE_URL) $(if $(EID_DEMO),EID_DEMO=$(EID_DEMO))
 # uv uses the Python that runs this Makefile and never downloads one of its own.
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_PYTHON_DOWNLOADS := never
@@ -20,9 +20,14 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: run test lint bench install prereqs migrate seed worker beat messages clean
 
+# EID_DEMO=true make run: e-legitimation in the demo, through the test identity provider
+# (python -m devidp on 127.0.0.1:8091, which stops when make does), whose persons carry
+# Skatteverket's test personnummer.
+EID_DEMO ?=
 run: install prereqs
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py seed_demo
+	@if [ "$(EID_DEMO)" = "true" ]; then $(PY) -m devidp --host 127.0.0.1 --port 8091 --stop-with $$PPID & fi
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install prereqs
@@ -65,18 +70,19 @@ $(UV):
 	$(PYTHON) -m venv $(BOOTSTRAP)
 	$(BOOTSTRAP)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# WeasyPrint (agreement and decision PDFs) needs Pango from the system.
-PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# WeasyPrint (agreement and decision PDFs) needs Pango from the system; the test identity
+# provider of e-legitimation (devidp, pysaml2) signs with the xmlsec1 program.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core xmlsec1
 prereqs:
-	@if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so'; then \
+	@if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' && command -v xmlsec1 >/dev/null; then \
 		true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing WeasyPrint's system libraries: $(PANGO_PACKAGES)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PANGO_PACKAGES) >/dev/null; \
+		echo "Installing WeasyPrint's system libraries and xmlsec1: $(SYSTEM_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else \
-		echo "WeasyPrint needs Pango. Install it with:"; \
-		echo "  sudo apt-get install -y $(PANGO_PACKAGES)"; \
-		echo "(on macOS: brew install pango)"; \
+		echo "WeasyPrint needs Pango, and the test identity provider xmlsec1. Install them with:"; \
+		echo "  sudo apt-get install -y $(SYSTEM_PACKAGES)"; \
+		echo "(on macOS: brew install pango libxmlsec1)"; \
 		exit 1; \
 	fi
 

@@ -15,7 +15,13 @@ class AgreementsConfig(AppConfig):
             Contribution,
             Party,
         )
+
+        # "Sign with e-legitimation": the identity provider's answer completes the signature.
+        from agreements.views.signing import SIGN_WITH_EID, sign_with_eid
         from portal import person_cache, public_cache, registry
+        from portal.eid import signing as eid_signing
+
+        eid_signing.register(SIGN_WITH_EID, sign_with_eid)
 
         # The public register, kept for every visitor (portal.public_cache): the agreements,
         # their parties, the public side's contributions and the signed versions.

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
-from portal.models import DaysField, PublicBody, SingletonSettings
+from portal.models import DaysField, PublicBody, SigningEvidence, SingletonSettings
 from portal.storage import private_storage
 
 if TYPE_CHECKING:
@@ -321,7 +321,7 @@ class AgreementVersion(models.Model):
         return f"{self.agreement} v{self.number}"
 
 
-class Signature(models.Model):
+class Signature(SigningEvidence):
     """A party's signatory approved the text about to become version `number`.
 
     A signature is never deleted. When a case officer restarts a failed signing round, or a

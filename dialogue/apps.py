@@ -8,6 +8,11 @@ class DialogueConfig(AppConfig):
 
     def ready(self) -> None:
         from dialogue import demo, notifications, panels, services
+        from dialogue.views.compacts import SIGN_ON_WITH_EID, sign_on_with_eid
+        from portal.eid import signing as eid_signing
+
+        # "Sign with e-legitimation": the identity provider's answer completes the sign-on.
+        eid_signing.register(SIGN_ON_WITH_EID, sign_on_with_eid)
         from dialogue.models import (
             Compact,
             CompactVersion,

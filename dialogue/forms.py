@@ -80,8 +80,16 @@ class CommentForm(PortalForm):
         label=_("Your comment"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[tuple[int, str]],
+        with_eid: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if with_eid:  # signed with e-legitimation instead of a code (portal.eid.signing)
+            del self.fields["code"]
         field = cast(forms.ChoiceField, self.fields["organisation"])
         field.choices = organisations
         if len(organisations) == 1:  # the one organisation, named by the page around the form
@@ -100,8 +108,16 @@ class SignOnForm(PortalForm):
     )
     seen_version = SeenVersionField()
 
-    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[tuple[int, str]],
+        with_eid: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if with_eid:  # signed with e-legitimation instead of a code (portal.eid.signing)
+            del self.fields["code"]
         field = cast(forms.ChoiceField, self.fields["organisation"])
         field.choices = organisations
         if len(organisations) == 1:  # the one organisation, named by the page around the form
@@ -117,8 +133,16 @@ class WithdrawForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[tuple[int, str]],
+        with_eid: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if with_eid:  # signed with e-legitimation instead of a code (portal.eid.signing)
+            del self.fields["code"]
         field = cast(forms.ChoiceField, self.fields["organisation"])
         field.choices = organisations
         if len(organisations) == 1:  # the one organisation, named by the page around the form

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation, StoredFile
-from portal.models import PublicBody
+from portal.models import PublicBody, SigningEvidence
 from portal.storage import private_storage
 
 
@@ -109,7 +109,7 @@ class VersionComment(models.Model):
         return f"{self.version} {self.section}: {self.text[:40]}"
 
 
-class SignOn(models.Model):
+class SignOn(SigningEvidence):
     """An organisation signed on to a version of the compact (or confirmed a new version),
     through a representative with a fresh second factor. Never deleted: a withdrawal is
     recorded on the organisation's latest sign-on (`withdrawn_at`)."""

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -82,6 +82,9 @@ AUDIT_ACTIONS = {
 
 MAX_SECTIONS = 40
 COMMENT_LENGTH = 10_000
+
+if TYPE_CHECKING:
+    from portal.eid.signing import Proof
 
 
 def _manager(actor: Any, version: CompactVersion) -> bool:
@@ -455,12 +458,13 @@ def compact_sign_on(
     actor: User,
     compact: Compact,
     organisation: Organisation,
-    code: str,
     seen_version: str | None,
+    code: str = "",
+    proof: Proof | None = None,
 ) -> SignOn:
     """A representative signs the organisation on to the version in force, or confirms it after
-    a revision, with a fresh code from their authenticator app. The version they saw
-    (`seen_version`) must be the one in force now."""
+    a revision, with a fresh code from their authenticator app or a fresh e-legitimation
+    (`proof`). The version they saw (`seen_version`) must be the one in force now."""
     compact = _locked_compact(compact)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not permissions.can_sign_for(actor, organisation):
@@ -480,7 +484,7 @@ def compact_sign_on(
             _("%(organisation)s has already signed on to version %(number)d.")
             % {"organisation": organisation, "number": version.number}
         )
-    second_factor.verify_fresh_code(actor=actor, code=code)
+    confirmation = second_factor.confirm(actor=actor, code=code, proof=proof)
     confirming = live.exists()
     sign_on = SignOn.objects.create(
         compact=compact,
@@ -489,6 +493,7 @@ def compact_sign_on(
         signed_by=actor,
         signed_at=timezone.now(),
         text_sha256=version.text_sha256 or text_sha256(version),
+        **confirmation.evidence(),
     )
     audit_record(
         actor=actor,

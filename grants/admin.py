@@ -55,6 +55,7 @@ class ProgrammeAdminForm(forms.ModelForm):
             "eligible_legal_forms",
             "minimum_members",
             "requires_verified",
+            "send_in_with_eid",
             "required_document_kinds",
             "is_active",
             "closing_reminder_days",

@@ -8,6 +8,11 @@ class GrantsConfig(AppConfig):
 
     def ready(self) -> None:
         from grants import demo, facts, notifications, panels
+        from grants.views.applications import SEND_IN_WITH_EID, send_in_with_eid
+        from portal.eid import signing as eid_signing
+
+        # "Send in and confirm with e-legitimation": the identity provider's answer sends it in.
+        eid_signing.register(SEND_IN_WITH_EID, send_in_with_eid)
         from grants.models import (
             ApplicationStatus,
             Call,

@@ -6,6 +6,8 @@ from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount import admin as socialaccount_admin  # noqa: F401  (registers first)
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -302,3 +304,43 @@ class AuthenticatorAdmin(ReadOnlyAdminMixin, AuditedAdmin, BaseAuthenticatorAdmi
 
     def audit_target(self, obj: models.Model) -> models.Model:
         return cast(Authenticator, obj).user
+
+
+# E-legitimation: the identity providers are configured from the environment only
+# (portal.eid.config), and no provider's tokens are kept, so neither is edited here. A person's
+# linked e-legitimation is shown without any number (there is none: its uid is a keyed hash);
+# an administrator may remove one, which is recorded on the person.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)
+admin.site.unregister(SocialAccount)
+SocialAccount._meta.verbose_name = _("linked e-legitimation")
+SocialAccount._meta.verbose_name_plural = _("linked e-legitimations")
+
+
+@admin.register(SocialAccount)
+class LinkedEIdAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
+    list_display = ("person", "provider_name", "asserted_name", "last_login")
+    list_filter = (("last_login", _titled(admin.DateFieldListFilter, _("last used"))),)
+    search_fields = ("user__email", "user__name")
+    fields = ("person", "provider_name", "asserted_name", "level", "last_login")
+    readonly_fields = fields
+    refused_writes = frozenset({"add", "change"})
+
+    @admin.display(description=_("person"), ordering="user__email")
+    def person(self, obj: SocialAccount) -> str:
+        return str(obj.user)
+
+    @admin.display(description=_("identity provider"), ordering="provider")
+    def provider_name(self, obj: SocialAccount) -> str:
+        return obj.provider
+
+    @admin.display(description=_("name asserted by the provider"))
+    def asserted_name(self, obj: SocialAccount) -> str:
+        return str((obj.extra_data or {}).get("name", ""))
+
+    @admin.display(description=_("level of assurance"))
+    def level(self, obj: SocialAccount) -> str:
+        return str((obj.extra_data or {}).get("loa", ""))
+
+    def audit_target(self, obj: models.Model) -> models.Model:
+        return cast(SocialAccount, obj).user

@@ -31,6 +31,7 @@ class PortalConfig(AppConfig):
 
         from portal import notifications, person_cache, public_cache, registry, selectors
         from portal.converters import IdConverter, SpreadsheetConverter
+        from portal.eid import adapter as eid_adapter  # noqa: F401  (its signal receivers)
         from portal.models import (
             PublicBody,
             PublicBodyMembership,

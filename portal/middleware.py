@@ -11,10 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal import selectors
 from portal.adapters import remember_mfa_destination
+from portal.eid import config as eid_config
+from portal.eid.adapter import session_used_eid
 
 # The account pages (log out, change password, set up MFA itself) stay reachable.
 EXEMPT_MODULE_PREFIXES = ("allauth.",)
@@ -44,7 +47,19 @@ class RequireMFAMiddleware:
         user = request.user
         if not user.is_authenticated:
             return None
-        if selectors.user_requires_mfa(user=user) and not selectors.user_has_mfa(user=user):
+        if not selectors.user_requires_mfa(user=user):
+            return None
+        policy = settings.EID_FOR_OFFICERS
+        if (
+            policy != eid_config.OFFICERS_TOTP
+            and not _is_eid_page(request)
+            and not session_used_eid(request)
+        ):
+            # Under EID_FOR_OFFICERS the session itself must have begun (or been confirmed)
+            # with e-legitimation; the page offers it, and then the page asked for.
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('portal:eid_required')}?{query}")
+        if policy != eid_config.OFFICERS_INSTEAD and not selectors.user_has_mfa(user=user):
             messages.warning(
                 request,
                 _("Your role requires two-factor authentication. Set it up to continue."),
@@ -54,6 +69,11 @@ class RequireMFAMiddleware:
             remember_mfa_destination(request)
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return None
+
+
+def _is_eid_page(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return bool(match and match.view_name in {"portal:eid_required", "portal:eid_account"})
 
 
 class PermissionsPolicyMiddleware:

@@ -116,6 +116,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name.split(" ")[0] if self.name else self.email
 
 
+class SigningEvidence(models.Model):
+    """How a signature was confirmed (`portal.second_factor.Confirmation`): a fresh code from
+    the person's authenticator app, or a fresh e-legitimation, with its provider, level of
+    assurance, the moment the person authenticated and the name the provider asserted. The
+    model that carries it keeps the hash of the signed text beside it (`text_sha256`)."""
+
+    class Method(models.TextChoices):
+        TOTP = "totp", _("code from the authenticator app")
+        EID = "eid", _("e-legitimation")
+
+    confirmed_with = models.CharField(
+        _("confirmed with"), max_length=8, choices=Method.choices, default=Method.TOTP
+    )
+    eid_provider = models.CharField(_("identity provider"), max_length=100, blank=True)
+    eid_loa = models.CharField(_("level of assurance"), max_length=100, blank=True)
+    eid_asserted_at = models.DateTimeField(_("authenticated at"), null=True, blank=True)
+    eid_name = models.CharField(_("name asserted by the provider"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class PublicBody(models.Model):
     """A municipality or region, or one of its committees (nämnd) or administrations."""
 

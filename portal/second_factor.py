@@ -1,12 +1,17 @@
 """A fresh second factor at the moment someone signs: an IOP agreement, a local compact's
-sign-on. The person types a current code from their authenticator app; it is accepted once
-(allauth remembers used codes for their whole window). Wrong codes are counted per person,
-whatever they were signing; after `ATTEMPTS` in `WINDOW` seconds the person waits.
+sign-on. Either the person types a current code from their authenticator app, accepted once
+(allauth remembers used codes for their whole window; wrong codes are counted per person,
+whatever they were signing, and after `ATTEMPTS` in `WINDOW` seconds the person waits), or
+they have just authenticated again with their e-legitimation (`portal.eid.signing.Proof`).
 
-One place for every signing path, so that a stronger factor (e-legitimation) replaces it for
-all of them at once."""
+One place for every signing path: `confirm` is what a signing service calls, and the
+`Confirmation` it returns is stored with the signature (`portal.models.SigningEvidence`)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
@@ -14,7 +19,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from portal.models import User
+from portal.models import SigningEvidence, User
+
+if TYPE_CHECKING:
+    from portal.eid.signing import Proof
 
 ATTEMPTS = 5  # wrong codes per person …
 WINDOW = 300  # … in this many seconds before signing waits
@@ -22,6 +30,38 @@ WINDOW = 300  # … in this many seconds before signing waits
 
 def _failed_codes_key(user: User) -> str:
     return f"portal.second_factor.failed_codes:{user.pk}"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """How the person confirmed, to be stored with what they signed."""
+
+    method: str
+    provider: str = ""
+    loa: str = ""
+    asserted_at: dt.datetime | None = None
+    name: str = ""
+
+    def evidence(self) -> dict[str, Any]:
+        """The fields of `SigningEvidence`."""
+        return {
+            "confirmed_with": self.method,
+            "eid_provider": self.provider,
+            "eid_loa": self.loa,
+            "eid_asserted_at": self.asserted_at,
+            "eid_name": self.name,
+        }
+
+
+def confirm(*, actor: User, code: str = "", proof: Proof | None = None) -> Confirmation:
+    """Refuse (a ValidationError) unless the person confirms now: with a fresh e-legitimation
+    (`proof`, checked by `portal.eid.signing.accept`) or a code from their authenticator app."""
+    if proof is not None:
+        from portal.eid.signing import accept
+
+        return accept(actor=actor, proof=proof)
+    verify_fresh_code(actor=actor, code=code)
+    return Confirmation(method=SigningEvidence.Method.TOTP)
 
 
 def verify_fresh_code(*, actor: User, code: str) -> None:

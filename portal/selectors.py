@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -51,6 +53,31 @@ def user_requires_mfa(*, user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
     return bool(user.is_staff or user.is_superuser or user_is_officer(user=user))
+
+
+def linked_eids(*, user: User) -> list[dict[str, Any]]:
+    """The person's own linked e-legitimations: the provider, the name and level of assurance
+    it last asserted, and when it was last used (never a number: there is none to show)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    names = {app.provider_id or app.provider: app.name for app in _eid_apps()}
+    return [
+        {
+            "id": account.pk,
+            "provider_id": account.provider,
+            "provider": names.get(account.provider, account.provider),
+            "name": (account.extra_data or {}).get("name", ""),
+            "loa": (account.extra_data or {}).get("loa", ""),
+            "last_login": account.last_login,
+        }
+        for account in SocialAccount.objects.filter(user_id=user.pk).order_by("pk")
+    ]
+
+
+def _eid_apps() -> list[Any]:
+    from allauth.socialaccount.adapter import get_adapter
+
+    return list(get_adapter().list_apps(None))
 
 
 def user_has_mfa(*, user: User | AnonymousUser) -> bool:

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
 ]
 
@@ -303,6 +306,36 @@ MFA_TOTP_ISSUER = "Samverkansportalen"
 # still accepted only once.
 MFA_TOTP_TOLERANCE = 1
 
+# E-legitimation (BankID, Freja eID) through Sweden Connect's SAML or an OpenID Connect broker:
+# off unless configured (portal.eid.config; the README's "E-legitimation" lists the variables).
+from portal.eid import config as _eid_config  # noqa: E402
+
+_eid = _eid_config.load(env, development=DEVELOPMENT, var_dir=VAR_DIR)
+SOCIALACCOUNT_PROVIDERS = _eid["SOCIALACCOUNT_PROVIDERS"]
+EID_ENABLED: bool = _eid["EID_ENABLED"]
+EID_DEMO: bool = _eid["EID_DEMO"]
+EID_HMAC_KEY: str = _eid["EID_HMAC_KEY"]
+EID_ACCEPTED_LOA: list[str] = _eid["EID_ACCEPTED_LOA"]
+EID_FOR_OFFICERS: str = _eid["EID_FOR_OFFICERS"]
+EID_SIGNING_WINDOW: int = _eid["EID_SIGNING_WINDOW"]
+EID_IDP_ORIGINS: list[str] = _eid["EID_IDP_ORIGINS"]
+SOCIALACCOUNT_ADAPTER = "portal.eid.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "portal.account_forms.SocialSignupForm"}
+# A provider's answer signs nobody in by an email address (`portal.eid.providers` reads none),
+# nothing of it is kept but the keyed hash, the name and the level of assurance, and a login
+# always goes through the portal's own form (POST), never a link.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Linking an e-legitimation to an account asks for the password unless it was typed within
+# ACCOUNT_REAUTHENTICATION_TIMEOUT (portal.adapters): a session left open is not enough to link
+# someone else's e-legitimation to it and log in as its owner from then on.
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+
 # Internationalisation: Swedish first, English second.
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -435,7 +468,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
-        "form-action": [SELF],
+        # the identity providers of e-legitimation: the login and signing forms lead there
+        "form-action": [SELF, *EID_IDP_ORIGINS],
         "frame-ancestors": [NONE],
         "frame-src": [NONE],
         "worker-src": [NONE],

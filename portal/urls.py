@@ -6,6 +6,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from portal import views
+from portal.eid import signing as eid_signing
+from portal.eid import views as eid_views
 
 # The admin logs in through allauth, so that administrators get the same second factor and
 # rate limits as everybody else.
@@ -24,6 +26,13 @@ app_urls = (
         path("konto/profil/", views.profile, name="profile"),
         path("konto/tvafaktor/klar/", views.mfa_continue, name="mfa_continue"),
         path("konto/notiser/", views.notifications_page, name="notifications"),
+        path("konto/e-legitimation/", eid_views.account, name="eid_account"),
+        path("konto/e-legitimation/kravs/", eid_views.required, name="eid_required"),
+        path(
+            "konto/e-legitimation/underskrift/<str:intent_id>/",
+            eid_signing.finish,
+            name="eid_sign_finish",
+        ),
     ],
     "portal",
 )

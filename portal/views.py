@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -97,7 +98,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.user_update_profile(actor=user, user=user, name=form.cleaned_data["name"])
         messages.success(request, _("Your name has been saved."))
         return redirect("portal:profile")
-    return render(request, "portal/profile.html", {"form": form})
+    return render(
+        request, "portal/profile.html", {"form": form, "eid_enabled": settings.EID_ENABLED}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +40,9 @@ from portal.notifications import notify
 from portal.services import audit_record
 from portal.tasks import enqueue_on_commit
 from portal.versions import audit_note, check_seen, fingerprint
+
+if TYPE_CHECKING:
+    from portal.eid.signing import Proof
 
 
 def agreement_snapshot(agreement: Agreement, *, version: int | None = None) -> dict[str, Any]:
@@ -168,14 +171,17 @@ def agreement_sign(
     agreement: Agreement,
     actor: User,
     party: Party,
-    code: str,
     seen_version: str | None,
+    code: str = "",
+    proof: Proof | None = None,
 ) -> Signature | AgreementVersion:
     """The party's signatory approves the text they saw. At this moment: the agreement is in
     signing, the person is the party's signatory and still may sign for it (role checked now),
     has not signed for another party in this round, saw the current text (`seen_version`), and
-    gives a fresh code from their authenticator app. When every party has signed the same text,
-    it becomes a locked, numbered version and its PDF is rendered."""
+    confirms with a fresh code from their authenticator app or a fresh e-legitimation
+    (`proof`). The signature keeps how it was confirmed beside the hash of the text. When every
+    party has signed the same text, it becomes a locked, numbered version and its PDF is
+    rendered."""
     agreement = _locked(agreement)
     if agreement.status != S.SIGNING:
         raise ValidationError(_("The agreement is not waiting for signatures."))
@@ -212,9 +218,14 @@ def agreement_sign(
         )
     if round_.filter(party=party).exists():
         raise ValidationError(_("This party has already signed."))
-    second_factor.verify_fresh_code(actor=actor, code=code)
+    confirmation = second_factor.confirm(actor=actor, code=code, proof=proof)
     signature = Signature.objects.create(
-        agreement=agreement, number=number, party=party, signed_by=actor, text_sha256=current
+        agreement=agreement,
+        number=number,
+        party=party,
+        signed_by=actor,
+        text_sha256=current,
+        **confirmation.evidence(),
     )
     audit_record(
         actor=actor,

@@ -34,6 +34,7 @@ from agreements.views._shared import _bodies
 from organisations.forms import ConflictForm
 from portal import transitions
 from portal.diff import sections_diff, text_diff
+from portal.eid import signing as eid_signing
 from portal.http import request_user
 from portal.models import User
 
@@ -209,6 +210,9 @@ def agreement_page(
             "end_form": bound.get("end_form") or EndForm() if officer and active else None,
             "history": selectors.history_of(agreement=agreement),
             "signing": services.signing_panel(agreement=agreement) if signing else None,
+            "sign_with_eid": signing
+            and any(p.signatory_id == user.pk for p in parties)
+            and bool(eid_signing.linked_providers(user)),
             "signing_round_form": bound.get("signing_round_form") or SigningRoundForm()
             if signing and officer
             else None,

@@ -27,7 +27,9 @@ from agreements.models import Agreement
 from agreements.pdf import render_agreement_pdf
 from agreements.views._shared import _act, agreement_url
 from portal.confirm import confirmation
+from portal.eid import signing as eid_signing
 from portal.http import InvalidForm, form_error, private_file_response
+from portal.versions import check_seen
 
 
 @require_POST
@@ -101,7 +103,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _(
             "The decision has been recorded and the agreement has been sent for signing. Each "
-            "party's signatory has been told and signs with a code from their authenticator app."
+            "party's signatory has been told and signs with e-legitimation or a code from their "
+            "authenticator app."
         )
 
     return _act(request, pk, act)
@@ -158,21 +161,68 @@ def signatory_set(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
     return _act(request, pk, act, anchor="parties-heading")
 
 
+SIGN_WITH_EID = "agreement_sign"  # the kind of signing portal.eid.signing completes
+
+
 @require_POST
 def sign(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
+    """Signing for a party: with a code from the app at once, or, when the signer presses
+    "Sign with e-legitimation", after a fresh authentication at their identity provider
+    (`portal.eid.signing`; the same checks run when it comes back, in `sign_with_eid`)."""
+    form = SignForm(request.POST)
+    form.is_valid()  # every field optional here: the service refuses what is missing
+    seen_version = form.cleaned_data.get("seen_version")
+    if request.POST.get("with") == "eid":
+
+        def start(agreement: Agreement, user: Any) -> HttpResponse:
+            party = agreement.parties.filter(pk=party_pk, signatory=user).first()
+            if party is None:
+                raise PermissionDenied
+            # what can be checked before leaving for the identity provider is checked now
+            check_seen(seen=seen_version, current=services.signing_version(agreement))
+            return eid_signing.begin(
+                request,
+                kind=SIGN_WITH_EID,
+                values={"agreement": pk, "party": party_pk, "seen_version": seen_version},
+                back=agreement_url(pk, "parties-heading"),
+            )
+
+        return _act(request, pk, start, anchor="parties-heading")
+    return _sign(request, pk, party_pk, seen_version=seen_version, code=form.cleaned_data["code"])
+
+
+def sign_with_eid(request: HttpRequest, values: dict[str, Any], proof: Any) -> HttpResponse:
+    """The identity provider's answer to "Sign with e-legitimation" (`portal.eid.signing`)."""
+    return _sign(
+        request,
+        int(values["agreement"]),
+        int(values["party"]),
+        seen_version=values.get("seen_version"),
+        proof=proof,
+    )
+
+
+def _sign(
+    request: HttpRequest,
+    pk: int,
+    party_pk: int,
+    *,
+    seen_version: str | None,
+    code: str = "",
+    proof: Any = None,
+) -> HttpResponse:
     def act(agreement: Agreement, user: Any) -> str:
         party = agreement.parties.filter(pk=party_pk).first()
         if party is None:
             raise PermissionDenied
-        form = SignForm(request.POST)
-        form.is_valid()  # both fields optional here: the service refuses what is missing
         try:
             result = services.agreement_sign(
                 agreement=agreement,
                 actor=user,
                 party=party,
-                code=form.cleaned_data.get("code", ""),
-                seen_version=form.cleaned_data.get("seen_version"),
+                code=code,
+                proof=proof,
+                seen_version=seen_version,
             )
         except PermissionDenied as refused:
             if not refused.args:

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,10 +40,12 @@ from organisations.models import OrganisationRole
 from portal import transitions
 from portal.confirm import confirmation
 from portal.diff import sections_diff
+from portal.eid import signing as eid_signing
 from portal.formats import long_date
 from portal.http import add_service_errors, error_messages, offered_form, request_user
 from portal.pagination import paginate
 from portal.public_cache import public_page
+from portal.versions import check_seen
 
 # --- the public side --------------------------------------------------------------------------
 
@@ -83,6 +85,7 @@ def compact_page(
             current is not None and entry.verified and entry.signed_version != current.number
         )
     signable = [(m.organisation.pk, m.organisation.name) for m in mine if m.may_sign]
+    sign_with_eid = bool(signable) and bool(eid_signing.linked_providers(user))
     signed = [(m.organisation.pk, m.organisation.name) for m in mine if m.signed_version]
     commenting = (
         selectors.commenting_organisations(user=user)
@@ -122,9 +125,11 @@ def compact_page(
                 partial(
                     SignOnForm,
                     organisations=signable,
+                    with_eid=sign_with_eid,
                     initial={"seen_version": services.sign_on_version(current) if current else ""},
                 ),
             ),
+            "sign_with_eid": sign_with_eid,
             "withdraw_form": WithdrawForm(organisations=signed) if signed else None,
             "comment_form": bound.get("comment_form"),
             "commenting": commenting,
@@ -190,9 +195,26 @@ SIGNING = [OrganisationRole.REPRESENTATIVE]
 WRITING = [OrganisationRole.REPRESENTATIVE, OrganisationRole.EDITOR]
 
 
+SIGN_ON_WITH_EID = "compact_sign_on"  # the kind of signing portal.eid.signing completes
+
+
 @require_POST
 def sign_on(request: HttpRequest, pk: int) -> HttpResponse:
-    """A representative signs the organisation on to the version in force, or confirms it."""
+    """A representative signs the organisation on to the version in force, or confirms it: with
+    a code from the app at once, or after a fresh e-legitimation (`sign_on_with_eid`)."""
+    return _sign_on(request, pk, request.POST.copy(), with_eid=request.POST.get("with") == "eid")
+
+
+def sign_on_with_eid(request: HttpRequest, values: dict[str, Any], proof: Any) -> HttpResponse:
+    """The identity provider's answer to "Sign with e-legitimation" (`portal.eid.signing`)."""
+    data = QueryDict(mutable=True)
+    data.update({k: str(v) for k, v in values.items() if k != "compact"})
+    return _sign_on(request, int(values["compact"]), data, proof=proof)
+
+
+def _sign_on(
+    request: HttpRequest, pk: int, data: QueryDict, *, with_eid: bool = False, proof: Any = None
+) -> HttpResponse:
     user = request_user(request)
     compact = selectors.compact_public(pk=pk)
     current, _open = _current_and_open(compact)
@@ -200,20 +222,37 @@ def sign_on(request: HttpRequest, pk: int) -> HttpResponse:
         (m.organisation.pk, m.organisation.name)
         for m in selectors.my_organisations(user=user, compact=compact)
     ]
-    data = request.POST.copy()
-    form = SignOnForm(data, organisations=mine)
+    form = SignOnForm(data, organisations=mine, with_eid=with_eid or proof is not None)
     if current is None:
         messages.error(request, _("The compact has not been adopted yet."))
         return redirect(_compact_url(pk))
     if form.is_valid():
         try:
+            organisation = selectors.own_organisation(
+                user=user, pk=form.cleaned_data["organisation"], roles=SIGNING
+            )
+            if with_eid:
+                # what can be checked before leaving for the identity provider is checked now
+                check_seen(
+                    seen=form.cleaned_data["seen_version"],
+                    current=services.sign_on_version(current),
+                )
+                return eid_signing.begin(
+                    request,
+                    kind=SIGN_ON_WITH_EID,
+                    values={
+                        "compact": pk,
+                        "organisation": organisation.pk,
+                        "seen_version": form.cleaned_data["seen_version"],
+                    },
+                    back=_compact_url(pk, "anslutna"),
+                )
             sign_on = services.compact_sign_on(
                 actor=user,
                 compact=compact,
-                organisation=selectors.own_organisation(
-                    user=user, pk=form.cleaned_data["organisation"], roles=SIGNING
-                ),
-                code=form.cleaned_data["code"],
+                organisation=organisation,
+                code=form.cleaned_data.get("code", ""),
+                proof=proof,
                 seen_version=form.cleaned_data["seen_version"],
             )
         except (PermissionDenied, ValidationError) as error:

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from grants.models.programmes import AttachmentType, Call, Criterion
 from organisations.models import Organisation, StoredFile
-from portal.models import PublicBody
+from portal.models import PublicBody, SigningEvidence
 from portal.money import format_sek
 from portal.storage import private_storage
 
@@ -323,8 +323,10 @@ class Attachment(StoredFile):
         return self.original_name
 
 
-class Submission(models.Model):
-    """What the association sent, as it was sent: one row per submit, never changed."""
+class Submission(SigningEvidence):
+    """What the association sent, as it was sent: one row per submit, never changed. Where the
+    programme asks for it, the sending in was confirmed with e-legitimation (the evidence), and
+    `text_sha256` is the hash of the content it confirmed."""
 
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="submissions"
@@ -335,6 +337,7 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(default=timezone.now)
+    text_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["application", "number"]

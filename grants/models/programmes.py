@@ -51,6 +51,15 @@ class Programme(models.Model):
     )
     minimum_members = models.PositiveIntegerField(_("minimum members"), null=True, blank=True)
     requires_verified = models.BooleanField(_("organisation must be verified"), default=True)
+    send_in_with_eid = models.BooleanField(
+        _("sending in is confirmed with e-legitimation"),
+        default=False,
+        help_text=_(
+            "The person who sends an application in identifies themselves again with "
+            "e-legitimation (BankID, Freja eID), and the submission records it. Applies only when "
+            "the portal has e-legitimation."
+        ),
+    )
     required_document_kinds = models.JSONField(
         _("annual documents required"), default=list, blank=True
     )

@@ -26,6 +26,7 @@ from grants.services.applications import (
     completeness_items,
     completeness_problems,
     review_save,
+    send_in_needs_eid,
 )
 from grants.services.decisions import (
     DecisionOutcome,
@@ -116,4 +117,5 @@ __all__ = [
     "report_unspent",
     "report_version",
     "review_save",
+    "send_in_needs_eid",
 ]

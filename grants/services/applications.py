@@ -5,12 +5,15 @@ which locks the row, checks the table and who may make the move, saves and audit
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -38,13 +41,16 @@ from grants.models import (
 from grants.services._shared import DECIDER, MEMBER, OFFICER, A, _locked
 from organisations.models import Organisation
 from organisations.notifications import organisation_people
-from portal import transitions
+from portal import second_factor, transitions
 from portal.files import check_upload, store_upload
 from portal.formats import long_datetime
 from portal.models import User
 from portal.notifications import notify
 from portal.services import audit_record, registry_number_allocate
 from portal.transitions import Machine, Transition
+
+if TYPE_CHECKING:
+    from portal.eid.signing import Proof
 
 EDITABLE = {A.DRAFT, A.COMPLETION_REQUESTED}
 
@@ -337,12 +343,18 @@ def _snapshot(application: Application) -> dict[str, Any]:
 
 @transaction.atomic
 def application_submit(
-    *, application: Application, actor: User, seen_state: str | None = None
+    *,
+    application: Application,
+    actor: User,
+    seen_state: str | None = None,
+    proof: Proof | None = None,
 ) -> Application:
     """Send the application in: complete, in time, with a diarienummer and a receipt. Sent in
     again after a completion request, it keeps its diarienummer and is marked completed
     (`completed_at`), and the receipt says the completion was received. A page's form passes
-    the `seen_state` of the application it showed: what was checked is what is sent in."""
+    the `seen_state` of the application it showed: what was checked is what is sent in. Where
+    the programme asks for it (and the portal has e-legitimation), the sender confirms with a
+    fresh e-legitimation (`proof`), recorded with the hash of what was sent."""
     application = _locked_editable(application, actor)
     transitions.ensure_seen_state(application, seen_state)
     now = timezone.now()
@@ -353,6 +365,7 @@ def application_submit(
     problems = completeness_problems(application)
     if problems:
         raise ValidationError(problems)
+    confirmation = _send_in_confirmation(application, actor, proof)
     if not application.registry_number:
         application.registry_number = registry_number_allocate(
             public_body=application.call.programme.public_body, year=timezone.localdate(now).year
@@ -361,12 +374,17 @@ def application_submit(
     if resubmission:
         application.completed_at = now
     number = application.submissions.count() + 1
+    content = _snapshot(application)
     submission = Submission.objects.create(
         application=application,
         number=number,
-        content=_snapshot(application),
+        content=content,
         submitted_by=actor,
         submitted_at=now,
+        text_sha256=hashlib.sha256(
+            json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest(),
+        **(confirmation.evidence() if confirmation else {}),
     )
     application_transition(
         application=application,
@@ -381,6 +399,25 @@ def application_submit(
         due_date=timezone.localdate(now),
     )
     return application
+
+
+def send_in_needs_eid(application: Application) -> bool:
+    return settings.EID_ENABLED and application.call.programme.send_in_with_eid
+
+
+def _send_in_confirmation(
+    application: Application, actor: User, proof: Proof | None
+) -> second_factor.Confirmation | None:
+    if not send_in_needs_eid(application):
+        return None
+    if proof is None:
+        raise ValidationError(
+            _(
+                "This programme asks you to confirm the sending in with e-legitimation. Press "
+                "“Send in and confirm with e-legitimation”."
+            )
+        )
+    return second_factor.confirm(actor=actor, proof=proof)
 
 
 @transaction.atomic

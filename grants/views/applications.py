@@ -37,6 +37,7 @@ from grants.tasks import application_sections, attachment_slots
 from grants.views._shared import _application_context
 from portal import transitions, versions
 from portal.confirm import confirmation
+from portal.eid import signing as eid_signing
 from portal.http import error_messages, form_error_messages, private_file_response, request_user
 from portal.models import User
 from portal.pagination import paginate
@@ -269,21 +270,55 @@ def _member_actions(application: Application, membership: Any, user: User) -> di
     }
 
 
+SEND_IN_WITH_EID = "application_submit"  # the kind of signing portal.eid.signing completes
+
+
 @require_http_methods(["GET", "POST"])
 def application_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Check the answers and send in (GOV.UK's check answers pattern): every answer with a link
     to change it, what stops the sending in at the top with a link to where it is put right,
-    and the send-in button. The only place an application is sent in from."""
+    and the send-in button. The only place an application is sent in from. Where the programme
+    asks for it, the button first takes the person to their identity provider
+    (`send_in_with_eid`)."""
+    return _check_and_send(request, pk)
+
+
+def send_in_with_eid(request: HttpRequest, values: dict[str, Any], proof: Any) -> HttpResponse:
+    """The identity provider's answer to "Send in and confirm with e-legitimation"."""
+    return _check_and_send(
+        request, int(values["application"]), seen_state=values.get("seen_state"), proof=proof
+    )
+
+
+def _check_and_send(
+    request: HttpRequest, pk: int, *, seen_state: str | None = None, proof: Any = None
+) -> HttpResponse:
     application, membership = selectors.application_get_for_member(user=request.user, pk=pk)
     if application.status not in services.EDITABLE or not permissions.can_edit(membership):
         return redirect("grants:application", pk=pk)
     refused: list[str] = []
-    if request.method == "POST":
+    if request.method == "POST" or proof is not None:
+        if proof is None:
+            seen_state = transitions.posted_state(request.POST)
         try:
+            if proof is None and request.POST.get("with") == "eid":
+                # what can be checked before leaving for the identity provider is checked now
+                transitions.ensure_seen_state(application, seen_state)
+                missing = services.completeness_problems(application)
+                closing = services.closed_problem(application)
+                if missing or closing:
+                    raise ValidationError([*missing, *([closing] if closing else [])])
+                return eid_signing.begin(
+                    request,
+                    kind=SEND_IN_WITH_EID,
+                    values={"application": pk, "seen_state": seen_state},
+                    back=reverse("grants:check", args=[pk]),
+                )
             services.application_submit(
                 application=application,
                 actor=request_user(request),
-                seen_state=transitions.posted_state(request.POST),
+                seen_state=seen_state,
+                proof=proof,
             )
         except ValidationError as error:
             refused = error.messages
@@ -313,6 +348,8 @@ def application_check(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             slots=slots,
             page_errors=bool(refused),
+            send_in_eid=services.send_in_needs_eid(application),
+            eid_linked=bool(eid_signing.linked_providers(request.user)),
         ),
     )
 

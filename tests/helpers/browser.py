@@ -22,7 +22,7 @@ def log_in(page: Any, email: str, secret: str | None = None) -> None:
     page.goto("/konto/login/")
     page.get_by_label("E-post").fill(email)
     page.get_by_label("Lösenord").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    page.get_by_role("button", name="Logga in", exact=True).click()
     if secret:
         page.wait_for_url(re.compile(r"/konto/2fa/authenticate/"))
         page.get_by_label("Kod", exact=True).fill(totp_code(secret))

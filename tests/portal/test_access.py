@@ -56,6 +56,18 @@ PUBLIC_URL_NAMES = {
     "account_confirm_login_code",
     "mfa_authenticate",
     "mfa_reauthenticate",
+    # e-legitimation's entrance pages (allauth's social accounts): a provider's answer comes
+    # back to them before anyone is logged in
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
+    "socialaccount_signup",
+    "saml_acs",
+    "saml_finish_acs",
+    "saml_sls",
+    "saml_metadata",
+    "saml_login",
+    "openid_connect_login",
+    "openid_connect_callback",
     # Django admin's login, which hands over to allauth's
     "admin:login",
 }

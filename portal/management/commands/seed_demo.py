@@ -129,3 +129,23 @@ class Command(BaseCommand):
         # Then each app's own demo data, in the order of INSTALLED_APPS.
         for seeder in registry.seeders():
             seeder(users=users)
+        if settings.EID_DEMO:
+            link_demo_eids(users)
+
+
+# With e-legitimation in the demo (EID_DEMO=true), the two association representatives log in
+# and sign with two of the test identity provider's persons (Skatteverket's test personnummer).
+DEMO_EIDS = {"forening@exempel.se": "199908072391", "forening2@exempel.se": "191202119986"}
+
+
+def link_demo_eids(users: dict[str, User]) -> None:
+    from allauth.socialaccount.models import SocialAccount
+
+    from portal.eid.identity import person_key
+
+    for email, number in DEMO_EIDS.items():
+        SocialAccount.objects.update_or_create(
+            provider="saml",
+            uid=person_key(number),
+            defaults={"user": users[email], "extra_data": {"loa": ""}},
+        )

@@ -1,0 +1,64 @@
+"""The person's e-legitimation page (linked providers, link another, remove one) and the page
+that asks an officer to log in with e-legitimation when EID_FOR_OFFICERS says so."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from portal import selectors
+from portal.eid import signing
+from portal.eid.adapter import session_used_eid
+from portal.views import request_user
+
+
+def _offers(
+    request: HttpRequest, process: str, next_url: str, *, besides: set[str] | None = None
+) -> list[dict[str, str]]:
+    """The providers to log in with or link (for linking: `besides` those already linked)."""
+    return [
+        {"name": p.name, "url": p.get_login_url(request, process=process, next=next_url)}
+        for p in signing.enabled_providers(request)
+        if p.sub_id not in (besides or set())
+    ]
+
+
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    if not settings.EID_ENABLED:
+        raise Http404
+    user = request_user(request)
+    here = reverse("portal:eid_account")
+    linked = selectors.linked_eids(user=user)
+    return render(
+        request,
+        "portal/eid/account.html",
+        {
+            "linked": linked,
+            "offers": _offers(request, "connect", here, besides={a["provider_id"] for a in linked}),
+            "can_remove": user.has_usable_password(),
+        },
+    )
+
+
+@require_GET
+def required(request: HttpRequest) -> HttpResponse:
+    """An officer whose session did not begin with e-legitimation, under EID_FOR_OFFICERS."""
+    if not settings.EID_ENABLED:
+        raise Http404
+    user = request_user(request)
+    destination = request.GET.get("next") or reverse(settings.LOGIN_REDIRECT_URL)
+    if session_used_eid(request):
+        return HttpResponseRedirect(reverse(settings.LOGIN_REDIRECT_URL))
+    linked = selectors.linked_eids(user=user)
+    return render(
+        request,
+        "portal/eid/required.html",
+        {
+            "linked": linked,
+            "offers": _offers(request, "login" if linked else "connect", destination),
+        },
+    )
