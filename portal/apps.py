@@ -32,6 +32,9 @@ class PortalConfig(AppConfig):
         from portal import notifications, person_cache, public_cache, registry, selectors
         from portal.converters import IdConverter, SpreadsheetConverter
         from portal.eid import adapter as eid_adapter  # noqa: F401  (its signal receivers)
+        from portal.eid import keep_answers_out_of_the_database
+
+        keep_answers_out_of_the_database()
         from portal.models import (
             PublicBody,
             PublicBodyMembership,

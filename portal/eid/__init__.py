@@ -9,3 +9,15 @@ Connect or an OpenID Connect broker, on django-allauth's two providers.
 - `adapter`: who may log in, link and sign with what the provider asserted.
 - `signing`: a signature confirmed by a fresh e-legitimation instead of a code from the app.
 """
+
+
+def keep_answers_out_of_the_database() -> None:
+    """A SAML identity provider posts its answer from another site, so allauth keeps the posted
+    request (the signed answer, personnummer included) in a session of its own for the one
+    redirect it takes to read it with the person's own session. That session is kept in the
+    cache (Redis in production), never in the database the portal backs up and archives: the
+    number must not reach a table even encoded, even for a second."""
+    from allauth.socialaccount import sessions
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    sessions.SessionStore = SessionStore

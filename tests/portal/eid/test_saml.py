@@ -145,3 +145,18 @@ def test_an_answer_expired_beyond_the_allowed_skew_is_refused(saml: Any) -> None
     response = post_answer(client, request, old)
     assert response.status_code in (400, 401, 403)
     assert SESSION_KEY not in client.session
+
+
+def test_the_posted_answer_never_reaches_the_database(saml: Any) -> None:
+    from urllib.parse import urlparse
+
+    from django.contrib.sessions.models import Session
+
+    _linked()
+    client = browser()
+    request = start(client)
+    saml_response = answer(request, saml)
+    client.post(urlparse(request.acs_url).path, {"SAMLResponse": saml_response})
+    for session in Session.objects.all():
+        assert "SAMLResponse" not in str(session.get_decoded())
+        assert saml_response[:40] not in session.session_data
