@@ -66,7 +66,21 @@ def _display_name(given: str, family: str, display: str) -> str:
     return display or " ".join(part for part in (given, family) if part)
 
 
-class SwedenConnectSAMLProvider(SAMLProvider):
+class _Asserting:
+    """What both providers do with an answer: the login carries the `Assertion` for the adapter,
+    and the account keeps only what `Assertion.extra_data` says."""
+
+    def _assertion(self, response: Any) -> Assertion:
+        raise NotImplementedError
+
+    def sociallogin_from_response(self, request: HttpRequest, response: Any) -> Any:
+        login = super().sociallogin_from_response(request, response)  # type: ignore[misc]
+        login.eid_assertion = self._assertion(response)
+        login.account.extra_data = login.eid_assertion.extra_data()
+        return login
+
+
+class SwedenConnectSAMLProvider(_Asserting, SAMLProvider):
     """Sweden Connect (or any SAML IdP of its technical framework) for allauth's SAML views."""
 
     package = "allauth.socialaccount.providers.saml"
@@ -75,9 +89,7 @@ class SwedenConnectSAMLProvider(SAMLProvider):
         config = build_saml_config(request, self.app.settings, self.app.client_id)
         config["security"]["requestedAuthnContext"] = list(settings.EID_ACCEPTED_LOA)
         config["security"]["requestedAuthnContextComparison"] = "exact"
-        # the host as Django checked it against ALLOWED_HOSTS, not the raw header
-        data = {**prepare_django_request_safely(request)}
-        return OneLogin_Saml2_Auth(data, config)
+        return OneLogin_Saml2_Auth(prepare_django_request_safely(request), config)
 
     def redirect(
         self,
@@ -96,11 +108,6 @@ class SwedenConnectSAMLProvider(SAMLProvider):
         )
         return HttpResponseRedirect(url)
 
-    def sociallogin_from_response(self, request: HttpRequest, response: Any) -> Any:
-        login = super().sociallogin_from_response(request, response)
-        login.eid_assertion = self._assertion(response)
-        login.account.extra_data = login.eid_assertion.extra_data()
-        return login
 
     def _assertion(self, auth: OneLogin_Saml2_Auth) -> Assertion:
         attributes = self._extract(auth)
@@ -146,6 +153,8 @@ class SwedenConnectSAMLProvider(SAMLProvider):
 
 
 def prepare_django_request_safely(request: HttpRequest) -> dict[str, Any]:
+    """allauth's request data for python3-saml, also for a request without a Host header (the
+    host Django checked against ALLOWED_HOSTS)."""
     request.META.setdefault("HTTP_HOST", request.get_host())
     return prepare_django_request(request)
 
@@ -170,7 +179,7 @@ def _common_fields(given: str, family: str, display: str) -> dict[str, Any]:
     return {"first_name": given, "last_name": family, "name": _display_name(given, family, display)}
 
 
-class SwedishOIDCProvider(OpenIDConnectProvider):
+class SwedishOIDCProvider(_Asserting, OpenIDConnectProvider):
     """An OpenID Connect broker of Swedish e-legitimation (Sweden Connect's OIDC profile)."""
 
     package = "allauth.socialaccount.providers.openid_connect"
@@ -207,11 +216,6 @@ class SwedishOIDCProvider(OpenIDConnectProvider):
         kwargs.setdefault("started_at", time.time())
         return super().redirect(request, process, next_url, data, **kwargs)
 
-    def sociallogin_from_response(self, request: HttpRequest, response: Any) -> Any:
-        login = super().sociallogin_from_response(request, response)
-        login.eid_assertion = self._assertion(response)
-        login.account.extra_data = login.eid_assertion.extra_data()
-        return login
 
     def _assertion(self, data: dict[str, Any]) -> Assertion:
         claims = self._claims(data)

@@ -12,7 +12,12 @@ from agreements.models import SCREENING_CRITERIA, Agreement, Party
 from portal.models import PublicBody, PublicBodyRole, User
 from tests.helpers.mfa import signing_code
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
-from tests.portal.factories import CommitteeFactory, MembershipFactory, give_totp
+from tests.portal.factories import (
+    CommitteeFactory,
+    MembershipFactory,
+    PublicBodyFactory,
+    give_totp,
+)
 
 
 @dataclass
@@ -130,3 +135,115 @@ def sign(*, agreement: Agreement, actor: User, party: Party) -> Any:
         code=signing_code(actor),
         seen_version=services.signing_version(fresh(agreement)),
     )
+
+
+@dataclass
+class FourParties:
+    """A kommun and a region (two public bodies) and two associations in one IOP: each side's
+    case officer, the public bodies' decision makers who sign (four eyes), the associations'
+    representatives."""
+
+    agreement: Agreement
+    parties: dict[str, Party]  # "kommun", "region", "first", "second"
+    officer_k: User
+    chair_k: User
+    officer_r: User
+    chair_r: User
+    rep_a: User
+    rep_b: User
+
+
+def four_parties(*, rep_a: str = "Anna Norrsken", rep_b: str = "Bo Hamnen") -> FourParties:
+    """The four-party IOP through screening, with its parties, goals and each party's
+    contribution, in co-creation: signatories not chosen yet."""
+    kommun = PublicBodyFactory(
+        name="Exempelstads kommun", kind=PublicBody.Kind.MUNICIPALITY, registry_prefix="EK"
+    )
+    region = PublicBodyFactory(
+        name="Region Exempel", kind=PublicBody.Kind.REGION, registry_prefix="RE"
+    )
+
+    def member(body: PublicBody, role: str, name: str) -> User:
+        return MembershipFactory(public_body=body, role=role, user__name=name).user
+
+    officer_k = member(kommun, PublicBodyRole.CASE_OFFICER, "Karin Kommun")
+    chair_k = member(kommun, PublicBodyRole.DECISION_MAKER, "Karl Kommunstyrelse")
+    officer_r = member(region, PublicBodyRole.CASE_OFFICER, "Rasmus Region")
+    chair_r = member(region, PublicBodyRole.DECISION_MAKER, "Regina Regionråd")
+    first = OrganisationFactory(name="Föreningen Norrsken", status="verified")
+    second = OrganisationFactory(name="Idrottsföreningen Hamnen", status="verified")
+    person_a = OrganisationMembershipFactory(organisation=first, user__name=rep_a).user
+    person_b = OrganisationMembershipFactory(organisation=second, user__name=rep_b).user
+
+    a = services.agreement_initiate(
+        actor=person_a, organisation=first, public_body=kommun, data=dict(INITIATIVE)
+    )
+    services.agreement_transition(agreement=fresh(a), to="screening", actor=officer_k)
+    services.agreement_screen(
+        agreement=fresh(a),
+        actor=officer_k,
+        answers={key: {"ok": True, "comment": ""} for key, _label in SCREENING_CRITERIA},
+        is_iop=True,
+        comment="",
+    )
+    services.party_add(agreement=fresh(a), actor=officer_k, public_body=region)
+    services.party_add(agreement=fresh(a), actor=officer_k, organisation=second)
+    parties = {
+        "kommun": a.parties.get(public_body=kommun),
+        "region": a.parties.get(public_body=region),
+        "first": a.parties.get(organisation=first),
+        "second": a.parties.get(organisation=second),
+    }
+    services.agreement_section_save(
+        agreement=fresh(a), actor=officer_k, section="goals", text="Minst 60 unga i veckan."
+    )
+    for key, actor, kind, value in (
+        ("kommun", officer_k, "money", "300000"),
+        ("region", officer_r, "staff_hours", "150000"),
+        ("first", person_a, "volunteer_hours", "200000"),
+        ("second", person_b, "premises", "100000"),
+    ):
+        services.contribution_add(
+            agreement=fresh(a),
+            actor=actor,
+            party=parties[key],
+            year=2027,
+            kind=kind,
+            description="",
+            value=Decimal(value),
+        )
+    return FourParties(
+        fresh(a), parties, officer_k, chair_k, officer_r, chair_r, person_a, person_b
+    )
+
+
+def four_parties_to_signing(f: FourParties) -> Agreement:
+    """Every signatory not chosen yet is chosen (the public bodies' chairs, the associations'
+    representatives), then the legal review and the kommun's decision send it for signing."""
+    chosen = {
+        "kommun": (f.officer_k, f.chair_k),
+        "region": (f.officer_r, f.chair_r),
+        "first": (f.rep_a, f.rep_a),
+        "second": (f.rep_b, f.rep_b),
+    }
+    for key, (actor, signatory) in chosen.items():
+        party = Party.objects.get(pk=f.parties[key].pk)
+        if party.signatory_id is None:
+            services.party_set_signatory(party=party, actor=actor, signatory=signatory)
+    services.agreement_transition(
+        agreement=fresh(f.agreement), to="legal_review", actor=f.officer_k
+    )
+    services.agreement_legal_review(
+        agreement=fresh(f.agreement),
+        actor=f.officer_k,
+        procurement="Föreningarnas initiativ; ingen marknad.",
+        route="not_economic",
+        amount=None,
+    )
+    services.agreement_decide(
+        agreement=fresh(f.agreement),
+        actor=f.officer_k,
+        decided_on=date(2026, 12, 10),
+        reference="KS § 12",
+    )
+    return fresh(f.agreement)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,17 +15,14 @@ from allauth.socialaccount.models import SocialAccount
 from django.core import mail
 from django.db import connection
 
-from agreements import services
-from agreements.models import SCREENING_CRITERIA, Agreement, Signature
+from agreements.models import Agreement, Signature
 from devidp.persons import PERSONS
 from devidp.server import start_in_thread
 from portal.eid import identity
-from portal.models import PublicBody, PublicBodyRole, SigningEvidence, User
-from tests.agreements.conftest import INITIATIVE, fresh
+from portal.models import SigningEvidence, User
+from tests.agreements.conftest import four_parties, four_parties_to_signing
 from tests.helpers.browser import officer_page, sign_in_browser
-from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
 from tests.portal.eid.conftest import _providers, saml_app
-from tests.portal.factories import MembershipFactory, PublicBodyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,83 +126,15 @@ def test_a_new_person_signs_up_with_e_legitimation_and_logs_in_with_it_again(
 def test_the_four_party_iop_is_signed_with_e_legitimation_by_the_associations(
     browser: Any, live_server: Any, eid: str
 ) -> None:
-    kommun = PublicBodyFactory(
-        name="Exempelstads kommun", kind=PublicBody.Kind.MUNICIPALITY, registry_prefix="EK"
-    )
-    region = PublicBodyFactory(
-        name="Region Exempel", kind=PublicBody.Kind.REGION, registry_prefix="RE"
-    )
-    officer_k = MembershipFactory(
-        public_body=kommun, role=PublicBodyRole.CASE_OFFICER, user__name="Karin Kommun"
-    ).user
-    chair_k = MembershipFactory(
-        public_body=kommun, role=PublicBodyRole.DECISION_MAKER, user__name="Karl Kommunstyrelse"
-    ).user
-    officer_r = MembershipFactory(
-        public_body=region, role=PublicBodyRole.CASE_OFFICER, user__name="Rasmus Region"
-    ).user
-    chair_r = MembershipFactory(
-        public_body=region, role=PublicBodyRole.DECISION_MAKER, user__name="Regina Regionråd"
-    ).user
-    first = OrganisationFactory(name="Föreningen Norrsken", status="verified")
-    second = OrganisationFactory(name="Idrottsföreningen Hamnen", status="verified")
-    rep_a = OrganisationMembershipFactory(organisation=first, user__name="Anna Andersson").user
-    rep_b = OrganisationMembershipFactory(organisation=second, user__name="Karin Berg").user
+    f = four_parties(rep_a="Anna Andersson", rep_b="Karin Berg")
+    a, parties = f.agreement, f.parties
+    chair_k, chair_r, rep_a, rep_b = f.chair_k, f.chair_r, f.rep_a, f.rep_b
     # Karin Berg linked her e-legitimation earlier; Anna Andersson links hers in this test.
     SocialAccount.objects.create(
         user=rep_b, provider="saml", uid=identity.person_key(KARIN.personnummer)
     )
-
-    a = services.agreement_initiate(
-        actor=rep_a, organisation=first, public_body=kommun, data=dict(INITIATIVE)
-    )
-    services.agreement_transition(agreement=fresh(a), to="screening", actor=officer_k)
-    services.agreement_screen(
-        agreement=fresh(a),
-        actor=officer_k,
-        answers={key: {"ok": True, "comment": ""} for key, _label in SCREENING_CRITERIA},
-        is_iop=True,
-        comment="",
-    )
-    services.party_add(agreement=fresh(a), actor=officer_k, public_body=region)
-    services.party_add(agreement=fresh(a), actor=officer_k, organisation=second)
-    parties = {
-        "kommun": a.parties.get(public_body=kommun),
-        "region": a.parties.get(public_body=region),
-        "first": a.parties.get(organisation=first),
-        "second": a.parties.get(organisation=second),
-    }
-    for key, actor, kind, value in (
-        ("kommun", officer_k, "money", "300000"),
-        ("region", officer_r, "staff_hours", "150000"),
-        ("first", rep_a, "volunteer_hours", "200000"),
-        ("second", rep_b, "premises", "100000"),
-    ):
-        services.contribution_add(
-            agreement=fresh(a),
-            actor=actor,
-            party=parties[key],
-            year=2027,
-            kind=kind,
-            description="",
-            value=Decimal(value),
-        )
-    services.party_set_signatory(party=parties["kommun"], actor=officer_k, signatory=chair_k)
-    services.party_set_signatory(party=parties["region"], actor=officer_r, signatory=chair_r)
-    for key, user in (("first", rep_a), ("second", rep_b)):
-        services.party_set_signatory(party=parties[key], actor=user, signatory=user)
-    services.agreement_transition(agreement=fresh(a), to="legal_review", actor=officer_k)
-    services.agreement_legal_review(
-        agreement=fresh(a),
-        actor=officer_k,
-        procurement="Föreningarnas initiativ; ingen marknad.",
-        route="not_economic",
-        amount=None,
-    )
-    services.agreement_decide(
-        agreement=fresh(a), actor=officer_k, decided_on=date(2026, 12, 10), reference="KS § 12"
-    )
-    assert fresh(a).status == "signing"
+    a = four_parties_to_signing(f)
+    assert a.status == "signing"
 
     # Anna Andersson logs in with her password and code, then links her e-legitimation.
     page_a = officer_page(browser, live_server, rep_a)
