@@ -499,7 +499,10 @@ def compact_sign_on(
         actor=actor,
         obj=compact,
         action="compact_confirmed" if confirming else "compact_signed_on",
-        comment=audit_note(f"{organisation} v{version.number}", sign_on.text_sha256[:16]),
+        comment=audit_note(
+            f"{organisation} v{version.number}, {confirmation.describe()}",
+            sign_on.text_sha256[:16],
+        ),
     )
     notify(
         kind="compact_signed_on",

@@ -69,5 +69,6 @@ class PortalConfig(AppConfig):
                 "role_granted": _("Officer role granted"),
                 "role_revoked": _("Officer role revoked"),
                 "notification_settings": _("Notification settings changed"),
+                "eid_unlinked": _("E-legitimation removed"),
             }
         )

@@ -42,6 +42,11 @@ class Confirmation:
     asserted_at: dt.datetime | None = None
     name: str = ""
 
+    def describe(self) -> str:
+        """How it was confirmed, for the audit trail: "e-legitimation (Anna Andersson, LoA 3)"
+        or "code from the authenticator app"."""
+        return describe(self.method, name=self.name, loa=self.loa)
+
     def evidence(self) -> dict[str, Any]:
         """The fields of `SigningEvidence`."""
         return {
@@ -51,6 +56,28 @@ class Confirmation:
             "eid_asserted_at": self.asserted_at,
             "eid_name": self.name,
         }
+
+
+LOA_LABELS = {
+    "loa2": "LoA 2",
+    "loa3": "LoA 3",
+    "loa4": "LoA 4",
+    "eidas-sub": "eIDAS substantial",
+    "eidas-high": "eIDAS high",
+}
+
+
+def describe(method: str, *, name: str = "", loa: str = "") -> str:
+    """A signature's confirmation in words, from its `SigningEvidence` fields."""
+    if method != SigningEvidence.Method.EID:
+        return str(SigningEvidence.Method.TOTP.label)
+    level = LOA_LABELS.get(loa.rstrip("/").rsplit("/", 1)[-1], loa)
+    details = ", ".join(part for part in (name, level) if part)
+    return (
+        f"{SigningEvidence.Method.EID.label} ({details})"
+        if details
+        else str(SigningEvidence.Method.EID.label)
+    )
 
 
 def confirm(*, actor: User, code: str = "", proof: Proof | None = None) -> Confirmation:

@@ -28,6 +28,7 @@ app_urls = (
         path("konto/notiser/", views.notifications_page, name="notifications"),
         path("konto/e-legitimation/", eid_views.account, name="eid_account"),
         path("konto/e-legitimation/kravs/", eid_views.required, name="eid_required"),
+        path("konto/e-legitimation/<id:pk>/ta-bort/", eid_views.unlink, name="eid_unlink"),
         path(
             "konto/e-legitimation/underskrift/<str:intent_id>/",
             eid_signing.finish,

@@ -67,6 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "todos": todos_for(request),
             "panels": render_panels(request, registry.DASHBOARD),
+            "eid_enabled": settings.EID_ENABLED,
         },
     )
 

@@ -115,6 +115,9 @@ def _snapshot(agreement: Agreement, *, version: int | None) -> dict[str, Any]:
                 "party": str(s.party),
                 "name": s.signed_by.display_name,
                 "at": timezone.localtime(s.signed_at).strftime("%Y-%m-%d %H:%M"),
+                "confirmed": second_factor.describe(
+                    s.confirmed_with, name=s.eid_name, loa=s.eid_loa
+                ),
             }
             for s in signatures
         ],
@@ -231,7 +234,7 @@ def agreement_sign(
         actor=actor,
         obj=agreement,
         action="signed",
-        comment=audit_note(f"{party} v{number}", current[:16]),
+        comment=audit_note(f"{party} v{number}, {confirmation.describe()}", current[:16]),
     )
     parties = set(agreement.parties.values_list("pk", flat=True))
     if parties != set(round_.values_list("party_id", flat=True)):

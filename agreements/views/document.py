@@ -143,7 +143,10 @@ def agreement_page(
     total = sum((c.value for c in contributions), start=0)
     organisation_part = sum((c.value for c in contributions if c.party.organisation_id), start=0)
     number = services.next_version_number(agreement)
-    signed = set(services.live_signatures(agreement, number).values_list("party_id", flat=True))
+    # each signed party and how its signature was confirmed ("totp", "eid")
+    signed = dict(
+        services.live_signatures(agreement, number).values_list("party_id", "confirmed_with")
+    )
     signing = agreement.status == AgreementStatus.SIGNING
     versions = list(agreement.versions.all())
     sections = _sections(agreement, user, can_comment=editable, bound=bound)
@@ -162,7 +165,11 @@ def agreement_page(
             "page_errors": any(name.startswith("comment_form_") for name in bound),
             "sections_saved": any(s["revisions"] for s in sections),
             "parties": [
-                (p, p.pk in signed, p.signatory_id == user.pk and permissions.can_sign_for(user, p))
+                (
+                    p,
+                    signed.get(p.pk),
+                    p.signatory_id == user.pk and permissions.can_sign_for(user, p),
+                )
                 for p in parties
             ],
             # An organisation's representative is its signatory by their role: they say so

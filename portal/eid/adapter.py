@@ -28,19 +28,15 @@ from allauth.socialaccount.signals import social_account_added, social_account_u
 from django.conf import settings
 from django.core.cache import cache
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.eid import signing
+from portal.eid.pages import refused
 from portal.eid.providers import Assertion
 
 SESSION_KEY = "portal_eid_session"
-
-
-def refused(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "portal/eid/refused.html", {"message": message}, status=403)
 
 
 def refusal(assertion: Assertion) -> str:
@@ -77,14 +73,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         assertion: Assertion | None = getattr(sociallogin, "eid_assertion", None)
+        intent = signing.signing_intent(request, sociallogin.state)
+        back = signing.back_of(request, intent)
         if assertion is None:
             raise ImmediateHttpResponse(refused(request, _("Unknown identity provider.")))
         why = refusal(assertion)
         if why:
-            raise ImmediateHttpResponse(refused(request, why))
-        intent = signing.signing_intent(request, sociallogin.state)
+            raise ImmediateHttpResponse(
+                refused(request, why, back=back, nothing_signed=intent is not None)
+            )
         if intent is not None:
-            self._prove(request, sociallogin, assertion, intent)
+            self._prove(request, sociallogin, assertion, intent, back=back)
             return
         if sociallogin.state.get("process") == AuthProcess.LOGIN and not sociallogin.is_existing:
             same_person = (
@@ -97,7 +96,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 sociallogin.connect(request, same_person.user)
 
     def _prove(
-        self, request: HttpRequest, sociallogin: SocialLogin, assertion: Assertion, intent: str
+        self,
+        request: HttpRequest,
+        sociallogin: SocialLogin,
+        assertion: Assertion,
+        intent: str,
+        *,
+        back: str,
     ) -> None:
         user = request.user
         if not (
@@ -113,6 +118,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                         "The e-legitimation you used is not the one linked to your account. "
                         "Nothing was signed."
                     ),
+                    back=back,
                 )
             )
         proof = signing.Proof(
@@ -127,7 +133,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         )
         if not signing.keep_proof(request, intent, proof):
             raise ImmediateHttpResponse(
-                refused(request, _("This signing is no longer waiting. Nothing was signed."))
+                refused(
+                    request, _("This signing is no longer waiting. Nothing was signed."), back=back
+                )
             )
 
 

@@ -19,18 +19,22 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.providers.base.constants import AuthAction
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
 from allauth.socialaccount.providers.saml.utils import build_saml_config, prepare_django_request
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
 from portal.eid import identity
+from portal.eid.pages import refused
 
 # The default allowed clock difference between the portal and an identity provider, as
 # python3-saml allows it for SAML (NotBefore, NotOnOrAfter); the same for OpenID Connect.
@@ -73,6 +77,22 @@ class _Asserting:
     def _assertion(self, response: Any) -> Assertion:
         raise NotImplementedError
 
+    def unstash_redirect_state(self, request: HttpRequest, state_id: Any) -> Any:
+        """The answer to a request this browser no longer waits for (the back button at the
+        identity provider, an answer sent twice): a page that says so, not a bare 403."""
+        try:
+            return super().unstash_redirect_state(request, state_id)  # type: ignore[misc]
+        except PermissionDenied:
+            raise ImmediateHttpResponse(
+                refused(
+                    request,
+                    _(
+                        "This login has expired or has already been used. Nothing was changed: "
+                        "start again."
+                    ),
+                )
+            ) from None
+
     def sociallogin_from_response(self, request: HttpRequest, response: Any) -> Any:
         login = super().sociallogin_from_response(request, response)  # type: ignore[misc]
         login.eid_assertion = self._assertion(response)
@@ -107,7 +127,6 @@ class SwedenConnectSAMLProvider(_Asserting, SAMLProvider):
             request, process, next_url, data, state_id=auth.get_last_request_id(), **kwargs
         )
         return HttpResponseRedirect(url)
-
 
     def _assertion(self, auth: OneLogin_Saml2_Auth) -> Assertion:
         attributes = self._extract(auth)
@@ -215,7 +234,6 @@ class SwedishOIDCProvider(_Asserting, OpenIDConnectProvider):
         )
         kwargs.setdefault("started_at", time.time())
         return super().redirect(request, process, next_url, data, **kwargs)
-
 
     def _assertion(self, data: dict[str, Any]) -> Assertion:
         claims = self._claims(data)

@@ -129,6 +129,12 @@ def signing_intent(request: HttpRequest, state: dict[str, Any]) -> str | None:
     return None
 
 
+def back_of(request: HttpRequest, intent_id: str | None) -> str:
+    """The page a signing on the way was started from ("" if there is none)."""
+    intent = (request.session.get(SESSION_KEY) or {}).get(intent_id) if intent_id else None
+    return str(intent["back"]) if intent else ""
+
+
 def keep_proof(request: HttpRequest, intent_id: str, proof: Proof) -> bool:
     """Called by the adapter with a checked answer; False if no such signing is on the way."""
     intents = dict(request.session.get(SESSION_KEY) or {})

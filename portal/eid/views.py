@@ -4,14 +4,18 @@ that asks an officer to log in with e-legitimation when EID_FOR_OFFICERS says so
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from portal import selectors
-from portal.eid import signing
+from portal.confirm import confirmation
+from portal.eid import services, signing
 from portal.eid.adapter import session_used_eid
+from portal.http import error_messages
 from portal.views import request_user
 
 
@@ -62,3 +66,31 @@ def required(request: HttpRequest) -> HttpResponse:
             "offers": _offers(request, "login" if linked else "connect", destination),
         },
     )
+
+
+@require_POST
+def unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove one of the person's linked e-legitimations, after a confirmation."""
+    user = request_user(request)
+    here = reverse("portal:eid_account")
+    linked = {a["id"]: a for a in selectors.linked_eids(user=user)}
+    if pk not in linked:
+        raise Http404
+    response = confirmation(
+        request,
+        title=_("Remove the e-legitimation"),
+        question=_("Remove %(name)s from your account?") % {"name": linked[pk]["provider"]},
+        confirm_label=_("Remove"),
+        cancel_url=here,
+        consequences=[
+            _("You can no longer log in or sign with it until you link it again."),
+            _("You log in with your email address and password instead."),
+        ],
+    )
+    if response is not None:
+        return response
+    try:
+        services.eid_unlink(request, actor=user, account_pk=pk)
+    except ValidationError as error:
+        error_messages(request, error)
+    return HttpResponseRedirect(here)

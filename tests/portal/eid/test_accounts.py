@@ -135,3 +135,45 @@ def test_without_the_setting_officers_keep_the_authenticator_app(saml: Any) -> N
     officer = MembershipFactory().user
     response = logged_in(officer).get(reverse("portal:officer_home"))
     assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_removing_an_e_legitimation_asks_first_and_is_recorded(saml: Any) -> None:
+    from portal.models import AuditEvent
+
+    person = UserFactory()
+    account = SocialAccount.objects.create(
+        user=person, provider="saml", uid=identity.person_key(KARIN.personnummer)
+    )
+    client = logged_in_by_password(person)
+    url = reverse("portal:eid_unlink", args=[account.pk])
+    asked = client.post(url)
+    assert asked.status_code == 200
+    assert "Ta bort" in asked.content.decode()
+    assert SocialAccount.objects.filter(pk=account.pk).exists()
+    done = client.post(url, {"confirmed": "1"}, follow=True)
+    assert not SocialAccount.objects.filter(pk=account.pk).exists()
+    assert "borttagen från ditt konto" in done.content.decode()
+    assert AuditEvent.objects.filter(action="eid_unlinked").exists()
+
+
+def test_nobody_removes_another_persons_e_legitimation(saml: Any) -> None:
+    owner = UserFactory()
+    account = SocialAccount.objects.create(
+        user=owner, provider="saml", uid=identity.person_key(KARIN.personnummer)
+    )
+    other = logged_in_by_password(UserFactory())
+    url = reverse("portal:eid_unlink", args=[account.pk])
+    assert other.post(url, {"confirmed": "1"}).status_code == 404
+    assert SocialAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_an_answer_to_a_login_no_longer_waited_for_says_so(saml: Any) -> None:
+    _user = UserFactory()
+    client = browser()
+    request = start(client)
+    saml_response = answer(request, saml)
+    post_answer(client, request, saml_response)
+    # the back button at the identity provider, and "Legitimera" again: the same request
+    again = post_answer(client, request, answer(request, saml))
+    assert again.status_code == 403
+    assert "har gått ut eller redan använts" in again.content.decode()

@@ -17,7 +17,7 @@ from django.urls import reverse
 from agreements.models import Agreement, Signature
 from devidp import idp
 from portal.eid import identity, signing
-from portal.models import SigningEvidence
+from portal.models import AuditEvent, SigningEvidence
 from tests.agreements.conftest import Iop, to_signing
 from tests.agreements.conftest import iop as iop
 from tests.dialogue.conftest import adopted as adopted
@@ -84,6 +84,11 @@ def test_signing_with_e_legitimation_asks_for_a_fresh_login_and_records_it(
     assert signature.eid_name == "Anna Andersson"
     assert signature.eid_asserted_at is not None
     assert len(signature.text_sha256) == 64
+    # the page and the history say how, and who the provider said signed
+    page = client.get(reverse("agreements:agreement", args=[agreement.pk])).content.decode()
+    assert "Signerat med e-legitimation" in page
+    event = AuditEvent.objects.get(action="signed")
+    assert "e-legitimation (Anna Andersson, LoA 3)" in event.comment
 
 
 def test_another_persons_e_legitimation_signs_nothing(saml: Any, iop: Iop) -> None:
