@@ -38,9 +38,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """allauth asks for the password again before account changes (setting up or removing
-        a second factor, new recovery codes, a new email address). A password typed to log in
-        within ACCOUNT_REAUTHENTICATION_TIMEOUT counts as that: an officer who has just logged
-        in is not asked for it a second time on the way to setting up the authenticator app.
+        a second factor, new recovery codes, a new email address, linking or removing an
+        e-legitimation). A password typed, or an e-legitimation used, to log in within
+        ACCOUNT_REAUTHENTICATION_TIMEOUT counts as that: an officer who has just logged in is
+        not asked for it a second time on the way to setting up the authenticator app.
         Signing asks for a fresh code from the app whatever this says
         (`agreements.services.signing`)."""
         if not super().is_reauthentication_required(app=app, **kwargs):
@@ -51,14 +52,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
 def logged_in_by_password_recently(request: HttpRequest) -> bool:
     """Whether the person typed their password in this session (to log in or to confirm
-    access) within allauth's reauthentication timeout."""
+    access), or logged in with their e-legitimation, within allauth's reauthentication
+    timeout."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
     typed = [
         record["at"]
         for record in get_authentication_records(request, user)
-        if record.get("method") == "password" and isinstance(record.get("at"), int | float)
+        if record.get("method") in {"password", "socialaccount"}
+        and isinstance(record.get("at"), int | float)
     ]
     return bool(typed) and time.time() - max(typed) < account_settings.REAUTHENTICATION_TIMEOUT
 

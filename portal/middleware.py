@@ -71,9 +71,22 @@ class RequireMFAMiddleware:
         return None
 
 
+# The pages of e-legitimation itself, which the rule for officers leads to and through.
+EID_PAGES = frozenset(
+    {
+        "portal:eid_required",
+        "portal:eid_account",
+        "portal:eid_sign_finish",
+        "portal:eid_saml_acs",
+        "portal:eid_saml_finish_acs",
+        "portal:eid_saml_sls",
+    }
+)
+
+
 def _is_eid_page(request: HttpRequest) -> bool:
     match = request.resolver_match
-    return bool(match and match.view_name in {"portal:eid_required", "portal:eid_account"})
+    return bool(match and match.view_name in EID_PAGES)
 
 
 class PermissionsPolicyMiddleware:

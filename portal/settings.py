@@ -289,6 +289,9 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="
 # change their account without typing it again (portal.adapters.AccountAdapter): time enough to
 # install an authenticator app after the first login.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 15 * 60
+# ... and a session left open longer than that asks again before its email address changes:
+# the address is where a password reset goes, so changing it is taking the account.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_FORMS = {
     name: f"portal.account_forms.{form}"

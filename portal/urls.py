@@ -29,6 +29,14 @@ app_urls = (
         path("konto/e-legitimation/", eid_views.account, name="eid_account"),
         path("konto/e-legitimation/kravs/", eid_views.required, name="eid_required"),
         path("konto/e-legitimation/<id:pk>/ta-bort/", eid_views.unlink, name="eid_unlink"),
+        # allauth's SAML addresses, wrapped (portal.eid.views); before allauth's own below
+        path("konto/saml/<str:organization_slug>/acs/", eid_views.saml_acs, name="eid_saml_acs"),
+        path(
+            "konto/saml/<str:organization_slug>/acs/finish/",
+            eid_views.saml_finish_acs,
+            name="eid_saml_finish_acs",
+        ),
+        path("konto/saml/<str:organization_slug>/sls/", eid_views.saml_sls, name="eid_saml_sls"),
         path(
             "konto/e-legitimation/underskrift/<str:intent_id>/",
             eid_signing.finish,

@@ -1,7 +1,8 @@
 """allauth's social accounts under the portal's rules for e-legitimation.
 
-- An answer is refused, whatever it is for, below the accepted level of assurance, when it
-  names no person the portal can recognise, and when it has been used before.
+- An answer is refused, whatever it is for, below the accepted level of assurance and when it
+  has been used before (one that names no person the portal can recognise is refused by
+  `providers`).
 - A first login with e-legitimation creates an account: the person gives an email address (a
   new one: one that is already an account's login is refused by the sign-up form) and
   confirms it. No address a provider asserts is used (`providers`).
@@ -46,11 +47,6 @@ def refusal(assertion: Assertion) -> str:
             "Your e-legitimation was given at a lower level of assurance than the portal "
             "requires. Use BankID or Freja eID+ and try again."
         )
-    if not assertion.uid:
-        return _(
-            "The identity provider did not give a personal identity number the portal can "
-            "use. Nothing was changed."
-        )
     if not cache.add(f"portal.eid.answer:{assertion.once}", 1, timeout=assertion.valid_seconds):
         return _(
             "This answer from the identity provider has already been used. Log in with your "
@@ -85,6 +81,26 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if intent is not None:
             self._prove(request, sociallogin, assertion, intent, back=back)
             return
+        # One person per account: an account links the e-legitimation of one personnummer
+        # (through either provider), so nobody else's can sign for it or log in to it.
+        if (
+            sociallogin.state.get("process") == AuthProcess.CONNECT
+            and request.user.is_authenticated
+            and SocialAccount.objects.filter(user_id=request.user.pk)
+            .exclude(uid=assertion.uid)
+            .exists()
+        ):
+            raise ImmediateHttpResponse(
+                refused(
+                    request,
+                    _(
+                        "Your account already has another person's e-legitimation linked. "
+                        "Remove it first if the account is now yours to use. Nothing was "
+                        "changed."
+                    ),
+                    back=reverse("portal:eid_account"),
+                )
+            )
         if sociallogin.state.get("process") == AuthProcess.LOGIN and not sociallogin.is_existing:
             same_person = (
                 SocialAccount.objects.filter(uid=assertion.uid)

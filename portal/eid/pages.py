@@ -7,7 +7,12 @@ from django.shortcuts import render
 
 
 def refused(
-    request: HttpRequest, message: str, *, back: str = "", nothing_signed: bool = False
+    request: HttpRequest,
+    message: str,
+    *,
+    back: str = "",
+    nothing_signed: bool = False,
+    status: int = 403,
 ) -> HttpResponse:
     """`back`: the page the person came from (a signing's page); without it, their overview or
     the login page. `nothing_signed`: the answer was for a signing, and the message does not
@@ -16,5 +21,5 @@ def refused(
         request,
         "portal/eid/refused.html",
         {"message": message, "back": back, "nothing_signed": nothing_signed},
-        status=403,
+        status=status,
     )

@@ -93,7 +93,22 @@ class _Asserting:
                 )
             ) from None
 
+    def extract_uid(self, data: Any) -> str:
+        raise NotImplementedError
+
     def sociallogin_from_response(self, request: HttpRequest, response: Any) -> Any:
+        if not self.extract_uid(response):
+            # no personnummer the portal can check (a wrong check digit or date, 10 digits) and
+            # no pairwise subject: nobody to recognise
+            raise ImmediateHttpResponse(
+                refused(
+                    request,
+                    _(
+                        "The identity provider did not give a personal identity number the "
+                        "portal can use. Nothing was changed."
+                    ),
+                )
+            )
         login = super().sociallogin_from_response(request, response)  # type: ignore[misc]
         login.eid_assertion = self._assertion(response)
         login.account.extra_data = login.eid_assertion.extra_data()

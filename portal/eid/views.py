@@ -3,18 +3,23 @@ that asks an officer to log in with e-legitimation when EID_FOR_OFFICERS says so
 
 from __future__ import annotations
 
+from allauth.socialaccount.providers.saml import views as saml_views
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from lxml import etree
 
 from portal import selectors
 from portal.confirm import confirmation
 from portal.eid import services, signing
 from portal.eid.adapter import session_used_eid
+from portal.eid.pages import refused
 from portal.http import error_messages
 from portal.views import request_user
 
@@ -94,3 +99,48 @@ def unlink(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         error_messages(request, error)
     return HttpResponseRedirect(here)
+
+
+# allauth's SAML endpoints that read what a browser posts or sends, wrapped (same addresses,
+# matched before allauth's): an answer or logout request that is not readable XML, or not
+# base64 at all, gets the portal's page and a 400 instead of a crash; the cookie that carries
+# the posted answer over its one redirect is not readable by scripts.
+UNREADABLE = (etree.LxmlError, ValueError)  # python3-saml's DTDForbidden is a ValueError
+
+
+def _unreadable(request: HttpRequest) -> HttpResponse:
+    return refused(
+        request,
+        _("The answer from the identity provider could not be read. Nothing was changed."),
+        status=400,
+    )
+
+
+@csrf_exempt
+@login_not_required
+def saml_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    response = saml_views.acs(request, organization_slug=organization_slug)
+    cookie = response.cookies.get("saml-acs-session")
+    if cookie is not None:
+        cookie["httponly"] = True
+    return response
+
+
+@login_not_required
+def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    try:
+        return saml_views.finish_acs(request, organization_slug=organization_slug)
+    except UNREADABLE:
+        return _unreadable(request)
+
+
+@csrf_exempt
+@login_not_required
+def saml_sls(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    try:
+        response = saml_views.sls(request, organization_slug=organization_slug)
+    except UNREADABLE:
+        return _unreadable(request)
+    if response.status_code == 400:  # allauth's plain-text reason, in English
+        return _unreadable(request)
+    return response

@@ -68,6 +68,9 @@ PUBLIC_URL_NAMES = {
     "saml_login",
     "openid_connect_login",
     "openid_connect_callback",
+    "portal:eid_saml_acs",
+    "portal:eid_saml_finish_acs",
+    "portal:eid_saml_sls",
     # Django admin's login, which hands over to allauth's
     "admin:login",
 }

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import User
-from tests.helpers.clients import logged_in
+from tests.helpers.clients import logged_in, logged_in_by_password
 from tests.helpers.mail import path_in_last_email
 from tests.portal.factories import PASSWORD, UserFactory
 
@@ -125,7 +125,7 @@ def test_change_password(member: User) -> None:
 
 
 def test_change_email_takes_effect_after_confirming_the_new_address(member: User) -> None:
-    client = logged_in(member)
+    client = logged_in_by_password(member)  # a session left open asks for the password again
     response = client.post(
         reverse("account_email"), {"action_add": "", "email": "ny.adress@forening.se"}
     )

@@ -177,3 +177,44 @@ def test_an_answer_to_a_login_no_longer_waited_for_says_so(saml: Any) -> None:
     again = post_answer(client, request, answer(request, saml))
     assert again.status_code == 403
     assert "har gått ut eller redan använts" in again.content.decode()
+
+
+def test_a_second_persons_e_legitimation_is_not_linked_to_an_account(saml: Any) -> None:
+    person = UserFactory()
+    SocialAccount.objects.create(
+        user=person, provider="saml", uid=identity.person_key(ANNA.personnummer)
+    )
+    client = logged_in_by_password(person)
+    client.defaults["HTTP_HOST"] = "127.0.0.1"
+    request = start(client, "/konto/saml/sweden-connect/login/", process="connect")
+    response = post_answer(client, request, answer(request, saml, person=KARIN))
+    assert response.status_code == 403
+    assert SocialAccount.objects.filter(user=person).count() == 1
+
+
+def test_a_session_left_open_asks_for_the_password_before_the_email_address_changes(
+    saml: Any,
+) -> None:
+    person = UserFactory()
+    client = logged_in(person)  # no password typed in this session
+    response = client.post(reverse("account_email"), {"email": "ny@exempel.se", "action_add": ""})
+    assert response.status_code == 302
+    assert "/konto/reauthenticate/" in response["Location"]
+    assert not EmailAddress.objects.filter(email="ny@exempel.se").exists()
+
+
+def test_what_is_not_a_readable_answer_gets_a_page_not_a_crash(saml: Any) -> None:
+    import base64
+
+    client = browser()
+    dtd = b'<!DOCTYPE x [<!ENTITY a "b">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&a;</samlp:Response>'
+    for body in ["", "abc", base64.b64encode(dtd).decode()]:
+        posted = client.post("/konto/saml/sweden-connect/acs/", {"SAMLResponse": body})
+        assert "httponly" in str(posted.cookies.get("saml-acs-session", "")).lower()
+        response = client.get(posted["Location"])
+        assert response.status_code in (400, 401, 403), body
+        assert SESSION_KEY not in client.session
+    for query in ({"SAMLRequest": "abc"}, {"SAMLRequest": ""}, {}):
+        response = client.get("/konto/saml/sweden-connect/sls/", query)
+        assert response.status_code == 400
+        assert "kunde inte läsas" in response.content.decode()

@@ -212,3 +212,11 @@ def test_a_programme_asks_for_e_legitimation_to_send_in(saml: Any, grants: Any) 
     assert submission.confirmed_with == SigningEvidence.Method.EID
     assert submission.eid_loa == idp.LOA3
     assert len(submission.text_sha256) == 64
+
+
+def test_an_authentication_minutes_before_pressing_sign_is_not_fresh(saml: Any, iop: Iop) -> None:
+    client, agreement = _signer(iop)
+    request = _press_sign(client, agreement, iop.org_party)
+    before = now() - dt.timedelta(minutes=4)
+    _come_back(client, request, answer(request, saml, authn_instant=before))
+    assert _live(agreement) == []
