@@ -163,3 +163,29 @@ def test_signing_asks_the_provider_for_a_fresh_login(oidc: FakeProvider) -> None
     params = authorize_params(response["Location"])
     assert params["prompt"] == "login"
     assert params["max_age"] == "0"
+
+
+def test_a_provider_without_numbers_is_recognised_by_its_pairwise_subject(
+    oidc: FakeProvider,
+) -> None:
+    from tests.portal.eid import oidc as fake
+
+    oidc.personnummer = ""  # the broker gives no number, only its pairwise `sub`
+    user = UserFactory()
+    subject = "pairwise-"  # FakeProvider's sub is "pairwise-" and the number's last four
+    SocialAccount.objects.create(
+        user=user, provider="e-legitimation", uid=identity.subject_key(fake.ISSUER, subject)
+    )
+    client = Client()
+    _login(client, oidc)
+    assert client.session[SESSION_KEY] == str(user.pk)
+
+
+def test_without_a_provider_the_portal_has_no_e_legitimation(db: None) -> None:
+    page = Client().get(reverse("account_login")).content.decode()
+    assert "e-legitimation" not in page.lower()
+    person = UserFactory()
+    client = Client()
+    client.force_login(person)
+    assert client.get(reverse("portal:eid_account")).status_code == 404
+    assert client.post(LOGIN).status_code == 404
