@@ -80,6 +80,7 @@ EID_PAGES = frozenset(
         "portal:eid_saml_acs",
         "portal:eid_saml_finish_acs",
         "portal:eid_saml_sls",
+        "portal:eid_oidc_callback",
     }
 )
 

@@ -38,6 +38,11 @@ app_urls = (
         ),
         path("konto/saml/<str:organization_slug>/sls/", eid_views.saml_sls, name="eid_saml_sls"),
         path(
+            "konto/oidc/<str:provider_id>/login/callback/",
+            eid_views.oidc_callback,
+            name="eid_oidc_callback",
+        ),
+        path(
             "konto/e-legitimation/underskrift/<str:intent_id>/",
             eid_signing.finish,
             name="eid_sign_finish",

@@ -143,10 +143,14 @@ def agreement_page(
     total = sum((c.value for c in contributions), start=0)
     organisation_part = sum((c.value for c in contributions if c.party.organisation_id), start=0)
     number = services.next_version_number(agreement)
-    # each signed party and how its signature was confirmed ("totp", "eid")
-    signed = dict(
-        services.live_signatures(agreement, number).values_list("party_id", "confirmed_with")
-    )
+    # each signed party: how its signature was confirmed ("totp", "eid") and the name the
+    # identity provider asserted (the person who signed, whatever the account is called)
+    signed = {
+        party: (method, name)
+        for party, method, name in services.live_signatures(agreement, number).values_list(
+            "party_id", "confirmed_with", "eid_name"
+        )
+    }
     signing = agreement.status == AgreementStatus.SIGNING
     versions = list(agreement.versions.all())
     sections = _sections(agreement, user, can_comment=editable, bound=bound)

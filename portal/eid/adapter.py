@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.signals import user_logged_in
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from portal.eid import signing
 from portal.eid.pages import refused
 from portal.eid.providers import Assertion
+from portal.models import User
 
 SESSION_KEY = "portal_eid_session"
 
@@ -74,6 +75,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if assertion is None:
             raise ImmediateHttpResponse(refused(request, _("Unknown identity provider.")))
         why = refusal(assertion)
+        if why and intent is None and sociallogin.state.get("process") == AuthProcess.CONNECT:
+            raise ImmediateHttpResponse(
+                refused(
+                    request,
+                    why,
+                    back=reverse("portal:eid_account"),
+                    back_label=_("Back to your e-legitimation"),
+                )
+            )
         if why:
             raise ImmediateHttpResponse(
                 refused(request, why, back=back, nothing_signed=intent is not None)
@@ -83,10 +93,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return
         # One person per account: an account links the e-legitimation of one personnummer
         # (through either provider), so nobody else's can sign for it or log in to it.
-        if (
+        connecting = (
             sociallogin.state.get("process") == AuthProcess.CONNECT
             and request.user.is_authenticated
-            and SocialAccount.objects.filter(user_id=request.user.pk)
+        )
+        if connecting:
+            # the account's row locked until this answer is linked or refused (the views take
+            # the answer in one transaction): a second answer at once waits, then sees this one
+            User.objects.select_for_update().filter(pk=cast(int, request.user.pk)).first()
+        if connecting and (
+            SocialAccount.objects.filter(user_id=request.user.pk)
             .exclude(uid=assertion.uid)
             .exists()
         ):
@@ -99,6 +115,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                         "changed."
                     ),
                     back=reverse("portal:eid_account"),
+                    back_label=_("Back to your e-legitimation"),
                 )
             )
         if sociallogin.state.get("process") == AuthProcess.LOGIN and not sociallogin.is_existing:

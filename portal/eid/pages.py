@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def refused(
@@ -11,6 +12,7 @@ def refused(
     message: str,
     *,
     back: str = "",
+    back_label: str = "",
     nothing_signed: bool = False,
     status: int = 403,
 ) -> HttpResponse:
@@ -20,6 +22,11 @@ def refused(
     return render(
         request,
         "portal/eid/refused.html",
-        {"message": message, "back": back, "nothing_signed": nothing_signed},
+        {
+            "message": message,
+            "back": back,
+            "back_label": back_label or _("Back to where you were signing"),
+            "nothing_signed": nothing_signed,
+        },
         status=status,
     )

@@ -172,7 +172,8 @@ def finish(request: HttpRequest, intent_id: str) -> HttpResponse:
 
 def accept(*, actor: User, proof: Proof) -> Confirmation:
     """Refuse (ValidationError) a proof that is not this person's, not fresh (the person
-    authenticated before pressing sign, or longer ago than EID_SIGNING_WINDOW), below the
+    authenticated before pressing sign, longer ago than EID_SIGNING_WINDOW, or, by the
+    provider's clock, in the future), below the
     accepted level of assurance, of an e-legitimation no longer linked to the account, or
     used before. Otherwise it is used up and becomes the signature's confirmation."""
     asserted = proof.asserted()
@@ -186,7 +187,7 @@ def accept(*, actor: User, proof: Proof) -> Confirmation:
         raise ValidationError(
             _("The e-legitimation's level of assurance is too low. Nothing was signed.")
         )
-    if asserted < started - skew or now - asserted > window + skew:
+    if asserted < started - skew or asserted > now + skew or now - asserted > window + skew:
         raise ValidationError(
             _(
                 "The e-legitimation was not fresh: sign again and authenticate when your "

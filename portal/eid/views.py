@@ -3,10 +3,12 @@ that asks an officer to log in with e-legitimation when EID_FOR_OFFICERS says so
 
 from __future__ import annotations
 
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from allauth.socialaccount.providers.saml import views as saml_views
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -102,9 +104,11 @@ def unlink(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # allauth's SAML endpoints that read what a browser posts or sends, wrapped (same addresses,
-# matched before allauth's): an answer or logout request that is not readable XML, or not
-# base64 at all, gets the portal's page and a 400 instead of a crash; the cookie that carries
-# the posted answer over its one redirect is not readable by scripts.
+# matched before allauth's): an answer that is not readable XML, or not base64 at all, gets the
+# portal's page and a 400 instead of a crash; the cookie that carries the posted answer over its
+# one redirect is not readable by scripts; and the answer is taken in one transaction, so that
+# two answers linking e-legitimations to one account at once are checked one after the other
+# (`adapter`: one person per account).
 UNREADABLE = (etree.LxmlError, ValueError)  # python3-saml's DTDForbidden is a ValueError
 
 
@@ -129,18 +133,22 @@ def saml_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
 @login_not_required
 def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
     try:
-        return saml_views.finish_acs(request, organization_slug=organization_slug)
+        with transaction.atomic():
+            return saml_views.finish_acs(request, organization_slug=organization_slug)
     except UNREADABLE:
         return _unreadable(request)
+
+
+@login_not_required
+def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    with transaction.atomic():
+        return oidc_views.callback(request, provider_id=provider_id)
 
 
 @csrf_exempt
 @login_not_required
 def saml_sls(request: HttpRequest, organization_slug: str) -> HttpResponse:
-    try:
-        response = saml_views.sls(request, organization_slug=organization_slug)
-    except UNREADABLE:
-        return _unreadable(request)
-    if response.status_code == 400:  # allauth's plain-text reason, in English
-        return _unreadable(request)
-    return response
+    """Single logout is not offered: the portal never asks an identity provider to log anyone
+    out, and a logout message it did not ask for (unsigned, from a link) must not end a
+    person's session. Logging out of the portal is its own button."""
+    raise Http404

@@ -71,6 +71,7 @@ PUBLIC_URL_NAMES = {
     "portal:eid_saml_acs",
     "portal:eid_saml_finish_acs",
     "portal:eid_saml_sls",
+    "portal:eid_oidc_callback",
     # Django admin's login, which hands over to allauth's
     "admin:login",
 }

@@ -215,6 +215,20 @@ def test_what_is_not_a_readable_answer_gets_a_page_not_a_crash(saml: Any) -> Non
         assert response.status_code in (400, 401, 403), body
         assert SESSION_KEY not in client.session
     for query in ({"SAMLRequest": "abc"}, {"SAMLRequest": ""}, {}):
-        response = client.get("/konto/saml/sweden-connect/sls/", query)
-        assert response.status_code == 400
-        assert "kunde inte läsas" in response.content.decode()
+        assert client.get("/konto/saml/sweden-connect/sls/", query).status_code == 404
+
+
+def test_single_logout_is_not_offered(saml: Any) -> None:
+    import base64
+
+    person = UserFactory()
+    client = logged_in(person)
+    response = base64.b64encode(
+        b'<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="x" '
+        b'Version="2.0" IssueInstant="2026-12-01T10:00:00Z"><samlp:Status><samlp:StatusCode '
+        b'Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>'
+        b"</samlp:LogoutResponse>"
+    ).decode()
+    answer_ = client.get("/konto/saml/sweden-connect/sls/", {"SAMLResponse": response})
+    assert answer_.status_code == 404
+    assert client.session[SESSION_KEY] == str(person.pk)  # still logged in

@@ -86,7 +86,7 @@ def test_signing_with_e_legitimation_asks_for_a_fresh_login_and_records_it(
     assert len(signature.text_sha256) == 64
     # the page and the history say how, and who the provider said signed
     page = client.get(reverse("agreements:agreement", args=[agreement.pk])).content.decode()
-    assert "Signerat med e-legitimation" in page
+    assert "Signerat med e-legitimation av Anna Andersson" in page
     event = AuditEvent.objects.get(action="signed")
     assert "e-legitimation (Anna Andersson, LoA 3)" in event.comment
 
@@ -219,4 +219,12 @@ def test_an_authentication_minutes_before_pressing_sign_is_not_fresh(saml: Any, 
     request = _press_sign(client, agreement, iop.org_party)
     before = now() - dt.timedelta(minutes=4)
     _come_back(client, request, answer(request, saml, authn_instant=before))
+    assert _live(agreement) == []
+
+
+def test_an_authentication_dated_in_the_future_is_not_fresh(saml: Any, iop: Iop) -> None:
+    client, agreement = _signer(iop)
+    request = _press_sign(client, agreement, iop.org_party)
+    later = now() + dt.timedelta(minutes=10)
+    _come_back(client, request, answer(request, saml, authn_instant=later))
     assert _live(agreement) == []
