@@ -134,7 +134,19 @@ class SwedenConnectSAMLProvider(_Asserting, SAMLProvider):
         data: Any = None,
         **kwargs: Any,
     ) -> HttpResponseRedirect:
-        auth = self.build_auth(request)
+        try:
+            auth = self.build_auth(request)  # reads the IdP's metadata (kept an hour)
+        except OSError:
+            raise ImmediateHttpResponse(
+                refused(
+                    request,
+                    _(
+                        "The identity provider does not answer just now. Try again in a while, "
+                        "or log in with your password."
+                    ),
+                    status=503,
+                )
+            ) from None
         fresh = kwargs.get("action") == AuthAction.REAUTHENTICATE
         url = auth.login(return_to="", force_authn=fresh)
         kwargs.setdefault("started_at", time.time())

@@ -160,3 +160,18 @@ def test_the_posted_answer_never_reaches_the_database(saml: Any) -> None:
     for session in Session.objects.all():
         assert "SAMLResponse" not in str(session.get_decoded())
         assert saml_response[:40] not in session.session_data
+
+
+def test_an_identity_provider_that_does_not_answer_gets_a_page_not_a_crash(
+    saml: Any, settings: Any
+) -> None:
+    providers = {key: dict(value) for key, value in settings.SOCIALACCOUNT_PROVIDERS.items()}
+    app = dict(providers["saml"]["APPS"][0])
+    app["settings"] = {
+        **app["settings"],
+        "idp": {"entity_id": "http://127.0.0.1:9/idp", "metadata_url": "http://127.0.0.1:9/md"},
+    }
+    providers["saml"]["APPS"] = [app]
+    settings.SOCIALACCOUNT_PROVIDERS = providers
+    response = browser().post("/konto/saml/sweden-connect/login/")
+    assert response.status_code == 503
