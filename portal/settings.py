@@ -313,7 +313,7 @@ MFA_TOTP_TOLERANCE = 1
 # off unless configured (portal.eid.config; the README's "E-legitimation" lists the variables).
 from portal.eid import config as _eid_config  # noqa: E402
 
-_eid = _eid_config.load(env, development=DEVELOPMENT, var_dir=VAR_DIR)
+_eid = _eid_config.load(env, development=DEVELOPMENT)
 SOCIALACCOUNT_PROVIDERS = _eid["SOCIALACCOUNT_PROVIDERS"]
 EID_ENABLED: bool = _eid["EID_ENABLED"]
 EID_DEMO: bool = _eid["EID_DEMO"]

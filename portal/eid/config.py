@@ -50,10 +50,16 @@ OIDC_PROVIDER_ID = "e-legitimation"  # /konto/oidc/e-legitimation/login/callback
 DEMO_IDP_URL = "http://127.0.0.1:8091"
 
 
-def load(env: Any, *, development: bool, var_dir: Path) -> dict[str, Any]:
+def load(env: Any, *, development: bool) -> dict[str, Any]:
     """The settings for e-legitimation, as names of settings.py: SOCIALACCOUNT_PROVIDERS and the
     portal's EID_* values."""
     demo = env.bool("EID_DEMO", default=False)
+    if demo and not development:
+        raise ImproperlyConfigured(
+            "EID_DEMO is for development only: it trusts the test identity provider on "
+            "127.0.0.1:8091, where anyone picks whom to log in as. Configure the real identity "
+            "provider (EID_SAML_IDP_ENTITY_ID or EID_OIDC_ISSUER) instead."
+        )
     saml = _saml_app(env, demo=demo)
     oidc = _oidc_app(env)
     enabled = saml is not None or oidc is not None
