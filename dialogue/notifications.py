@@ -3,7 +3,9 @@ leads to the compact's public page, which anyone may open."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -325,61 +327,56 @@ def consultation_reminders(rows: Rows, *, now: datetime, today: date) -> None:
 # --- the officers' digest -------------------------------------------------------------------
 
 
-def _responses(start: datetime, end: datetime) -> QuerySet[Response]:
-    return Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-
-
-def _proposed(start: datetime, end: datetime) -> QuerySet[AgendaItem]:
-    return AgendaItem.objects.filter(
-        status="proposed", organisation__isnull=False, created_at__gte=start, created_at__lt=end
+def _new_rows(
+    name: str,
+    rows: Callable[[datetime, datetime], QuerySet[Any]],
+    *,
+    body: str,
+    related: str,
+    when: str,
+    order: int,
+) -> DigestSection:
+    """A digest section of what came in between two digests (`rows`), for the officers who
+    manage the public body found at `body` (a lookup path) and for nobody else."""
+    return DigestSection(
+        name,
+        f"dialogue/email/digest_{name.removeprefix('dialogue_')}",
+        recipients=lambda start, end: permissions.managers_q(rows(start, end).values(body)),
+        items=lambda user, start, end: (
+            rows(start, end)
+            .filter(**{f"{body}__in": permissions.managed_body_ids(user)})
+            .select_related(related, "organisation")
+            .order_by(when, "id")
+        ),
+        order=order,
     )
 
 
-def _comments(start: datetime, end: datetime) -> QuerySet[VersionComment]:
-    return VersionComment.objects.filter(created_at__gte=start, created_at__lt=end)
-
-
 SECTIONS = [
-    DigestSection(
+    _new_rows(
         "dialogue_responses",
-        "dialogue/email/digest_responses",
-        recipients=lambda start, end: permissions.managers_q(
-            _responses(start, end).values("consultation__public_body_id")
-        ),
-        items=lambda user, start, end: (
-            _responses(start, end)
-            .filter(consultation__public_body_id__in=permissions.managed_body_ids(user))
-            .select_related("consultation", "organisation")
-            .order_by("submitted_at", "id")
-        ),
+        lambda start, end: Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end),
+        body="consultation__public_body_id",
+        related="consultation",
+        when="submitted_at",
         order=50,
     ),
-    DigestSection(
+    _new_rows(
         "dialogue_proposals",
-        "dialogue/email/digest_proposals",
-        recipients=lambda start, end: permissions.managers_q(
-            _proposed(start, end).values("meeting__forum__public_body_id")
+        lambda start, end: AgendaItem.objects.filter(
+            status="proposed", organisation__isnull=False, created_at__gte=start, created_at__lt=end
         ),
-        items=lambda user, start, end: (
-            _proposed(start, end)
-            .filter(meeting__forum__public_body_id__in=permissions.managed_body_ids(user))
-            .select_related("meeting__forum", "organisation")
-            .order_by("created_at", "id")
-        ),
+        body="meeting__forum__public_body_id",
+        related="meeting__forum",
+        when="created_at",
         order=51,
     ),
-    DigestSection(
+    _new_rows(
         "dialogue_comments",
-        "dialogue/email/digest_comments",
-        recipients=lambda start, end: permissions.managers_q(
-            _comments(start, end).values("version__compact__public_body_id")
-        ),
-        items=lambda user, start, end: (
-            _comments(start, end)
-            .filter(version__compact__public_body_id__in=permissions.managed_body_ids(user))
-            .select_related("version__compact", "organisation")
-            .order_by("created_at", "id")
-        ),
+        lambda start, end: VersionComment.objects.filter(created_at__gte=start, created_at__lt=end),
+        body="version__compact__public_body_id",
+        related="version__compact",
+        when="created_at",
         order=52,
     ),
 ]

@@ -42,8 +42,8 @@ class AccountAdapter(DefaultAccountAdapter):
         e-legitimation). A password typed, or an e-legitimation used, to log in within
         ACCOUNT_REAUTHENTICATION_TIMEOUT counts as that: an officer who has just logged in is
         not asked for it a second time on the way to setting up the authenticator app.
-        Signing asks for a fresh code from the app whatever this says
-        (`agreements.services.signing`)."""
+        Signing asks for a fresh code from the app, or a fresh e-legitimation, whatever this
+        says (`portal.second_factor.confirm`)."""
         if not super().is_reauthentication_required(app=app, **kwargs):
             return False
         request = self.request or context.request

@@ -328,6 +328,7 @@ def _check_and_send(
             return redirect("grants:receipt", pk=pk)
     problems = services.completeness_items(application)
     closed = services.closed_problem(application)
+    send_in_eid = services.send_in_needs_eid(application)
     slots = attachment_slots(
         application.call.attachment_types.all(),
         selectors.current_attachments(application=application),
@@ -348,8 +349,9 @@ def _check_and_send(
             else [],
             slots=slots,
             page_errors=bool(refused),
-            send_in_eid=services.send_in_needs_eid(application),
-            eid_linked=bool(eid_signing.linked_providers(request.user)),
+            send_in_eid=send_in_eid,
+            # read only where the programme asks for e-legitimation
+            eid_linked=send_in_eid and bool(eid_signing.linked_providers(request.user)),
         ),
     )
 
