@@ -57,3 +57,6 @@ class AgreementsConfig(AppConfig):
         for item in panels.NAV:
             registry.register_nav_item(item)
         registry.register_seeder("agreements", demo.seed_agreements)
+        from agreements.personal_data import SOURCE as PERSONAL_DATA
+
+        registry.register_personal_data(PERSONAL_DATA)

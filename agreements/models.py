@@ -256,6 +256,8 @@ class SectionComment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("comment on a section")
+        verbose_name_plural = _("comments on sections")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -346,6 +348,8 @@ class Signature(SigningEvidence):
     )
 
     class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
         ordering = ["signed_at", "id"]
         constraints = [
             models.UniqueConstraint(

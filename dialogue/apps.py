@@ -42,6 +42,9 @@ class DialogueConfig(AppConfig):
             registry.register_panel(panel)
         registry.register_todo_source("dialogue", panels.todos)
         registry.register_seeder("dialogue", demo.seed_dialogue)
+        from dialogue.personal_data import SOURCE as PERSONAL_DATA
+
+        registry.register_personal_data(PERSONAL_DATA)
         registry.register_audit_labels(
             actions=services.AUDIT_ACTIONS,
             states={"dialogue.compactversion": VersionStatus.choices},

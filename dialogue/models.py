@@ -103,6 +103,8 @@ class VersionComment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("comment on a version")
+        verbose_name_plural = _("comments on versions")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -533,6 +535,8 @@ class ConsultationDocument(StoredFile):
     )
 
     class Meta:
+        verbose_name = _("consultation document")
+        verbose_name_plural = _("consultation documents")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
@@ -609,6 +613,8 @@ class ResponseAttachment(StoredFile):
     file = models.FileField(storage=private_storage, upload_to=response_upload_to, max_length=255)
 
     class Meta:
+        verbose_name = _("response attachment")
+        verbose_name_plural = _("response attachments")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -700,6 +700,7 @@ AUDIT_ACTIONS.update(
         "forum_member_accepted": gettext_lazy("Invitation accepted"),
         "forum_member_appointed": gettext_lazy("Representative and deputy appointed"),
         "forum_member_left": gettext_lazy("Organisation left the forum"),
+        "forum_seat_vacated": gettext_lazy("Seat left empty (account erased)"),
         "meeting_scheduled": gettext_lazy("Meeting scheduled"),
         "meeting_changed": gettext_lazy("Meeting changed"),
         "meeting_cancelled": gettext_lazy("Meeting cancelled"),
@@ -861,6 +862,34 @@ def forum_member_leave(*, actor: User, member: ForumMember) -> ForumMember:
         actor=actor, obj=member.forum, action="forum_member_left", comment=str(member.organisation)
     )
     return member
+
+
+@transaction.atomic
+def forum_seats_vacate_on_erasure(*, user: User, actor: User) -> None:
+    """The person's account is erased (`portal.personal_data.user_erase`): where they
+    represent an organisation in a forum, the deputy steps up; where they are the deputy, or
+    there is none, the seat is left empty for the organisation to fill (audited on the forum).
+    An organisation that has left keeps its record as it was."""
+    seats = (
+        ForumMember.objects.select_for_update()
+        .filter(Q(representative=user) | Q(deputy=user))
+        .exclude(status=MemberStatus.LEFT)
+        .select_related("organisation", "forum")
+    )
+    for member in seats:
+        deputy = member.deputy if member.deputy_id != user.pk else None
+        if member.representative_id == user.pk:
+            member.representative = deputy
+            member.deputy = None
+        else:
+            member.deputy = None
+        member.save(update_fields=["representative", "deputy", "updated_at"])
+        audit_record(
+            actor=actor,
+            obj=member.forum,
+            action="forum_seat_vacated",
+            comment=str(member.organisation),
+        )
 
 
 def _local_day(moment: datetime) -> date:

@@ -79,5 +79,8 @@ class GrantsConfig(AppConfig):
         for item in panels.NAV:
             registry.register_nav_item(item)
         registry.register_seeder("grants", demo.seed_grants)
+        from grants.personal_data import SOURCE as PERSONAL_DATA
+
+        registry.register_personal_data(PERSONAL_DATA)
         # every application sent in, for the statistics of who gets the support (insights)
         registry.register_fact_source(facts.SOURCE)

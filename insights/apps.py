@@ -22,4 +22,7 @@ class InsightsConfig(AppConfig):
         for panel in panels.PANELS:
             registry.register_panel(panel)
         registry.register_seeder("insights", demo.seed_insights)
+        from insights.personal_data import SOURCE as PERSONAL_DATA
+
+        registry.register_personal_data(PERSONAL_DATA)
         registry.register_audit_labels(actions=services.AUDIT_ACTIONS)

@@ -57,6 +57,8 @@ class OrganisationsConfig(AppConfig):
                 "member_role_changed": _("Role changed"),
                 "member_removed": _("Person removed"),
                 "member_left": _("Person left"),
+                "member_erased": _("Person's account erased"),
+                "contact_handed_over": _("Contact handed over to another representative"),
                 "join_requested": _("Request to join"),
                 "join_accepted": _("Request to join accepted"),
                 "join_declined": _("Request to join declined"),
@@ -81,3 +83,6 @@ class OrganisationsConfig(AppConfig):
         for item in panels.NAV:
             registry.register_nav_item(item)
         registry.register_seeder("organisations", demo.seed_organisations)
+        from organisations.personal_data import SOURCE
+
+        registry.register_personal_data(SOURCE)

@@ -8,7 +8,7 @@ from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount import admin as socialaccount_admin  # noqa: F401  (registers first)
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -88,6 +88,73 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
+
+    actions = ["download_personal_data", "erase_personal_data"]
+
+    @admin.action(description=_("Download a copy of the person's data (GDPR)"))
+    def download_personal_data(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponse | None:
+        """For a request made by letter: the same ZIP the person downloads from their account."""
+        from portal import personal_data
+
+        user = self._one_person(request, queryset)
+        if user is None:
+            return None
+        content = personal_data.export_zip(user, actor=_actor(request))
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="personuppgifter-{user.pk}.zip"'
+        return response
+
+    @admin.action(description=_("Erase the person's account (GDPR)"))
+    def erase_personal_data(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponse | None:
+        """For a request made by letter, or an officer who has left: what goes and what is kept
+        is shown first, and nothing happens until the administrator confirms."""
+        from django.core.exceptions import PermissionDenied, ValidationError
+        from django.template.response import TemplateResponse
+
+        from portal import personal_data
+
+        user = self._one_person(request, queryset)
+        if user is None:
+            return None
+        standing = personal_data.blockers(user)
+        if request.POST.get("confirmed") == "1" and not standing:
+            try:
+                personal_data.user_erase(user=user, actor=_actor(request))
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(
+                    request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR
+                )
+            else:
+                self.message_user(request, _("The account has been erased."), messages.SUCCESS)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/portal/user/erase_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Erase the person's account"),
+                "person": user,
+                "blockers": standing,
+                "kept": personal_data.kept(),
+                "opts": self.model._meta,
+            },
+        )
+
+    def _one_person(self, request: HttpRequest, queryset: QuerySet[User]) -> User | None:
+        if not request.user.is_superuser:
+            self.message_user(
+                request, _("Only a superuser may do this with a person's data."), messages.ERROR
+            )
+            return None
+        people = list(queryset[:2])
+        if len(people) != 1:
+            self.message_user(request, _("Choose one person at a time."), messages.ERROR)
+            return None
+        return people[0]
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""

@@ -61,6 +61,9 @@ class PortalConfig(AppConfig):
         # When the daily digest goes out, as Notiser offers it (portal.selectors).
         person_cache.watch(ReminderSettings, generation=selectors.REMINDER_SETTINGS)
         registry.register_kind(notifications.DIGEST)
+        from portal.personal_data import platform_source
+
+        registry.register_personal_data(platform_source())
         registry.register_audit_labels(
             actions={
                 "admin_added": _("Added in the admin"),
@@ -70,5 +73,7 @@ class PortalConfig(AppConfig):
                 "role_revoked": _("Officer role revoked"),
                 "notification_settings": _("Notification settings changed"),
                 "eid_unlinked": _("E-legitimation removed"),
+                "personal_data_exported": _("Copy of personal data downloaded"),
+                "personal_data_erased": _("Account erased (personal data removed)"),
             }
         )

@@ -244,6 +244,15 @@ class ProfileForm(PortalForm):
     name = NameField()
 
 
+class EraseAccountForm(PortalForm):
+    understood = forms.BooleanField(
+        label=_("I understand that my account is erased for good and cannot be restored."),
+        error_messages={
+            "required": _("Tick the box to confirm that you want your account erased.")
+        },
+    )
+
+
 class NotificationSettingsForm(PortalForm):
     delivery = forms.ChoiceField(
         label=_("Messages about your applications and agreements"),

@@ -71,6 +71,10 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+# Where an erased person was: on applications, decisions, agreements and in the audit trail.
+REMOVED_USER = _("removed user")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in. The email address is the login; there is no username."""
 
@@ -87,6 +91,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("collect non-urgent notifications in a daily digest"),
         default=False,
         help_text=_("Deadline reminders are always sent at once."),
+    )
+    erased_at = models.DateTimeField(
+        _("erased"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the person's account was erased (GDPR): name, email address and logins are "
+            "gone; the public records they took part in remain."
+        ),
     )
 
     objects: ClassVar[UserManager] = UserManager()
@@ -107,6 +121,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return str(REMOVED_USER)
         return self.name or self.email
 
     def get_full_name(self) -> str:
@@ -208,6 +224,7 @@ class PublicBody(models.Model):
 class PublicBodyRole(models.TextChoices):
     CASE_OFFICER = "case_officer", _("Case officer")
     DECISION_MAKER = "decision_maker", _("Decision maker")
+    REGISTRAR = "registrar", _("Registrar")
 
 
 class PublicBodyMembership(models.Model):
@@ -277,6 +294,22 @@ class AuditEvent(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action} {self.object_repr}"
         )
+
+
+class AuditRedaction(models.Model):
+    """A permit to replace an erased person's name and address in the audit trail, which the
+    database otherwise refuses to change (migration 0002, 0009). The erasure writes one inside
+    its transaction and deletes it before it commits, so no other connection ever sees one;
+    even with it, only the texts (who, what, comment) may change, never when, what was done or
+    to what (`portal.personal_data.user_erase`)."""
+
+    user_id = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"redaction of {self.user_id}"
 
 
 class RegistryCounter(models.Model):
@@ -493,3 +526,6 @@ class SiteSettings(SingletonSettings):
     @property
     def has_contact(self) -> bool:
         return bool(self.contact_email or self.contact_phone or self.contact_address)
+
+
+# --- delivery to the e-archive (portal.earchive) ---------------------------------------------

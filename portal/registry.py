@@ -15,7 +15,7 @@ portal knows no domain. Each domain app fills this registry in its `AppConfig.re
   overview, each item a link to where they act, with its deadline;
 - menu links: the app's pages in the main menu and the footer;
 - demo seeders: what `seed_demo` creates for the quick start;
-- personal-data providers: what the app holds about a person, for export and erasure;
+- personal data: what the app holds about a person, for the person's copy and for erasure;
 - grant facts: every application sent in, as the statistics of who gets the support read it
   (insights), and the models whose changes alter them.
 
@@ -195,16 +195,54 @@ class Seeder(Protocol):
     def __call__(self, *, users: dict[str, User]) -> None: ...
 
 
-class PersonalDataProvider(Protocol):
-    """What an app holds about a person (GDPR): `export` gives it as plain data for the person's
-    copy, `erase` removes or anonymises what may go and keeps what the archive law requires.
-    Declared here; the apps implement it in the records issue."""
+@dataclass(frozen=True)
+class Held:
+    """Rows of one model that are about a person: those whose foreign keys `fields` name them.
+    `erase` says what erasing the person does to the rows: KEEP (a public record: the row stays
+    and shows "borttagen användare" where the person was) or DELETE (the rows go). `exclude`
+    are fields never given out, not even to the person (secrets); `also` are related values
+    read in the same query to make the copy readable (`"organisation__name"`); `files` are the
+    file fields whose files go into the person's copy."""
+
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    erase: str = "keep"
+    exclude: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+
+
+KEEP = "keep"
+DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a person cannot be erased yet (they are the last representative of an
+    organisation), and where they put it right."""
+
+    text: StrOrPromise
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What an app holds about a person (GDPR): the rows (`held`) that go into the person's
+    copy (Art. 15 and 20) and what erasing them does (Art. 17); `kept` explains, to the person
+    before they confirm, what of it stays as a public record and why. `blockers(user)` says
+    what must be put right before the person can be erased; `erase(user, actor)` does what the
+    app must do through its own services before the rows are treated (leaving organisations,
+    vacating seats), inside the erasure's transaction. `traces(user)` are texts besides the
+    person's name and email address that identify them (the phone number they gave as an
+    organisation's contact), removed wherever they were written."""
 
     name: str
-
-    def export(self, user: User) -> Mapping[str, object]: ...
-
-    def erase(self, user: User, *, actor: User) -> None: ...
+    label: StrOrPromise
+    held: tuple[Held, ...]
+    kept: tuple[StrOrPromise, ...] = ()
+    blockers: Callable[[User], list[Blocker]] | None = None
+    erase: Callable[[User, User], None] | None = None
+    traces: Callable[[User], list[str]] | None = None
 
 
 # --- grant facts (the statistics of who gets the support) ------------------------------------
@@ -265,7 +303,7 @@ class Registry:
     todo_sources: dict[str, TodoSource] = field(default_factory=dict)
     nav: dict[str, NavItem] = field(default_factory=dict)
     seeders: dict[str, Seeder] = field(default_factory=dict)
-    personal_data: dict[str, PersonalDataProvider] = field(default_factory=dict)
+    personal_data: dict[str, PersonalData] = field(default_factory=dict)
     fact_sources: dict[str, FactSource] = field(default_factory=dict)
 
 
@@ -327,8 +365,9 @@ def register_seeder(name: str, seeder: Seeder) -> None:
     _add(registry.seeders, name, seeder, "Demo seeder")
 
 
-def register_personal_data(provider: PersonalDataProvider) -> None:
-    _add(registry.personal_data, provider.name, provider, "Personal-data provider")
+def register_personal_data(source: PersonalData) -> None:
+    """Sources are asked in the order their apps stand in INSTALLED_APPS."""
+    _add(registry.personal_data, source.name, source, "Personal-data source")
 
 
 def register_fact_source(source: FactSource) -> None:
@@ -393,6 +432,10 @@ def state_label(state: str, model: str = "") -> str:
         if state in labels:
             return str(labels[state])
     return state
+
+
+def personal_data_sources() -> list[PersonalData]:
+    return list(registry.personal_data.values())
 
 
 def fact_sources() -> list[FactSource]:

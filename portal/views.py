@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -134,3 +136,75 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         "portal/notifications.html",
         {"page": page, "rows": rows, "query": "", "form": form},
     )
+
+
+# --- the person's own data (GDPR) -----------------------------------------------------------
+
+
+@require_safe
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What the portal holds about the person, the copy to download, and how to erase the
+    account."""
+    from portal import personal_data
+
+    user = request_user(request)
+    return render(
+        request,
+        "portal/my_data.html",
+        {
+            "counts": personal_data.counts(user),
+            "blockers": personal_data.blockers(user),
+            "may_erase": personal_data.may_erase_themselves(user),
+        },
+    )
+
+
+@never_cache
+@require_safe
+@reauthentication_required
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    """The person's copy as a ZIP (after their password again, unless just typed)."""
+    from portal import personal_data
+
+    user = request_user(request)
+    content = personal_data.export_zip(user, actor=user)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{personal_data.export_filename(user)}"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
+def account_erase(request: HttpRequest) -> HttpResponse:
+    """Erase the account: what goes and what is kept as public records is explained first;
+    the person confirms by ticking that they understand and pressing the button (after their
+    password again, unless just typed)."""
+    from portal import personal_data
+    from portal.forms import EraseAccountForm
+
+    user = request_user(request)
+    if not personal_data.may_erase_themselves(user):
+        raise PermissionDenied
+    standing = personal_data.blockers(user)
+    form = EraseAccountForm(request.POST if request.method == "POST" and not standing else None)
+    if form.is_bound and form.is_valid():
+        try:
+            personal_data.user_erase(user=user, actor=user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            return redirect("portal:account_erased")
+    return render(
+        request,
+        "portal/account_erase.html",
+        {"form": form, "blockers": standing, "kept": personal_data.kept()},
+    )
+
+
+@login_not_required
+@require_safe
+def account_erased(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/account_erased.html")

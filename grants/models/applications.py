@@ -340,6 +340,8 @@ class Submission(SigningEvidence):
     text_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("sending in")
+        verbose_name_plural = _("sendings in")
         ordering = ["application", "number"]
         constraints = [
             models.UniqueConstraint(

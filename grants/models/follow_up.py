@@ -208,6 +208,8 @@ class ReportSubmission(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("report sent in")
+        verbose_name_plural = _("reports sent in")
         ordering = ["report", "number"]
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="report_submission_unique")

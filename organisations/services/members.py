@@ -206,6 +206,56 @@ def membership_remove(*, membership: OrganisationMembership, actor: User) -> Non
 
 
 @transaction.atomic
+def memberships_end_on_erasure(*, user: User, actor: User) -> None:
+    """The person's account is erased (`portal.personal_data.user_erase`): they leave every
+    organisation (kept as past memberships, audited on each organisation), their requests to
+    join are withdrawn and the invitations still open to their address are revoked. The last
+    representative of an organisation is refused before this runs (`personal_data.blockers`)."""
+    for organisation in Organisation.objects.select_for_update().filter(
+        contact_email__iexact=user.email
+    ):
+        successor = (
+            organisation.memberships.filter(role=OrganisationRole.REPRESENTATIVE)
+            .exclude(user=user)
+            .select_related("user")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if successor is None:
+            raise ValidationError(
+                _("%(organisation)s needs another contact address first.")
+                % {"organisation": organisation.name}
+            )
+        organisation.contact_email = successor.user.email
+        organisation.contact_phone = ""
+        organisation.save(update_fields=["contact_email", "contact_phone", "updated_at"])
+        audit_record(actor=actor, obj=organisation, action="contact_handed_over")
+    memberships = list(
+        OrganisationMembership.objects.select_for_update()
+        .filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation_id")
+    )
+    for membership in memberships:
+        if membership.role == OrganisationRole.REPRESENTATIVE and not _representatives_left(
+            membership.organisation, membership
+        ):
+            raise ValidationError(LAST_REPRESENTATIVE)
+        audit_record(
+            actor=actor,
+            obj=membership.organisation,
+            action="member_erased",
+            from_state=membership.role,
+        )
+        segregation.record_past_membership(membership)
+    OrganisationMembership.objects.filter(pk__in=[m.pk for m in memberships]).delete()
+    JoinRequest.objects.filter(user=user, status=JoinRequestStatus.PENDING).delete()
+    Invitation.objects.filter(
+        email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
 def join_request_create(
     *, organisation: Organisation, actor: User, message: str = ""
 ) -> JoinRequest:

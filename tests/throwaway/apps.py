@@ -15,3 +15,4 @@ class ThrowawayConfig(AppConfig):
         registry.register_reminder_source("errands", plug.errands_due)
         registry.register_digest_section(plug.WAITING_ERRANDS)
         registry.register_todo_source("errands", plug.errands_to_do)
+        registry.register_personal_data(plug.PERSONAL_DATA)

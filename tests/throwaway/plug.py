@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from portal.models import Notification
 from portal.notifications import offset_kind
-from portal.registry import Context, DigestSection, Kind, Rows, Todo
+from portal.registry import DELETE, Context, DigestSection, Held, Kind, PersonalData, Rows, Todo
 from tests.throwaway.models import Errand
 
 REMIND_DAYS = (7, 3, 1)
@@ -52,3 +52,11 @@ def errands_to_do(request: HttpRequest) -> list[Todo]:
         Todo(errand.title, f"/errands/{errand.pk}/", errand.due, "Ärenden")
         for errand in Errand.objects.filter(person_id=request.user.pk, waiting=True)
     ]
+
+
+# A person's errands are theirs alone: they go into the person's copy, and go with the account.
+PERSONAL_DATA = PersonalData(
+    name="arenden",
+    label="Errands",
+    held=(Held(Errand, ("person",), erase=DELETE),),
+)
