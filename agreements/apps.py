@@ -60,3 +60,6 @@ class AgreementsConfig(AppConfig):
         from agreements.personal_data import SOURCE as PERSONAL_DATA
 
         registry.register_personal_data(PERSONAL_DATA)
+        from agreements.records import KIND
+
+        registry.register_record_kind(KIND)

@@ -45,6 +45,10 @@ class DialogueConfig(AppConfig):
         from dialogue.personal_data import SOURCE as PERSONAL_DATA
 
         registry.register_personal_data(PERSONAL_DATA)
+        from dialogue.records import KINDS
+
+        for record_kind in KINDS:
+            registry.register_record_kind(record_kind)
         registry.register_audit_labels(
             actions=services.AUDIT_ACTIONS,
             states={"dialogue.compactversion": VersionStatus.choices},

@@ -82,5 +82,8 @@ class GrantsConfig(AppConfig):
         from grants.personal_data import SOURCE as PERSONAL_DATA
 
         registry.register_personal_data(PERSONAL_DATA)
+        from grants.records import KIND
+
+        registry.register_record_kind(KIND)
         # every application sent in, for the statistics of who gets the support (insights)
         registry.register_fact_source(facts.SOURCE)

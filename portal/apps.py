@@ -38,6 +38,7 @@ class PortalConfig(AppConfig):
         from portal.models import (
             PublicBody,
             PublicBodyMembership,
+            PublicBodyRole,
             ReminderSettings,
             SiteSettings,
             User,
@@ -64,6 +65,20 @@ class PortalConfig(AppConfig):
         from portal.personal_data import platform_source
 
         registry.register_personal_data(platform_source())
+        # the registrar's diarium (portal.records), for registrars and officers alike
+        registry.register_nav_item(
+            registry.NavItem(
+                "portal:diarium",
+                _("Diarium"),
+                registry.OFFICER,
+                90,
+                (
+                    PublicBodyRole.REGISTRAR,
+                    PublicBodyRole.CASE_OFFICER,
+                    PublicBodyRole.DECISION_MAKER,
+                ),
+            )
+        )
         registry.register_audit_labels(
             actions={
                 "admin_added": _("Added in the admin"),

@@ -14,7 +14,7 @@ def _header_roles(request: HttpRequest) -> list[str]:
     """The person's roles: their officer roles; else "Administrator"; else the roles the apps'
     header panels name (an association's people: their organisations)."""
     user = request.user
-    memberships = selectors.user_memberships(user=user)
+    memberships = selectors.public_body_roles(user=user)
     if memberships:
         return [f"{m.get_role_display()}, {m.public_body}" for m in memberships]
     if user.is_staff:
@@ -46,14 +46,15 @@ def _roles(request: HttpRequest) -> list[str]:
 
 
 def _officer_nav(request: HttpRequest) -> list[registry.NavItem]:
-    """The officers' menu: the links for the roles this person holds."""
-    roles = {m.role for m in selectors.user_memberships(user=request.user)}
+    """The officers' menu: the links for the roles this person holds (a link for no role in
+    particular is an officer's: a registrar gets only the links that name their role)."""
+    roles = {m.role for m in selectors.public_body_roles(user=request.user)}
     if not roles:
         return []
     return [
         item
         for item in registry.nav_items(registry.OFFICER)
-        if not item.roles or roles.intersection(item.roles)
+        if roles.intersection(item.roles or selectors.OFFICER_ROLES)
     ]
 
 

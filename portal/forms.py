@@ -244,6 +244,20 @@ class ProfileForm(PortalForm):
     name = NameField()
 
 
+class DiariumForm(PortalForm):
+    """Which public body's diarium, and which year (`portal.views.diarium`)."""
+
+    organ = forms.ChoiceField(label=_("Public body"))
+    ar = forms.ChoiceField(label=_("Year"))
+
+    def __init__(self, *args: Any, bodies: list[Any], years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["organ"])
+        field.choices = [(body.pk, str(body)) for body in bodies]
+        field = cast(forms.ChoiceField, self.fields["ar"])
+        field.choices = [(year, str(year)) for year in years]
+
+
 class EraseAccountForm(PortalForm):
     understood = forms.BooleanField(
         label=_("I understand that my account is erased for good and cannot be restored."),

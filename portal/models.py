@@ -72,6 +72,8 @@ class UserManager(BaseUserManager["User"]):
 
 
 # Where an erased person was: on applications, decisions, agreements and in the audit trail.
+# An erased person's name is this, in the portal's language, so that every list that reads
+# names shows it (`portal.personal_data.user_erase`).
 REMOVED_USER = _("removed user")
 
 
@@ -121,8 +123,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        if self.erased_at is not None:
-            return str(REMOVED_USER)
         return self.name or self.email
 
     def get_full_name(self) -> str:

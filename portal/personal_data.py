@@ -89,7 +89,8 @@ class _Others:
     def __init__(self, user: User) -> None:
         own = {user.email.lower(), " ".join(user.name.split()).lower()}
         names = set()
-        for email, name in User.objects.exclude(pk=user.pk).values_list("email", "name"):
+        others = User.objects.exclude(pk=user.pk).filter(erased_at__isnull=True)
+        for email, name in others.values_list("email", "name"):
             names.add(email.lower())
             name = " ".join(name.split())
             if len(name.split(" ")) >= 2:
@@ -285,7 +286,7 @@ def export_zip(user: User, *, actor: User) -> bytes:
         archive.writestr(
             "sammanfattning.html",
             render_to_string(
-                "portal/personal_data_summary.html",
+                "portal/print_personal_data_summary.html",
                 {"person": user, "sections": found, "made": made, "missing": missing},
             ),
         )
@@ -352,7 +353,8 @@ def user_erase(*, user: User, actor: User) -> User:
                 condition = _naming(held, user)
                 held.model._default_manager.filter(condition).delete()
     _end_sessions(user)
-    user.name = ""
+    with translation.override(settings.LANGUAGE_CODE):
+        user.name = str(REMOVED_USER)
     user.email = f"borttagen-{user.pk}@anonymiserad.invalid"
     user.set_unusable_password()
     user.is_active = False
@@ -373,7 +375,7 @@ def user_erase(*, user: User, actor: User) -> User:
 
     permit = AuditRedaction.objects.create(user_id=user.pk)
     _scrub(traces, keep=user)
-    AuditEvent.objects.filter(actor=user).update(actor_label=str(REMOVED_USER))
+    AuditEvent.objects.filter(actor=user).update(actor_label=user.name)
     permit.delete()
     audit_record(
         actor=None if actor.pk == user.pk else actor,
@@ -435,7 +437,8 @@ def _scrub(traces: Iterable[str], *, keep: User) -> None:
     if not traces:
         return
     pattern = re.compile("|".join(re.escape(trace) for trace in traces), re.IGNORECASE)
-    label = str(REMOVED_USER)
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(REMOVED_USER)
     for model, field in text_columns():
         if model is User:
             continue

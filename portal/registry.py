@@ -16,6 +16,7 @@ portal knows no domain. Each domain app fills this registry in its `AppConfig.re
 - menu links: the app's pages in the main menu and the footer;
 - demo seeders: what `seed_demo` creates for the quick start;
 - personal data: what the app holds about a person, for the person's copy and for erasure;
+- record kinds: the documents the app registers with a diarienummer, for the diarium;
 - grant facts: every application sent in, as the statistics of who gets the support read it
   (insights), and the models whose changes alter them.
 
@@ -245,6 +246,25 @@ class PersonalData:
     traces: Callable[[User], list[str]] | None = None
 
 
+# --- the diarium --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of document an app registers with a diarienummer, for the registrar's diarium
+    (`portal.records`). `documents(public_body, year)` is a query of the body's documents of
+    that kind registered that year, as values named `entry_number`, `entry_registered` (a
+    moment), `entry_party` (who it came from or concerns: an organisation's name, or ""),
+    `entry_title` and `entry_object_id`, in this order; the diarium puts every kind's query
+    into one. `url(object_id)`, when given, is
+    the officers' page of one document (shown to the body's officers)."""
+
+    name: str
+    label: StrOrPromise
+    documents: Callable[[Any, int], models.QuerySet[Any]]
+    url: Callable[[int], str] | None = None
+
+
 # --- grant facts (the statistics of who gets the support) ------------------------------------
 
 
@@ -304,6 +324,7 @@ class Registry:
     nav: dict[str, NavItem] = field(default_factory=dict)
     seeders: dict[str, Seeder] = field(default_factory=dict)
     personal_data: dict[str, PersonalData] = field(default_factory=dict)
+    record_kinds: dict[str, RecordKind] = field(default_factory=dict)
     fact_sources: dict[str, FactSource] = field(default_factory=dict)
 
 
@@ -370,6 +391,10 @@ def register_personal_data(source: PersonalData) -> None:
     _add(registry.personal_data, source.name, source, "Personal-data source")
 
 
+def register_record_kind(kind: RecordKind) -> None:
+    _add(registry.record_kinds, kind.name, kind, "Record kind")
+
+
 def register_fact_source(source: FactSource) -> None:
     _add(registry.fact_sources, source.name, source, "Fact source")
 
@@ -432,6 +457,10 @@ def state_label(state: str, model: str = "") -> str:
         if state in labels:
             return str(labels[state])
     return state
+
+
+def record_kinds() -> list[RecordKind]:
+    return list(registry.record_kinds.values())
 
 
 def personal_data_sources() -> list[PersonalData]:

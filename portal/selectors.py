@@ -12,7 +12,14 @@ from django.db.models import CharField, Exists, Model, QuerySet
 from django.http import HttpRequest
 
 from portal import person_cache
-from portal.models import AuditEvent, PublicBodyMembership, ReminderSettings, SiteSettings, User
+from portal.models import (
+    AuditEvent,
+    PublicBodyMembership,
+    PublicBodyRole,
+    ReminderSettings,
+    SiteSettings,
+    User,
+)
 from portal.prepared import Prepared, slot
 
 SITE_SETTINGS_CACHE_KEY = "portal:site_settings"
@@ -21,12 +28,18 @@ SITE_SETTINGS_CACHE_SECONDS = 300
 REMINDER_SETTINGS = "reminder-settings"
 
 
-def user_memberships(*, user: User | AnonymousUser) -> list[PublicBodyMembership]:
-    """The officer roles a person holds, with their public bodies. Read once per request and
-    kept on the user object: the MFA check, the header and every permission use the same list;
-    between requests in the shared cache until any of them changes (`portal.person_cache`).
-    Each row also says whether the person has set up an authenticator app (`has_totp`), so that
-    the MFA check of an officer's page costs no query of its own."""
+# The roles that make a person an officer: they handle and decide cases. A registrar
+# (PublicBodyRole.REGISTRAR) reads the body's diarium (`portal.records`) and nothing else.
+OFFICER_ROLES = frozenset({PublicBodyRole.CASE_OFFICER, PublicBodyRole.DECISION_MAKER})
+
+
+def public_body_roles(*, user: User | AnonymousUser) -> list[PublicBodyMembership]:
+    """Every role a person holds at a public body, registrars' included, with their public
+    bodies. Read once per request and kept on the user object: the MFA check, the header and
+    every permission use the same list; between requests in the shared cache until any of them
+    changes (`portal.person_cache`). Each row also says whether the person has set up an
+    authenticator app (`has_totp`), so that the MFA check of an officer's page costs no query
+    of its own."""
     if not user.is_authenticated:
         return []
     cached: list[PublicBodyMembership] | None = user.__dict__.get("_public_body_memberships")
@@ -44,15 +57,21 @@ def user_memberships(*, user: User | AnonymousUser) -> list[PublicBodyMembership
     return cached
 
 
+def user_memberships(*, user: User | AnonymousUser) -> list[PublicBodyMembership]:
+    """The officer roles a person holds (case officer, decision maker), with their public
+    bodies: what every permission to handle or decide a case reads (`public_body_roles`)."""
+    return [m for m in public_body_roles(user=user) if m.role in OFFICER_ROLES]
+
+
 def user_is_officer(*, user: User | AnonymousUser) -> bool:
     return bool(user_memberships(user=user))
 
 
 def user_requires_mfa(*, user: User | AnonymousUser) -> bool:
-    """Officers, decision makers and administrators must use a second factor."""
+    """Officers, decision makers, registrars and administrators must use a second factor."""
     if not user.is_authenticated:
         return False
-    return bool(user.is_staff or user.is_superuser or user_is_officer(user=user))
+    return bool(user.is_staff or user.is_superuser or public_body_roles(user=user))
 
 
 def linked_eids(*, user: User) -> list[dict[str, Any]]:
@@ -83,7 +102,7 @@ def _eid_apps() -> list[Any]:
 def user_has_mfa(*, user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
-    memberships = user_memberships(user=user)
+    memberships = public_body_roles(user=user)
     if memberships:
         return bool(memberships[0].has_totp)  # type: ignore[attr-defined]
     return _totp(user).exists()

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -208,3 +216,61 @@ def account_erase(request: HttpRequest) -> HttpResponse:
 @require_safe
 def account_erased(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/account_erased.html")
+
+
+# --- the registrar's diarium ---------------------------------------------------------------
+
+
+def _chosen(value: str | None, allowed: Collection[int]) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if number in allowed else None
+
+
+@require_safe
+def diarium(request: HttpRequest, fmt: str | None = None) -> HttpResponse | StreamingHttpResponse:
+    """The documents a public body registered in a year, newest first, with their
+    diarienummer; for the body's registrars and officers, exportable as CSV or XLSX."""
+    from portal import records
+    from portal.exports import export_response
+    from portal.formats import short_date
+    from portal.pagination import paginate
+
+    user = request_user(request)
+    bodies = {body.pk: body for body in records.bodies_for(user)}
+    if not bodies:
+        raise PermissionDenied
+    body = bodies[_chosen(request.GET.get("organ"), bodies) or next(iter(bodies))]
+    years = records.years_of(body)
+    year = _chosen(request.GET.get("ar"), years) or years[0]
+    documents = records.documents(body, year)
+    if fmt is not None:
+        rows = (
+            (e.number, short_date(e.registered), e.kind, e.title, e.party)
+            for e in records.entries(list(documents), links=False)
+        )
+        return export_response(
+            rows=rows,
+            header=[_("Registration number"), _("Registered"), _("Type"), _("Title"), _("Party")],
+            filename=f"diarium-{body.registry_prefix or body.pk}-{year}".lower(),
+            fmt=fmt,
+        )
+    page = paginate(request, documents)
+    from portal.forms import DiariumForm
+
+    form = DiariumForm(
+        initial={"organ": body.pk, "ar": year}, bodies=list(bodies.values()), years=years
+    )
+    return render(
+        request,
+        "portal/diarium.html",
+        {
+            "form": form,
+            "body": body,
+            "year": year,
+            "page": page,
+            "entries": records.entries(list(page.object_list), links=records.links_for(user, body)),
+        },
+    )

@@ -18,6 +18,7 @@ PUBLIC_URL_NAMES = {
     "portal:home",
     "portal:accessibility",
     "portal:personal_data",
+    "portal:account_erased",
     "portal:logo",  # the municipality's logo in every header; 404 without one
     "healthz",
     "set_language",

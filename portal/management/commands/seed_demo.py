@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("beslutsfattare@exempel.se", "Bengt Beslutsfattare", False),
     ("forening@exempel.se", "Frida Föreningsson", False),
     ("forening2@exempel.se", "Filip Föreningsdahl", False),
+    ("registrator@exempel.se", "Rut Registrator", False),
 ]
 
 DEMO_PERSONAL_DATA = """\
@@ -124,6 +125,12 @@ class Command(BaseCommand):
             user=users["beslutsfattare@exempel.se"],
             public_body=kultur,
             role=PublicBodyRole.DECISION_MAKER,
+        )
+        public_body_membership_grant(
+            actor=admin,
+            user=users["registrator@exempel.se"],
+            public_body=kultur,
+            role=PublicBodyRole.REGISTRAR,
         )
         seed_site_settings()
         # Then each app's own demo data, in the order of INSTALLED_APPS.
