@@ -29,6 +29,7 @@ from portal.admin_audit import (
     ReadOnlyInline,
     SingletonSettingsAdmin,
 )
+from portal.earchive.admin import ArchiveExportAdmin
 
 # The stages in which the admin may still correct a contribution: before legal review.
 ADMIN_CORRECTABLE = {
@@ -58,7 +59,7 @@ class FollowUpInline(ReadOnlyInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class AgreementAdmin(ArchiveExportAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "registry_number",
         "title",

@@ -57,6 +57,10 @@ class AgreementsConfig(AppConfig):
         for item in panels.NAV:
             registry.register_nav_item(item)
         registry.register_seeder("agreements", demo.seed_agreements)
+        # signed agreements, delivered to the e-archive (portal.earchive)
+        from agreements import archive
+
+        registry.register_archive_source(archive.SOURCE)
         from agreements.personal_data import SOURCE as PERSONAL_DATA
 
         registry.register_personal_data(PERSONAL_DATA)

@@ -33,6 +33,7 @@ from portal.admin_audit import (
     ReadOnlyAdmin,
     SingletonSettingsAdmin,
 )
+from portal.earchive.admin import ArchiveExportAdmin
 from portal.money import format_sek
 
 
@@ -154,7 +155,7 @@ class CallAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class ApplicationAdmin(ArchiveExportAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "registry_number",
         "organisation",

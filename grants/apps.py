@@ -87,3 +87,7 @@ class GrantsConfig(AppConfig):
         registry.register_record_kind(KIND)
         # every application sent in, for the statistics of who gets the support (insights)
         registry.register_fact_source(facts.SOURCE)
+        # closed grant cases, delivered to the e-archive (portal.earchive)
+        from grants import archive
+
+        registry.register_archive_source(archive.SOURCE)

@@ -8,16 +8,21 @@ from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount import admin as socialaccount_admin  # noqa: F401  (registers first)
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
@@ -29,6 +34,8 @@ from portal.admin_audit import (
     SingletonSettingsAdmin,
 )
 from portal.models import (
+    ArchiveBatch,
+    ArchiveBatchStatus,
     AuditEvent,
     Notification,
     PublicBody,
@@ -411,3 +418,231 @@ class LinkedEIdAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
 
     def audit_target(self, obj: models.Model) -> models.Model:
         return cast(SocialAccount, obj).user
+
+
+# --- deliveries to the e-archive (portal.earchive) ------------------------------------------
+
+
+class ArchiveBatchForm(forms.ModelForm):
+    """A delivery of a year's closed cases of a public body (and the bodies under it)."""
+
+    source = forms.ChoiceField(label=_("kind of case"))
+    year = forms.IntegerField(label=_("year registered"), min_value=2000, max_value=2100)
+    group = forms.TypedChoiceField(
+        label=_("programme"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Grant cases only: leave empty for every programme of the public body."),
+    )
+
+    class Meta:
+        model = ArchiveBatch
+        fields = ["source", "public_body", "year", "group", "submission_agreement"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from portal import registry
+
+        super().__init__(*args, **kwargs)
+        if "public_body" not in self.fields:  # a delivery's own page: nothing changes there
+            return
+        sources = registry.archive_sources()
+        cast(forms.ChoiceField, self.fields["source"]).choices = [
+            (source.name, source.label) for source in sources
+        ]
+        bodies = list(PublicBody.objects.values_list("pk", flat=True))
+        groups = [choice for source in sources if source.groups for choice in source.groups(bodies)]
+        cast(forms.ChoiceField, self.fields["group"]).choices = [("", "—"), *groups]
+        self.fields["public_body"].required = True
+
+
+@admin.register(ArchiveBatch)
+class ArchiveBatchAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
+    """Deliveries to the e-archive: started here (a year's closed cases) or from the lists of
+    applications and agreements ("Export to e-archive"), built by a worker; the finished ZIP,
+    and each case's package in it, are downloaded here. Only superusers and administrators
+    given "Can deliver cases to the e-archive" see and start them."""
+
+    form = ArchiveBatchForm
+    # started through the service, which records it in the audit trail; never changed
+    refused_writes = frozenset({"change", "delete"})
+    list_display = ["requested_at", "source_label", "scope", "status", "progress", "download"]
+    list_filter = ["status", "source"]
+    list_select_related = ["public_body", "requested_by"]
+    readonly_fields = [
+        "source_label",
+        "scope",
+        "submission_agreement",
+        "status",
+        "progress",
+        "download",
+        "package_links",
+        "refused_list",
+        "sha256",
+        "error",
+        "requested_by",
+        "requested_at",
+        "started_at",
+        "finished_at",
+    ]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ["source", "public_body", "year", "group", "submission_agreement"]
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.readonly_fields if obj is not None else []
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        from portal.earchive.services import may_export
+
+        return may_export(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        from portal.earchive.services import may_export
+
+        return may_export(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: ArchiveBatch, form: Any, change: bool) -> None:
+        from portal.earchive.services import batch_request
+
+        data = form.cleaned_data
+        batch = batch_request(
+            actor=_actor(request),
+            source=data["source"],
+            public_body=data["public_body"],
+            year=data["year"],
+            group=data.get("group"),
+            submission_agreement=data.get("submission_agreement", ""),
+        )
+        obj.pk = batch.pk
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> Any:
+        from django.core.exceptions import ValidationError
+
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect("admin:portal_archivebatch_add")
+
+    @admin.display(description=_("kind of case"), ordering="source")
+    def source_label(self, obj: ArchiveBatch) -> str:
+        from portal import registry
+
+        try:
+            return str(registry.archive_source(obj.source).label)
+        except KeyError:
+            return obj.source
+
+    @admin.display(description=_("cases"))
+    def scope(self, obj: ArchiveBatch) -> str:
+        if obj.object_ids:
+            return str(_("%(count)d chosen cases") % {"count": len(obj.object_ids)})
+        parts = [str(obj.public_body or ""), str(obj.year or ""), obj.group_label]
+        return ", ".join(part for part in parts if part)
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: ArchiveBatch) -> str:
+        if obj.status == ArchiveBatchStatus.QUEUED:
+            return "–"
+        return str(
+            _("%(handled)d of %(total)d cases, %(packaged)d packaged")
+            % {"handled": obj.handled, "total": obj.total, "packaged": len(obj.packages)}
+        )
+
+    @admin.display(description=_("download"))
+    def download(self, obj: ArchiveBatch) -> str:
+        if obj.status != ArchiveBatchStatus.READY or not obj.file:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:portal_archivebatch_download", args=[obj.pk]),
+            _("Download the delivery (ZIP)"),
+        )
+
+    @admin.display(description=_("packages"))
+    def package_links(self, obj: ArchiveBatch) -> str:
+        if obj.status != ArchiveBatchStatus.READY or not obj.packages:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}.zip</a> ({} byte, SHA-256 {})</li>',
+                (
+                    (
+                        reverse("admin:portal_archivebatch_package", args=[obj.pk, p["objid"]]),
+                        p["objid"],
+                        p["size"],
+                        p["sha256"],
+                    )
+                    for p in obj.packages
+                ),
+            ),
+        )
+
+    @admin.display(description=_("cases not delivered"))
+    def refused_list(self, obj: ArchiveBatch) -> str:
+        if not obj.refused:
+            return "–"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{}: {}</li>", ((r["object_id"], r["reason"]) for r in obj.refused)
+            ),
+        )
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/download/",
+                view(self.download_view),
+                name="portal_archivebatch_download",
+            ),
+            path(
+                "<int:pk>/package/<str:objid>/",
+                view(self.package_view),
+                name="portal_archivebatch_package",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _ready(self, request: HttpRequest, pk: int) -> ArchiveBatch:
+        from portal.earchive.services import may_export
+
+        if not may_export(request.user):
+            raise PermissionDenied
+        batch = ArchiveBatch.objects.filter(pk=pk, status=ArchiveBatchStatus.READY).first()
+        if batch is None or not batch.file:
+            raise Http404
+        return batch
+
+    def download_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        batch = self._ready(request, pk)
+        return FileResponse(
+            batch.file.open("rb"),
+            as_attachment=True,
+            filename=f"e-arkiv-leverans-{batch.pk}.zip",
+            content_type="application/zip",
+        )
+
+    def package_view(self, request: HttpRequest, pk: int, objid: str) -> HttpResponse:
+        from portal.earchive.services import batch_package
+
+        batch = self._ready(request, pk)
+        try:
+            package = batch_package(batch, objid)
+        except KeyError:
+            raise Http404 from None
+        response = HttpResponse(package, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{objid}.zip"'
+        return response

@@ -90,5 +90,6 @@ class PortalConfig(AppConfig):
                 "eid_unlinked": _("E-legitimation removed"),
                 "personal_data_exported": _("Copy of personal data downloaded"),
                 "personal_data_erased": _("Account erased (personal data removed)"),
+                "archive_batch_requested": _("Delivery to the e-archive started"),
             }
         )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import registry
-from portal.storage import logo_storage
+from portal.storage import logo_storage, private_storage
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -529,3 +529,80 @@ class SiteSettings(SingletonSettings):
 
 
 # --- delivery to the e-archive (portal.earchive) ---------------------------------------------
+
+
+class ArchiveBatchStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being built")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def archive_batch_upload_to(instance: ArchiveBatch, filename: str) -> str:
+    return f"earchive/{filename}"
+
+
+class ArchiveBatch(models.Model):
+    """A delivery to the e-archive that an administrator started in the admin: the closed cases
+    of one kind (`source`, an archive source of the registry) of a public body (and the bodies
+    under it) registered in a year, narrowed to a grant programme (`group`) when chosen, or the
+    cases chosen in an admin list (`object_ids`). A worker builds one information package per
+    case (`portal.earchive.services.batch_build`) into one ZIP in the private storage; `handled`
+    against `total` is its progress, `packages` what it holds, `refused` the cases that could
+    not go and why."""
+
+    source = models.CharField(_("kind of case"), max_length=50)
+    public_body = models.ForeignKey(
+        PublicBody,
+        verbose_name=_("public body"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    year = models.PositiveSmallIntegerField(_("year registered"), null=True, blank=True)
+    group = models.PositiveIntegerField(_("programme"), null=True, blank=True)
+    group_label = models.CharField(_("programme"), max_length=200, blank=True)
+    object_ids = models.JSONField(_("chosen cases"), default=list, blank=True)
+    submission_agreement = models.CharField(
+        _("delivery agreement"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The reference of the agreement with the archive about this delivery "
+            "(leveransöverenskommelse), if there is one."
+        ),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ArchiveBatchStatus.choices,
+        default=ArchiveBatchStatus.QUEUED,
+    )
+    total = models.PositiveIntegerField(_("cases"), default=0)
+    handled = models.PositiveIntegerField(_("cases handled"), default=0)
+    packages = models.JSONField(_("packages"), default=list, blank=True)
+    refused = models.JSONField(_("cases not delivered"), default=list, blank=True)
+    file = models.FileField(
+        storage=private_storage, upload_to=archive_batch_upload_to, max_length=255, blank=True
+    )
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-archive delivery")
+        verbose_name_plural = _("e-archive deliveries")
+        ordering = ["-requested_at", "-id"]
+        permissions = [("export_archive", _("Can deliver cases to the e-archive"))]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.year or ''} #{self.pk}".replace("  ", " ")

@@ -466,7 +466,7 @@ def platform_source() -> registry.PersonalData:
     from django.contrib.admin.models import LogEntry
     from django.utils.translation import gettext_lazy
 
-    from portal.models import AuditEvent, Notification, PublicBodyMembership
+    from portal.models import ArchiveBatch, AuditEvent, Notification, PublicBodyMembership
 
     return registry.PersonalData(
         name="konto",
@@ -486,6 +486,7 @@ def platform_source() -> registry.PersonalData:
             registry.Held(Notification, ("recipient",), erase=registry.DELETE),
             registry.Held(AuditEvent, ("actor",), also=("content_type__model",)),
             registry.Held(LogEntry, ("user",), also=("content_type__model",)),
+            registry.Held(ArchiveBatch, ("requested_by",)),
         ),
         kept=(
             gettext_lazy(

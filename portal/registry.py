@@ -19,13 +19,15 @@ portal knows no domain. Each domain app fills this registry in its `AppConfig.re
 - record kinds: the documents the app registers with a diarienummer, for the diarium;
 - grant facts: every application sent in, as the statistics of who gets the support read it
   (insights), and the models whose changes alter them.
+- archive sources: the closed cases the e-archive receives, listed for a batch and described
+  one by one as information packages (`portal.earchive`).
 
 Registering the same name twice is an error, so two apps cannot silently shadow each other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from django_stubs_ext import StrOrPromise
 
+    from portal.earchive.package import Package
     from portal.models import Notification, User
 
 Context = dict[str, object]
@@ -326,6 +329,7 @@ class Registry:
     personal_data: dict[str, PersonalData] = field(default_factory=dict)
     record_kinds: dict[str, RecordKind] = field(default_factory=dict)
     fact_sources: dict[str, FactSource] = field(default_factory=dict)
+    archive_sources: dict[str, ArchiveSource] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -474,3 +478,43 @@ def fact_sources() -> list[FactSource]:
 def fact_models() -> frozenset[type[models.Model]]:
     """The models whose changes alter the grant facts (of every source)."""
     return frozenset(model for source in registry.fact_sources.values() for model in source.models)
+
+
+# --- the e-archive ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchiveSource:
+    """A kind of closed case the e-archive receives (`portal.earchive`). `candidates(bodies,
+    year, group)` lists the ids of the closed cases of those public bodies registered in `year`
+    (narrowed to `group`, a grant programme, when given), in a fixed number of queries;
+    `describe(object_id)` reads one case in a fixed number of queries and returns it as a
+    `portal.earchive.package.Package`, or raises `portal.earchive.package.NotArchivable` with
+    the reason the case cannot go yet. `groups(bodies)` lists what a batch may be narrowed to,
+    as (id, name); None when the source has no such grouping. `model` is the model whose
+    admin list offers "Export to e-archive"."""
+
+    name: str
+    label: StrOrPromise
+    model: type[models.Model]
+    candidates: Callable[[Collection[int], int, int | None], list[int]]
+    describe: Callable[[int], Package]
+    groups: Callable[[Collection[int]], list[tuple[int, str]]] | None = None
+
+
+def register_archive_source(source: ArchiveSource) -> None:
+    _add(registry.archive_sources, source.name, source, "Archive source")
+
+
+def archive_sources() -> list[ArchiveSource]:
+    return list(registry.archive_sources.values())
+
+
+def archive_source(name: str) -> ArchiveSource:
+    """The source registered under `name` (KeyError if none is)."""
+    return registry.archive_sources[name]
+
+
+def archive_source_for(model: type[models.Model]) -> ArchiveSource | None:
+    """The source whose cases are rows of `model`, if one is registered."""
+    return next((s for s in registry.archive_sources.values() if s.model is model), None)

@@ -79,3 +79,8 @@ def scan_reminders() -> int:
     from portal import notifications
 
     return notifications.scan()
+
+
+# The e-archive's delivery task (`portal.earchive.tasks`), registered wherever the portal's
+# tasks are: it builds on PortalTask above, so it is imported after it.
+from portal.earchive import tasks as _earchive_tasks  # noqa: E402, F401

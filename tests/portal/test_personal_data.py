@@ -87,6 +87,9 @@ def _create_missing_rows(petra: User) -> None:
     from tests.throwaway.models import Errand
 
     Errand.objects.create(title=f"Ring {NAME}", due=timezone.localdate(), person=petra)
+    from portal.models import ArchiveBatch
+
+    ArchiveBatch.objects.create(source="grants", year=2025, requested_by=petra)
     SocialAccount.objects.create(
         user=petra, provider="sweden-connect", uid="pnr-abc", extra_data={"name": NAME}
     )
