@@ -39,12 +39,16 @@ def blockers(user: User) -> list[Blocker]:
         found.append(
             Blocker(
                 gettext_lazy(
-                    "You are the only representative of %(organisation)s. Make someone else "
-                    "representative first, or ask the municipality to close the organisation's "
-                    "account."
+                    "You are the only representative of %(organisation)s. Before you can erase "
+                    "your account, the organisation needs another representative: invite someone "
+                    "with the role representative and wait until they have accepted. If the "
+                    "organisation is to leave the portal, contact the municipality."
                 )
                 % {"organisation": membership.organisation.name},
-                reverse("organisations:members", args=[membership.organisation_id]),
+                reverse("organisations:members", args=[membership.organisation_id])
+                + "#invite-heading",
+                gettext_lazy("Invite a new representative for %(organisation)s")
+                % {"organisation": membership.organisation.name},
             )
         )
     others = OrganisationMembership.objects.filter(
@@ -66,6 +70,8 @@ def blockers(user: User) -> list[Blocker]:
                 )
                 % {"organisation": organisation.name},
                 reverse("organisations:edit", args=[organisation.pk]),
+                gettext_lazy("Change the contact details of %(organisation)s")
+                % {"organisation": organisation.name},
             )
         )
     return found

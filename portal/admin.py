@@ -129,6 +129,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             return None
         standing = personal_data.blockers(user)
         if request.POST.get("confirmed") == "1" and not standing:
+            email = user.email
             try:
                 personal_data.user_erase(user=user, actor=_actor(request))
             except (PermissionDenied, ValidationError) as error:
@@ -136,7 +137,11 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
                     request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR
                 )
             else:
-                self.message_user(request, _("The account has been erased."), messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("The account of %(email)s has been erased.") % {"email": email},
+                    messages.SUCCESS,
+                )
             return None
         return TemplateResponse(
             request,

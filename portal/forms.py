@@ -260,7 +260,8 @@ class DiariumForm(PortalForm):
 
 class EraseAccountForm(PortalForm):
     understood = forms.BooleanField(
-        label=_("I understand that my account is erased for good and cannot be restored."),
+        label=_("I want my account erased"),
+        help_text=_("It cannot be undone: the account cannot be restored."),
         error_messages={
             "required": _("Tick the box to confirm that you want your account erased.")
         },

@@ -21,18 +21,20 @@ användare". Files already delivered (signed PDF/A agreements) are records and s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -64,12 +66,68 @@ class Section:
     rows: list[dict[str, object]]
     labels: dict[str, str]
 
+    fields: dict[str, Any] = dataclasses.field(default_factory=dict)
+
     @property
-    def readable(self) -> list[list[tuple[str, object]]]:
-        """Each row as (what, value) pairs in the words of the forms, for the summary."""
+    def readable(self) -> list[list[tuple[str, str]]]:
+        """Each row as (what, value) pairs in the words of the forms, for the summary: yes and
+        no, dates as the portal writes them, a choice by its label; the database's own numbers
+        and checksums are left to the JSON documents."""
         return [
-            [(self.labels.get(key, key), value) for key, value in row.items()] for row in self.rows
+            [
+                (
+                    self.labels.get(key, key),
+                    _readable(self.fields.get(key), value, _PRESENTED.get((self.model, key))),
+                )
+                for key, value in row.items()
+                if not _technical(key, self.fields.get(key))
+            ]
+            for row in self.rows
         ]
+
+
+def _technical(key: str, model_field: Any) -> bool:
+    """What means something to the database, not to the person: ids, content types,
+    checksums, tokens."""
+    if key == "id" or key.endswith("_id") or "sha256" in key or "content_type" in key:
+        return True
+    return isinstance(model_field, models.ForeignKey) and model_field.related_model is ContentType
+
+
+def _kind_label(name: str) -> str:
+    try:
+        return str(registry.kind(name).label)
+    except KeyError:
+        return name
+
+
+# Codes the summary shows as the history and the notification list show them.
+_PRESENTED: dict[tuple[str, str], Callable[[str], str]] = {
+    ("portal.auditevent", "action"): registry.action_label,
+    ("portal.auditevent", "from_state"): registry.state_label,
+    ("portal.auditevent", "to_state"): registry.state_label,
+    ("portal.notification", "kind"): _kind_label,
+}
+
+
+def _readable(model_field: Any, value: object, present: Callable[[str], str] | None) -> str:
+    from portal import formats
+
+    if value is None or value == "" or value == {} or value == []:
+        return "–"
+    if present is not None and isinstance(value, str):
+        return present(value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+        return formats.long_datetime(datetime.datetime.fromisoformat(value))
+    if isinstance(model_field, models.DateField) and isinstance(value, str):
+        return formats.long_date(datetime.date.fromisoformat(value))
+    if model_field is not None and model_field.choices and not isinstance(value, dict | list):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _user_fields(model: type[models.Model]) -> set[str]:
@@ -170,16 +228,20 @@ def _rows(held: registry.Held, user: User, mask: _Others) -> list[dict[str, obje
     return rows
 
 
+def _fields(held: registry.Held) -> dict[str, Any]:
+    """The model field behind each key of a row (`_rows`' keys)."""
+    people = _user_fields(held.model)
+    return {
+        (
+            each.name if each.name in people or isinstance(each, models.FileField) else each.attname
+        ): each
+        for each in held.model._meta.concrete_fields
+    }
+
+
 def _labels(held: registry.Held) -> dict[str, str]:
     """The fields' names as the forms show them; a related value as "organisation: name"."""
-    labels = {}
-    for field in held.model._meta.concrete_fields:
-        key = (
-            field.name
-            if field.name in _user_fields(held.model) or isinstance(field, models.FileField)
-            else field.attname
-        )
-        labels[key] = str(field.verbose_name)
+    labels = {key: str(each.verbose_name) for key, each in _fields(held).items()}
     for path in held.also:
         model: Any = held.model
         words = []
@@ -211,6 +273,7 @@ def sections(user: User) -> list[Section]:
                     model_label=str(held.model._meta.verbose_name_plural),
                     rows=_rows(held, user, mask),
                     labels=_labels(held),
+                    fields=_fields(held),
                 )
             )
     return found
@@ -235,6 +298,16 @@ def counts(user: User) -> list[Count]:
         for source in registry.personal_data_sources()
         for held in source.held
     ]
+
+
+def _grouped(found: list[Section]) -> list[tuple[str, list[Section]]]:
+    """The sections with rows, app by app, in the order the apps stand (for the summary)."""
+    groups: dict[str, list[Section]] = {}
+    for section in found:
+        groups.setdefault(section.label, [])
+        if section.rows:
+            groups[section.label].append(section)
+    return list(groups.items())
 
 
 def _files(user: User) -> Iterator[tuple[str, FieldFile]]:
@@ -287,7 +360,12 @@ def export_zip(user: User, *, actor: User) -> bytes:
             "sammanfattning.html",
             render_to_string(
                 "portal/print_personal_data_summary.html",
-                {"person": user, "sections": found, "made": made, "missing": missing},
+                {
+                    "person": user,
+                    "groups": _grouped(found),
+                    "made": made,
+                    "missing": missing,
+                },
             ),
         )
     audit_record(

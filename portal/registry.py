@@ -227,6 +227,7 @@ class Blocker:
 
     text: StrOrPromise
     url: str = ""
+    link_text: StrOrPromise = ""
 
 
 @dataclass(frozen=True)

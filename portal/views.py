@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from urllib.parse import urlencode
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
@@ -270,6 +271,8 @@ def diarium(request: HttpRequest, fmt: str | None = None) -> HttpResponse | Stre
             "form": form,
             "body": body,
             "year": year,
+            # the pages of the list keep the body and year chosen
+            "query": urlencode({"organ": body.pk, "ar": year}),
             "page": page,
             "entries": records.entries(list(page.object_list), links=records.links_for(user, body)),
         },

@@ -64,8 +64,11 @@ def test_a_volunteer_on_a_phone_downloads_the_copy_and_must_hand_over_first(
             "Du är den enda företrädaren för Vera Volontärs förening"
         ).is_visible()
         assert page.get_by_role("button", name="Avsluta mitt konto").count() == 0
-        page.get_by_role("link", name="Gå dit").click()
-        page.wait_for_url(re.compile(r"/foreningar/\d+/medlemmar/$"))
+        page.get_by_role(
+            "link", name="Bjud in en ny företrädare för Vera Volontärs förening"
+        ).click()
+        page.wait_for_url(re.compile(r"/foreningar/\d+/medlemmar/#invite-heading$"))
+        assert page.get_by_role("heading", name="Bjud in en person").is_visible()
     finally:
         context.close()
     volunteer.refresh_from_db()
@@ -91,7 +94,7 @@ def test_a_person_erases_their_account(browser: Any, live_server: Any, viewport:
         assert "Kryssa i rutan" in summary.inner_text()
         _no_violations(page, f"Avsluta ditt konto with an error, {viewport['width']} px")
         summary.get_by_role("link").first.click()
-        page.get_by_label(re.compile("Jag förstår")).check()
+        page.get_by_label("Jag vill avsluta mitt konto").check()
         page.get_by_role("button", name="Avsluta mitt konto").click()
         page.wait_for_url(re.compile(r"/konto/avslutat/$"))
         assert page.get_by_role("heading", name="Ditt konto är avslutat").is_visible()
@@ -138,7 +141,7 @@ def test_the_administrator_erases_a_person_after_a_confirmation(
         _no_violations(page, "Avsluta personens konto (admin)")
         with page.expect_navigation():
             page.get_by_role("button", name="Ja, avsluta kontot").click()
-        page.get_by_text("Kontot är avslutat.").wait_for()
+        page.get_by_text(re.compile(r"Kontot för .* är avslutat\.")).wait_for()
     finally:
         page.context.close()
     person.refresh_from_db()

@@ -155,7 +155,9 @@ def test_the_page_reads_the_same_number_of_queries_whatever_the_rows(demo: Publi
             )
 
     more(0)  # more than a page: the list is counted
-    client.get(url)
+    first = client.get(url, {"organ": demo.pk, "ar": 2026}).content.decode()
+    # the next page keeps the body and year chosen
+    assert f'href="?organ={demo.pk}&amp;ar=2026&amp;sida=2"' in first
     with count_queries() as before:
         assert client.get(url).status_code == 200
     more(40)
