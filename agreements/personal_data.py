@@ -22,6 +22,7 @@ SOURCE = PersonalData(
         Held(
             Agreement,
             ("created_by", "legal_reviewed_by", "decision_recorded_by", "sent_to_signing_by"),
+            only=("title", "status", "registry_number", "created_at"),
         ),
         Held(Party, ("signatory",), also=("agreement__title",)),
         Held(SectionComment, ("author",), also=("agreement__title",)),

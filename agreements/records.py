@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from agreements.models import Agreement
 from portal.models import PublicBody
+from portal.records import registered
 from portal.registry import RecordKind
 
 
 def documents(body: PublicBody, year: int) -> QuerySet[Any]:
-    return Agreement.objects.filter(
-        public_body=body, registry_number__startswith=f"{body.registry_prefix} {year}/"
-    ).values(
-        entry_number=F("registry_number"),
-        entry_registered=F("created_at"),
-        entry_party=F("initiating_organisation__name"),
-        entry_title=F("title"),
-        entry_object_id=F("pk"),
+    return registered(
+        Agreement.objects.all(),
+        body,
+        year,
+        registered="created_at",
+        party="initiating_organisation__name",
+        title="title",
     )
 
 

@@ -5,52 +5,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from dialogue.models import Compact, Consultation, Response
 from portal.models import PublicBody
+from portal.records import registered
 from portal.registry import RecordKind
 
 
-def _this_year(body: PublicBody, year: int) -> str:
-    return f"{body.registry_prefix} {year}/"
-
-
 def compacts(body: PublicBody, year: int) -> QuerySet[Any]:
-    return Compact.objects.filter(
-        public_body=body, registry_number__startswith=_this_year(body, year)
-    ).values(
-        entry_number=F("registry_number"),
-        entry_registered=F("created_at"),
-        entry_party=Value("", output_field=CharField()),
-        entry_title=F("title"),
-        entry_object_id=F("pk"),
-    )
+    return registered(Compact.objects.all(), body, year, registered="created_at", title="title")
 
 
 def consultations(body: PublicBody, year: int) -> QuerySet[Any]:
-    return Consultation.objects.filter(
-        public_body=body, registry_number__startswith=_this_year(body, year)
-    ).values(
-        entry_number=F("registry_number"),
-        entry_registered=F("created_at"),
-        entry_party=Value("", output_field=CharField()),
-        entry_title=F("title"),
-        entry_object_id=F("pk"),
+    return registered(
+        Consultation.objects.all(), body, year, registered="created_at", title="title"
     )
 
 
 def responses(body: PublicBody, year: int) -> QuerySet[Any]:
-    return Response.objects.filter(
-        consultation__public_body=body, registry_number__startswith=_this_year(body, year)
-    ).values(
-        entry_number=F("registry_number"),
-        entry_registered=F("submitted_at"),
-        entry_party=F("organisation__name"),
-        entry_title=F("consultation__title"),
-        entry_object_id=F("consultation_id"),
+    return registered(
+        Response.objects.all(),
+        body,
+        year,
+        registered="submitted_at",
+        party="organisation__name",
+        title="consultation__title",
+        body_path="consultation__public_body",
+        object_id="consultation_id",
     )
 
 

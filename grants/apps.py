@@ -85,6 +85,10 @@ class GrantsConfig(AppConfig):
         from grants.records import KIND
 
         registry.register_record_kind(KIND)
+        from grants.retention import KINDS as DISPOSAL_KINDS
+
+        for disposal in DISPOSAL_KINDS:
+            registry.register_disposal_kind(disposal)
         # every application sent in, for the statistics of who gets the support (insights)
         registry.register_fact_source(facts.SOURCE)
         # closed grant cases, delivered to the e-archive (portal.earchive)

@@ -26,6 +26,7 @@ SOURCE = PersonalData(
         Held(
             Application,
             ("created_by", "assigned_to", "proposed_by", "decided_by"),
+            only=("registry_number", "title", "status", "created_at", "submitted_at", "decided_at"),
             also=("organisation__name", "call__title"),
         ),
         Held(
@@ -34,13 +35,37 @@ SOURCE = PersonalData(
             files=("file",),
             also=("application__registry_number",),
         ),
-        Held(Submission, ("submitted_by",), also=("application__registry_number",)),
+        Held(
+            Submission,
+            ("submitted_by",),
+            only=(
+                "number",
+                "submitted_at",
+                "confirmed_with",
+                "eid_provider",
+                "eid_loa",
+                "eid_asserted_at",
+                "eid_name",
+            ),
+            also=("application__registry_number",),
+        ),
         Held(Review, ("reviewer",), also=("application__registry_number",)),
-        Held(Payment, ("registered_by",), also=("application__registry_number",)),
-        Held(FollowUpReport, ("reviewed_by",), also=("application__registry_number",)),
+        Held(
+            Payment,
+            ("registered_by",),
+            only=("amount", "paid_on", "registered_at"),
+            also=("application__registry_number",),
+        ),
+        Held(
+            FollowUpReport,
+            ("reviewed_by",),
+            only=("due_date", "status", "review_comment"),
+            also=("application__registry_number",),
+        ),
         Held(
             ReportSubmission,
             ("submitted_by",),
+            only=("number", "submitted_at"),
             also=("report__application__registry_number",),
         ),
         Held(
@@ -52,6 +77,7 @@ SOURCE = PersonalData(
         Held(
             Recovery,
             ("opened_by", "recorded_by"),
+            only=("amount", "reason", "status", "opened_at", "paid_on"),
             also=("application__registry_number",),
         ),
     ),

@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from grants.models import Application
 from portal.models import PublicBody
+from portal.records import registered
 from portal.registry import RecordKind
 
 
 def documents(body: PublicBody, year: int) -> QuerySet[Any]:
-    return Application.objects.filter(
-        public_body=body, registry_number__startswith=f"{body.registry_prefix} {year}/"
-    ).values(
-        entry_number=F("registry_number"),
-        entry_registered=F("submitted_at"),
-        entry_party=F("organisation__name"),
-        entry_title=F("title"),
-        entry_object_id=F("pk"),
+    return registered(
+        Application.objects.all(),
+        body,
+        year,
+        registered="submitted_at",
+        party="organisation__name",
+        title="title",
     )
 
 

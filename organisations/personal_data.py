@@ -107,16 +107,29 @@ SOURCE = PersonalData(
         Held(
             Organisation,
             ("created_by", "payment_details_changed_by"),
+            only=("name", "organisation_number", "created_at"),
         ),
-        Held(JoinRequest, ("user", "decided_by"), also=("organisation__name",)),
+        Held(JoinRequest, ("user",), also=("organisation__name",)),
+        Held(
+            JoinRequest,
+            ("decided_by",),
+            only=("status", "decided_at"),
+            also=("organisation__name",),
+        ),
         # the invitation's token is a key to the organisation, not data about the person
         Held(
             Invitation,
             ("invited_by", "accepted_by"),
             exclude=("token",),
+            only=("role", "created_at", "expires_at", "accepted_at", "revoked_at"),
             also=("organisation__name",),
         ),
-        Held(AnnualDocument, ("reviewed_by",), also=("organisation__name",)),
+        Held(
+            AnnualDocument,
+            ("reviewed_by",),
+            only=("year", "kind", "status", "review_comment", "reviewed_at"),
+            also=("organisation__name",),
+        ),
         Held(DocumentVersion, ("uploaded_by",), files=("file",)),
         Held(ConflictOfInterest, ("user",)),
     ),

@@ -37,10 +37,13 @@ from portal.models import (
     ArchiveBatch,
     ArchiveBatchStatus,
     AuditEvent,
+    DisposalRecord,
+    LegalHold,
     Notification,
     PublicBody,
     PublicBodyMembership,
     ReminderSettings,
+    RetentionRule,
     SiteSettings,
     User,
 )
@@ -126,6 +129,13 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
         user = self._one_person(request, queryset)
         if user is None:
+            return None
+        if user.pk == request.user.pk:
+            self.message_user(
+                request,
+                _("You cannot erase your own account: ask another administrator."),
+                messages.ERROR,
+            )
             return None
         standing = personal_data.blockers(user)
         if request.POST.get("confirmed") == "1" and not standing:
@@ -251,6 +261,53 @@ class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in self.model._meta.fields]
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
+    """The retention schedule (gallring): one row per kind of record the apps may dispose of,
+    with the period and the decision it rests on; empty period: kept. Rows are made for every
+    kind, with the apps' defaults, when the list is opened; they are changed, never added or
+    removed here. Changes are audited; the nightly disposal logs what it removes."""
+
+    refused_writes = frozenset({"add", "delete"})
+    list_display = ["what", "keep_days", "basis", "updated_at"]
+    fields = ["what", "keep_days", "basis"]
+    readonly_fields = ["what"]
+
+    @admin.display(description=_("kind of record"))
+    def what(self, obj: RetentionRule) -> str:
+        from portal.retention import label_of
+
+        return label_of(obj.kind)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        from portal.retention import ensure_schedule
+
+        ensure_schedule()
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(DisposalRecord)
+class DisposalRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The disposal log: what each night's disposal removed, by kind, count, period and
+    decision (never the content)."""
+
+    list_display = ["disposed_at", "label", "count", "keep_days", "cutoff"]
+    list_filter = ["kind"]
+    date_hierarchy = "disposed_at"
+    readonly_fields = [field.name for field in DisposalRecord._meta.fields]
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Legal holds, set and lifted by officers on their page (Case handling, Legal holds)."""
+
+    list_display = ["number", "public_body", "set_by", "set_at", "lifted_at"]
+    list_filter = ["public_body"]
+    search_fields = ["number", "reason"]
+    list_select_related = ["public_body", "set_by"]
+    readonly_fields = [field.name for field in LegalHold._meta.fields]
 
 
 @admin.register(Notification)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
 from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,14 @@ def _user_changed(instance: object, **_kwargs: object) -> None:
     from portal.auth_backends import user_generation
 
     person_cache.changed(user_generation(getattr(instance, "pk", None)))
+
+
+def _records_panel(request: HttpRequest) -> dict[str, object]:
+    from portal import selectors
+    from portal.models import PublicBodyRole
+
+    roles = {m.role for m in selectors.user_memberships(user=request.user)}
+    return {"is_case_officer": PublicBodyRole.CASE_OFFICER in roles}
 
 
 class PortalConfig(AppConfig):
@@ -65,18 +74,21 @@ class PortalConfig(AppConfig):
         from portal.personal_data import platform_source
 
         registry.register_personal_data(platform_source())
-        # the registrar's diarium (portal.records), for registrars and officers alike
+        from portal.retention import platform_kinds
+
+        for disposal in platform_kinds():
+            registry.register_disposal_kind(disposal)
+        # The registrar's diarium (portal.records) in the officers' menu for registrars, whose
+        # menu has nothing else; officers, whose menu is full, find it and the legal holds
+        # (portal.retention) on Case handling.
         registry.register_nav_item(
             registry.NavItem(
-                "portal:diarium",
-                _("Diarium"),
-                registry.OFFICER,
-                90,
-                (
-                    PublicBodyRole.REGISTRAR,
-                    PublicBodyRole.CASE_OFFICER,
-                    PublicBodyRole.DECISION_MAKER,
-                ),
+                "portal:diarium", _("Diarium"), registry.OFFICER, 90, (PublicBodyRole.REGISTRAR,)
+            )
+        )
+        registry.register_panel(
+            registry.Panel(
+                "records", registry.OFFICER_HOME, _records_panel, "portal/panels/records.html", 90
             )
         )
         registry.register_audit_labels(
@@ -91,5 +103,7 @@ class PortalConfig(AppConfig):
                 "personal_data_exported": _("Copy of personal data downloaded"),
                 "personal_data_erased": _("Account erased (personal data removed)"),
                 "archive_batch_requested": _("Delivery to the e-archive started"),
+                "legal_hold_set": _("Legal hold set"),
+                "legal_hold_lifted": _("Legal hold lifted"),
             }
         )

@@ -258,7 +258,43 @@ class DiariumForm(PortalForm):
         field.choices = [(year, str(year)) for year in years]
 
 
+class LegalHoldForm(PortalForm):
+    """Stop the disposal of a registered document (`portal.retention.legal_hold_set`)."""
+
+    number = forms.CharField(
+        label=_("Registration number"),
+        max_length=40,
+        help_text=_("As in the diarium, e.g. KFN 2026/12."),
+        error_messages={"required": _("Give the document's registration number.")},
+    )
+    reason = forms.CharField(
+        label=_("Why it must be kept"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("For example a request for the document, an appeal or an audit."),
+        error_messages={"required": _("Write why the document must be kept.")},
+    )
+
+
+class LiftHoldForm(PortalForm):
+    reason = forms.CharField(
+        label=_("Why the hold is lifted"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Write why the hold is lifted.")},
+    )
+
+
 class EraseAccountForm(PortalForm):
+    """Erasing one's account: the password again, typed here (not a login of a while ago), and
+    a box ticked. An account without a password (e-legitimation only) ticks the box."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+        error_messages={"required": _("Type your password.")},
+    )
     understood = forms.BooleanField(
         label=_("I want my account erased"),
         help_text=_("It cannot be undone: the account cannot be restored."),
@@ -266,6 +302,18 @@ class EraseAccountForm(PortalForm):
             "required": _("Tick the box to confirm that you want your account erased.")
         },
     )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.has_usable_password():
+            del self.fields["password"]
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("The password is not right. Type the one you log in with."))
+        return password
 
 
 class NotificationSettingsForm(PortalForm):

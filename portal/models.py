@@ -312,6 +312,105 @@ class AuditRedaction(models.Model):
         return f"redaction of {self.user_id}"
 
 
+class RetentionRule(models.Model):
+    """How long one kind of record is kept before the nightly disposal (gallring) removes it,
+    and the decision that allows it (`registry.DisposalKind`, `portal.retention`). Without a
+    period, the kind is kept. The schedule holds a row for every kind the apps register, with
+    the apps' defaults until an administrator changes them."""
+
+    kind = models.CharField(_("kind of record"), max_length=60, unique=True)
+    keep_days = models.PositiveIntegerField(
+        _("kept for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: kept, never disposed of."),
+    )
+    basis = models.TextField(
+        _("decision"),
+        blank=True,
+        help_text=_(
+            "The decision the disposal rests on: the committee's document management plan "
+            "(dokumenthanteringsplan), with its date and paragraph."
+        ),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention schedule")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class LegalHold(models.Model):
+    """A registered document that must not be disposed of, whatever the schedule says (a
+    request for it, an appeal, an audit), until an officer lifts the hold. `kind` and
+    `object_id` name it as the diarium does (`registry.RecordKind`)."""
+
+    kind = models.CharField(_("kind of document"), max_length=60)
+    object_id = models.PositiveBigIntegerField()
+    public_body = models.ForeignKey(
+        PublicBody, verbose_name=_("public body"), on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.CharField(_("registration number"), max_length=40)
+    reason = models.TextField(_("reason"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set"), default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lifted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lift_reason = models.TextField(_("why it was lifted"), blank=True)
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_legal_hold_at_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DisposalRecord(models.Model):
+    """What one night's disposal removed of one kind: how many, under which period and
+    decision; never what they were."""
+
+    kind = models.CharField(_("kind of record"), max_length=60)
+    label = models.CharField(_("kind of record"), max_length=200)
+    count = models.PositiveIntegerField(_("disposed of"))
+    keep_days = models.PositiveIntegerField(_("kept for (days)"))
+    basis = models.TextField(_("decision"), blank=True)
+    cutoff = models.DateTimeField(_("older than"))
+    disposed_at = models.DateTimeField(_("disposed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("disposal")
+        verbose_name_plural = _("disposal log")
+        ordering = ["-disposed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.count}"
+
+
 class RegistryCounter(models.Model):
     """The last registration number (diarienummer) given by a public body in a year. Numbers
     are taken under a row lock in the same transaction as the registration, so they are gapless:

@@ -191,6 +191,12 @@ def _plain(value: object, mask: _Others) -> object:
     return value
 
 
+def section_key(held: registry.Held) -> str:
+    """Where a model's rows stand in the app's JSON document: `app.model`, and the fields that
+    name the person when the app reads the model twice (as who asked, and as who decided)."""
+    return f"{held.model._meta.label_lower}:{'+'.join(held.fields)}"
+
+
 def _naming(held: registry.Held, user: User) -> Q:
     """The rows of `held` that name the person in one of its fields."""
     condition = Q()
@@ -206,7 +212,9 @@ def _rows(held: registry.Held, user: User, mask: _Others) -> list[dict[str, obje
     columns = [
         field
         for field in model._meta.concrete_fields
-        if field.name not in held.exclude and not isinstance(field, models.BinaryField)
+        if field.name not in held.exclude
+        and not isinstance(field, models.BinaryField)
+        and (not held.only or field.primary_key or field.name in people or field.name in held.only)
     ]
     names = [field.attname for field in columns] + list(held.also)
     pk = model._meta.pk.attname
@@ -269,7 +277,7 @@ def sections(user: User) -> list[Section]:
                 Section(
                     source=source.name,
                     label=str(source.label),
-                    model=held.model._meta.label_lower,
+                    model=section_key(held),
                     model_label=str(held.model._meta.verbose_name_plural),
                     rows=_rows(held, user, mask),
                     labels=_labels(held),
@@ -403,7 +411,7 @@ def may_erase_themselves(user: User) -> bool:
     closes them (the admin's "Erase personal data"), not the person alone."""
     from portal import selectors
 
-    return not (user.is_staff or user.is_superuser or selectors.user_is_officer(user=user))
+    return not (user.is_staff or user.is_superuser or selectors.public_body_roles(user=user))
 
 
 @transaction.atomic
@@ -544,7 +552,13 @@ def platform_source() -> registry.PersonalData:
     from django.contrib.admin.models import LogEntry
     from django.utils.translation import gettext_lazy
 
-    from portal.models import ArchiveBatch, AuditEvent, Notification, PublicBodyMembership
+    from portal.models import (
+        ArchiveBatch,
+        AuditEvent,
+        LegalHold,
+        Notification,
+        PublicBodyMembership,
+    )
 
     return registry.PersonalData(
         name="konto",
@@ -565,6 +579,7 @@ def platform_source() -> registry.PersonalData:
             registry.Held(AuditEvent, ("actor",), also=("content_type__model",)),
             registry.Held(LogEntry, ("user",), also=("content_type__model",)),
             registry.Held(ArchiveBatch, ("requested_by",)),
+            registry.Held(LegalHold, ("set_by", "lifted_by")),
         ),
         kept=(
             gettext_lazy(

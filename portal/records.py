@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import CharField, F, QuerySet, Value
 from django.utils import timezone
 
 from portal import registry
@@ -27,6 +27,32 @@ class Entry:
     party: str
     title: str
     url: str
+
+
+def registered(
+    rows: QuerySet[Any],
+    body: PublicBody,
+    year: int,
+    *,
+    registered: str,
+    title: str,
+    party: str = "",
+    body_path: str = "public_body",
+    object_id: str = "pk",
+) -> QuerySet[Any]:
+    """An app's documents of a kind (`rows`) registered by `body` in `year`, as the values the
+    diarium reads (`registry.RecordKind.documents`): the diarienummer carries the body's prefix
+    and the year. `registered`, `title`, `party` and `object_id` name the row's fields for them
+    (no `party`: none)."""
+    return rows.filter(
+        **{body_path: body, "registry_number__startswith": f"{body.registry_prefix} {year}/"}
+    ).values(
+        entry_number=F("registry_number"),
+        entry_registered=F(registered),
+        entry_party=F(party) if party else Value("", output_field=CharField()),
+        entry_title=F(title),
+        entry_object_id=F(object_id),
+    )
 
 
 def bodies_for(user: User) -> list[PublicBody]:

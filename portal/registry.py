@@ -17,6 +17,7 @@ portal knows no domain. Each domain app fills this registry in its `AppConfig.re
 - demo seeders: what `seed_demo` creates for the quick start;
 - personal data: what the app holds about a person, for the person's copy and for erasure;
 - record kinds: the documents the app registers with a diarienummer, for the diarium;
+- disposal kinds: the records the nightly disposal (gallring) may remove, and their defaults;
 - grant facts: every application sent in, as the statistics of who gets the support read it
   (insights), and the models whose changes alter them.
 - archive sources: the closed cases the e-archive receives, listed for a batch and described
@@ -206,7 +207,10 @@ class Held:
     and shows "borttagen användare" where the person was) or DELETE (the rows go). `exclude`
     are fields never given out, not even to the person (secrets); `also` are related values
     read in the same query to make the copy readable (`"organisation__name"`); `files` are the
-    file fields whose files go into the person's copy."""
+    file fields whose files go into the person's copy. `only`, when given, are the fields the
+    copy holds besides the person's own user fields: a row that names the person as who
+    handled it (an officer's decision, who registered an organisation) is the case's or the
+    organisation's, and the person's copy holds what they did, not the whole record."""
 
     model: type[models.Model]
     fields: tuple[str, ...]
@@ -214,6 +218,7 @@ class Held:
     exclude: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
 
 
 KEEP = "keep"
@@ -267,6 +272,30 @@ class RecordKind:
     label: StrOrPromise
     documents: Callable[[Any, int], models.QuerySet[Any]]
     url: Callable[[int], str] | None = None
+
+
+# --- retention (gallring) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisposalKind:
+    """A kind of record the nightly disposal may remove once it is older than the retention
+    schedule's period (`portal.retention`). `due(cutoff)` is a query of the rows older than
+    `cutoff`; `dispose(rows)` removes them (and their files) and says how many. Rows of a case
+    under legal hold are never disposed of: `held_kind` names the diarium's kind of the case
+    (`RecordKind.name`) and `held_path` the path from a row to the case's id. `default_days` is
+    the period until an administrator sets one (None: kept); `default_basis` the decision text
+    offered with it."""
+
+    name: str
+    label: StrOrPromise
+    due: Callable[[datetime], models.QuerySet[Any]]
+    dispose: Callable[[models.QuerySet[Any]], int]
+    default_days: int | None = None
+    default_basis: StrOrPromise = ""
+    held_kind: str = ""
+    held_path: str = ""
+    order: int = 100
 
 
 # --- grant facts (the statistics of who gets the support) ------------------------------------
@@ -329,6 +358,7 @@ class Registry:
     seeders: dict[str, Seeder] = field(default_factory=dict)
     personal_data: dict[str, PersonalData] = field(default_factory=dict)
     record_kinds: dict[str, RecordKind] = field(default_factory=dict)
+    disposal_kinds: dict[str, DisposalKind] = field(default_factory=dict)
     fact_sources: dict[str, FactSource] = field(default_factory=dict)
     archive_sources: dict[str, ArchiveSource] = field(default_factory=dict)
 
@@ -400,6 +430,10 @@ def register_record_kind(kind: RecordKind) -> None:
     _add(registry.record_kinds, kind.name, kind, "Record kind")
 
 
+def register_disposal_kind(kind: DisposalKind) -> None:
+    _add(registry.disposal_kinds, kind.name, kind, "Disposal kind")
+
+
 def register_fact_source(source: FactSource) -> None:
     _add(registry.fact_sources, source.name, source, "Fact source")
 
@@ -462,6 +496,10 @@ def state_label(state: str, model: str = "") -> str:
         if state in labels:
             return str(labels[state])
     return state
+
+
+def disposal_kinds() -> list[DisposalKind]:
+    return sorted(registry.disposal_kinds.values(), key=lambda k: (k.order, k.name))
 
 
 def record_kinds() -> list[RecordKind]:

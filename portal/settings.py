@@ -204,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The retention schedule's disposal (gallring), logged (portal.retention).
+    "dispose-due": {
+        "task": "portal.tasks.dispose_due",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Decisions and payments rebuild the open-data files within a minute; the nightly build
     # also takes in what changes without them (a programme's or a public body's name).
     "build-open-data": {

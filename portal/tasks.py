@@ -81,6 +81,15 @@ def scan_reminders() -> int:
     return notifications.scan()
 
 
+@shared_task(base=PortalTask)
+def dispose_due() -> dict[str, int]:
+    """Nightly (beat): dispose of what the retention schedule says is due, except what is under
+    legal hold, and log it (`portal.retention`). Safe to run twice or at the same time."""
+    from portal import retention
+
+    return retention.dispose_due()
+
+
 # The e-archive's delivery task (`portal.earchive.tasks`), registered wherever the portal's
 # tasks are: it builds on PortalTask above, so it is imported after it.
 from portal.earchive import tasks as _earchive_tasks  # noqa: E402, F401

@@ -24,6 +24,12 @@ app_urls = (
         path("oversikt/", views.dashboard, name="dashboard"),
         path("handlaggning/", views.officer_home, name="officer_home"),
         path("handlaggning/diarium/", views.diarium, name="diarium"),
+        path("handlaggning/gallringsstopp/", views.legal_holds, name="legal_holds"),
+        path(
+            "handlaggning/gallringsstopp/<id:pk>/hav/",
+            views.legal_hold_lift,
+            name="legal_hold_lift",
+        ),
         path("handlaggning/diarium.<spreadsheet:fmt>", views.diarium, name="diarium_export"),
         path("konto/profil/", views.profile, name="profile"),
         path("konto/tvafaktor/klar/", views.mfa_continue, name="mfa_continue"),

@@ -19,6 +19,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal import health, permissions, registry, selectors, services
 from portal.adapters import take_mfa_destination
 from portal.forms import NotificationSettingsForm, ProfileForm
-from portal.http import logo_response, request_user
+from portal.http import error_messages, logo_response, request_user
 from portal.panels import render_panels
 from portal.todos import todos_for
 
@@ -185,11 +186,9 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@reauthentication_required(allow_get=True)
 def account_erase(request: HttpRequest) -> HttpResponse:
     """Erase the account: what goes and what is kept as public records is explained first;
-    the person confirms by ticking that they understand and pressing the button (after their
-    password again, unless just typed)."""
+    the person confirms with their password, typed on the page, and a ticked box."""
     from portal import personal_data
     from portal.forms import EraseAccountForm
 
@@ -197,7 +196,9 @@ def account_erase(request: HttpRequest) -> HttpResponse:
     if not personal_data.may_erase_themselves(user):
         raise PermissionDenied
     standing = personal_data.blockers(user)
-    form = EraseAccountForm(request.POST if request.method == "POST" and not standing else None)
+    form = EraseAccountForm(
+        request.POST if request.method == "POST" and not standing else None, user=user
+    )
     if form.is_bound and form.is_valid():
         try:
             personal_data.user_erase(user=user, actor=user)
@@ -277,3 +278,76 @@ def diarium(request: HttpRequest, fmt: str | None = None) -> HttpResponse | Stre
             "entries": records.entries(list(page.object_list), links=records.links_for(user, body)),
         },
     )
+
+
+# --- legal holds (gallringsstopp) -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def legal_holds(request: HttpRequest) -> HttpResponse:
+    """The holds in force at the officer's public bodies, and a form to set one on a
+    registered document by its diarienummer."""
+    from portal import retention
+    from portal.forms import LegalHoldForm
+    from portal.pagination import paginate
+
+    user = request_user(request)
+    if not retention.hold_bodies(user):
+        raise PermissionDenied
+    form = LegalHoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hold = retention.legal_hold_set(
+                actor=user, number=form.cleaned_data["number"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(number)s is kept until the hold is lifted.") % {"number": hold.number},
+            )
+            return redirect("portal:legal_holds")
+    return render(
+        request,
+        "portal/legal_holds.html",
+        {"form": form, "page": paginate(request, retention.holds_for(user))},
+    )
+
+
+@require_http_methods(["POST"])
+def legal_hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift a hold, with a reason, after a confirmation."""
+    from portal import retention
+    from portal.confirm import confirmation
+    from portal.forms import LiftHoldForm
+    from portal.http import form_error_messages
+
+    user = request_user(request)
+    hold = retention.hold_get_for_user(user=user, pk=pk)
+    form = LiftHoldForm(request.POST)
+    if not form.is_valid():
+        form_error_messages(request, form)
+        return redirect("portal:legal_holds")
+    response = confirmation(
+        request,
+        title=_("Lift the legal hold"),
+        question=_("Lift the hold on %(number)s?") % {"number": hold.number},
+        confirm_label=_("Lift the hold"),
+        cancel_url=reverse("portal:legal_holds"),
+        consequences=[
+            _(
+                "The retention schedule applies to the document again: the nightly disposal "
+                "removes it when its period has passed."
+            )
+        ],
+    )
+    if response is not None:
+        return response
+    try:
+        retention.legal_hold_lift(actor=user, hold=hold, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        error_messages(request, error)
+    else:
+        messages.success(request, _("The hold on %(number)s is lifted.") % {"number": hold.number})
+    return redirect("portal:legal_holds")

@@ -14,9 +14,10 @@ import pytest
 
 from organisations.models import OrganisationMembership, OrganisationRole
 from portal.models import PublicBody, PublicBodyMembership, PublicBodyRole, User
+from tests.grants.conftest import Grants, submitted
 from tests.helpers.browser import axe_violations, log_in, officer_page
 from tests.organisations.factories import OrganisationFactory
-from tests.portal.factories import UserFactory
+from tests.portal.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,6 +95,7 @@ def test_a_person_erases_their_account(browser: Any, live_server: Any, viewport:
         assert "Kryssa i rutan" in summary.inner_text()
         _no_violations(page, f"Avsluta ditt konto with an error, {viewport['width']} px")
         summary.get_by_role("link").first.click()
+        page.get_by_label("Ditt lösenord").fill(PASSWORD)
         page.get_by_label("Jag vill avsluta mitt konto").check()
         page.get_by_role("button", name="Avsluta mitt konto").click()
         page.wait_for_url(re.compile(r"/konto/avslutat/$"))
@@ -146,3 +148,38 @@ def test_the_administrator_erases_a_person_after_a_confirmation(
         page.context.close()
     person.refresh_from_db()
     assert person.erased_at is not None
+
+
+def test_the_retention_schedule_and_the_legal_holds(
+    browser: Any, live_server: Any, grants: Grants
+) -> None:
+    """The administrator's retention schedule (list and one rule) and an officer's legal holds,
+    without WCAG violations; the officer sets a hold on a registered document."""
+    world = grants
+    application = submitted(world)
+    administrator = UserFactory(name="Alva Admin", is_staff=True, is_superuser=True)
+    page = officer_page(browser, live_server, administrator)
+    try:
+        page.goto("/admin/portal/retentionrule/")
+        assert page.get_by_text("Utkast till ansökningar som aldrig skickades in").is_visible()
+        _no_violations(page, "Gallringsplan (admin list)")
+        page.get_by_role("link", name="Utkast till ansökningar som aldrig skickades in").click()
+        page.wait_for_url(re.compile(r"/admin/portal/retentionrule/\d+/change/"))
+        _no_violations(page, "Gallringsregel (admin)")
+    finally:
+        page.context.close()
+    page = officer_page(browser, live_server, world.officer)
+    try:
+        page.goto("/handlaggning/")
+        page.get_by_role("link", name=re.compile("Gallringsstopp")).click()
+        page.wait_for_url(re.compile(r"/handlaggning/gallringsstopp/$"))
+        _no_violations(page, "Gallringsstopp, 1280 px")
+        page.get_by_label("Diarienummer").fill(application.registry_number)
+        page.get_by_label("Varför den ska sparas").fill("Begäran om utlämnande")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sätt gallringsstopp").click()
+        page.get_by_text(f"{application.registry_number} sparas tills stoppet hävs.").wait_for()
+        page.set_viewport_size(PHONE)
+        _no_violations(page, "Gallringsstopp with a hold, 320 px")
+    finally:
+        page.context.close()

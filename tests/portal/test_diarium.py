@@ -125,6 +125,9 @@ def test_only_the_bodys_registrars_and_officers_read_it(demo: PublicBody) -> Non
 def test_officers_get_links_to_the_cases(demo: PublicBody) -> None:
     officer = User.objects.get(email="handlaggare@exempel.se")
     give_totp(officer)
+    # officers find the diarium and the legal holds on Case handling
+    home = _client(officer).get(reverse("portal:officer_home")).content.decode()
+    assert reverse("portal:diarium") in home and reverse("portal:legal_holds") in home
     text = _client(officer).get(reverse("portal:diarium"), {"organ": demo.pk}).content.decode()
     application = (
         Application.objects.filter(public_body=demo, registry_number__startswith="KFN 2026/")
