@@ -271,7 +271,7 @@ class RetentionRuleAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
     removed here. Changes are audited; the nightly disposal logs what it removes."""
 
     refused_writes = frozenset({"add", "delete"})
-    list_display = ["what", "keep_days", "basis", "updated_at"]
+    list_display = ["what", "period", "basis", "updated_at"]
     fields = ["what", "keep_days", "basis"]
     readonly_fields = ["what"]
 
@@ -280,6 +280,28 @@ class RetentionRuleAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
         from portal.retention import label_of
 
         return label_of(obj.kind)
+
+    @admin.display(description=_("kept for (days)"), ordering="keep_days")
+    def period(self, obj: RetentionRule) -> str:
+        return str(_("kept, never disposed of")) if obj.keep_days is None else str(obj.keep_days)
+
+    def save_model(self, request: HttpRequest, obj: RetentionRule, form: Any, change: bool) -> None:
+        """Saved, and the administrator told how many records the next night's disposal will
+        remove under the new period: a period set too short is seen before it is too late."""
+        from portal.retention import due_count
+
+        super().save_model(request, obj, form, change)
+        count = due_count(obj.kind)
+        if count:
+            self.message_user(
+                request,
+                _(
+                    "Under this rule, %(count)d records of the kind are due: the disposal removes "
+                    "them tonight. Change the period now if that is not what the decision says."
+                )
+                % {"count": count},
+                messages.WARNING,
+            )
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         from portal.retention import ensure_schedule
@@ -303,11 +325,15 @@ class DisposalRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 class LegalHoldAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Legal holds, set and lifted by officers on their page (Case handling, Legal holds)."""
 
-    list_display = ["number", "public_body", "set_by", "set_at", "lifted_at"]
-    list_filter = ["public_body"]
+    list_display = ["number", "kind_label", "public_body", "set_by", "set_at", "lifted_at"]
+    list_filter = [("lifted_at", admin.EmptyFieldListFilter), "public_body"]
     search_fields = ["number", "reason"]
     list_select_related = ["public_body", "set_by"]
-    readonly_fields = [field.name for field in LegalHold._meta.fields]
+    readonly_fields = ["kind_label", *(f.name for f in LegalHold._meta.fields if f.name != "kind")]
+
+    @admin.display(description=_("kind of document"))
+    def kind_label(self, obj: LegalHold) -> str:
+        return obj.kind_label
 
 
 @admin.register(Notification)
@@ -488,8 +514,20 @@ class LinkedEIdAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
 class ArchiveBatchForm(forms.ModelForm):
     """A delivery of a year's closed cases of a public body (and the bodies under it)."""
 
-    source = forms.ChoiceField(label=_("kind of case"))
-    year = forms.IntegerField(label=_("year registered"), min_value=2000, max_value=2100)
+    source = forms.ChoiceField(
+        label=_("kind of case"),
+        help_text=_(
+            "Only closed cases are delivered: a grant case rejected, withdrawn after it was sent "
+            "in, or granted with its report approved and the money paid; an IOP agreement that "
+            "is signed. The others are left out, with the reason, on the delivery's page."
+        ),
+    )
+    year = forms.IntegerField(
+        label=_("year registered"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_("The year in the cases' registration numbers (diarienummer)."),
+    )
     group = forms.TypedChoiceField(
         label=_("programme"),
         required=False,

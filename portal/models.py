@@ -297,19 +297,24 @@ class AuditEvent(models.Model):
 
 
 class AuditRedaction(models.Model):
-    """A permit to replace an erased person's name and address in the audit trail, which the
-    database otherwise refuses to change (migration 0002, 0009). The erasure writes one inside
-    its transaction and deletes it before it commits, so no other connection ever sees one;
-    even with it, only the texts (who, what, comment) may change, never when, what was done or
-    to what (`portal.personal_data.user_erase`)."""
+    """A permit to change the audit trail, which the database otherwise refuses (migrations
+    0002, 0009, 0012). Written inside one transaction and deleted before it commits, so no other
+    connection ever sees one. An erasure's permit (`ERASURE`) lets the texts of a row (who, what,
+    comment) change, never when, what was done or to what (`portal.personal_data.user_erase`); a
+    disposal's (`DISPOSAL`) lets the rows of a kind the retention schedule allows be deleted
+    (`portal.retention`)."""
 
-    user_id = models.PositiveIntegerField()
+    ERASURE = "erasure"
+    DISPOSAL = "disposal"
+
+    user_id = models.PositiveIntegerField(null=True)
+    purpose = models.CharField(max_length=10, default=ERASURE)
 
     class Meta:
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"redaction of {self.user_id}"
+        return f"{self.purpose} {self.user_id or ''}".strip()
 
 
 class RetentionRule(models.Model):
@@ -323,7 +328,11 @@ class RetentionRule(models.Model):
         _("kept for (days)"),
         null=True,
         blank=True,
-        help_text=_("Empty: kept, never disposed of."),
+        validators=[MaxValueValidator(36500)],
+        help_text=_(
+            "Empty: kept, never disposed of. 0: disposed of the first night it is due. At most "
+            "36 500 days (100 years)."
+        ),
     )
     basis = models.TextField(
         _("decision"),
@@ -341,7 +350,18 @@ class RetentionRule(models.Model):
         ordering = ["kind"]
 
     def __str__(self) -> str:
-        return self.kind
+        kind = registry.registry.disposal_kinds.get(self.kind)
+        return str(kind.label) if kind is not None else self.kind
+
+    def clean(self) -> None:
+        if self.keep_days is not None and not self.basis.strip():
+            raise ValidationError(
+                {
+                    "basis": _(
+                        "Give the decision the disposal rests on, with its date and paragraph."
+                    )
+                }
+            )
 
 
 class LegalHold(models.Model):
@@ -388,6 +408,11 @@ class LegalHold(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def kind_label(self) -> str:
+        kind = registry.registry.record_kinds.get(self.kind)
+        return str(kind.label) if kind is not None else self.kind
 
 
 class DisposalRecord(models.Model):
@@ -704,4 +729,6 @@ class ArchiveBatch(models.Model):
         permissions = [("export_archive", _("Can deliver cases to the e-archive"))]
 
     def __str__(self) -> str:
-        return f"{self.source} {self.year or ''} #{self.pk}".replace("  ", " ")
+        kind = registry.registry.archive_sources.get(self.source)
+        label = str(kind.label) if kind is not None else self.source
+        return " ".join(part for part in (label, str(self.year or ""), f"#{self.pk}") if part)

@@ -15,6 +15,7 @@ on its schedule row, and what one run removed is not there for the next."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,6 +67,25 @@ def _held_ids(kind_name: str) -> list[int]:
     )
 
 
+def _due(kind: registry.DisposalKind, keep_days: int, now: datetime) -> QuerySet[Any]:
+    """What of a kind is older than its period, less what belongs to a held case."""
+    rows = kind.due(now - timedelta(days=keep_days))
+    if kind.held_kind:
+        held = _held_ids(kind.held_kind)
+        if held:
+            rows = rows.exclude(**{f"{kind.held_path}__in": held})
+    return rows
+
+
+def due_count(kind_name: str, *, now: datetime | None = None) -> int:
+    """How many records of a kind the next disposal would remove (holds left out)."""
+    kind = registry.registry.disposal_kinds.get(kind_name)
+    rule = RetentionRule.objects.filter(kind=kind_name).first()
+    if kind is None or rule is None or rule.keep_days is None:
+        return 0
+    return _due(kind, rule.keep_days, now or timezone.now()).count()
+
+
 def dispose_kind(kind: registry.DisposalKind, *, now: datetime | None = None) -> int:
     """Dispose of what is due of one kind, under a lock on its schedule row; log it."""
     now = now or timezone.now()
@@ -74,12 +94,7 @@ def dispose_kind(kind: registry.DisposalKind, *, now: datetime | None = None) ->
         if rule is None or rule.keep_days is None:
             return 0
         cutoff = now - timedelta(days=rule.keep_days)
-        rows = kind.due(cutoff)
-        if kind.held_kind:
-            held = _held_ids(kind.held_kind)
-            if held:
-                rows = rows.exclude(**{f"{kind.held_path}__in": held})
-        count = kind.dispose(rows)
+        count = kind.dispose(_due(kind, rule.keep_days, now))
         if count:
             DisposalRecord.objects.create(
                 kind=kind.name,
@@ -123,19 +138,15 @@ def hold_bodies(user: User) -> list[PublicBody]:
 
 def find_document(*, user: User, number: str) -> Found:
     """The registered document with this diarienummer at one of the person's bodies."""
-    number = " ".join(number.split()).upper()
-    prefix, _space, rest = number.rpartition(" ")
-    year_text, _slash, _n = rest.partition("/")
-    bodies = [b for b in hold_bodies(user) if b.registry_prefix.upper() == prefix]
-    if not bodies or not year_text.isdigit():
-        raise ValidationError(
-            {
-                "number": _(
-                    "No document of your public bodies has the registration number %(number)s."
-                )
-                % {"number": number}
-            }
-        )
+    mine = hold_bodies(user)
+    typed = " ".join(number.split()).upper()
+    # "KFN2026/5", "KFN 2026 / 05" and "kfn 2026/5" are all KFN 2026/5
+    written = re.fullmatch(r"(.*?)\s*(\d{4})\s*/\s*0*(\d+)", typed)
+    if written is None:
+        raise ValidationError({"number": _not_found(typed, mine)})
+    prefix, year_text = written.group(1), written.group(2)
+    number = f"{prefix} {year_text}/{written.group(3)}"
+    bodies = [b for b in mine if b.registry_prefix.upper() == prefix]
     for body in bodies:
         for kind in registry.record_kinds():
             found = (
@@ -146,12 +157,15 @@ def find_document(*, user: User, number: str) -> Found:
             )
             if found is not None:
                 return Found(kind.name, found[0], found[1], body)
-    raise ValidationError(
-        {
-            "number": _("No document of your public bodies has the registration number %(number)s.")
-            % {"number": number}
-        }
-    )
+    raise ValidationError({"number": _not_found(number, mine)})
+
+
+def _not_found(number: str, mine: list[PublicBody]) -> str:
+    example = f"{mine[0].registry_prefix if mine else 'KFN'} {timezone.localdate().year}/12"
+    return _(
+        "No document of your public bodies has the registration number %(number)s. Check the "
+        "number in the diarium: it is written as %(example)s."
+    ) % {"number": number, "example": example}
 
 
 def _ensure_officer(actor: User, body_id: int) -> None:
@@ -218,10 +232,18 @@ def holds_for(user: User) -> QuerySet[LegalHold]:
 
 
 def hold_get_for_user(*, user: User, pk: int) -> LegalHold:
-    """A hold in force at one of the person's bodies, or 404."""
+    """A hold (in force or lifted) at one of the person's case officer bodies, or 404."""
     from django.http import Http404
 
-    hold = holds_for(user).filter(pk=pk).first()
+    hold = (
+        LegalHold.objects.filter(
+            pk=pk,
+            public_body__memberships__user=user,
+            public_body__memberships__role=PublicBodyRole.CASE_OFFICER,
+        )
+        .distinct()
+        .first()
+    )
     if hold is None:
         raise Http404
     return hold
@@ -249,6 +271,28 @@ def _notifications_due(cutoff: datetime) -> QuerySet[Any]:
     )
 
 
+# Audit events of routine changes to a person's own account, not of any case: what a
+# municipality's plan may let go after a while (the cases' own history is kept with them).
+ROUTINE_AUDIT_ACTIONS = ("notification_settings", "personal_data_exported")
+
+
+def _routine_audit_due(cutoff: datetime) -> QuerySet[Any]:
+    from portal.models import AuditEvent
+
+    return AuditEvent.objects.filter(action__in=ROUTINE_AUDIT_ACTIONS, created_at__lt=cutoff)
+
+
+def _dispose_audit(rows: QuerySet[Any]) -> int:
+    """The audit trail refuses deletes but for a disposal's permit, held only inside this
+    transaction (`AuditRedaction`, migration 0012)."""
+    from portal.models import AuditRedaction
+
+    permit = AuditRedaction.objects.create(purpose=AuditRedaction.DISPOSAL)
+    count = rows.delete()[0]
+    permit.delete()
+    return count
+
+
 def platform_kinds() -> list[registry.DisposalKind]:
     from django.utils.translation import gettext_lazy
 
@@ -274,5 +318,19 @@ def platform_kinds() -> list[registry.DisposalKind]:
                 "of when no longer needed, as the document management plan says."
             ),
             order=20,
+        ),
+        registry.DisposalKind(
+            name="portal.audit_routine",
+            label=gettext_lazy(
+                "History of routine account changes (notification settings, copies of personal "
+                "data downloaded)"
+            ),
+            due=_routine_audit_due,
+            dispose=_dispose_audit,
+            default_basis=gettext_lazy(
+                "Records of little or passing importance about a person's own account, not about "
+                "a case: may be disposed of as the document management plan says."
+            ),
+            order=25,
         ),
     ]

@@ -189,17 +189,24 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
 def account_erase(request: HttpRequest) -> HttpResponse:
     """Erase the account: what goes and what is kept as public records is explained first;
     the person confirms with their password, typed on the page, and a ticked box."""
+    from allauth.core import ratelimit
+
     from portal import personal_data
     from portal.forms import EraseAccountForm
 
     user = request_user(request)
     if not personal_data.may_erase_themselves(user):
-        raise PermissionDenied
+        # an officer's account belongs to their work: the page says whom to ask
+        return render(request, "portal/account_erase.html", {"not_yours": True}, status=403)
     standing = personal_data.blockers(user)
     form = EraseAccountForm(
         request.POST if request.method == "POST" and not standing else None, user=user
     )
-    if form.is_bound and form.is_valid():
+    # the password typed here is guessed no faster than at the login
+    if form.is_bound and not ratelimit.consume(request, action="reauthenticate", user=user):
+        form.is_valid()
+        form.add_error(None, _("Too many attempts. Wait a minute and try again."))
+    elif form.is_bound and form.is_valid():
         try:
             personal_data.user_erase(user=user, actor=user)
         except ValidationError as error:
@@ -315,19 +322,28 @@ def legal_holds(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def legal_hold_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    """Lift a hold, with a reason, after a confirmation."""
+    """Lift a hold, with a reason, after a confirmation. The address opened (not posted) leads
+    to the list; a hold lifted meanwhile, in another tab, says so."""
     from portal import retention
     from portal.confirm import confirmation
     from portal.forms import LiftHoldForm
-    from portal.http import form_error_messages
 
     user = request_user(request)
     hold = retention.hold_get_for_user(user=user, pk=pk)
+    if request.method == "GET":
+        return redirect("portal:legal_holds")
+    if hold.lifted_at is not None:
+        messages.info(
+            request, _("The hold on %(number)s is already lifted.") % {"number": hold.number}
+        )
+        return redirect("portal:legal_holds")
     form = LiftHoldForm(request.POST)
     if not form.is_valid():
-        form_error_messages(request, form)
+        messages.error(
+            request, _("Write why the hold on %(number)s is lifted.") % {"number": hold.number}
+        )
         return redirect("portal:legal_holds")
     response = confirmation(
         request,

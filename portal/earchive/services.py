@@ -119,6 +119,12 @@ def batch_request(
             code="too_many",
         )
     label = ""
+    if group is not None and chosen_source.groups is None:
+        raise ValidationError(
+            _("%(kind)s have no programmes: leave the programme empty.")
+            % {"kind": chosen_source.label},
+            code="group",
+        )
     if group is not None and public_body is not None and chosen_source.groups is not None:
         label = dict(chosen_source.groups(bodies_within(public_body.pk))).get(group, "")
         if not label:

@@ -238,3 +238,84 @@ def _kind(name: str):  # type: ignore[no-untyped-def]
     from portal import registry
 
     return registry.registry.disposal_kinds[name]
+
+
+def test_routine_audit_events_go_only_with_a_period_and_only_their_kind(grants: Grants) -> None:
+    from portal.services import audit_record
+
+    routine = audit_record(actor=grants.editor, obj=grants.editor, action="notification_settings")
+    kept = audit_record(actor=grants.editor, obj=grants.organisation, action="details_updated")
+    with time_machine.travel(timezone.now() + timedelta(days=4000)):
+        assert dispose_due.delay().get()["portal.audit_routine"] == 0  # kept by default
+    _rule("portal.audit_routine", 365)
+    with time_machine.travel(timezone.now() + timedelta(days=400)):
+        assert dispose_due.delay().get()["portal.audit_routine"] >= 1
+    assert not AuditEvent.objects.filter(pk=routine.pk).exists()
+    assert AuditEvent.objects.filter(pk=kept.pk).exists()
+
+
+@requires_postgresql
+def test_the_audit_trail_refuses_deletes_without_a_disposals_permit(grants: Grants) -> None:
+    from django.db import DatabaseError, transaction
+
+    from portal.models import AuditRedaction
+    from portal.services import audit_record
+
+    event = audit_record(actor=grants.editor, obj=grants.editor, action="notification_settings")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    # an erasure's permit changes texts, and deletes nothing
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditRedaction.objects.create(user_id=grants.editor.pk)
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_number_typed_loosely_is_found_and_a_lift_is_told_plainly(grants: Grants) -> None:
+    application = _rejected(grants)
+    prefix, rest = application.registry_number.split(" ")
+    year, serial = rest.split("/")
+    client = Client()
+    client.force_login(grants.officer)
+    client.post(
+        reverse("portal:legal_holds"),
+        {"number": f"{prefix.lower()}{year} / 0{serial}", "reason": "Revision"},
+    )
+    hold = LegalHold.objects.get(object_id=application.pk)
+    lift = reverse("portal:legal_hold_lift", args=[hold.pk])
+    # the address opened, not posted: back to the list
+    assert client.get(lift)["Location"] == reverse("portal:legal_holds")
+    # without a reason: the message names the document
+    response = client.post(lift, {"reason": ""}, follow=True)
+    assert f"Skriv varför stoppet för {hold.number} hävs." in response.content.decode()
+    client.post(lift, {"reason": "Klar", "confirmed": "1"})
+    # lifted in another tab meanwhile: said so, nothing breaks
+    response = client.post(lift, {"reason": "Klar", "confirmed": "1"}, follow=True)
+    assert f"Stoppet för {hold.number} är redan hävt." in response.content.decode()
+
+
+def test_the_schedule_refuses_absurd_periods_and_warns_of_what_goes_tonight(
+    grants: Grants,
+) -> None:
+    from portal.models import User
+
+    rejected = _rejected(grants)
+    Application.objects.filter(pk=rejected.pk).update(
+        decided_at=timezone.now() - timedelta(days=20)
+    )
+    retention.ensure_schedule()
+    rule = RetentionRule.objects.get(kind="grants.rejected")
+    administrator = User.objects.create_superuser("arkiv@exempel.se", "x-langt-losenord-1")
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=administrator, type="totp", data={"secret": "X"})
+    client = Client()
+    client.force_login(administrator)
+    url = reverse("admin:portal_retentionrule_change", args=[rule.pk])
+    page = client.post(url, {"keep_days": "99999999", "basis": BASIS})
+    assert "36500" in page.content.decode().replace("\xa0", "").replace(" ", "")
+    page = client.post(url, {"keep_days": "10", "basis": " "})
+    assert "Ange beslutet" in page.content.decode()
+    assert RetentionRule.objects.get(pk=rule.pk).keep_days is None
+    response = client.post(url, {"keep_days": "10", "basis": BASIS}, follow=True)
+    assert "1 handlingar av slaget" in response.content.decode()

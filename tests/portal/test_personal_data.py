@@ -330,6 +330,8 @@ def test_the_copy_is_downloaded_from_the_account_after_the_password(world: User)
     petra = world
     client = Client()
     client.force_login(petra)
+    # found from the overview's "Your account"
+    assert reverse("portal:my_data") in client.get(reverse("portal:dashboard")).content.decode()
     page = client.get(reverse("portal:my_data"))
     assert page.status_code == 200
     assert reverse("portal:my_data_download") in page.content.decode()
@@ -533,7 +535,9 @@ def test_officers_and_administrators_do_not_erase_themselves(world: User) -> Non
         Authenticator.objects.create(user=officer, type="totp", data={"secret": "X"})
     client = Client()
     client.force_login(officer)
-    assert client.get(reverse("portal:account_erase")).status_code == 403
+    refused = client.get(reverse("portal:account_erase"))
+    assert refused.status_code == 403
+    assert "Be portalens administratör" in refused.content.decode()
     page = client.get(reverse("portal:my_data")).content.decode()
     assert "administratör" in page
 
@@ -621,3 +625,18 @@ def test_the_administrator_downloads_a_persons_copy(world: User) -> None:
     assert EMAIL in archive.read("konto.json").decode()
     event = AuditEvent.objects.get(action="personal_data_exported", object_id=str(world.pk))
     assert event.actor_id == admin_user.pk
+
+
+def test_the_password_on_the_erase_page_is_not_guessed_faster_than_at_the_login(
+    world: User,
+) -> None:
+    petra = _volunteer(world)
+    client = Client()
+    client.force_login(petra)
+    url = reverse("portal:account_erase")
+    for _attempt in range(10):
+        client.post(url, {"understood": "on", "password": "gissning"})
+    response = client.post(url, {"understood": "on", "password": PASSWORD})
+    assert "För många försök" in response.content.decode()
+    petra.refresh_from_db()
+    assert petra.erased_at is None

@@ -158,3 +158,23 @@ def test_only_those_allowed_may_start_a_delivery(grants: Grants) -> None:
 def test_the_delivery_task_is_registered_with_the_worker() -> None:
     assert "portal.earchive.tasks.export_batch" in celery_app.tasks
     assert export_batch.acks_late and export_batch.reject_on_worker_lost
+
+
+def test_a_programme_is_refused_for_agreements_and_named_in_the_delivery(grants: Grants) -> None:
+    from django.core.exceptions import ValidationError
+
+    administrator = UserFactory(is_superuser=True, is_staff=True)
+    with pytest.raises(ValidationError) as refused:
+        services.batch_request(
+            actor=administrator,
+            source="agreements",
+            public_body=grants.body,
+            year=timezone.localdate().year,
+            group=grants.programme.pk,
+        )
+    assert "bidragsformer" in " ".join(refused.value.messages)
+    assert not ArchiveBatch.objects.exists()
+    batch = services.batch_request(
+        actor=administrator, source="grants", public_body=grants.body, year=2026
+    )
+    assert str(batch) == f"Bidragsärenden 2026 #{batch.pk}"
