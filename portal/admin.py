@@ -104,17 +104,19 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     @admin.action(description=_("Download a copy of the person's data (GDPR)"))
     def download_personal_data(
         self, request: HttpRequest, queryset: QuerySet[User]
-    ) -> HttpResponse | None:
+    ) -> FileResponse | None:
         """For a request made by letter: the same ZIP the person downloads from their account."""
         from portal import personal_data
 
         user = self._one_person(request, queryset)
         if user is None:
             return None
-        content = personal_data.export_zip(user, actor=_actor(request))
-        response = HttpResponse(content, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="personuppgifter-{user.pk}.zip"'
-        return response
+        return FileResponse(
+            personal_data.export_zip(user, actor=_actor(request)),
+            as_attachment=True,
+            filename=f"personuppgifter-{user.pk}.zip",
+            content_type="application/zip",
+        )
 
     @admin.action(description=_("Erase the person's account (GDPR)"))
     def erase_personal_data(

@@ -172,17 +172,17 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 @reauthentication_required
-def my_data_download(request: HttpRequest) -> HttpResponse:
+def my_data_download(request: HttpRequest) -> FileResponse:
     """The person's copy as a ZIP (after their password again, unless just typed)."""
     from portal import personal_data
 
     user = request_user(request)
-    content = personal_data.export_zip(user, actor=user)
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{personal_data.export_filename(user)}"'
+    return FileResponse(
+        personal_data.export_zip(user, actor=user),
+        as_attachment=True,
+        filename=personal_data.export_filename(user),
+        content_type="application/zip",
     )
-    return response
 
 
 @require_http_methods(["GET", "POST"])
