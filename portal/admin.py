@@ -693,12 +693,31 @@ class ArchiveBatchAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("cases not delivered"))
     def refused_list(self, obj: ArchiveBatch) -> str:
+        """Each case left out, by its diarienummer where it has one (one query), and why."""
+        from portal import registry
+
         if not obj.refused:
             return "–"
+        numbers: dict[int, str] = {}
+        source = registry.registry.archive_sources.get(obj.source)
+        if source is not None and any(
+            f.name == "registry_number" for f in source.model._meta.concrete_fields
+        ):
+            numbers = {
+                pk: number or ""
+                for pk, number in source.model._default_manager.filter(
+                    pk__in=[r["object_id"] for r in obj.refused]
+                ).values_list("pk", "registry_number")
+            }
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
-                "", "<li>{}: {}</li>", ((r["object_id"], r["reason"]) for r in obj.refused)
+                "",
+                "<li>{}: {}</li>",
+                (
+                    (numbers.get(r["object_id"]) or f"#{r['object_id']}", r["reason"])
+                    for r in obj.refused
+                ),
             ),
         )
 

@@ -119,3 +119,20 @@ def test_an_administrator_with_the_permission_starts_a_years_delivery(
     listing = client.get(reverse("admin:portal_archivebatch_changelist"))
     assert listing.status_code == 200
     assert "1 av 1" in listing.content.decode() or "1 of 1" in listing.content.decode()
+
+
+def test_a_case_left_out_is_named_by_its_diarienummer_with_the_reason(
+    grants: Grants, staff: User, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    open_case = submitted(grants)
+    client = logged_in(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:grants_application_changelist"),
+            {"action": "export_to_earchive", "_selected_action": [str(open_case.pk)]},
+        )
+    batch = ArchiveBatch.objects.get()
+    page = client.get(reverse("admin:portal_archivebatch_change", args=[batch.pk]))
+    text = page.content.decode()
+    assert f"{open_case.registry_number}: Ärendet är inte avslutat" in text
+    assert str(batch) in text  # the delivery named by its kind, not a code
