@@ -124,7 +124,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ) -> HttpResponse | None:
         """For a request made by letter, or an officer who has left: what goes and what is kept
         is shown first, and nothing happens until the administrator confirms."""
-        from django.core.exceptions import PermissionDenied, ValidationError
+        from django.core.exceptions import ValidationError
         from django.template.response import TemplateResponse
 
         from portal import personal_data

@@ -24,11 +24,10 @@ def _user_changed(instance: object, **_kwargs: object) -> None:
 
 
 def _records_panel(request: HttpRequest) -> dict[str, object]:
-    from portal import selectors
-    from portal.models import PublicBodyRole
+    from portal.http import request_user
+    from portal.retention import may_hold
 
-    roles = {m.role for m in selectors.user_memberships(user=request.user)}
-    return {"is_case_officer": PublicBodyRole.CASE_OFFICER in roles}
+    return {"is_case_officer": may_hold(request_user(request))}
 
 
 class PortalConfig(AppConfig):

@@ -9,12 +9,12 @@ by no app (`tests/portal/test_personal_data.py`).
 
 The copy is a ZIP: one JSON document per app, the files the person uploaded, and a summary in
 Swedish (`sammanfattning.html`). Every row is read in one query per model; a foreign key to
-another person is left out, and other people's email addresses in free text are masked, so the
-copy holds nothing of anybody else's.
+another person is left out, and other people's names and email addresses in free text are
+masked, so the copy holds nothing of anybody else's.
 
 Erasure keeps the user's row, so every record that names them still stands, and anonymises it:
-no name, an address that cannot receive mail, no password, no second factor, no e-legitimation,
-no sessions, no notifications, no roles. Where the person's name or email address was written
+the name "borttagen användare", an address that cannot receive mail, no password, no second
+factor, no e-legitimation, no sessions, no notifications, no roles. Where the person's name or email address was written
 as text (the audit trail's "who", an invitation, a comment naming them), it becomes "borttagen
 användare". Files already delivered (signed PDF/A agreements) are records and stay as they are.
 """
@@ -62,7 +62,8 @@ class Section:
 
     source: str
     label: str
-    model: str
+    model: str  # "app.model", as the summary's presenters name it
+    key: str  # where its rows stand in the JSON document (`section_key`)
     model_label: str
     rows: list[dict[str, object]]
     labels: dict[str, str]
@@ -209,28 +210,28 @@ def _naming(held: registry.Held, user: User) -> Q:
 def _rows(held: registry.Held, user: User, mask: _Others) -> list[dict[str, object]]:
     model = held.model
     people = _user_fields(model)
-    condition = _naming(held, user)
-    columns = [
-        field
-        for field in model._meta.concrete_fields
+    columns = {
+        key: field
+        for key, field in _fields(held).items()
         if field.name not in held.exclude
         and not isinstance(field, models.BinaryField)
         and (not held.only or field.primary_key or field.name in people or field.name in held.only)
-    ]
-    names = [field.attname for field in columns] + list(held.also)
+    }
+    names = [field.attname for field in columns.values()] + list(held.also)
     pk = model._meta.pk.attname
     rows = []
-    for values in model._default_manager.filter(condition).order_by("pk").values(*names):
+    query = model._default_manager.filter(_naming(held, user)).order_by("pk")
+    for values in query.values(*names):
         row: dict[str, object] = {}
-        for field in columns:
+        for key, field in columns.items():
             value = values[field.attname]
             if field.name in people:
                 # the person themselves, or nobody: another person's id is not theirs to have
-                row[field.name] = _("you") if value == user.pk else None
+                row[key] = _("you") if value == user.pk else None
             elif isinstance(field, models.FileField):
-                row[field.name] = _archive_path(model, field.name, values[pk], value)
+                row[key] = _archive_path(model, field.name, values[pk], value)
             else:
-                row[field.attname] = _plain(value, mask)
+                row[key] = _plain(value, mask)
         for path in held.also:
             row[path] = _plain(values[path], mask)
         rows.append(row)
@@ -278,7 +279,8 @@ def sections(user: User) -> list[Section]:
                 Section(
                     source=source.name,
                     label=str(source.label),
-                    model=section_key(held),
+                    model=held.model._meta.label_lower,
+                    key=section_key(held),
                     model_label=str(held.model._meta.verbose_name_plural),
                     rows=_rows(held, user, mask),
                     labels=_labels(held),
@@ -352,7 +354,7 @@ def export_zip(user: User, *, actor: User) -> IO[bytes]:
             by_source.setdefault(
                 section.source,
                 {"app": section.label, "created": made.isoformat(), "data": {}},
-            )["data"][section.model] = {  # type: ignore[index]
+            )["data"][section.key] = {  # type: ignore[index]
                 "label": section.model_label,
                 "rows": section.rows,
             }

@@ -16,7 +16,7 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.utils import timezone
 
 from portal import registry
-from portal.models import PublicBody, PublicBodyMembership, PublicBodyRole, User
+from portal.models import PublicBody, User
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,16 @@ def registered(
 
 
 def bodies_for(user: User) -> list[PublicBody]:
-    """The public bodies whose diarium the person may read (one query)."""
+    """The public bodies whose diarium the person may read: where they hold any role (the roles
+    kept for the request), every active one for a superuser."""
     if not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return list(PublicBody.objects.filter(is_active=True).order_by("name"))
-    return list(PublicBody.objects.filter(memberships__user=user).distinct().order_by("name"))
+    from portal.selectors import public_body_roles
 
-
-def may_read(user: User) -> bool:
-    return bool(bodies_for(user))
+    bodies = {m.public_body_id: m.public_body for m in public_body_roles(user=user)}
+    return sorted(bodies.values(), key=lambda body: body.name)
 
 
 def years_of(body: PublicBody) -> list[int]:
@@ -93,14 +93,10 @@ def documents(body: PublicBody, year: int) -> QuerySet[Any]:
     return first.union(*rest, all=True).order_by("-entry_registered", "-entry_number")
 
 
-def _kinds() -> dict[str, registry.RecordKind]:
-    return {kind.name: kind for kind in registry.record_kinds()}
-
-
 def entries(rows: list[dict[str, Any]], *, links: bool) -> list[Entry]:
     """A page of `documents` as the diarium shows it: the kind's label, and the officers' page
     of each document when `links` (no query)."""
-    kinds = _kinds()
+    kinds = registry.registry.record_kinds
     shown = []
     for row in rows:
         kind = kinds[row["entry_kind"]]
@@ -119,9 +115,7 @@ def entries(rows: list[dict[str, Any]], *, links: bool) -> list[Entry]:
 
 def links_for(user: User, body: PublicBody) -> bool:
     """Officers of the body get links to the documents' pages (which check their own rights);
-    a registrar reads the register only."""
-    return PublicBodyMembership.objects.filter(
-        user=user,
-        public_body=body,
-        role__in=[PublicBodyRole.CASE_OFFICER, PublicBodyRole.DECISION_MAKER],
-    ).exists()
+    a registrar reads the register only. The officer roles kept for the request, no query."""
+    from portal.selectors import user_memberships
+
+    return any(m.public_body_id == body.pk for m in user_memberships(user=user))

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,6 +125,14 @@ class Found:
     public_body: PublicBody
 
 
+def may_hold(user: User) -> bool:
+    """Whether the person sets and lifts legal holds: a case officer somewhere (the roles kept
+    for the request, no query); at which bodies is `hold_bodies`."""
+    from portal.selectors import user_memberships
+
+    return any(m.role == PublicBodyRole.CASE_OFFICER for m in user_memberships(user=user))
+
+
 def hold_bodies(user: User) -> list[PublicBody]:
     """The public bodies where the person may set and lift holds: their case officers'."""
     return list(
@@ -182,20 +190,34 @@ def legal_hold_set(*, actor: User, number: str, reason: str) -> LegalHold:
         raise ValidationError({"reason": _("Write why the document must be kept.")})
     found = find_document(user=actor, number=number)
     _ensure_officer(actor, found.public_body.pk)
+    # The night's disposal of the kinds this document belongs to holds their schedule rows
+    # while it removes: taking them here puts a hold either wholly before a disposal (which
+    # then leaves the document) or after it (the document is then gone, and said so).
+    list(
+        RetentionRule.objects.select_for_update().filter(
+            kind__in=[k.name for k in registry.disposal_kinds() if k.held_kind == found.kind]
+        )
+    )
+    found = find_document(user=actor, number=number)
+    already = ValidationError(
+        {"number": _("%(number)s is already held.") % {"number": found.number}}
+    )
     if LegalHold.objects.filter(
         kind=found.kind, object_id=found.object_id, lifted_at__isnull=True
     ).exists():
-        raise ValidationError(
-            {"number": _("%(number)s is already held.") % {"number": found.number}}
-        )
-    hold = LegalHold.objects.create(
-        kind=found.kind,
-        object_id=found.object_id,
-        public_body=found.public_body,
-        number=found.number,
-        reason=reason.strip(),
-        set_by=actor,
-    )
+        raise already
+    try:
+        with transaction.atomic():
+            hold = LegalHold.objects.create(
+                kind=found.kind,
+                object_id=found.object_id,
+                public_body=found.public_body,
+                number=found.number,
+                reason=reason.strip(),
+                set_by=actor,
+            )
+    except IntegrityError:  # set by a colleague at the same moment
+        raise already from None
     audit_record(actor=actor, obj=hold, action="legal_hold_set", comment=hold.reason)
     return hold
 
@@ -217,17 +239,21 @@ def legal_hold_lift(*, actor: User, hold: LegalHold, reason: str) -> LegalHold:
     return hold
 
 
+def _holds_at_bodies_of(user: User) -> QuerySet[LegalHold]:
+    """Holds (in force or lifted) at the person's case officer bodies."""
+    return LegalHold.objects.filter(
+        public_body__memberships__user=user,
+        public_body__memberships__role=PublicBodyRole.CASE_OFFICER,
+    ).distinct()
+
+
 def holds_for(user: User) -> QuerySet[LegalHold]:
     """The holds in force at the person's case officer bodies, newest first."""
     return (
-        LegalHold.objects.filter(
-            lifted_at__isnull=True,
-            public_body__memberships__user=user,
-            public_body__memberships__role=PublicBodyRole.CASE_OFFICER,
-        )
+        _holds_at_bodies_of(user)
+        .filter(lifted_at__isnull=True)
         .select_related("set_by", "public_body")
         .order_by("-set_at", "-id")
-        .distinct()
     )
 
 
@@ -235,15 +261,7 @@ def hold_get_for_user(*, user: User, pk: int) -> LegalHold:
     """A hold (in force or lifted) at one of the person's case officer bodies, or 404."""
     from django.http import Http404
 
-    hold = (
-        LegalHold.objects.filter(
-            pk=pk,
-            public_body__memberships__user=user,
-            public_body__memberships__role=PublicBodyRole.CASE_OFFICER,
-        )
-        .distinct()
-        .first()
-    )
+    hold = _holds_at_bodies_of(user).filter(pk=pk).first()
     if hold is None:
         raise Http404
     return hold

@@ -163,7 +163,6 @@ def my_data(request: HttpRequest) -> HttpResponse:
         "portal/my_data.html",
         {
             "counts": personal_data.counts(user),
-            "blockers": personal_data.blockers(user),
             "may_erase": personal_data.may_erase_themselves(user),
         },
     )
@@ -299,7 +298,7 @@ def legal_holds(request: HttpRequest) -> HttpResponse:
     from portal.pagination import paginate
 
     user = request_user(request)
-    if not retention.hold_bodies(user):
+    if not retention.may_hold(user):
         raise PermissionDenied
     form = LegalHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

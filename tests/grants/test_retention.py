@@ -319,3 +319,26 @@ def test_the_schedule_refuses_absurd_periods_and_warns_of_what_goes_tonight(
     assert RetentionRule.objects.get(pk=rule.pk).keep_days is None
     response = client.post(url, {"keep_days": "10", "basis": BASIS}, follow=True)
     assert "1 handlingar av slaget" in response.content.decode()
+
+
+@requires_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_holding_one_document_at_once_get_one_hold(grants: Grants) -> None:
+    from django.core.exceptions import ValidationError
+
+    application = _rejected(grants)
+    outcomes: list[str] = []
+
+    def hold() -> None:
+        try:
+            retention.legal_hold_set(
+                actor=grants.officer, number=application.registry_number, reason="Revision"
+            )
+            outcomes.append("held")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.messages))
+
+    assert run_together([hold, hold]) == [None, None]
+    assert outcomes.count("held") == 1
+    assert any("redan gallringsstopp" in outcome for outcome in outcomes)
+    assert LegalHold.objects.filter(object_id=application.pk).count() == 1

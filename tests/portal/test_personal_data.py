@@ -285,6 +285,9 @@ def test_the_copy_holds_every_field_of_every_row_about_the_person(world: User) -
     summary = archive.read("sammanfattning.html").decode()
     assert "Dina uppgifter i Samverkansportalen" in summary
     assert NAME in summary and EMAIL in summary
+    # codes read as the portal writes them: the audit action and yes/no, not member_invited/True
+    assert "Person inbjuden" in summary and "member_invited" not in summary
+    assert ">Ja<" in summary and ">True<" not in summary
     # no secrets
     text = "\n".join(
         archive.read(n).decode() for n in archive.namelist() if not n.startswith("filer/")
