@@ -6,22 +6,24 @@ the worker (`grants.tasks.build_open_data`): within a minute of a decision or a 
 (`rebuild_soon`, debounced), nightly (beat), and from `manage.py build_open_data`. A request only
 reads what a build wrote: never the grants tables, never a build.
 
-Where: the storage named "open_data" in STORAGES (OPEN_DATA_ROOT on disk).
+Where: the storage named "open_data" in STORAGES: OPEN_DATA_ROOT on this machine's disk, or a
+prefix of the bucket when STORAGE_URL is set (every web node then serves what a worker built).
 
 How a reader always sees one whole build: every file's name carries the hash of its content
 (`grants-<hash>.json`), and one small manifest (`open-data.json`) names the current files with
-their ETag, size and time built, and holds the summary. Each file is written to a temporary file
-in the same directory, synced, then renamed into place; the manifest is written the same way,
-last. So an ETag always belongs to the bytes served, a build that fails half-way leaves the
-previous build untouched, and the previous build's files stay one build longer for a download
-that read the old manifest a moment before.
+their ETag, size and time built, and holds the summary. Each file is written to a temporary file,
+then put in place whole: on disk synced and renamed (the temporary file is in the same
+directory), in a bucket uploaded as one object (S3 shows an object only once it is complete).
+The manifest is put in place the same way, last. So an ETag always belongs to the bytes served,
+a build that fails half-way leaves the previous build untouched, and the previous build's files
+stay one build longer for a download that read the old manifest a moment before.
 
 Two builds never write at once: a lock in the shared cache (Redis in production). The cache
 rather than a database advisory lock because SQLite (development, tests) has none, a build holds
 no database connection or transaction open for it, and the lock expires by itself
 (LOCK_TIMEOUT) when a worker dies mid-build; a build checks it still holds the lock before it
 replaces the manifest. Where the cache is each process's own (development without REDIS_URL,
-`make bench`), a second lock guards the directory itself: an exclusive `flock` on its `.lock`
+`make bench`) and the files are on disk, a second lock guards the directory itself: an exclusive `flock` on its `.lock`
 file, held for the build, which the system lets go of when the process ends. Without it a build
 from `manage.py build_open_data` and one in the web process could each remove the other's
 half-written files as leftovers."""
@@ -45,6 +47,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.urls import reverse
@@ -52,6 +55,7 @@ from django.utils import timezone, translation
 
 from grants import open_data, selectors
 from portal.emails import site_url
+from portal.storage import open_stream
 from portal.tasks import queue_once
 
 JSON = "grants.json"
@@ -75,11 +79,13 @@ def storage() -> Storage:
     return storages["open_data"]
 
 
-def _directory() -> Path:
-    """Where the files are written. The file system is the only storage supported today; an
-    object store (a later change) replaces `_publish` and `_write_manifest`, which rename into
-    place, with its own whole-object upload."""
-    return Path(storage().path(""))
+def _directory() -> Path | None:
+    """The directory the files are in when the storage is this machine's disk; None for a
+    bucket (whose objects have no path)."""
+    try:
+        return Path(storage().path(""))
+    except NotImplementedError:
+        return None
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -96,7 +102,8 @@ def current() -> dict[str, Any] | None:
 
 
 def open_file(name: str) -> IO[bytes]:
-    return storage().open(name, "rb")
+    """One built file, to send as it is read (FileNotFoundError once a later build removed it)."""
+    return open_stream(storage(), name)
 
 
 def summary(manifest: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -117,17 +124,17 @@ def summary(manifest: dict[str, Any] | None = None) -> dict[str, Any] | None:
     }
 
 
-def paths() -> dict[str, Path]:
-    """The current files on disk by their public name (`grants.json`, `grants.json.gz`,
-    `grants.csv`, `grants.csv.gz`), for measuring; empty before the first build."""
+def names() -> dict[str, str]:
+    """The current files' names in the storage by their public name (`grants.json`,
+    `grants.json.gz`, `grants.csv`, `grants.csv.gz`); empty before the first build."""
     manifest = current()
     if manifest is None:
         return {}
-    found: dict[str, Path] = {}
+    found: dict[str, str] = {}
     for public, record in manifest["files"].items():
         if record:
-            found[public] = _directory() / record["name"]
-            found[f"{public}.gz"] = _directory() / record["gzip"]["name"]
+            found[public] = record["name"]
+            found[f"{public}.gz"] = record["gzip"]["name"]
     return found
 
 
@@ -175,8 +182,10 @@ class _HashingWriter:
         self.handle.flush()
 
 
-def _sync_directory(directory: Path) -> None:
+def _sync_directory(directory: Path | None) -> None:
     """Make a rename in the directory durable."""
+    if directory is None:
+        return
     with suppress(OSError):  # not every file system lets a directory be opened
         fd = os.open(directory, os.O_RDONLY)
         try:
@@ -185,17 +194,26 @@ def _sync_directory(directory: Path) -> None:
             os.close(fd)
 
 
-def _temporary(directory: Path, suffix: str) -> IO[bytes]:
+def _temporary(directory: Path | None, suffix: str) -> IO[bytes]:
+    """A file to write in: in the storage's own directory (so that it can be renamed into
+    place), or the worker's temporary directory for a bucket."""
     return tempfile.NamedTemporaryFile(dir=directory, prefix=".build-", suffix=suffix, delete=False)
 
 
 def _publish(temporary: IO[bytes], name: str) -> None:
-    """Sync the finished temporary file and rename it to its name (atomic in one directory)."""
+    """Put the finished temporary file in place under its name, whole: on disk synced and
+    renamed (atomic in one directory); into a bucket as one upload."""
     temporary.flush()
+    directory = _directory()
+    if directory is None:
+        temporary.seek(0)
+        storage().save(name, File(temporary, name=name))
+        temporary.close()
+        return
     os.fchmod(temporary.fileno(), 0o644)  # public data, read by the web process's user
     os.fsync(temporary.fileno())
     temporary.close()
-    os.replace(temporary.name, _directory() / name)
+    os.replace(temporary.name, directory / name)
 
 
 def _write_pair(stem: str, extension: str, chunks: Iterable[str]) -> dict[str, Any]:
@@ -295,17 +313,18 @@ def _keep_record(new: dict[str, Any] | None, old: dict[str, Any] | None) -> dict
 
 def _remove_old_files(keep: set[str]) -> None:
     """Remove the files of builds before the previous one, and temporary files a killed build
-    left (the lock is held: no other build is writing)."""
-    for entry in _directory().iterdir():
-        if entry.name == MANIFEST or entry.name in keep:
+    left in the directory (the lock is held: no other build is writing)."""
+    for name in storage().listdir("")[1]:
+        if name == MANIFEST or name in keep:
             continue
-        if entry.name.startswith(".build-") or entry.name.startswith("grants-"):
+        if name.startswith(".build-") or name.startswith("grants-"):
             with suppress(FileNotFoundError):
-                entry.unlink()
+                storage().delete(name)
 
 
 def _build(token: str) -> dict[str, Any]:
-    _directory().mkdir(parents=True, exist_ok=True)
+    if (directory := _directory()) is not None:
+        directory.mkdir(parents=True, exist_ok=True)
     previous = current()
     built_at = timezone.now().replace(microsecond=0)  # HTTP dates have whole seconds
     grants = selectors.granted()
@@ -392,8 +411,13 @@ def build(*, wait: float = 0) -> dict[str, Any]:
 @contextmanager
 def _directory_lock(deadline: float) -> Iterator[None]:
     """Hold the exclusive lock on the directory's `.lock` file (see the module's text), waiting
-    until `deadline` (time.monotonic()) for another process's build, then BuildBusy."""
+    until `deadline` (time.monotonic()) for another process's build, then BuildBusy. A bucket
+    has no directory to lock: there the shared cache's lock is the one (object storage is for
+    more than one machine, which needs the shared cache anyway)."""
     directory = _directory()
+    if directory is None:
+        yield
+        return
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / LOCK_FILE, "a") as lock:
         while True:

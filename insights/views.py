@@ -29,6 +29,7 @@ from insights.forms import FilterForm, ReportForm
 from insights.models import Audience, Summary
 from portal import kept_parts, public_cache
 from portal.exports import export_response
+from portal.http import stored_file_response
 from portal.models import User
 from portal.public_cache import public_page
 
@@ -224,12 +225,8 @@ def report_request(request: HttpRequest) -> HttpResponse:
 @require_safe
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = selectors.report_for(user=request.user, pk=pk)
-    response = FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
+    return stored_file_response(
+        report.file,
         filename=f"internt-fordelning-av-foreningsstod-{report.year}.pdf",
         content_type="application/pdf",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

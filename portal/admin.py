@@ -33,6 +33,7 @@ from portal.admin_audit import (
     ReadOnlyAdminMixin,
     SingletonSettingsAdmin,
 )
+from portal.http import stored_file_response
 from portal.models import (
     ArchiveBatch,
     ArchiveBatchStatus,
@@ -749,11 +750,8 @@ class ArchiveBatchAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
 
     def download_view(self, request: HttpRequest, pk: int) -> FileResponse:
         batch = self._ready(request, pk)
-        return FileResponse(
-            batch.file.open("rb"),
-            as_attachment=True,
-            filename=f"e-arkiv-leverans-{batch.pk}.zip",
-            content_type="application/zip",
+        return stored_file_response(
+            batch.file, filename=f"e-arkiv-leverans-{batch.pk}.zip", content_type="application/zip"
         )
 
     def package_view(self, request: HttpRequest, pk: int, objid: str) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext
 
 from portal.models import LOGO_TYPES, SiteSettings, User
+from portal.storage import open_stream
 
 
 def request_user(request: HttpRequest) -> User:
@@ -78,14 +79,31 @@ def form_error_messages(request: HttpRequest, form: Form) -> None:
 
 
 def private_file_response(stored: Any) -> FileResponse:
-    """Send a stored private file (a row with `file`, `original_name`, `content_type`) as a
-    download that no shared cache keeps. The caller has already checked who asks."""
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
+    """Send a stored private file (a row with `file`, `original_name`, `content_type`, and
+    `size` if it has one) as a download. The caller has already checked who asks."""
+    return stored_file_response(
+        stored.file,
         filename=stored.original_name,
         content_type=stored.content_type,
+        size=getattr(stored, "size", None),
     )
+
+
+def stored_file_response(
+    file: Any, *, filename: str, content_type: str, size: int | None = None
+) -> FileResponse:
+    """A private file as a download that no shared cache keeps, read from the store as it is
+    sent (`portal.storage.open_stream`); a file the store has lost is a 404, never a server
+    error. The caller has already checked who asks."""
+    try:
+        handle = open_stream(file.storage, file.name)
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    if not response.has_header("Content-Length") and size:
+        response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

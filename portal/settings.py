@@ -6,6 +6,7 @@ in-process, email printed to the console. The README lists every variable.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -409,12 +410,63 @@ PERSON_CACHE_LOCAL = env.bool("PERSON_CACHE_LOCAL", default=False)
 OPEN_DATA_ROOT = env.path("OPEN_DATA_ROOT", default=VAR_DIR / "open-data")
 # How long a browser or proxy may reuse an open-data file before asking again (with its ETag).
 OPEN_DATA_MAX_AGE = env.int("OPEN_DATA_MAX_AGE", default=300)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "open_data": {
+# Object storage: with STORAGE_URL (`s3://bucket` or `s3://bucket/prefix`) the private files
+# and the open-data files are objects in an S3-compatible bucket (MinIO, Ceph, AWS S3, ...), under
+# `<prefix>/private/` and `<prefix>/open-data/`, so that every web node and worker sees what any
+# other stored; PRIVATE_MEDIA_ROOT and OPEN_DATA_ROOT are then not used. Without it, the
+# directories on this machine's disk. The bucket stays private: the portal streams a private file
+# to whoever the view lets have it (portal.storage) and never hands out the bucket's address.
+STORAGE_URL = env.str("STORAGE_URL", default="")
+if STORAGE_URL:
+    _storage_url = urlsplit(STORAGE_URL)
+    if _storage_url.scheme != "s3" or not _storage_url.netloc:
+        raise ImproperlyConfigured("STORAGE_URL must look like s3://bucket or s3://bucket/prefix.")
+    _prefix_path = _storage_url.path.strip("/")
+    _object_storage = {
+        "bucket_name": _storage_url.netloc,
+        # None lets boto3 take its own defaults (AWS's endpoint, the instance's role, ...)
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        # MinIO and most servers of one's own want `path`; AWS `virtual` (or leave it unset)
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+        "signature_version": "s3v4",
+        # objects take the bucket's own (private) access; no ACL is ever set to public-read
+        "default_acl": None,
+        "querystring_auth": True,
+        # a file read whole (a PDF for the e-archive, a copy of one's data) is kept in memory up
+        # to this size and on the worker's temporary disk above it
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    _private_storage = {
+        "BACKEND": "portal.storage.PrivateObjectStorage",
+        # stored names are the portal's own (a random part); never overwrite one that exists
+        "OPTIONS": {
+            **_object_storage,
+            "location": f"{_prefix_path}/private".lstrip("/"),
+            "file_overwrite": False,
+        },
+    }
+    _open_data_storage = {
+        "BACKEND": "portal.storage.ObjectStorage",
+        # the manifest is replaced by each build: one PUT, which S3 makes whole at once
+        "OPTIONS": {
+            **_object_storage,
+            "location": f"{_prefix_path}/open-data".lstrip("/"),
+            "file_overwrite": True,
+        },
+    }
+else:
+    _private_storage = {"BACKEND": "portal.storage.PrivateFileSystemStorage"}
+    _open_data_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": OPEN_DATA_ROOT},
-    },
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": _private_storage,
+    "open_data": _open_data_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

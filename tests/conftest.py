@@ -11,6 +11,7 @@ from portal import process_copies
 from portal.celery import app as celery_app
 from portal.models import PublicBodyMembership, SiteSettings, User
 from portal.selectors import SITE_SETTINGS_CACHE_KEY
+from tests.helpers import object_storage
 from tests.portal.factories import MembershipFactory, UserFactory, give_totp
 
 
@@ -18,14 +19,19 @@ from tests.portal.factories import MembershipFactory, UserFactory, give_totp
 def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    # The open-data files of each test in its own directory (never var/open-data).
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "open_data": {
-            **settings.STORAGES["open_data"],
-            "OPTIONS": {"location": tmp_path / "open-data"},
-        },
-    }
+    if django_settings.STORAGE_URL:
+        # The suite against the S3 server (.ci/run): each test's files under a prefix of its
+        # own in the bucket.
+        object_storage.use_bucket(settings)
+    else:
+        # The open-data files of each test in its own directory (never var/open-data).
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "open_data": {
+                **settings.STORAGES["open_data"],
+                "OPTIONS": {"location": tmp_path / "open-data"},
+            },
+        }
     cache.clear()  # allauth's rate limits count in the cache
     process_copies.clear_all()  # and what this process copied from it
     # As in a running portal, the municipality's details (defaults) are already in the cache, so

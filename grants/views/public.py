@@ -174,6 +174,8 @@ def _built_file(
             response = FileResponse(
                 handle, content_type=content_type, as_attachment=as_attachment, filename=public
             )
+            if not response.has_header("Content-Length"):  # streamed from a bucket
+                response["Content-Length"] = str(variant["size"])
         response["Content-Disposition"] = (
             f'{"attachment" if as_attachment else "inline"}; filename="{public}"'
         )

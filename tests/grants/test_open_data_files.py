@@ -94,8 +94,9 @@ def test_a_failed_build_leaves_the_previous_files_intact(grants: Grants) -> None
     decide_proposal(proposed(g), g.decision_maker)
     open_data_store.build()
     before = open_data_store.current()
-    paths = open_data_store.paths()
-    contents = {name: path.read_bytes() for name, path in paths.items()}
+    store = open_data_store.storage()
+    paths = open_data_store.names()
+    contents = {public: store.open(name).read() for public, name in paths.items()}
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         yield '{"grants": ['
@@ -105,11 +106,10 @@ def test_a_failed_build_leaves_the_previous_files_intact(grants: Grants) -> None
     with mock.patch.object(open_data, "package_stream", broken), pytest.raises(RuntimeError):
         open_data_store.build()
     assert open_data_store.current() == before
-    assert {name: path.read_bytes() for name, path in paths.items()} == contents
+    assert {public: store.open(name).read() for public, name in paths.items()} == contents
     assert len(served_grants()) == 1
     # no half-written file is left beside them, and the lock is free for the next build
-    directory = open_data_store._directory()
-    assert not [p for p in directory.iterdir() if p.name.startswith(".build-")]
+    assert not [n for n in store.listdir("")[1] if n.startswith(".build-")]
     open_data_store.build()
     assert len(served_grants()) == 2
 
@@ -125,6 +125,8 @@ def test_a_build_in_another_process_is_waited_for_even_without_a_shared_cache(
     g = grants
     decide_proposal(proposed(g), g.decision_maker)
     directory = open_data_store._directory()
+    if directory is None:
+        pytest.skip("the open-data files are in a bucket: the shared cache's lock is the one")
     directory.mkdir(parents=True, exist_ok=True)
     stray = directory / ".build-another.json"  # what the other build is writing
     stray.write_text("{")

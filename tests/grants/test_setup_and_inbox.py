@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +9,7 @@ from grants.models import ApplicationStatus, Attachment, Call, Programme
 from portal.models import PublicBodyRole, User
 from tests.grants.conftest import Grants, complete_draft, make_call, submitted
 from tests.grants.factories import ApplicationFactory, ProgrammeFactory
+from tests.helpers import object_storage
 from tests.helpers.clients import logged_in
 from tests.portal.factories import CommitteeFactory, MembershipFactory
 
@@ -264,7 +262,7 @@ def test_attachments_follow_the_file_rules(grants: Grants) -> None:
     g = grants
     draft = complete_draft(g)
     before = Attachment.objects.count()
-    files = sorted(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*"))
+    files = object_storage.stored_names()
     response = logged_in(g.editor).post(
         reverse("grants:attachment_add", args=[draft.pk]),
         {"file": SimpleUploadedFile("plan.pdf", b"\x7fELF" + b"\x00" * 100)},
@@ -272,4 +270,4 @@ def test_attachments_follow_the_file_rules(grants: Grants) -> None:
     )
     assert "tillåtna filtyperna" in response.content.decode()
     assert Attachment.objects.count() == before
-    assert sorted(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*")) == files
+    assert object_storage.stored_names() == files

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.helpers import object_storage
+
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL_VARIABLES = {
     "SECRET_KEY",
@@ -119,7 +121,8 @@ def celery_worker(
                 "--loglevel=WARNING",
             ],
             cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+            # the test's own files: its directory, or its prefix of the bucket
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **object_storage.process_env(), **env},
             stdout=output,
             stderr=subprocess.STDOUT,
         )

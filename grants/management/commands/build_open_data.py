@@ -29,8 +29,9 @@ class Command(BaseCommand):
         except open_data_store.BuildBusy as exc:
             raise CommandError(f"Another build is still running after {wait:g} s.") from exc
         seconds = time.perf_counter() - started
-        for public, path in open_data_store.paths().items():
-            self.stdout.write(f"{public}: {path} ({path.stat().st_size:,} bytes)")
+        store = open_data_store.storage()
+        for public, name in open_data_store.names().items():
+            self.stdout.write(f"{public}: {name} ({store.size(name):,} bytes)")
         if manifest["files"][open_data_store.JSON] is None:
             self.stdout.write("grants.json: no package (no grant is decided yet)")
         self.stdout.write(

@@ -17,6 +17,7 @@ from portal.earchive import services
 from portal.earchive.tasks import export_batch
 from portal.models import ArchiveBatch, AuditEvent, User
 from tests.grants.conftest import submitted
+from tests.helpers import object_storage
 from tests.portal.earchive.conftest import Grants, assert_valid_package, closed_grant
 from tests.portal.factories import UserFactory
 
@@ -120,9 +121,7 @@ def test_building_a_batch_again_is_idempotent(
     rebuilt = ArchiveBatch.objects.get(pk=batch.pk)
     assert rebuilt.status == "ready" and rebuilt.handled == 1
     assert rebuilt.file.name == name and rebuilt.sha256 == rebuilt_digest
-    assert [p.name for p in (settings.PRIVATE_MEDIA_ROOT / "earchive").iterdir()] == [
-        name.rsplit("/", 1)[-1]
-    ]
+    assert [n for n in object_storage.stored_names() if n.startswith("earchive/")] == [name]
     assert export_batch.delay(987654).get() == ""  # no such batch: nothing to do
 
 

@@ -1,0 +1,103 @@
+"""Check (and with --create-bucket make) the place the portal keeps its files, before the first
+web node starts: `docker compose` runs it once beside `migrate`.
+
+With STORAGE_URL the bucket must exist and be private: the command writes a probe object,
+reads it back, asks for it without credentials (which must be refused) and removes it. Without
+STORAGE_URL it makes the directories on disk."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from portal.storage import ObjectStorage
+
+
+class Command(BaseCommand):
+    help = "Check the storage of the portal's files (and create the bucket with --create-bucket)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--create-bucket",
+            action="store_true",
+            help="create the bucket if it does not exist, with all public access blocked",
+        )
+
+    def handle(self, *args: Any, create_bucket: bool, **options: Any) -> None:
+        private = storages["private"]
+        if not isinstance(private, ObjectStorage):
+            for directory in (settings.PRIVATE_MEDIA_ROOT, settings.OPEN_DATA_ROOT):
+                Path(directory).mkdir(parents=True, exist_ok=True)
+                self.stdout.write(f"Files on this machine's disk: {directory}")
+            return
+        try:
+            self._bucket(private, create=create_bucket)
+            self._round_trip(private)
+        except (BotoCoreError, ClientError) as error:
+            raise CommandError(
+                f"The bucket {private.bucket_name!r} cannot be used: {error}"
+            ) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Bucket {private.bucket_name!r} ready: written, read back, refused without "
+                "credentials, removed."
+            )
+        )
+
+    def _bucket(self, storage: ObjectStorage, *, create: bool) -> None:
+        client = storage.connection.meta.client
+        try:
+            client.head_bucket(Bucket=storage.bucket_name)
+            return
+        except ClientError as error:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status != 404 or not create:
+                raise
+        config: dict[str, Any] = {}
+        region = client.meta.region_name
+        if region and region != "us-east-1":  # AWS wants no constraint for its first region
+            config["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        client.create_bucket(Bucket=storage.bucket_name, **config)
+        try:
+            client.put_public_access_block(
+                Bucket=storage.bucket_name,
+                PublicAccessBlockConfiguration={
+                    "BlockPublicAcls": True,
+                    "IgnorePublicAcls": True,
+                    "BlockPublicPolicy": True,
+                    "RestrictPublicBuckets": True,
+                },
+            )
+        except ClientError as error:
+            # not every S3 server knows the call (a new bucket is private there anyway)
+            self.stdout.write(f"Public access block not set: {error}")
+        self.stdout.write(f"Bucket {storage.bucket_name!r} created.")
+
+    def _round_trip(self, storage: ObjectStorage) -> None:
+        content = uuid.uuid4().hex.encode()
+        name = storage.save(f"prepare-storage/{uuid.uuid4().hex}.txt", ContentFile(content))
+        try:
+            with storage.open(name, "rb") as handle:
+                if handle.read() != content:
+                    raise CommandError("The probe read back from the bucket differs.")
+            key = storage._normalize_name(name)
+            try:
+                storage.unsigned_connection.meta.client.get_object(
+                    Bucket=storage.bucket_name, Key=key
+                )
+            except ClientError:
+                pass  # refused: the bucket's objects are private
+            else:
+                raise CommandError(
+                    f"Anyone can read the bucket {storage.bucket_name!r} without credentials. "
+                    "Make it private: the portal's files include personal data."
+                )
+        finally:
+            storage.delete(name)
