@@ -92,9 +92,10 @@ migrate: install
 seed: migrate
 	$(DEV) $(PY) manage.py seed_demo
 
-# A worker and beat against the Redis in REDIS_URL (for development with a real broker).
+# A worker and beat against the Redis in REDIS_URL (for development with a real broker). The one
+# worker consumes every queue (portal/queues.py); production may run a worker per queue.
 worker: install
-	$(VENV)/bin/celery -A portal worker --loglevel=INFO
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO -Q celery,pdf,notifications,open_data,archive
 
 beat: install
 	$(VENV)/bin/celery -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule

@@ -1,14 +1,33 @@
-"""Health checks of the services the portal depends on, for /healthz and operators."""
+"""Health checks of the services the portal depends on, for /healthz, /readyz and operators.
+
+/healthz says the process is alive and reaches its database and broker (the benchmark's floor,
+one query). /readyz says whether this node may take traffic: besides those, the shared cache
+and the object storage every node must see alike (`readiness`)."""
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
+import uuid
+from collections.abc import Callable
 
 import redis
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.files.storage import Storage, storages
 from django.db import DatabaseError, connections
 
 logger = logging.getLogger(__name__)
+
+# How long /readyz waits for the cache and the storage: the Redis cache client and boto3 have
+# no short timeouts of their own (boto3 waits a minute and retries), and a probe that hangs
+# must not tie up a web worker.
+PROBE_TIMEOUT = 2.0
+# The name the storage check looks for: never written, only asked about.
+STORAGE_PROBE_NAME = "readyz-probe"
 
 
 def check_database() -> str:
@@ -39,3 +58,113 @@ def check_broker() -> str:
         if "client" in locals():
             client.close()
     return "ok"
+
+
+class _Prober:
+    """Runs one readiness check in a daemon thread of its own and waits PROBE_TIMEOUT seconds at
+    most for its answer: "error" when it raised or has not answered by then. The thread is kept
+    between requests, so what the check opens in it (boto3's client is one per thread) is
+    opened once. While a probe still hangs, the next answers "error" at once without starting
+    another: a dependency that hangs ties up neither the web worker nor more than one thread
+    per check and process."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._lock = threading.Lock()
+        self._busy = False
+        self._thread: threading.Thread | None = None
+        self._requests: queue.SimpleQueue[tuple[Callable[[], str], queue.SimpleQueue[str]]] = (
+            queue.SimpleQueue()
+        )
+
+    def __call__(self, probe: Callable[[], str]) -> str:
+        with self._lock:
+            if self._busy:
+                logger.error("Readiness check: %s has not answered an earlier probe", self.name)
+                return "error"
+            self._busy = True
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._serve, name=f"readyz-{self.name}", daemon=True
+                )
+                self._thread.start()
+        answers: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._requests.put((probe, answers))
+        try:
+            return answers.get(timeout=PROBE_TIMEOUT)
+        except queue.Empty:
+            logger.error("Readiness check: %s did not answer within %g s", self.name, PROBE_TIMEOUT)
+            return "error"
+
+    def _serve(self) -> None:
+        while True:
+            probe, answers = self._requests.get()
+            try:
+                answer = probe()
+            except Exception:
+                logger.exception("Readiness check: %s failed", self.name)
+                answer = "error"
+            with self._lock:
+                self._busy = False
+            answers.put(answer)
+
+
+_cache_prober = _Prober("cache")
+_storage_prober = _Prober("storage")
+
+
+def _cache_round_trip(cache: BaseCache) -> str:
+    key = f"readyz:{uuid.uuid4().hex}"
+    token = uuid.uuid4().hex
+    try:
+        cache.set(key, token, timeout=30)
+        found = cache.get(key)
+    finally:
+        cache.delete(key)
+    if found != token:
+        logger.error("Readiness check: the cache did not give back what was just stored")
+        return "error"
+    # each process's own memory: fine in development, never shared between nodes
+    return "local" if isinstance(cache, LocMemCache) else "ok"
+
+
+def check_cache() -> str:
+    """`ok` after a set, get and delete of a key of its own in the shared cache (Redis), `local`
+    when the cache is this process's memory (development and tests), `error` otherwise."""
+    cache = caches["default"]  # taken here: the cache objects are per thread
+    return _cache_prober(lambda: _cache_round_trip(cache))
+
+
+def _storage_lookup(storage: Storage) -> str:
+    storage.exists(STORAGE_PROBE_NAME)  # the answer does not matter, only that there is one
+    return "ok"
+
+
+def check_storage() -> str:
+    """`ok` when the private files' storage (the bucket, or the directory on one machine)
+    answers whether a fixed name exists; nothing is written. `error` when it cannot."""
+    try:
+        storage = storages["private"]
+    except Exception:
+        logger.exception('Readiness check: the storage "private" is not configured')
+        return "error"
+    return _storage_prober(lambda: _storage_lookup(storage))
+
+
+def readiness() -> dict[str, str]:
+    """What /readyz answers: every dependency a node needs to take traffic. A check that raises
+    counts as "error"; the node is ready when none is "error"."""
+    checks: dict[str, Callable[[], str]] = {
+        "database": check_database,
+        "cache": check_cache,
+        "broker": check_broker,
+        "storage": check_storage,
+    }
+    results = {}
+    for name, check in checks.items():
+        try:
+            results[name] = check()
+        except Exception:
+            logger.exception("Readiness check: %s failed", name)
+            results[name] = "error"
+    return results

@@ -191,7 +191,18 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With late acknowledgement a worker process holds one task at a time and takes the next only
+# when it is done: a long PDF or open-data build does not sit on quick tasks fetched behind it,
+# and a worker that dies hands back only what it was running.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues per kind of work (portal.queues): pdf, notifications, open_data, archive and the
+# default `celery`. A worker without -Q consumes them all; production may run one per queue.
+# Routes go by task name, so beat's entries below land in the same queues.
+from portal import queues as _queues  # noqa: E402
+
+CELERY_TASK_DEFAULT_QUEUE = _queues.DEFAULT
+CELERY_TASK_QUEUES = _queues.TASK_QUEUES
+CELERY_TASK_ROUTES = _queues.TASK_ROUTES
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Stockholm"
@@ -512,7 +523,7 @@ if not DEVELOPMENT:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -81,7 +81,7 @@ def scan_reminders() -> int:
     return notifications.scan()
 
 
-@shared_task(base=PortalTask)
+@shared_task(name="portal.tasks.dispose_due", base=PortalTask)
 def dispose_due() -> dict[str, int]:
     """Nightly (beat): dispose of what the retention schedule says is due, except what is under
     legal hold, and log it (`portal.retention`). Safe to run twice or at the same time."""

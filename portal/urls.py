@@ -71,6 +71,7 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("dialogue.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("konto/", include("allauth.urls")),
     # No CSRF token: choosing a language changes nothing but a cookie, and a token in the
     # header would make every public page differ from visitor to visitor (portal.public_cache).

@@ -1,4 +1,5 @@
-"""The platform's own pages: home, accessibility statement, dashboards, profile and /healthz."""
+"""The platform's own pages: home, accessibility statement, dashboards, profile, /healthz and
+/readyz."""
 
 from __future__ import annotations
 
@@ -66,6 +67,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = all(value != "error" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+@login_not_required
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    """May this node take traffic: database, shared cache, broker and object storage (each
+    check bounded in time, portal.health). 503 while any of them fails; /healthz above stays
+    the liveness check."""
+    checks = health.readiness()
+    ready = all(value != "error" for value in checks.values())
+    # never_cache: "no-cache, no-store, must-revalidate, private", so no proxy answers for us
+    return JsonResponse(
+        {"status": "ok" if ready else "error", **checks}, status=200 if ready else 503
     )
 
 

@@ -21,6 +21,7 @@ PUBLIC_URL_NAMES = {
     "portal:account_erased",
     "portal:logo",  # the municipality's logo in every header; 404 without one
     "healthz",
+    "readyz",  # may this node take traffic: probed by the load balancer
     "set_language",
     "organisations:directory",
     "organisations:directory_detail",
@@ -104,7 +105,7 @@ def test_the_public_list_names_only_real_urls() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["portal:home", "portal:accessibility", "portal:personal_data", "healthz"]
+    "name", ["portal:home", "portal:accessibility", "portal:personal_data", "healthz", "readyz"]
 )
 def test_public_pages_open_without_login(name: str) -> None:
     assert Client().get(reverse(name)).status_code == 200

@@ -37,11 +37,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from portal import notifications
-from portal.celery import app
 from portal.models import Notification, User
 from portal.tasks import scan_reminders, send_notification
 from tests.helpers.concurrency import run_together
-from tests.helpers.processes import celery_worker
+from tests.helpers.processes import celery_conf, celery_worker
 from tests.portal.factories import UserFactory
 from tests.throwaway.models import Errand
 
@@ -124,16 +123,10 @@ def database_url_for_the_worker() -> str:
 @contextmanager
 def through_the_broker(queue: str) -> Iterator[None]:
     """Tasks asked for in this process go through Redis to `queue`, as they go from the beat and
-    web processes in production (the suite otherwise runs them eagerly). queue_pending() calls
-    send_notification.delay(), so the default queue is what routes it to the test's worker."""
-    eager, default_queue = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
+    web processes in production (the suite otherwise runs them eagerly). Every task is routed
+    there for the block, whatever its own queue (portal.queues), so the test's worker gets it."""
+    with celery_conf(task_always_eager=False, task_routes={"*": {"queue": queue}}):
         yield
-    finally:
-        app.conf.task_always_eager = eager
-        app.conf.task_default_queue = default_queue
 
 
 @dataclass
