@@ -89,6 +89,14 @@ def private_file_response(stored: Any) -> FileResponse:
     )
 
 
+class StoredFileResponse(FileResponse):
+    """A stored file sent in pieces of 64 KiB rather than Django's 4 KiB: a 20 MB document
+    from the bucket is a few hundred reads, not five thousand. (From disk, the server sends
+    the file itself, with sendfile, whatever this says.)"""
+
+    block_size = 64 * 1024
+
+
 def stored_file_response(
     file: Any, *, filename: str, content_type: str, size: int | None = None
 ) -> FileResponse:
@@ -99,7 +107,7 @@ def stored_file_response(
         handle = open_stream(file.storage, file.name)
     except FileNotFoundError as missing:
         raise Http404 from missing
-    response = FileResponse(
+    response = StoredFileResponse(
         handle, as_attachment=True, filename=filename, content_type=content_type
     )
     if not response.has_header("Content-Length") and size:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_safe
 from grants import open_data_store, selectors
 from grants.eligibility import eligibility_problems
 from grants.forms import StartForm
+from portal.http import StoredFileResponse
 from portal.pagination import paginate, query_without_page
 from portal.public_cache import deferred, public_page
 
@@ -171,7 +172,7 @@ def _built_file(
                     missing=missing,
                     again=False,
                 )
-            response = FileResponse(
+            response = StoredFileResponse(
                 handle, content_type=content_type, as_attachment=as_attachment, filename=public
             )
             if not response.has_header("Content-Length"):  # streamed from a bucket
