@@ -88,6 +88,7 @@ QUEUE_NAMES = _portal_queues()  # celery, pdf, notifications, open_data, archive
 
 # The programs of the virtual environment this script runs in, and Caddy from the system.
 BIN = Path(sys.executable).parent
+WEB_TIMEOUT = 3
 STATE = ROOT / "var" / "topology"
 CADDYFILE = ROOT / "deploy" / "Caddyfile"  # --caddyfile for another
 
@@ -565,12 +566,14 @@ def start(
     # The commands of docker-compose.yml, smaller (two gunicorn workers, one Celery process
     # per queue), each process with a disk of its own.
     for name, port in WEB_PORTS.items():
-        gunicorn = f"portal.wsgi:application --bind {HOST}:{port} --workers 2 --name {name}"
-        topology.start(
-            name,
-            [str(BIN / "gunicorn"), *gunicorn.split(), "--access-logfile", "-"],
-            own_directories(env, name),
+        gunicorn = (
+            f"-c {ROOT / 'deploy' / 'gunicorn.conf.py'} portal.wsgi:application "
+            f"--bind {HOST}:{port} --workers 2 --name {name}"
+            # gunicorn's timeout short, so that tests/multiprocess shows in seconds that a slow
+            # download outlives it (30 s in production)
+            f" --timeout {WEB_TIMEOUT}"
         )
+        topology.start(name, [str(BIN / "gunicorn"), *gunicorn.split()], own_directories(env, name))
     for queue in QUEUE_NAMES:
         worker = (
             f"-A portal worker -Q {queue} -n {queue}@topology --concurrency=1 "
@@ -602,6 +605,7 @@ def start(
     processes = topology.processes
     return {
         "TOPOLOGY_WEB1": f"http://{HOST}:{WEB_PORTS['web1']}",
+        "TOPOLOGY_WEB_TIMEOUT": str(WEB_TIMEOUT),
         "TOPOLOGY_WEB2": f"http://{HOST}:{WEB_PORTS['web2']}",
         "TOPOLOGY_PROXY": PROXY_URL,
         "TOPOLOGY_PROXY_CA": str(proxy_ca()),

@@ -188,7 +188,8 @@ def test_only_the_proxy_publishes_and_it_terminates_tls_for_two_web_replicas() -
     assert web["deploy"]["replicas"] == 2 and type(web["deploy"]["replicas"]) is int
     command = command_of(web)
     assert command[0] == "gunicorn"
-    assert option(command, "--bind", "-b") == "0.0.0.0:8000"
+    assert option(command, "-c", "--config") == "deploy/gunicorn.conf.py"
+    assert gunicorn_config()["bind"] == "0.0.0.0:8000"
     assert "migrate" not in " ".join(command)
 
     for name, service in services.items():
@@ -435,3 +436,25 @@ def test_readme_gives_the_two_commands_and_ci_calls_the_test_command() -> None:
     assert re.search(r"DATABASE_URL=postgres://", ci)
     assert "REDIS_URL=redis://" in ci
     assert "REQUIRE_BROWSER=1" in ci
+
+
+def gunicorn_config(**env: str) -> dict[str, object]:
+    import runpy
+    from unittest import mock
+
+    with mock.patch.dict("os.environ", env):
+        return runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+
+
+def test_a_web_node_streams_a_slow_download_without_gunicorn_cutting_it_off() -> None:
+    """A sync worker answers gunicorn's timeout with the request itself: a 20 MB document read
+    by a slow phone was killed half-way (seen at 250 KB/s). Threads keep the worker's heartbeat
+    apart from the requests, and every way of starting a node reads the same file."""
+    config = gunicorn_config()
+    assert config["worker_class"] == "gthread" and int(config["threads"]) >= 2  # type: ignore[call-overload]
+    assert config["control_socket_disable"] is True
+    assert gunicorn_config(WEB_WORKERS="5", WEB_THREADS="8")["workers"] == 5
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert '"-c", "deploy/gunicorn.conf.py"' in dockerfile
+    topology = (ROOT / "deploy" / "topology.py").read_text()
+    assert "gunicorn.conf.py" in topology

@@ -252,7 +252,9 @@ class Browser:
             response = self._send("GET", node, urljoin(base, local))
         raise AssertionError(f"more than 10 redirects from {path}")
 
-    def _send(self, method: str, node: str, url: str, **kwargs: Any) -> requests.Response:
+    def _send(
+        self, method: str, node: str, url: str, *, stream: bool = False, **kwargs: Any
+    ) -> requests.Response:
         headers = {"Accept-Language": "en"}
         if node != "proxy":
             headers.update(
@@ -274,6 +276,7 @@ class Browser:
         response = self.http.send(
             prepared,
             allow_redirects=False,
+            stream=stream,
             timeout=TIMEOUT,
             verify=self.topology.proxy_ca if node == "proxy" else True,
         )

@@ -154,6 +154,44 @@ def test_a_document_uploaded_through_one_node_is_downloaded_through_the_other(
     assert urlsplit(stranger.headers["Location"]).path == "/konto/login/"
 
 
+def test_a_slow_download_of_the_largest_document_is_not_cut_off(topology: Topology) -> None:
+    """A 20 MB document read by a slow connection keeps the node busy for longer than
+    gunicorn's timeout (deploy/topology.py gives the nodes 3 s): the worker's threads keep it
+    alive, and the whole file arrives (a sync worker was killed half-way, the file cut off)."""
+    marker = uuid.uuid4().hex
+    name = f"stor-{marker[:12]}.pdf"
+    head = small_pdf(marker)
+    content = head[:-6] + b"%" + b"0" * (20 * 1024 * 1024 - len(head) - 16) + b"\n" + head[-6:]
+    representative = Browser(topology)
+    representative.log_in("web1", "forening@exempel.se")
+    mine = Page(representative.get("web1", "/foreningar/").text)
+    organisation = next(
+        m[1] for href, _ in mine.links if (m := re.fullmatch(r"/foreningar/(\d+)/", href))
+    )
+    uploaded = representative.submit(
+        "web1",
+        f"/foreningar/{organisation}/dokument/",
+        {"kind": "ekonomisk_berattelse"},
+        files={"file": (name, content, "application/pdf")},
+    )
+    assert uploaded.status_code == 200
+    download = next(href for href, text in Page(uploaded.text).links if text == name)
+
+    started = time.monotonic()
+    response = representative.request("GET", "web2", download, stream=True)
+    assert response.status_code == 200
+    received = bytearray()
+    for chunk in response.iter_content(256 * 1024):
+        received += chunk
+        # about 1 MB/s: the whole file takes about 20 s, and when gunicorn's timeout ends a
+        # worker that is stuck in it (about 4 s), more is left than the sockets hold
+        time.sleep(0.25)
+    elapsed = time.monotonic() - started
+    timeout = int(os.environ["TOPOLOGY_WEB_TIMEOUT"])
+    assert elapsed > 1.5 * timeout, f"the download took {elapsed:.1f} s: not slow enough"
+    assert bytes(received) == content
+
+
 def test_a_totp_code_used_on_one_node_is_refused_on_the_other(topology: Topology) -> None:
     # The code of the current 30-second step, taken with at least 10 s of the step left, so
     # both logins fall inside the step whatever the tolerance (the portal also accepts the
