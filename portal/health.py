@@ -20,6 +20,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.files.storage import Storage, storages
 from django.db import DatabaseError, connections
 
+from portal.storage import ObjectStorage
+
 logger = logging.getLogger(__name__)
 
 # How long /readyz waits for the cache and the storage: the Redis cache client and boto3 have
@@ -136,13 +138,20 @@ def check_cache() -> str:
 
 
 def _storage_lookup(storage: Storage) -> str:
+    if isinstance(storage, ObjectStorage):
+        # the bucket itself: asked for a name in a bucket that is gone, S3 answers "no such
+        # object" as for any name, and the node would look ready while every document is lost
+        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+        return "ok"
     storage.exists(STORAGE_PROBE_NAME)  # the answer does not matter, only that there is one
-    return "ok"
+    # this machine's disk: fine on one machine, never shared between nodes (as "local" cache)
+    return "local"
 
 
 def check_storage() -> str:
-    """`ok` when the private files' storage (the bucket, or the directory on one machine)
-    answers whether a fixed name exists; nothing is written. `error` when it cannot."""
+    """`ok` when the bucket of the private files answers for itself, `local` when they are on
+    this machine's disk and it answers whether a fixed name exists; nothing is written.
+    `error` when it cannot."""
     try:
         storage = storages["private"]
     except Exception:
@@ -151,9 +160,17 @@ def check_storage() -> str:
     return _storage_prober(lambda: _storage_lookup(storage))
 
 
+# Without these no page can be served (the session is read from them): a node that cannot reach
+# them takes no traffic. The broker and the object storage are needed by some requests only
+# (sending work to a worker, a document), and every node shares them: taking every node out
+# when the bucket is down would turn "no downloads for a while" into "no portal at all" (seen
+# in a trial). Their failure leaves the node ready, says "degraded", and is logged.
+REQUIRED = ("database", "cache")
+
+
 def readiness() -> dict[str, str]:
-    """What /readyz answers: every dependency a node needs to take traffic. A check that raises
-    counts as "error"; the node is ready when none is "error"."""
+    """What /readyz answers: each dependency a node uses. A check that raises counts as
+    "error"; see REQUIRED for which make the node unready."""
     checks: dict[str, Callable[[], str]] = {
         "database": check_database,
         "cache": check_cache,

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from botocore.config import Config as BotoConfig
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -440,9 +441,16 @@ if STORAGE_URL:
         "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
         "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
         "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
-        # MinIO and most servers of one's own want `path`; AWS `virtual` (or leave it unset)
-        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
-        "signature_version": "s3v4",
+        "client_config": BotoConfig(
+            # MinIO and most servers of one's own want `path`; AWS `virtual` (or leave it unset)
+            s3={"addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None},  # type: ignore[arg-type]
+            signature_version="s3v4",
+            # A bucket that stops answering holds a web thread for seconds, not boto3's minute
+            # and retries; a download already under way waits this long for the next piece.
+            connect_timeout=env.int("AWS_S3_CONNECT_TIMEOUT", default=5),
+            read_timeout=env.int("AWS_S3_READ_TIMEOUT", default=30),
+            retries={"mode": "standard", "max_attempts": 3},
+        ),
         # objects take the bucket's own (private) access; no ACL is ever set to public-read
         "default_acl": None,
         "querystring_auth": True,

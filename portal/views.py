@@ -75,14 +75,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """May this node take traffic: database, shared cache, broker and object storage (each
-    check bounded in time, portal.health). 503 while any of them fails; /healthz above stays
-    the liveness check."""
+    check bounded in time, portal.health). 503 while the database or the cache fails; "degraded"
+    (still 200) while only the broker or the storage does (health.REQUIRED says why)."""
     checks = health.readiness()
-    ready = all(value != "error" for value in checks.values())
+    ready = all(checks[name] != "error" for name in health.REQUIRED)
+    status = "error" if not ready else "degraded" if "error" in checks.values() else "ok"
     # never_cache: "no-cache, no-store, must-revalidate, private", so no proxy answers for us
-    return JsonResponse(
-        {"status": "ok" if ready else "error", **checks}, status=200 if ready else 503
-    )
+    return JsonResponse({"status": status, **checks}, status=200 if ready else 503)
 
 
 @require_safe

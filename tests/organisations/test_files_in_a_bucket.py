@@ -302,3 +302,32 @@ def test_a_copy_that_reads_back_differently_is_removed_and_reported(
 def test_moving_needs_a_bucket(on_disk: list[DocumentVersion]) -> None:
     with pytest.raises(CommandError, match="STORAGE_URL is not set"):
         move()
+
+
+def test_readiness_asks_the_bucket_itself_so_a_lost_bucket_is_not_ready_storage(
+    settings: Any, client: Any
+) -> None:
+    """A bucket that is gone answers "no such object" for any name: asking for a name would say
+    all is well while every document is lost."""
+    object_storage.use_bucket(settings)
+    assert client.get(reverse("readyz")).json()["storage"] == "ok"
+    settings.STORAGES["private"]["OPTIONS"]["bucket_name"] = "portal-no-such-bucket"
+    settings.STORAGES = {**settings.STORAGES}  # heard as a change: the storages are made anew
+    answer = client.get(reverse("readyz")).json()
+    assert answer["storage"] == "error" and answer["status"] == "degraded"
+
+
+def test_prepare_storage_says_how_to_create_a_missing_bucket(settings: Any) -> None:
+    settings.STORAGES = {**settings.STORAGES, **object_storage.storages_for("p")}
+    settings.STORAGES["private"]["OPTIONS"]["bucket_name"] = "portal-never-made"
+    with pytest.raises(CommandError, match="--create-bucket"):
+        call_command("prepare_storage", stdout=io.StringIO())
+
+
+def test_a_new_bucket_ends_unfinished_uploads(settings: Any) -> None:
+    name = f"portal-rules-{timezone.now().strftime('%H%M%S%f')}"
+    settings.STORAGES = {**settings.STORAGES, **object_storage.storages_for("p")}
+    settings.STORAGES["private"]["OPTIONS"]["bucket_name"] = name
+    call_command("prepare_storage", "--create-bucket", stdout=io.StringIO())
+    rules = object_storage.client().get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
+    assert rules[0]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}

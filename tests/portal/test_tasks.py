@@ -3,6 +3,7 @@ that the test starts itself when REDIS_URL is set."""
 
 from __future__ import annotations
 
+import io
 import os
 import time
 import uuid
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from portal.celery import app
+from portal.queues import QUEUE_NAMES
 from portal.tasks import clear_expired_sessions, ping
 from tests.helpers.processes import celery_conf, celery_worker
 
@@ -92,8 +94,31 @@ def test_round_trip_through_redis_and_a_real_worker(worker_queue: str) -> None:
 def test_check_worker_command_answers_through_the_broker(
     worker_queue: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with celery_conf(
-        task_always_eager=False, task_routes={"portal.tasks.ping": {"queue": worker_queue}}
+    with celery_conf(task_always_eager=False):
+        call_command("check_worker", "--queue", worker_queue, "--timeout", "60")
+    out = capsys.readouterr().out
+    assert f"{worker_queue}: a worker answered" in out and "Every queue asked" in out
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run by .ci/run)")
+def test_check_worker_names_the_queue_no_worker_consumes(worker_queue: str) -> None:
+    """A worker for one queue says nothing of the others: each is asked on its own."""
+    nobody = f"test-{uuid.uuid4().hex[:8]}"
+    with (
+        celery_conf(task_always_eager=False),
+        pytest.raises(CommandError, match=f"on: {nobody}\\."),
     ):
-        call_command("check_worker", "--timeout", "60")
-    assert "Worker answered" in capsys.readouterr().out
+        call_command("check_worker", "--queue", worker_queue, "--queue", nobody, "--timeout", "3")
+
+
+def test_check_worker_asks_every_queue_of_the_portal(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = ping.apply_async
+
+    def record(*args: object, queue: str, **kwargs: object) -> object:
+        asked.append(queue)
+        return real(*args, **kwargs)  # eager in the default run
+
+    monkeypatch.setattr(ping, "apply_async", record)
+    call_command("check_worker", "--timeout", "5", stdout=io.StringIO())
+    assert asked == list(QUEUE_NAMES)

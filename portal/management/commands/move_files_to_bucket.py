@@ -9,8 +9,9 @@ and not copied: a damaged file is restored from the backup, not spread.
 
 Safe to stop and run again: an object already in the bucket with the file's SHA-256 and size is
 not sent again (S3 shows an object only once its upload is complete, so an interrupted upload
-leaves nothing). The files on disk stay unless --remove-local is given, and then each only after
-its copy was verified. The open-data files are not moved: `manage.py build_open_data` writes
+leaves no object; the parts of a large one are ended by the bucket's lifecycle rule, which
+`prepare_storage --create-bucket` sets). The files on disk stay unless --remove-local is given,
+and then each only after its copy was verified. The open-data files are not moved: `manage.py build_open_data` writes
 them anew into the bucket."""
 
 from __future__ import annotations
@@ -94,11 +95,18 @@ class Command(BaseCommand):
             raise CommandError(f"No directory {root} to move files from.")
         recorded = recorded_checksums()
         counts = {"copied": 0, "present": 0, "failed": 0}
-        for path, name in self._files(root):
-            outcome = self._move(target, path, name, recorded.get(name), dry_run=dry_run)
-            counts[outcome] += 1
-            if remove_local and not dry_run and outcome in ("copied", "present"):
-                path.unlink()
+        try:
+            for path, name in self._files(root):
+                outcome = self._move(target, path, name, recorded.get(name), dry_run=dry_run)
+                counts[outcome] += 1
+                if remove_local and not dry_run and outcome in ("copied", "present"):
+                    path.unlink()
+        except KeyboardInterrupt:
+            self.stderr.write(
+                f"Stopped: {counts['copied']} copied and verified so far. Run the command again "
+                "to go on; what is in the bucket already is not sent again."
+            )
+            raise
         verb = "would be copied" if dry_run else "copied and verified"
         summary = (
             f"{counts['copied']} {verb}, {counts['present']} already in the bucket, "

@@ -58,8 +58,13 @@ class Command(BaseCommand):
             return
         except ClientError as error:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if status != 404 or not create:
+            if status != 404:
                 raise
+            if not create:
+                raise CommandError(
+                    f"There is no bucket {storage.bucket_name!r}. Create it with "
+                    "`manage.py prepare_storage --create-bucket`, or correct STORAGE_URL."
+                ) from error
         config: dict[str, Any] = {}
         region = client.meta.region_name
         if region and region != "us-east-1":  # AWS wants no constraint for its first region
@@ -78,6 +83,24 @@ class Command(BaseCommand):
         except ClientError as error:
             # not every S3 server knows the call (a new bucket is private there anyway)
             self.stdout.write(f"Public access block not set: {error}")
+        try:
+            # An upload cut off half-way (a worker killed mid-file) leaves no object, but its
+            # parts are kept, unseen, until someone ends the upload: the bucket ends them a day on.
+            client.put_bucket_lifecycle_configuration(
+                Bucket=storage.bucket_name,
+                LifecycleConfiguration={
+                    "Rules": [
+                        {
+                            "ID": "abort-unfinished-uploads",
+                            "Status": "Enabled",
+                            "Filter": {"Prefix": ""},
+                            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                        }
+                    ]
+                },
+            )
+        except ClientError as error:
+            self.stdout.write(f"Unfinished uploads are not ended by the bucket: {error}")
         self.stdout.write(f"Bucket {storage.bucket_name!r} created.")
 
     def _round_trip(self, storage: ObjectStorage) -> None:
