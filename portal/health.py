@@ -62,53 +62,58 @@ def check_broker() -> str:
     return "ok"
 
 
+class _Pending:
+    """One probe under way, and its answer once there is one."""
+
+    def __init__(self, probe: Callable[[], str]) -> None:
+        self.probe = probe
+        self.done = threading.Event()
+        self.answer = "error"
+
+
 class _Prober:
     """Runs one readiness check in a daemon thread of its own and waits PROBE_TIMEOUT seconds at
     most for its answer: "error" when it raised or has not answered by then. The thread is kept
     between requests, so what the check opens in it (boto3's client is one per thread) is
-    opened once. While a probe still hangs, the next answers "error" at once without starting
-    another: a dependency that hangs ties up neither the web worker nor more than one thread
-    per check and process."""
+    opened once. Requests that ask while a probe is under way (a web process has several
+    threads) wait for that probe's answer rather than start another, so a dependency that hangs
+    ties up neither the web threads (each waits PROBE_TIMEOUT at most) nor more than one
+    thread per check and process, and a busy check is never mistaken for a failed one."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._lock = threading.Lock()
-        self._busy = False
+        self._current: _Pending | None = None
         self._thread: threading.Thread | None = None
-        self._requests: queue.SimpleQueue[tuple[Callable[[], str], queue.SimpleQueue[str]]] = (
-            queue.SimpleQueue()
-        )
+        self._requests: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
 
     def __call__(self, probe: Callable[[], str]) -> str:
         with self._lock:
-            if self._busy:
-                logger.error("Readiness check: %s has not answered an earlier probe", self.name)
-                return "error"
-            self._busy = True
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._serve, name=f"readyz-{self.name}", daemon=True
-                )
-                self._thread.start()
-        answers: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self._requests.put((probe, answers))
-        try:
-            return answers.get(timeout=PROBE_TIMEOUT)
-        except queue.Empty:
-            logger.error("Readiness check: %s did not answer within %g s", self.name, PROBE_TIMEOUT)
-            return "error"
+            pending = self._current
+            if pending is None:
+                pending = self._current = _Pending(probe)
+                self._requests.put(pending)
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(
+                        target=self._serve, name=f"readyz-{self.name}", daemon=True
+                    )
+                    self._thread.start()
+        if pending.done.wait(PROBE_TIMEOUT):
+            return pending.answer
+        logger.error("Readiness check: %s did not answer within %g s", self.name, PROBE_TIMEOUT)
+        return "error"
 
     def _serve(self) -> None:
         while True:
-            probe, answers = self._requests.get()
+            pending = self._requests.get()
             try:
-                answer = probe()
+                pending.answer = pending.probe()
             except Exception:
                 logger.exception("Readiness check: %s failed", self.name)
-                answer = "error"
+                pending.answer = "error"
             with self._lock:
-                self._busy = False
-            answers.put(answer)
+                self._current = None
+            pending.done.set()
 
 
 _cache_prober = _Prober("cache")

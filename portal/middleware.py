@@ -1,15 +1,18 @@
 """Officers, decision makers and administrators set up two-factor authentication before any
 page beyond the public ones and the account pages opens; every response says which browser
-features the portal does not use (Permissions-Policy)."""
+features the portal does not use (Permissions-Policy); the portal's own address is read one way
+(CanonicalHostMiddleware)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -103,3 +106,25 @@ class PermissionsPolicyMiddleware:
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
         return response
+
+
+class CanonicalHostMiddleware:
+    """The portal's own address, read one way. A client may write the Host of the same portal as
+    `samverkan.exempel.se`, `samverkan.exempel.se.` or `samverkan.exempel.se:1`; the proxy
+    answers them all, and Django lets any port through. What is keyed by the host must not take
+    them for different portals: allauth's lockout of an account after five wrong passwords
+    started afresh with each new port (a hostile tester's finding), and every spelling was a
+    public page kept anew. So a Host that names SITE_URL's host is read as SITE_URL's (name and
+    port); any other name is left for ALLOWED_HOSTS to judge. First in MIDDLEWARE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        site = urlsplit(str(settings.SITE_URL))
+        host = request.META.get("HTTP_HOST", "")
+        if host and site.hostname and host != site.netloc:
+            name, _port = split_domain_port(host)  # lower case, no trailing dot
+            if name == site.hostname.lower():
+                request.META["HTTP_HOST"] = site.netloc
+        return self.get_response(request)

@@ -278,3 +278,41 @@ def test_health_and_readiness_are_not_redirected_to_https_in_production(url: str
     settings.SECURE_REDIRECT_EXEMPT = exempt
     assert Client().get("/").status_code == 301  # the redirect is on
     assert Client().get(url).status_code == 200
+
+
+def test_requests_that_ask_at_once_share_one_probe_and_its_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A web process answers several requests at once (threads): a check under way is not a
+    failed check (it was, and the proxy took healthy nodes out under load)."""
+    monkeypatch.setattr(health, "PROBE_TIMEOUT", 10.0)
+    prober = health._Prober("test")
+    release = threading.Event()
+    probes: list[int] = []
+
+    def probe() -> str:
+        probes.append(1)
+        release.wait(10)
+        return "ok"
+
+    answers: list[str] = []
+    entered: list[int] = []
+
+    def ask() -> None:
+        entered.append(1)
+        answers.append(prober(probe))
+
+    callers = [threading.Thread(target=ask) for _ in range(8)]
+    for caller in callers:
+        caller.start()
+    deadline = time.monotonic() + 10
+    while not probes or len(entered) < 8:  # the probe is under way and every caller asking
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.2)  # let the last callers reach the prober (its answer does not depend on it)
+    release.set()
+    for caller in callers:
+        caller.join(10)
+    assert answers.count("ok") + answers.count("error") == 8
+    # every caller that asked while the probe ran had its answer; none was told "error"
+    assert answers == ["ok"] * 8

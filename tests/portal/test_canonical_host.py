@@ -1,0 +1,55 @@
+"""The portal's own address is read one way, whatever port or trailing dot a client writes in
+its Host (portal.middleware.CanonicalHostMiddleware): nothing keyed by the host can be made to
+start afresh by writing it differently."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.portal.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SITE = "samverkan.exempel.se"
+
+
+@pytest.fixture(autouse=True)
+def _site(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SITE_URL = f"https://{SITE}"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, SITE]
+
+
+def log_in(host: str, email: str, password: str) -> str:
+    response = Client(HTTP_HOST=host).post(
+        reverse("account_login"), {"login": email, "password": password}, follow=True
+    )
+    return response.content.decode()
+
+
+def test_a_new_port_in_the_host_does_not_start_the_account_lockout_afresh() -> None:
+    person = UserFactory(email="kassor@forening.se")
+    for host in (f"{SITE}:1", f"{SITE}:2", f"{SITE}.", f"{SITE.upper()}:99999", f"{SITE}:0001"):
+        assert "Too many failed" not in log_in(host, person.email, "fel-lösenord-1234")
+    # the sixth try, right password, under yet another spelling: still locked out
+    page = log_in(f"{SITE}:4", person.email, PASSWORD)
+    assert "Too many failed" in page or "För många misslyckade" in page
+
+
+def test_the_portal_name_is_read_as_site_url_and_other_names_are_left_alone() -> None:
+    seen: list[str] = []
+    from portal.middleware import CanonicalHostMiddleware
+
+    def view(request):  # type: ignore[no-untyped-def]
+        seen.append(request.get_host())
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    from django.test import RequestFactory
+
+    middleware = CanonicalHostMiddleware(view)
+    for host in (f"{SITE}:8443", f"{SITE}.", SITE, "testserver:81"):
+        middleware(RequestFactory().get("/", HTTP_HOST=host))
+    assert seen == [SITE, SITE, SITE, "testserver:81"]
