@@ -54,10 +54,13 @@ def test_a_representative_signs_on_and_withdraws(
     # withdrawing asks first
     page.get_by_text("Lämna överenskommelsen", exact=True).first.click()
     page.locator("#min-organisation form button[type=submit]").click()
-    assert page.get_by_role("button", name="Ja, lämna överenskommelsen").is_visible()
+    # the page the form leads to, once it is drawn (is_visible() does not wait, and on a busy
+    # machine it asked before the new page was there)
+    confirm = page.get_by_role("button", name="Ja, lämna överenskommelsen")
+    confirm.wait_for(state="visible")
     assert axe_violations(page) == []
-    page.get_by_role("button", name="Ja, lämna överenskommelsen").click()
-    assert page.get_by_text("Bryggan har lämnat överenskommelsen.").is_visible()
+    confirm.click()
+    page.get_by_text("Bryggan har lämnat överenskommelsen.").wait_for(state="visible")
     assert not SignOn.objects.filter(withdrawn_at=None).exists()
     page.context.close()
 
