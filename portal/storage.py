@@ -41,6 +41,12 @@ class PrivateFileSystemStorage(FileSystemStorage):
         raise ValueError("Private files have no URL; they are served by a view that checks access.")
 
 
+def not_found(error: ClientError) -> bool:
+    """The bucket's answer was 404: no such object (or, to a question about the bucket itself,
+    no such bucket)."""
+    return error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404
+
+
 class ObjectStorage(S3Storage):
     """A prefix of the bucket (see the module's text). `open_stream` reads an object as it
     arrives, where `open` first downloads the whole of it."""
@@ -50,7 +56,7 @@ class ObjectStorage(S3Storage):
         try:
             body: IO[bytes] = self.bucket.Object(key).get()["Body"]
         except ClientError as error:
-            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            if not_found(error):
                 raise FileNotFoundError(f"File does not exist: {name}") from error
             raise
         return body

@@ -29,7 +29,7 @@ from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models
 
-from portal.storage import ObjectStorage, PrivateStorage, open_stream
+from portal.storage import ObjectStorage, PrivateStorage, not_found, open_stream
 
 CHUNK = 1024 * 1024
 
@@ -155,7 +155,7 @@ class Command(BaseCommand):
         try:
             head = target.connection.meta.client.head_object(Bucket=target.bucket_name, Key=key)
         except ClientError as error:
-            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            if not_found(error):
                 return None
             raise
         return head.get("Metadata", {}).get("sha256", ""), head["ContentLength"]

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from portal.storage import ObjectStorage
+from portal.storage import ObjectStorage, not_found
 
 
 class Command(BaseCommand):
@@ -57,8 +57,7 @@ class Command(BaseCommand):
             client.head_bucket(Bucket=storage.bucket_name)
             return
         except ClientError as error:
-            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if status != 404:
+            if not not_found(error):
                 raise
             if not create:
                 raise CommandError(
