@@ -67,6 +67,10 @@ class OrganisationsConfig(AppConfig):
                 "document_returned": _("Document sent back"),
                 "identity_changed": _("Name, organisation number or legal form changed"),
                 "conflict_declared": _("Conflict of interest declared"),
+                "de_minimis_granted": _("De minimis aid entered in the ledger"),
+                "aid_declared": _("De minimis aid from others declared"),
+                "undertaking_linked": _("Linked as one undertaking"),
+                "undertaking_unlinked": _("No longer one undertaking"),
             },
             states={
                 "organisations.organisation": [
@@ -83,6 +87,10 @@ class OrganisationsConfig(AppConfig):
         for item in panels.NAV:
             registry.register_nav_item(item)
         registry.register_seeder("organisations", demo.seed_organisations)
+        from organisations.retention import KINDS as DISPOSAL_KINDS
+
+        for disposal in DISPOSAL_KINDS:
+            registry.register_disposal_kind(disposal)
         from organisations.personal_data import SOURCE
 
         registry.register_personal_data(SOURCE)

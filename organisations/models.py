@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
@@ -132,6 +133,16 @@ class Organisation(models.Model):
         help_text=_("Someone else must verify the change (segregation of duties)."),
     )
     public_listing = models.BooleanField(_("listed in the public directory"), default=False)
+    sector = models.CharField(
+        _("sector (NACE)"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "The organisation's main activity in the EU's NACE classification (SNI in Sweden), "
+            "e.g. 94.99 for other membership organisations. The register of de minimis aid asks "
+            "for it."
+        ),
+    )
 
     status = models.CharField(
         _("status"),
@@ -510,3 +521,264 @@ class OrganisationReminderSettings(SingletonSettings):
             date(2025, self.annual_meeting_month, self.annual_meeting_day)  # not a leap year
         except ValueError:
             raise ValidationError({"annual_meeting_day": _("The month has no such day.")}) from None
+
+
+# --- state aid: one de minimis ledger per organisation ----------------------------------------
+#
+# The rules (Commission Regulations (EU) 2023/2831 and 2023/2832) and the checks live in
+# `organisations.state_aid`; the writes in `organisations.services.state_aid`.
+
+
+def _default_sek_per_eur() -> Decimal:
+    return Decimal(settings.SEK_PER_EUR)
+
+
+def _default_ceiling_eur() -> int:
+    return int(settings.DE_MINIMIS_CEILING_EUR)
+
+
+class StateAidSettings(SingletonSettings):
+    """The de minimis ceilings and the exchange rate a decision converts kronor to euro with:
+    one row, changed by an administrator, who keeps the rate's date and source with it. Every
+    ledger entry stores the rate it was converted at, so changing it never changes the past."""
+
+    sek_per_eur = models.DecimalField(
+        _("exchange rate (SEK per euro)"),
+        max_digits=10,
+        decimal_places=4,
+        default=_default_sek_per_eur,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+    )
+    rate_date = models.DateField(
+        _("the rate's date"),
+        null=True,
+        blank=True,
+        help_text=_("The date the rate was published for, e.g. the first day of the month."),
+    )
+    rate_source = models.CharField(
+        _("the rate's source"),
+        max_length=200,
+        default="Europeiska kommissionens månadskurs (InforEuro)",
+        help_text=_("Where the rate comes from, as a decision names it."),
+    )
+    ceiling_eur = models.PositiveIntegerField(
+        _("de minimis ceiling over three years (euro)"),
+        default=_default_ceiling_eur,
+        help_text=_("Commission Regulation (EU) 2023/2831, Article 3: 300 000 euro."),
+    )
+    sgei_ceiling_eur = models.PositiveIntegerField(
+        _("SGEI de minimis ceiling over three years (euro)"),
+        default=750_000,
+        help_text=_("Commission Regulation (EU) 2023/2832, Article 3: 750 000 euro."),
+    )
+
+    class Meta:
+        verbose_name = _("state aid: ceilings and exchange rate")
+        verbose_name_plural = _("state aid: ceilings and exchange rate")
+
+    def __str__(self) -> str:
+        return str(_("State aid: ceilings and exchange rate"))
+
+    def clean(self) -> None:
+        if self.sgei_ceiling_eur < self.ceiling_eur:
+            raise ValidationError(
+                {"sgei_ceiling_eur": _("The SGEI ceiling is never lower than the general one.")}
+            )
+
+
+class AidRegulation(models.TextChoices):
+    """The regulation an aid was granted under. The general ones count against the general
+    ceiling; every one counts against the SGEI ceiling (2023/2831 Art. 5, 2023/2832 Art. 5)."""
+
+    DE_MINIMIS = "2023/2831", _("De minimis aid, Commission Regulation (EU) 2023/2831")
+    SGEI = "2023/2832", _("SGEI de minimis aid, Commission Regulation (EU) 2023/2832")
+    DE_MINIMIS_2013 = "1407/2013", _("De minimis aid, Commission Regulation (EU) No 1407/2013")
+    SGEI_2012 = "360/2012", _("SGEI de minimis aid, Commission Regulation (EU) No 360/2012")
+    AGRICULTURE = (
+        "1408/2013",
+        _("De minimis aid in agriculture, Commission Regulation (EU) No 1408/2013"),
+    )
+    FISHERY = (
+        "717/2014",
+        _("De minimis aid in fishery and aquaculture, Commission Regulation (EU) No 717/2014"),
+    )
+
+
+SGEI_REGULATIONS = frozenset({AidRegulation.SGEI, AidRegulation.SGEI_2012})
+
+
+class AidInstrument(models.TextChoices):
+    GRANT = "grant", _("Grant")
+    IN_KIND = "in_kind", _("Aid in kind (e.g. premises free of charge)")
+    LOAN = "loan", _("Loan on favourable terms")
+    GUARANTEE = "guarantee", _("Guarantee")
+    OTHER = "other", _("Other form of aid")
+
+
+class AidOrigin(models.TextChoices):
+    DECIDED = "decided", _("Decided in the portal")
+    DECLARED = "declared", _("Declared by the organisation")
+
+
+class Undertaking(models.Model):
+    """More than one organisation forming one undertaking (ett enda företag, 2023/2831 Art. 2(2)),
+    e.g. an association and the company it controls: their de minimis aid is counted together.
+    Kept by a case officer."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("single undertaking")
+        verbose_name_plural = _("single undertakings")
+
+    def __str__(self) -> str:
+        return str(_("Single undertaking %(number)s") % {"number": self.pk})
+
+
+class UndertakingMember(models.Model):
+    """An organisation's place in an undertaking, why, and who linked it."""
+
+    undertaking = models.ForeignKey(Undertaking, on_delete=models.PROTECT, related_name="members")
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="undertaking_member"
+    )
+    reason = models.TextField(_("reason"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("linked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation in a single undertaking")
+        verbose_name_plural = _("organisations in a single undertaking")
+        ordering = ["undertaking", "organisation__name"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.undertaking})"
+
+
+class AidDeclaration(models.Model):
+    """An organisation's declaration (försäkran) of the de minimis aid it received from others
+    in the three years before it: itemised (its `entries` in the ledger), or that there was
+    none; signed by a representative. Never changed: a new declaration is the next version,
+    and the entries of the one before stop counting."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="aid_declarations"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    period_start = models.DateField(_("covers aid decided from"))
+    none_received = models.BooleanField(_("no de minimis aid received from others"))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    declared_by_name = models.CharField(_("signed by (name)"), max_length=200)
+    declared_at = models.DateTimeField(_("signed"), default=timezone.now, db_index=True)
+    text_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("declaration of de minimis aid")
+        verbose_name_plural = _("declarations of de minimis aid")
+        ordering = ["organisation", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="aid_declaration_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("Declaration of de minimis aid, version %(number)s (%(organisation)s)")
+            % {"number": self.number, "organisation": self.organisation}
+        )
+
+
+class AidEntry(models.Model):
+    """One de minimis aid in the ledger: decided here (a grant's or an IOP agreement's decision)
+    or declared by the organisation (aid from others). Amounts are gross; aid in kind, a loan or
+    a guarantee counts at its gross grant equivalent. The euro amount is converted once, at the
+    rate of the day it was granted, and stored with that rate."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="aid_entries",
+    )
+    origin = models.CharField(_("origin"), max_length=10, choices=AidOrigin.choices)
+    regulation = models.CharField(_("regulation"), max_length=12, choices=AidRegulation.choices)
+    decided_on = models.DateField(_("granted (decision date)"))
+    granting_body = models.CharField(_("granting body"), max_length=200)
+    public_body = models.ForeignKey(
+        "portal.PublicBody",
+        verbose_name=_("public body"),
+        on_delete=models.PROTECT,
+        related_name="aid_entries",
+        null=True,
+        blank=True,
+    )
+    instrument = models.CharField(_("aid instrument"), max_length=12, choices=AidInstrument.choices)
+    amount_sek = models.DecimalField(_("amount (SEK)"), max_digits=14, decimal_places=2)
+    gross_grant_equivalent_sek = models.DecimalField(
+        _("gross grant equivalent (SEK)"), max_digits=14, decimal_places=2
+    )
+    sek_per_eur = models.DecimalField(
+        _("exchange rate (SEK per euro)"), max_digits=10, decimal_places=4
+    )
+    rate_date = models.DateField(_("the rate's date"), null=True, blank=True)
+    rate_source = models.CharField(_("the rate's source"), max_length=200)
+    amount_eur = models.DecimalField(_("amount (euro)"), max_digits=14, decimal_places=2)
+    sector = models.CharField(_("sector (NACE)"), max_length=10, blank=True)
+    source_kind = models.CharField(_("source"), max_length=40)
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_reference = models.CharField(_("case or reference"), max_length=100, blank=True)
+    declaration = models.ForeignKey(
+        AidDeclaration,
+        verbose_name=_("declaration"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+        null=True,
+        blank=True,
+    )
+    superseded_at = models.DateTimeField(
+        _("replaced by a newer declaration"), null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("de minimis aid")
+        verbose_name_plural = _("de minimis ledger")
+        ordering = ["-decided_on", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "decided_on"], name="aid_entry_window"),
+            models.Index(fields=["public_body", "decided_on"], name="aid_entry_register"),
+        ]
+        constraints = [
+            # a case is entered once, however often its decision is retried
+            models.UniqueConstraint(
+                fields=["source_kind", "source_id"],
+                condition=models.Q(origin="decided"),
+                name="aid_entry_source_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_eur__gte=0, gross_grant_equivalent_sek__gte=0),
+                name="aid_entry_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(origin="decided") | models.Q(declaration__isnull=False),
+                name="aid_entry_declared_has_declaration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.granting_body} {self.decided_on:%Y-%m-%d} {self.amount_eur} EUR"
+
+    @property
+    def is_sgei(self) -> bool:
+        return self.regulation in SGEI_REGULATIONS

@@ -362,6 +362,17 @@ class RetentionRule(models.Model):
                     )
                 }
             )
+        kind = registry.registry.disposal_kinds.get(self.kind)
+        if kind is not None and self.keep_days is not None and self.keep_days < kind.minimum_days:
+            raise ValidationError(
+                {
+                    "keep_days": _(
+                        "This kind of record must be kept for at least %(days)s days "
+                        "(%(years)s years); leave the field empty to keep it."
+                    )
+                    % {"days": kind.minimum_days, "years": kind.minimum_days // 365}
+                }
+            )
 
 
 class LegalHold(models.Model):

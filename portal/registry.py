@@ -285,7 +285,8 @@ class DisposalKind:
     under legal hold are never disposed of: `held_kind` names the diarium's kind of the case
     (`RecordKind.name`) and `held_path` the path from a row to the case's id. `default_days` is
     the period until an administrator sets one (None: kept); `default_basis` the decision text
-    offered with it."""
+    offered with it; `minimum_days` the shortest period the law allows (the schedule refuses a
+    shorter one, and the disposal never uses one)."""
 
     name: str
     label: StrOrPromise
@@ -296,6 +297,7 @@ class DisposalKind:
     held_kind: str = ""
     held_path: str = ""
     order: int = 100
+    minimum_days: int = 0
 
 
 # --- grant facts (the statistics of who gets the support) ------------------------------------

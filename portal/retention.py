@@ -83,7 +83,7 @@ def due_count(kind_name: str, *, now: datetime | None = None) -> int:
     rule = RetentionRule.objects.filter(kind=kind_name).first()
     if kind is None or rule is None or rule.keep_days is None:
         return 0
-    return _due(kind, rule.keep_days, now or timezone.now()).count()
+    return _due(kind, max(rule.keep_days, kind.minimum_days), now or timezone.now()).count()
 
 
 def dispose_kind(kind: registry.DisposalKind, *, now: datetime | None = None) -> int:
@@ -93,14 +93,15 @@ def dispose_kind(kind: registry.DisposalKind, *, now: datetime | None = None) ->
         rule = RetentionRule.objects.select_for_update().filter(kind=kind.name).first()
         if rule is None or rule.keep_days is None:
             return 0
-        cutoff = now - timedelta(days=rule.keep_days)
-        count = kind.dispose(_due(kind, rule.keep_days, now))
+        keep_days = max(rule.keep_days, kind.minimum_days)  # never shorter than the law's
+        cutoff = now - timedelta(days=keep_days)
+        count = kind.dispose(_due(kind, keep_days, now))
         if count:
             DisposalRecord.objects.create(
                 kind=kind.name,
                 label=str(kind.label)[:200],
                 count=count,
-                keep_days=rule.keep_days,
+                keep_days=keep_days,
                 basis=rule.basis,
                 cutoff=cutoff,
                 disposed_at=now,

@@ -1,7 +1,8 @@
 """Every write of the register, one module per aggregate: registration (the organisation, its
 details, identity and payment details, their verification and its status machine), members
 (invitations, requests to join, roles, leaving), documents (the annual documents and their
-review) and conflicts (declarations of a conflict of interest, jäv). Each checks permission,
+review), conflicts (declarations of a conflict of interest, jäv) and state_aid (the de minimis
+ledger, declarations of aid and single undertakings). Each checks permission,
 runs in one transaction, and records what it did in the audit trail against the organisation.
 The public names are re-exported here, so callers write
 `from organisations import services; services.organisation_transition(...)`."""
@@ -40,6 +41,14 @@ from organisations.services.registration import (
     organisation_update,
     organisation_verify_payment_details,
 )
+from organisations.services.state_aid import (
+    DeclaredAid,
+    aid_declaration_sign,
+    aid_grant,
+    lock_undertaking,
+    undertaking_link,
+    undertaking_unlink,
+)
 
 __all__ = [
     "COMMENT_REQUIRED",
@@ -56,6 +65,9 @@ __all__ = [
     "SUSPEND",
     "VERIFIER",
     "VERIFY",
+    "DeclaredAid",
+    "aid_declaration_sign",
+    "aid_grant",
     "conflict_declare",
     "conflict_extend",
     "document_review",
@@ -65,10 +77,13 @@ __all__ = [
     "invitation_revoke",
     "join_request_create",
     "join_request_decide",
+    "lock_undertaking",
     "membership_change_role",
     "membership_remove",
     "organisation_register",
     "organisation_transition",
     "organisation_update",
     "organisation_verify_payment_details",
+    "undertaking_link",
+    "undertaking_unlink",
 ]
