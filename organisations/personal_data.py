@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from organisations.models import (
+    AidDeclaration,
+    AidEntry,
     AnnualDocument,
     ConflictOfInterest,
     DocumentVersion,
@@ -17,6 +19,7 @@ from organisations.models import (
     OrganisationMembership,
     OrganisationRole,
     PastMembership,
+    UndertakingMember,
 )
 from portal.models import User
 from portal.registry import DELETE, Blocker, Held, PersonalData
@@ -132,11 +135,33 @@ SOURCE = PersonalData(
         ),
         Held(DocumentVersion, ("uploaded_by",), files=("file",)),
         Held(ConflictOfInterest, ("user",)),
+        Held(
+            AidDeclaration,
+            ("declared_by",),
+            only=("number", "declared_by_name", "declared_at", "none_received"),
+            also=("organisation__name",),
+        ),
+        Held(
+            AidEntry,
+            ("recorded_by",),
+            only=("decided_on", "granting_body", "source_reference", "recorded_at"),
+            also=("organisation__name",),
+        ),
+        Held(
+            UndertakingMember,
+            ("added_by",),
+            only=("reason", "added_at"),
+            also=("organisation__name",),
+        ),
     ),
     kept=(
         gettext_lazy(
             "The organisations you registered and the documents you uploaded stay with the "
             "organisations: they are theirs, and the municipality keeps them as records."
+        ),
+        gettext_lazy(
+            "The declarations of de minimis aid you signed for an organisation stay with it, "
+            "with your name: the municipality keeps them as records for ten years."
         ),
         gettext_lazy(
             "Where your email address is an organisation's contact address, another "

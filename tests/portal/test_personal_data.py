@@ -111,6 +111,42 @@ def _create_missing_rows(petra: User) -> None:
         object_id=str(petra.pk),
     )
     JoinRequest.objects.create(organisation=organisation, user=petra, message="Får jag vara med?")
+    from organisations.models import AidDeclaration, AidEntry, Undertaking, UndertakingMember
+
+    declaration = AidDeclaration.objects.create(
+        organisation=organisation,
+        number=99,
+        period_start=timezone.localdate() - timedelta(days=3 * 365),
+        none_received=True,
+        declared_by=petra,
+        declared_by_name=NAME,
+        text_sha256="0" * 64,
+    )
+    AidEntry.objects.create(
+        organisation=organisation,
+        origin="declared",
+        regulation="2023/2831",
+        decided_on=timezone.localdate(),
+        granting_body="Region Exempel",
+        instrument="grant",
+        amount_sek=1000,
+        gross_grant_equivalent_sek=1000,
+        sek_per_eur=11,
+        rate_source="InforEuro",
+        amount_eur="90.91",
+        source_kind="organisations.declaration",
+        source_id=declaration.pk,
+        declaration=declaration,
+        superseded_at=timezone.now(),
+        recorded_by=petra,
+    )
+    if not UndertakingMember.objects.filter(organisation=organisation).exists():
+        UndertakingMember.objects.create(
+            undertaking=Undertaking.objects.create(),
+            organisation=organisation,
+            reason=f"Länkad av {NAME}",
+            added_by=petra,
+        )
     Invitation.objects.create(
         organisation=organisation,
         email=EMAIL,
