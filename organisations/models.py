@@ -608,7 +608,7 @@ SGEI_REGULATIONS = frozenset({AidRegulation.SGEI, AidRegulation.SGEI_2012})
 
 
 class AidInstrument(models.TextChoices):
-    GRANT = "grant", _("Grant")
+    GRANT = "grant", _("Direct grant")
     IN_KIND = "in_kind", _("Aid in kind (e.g. premises free of charge)")
     LOAN = "loan", _("Loan on favourable terms")
     GUARANTEE = "guarantee", _("Guarantee")
