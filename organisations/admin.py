@@ -1,8 +1,11 @@
 """The register in the Django admin: administrators find any organisation by name or number and
 see its members, documents and history. Changes go through the portal's own pages and services,
-so the organisation itself is read-only here; target groups are reference data kept here (every
-change audited). Join requests, former memberships and declared conflicts of interest feed the
-segregation-of-duties rule, so they are read-only: deleting one would hide an affiliation."""
+so the organisation itself is read-only here (its sector, NACE, too: the association gives it
+with its details); target groups are reference data kept here (every change audited). Join
+requests, former memberships and declared conflicts of interest feed the segregation-of-duties
+rule, so they are read-only: deleting one would hide an affiliation. The de minimis ledger and
+the declarations are written only by the services, so they are read-only too; the ceilings and
+the exchange rate are one settings row."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
+    AidDeclaration,
+    AidEntry,
     AnnualDocument,
     ConflictOfInterest,
     District,
@@ -23,9 +28,15 @@ from organisations.models import (
     OrganisationMembership,
     OrganisationReminderSettings,
     PastMembership,
+    StateAidSettings,
     TargetGroup,
 )
-from portal.admin_audit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline, SingletonSettingsAdmin
+from portal.admin_audit import (
+    AuditedAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    SingletonSettingsAdmin,
+)
 from portal.models import AuditEvent
 
 
@@ -132,3 +143,64 @@ class OrganisationReminderSettingsAdmin(SingletonSettingsAdmin):
     """When the year's annual documents are asked for."""
 
     fields = ["annual_meeting_month", "annual_meeting_day", "annual_documents_days"]
+
+
+@admin.register(StateAidSettings)
+class StateAidSettingsAdmin(SingletonSettingsAdmin):
+    """The de minimis ceilings and the exchange rate new aid is converted at, with the rate's
+    date and source (each ledger entry keeps the rate it was converted at)."""
+
+    fields = ["sek_per_eur", "rate_date", "rate_source", "ceiling_eur", "sgei_ceiling_eur"]
+
+
+@admin.register(AidEntry)
+class AidEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The de minimis ledger, read only: written by the decisions' and the declarations'
+    services, never here."""
+
+    list_display = [
+        "decided_on",
+        "organisation",
+        "origin",
+        "regulation",
+        "granting_body",
+        "amount_sek",
+        "amount_eur",
+        "source_reference",
+        "superseded_at",
+    ]
+    list_filter = ["origin", "regulation", "instrument"]
+    search_fields = [
+        "organisation__name",
+        "organisation__organisation_number",
+        "granting_body",
+        "source_reference",
+    ]
+    date_hierarchy = "decided_on"
+    list_select_related = ["organisation"]
+
+
+class DeclaredAidInline(ReadOnlyInline):
+    model = AidEntry
+    fields = readonly_fields = (
+        "granting_body",
+        "decided_on",
+        "regulation",
+        "instrument",
+        "amount_sek",
+        "gross_grant_equivalent_sek",
+        "amount_eur",
+        "source_reference",
+        "superseded_at",
+    )
+
+
+@admin.register(AidDeclaration)
+class AidDeclarationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The organisations' declarations of de minimis aid from others, read only: signed by a
+    representative in the portal, never changed."""
+
+    list_display = ["organisation", "number", "declared_at", "declared_by_name", "none_received"]
+    search_fields = ["organisation__name", "organisation__organisation_number"]
+    list_select_related = ["organisation"]
+    inlines = [DeclaredAidInline]

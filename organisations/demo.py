@@ -4,13 +4,17 @@ organisation that exists (by organisation number) is left as it is."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from stdnum import luhn
 
-from organisations import segregation, selectors, services
+from organisations import segregation, selectors, services, state_aid
 from organisations.models import (
+    AidInstrument,
+    AidRegulation,
     DocumentKind,
     LegalForm,
     Organisation,
@@ -18,6 +22,7 @@ from organisations.models import (
     OrganisationRole,
     OrganisationStatus,
     PaymentMethod,
+    StateAidSettings,
     TargetGroup,
 )
 from portal.models import User
@@ -305,6 +310,43 @@ def _verify(*, organisation: Organisation, officer: User) -> None:
         )
 
 
+def _state_aid_settings() -> None:
+    """The exchange rate as an administrator keeps it: dated and with its source, so that the
+    demo's decisions and the register say which rate they used."""
+    saved = StateAidSettings.load()
+    if saved.rate_date is None:
+        saved.rate_date = timezone.localdate().replace(day=1)
+        saved.save()
+
+
+def _declare_aid(*, organisation: Organisation, representative: User) -> None:
+    """The demo association's declaration of de minimis aid from others, once (version 1):
+    one grant from the region, signed by its representative through the service. (The demo has
+    no company an association owns, so no two organisations are linked as one undertaking.)"""
+    if organisation.aid_declarations.exists():
+        return
+    decided_on = date(2025, 3, 14)
+    start = state_aid.window_start(timezone.localdate())
+    if decided_on < start:  # a demo seeded years later: still within the three years
+        decided_on = timezone.localdate() - timedelta(days=200)
+    services.aid_declaration_sign(
+        organisation=organisation,
+        actor=representative,
+        items=[
+            services.DeclaredAid(
+                granting_body="Region Exempel",
+                decided_on=decided_on,
+                regulation=AidRegulation.DE_MINIMIS,
+                instrument=AidInstrument.GRANT,
+                amount_sek=Decimal("120000"),
+                reference="RS 2025/142",
+            )
+        ],
+        none_received=False,
+        certified=True,
+    )
+
+
 def seed_organisations(*, users: dict[str, User]) -> None:
     groups = []
     for position, name in enumerate(TARGET_GROUPS):
@@ -329,6 +371,8 @@ def seed_organisations(*, users: dict[str, User]) -> None:
     if created:
         _upload_documents(organisation=sports, actor=users["forening@exempel.se"], kinds=all_kinds)
         _verify(organisation=sports, officer=officer)
+    _state_aid_settings()
+    _declare_aid(organisation=sports, representative=users["forening@exempel.se"])
 
     culture, created = _register(
         actor=users["forening2@exempel.se"],

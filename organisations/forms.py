@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, cast
+import datetime as dt
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
+    AidInstrument,
+    AidRegulation,
     District,
     DocumentKind,
     LegalForm,
@@ -24,6 +27,7 @@ from organisations.validators import (
 )
 from portal.files import ALLOWED_DESCRIPTION, MAX_UPLOAD_BYTES, check_upload
 from portal.forms import IdsField, PortalForm, PortalModelForm
+from portal.money import SekField
 from portal.versions import SeenVersionField
 
 
@@ -58,7 +62,7 @@ class OrganisationForm(PortalModelForm):
                 "website",
             ],
         ),
-        (_("Activities"), ["purpose", "target_groups"]),
+        (_("Activities"), ["purpose", "sector", "target_groups"]),
         (
             _("Members"),
             [
@@ -115,6 +119,7 @@ class OrganisationForm(PortalModelForm):
             "contact_phone",
             "website",
             "purpose",
+            "sector",
             "target_groups",
             "members_total",
             "members_7_25",
@@ -176,6 +181,18 @@ class OrganisationForm(PortalModelForm):
         if year is not None and not 1600 <= year <= timezone.localdate().year:
             raise ValidationError(_("Give the year the organisation was founded, e.g. 1985."))
         return year
+
+    def clean_sector(self) -> str:
+        """The NACE (SNI) code as digits with its dot: "94.99", "94991" -> "94.991"."""
+        typed = (self.cleaned_data.get("sector") or "").strip()
+        if not typed:
+            return ""
+        digits = typed.replace(".", "").replace(" ", "")
+        if not digits.isdigit() or not 2 <= len(digits) <= 5:
+            raise ValidationError(
+                _("Write the sector as its NACE (SNI) code, 2 to 5 digits, for example 94.99.")
+            )
+        return f"{digits[:2]}.{digits[2:]}" if len(digits) > 2 else digits
 
     def clean_postal_code(self) -> str:
         value = "".join(self.cleaned_data.get("postal_code", "").split())
@@ -374,3 +391,226 @@ class DirectorySearchForm(PortalForm):
         cast(forms.ChoiceField, self.fields["target_group"]).choices = [("", _("All"))] + [
             (g.pk, g.name) for g in target_groups
         ]
+
+
+# --- state aid: declarations of de minimis aid, undertakings, the register -----------------
+
+
+class EuroField(SekField):
+    """An amount in euro as people write it: `3 000`, `3 000,50`, `3000 euro`, `€ 3 000`."""
+
+    units = ("euro", "EUR", "€")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": _("Write the amount in euro as a number, for example 3 000.")},
+        )
+        super().__init__(**kwargs)
+
+
+class DeclaredAidForm(PortalForm):
+    """One aid from another granting body, a row of the declaration. A row left empty is left
+    out; a row begun needs the body, the date and the amount. The rules (the period, the
+    amounts) are the service's (`services.aid_declaration_sign`), which names the row."""
+
+    # asked for only once the row is begun: no "(optional)" on them
+    conditionally_required = ("granting_body", "decided_on", "amount_sek")
+
+    granting_body = forms.CharField(
+        label=_("Granting body"),
+        max_length=200,
+        required=False,
+        help_text=_("For example Region Exempel, Exempelby kommun or Arbetsförmedlingen."),
+    )
+    decided_on = forms.DateField(
+        label=_("Decision date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The date of the other body's decision, not of the payment."),
+    )
+    regulation = forms.ChoiceField(
+        label=_("Regulation"),
+        # the number first: on a phone the closed list shows only the start of the choice
+        choices=lambda: [(value, f"{value}: {label}") for value, label in AidRegulation.choices],
+        initial=AidRegulation.DE_MINIMIS,
+        help_text=_("The decision names the regulation the aid was granted under."),
+    )
+    instrument = forms.ChoiceField(
+        label=_("Form of aid"), choices=AidInstrument.choices, initial=AidInstrument.GRANT
+    )
+    amount_sek = SekField(label=_("Amount in kronor"), required=False)
+    gross_grant_equivalent_sek = SekField(
+        label=_("Gross grant equivalent in kronor"),
+        required=False,
+        help_text=_(
+            "Only for a loan, a guarantee or premises free of charge or cheaper: the value of the "
+            "advantage as the decision states it. Leave it empty for a grant of money."
+        ),
+    )
+    amount_eur = EuroField(
+        label=_("Amount in euro"),
+        required=False,
+        help_text=_("If the other body's decision states the amount in euro, write it here."),
+    )
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=100,
+        required=False,
+        help_text=_("The other body's case or registration number, if you have it."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.has_changed():
+            return data
+        required = {
+            "granting_body": _("Fill in the granting body: the body that decided the aid."),
+            "decided_on": _("Give the decision date, for example 2026-03-15."),
+            "amount_sek": _("Give the amount in kronor."),
+        }
+        for name, message in required.items():
+            if name not in self.errors and data.get(name) in (None, ""):
+                self.add_error(name, message)
+        return data
+
+
+if TYPE_CHECKING:
+    _RowsBase = forms.BaseFormSet[DeclaredAidForm]
+else:  # not subscriptable at run time
+    _RowsBase = forms.BaseFormSet
+
+
+class BaseDeclaredAidFormSet(_RowsBase):
+    """The declaration's rows: every row may be left empty (it is then left out), also the
+    rows drawn again from what was typed (`initial`) when a row is added."""
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {
+            **super().get_form_kwargs(index),
+            "empty_permitted": True,
+            "use_required_attribute": False,
+        }
+
+    def begun(self) -> list[DeclaredAidForm]:
+        """The rows the person filled in (in the order they stand)."""
+        return [form for form in self.forms if form.has_changed()]
+
+    def typed(self) -> list[dict[str, Any]]:
+        """What was typed in each row, as typed (nothing is checked), to draw the rows again."""
+        return [{name: form[name].value() for name in form.fields} for form in self.forms]
+
+
+MAX_DECLARED_AIDS = 50
+
+DeclaredAidFormSet = forms.formset_factory(
+    DeclaredAidForm,
+    formset=BaseDeclaredAidFormSet,
+    extra=1,
+    max_num=MAX_DECLARED_AIDS,
+    absolute_max=MAX_DECLARED_AIDS,
+    validate_max=True,
+)
+
+
+class AidDeclarationForm(PortalForm):
+    """The declaration's two ticks. Neither is required here: the service says what is
+    missing (no aid listed and "none received" not ticked; not certified), beside the box."""
+
+    none_received = forms.BooleanField(
+        label=_("The organisation has received no de minimis aid from others in the period"),
+        required=False,
+    )
+    certified = forms.BooleanField(
+        label=_(
+            "I certify, on the organisation's behalf, that the declaration is true and complete"
+        ),
+        required=False,
+        help_text=_(
+            "Aid that is not declared may make a grant unlawful: the organisation may have to "
+            "pay it back with interest."
+        ),
+    )
+
+
+class UndertakingLinkForm(PortalForm):
+    """A case officer links the organisation to another, found by its organisation number."""
+
+    organisation_number = forms.CharField(
+        label=_("The other organisation's organisation number"),
+        max_length=20,
+        help_text=_("10 digits, for example 802002-1234."),
+        error_messages={"required": _("Give the other organisation's organisation number.")},
+    )
+    reason = forms.CharField(
+        label=_("Why they are one undertaking"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: the association owns all the shares of the company, or appoints the "
+            "majority of its board."
+        ),
+        error_messages={"required": _("Write why the two organisations are one undertaking.")},
+    )
+
+    def __init__(self, *args: Any, find: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.find = find  # organisation number as stored -> Organisation | None
+        self.other: Organisation | None = None
+
+    def clean_organisation_number(self) -> str:
+        number = normalise_organisation_number(self.cleaned_data["organisation_number"])
+        other = self.find(number)
+        if other is None:
+            raise ValidationError(
+                _(
+                    "No organisation in the register has the organisation number %(number)s. "
+                    "Check the number; the other organisation must be registered in the portal "
+                    "first."
+                )
+                % {"number": number}
+            )
+        self.other = other
+        return number
+
+
+class UndertakingUnlinkForm(PortalForm):
+    """A case officer takes an organisation out of its undertaking, with the reason."""
+
+    reason = forms.CharField(
+        label=_("Why the link has ended"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write why the link has ended.")},
+    )
+
+
+class AidRegisterFilterForm(PortalForm):
+    """The period of the register: from and to a decision date, both included."""
+
+    mark_optional = False
+    start = forms.DateField(
+        label=_("Decided from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label=_("Decided to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        """The period asked for; an empty end of it is the current year's."""
+        data = self.cleaned_data
+        return (
+            data.get("start") or dt.date(today.year, 1, 1),
+            data.get("end") or dt.date(today.year, 12, 31),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period cannot be before its start."))
+        return data

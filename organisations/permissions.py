@@ -89,3 +89,20 @@ def can_answer_as_officer(
 def can_declare_conflict(user: User | AnonymousUser, organisation: Organisation) -> bool:
     """An officer declares a conflict of interest (jäv) on an organisation they still handle."""
     return is_officer(user) and not is_excluded(user, organisation)
+
+
+# --- state aid: the de minimis ledger ------------------------------------------------------
+
+
+def can_sign_aid_declaration(membership: OrganisationMembership | None) -> bool:
+    """Sign the organisation's declaration of de minimis aid received from others: a
+    representative (firmatecknare), who answers for it on the organisation's behalf
+    (`services.aid_declaration_sign` asks the same)."""
+    return has_role(membership, OrganisationRole.REPRESENTATIVE)
+
+
+def can_link_undertaking(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """Record or end the link of the organisation to others as one undertaking: a case officer
+    who is not excluded from the organisation's cases (`services.undertaking_link` and
+    `undertaking_unlink` check the other organisations too)."""
+    return is_officer(user) and not is_excluded(user, organisation)

@@ -18,6 +18,10 @@ from organisations import permissions, segregation, validators
 from organisations.models import (
     ANNUAL_DOCUMENT_KINDS,
     VERIFICATION_DOCUMENT_KINDS,
+    AidDeclaration,
+    AidEntry,
+    AidInstrument,
+    AidOrigin,
     AnnualDocument,
     DocumentKind,
     DocumentStatus,
@@ -31,13 +35,14 @@ from organisations.models import (
     OrganisationRole,
     OrganisationStatus,
     TargetGroup,
+    UndertakingMember,
 )
 from portal import person_cache, versions
 from portal.models import AuditEvent, User
 from portal.pagination import kept_count, person_key
 from portal.prepared import Prepared, one_of_slot, owned, slot
 from portal.rows import from_values
-from portal.selectors import recent_history
+from portal.selectors import recent_history, user_memberships
 from portal.sql import choice, constant
 
 # --- what an approving officer sees (portal.versions) ------------------------------------------
@@ -697,3 +702,181 @@ def target_groups() -> list[TargetGroup]:
     return person_cache.kept(
         "target-groups", lambda: list(TargetGroup.objects.all()), generation=TARGET_GROUPS
     )
+
+
+# --- state aid: the de minimis ledger (organisations.state_aid holds the rules) --------------
+
+
+def aid_declarations_of(*, organisation: Organisation) -> list[AidDeclaration]:
+    """Every version of the organisation's declaration of de minimis aid from others, newest
+    first, each with the number of aids it lists (`item_count`): one query."""
+    return list(
+        AidDeclaration.objects.filter(organisation=organisation)
+        .annotate(item_count=Count("entries"))
+        .order_by("-number")
+    )
+
+
+def aid_declared_in(*, declaration: AidDeclaration) -> list[AidEntry]:
+    """The aids a declaration lists, newest decision first."""
+    return list(declaration.entries.order_by("-decided_on", "id"))
+
+
+def aid_decided_since(*, organisation: Organisation, since: date) -> list[AidEntry]:
+    """The de minimis aid decided in the portal for the organisation from `since` on (the
+    three years that count), newest first."""
+    return list(
+        AidEntry.objects.filter(
+            organisation=organisation, origin=AidOrigin.DECIDED, decided_on__gte=since
+        ).order_by("-decided_on", "-id")
+    )
+
+
+def undertaking_members_of(*, organisation: Organisation) -> list[UndertakingMember]:
+    """The organisations the organisation forms one undertaking with, itself included, with
+    who linked each and why; empty when it is linked to none. One query."""
+    return list(
+        UndertakingMember.objects.filter(undertaking__members__organisation=organisation)
+        .select_related("organisation", "added_by")
+        .order_by("organisation__name", "organisation_id")
+    )
+
+
+def undertaking_member_get(
+    *, organisation: Organisation, member_organisation_id: int
+) -> Organisation:
+    """An organisation of `organisation`'s undertaking (itself included), for an officer's
+    action on the link; 404 for any other."""
+    member = (
+        UndertakingMember.objects.filter(
+            undertaking__members__organisation=organisation,
+            organisation_id=member_organisation_id,
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member.organisation
+
+
+def aid_ledger(*, organisation_ids: list[int]) -> QuerySet[AidEntry]:
+    """Every entry of these organisations' ledger, counted or replaced, newest decision first,
+    with the organisation each belongs to (for `portal.pagination.paginate`)."""
+    return (
+        AidEntry.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .order_by("-decided_on", "-id")
+    )
+
+
+def officer_body_ids(*, user: User | AnonymousUser) -> list[int]:
+    """The public bodies where the person is an officer (case officer or decision maker)."""
+    return sorted({m.public_body_id for m in user_memberships(user=user)})
+
+
+def aid_register(*, user: User | AnonymousUser, start: date, end: date) -> QuerySet[AidEntry]:
+    """The de minimis aid the officer's public bodies decided in the portal from `start` to
+    `end` (both included), by decision date: what the register of de minimis aid (2023/2831
+    Art. 6) is given. All of it, whatever the officer's own connections: a report of the
+    bodies' decisions, not a case to handle. 404 for anyone who is no officer."""
+    body_ids = officer_body_ids(user=user)
+    if not body_ids:
+        raise Http404
+    return (
+        AidEntry.objects.filter(
+            origin=AidOrigin.DECIDED,
+            public_body_id__in=body_ids,
+            decided_on__gte=start,
+            decided_on__lte=end,
+        )
+        .select_related("organisation")
+        .order_by("decided_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One aid as the register of de minimis aid asks for it (Art. 6 of 2023/2831): the
+    beneficiary and the other organisations of its undertaking, the granting body, the date
+    it was granted, the regulation, the instrument, the amounts, the rate and the sector."""
+
+    entry: AidEntry
+    other_numbers: list[str]
+
+    @property
+    def sector(self) -> str:
+        return self.entry.sector or self.entry.organisation.sector
+
+    @property
+    def instrument_label(self) -> str:
+        return str(AidInstrument(self.entry.instrument).label)
+
+    def cells(self) -> list[Any]:
+        entry = self.entry
+        return [
+            entry.organisation.organisation_number,
+            entry.organisation.name,
+            ", ".join(self.other_numbers),
+            entry.granting_body,
+            entry.decided_on.isoformat(),
+            entry.regulation,
+            self.instrument_label,
+            entry.amount_sek,
+            entry.gross_grant_equivalent_sek,
+            entry.amount_eur,
+            entry.sek_per_eur,
+            entry.rate_date.isoformat() if entry.rate_date else "",
+            entry.rate_source,
+            self.sector,
+            entry.source_reference,
+        ]
+
+
+def undertaking_numbers(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
+    """organisation id → the organisation numbers of the other organisations of its single
+    undertaking (none when it is linked to no other), for any number of organisations in one
+    query."""
+    ids = set(organisation_ids)
+    if not ids:
+        return {}
+    rows = list(
+        UndertakingMember.objects.filter(
+            undertaking_id__in=UndertakingMember.objects.filter(organisation_id__in=ids).values(
+                "undertaking_id"
+            )
+        ).values_list("undertaking_id", "organisation_id", "organisation__organisation_number")
+    )
+    by_undertaking: dict[int, list[tuple[int, str]]] = {}
+    undertaking_of: dict[int, int] = {}
+    for undertaking_id, organisation_id, number in rows:
+        by_undertaking.setdefault(undertaking_id, []).append((organisation_id, number or ""))
+        undertaking_of[organisation_id] = undertaking_id
+    return {
+        pk: sorted(
+            number
+            for other, number in by_undertaking.get(undertaking_of.get(pk, 0), [])
+            if other != pk and number
+        )
+        for pk in ids
+    }
+
+
+def register_rows(entries: list[AidEntry]) -> list[RegisterRow]:
+    """The register's rows of these entries (a page, or a part of the export): one query for
+    the undertakings of them all."""
+    others = undertaking_numbers(entry.organisation_id for entry in entries)
+    return [RegisterRow(entry, others.get(entry.organisation_id, [])) for entry in entries]
+
+
+def register_cells(entries: Iterable[AidEntry], *, chunk: int = 2000) -> Iterable[list[Any]]:
+    """The export's rows of the register, read `chunk` entries at a time (one query for the
+    entries and one for their undertakings per chunk)."""
+    batch: list[AidEntry] = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) >= chunk:
+            yield from (row.cells() for row in register_rows(batch))
+            batch = []
+    if batch:
+        yield from (row.cells() for row in register_rows(batch))

@@ -25,7 +25,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organisations.models import (
     SGEI_REGULATIONS,
@@ -40,6 +42,29 @@ from portal.formats import long_date
 from portal.money import format_sek
 
 CENT = Decimal("0.01")
+
+# The regulations' full titles, as a decision names them (2023/2831 and 2023/2832, Art. 6(1)).
+TITLES = {
+    AidRegulation.DE_MINIMIS: gettext_lazy(
+        "Commission Regulation (EU) 2023/2831 of 13 December 2023 on the application of "
+        "Articles 107 and 108 of the Treaty on the Functioning of the European Union to de "
+        "minimis aid"
+    ),
+    AidRegulation.SGEI: gettext_lazy(
+        "Commission Regulation (EU) 2023/2832 of 13 December 2023 on the application of "
+        "Articles 107 and 108 of the Treaty on the Functioning of the European Union to de "
+        "minimis aid granted to undertakings providing services of general economic interest"
+    ),
+}
+
+
+def regulation_title(regulation: str) -> str:
+    """The regulation's full title; an older one (declared aid) by its label."""
+    if regulation in TITLES:
+        return str(TITLES[regulation])  # type: ignore[index]
+    return (
+        str(AidRegulation(regulation).label) if regulation in AidRegulation.values else regulation
+    )
 
 
 def years_back(day: dt.date, years: int) -> dt.date:
@@ -75,6 +100,11 @@ class Rate:
     sek_per_eur: Decimal
     rate_date: dt.date | None
     source: str
+
+    @classmethod
+    def of(cls, entry: AidEntry) -> Rate:
+        """The rate an entry was converted at, as it was then."""
+        return cls(entry.sek_per_eur, entry.rate_date, entry.rate_source)
 
     def to_eur(self, sek: Decimal) -> Decimal:
         return (Decimal(sek) / self.sek_per_eur).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -221,10 +251,16 @@ def standing(
     *, organisation_id: int, at: dt.date, excluding: tuple[str, int] | None = None
 ) -> Standing:
     """The undertaking's aid counted for a new aid decided on `at`, in two queries.
-    `excluding` (source kind, id) leaves out the case being decided, should it be entered."""
+    `excluding` (source kind, id) leaves out the case being decided, should it be entered.
+
+    Aid decided after `at`, up to today, counts too: an aid entered with an earlier decision
+    date (an IOP agreement's committee met last week) falls in the three years of every aid
+    decided since, so it must fit with them as well. For a date that is today, that is the
+    three years up to it."""
     ids = undertaking_ids(organisation_id)
     rate, ceilings = current_settings()
-    rows = counted_entries(ids).filter(decided_on__gte=window_start(at), decided_on__lte=at)
+    until = max(at, timezone.localdate())
+    rows = counted_entries(ids).filter(decided_on__gte=window_start(at), decided_on__lte=until)
     if excluding is not None:
         rows = rows.exclude(origin="decided", source_kind=excluding[0], source_id=excluding[1])
     entries = list(rows.order_by("decided_on", "id"))
@@ -263,6 +299,18 @@ def declaration_missing(
     ) % {"date": long_date(since), "what": since_label}
 
 
+def date_refusal(at: dt.date, *, since: dt.datetime) -> str:
+    """Why aid may not be entered as decided on `at`, or "": a decision is taken on a day
+    between the start of its case and today. An earlier date would put the aid outside the
+    three years that later decisions count; a later one is no decision yet."""
+    began, today = timezone.localdate(since), timezone.localdate()
+    if began <= at <= today:
+        return ""
+    return _(
+        "The decision date must be between %(began)s, when the case began, and today, %(today)s."
+    ) % {"began": long_date(began), "today": long_date(today)}
+
+
 def check(
     *,
     organisation: Organisation,
@@ -273,14 +321,15 @@ def check(
     since_label: str,
     excluding: tuple[str, int] | None = None,
 ) -> tuple[Standing, Decimal]:
-    """Every check of a new de minimis aid: a recent declaration, and room under both ceilings
-    for the whole amount. Returns the standing and the aid in euro; raises a ValidationError
+    """Every check of a new de minimis aid: a decision date within its case, a recent
+    declaration, and room under both ceilings for the whole amount. Returns the standing and the aid in euro; raises a ValidationError
     with every reason otherwise."""
     current = standing(organisation_id=organisation.pk, at=at, excluding=excluding)
     amount_eur = current.rate.to_eur(amount_sek)
     reasons = [
         reason
         for reason in (
+            date_refusal(at, since=since),
             declaration_missing(
                 latest_declaration(organisation.pk), since=since, since_label=since_label
             ),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations.views import association, directory, documents, members, officer
+from organisations.views import association, directory, documents, members, officer, state_aid
 
 app_name = "organisations"
 
@@ -37,6 +37,11 @@ urlpatterns = [
         documents.document_download,
         name="document_download",
     ),
+    path(
+        "foreningar/<id:pk>/stod-av-mindre-betydelse/",
+        state_aid.aid_declaration,
+        name="aid_declaration",
+    ),
     path("inbjudan/<str:token>/", members.invitation_accept, name="invitation_accept"),
     path("handlaggning/organisationer/", officer.officer_queue, name="officer_queue"),
     path("handlaggning/organisationer/<id:pk>/", officer.officer_detail, name="officer_detail"),
@@ -64,6 +69,26 @@ urlpatterns = [
         "handlaggning/organisationer/<id:pk>/jav/",
         officer.officer_declare_conflict,
         name="officer_declare_conflict",
+    ),
+    path(
+        "handlaggning/organisationer/<id:pk>/stod-av-mindre-betydelse/",
+        state_aid.officer_aid,
+        name="officer_aid",
+    ),
+    path(
+        "handlaggning/organisationer/<id:pk>/stod-av-mindre-betydelse/koppla/",
+        state_aid.officer_aid_link,
+        name="officer_aid_link",
+    ),
+    path(
+        "handlaggning/organisationer/<id:pk>/stod-av-mindre-betydelse/koppla-bort/<id:member_pk>/",
+        state_aid.officer_aid_unlink,
+        name="officer_aid_unlink",
+    ),
+    path(
+        "handlaggning/stod-av-mindre-betydelse/",
+        state_aid.aid_register,
+        name="aid_register",
     ),
     path("katalog/", directory.directory, name="directory"),
     path("katalog/<id:pk>/", directory.directory_detail, name="directory_detail"),

@@ -28,7 +28,10 @@ def format_sek(amount: Decimal | int | None) -> str:
 
 
 class SekField(forms.DecimalField):
-    """An amount in kronor as people write it: `12 500`, `12 500,50`, `12500 kr`."""
+    """An amount in kronor as people write it: `12 500`, `12 500,50`, `12500 kr`. A field of
+    another currency names its `units`."""
+
+    units: tuple[str, ...] = ("kr",)
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 14)
@@ -41,5 +44,7 @@ class SekField(forms.DecimalField):
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
-            value = value.replace("\u00a0", "").replace(" ", "").replace("kr", "").replace(",", ".")
+            for unit in ("\u00a0", " ", *self.units):
+                value = value.replace(unit, "")
+            value = value.replace(",", ".")
         return super().to_python(value)

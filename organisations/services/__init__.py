@@ -43,6 +43,7 @@ from organisations.services.registration import (
 )
 from organisations.services.state_aid import (
     DeclaredAid,
+    aid_declaration_problems,
     aid_declaration_sign,
     aid_grant,
     lock_undertaking,
@@ -66,6 +67,7 @@ __all__ = [
     "VERIFIER",
     "VERIFY",
     "DeclaredAid",
+    "aid_declaration_problems",
     "aid_declaration_sign",
     "aid_grant",
     "conflict_declare",

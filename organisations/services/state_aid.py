@@ -162,35 +162,101 @@ def declaration_period_start(today: dt.date | None = None) -> dt.date:
     return state_aid.window_start(today or timezone.localdate())
 
 
-def _declared_errors(
-    items: list[DeclaredAid], *, start: dt.date, today: dt.date
+# A euro amount stated in another body's decision is taken as it stands when it agrees with
+# the kronor at a rate within this share of today's: the krona has moved less than that against
+# the euro in the three years that count, and a mistyped amount (a missing zero) moves it more.
+RATE_TOLERANCE = Decimal("0.25")
+
+
+def _euro_mismatch(eur: Decimal, gross: Decimal, rate: state_aid.Rate) -> str:
+    """Why `eur` cannot be what the decision says of `gross` kronor, or ""."""
+    implied = gross / eur
+    if abs(implied - rate.sek_per_eur) <= rate.sek_per_eur * RATE_TOLERANCE:
+        return ""
+    return _(
+        "The amount in euro does not match the amount in kronor: at about %(rate)s SEK per "
+        "euro, %(sek)s is about %(eur)s. Check both amounts in the decision, or leave the "
+        "euro amount empty."
+    ) % {
+        "rate": f"{rate.sek_per_eur:.2f}".replace(".", ","),
+        "sek": format_sek(gross),
+        "eur": state_aid.format_eur(rate.to_eur(gross)),
+    }
+
+
+def _item_problems(
+    item: DeclaredAid, *, start: dt.date, today: dt.date, rate: state_aid.Rate
+) -> dict[str, str]:
+    """What is wrong with one declared aid, by the field it is about."""
+    problems: dict[str, str] = {}
+    if not item.granting_body.strip():
+        problems["granting_body"] = _("Name the body that granted the aid.")
+    if item.decided_on > today:
+        problems["decided_on"] = _("The decision date cannot be in the future.")
+    elif item.decided_on < start:
+        problems["decided_on"] = _(
+            "Aid decided before %(date)s no longer counts: leave it out of the declaration."
+        ) % {"date": long_date(start)}
+    if item.regulation not in AidRegulation.values:
+        problems["regulation"] = _("Choose the regulation the aid was granted under.")
+    if item.instrument not in AidInstrument.values:
+        problems["instrument"] = _("Choose the form of aid.")
+    if item.amount_sek <= 0:
+        problems["amount_sek"] = _("Give the amount in kronor, more than 0.")
+    gross = item.gross_grant_equivalent_sek
+    if gross is not None and item.instrument == AidInstrument.GRANT and gross != item.amount_sek:
+        problems["gross_grant_equivalent_sek"] = _(
+            "For a grant of money the gross grant equivalent is the amount itself: leave the "
+            "field empty."
+        )
+    elif gross is not None and not 0 < gross <= item.amount_sek:
+        problems["gross_grant_equivalent_sek"] = _(
+            "The gross grant equivalent is more than 0 and at most the amount."
+        )
+    if item.amount_eur is not None and item.amount_eur <= 0:
+        problems["amount_eur"] = _("The amount in euro is more than 0, or left empty.")
+    elif item.amount_eur is not None and not problems.keys() & {
+        "amount_sek",
+        "gross_grant_equivalent_sek",
+    }:
+        mismatch = _euro_mismatch(item.amount_eur, gross or item.amount_sek, rate)
+        if mismatch:
+            problems["amount_eur"] = mismatch
+    return problems
+
+
+def aid_declaration_problems(
+    *,
+    items: dict[int, DeclaredAid],
+    none_received: bool,
+    certified: bool,
+    listed: bool | None = None,
 ) -> dict[str, list[str]]:
-    """What is wrong with the declared rows, by row ("item-0", …), in Swedish words."""
+    """Every reason a declaration cannot be signed, nothing written: by field of a row
+    ("item-<n>-<field>", n the row's key in `items`), "none_received" and "certified". A page
+    whose rows are not all readable yet passes the readable ones and `listed` (whether any row
+    was filled in at all), so the person sees every reason at once."""
+    today = timezone.localdate()
+    start = declaration_period_start(today)
+    rate, _ceilings = state_aid.current_settings()
     errors: dict[str, list[str]] = {}
-    for index, item in enumerate(items):
-        problems: list[str] = []
-        if not item.granting_body.strip():
-            problems.append(_("Name the body that granted the aid."))
-        if item.decided_on > today:
-            problems.append(_("The decision date cannot be in the future."))
-        elif item.decided_on < start:
-            problems.append(
-                _("Aid decided before %(date)s no longer counts: leave it out of the declaration.")
-                % {"date": long_date(start)}
+    for index, item in items.items():
+        for name, problem in _item_problems(item, start=start, today=today, rate=rate).items():
+            errors[f"item-{index}-{name}"] = [problem]
+    listed = bool(items) if listed is None else listed
+    if none_received and listed:
+        errors["none_received"] = [
+            _(
+                "You have listed aid: remove it, or untick that the organisation has received "
+                "no de minimis aid from others."
             )
-        if item.regulation not in AidRegulation.values:
-            problems.append(_("Choose the regulation the aid was granted under."))
-        if item.instrument not in AidInstrument.values:
-            problems.append(_("Choose the form of aid."))
-        if item.amount_sek <= 0:
-            problems.append(_("Give the amount in kronor, more than 0."))
-        gross = item.gross_grant_equivalent_sek
-        if gross is not None and not 0 <= gross <= item.amount_sek:
-            problems.append(_("The gross grant equivalent is at most the amount, and not below 0."))
-        if item.amount_eur is not None and item.amount_eur <= 0:
-            problems.append(_("The amount in euro is more than 0, or left empty."))
-        if problems:
-            errors[f"item-{index}"] = problems
+        ]
+    if not none_received and not listed:
+        errors["none_received"] = [
+            _("List the aid received, or tick that the organisation received none.")
+        ]
+    if not certified:
+        errors["certified"] = [_("Certify that the declaration is true and complete.")]
     return errors
 
 
@@ -210,23 +276,12 @@ def aid_declaration_sign(
     if not permissions.can_act_for(actor, organisation, OrganisationRole.REPRESENTATIVE):
         raise PermissionDenied
     lock_undertaking(organisation.pk)
-    today = timezone.localdate()
-    start = declaration_period_start(today)
-    errors = _declared_errors(items, start=start, today=today)
-    if none_received and items:
-        errors.setdefault("none_received", []).append(
-            _("You have listed aid: remove it, or untick “no aid received”.")
-        )
-    if not none_received and not items:
-        errors.setdefault("none_received", []).append(
-            _("List the aid received, or tick that the organisation received none.")
-        )
-    if not certified:
-        errors.setdefault("certified", []).append(
-            _("Certify that the declaration is true and complete.")
-        )
+    errors = aid_declaration_problems(
+        items=dict(enumerate(items)), none_received=none_received, certified=certified
+    )
     if errors:
         raise ValidationError(errors)
+    start = declaration_period_start()
     rate, _ceilings = state_aid.current_settings()
     now = timezone.now()
     number = (

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from organisations import services, state_aid
 from organisations.models import (
@@ -96,6 +97,13 @@ def grant() -> None:  # a counter for the cases' ids
 grant.counter = 0  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    """The services' messages, as an English reader sees them."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def ledger(db: None) -> Ledger:
     settings = StateAidSettings.load()
@@ -133,7 +141,8 @@ def test_the_day_three_years_back_counts_and_the_day_before_does_not(ledger: Led
     ledger.grant("100000", dt.date(2024, 3, 15))
     assert counted(ledger, dt.date(2027, 3, 15)) == D("10000")  # the same date: counted
     assert counted(ledger, dt.date(2027, 3, 16)) == 0  # the day after: out
-    assert counted(ledger, dt.date(2024, 3, 14)) == 0  # before it was granted
+    # an aid dated the day before must fit with it too: its three years hold that aid
+    assert counted(ledger, dt.date(2024, 3, 14)) == D("10000")
     assert state_aid.frees_on(dt.date(2024, 3, 15)) == dt.date(2027, 3, 16)
 
 
@@ -284,8 +293,14 @@ def test_a_declaration_with_bad_rows_says_what_to_correct_and_writes_nothing(
             certified=False,
         )
     errors = refused.value.message_dict
-    assert set(errors) == {"item-0", "item-1", "item-2", "none_received", "certified"}
-    assert len(errors["item-1"]) == 2
+    assert set(errors) == {
+        "item-0-decided_on",
+        "item-1-granting_body",
+        "item-1-amount_sek",
+        "item-2-gross_grant_equivalent_sek",
+        "none_received",
+        "certified",
+    }
     assert ledger.organisation.aid_declarations.count() == 1  # the fixture's
     assert not AidEntry.objects.exists()
 
@@ -477,3 +492,25 @@ def test_two_decisions_for_one_undertaking_at_once_never_cross_the_ceiling_toget
     assert AidEntry.objects.filter(origin=AidOrigin.DECIDED).count() == 2
     total = real_standing(organisation_id=company.pk, at=today).general_eur
     assert total == D("250000")
+
+
+def test_a_decision_date_outside_its_case_is_refused(ledger: Ledger) -> None:
+    """Backdated before its case began, an aid would fall outside the three years later
+    decisions count; dated tomorrow, it is no decision yet."""
+    for day in (LONG_AGO.date() - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(1)):
+        with pytest.raises(ValidationError) as refused:
+            ledger.grant("1000", day)
+        assert "when the case began" in refused.value.messages[0]
+    assert not AidEntry.objects.filter(origin=AidOrigin.DECIDED).exists()
+    ledger.grant("1000", LONG_AGO.date())
+
+
+def test_an_aid_dated_back_must_fit_with_the_aid_decided_since(ledger: Ledger) -> None:
+    """An IOP committee decided last spring, entered today: the aid decided after it counts,
+    since that aid's three years now hold it."""
+    today = timezone.localdate()
+    ledger.grant("2900000", today - dt.timedelta(days=10))  # 290 000 euro, ten days ago
+    with pytest.raises(ValidationError) as refused:
+        ledger.grant("200000", today - dt.timedelta(days=200))  # 20 000 euro, dated back
+    assert "not covered at all" in refused.value.messages[0]
+    ledger.grant("100000", today - dt.timedelta(days=200))  # 10 000 euro fits both
