@@ -58,6 +58,8 @@ class ProgrammeAdminForm(forms.ModelForm):
             "requires_verified",
             "send_in_with_eid",
             "required_document_kinds",
+            "state_aid_class",
+            "state_aid_reasons",
             "is_active",
             "closing_reminder_days",
             "report_reminder_days",
@@ -95,8 +97,8 @@ class CriterionInline(LockedWithParentInline, admin.TabularInline):
 @admin.register(Programme)
 class ProgrammeAdmin(AuditedAdmin, admin.ModelAdmin):
     form = ProgrammeAdminForm
-    list_display = ["name", "kind", "public_body", "is_active"]
-    list_filter = ["kind", "public_body", "is_active"]
+    list_display = ["name", "kind", "public_body", "state_aid_class", "is_active"]
+    list_filter = ["kind", "public_body", "state_aid_class", "is_active"]
     search_fields = ["name"]
     inlines = [CriterionInline]
 

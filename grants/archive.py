@@ -40,6 +40,8 @@ from grants.models import (
     ReportAttachment,
     ReportStatus,
 )
+from grants.selectors.state_aid import aid_entry_of
+from grants.state_aid import decision_statement
 from portal.earchive import documents as case_documents
 from portal.earchive.package import (
     Document,
@@ -271,6 +273,9 @@ def _describe(object_id: int) -> Package:
             (_("Amount granted"), format_sek(application.decided_amount)),
             (_("Paid"), format_sek(application.paid_amount)),
         ]
+        aid = aid_entry_of(application=application)
+        if aid is not None:  # what the decision said of the de minimis aid, from the ledger
+            facts.append((_("De minimis aid"), " ".join(decision_statement(aid)[:2])))
     if report is not None:
         facts.append((_("Follow-up report"), report.get_status_display()))
 

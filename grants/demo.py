@@ -24,14 +24,24 @@ from grants.models import (
     ProgrammeKind,
     Question,
     QuestionKind,
+    StateAidClass,
 )
 from organisations import selectors as organisation_selectors
+from organisations import services as organisation_services
+from organisations import state_aid
 from organisations.demo import MINIMAL_PDF, demo_member
-from organisations.models import DocumentKind, Organisation, OrganisationStatus
+from organisations.models import (
+    AidInstrument,
+    AidRegulation,
+    DocumentKind,
+    Organisation,
+    OrganisationStatus,
+)
 from portal.models import PublicBody, User
 
 OPEN_CALL = "Mötesplatser för unga 2027"
 CLOSED_CALL = "Arrangemangsbidrag hösten 2026"
+DE_MINIMIS_CALL = "Evenemang med publik 2027"
 
 
 def _programme(body: PublicBody) -> Programme:
@@ -63,8 +73,42 @@ def _programme(body: PublicBody) -> Programme:
     return programme
 
 
+def _de_minimis_programme(body: PublicBody) -> Programme:
+    """A programme whose grants are de minimis aid: events that sell tickets on a market."""
+    programme, created = Programme.objects.get_or_create(
+        public_body=body,
+        name="Evenemangsbidrag för publika arrangemang",
+        defaults={
+            "kind": ProgrammeKind.EVENT,
+            "rules": "Bidraget går till större publika evenemang i kommunen, till exempel "
+            "festivaler och konserter med entréavgifter.",
+            "requires_verified": True,
+            "state_aid_class": StateAidClass.DE_MINIMIS,
+            "state_aid_reasons": "Evenemangen säljer biljetter, mat och reklamplats på en marknad "
+            "där också kommersiella arrangörer finns: det är ekonomisk verksamhet, och stödet "
+            "ges som stöd av mindre betydelse enligt förordning (EU) 2023/2831. Handläggaren "
+            "bedömer varje ansökan för sig; ett arrangemang utan entré och försäljning är "
+            "vanligen inte ekonomisk verksamhet.",
+        },
+    )
+    if created:
+        for position, (name, weight) in enumerate(
+            [("Betydelse för kommunens kulturliv", 2), ("Genomförbarhet och budget", 1)]
+        ):
+            Criterion.objects.create(
+                programme=programme, name=name, weight=weight, position=position
+            )
+    return programme
+
+
 def _call(
-    programme: Programme, title: str, *, closes_in_days: int, budget: int
+    programme: Programme,
+    title: str,
+    *,
+    closes_in_days: int,
+    budget: int,
+    description: str = "Sök bidrag för projekt som skapar nya mötesplatser för barn och unga i "
+    "kommunen. Beskriv vad ni vill göra, för vem och hur ni följer upp resultatet.",
 ) -> tuple[Call, bool]:
     existing = Call.objects.filter(title=title).first()
     if existing:
@@ -73,8 +117,7 @@ def _call(
     call = Call.objects.create(
         programme=programme,
         title=title,
-        description="Sök bidrag för projekt som skapar nya mötesplatser för barn och unga i kommunen. "
-        "Beskriv vad ni vill göra, för vem och hur ni följer upp resultatet.",
+        description=description,
         budget=Decimal(budget),
         opens_at=now - timedelta(days=20),
         closes_at=now + timedelta(days=max(closes_in_days, 1)),
@@ -100,12 +143,12 @@ def _call(
     return call, True
 
 
-def _fill(application: Application, actor: User, amount: int) -> None:
+def _fill(application: Application, actor: User, amount: int, title: str = "") -> None:
     questions = list(application.call.questions.all())
     services.application_save(
         application=application,
         actor=actor,
-        title=f"Projekt: {application.organisation.name}",
+        title=title or f"Projekt: {application.organisation.name}",
         answers={
             str(
                 questions[0].pk
@@ -169,6 +212,8 @@ def seed_grants(*, users: dict[str, User]) -> None:
             amount_requested=Decimal(45_000),
             budget_lines=[],
         )
+
+    _seed_de_minimis(body, users=users, officer=officer, decider=decider)
 
     closed_call, created = _call(programme, CLOSED_CALL, closes_in_days=1, budget=300_000)
     if not created:
@@ -270,6 +315,97 @@ def seed_grants(*, users: dict[str, User]) -> None:
                     )
     Call.objects.filter(pk=closed_call.pk).update(closes_at=timezone.now() - timedelta(days=2))
     _follow_up(officer=officer, applicant=applicant, call=closed_call)
+
+
+def _seed_de_minimis(
+    body: PublicBody, *, users: dict[str, User], officer: User, decider: User
+) -> None:
+    """The de minimis programme's call: Kulturföreningen Bryggan declares its aid from the
+    region and is granted its festival (the decision enters the aid in its ledger and says so);
+    the sports association's race waits for the decision maker, who sees the check of the
+    ceiling. Every step through the services, as the people would take it."""
+    call, created = _call(
+        _de_minimis_programme(body),
+        DE_MINIMIS_CALL,
+        closes_in_days=40,
+        budget=400_000,
+        description="Sök bidrag för publika evenemang under 2027. Bidraget är stöd av mindre "
+        "betydelse (de minimis): föreningen intygar först vilket sådant stöd den har fått "
+        "från andra de senaste tre åren.",
+    )
+    if not created:
+        return
+    culture_rep, sports_rep = users["forening2@exempel.se"], users["forening@exempel.se"]
+    culture = organisation_selectors.organisations_for(user=culture_rep).get(
+        name="Kulturföreningen Bryggan"
+    )
+    sports = organisation_selectors.organisations_for(user=sports_rep).get(
+        organisation_number__isnull=False
+    )
+    today = timezone.localdate()
+    organisation_services.aid_declaration_sign(
+        organisation=culture,
+        actor=culture_rep,
+        items=[
+            organisation_services.DeclaredAid(
+                granting_body="Region Exempel, kulturnämnden",
+                decided_on=today - timedelta(days=400),
+                regulation=AidRegulation.DE_MINIMIS,
+                instrument=AidInstrument.GRANT,
+                amount_sek=Decimal(450_000),
+                reference="RK 2025/118",
+            ),
+            organisation_services.DeclaredAid(
+                granting_body="Exempelstadens hamnbolag",
+                decided_on=today - timedelta(days=200),
+                regulation=AidRegulation.DE_MINIMIS,
+                instrument=AidInstrument.IN_KIND,
+                amount_sek=Decimal(120_000),
+                gross_grant_equivalent_sek=Decimal(96_000),
+                reference="Lokal i magasin 3, hyresfritt",
+            ),
+        ],
+        none_received=False,
+        certified=True,
+    )
+    if state_aid.latest_declaration(sports.pk) is None:  # the register's demo declares its aid
+        organisation_services.aid_declaration_sign(
+            organisation=sports, actor=sports_rep, items=[], none_received=True, certified=True
+        )
+    for organisation, actor, title, amount, decide in (
+        (culture, culture_rep, "Hamnfestivalen 2027", 150_000, True),
+        (sports, sports_rep, "Stadsloppet 2027", 60_000, False),
+    ):
+        application = services.application_start(actor=actor, call=call, organisation=organisation)
+        _fill(application, actor, amount, title=title)
+        application.refresh_from_db()
+        services.application_submit(application=application, actor=actor)
+        services.application_assign(application=application, actor=officer, assignee=officer)
+        services.application_start_review(application=application, actor=officer)
+        for criterion in call.programme.criteria.all():
+            services.review_save(
+                application=application, actor=officer, criterion=criterion, score=4, comment=""
+            )
+        application.refresh_from_db()
+        services.application_propose(
+            application=application,
+            actor=officer,
+            outcome="approve",
+            amount=None,
+            motivation="Evenemanget lockar en bred publik och har en rimlig budget.",
+            seen_version=services.proposal_version(application),
+            economic_activity=True,
+            economic_activity_reasons="Evenemanget säljer biljetter och mat till allmänheten i "
+            "konkurrens med kommersiella arrangörer: ekonomisk verksamhet.",
+        )
+        if decide:
+            application.refresh_from_db()
+            services.application_decide(
+                application=application,
+                actor=decider,
+                decision="confirm",
+                seen_version=services.decision_version(application),
+            )
 
 
 def _follow_up(*, officer: User, applicant: User, call: Call) -> None:

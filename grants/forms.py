@@ -287,7 +287,49 @@ class ProposalForm(PortalForm):
     conditions = forms.CharField(
         label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    economic_activity = forms.TypedChoiceField(
+        label=_("Does the grant support economic activity?"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("yes", _("Yes: economic activity, so the grant is de minimis aid")),
+            ("no", _("No: not economic activity, so the grant is not state aid")),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        help_text=_(
+            "Economic activity is offering goods or services on a market, e.g. selling tickets, "
+            "running a café or letting premises in competition with companies. Ordinary support "
+            "to amateur, non-economic activity is usually not state aid."
+        ),
+        error_messages={
+            "required": _(
+                "Say whether the grant supports economic activity (de minimis aid) or not."
+            )
+        },
+    )
+    economic_activity_reasons = forms.CharField(
+        label=_("Reasons for the assessment of economic activity"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reasons for the assessment of economic activity.")},
+    )
     seen_version = SeenVersionField()
+
+    def __init__(self, *args: Any, de_minimis: bool = False, **kwargs: Any) -> None:
+        """`de_minimis`: the programme is classed as de minimis aid, and the case officer
+        assesses whether the grant supports economic activity; in any other programme the
+        form has no such question."""
+        super().__init__(*args, **kwargs)
+        if not de_minimis:
+            del self.fields["economic_activity"]
+            del self.fields["economic_activity_reasons"]
+
+    def assessment(self) -> dict[str, Any]:
+        """The assessment as the services take it (nothing in a programme that has none)."""
+        return {
+            "economic_activity": self.cleaned_data.get("economic_activity"),
+            "economic_activity_reasons": self.cleaned_data.get("economic_activity_reasons") or "",
+        }
 
 
 class DecisionForm(PortalForm):

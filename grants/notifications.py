@@ -23,6 +23,7 @@ from grants.models import (
     Programme,
     Submission,
 )
+from grants.state_aid import decision_statement
 from organisations import segregation
 from organisations import selectors as organisation_selectors
 from organisations.notifications import members_by_organisation
@@ -76,6 +77,15 @@ def _application(application: Application, _row: Notification) -> Context:
     return {
         "application": application,
         "url": reverse("grants:application", args=[application.pk]),
+    }
+
+
+def _decision(application: Application, row: Notification) -> Context:
+    """The decision email: a grant that is de minimis aid says so, from the ledger's entry."""
+    entry = selectors.aid_entry_of(application=application)
+    return {
+        **_application(application, row),
+        "aid_statement": decision_statement(entry) if entry else [],
     }
 
 
@@ -140,7 +150,7 @@ KINDS = [
         _("Decision on an application"),
         "grants/email/decision",
         False,
-        _application,
+        _decision,
         ("call", "organisation"),
         link=application_link,
     ),

@@ -33,6 +33,7 @@ from grants.models.follow_up import (
     report_upload_to,
 )
 from grants.models.programmes import (
+    DE_MINIMIS_REGULATIONS,
     AttachmentType,
     Call,
     Criterion,
@@ -41,11 +42,14 @@ from grants.models.programmes import (
     ProgrammeKind,
     Question,
     QuestionKind,
+    StateAidClass,
+    aid_regulation,
 )
 
 __all__ = [
     "AGE_BANDS",
     "DEFAULT_APPEAL_TEXT",
+    "DE_MINIMIS_REGULATIONS",
     "GENDERS",
     "REPORT_WITH_ASSOCIATION",
     "Application",
@@ -72,7 +76,9 @@ __all__ = [
     "ReportStatus",
     "ReportSubmission",
     "Review",
+    "StateAidClass",
     "Submission",
+    "aid_regulation",
     "attachment_upload_to",
     "proposal_text",
     "report_upload_to",

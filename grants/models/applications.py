@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from grants.models.programmes import AttachmentType, Call, Criterion
+from grants.models.programmes import (
+    AttachmentType,
+    Call,
+    Criterion,
+    StateAidClass,
+    aid_regulation,
+)
 from organisations.models import Organisation, StoredFile
 from portal.models import PublicBody, SigningEvidence
 from portal.money import format_sek
@@ -136,6 +142,14 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     proposed_at = models.DateTimeField(null=True, blank=True)
+    # The case officer's assessment, with the proposal, in a programme classed as de minimis
+    # aid: does the grant support economic activity (an offer of goods or services on a
+    # market)? Only then is it de minimis aid, checked against the ceiling and entered in the
+    # organisation's ledger at the decision. Empty in every other programme.
+    economic_activity = models.BooleanField(_("economic activity"), null=True, blank=True)
+    economic_activity_reasons = models.TextField(
+        _("reasons for the economic-activity assessment"), blank=True
+    )
 
     # the decision
     decided_amount = models.DecimalField(
@@ -158,6 +172,14 @@ class Application(models.Model):
     # standard text) and who received the grant, as open data publishes it. A later change of
     # the organisation's name or organisationsnummer does not rewrite who was granted money.
     decision_appeal_text = models.TextField(_("how to appeal"), blank=True)
+    # the programme's state aid classification when the decision was taken (empty for decisions
+    # taken before it was recorded): a programme classed anew never changes what a decision said
+    decision_state_aid_class = models.CharField(
+        _("state aid at the decision"),
+        max_length=20,
+        choices=StateAidClass.choices,
+        blank=True,
+    )
     recipient_org_number = models.CharField(
         _("organisation number at the decision"), max_length=11, blank=True
     )
@@ -248,6 +270,17 @@ class Application(models.Model):
     def proposal_text(self) -> str:
         """The proposal as a phrase: "Approve 35 000 kr", "Rejection" (see `proposal_text`)."""
         return proposal_text(self.proposal_outcome, self.proposal_amount)
+
+    @property
+    def de_minimis_regulation(self) -> str:
+        """The regulation the decided grant is de minimis aid under ("2023/2831"), or "" when
+        it is none: a grant of money in a programme classed as de minimis aid when decided, for
+        economic activity."""
+        if not self.decided_amount or self.economic_activity is not True:
+            return ""
+        if self.status not in {ApplicationStatus.APPROVED, ApplicationStatus.PARTLY_APPROVED}:
+            return ""
+        return aid_regulation(self.decision_state_aid_class)
 
     @property
     def completion_received(self) -> bool:

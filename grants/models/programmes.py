@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organisations.models import AidRegulation
 from portal.models import DaysField, PublicBody, SingletonSettings
 
 
@@ -21,6 +23,30 @@ class ProgrammeKind(models.TextChoices):
     START = "startbidrag", _("Start-up grant")
     LEADER_TRAINING = "ledarutbildning", _("Leader training grant")
     OTHER = "other", _("Other grant")
+
+
+class StateAidClass(models.TextChoices):
+    """Whether a programme's grants are state aid, and on what basis: the administrator's
+    classification, with its reasons. A de minimis programme's grants are entered in the
+    organisation's de minimis ledger when the case is economic activity (`Application.
+    economic_activity`, assessed by the case officer)."""
+
+    NOT_AID = "not_aid", _("Not state aid")
+    DE_MINIMIS = "de_minimis", _("De minimis aid (Regulation (EU) 2023/2831)")
+    SGEI_DE_MINIMIS = "sgei_de_minimis", _("SGEI de minimis aid (Regulation (EU) 2023/2832)")
+    OTHER_BASIS = "other_basis", _("State aid on another basis (e.g. block exemption)")
+
+
+# the classes whose grants are de minimis aid, and the regulation each is granted under
+DE_MINIMIS_REGULATIONS: dict[str, str] = {
+    StateAidClass.DE_MINIMIS: AidRegulation.DE_MINIMIS,
+    StateAidClass.SGEI_DE_MINIMIS: AidRegulation.SGEI,
+}
+
+
+def aid_regulation(state_aid_class: str) -> str:
+    """The regulation a grant of this class is de minimis aid under ("2023/2831"), or ""."""
+    return DE_MINIMIS_REGULATIONS.get(state_aid_class, "")
 
 
 class Programme(models.Model):
@@ -64,6 +90,25 @@ class Programme(models.Model):
         _("annual documents required"), default=list, blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
+    state_aid_class = models.CharField(
+        _("state aid"),
+        max_length=20,
+        choices=StateAidClass.choices,
+        default=StateAidClass.NOT_AID,
+        help_text=_(
+            "De minimis or SGEI de minimis: the case officer assesses for each application "
+            "whether it supports economic activity; if so, the decision checks the organisation's "
+            "de minimis ceiling, enters the aid in its ledger and says so in the decision."
+        ),
+    )
+    state_aid_reasons = models.TextField(
+        _("reasons for the state aid classification"),
+        blank=True,
+        help_text=_(
+            "Why the programme is classed so, e.g. “ordinary support to amateur, non-economic "
+            "activity”. Required unless the programme is not state aid."
+        ),
+    )
     closing_reminder_days = DaysField(
         _("reminders before a call closes (days)"),
         blank=True,
@@ -82,6 +127,22 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.public_body})"
+
+    def clean(self) -> None:
+        if self.state_aid_class != StateAidClass.NOT_AID and not self.state_aid_reasons.strip():
+            raise ValidationError(
+                {
+                    "state_aid_reasons": _(
+                        "Give the reasons for classing the programme as state aid (%(class)s)."
+                    )
+                    % {"class": dict(StateAidClass.choices).get(self.state_aid_class, "")}
+                }
+            )
+
+    @property
+    def aid_regulation(self) -> str:
+        """The regulation the programme's grants are de minimis aid under, or ""."""
+        return aid_regulation(self.state_aid_class)
 
 
 class Criterion(models.Model):

@@ -58,13 +58,25 @@ from grants.selectors.open_data import (
     granted,
     granted_by_programme_and_year,
 )
+from grants.selectors.state_aid import (
+    AidPanel,
+    aid_declaration_for,
+    aid_entry_of,
+    aid_panel,
+    aid_panel_amount,
+)
 
 __all__ = [
     "PAYMENT_STATES",
     "REPORT_STATES",
     "SORTS",
+    "AidPanel",
     "CallRow",
     "CaseRow",
+    "aid_declaration_for",
+    "aid_entry_of",
+    "aid_panel",
+    "aid_panel_amount",
     "application_get_for_member",
     "application_get_for_officer",
     "applications_for_member",

@@ -25,6 +25,9 @@ from grants.models import (
 from grants.services._shared import DECIDED, A, _locked, _money
 from grants.services.applications import application_transition
 from grants.services.reports import _create_report
+from grants.state_aid import CALL_OPENED, SOURCE_KIND
+from organisations import services as organisation_services
+from organisations import state_aid
 from organisations.notifications import organisation_people
 from portal.models import User
 from portal.money import format_sek
@@ -69,7 +72,43 @@ def decision_version(application: Application) -> str:
         _money(application.amount_requested),
         application.proposed_by_id,
         application.proposed_at,
+        application.economic_activity,
+        application.economic_activity_reasons,
     )
+
+
+def _de_minimis_check(
+    application: Application, *, regulation: str, amount: Decimal, field: str
+) -> None:
+    """A grant of `amount` decided today as de minimis aid under `regulation`: a declaration
+    since the call opened, and room under the ceiling for all of it (`organisations.state_aid.
+    check`); a ValidationError naming `field` with the reasons otherwise."""
+    try:
+        state_aid.check(
+            organisation=application.organisation,
+            at=timezone.localdate(),
+            amount_sek=amount,
+            regulation=regulation,
+            since=application.call.opens_at,
+            since_label=str(CALL_OPENED),
+            excluding=(SOURCE_KIND, application.pk),
+        )
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+
+
+def _economic_activity_errors(economic_activity: bool | None, reasons: str) -> dict[str, list[str]]:
+    """The case officer's assessment, required in a programme classed as de minimis aid."""
+    errors: dict[str, list[str]] = {}
+    if economic_activity is None:
+        errors["economic_activity"] = [
+            _("Say whether the grant supports economic activity (de minimis aid) or not.")
+        ]
+    if not reasons.strip():
+        errors["economic_activity_reasons"] = [
+            _("Give the reasons for the assessment of economic activity.")
+        ]
+    return errors
 
 
 def _proposal_checked(
@@ -80,9 +119,13 @@ def _proposal_checked(
     amount: Decimal | None,
     motivation: str,
     seen_version: str | None,
+    economic_activity: bool | None = None,
+    economic_activity_reasons: str = "",
 ) -> tuple[Decimal, str]:
     """Every check of a proposal: the amount it proposes and the version seen, or a
-    ValidationError naming the fields (and, for the form as a whole, the criteria not scored)."""
+    ValidationError naming the fields (and, for the form as a whole, the criteria not scored).
+    In a programme classed as de minimis aid, the assessment of economic activity with its
+    reasons, and for a grant to economic activity the de minimis check of the amount."""
     if not permissions.can_handle(actor, application):
         raise PermissionDenied
     if application.status != A.IN_REVIEW:
@@ -113,6 +156,19 @@ def _proposal_checked(
         amount = Decimal(0)
     else:
         errors["outcome"] = [_("Choose approve, partly approve or reject.")]
+    regulation = application.call.programme.aid_regulation
+    if regulation:
+        errors.update(_economic_activity_errors(economic_activity, economic_activity_reasons))
+        if economic_activity and amount and "amount" not in errors and "outcome" not in errors:
+            try:
+                _de_minimis_check(
+                    application,
+                    regulation=regulation,
+                    amount=amount,
+                    field="amount" if outcome == ProposalOutcome.PARTLY else "outcome",
+                )
+            except ValidationError as error:
+                errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
     return amount or Decimal(0), version
@@ -126,6 +182,8 @@ def proposal_preview(
     amount: Decimal | None,
     motivation: str,
     seen_version: str | None,
+    economic_activity: bool | None = None,
+    economic_activity_reasons: str = "",
 ) -> str:
     """The confirmation step of a proposal: every check, nothing written; the proposal as it
     will read ("Approve 35 000 kr")."""
@@ -136,6 +194,8 @@ def proposal_preview(
         amount=amount,
         motivation=motivation,
         seen_version=seen_version,
+        economic_activity=economic_activity,
+        economic_activity_reasons=economic_activity_reasons,
     )
     return proposal_text(outcome, checked)
 
@@ -150,7 +210,11 @@ def application_propose(
     motivation: str,
     conditions: str = "",
     seen_version: str | None,
+    economic_activity: bool | None = None,
+    economic_activity_reasons: str = "",
 ) -> Application:
+    """The case officer proposes a decision, with the assessment of economic activity in a
+    programme classed as de minimis aid (ignored in any other)."""
     application = _locked(application)
     amount, version = _proposal_checked(
         application,
@@ -159,21 +223,30 @@ def application_propose(
         amount=amount,
         motivation=motivation,
         seen_version=seen_version,
+        economic_activity=economic_activity,
+        economic_activity_reasons=economic_activity_reasons,
     )
+    assessed = bool(application.call.programme.aid_regulation)
     application.proposal_outcome = outcome
     application.proposal_amount = amount
     application.proposal_motivation = motivation.strip()
     application.proposal_conditions = conditions.strip()
+    application.economic_activity = economic_activity if assessed else None
+    application.economic_activity_reasons = economic_activity_reasons.strip() if assessed else ""
     application.proposed_by = actor
     application.proposed_at = timezone.now()
+    comment = _("Proposal: %(proposal)s") % {"proposal": _lower_first(application.proposal_text)}
+    if assessed:
+        comment += ". " + (
+            _("Economic activity: the grant is de minimis aid.")
+            if economic_activity
+            else _("Not economic activity: the grant is not state aid.")
+        )
     return application_transition(
         application=application,
         to=A.PROPOSED,
         actor=actor,
-        comment=audit_note(
-            _("Proposal: %(proposal)s") % {"proposal": _lower_first(application.proposal_text)},
-            version,
-        ),
+        comment=audit_note(comment, version),
     )
 
 
@@ -295,15 +368,55 @@ def decision_preview(
     change_reason: str = "",
     seen_version: str | None,
 ) -> DecisionOutcome:
-    """The confirmation step: every check of the decision, nothing written."""
+    """The confirmation step: every check of the decision, nothing written; for de minimis
+    aid, the check of the ceiling and the declaration too."""
     _check_may_decide(application, actor, seen_version)
-    return _decision_outcome(
+    outcome = _decision_outcome(
         application=application,
         call=application.call,
         decision=decision,
         amount=amount,
         change_reason=change_reason,
     )
+    regulation = _aid_regulation(application, outcome)
+    if regulation:
+        _de_minimis_check(
+            application,
+            regulation=regulation,
+            amount=outcome.amount,
+            field=_amount_field(decision),
+        )
+    return outcome
+
+
+def _amount_field(decision: str) -> str:
+    """The field a refusal of the decided amount is shown beside (as the call's budget's)."""
+    return "amount" if decision == DecisionChoice.CHANGE else "decision"
+
+
+def _aid_regulation(application: Application, outcome: DecisionOutcome) -> str:
+    """The regulation the decision grants de minimis aid under, or "" when it grants none: a
+    rejection, a programme not classed as de minimis aid, or a case assessed as no economic
+    activity. A programme classed as de minimis aid after the proposal was made, on a case
+    never assessed, cannot grant money until it is."""
+    regulation = application.call.programme.aid_regulation
+    if not regulation or outcome.status not in DECIDED or outcome.amount <= 0:
+        return ""
+    if application.economic_activity is None:
+        raise ValidationError(
+            {
+                "decision": [
+                    _(
+                        "The grant programme is classed as de minimis aid, but the proposal has "
+                        "no assessment of whether the grant supports economic activity (the "
+                        "programme was classed after the proposal was made). No grant can be "
+                        "decided without it: reject, or ask the administrator about the "
+                        "programme's classification."
+                    )
+                ]
+            }
+        )
+    return regulation if application.economic_activity else ""
 
 
 @transaction.atomic
@@ -318,7 +431,12 @@ def application_decide(
 ) -> Application:
     """A decision maker confirms the proposal, decides another amount (with the amount and a
     reason) or rejects. Only on the proposal they saw (`seen_version`), only once. The call's
-    row is locked first, so two decisions at the same moment cannot overspend it."""
+    row is locked first, so two decisions at the same moment cannot overspend it.
+
+    A grant that is de minimis aid is entered in the organisation's de minimis ledger in the
+    same transaction (`organisations.services.aid_grant`, under the undertaking's locks, dated
+    the decision's day): refused there (over the ceiling, no declaration since the call opened),
+    nothing of the decision is written."""
     call = Call.objects.select_for_update().get(pk=application.call_id)
     application = _locked(application)
     version = _check_may_decide(application, actor, seen_version)
@@ -329,6 +447,26 @@ def application_decide(
         amount=amount,
         change_reason=change_reason,
     )
+    programme = application.call.programme
+    regulation = _aid_regulation(application, outcome)
+    if regulation:
+        try:
+            organisation_services.aid_grant(
+                organisation=application.organisation,
+                actor=actor,
+                regulation=regulation,
+                decided_on=timezone.localdate(),
+                amount_sek=outcome.amount,
+                public_body=programme.public_body,
+                source_kind=SOURCE_KIND,
+                source_id=application.pk,
+                source_reference=application.registry_number or "",
+                since=call.opens_at,
+                since_label=str(CALL_OPENED),
+            )
+        except ValidationError as error:
+            raise ValidationError({_amount_field(decision): error.messages}) from error
+    application.decision_state_aid_class = programme.state_aid_class
     organisation = application.organisation
     application.decided_amount = outcome.amount
     application.decision_motivation = outcome.motivation

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from organisations.templatetags import organisation_tags
 from portal import jinja
 from portal.templatetags.portal_tags import sek, status_badge
 
@@ -17,6 +18,10 @@ register = template.Library()
 
 # the portal's money filter, so that grants templates keep `{% load grant_tags %}` for it
 register.filter("sek", sek)
+
+
+# an amount in euro as the de minimis ledger writes it: "3 181,82 euro"
+register.filter("eur", organisation_tags.eur)
 
 
 @register.filter

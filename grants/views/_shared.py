@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from grants import selectors, services
 from grants.forms import OfficerListForm
 from grants.models import Application
+from grants.state_aid import decision_statement
 from portal import versions
 from portal.exports import export_response
 from portal.http import error_messages, request_user
@@ -44,6 +45,7 @@ def _money_context(application: Application) -> dict[str, Any]:
 
 
 def _application_context(application: Application, **extra: Any) -> dict[str, Any]:
+    aid_entry = selectors.aid_entry_of(application=application)
     lines = selectors.budget_lines_of(application=application)
     costs = sum((line.amount for line in lines if line.kind == "cost"), start=0)
     funding = sum((line.amount for line in lines if line.kind != "cost"), start=0)
@@ -57,6 +59,9 @@ def _application_context(application: Application, **extra: Any) -> dict[str, An
             (question, application.answers.get(str(question.pk), ""))
             for question in selectors.call_questions(call=application.call)
         ],
+        # a grant that is de minimis aid says so, from the ledger's entry
+        "aid_statement": decision_statement(aid_entry) if aid_entry else [],
+        "aid_declaration": selectors.aid_declaration_for(application=application),
         **_money_context(application),
         **extra,
     }

@@ -150,6 +150,10 @@ def _officer_page(
         budget_left=services.call_budget_left(application.call)
         if status in {ApplicationStatus.IN_REVIEW, ApplicationStatus.PROPOSED}
         else None,
+        # the de minimis check of the amount applied for (in review) or proposed
+        aid_panel=selectors.aid_panel(
+            application=application, amount=selectors.aid_panel_amount(application)
+        ),
     )
     if handle and status == ApplicationStatus.IN_REVIEW and assessment is not None:
         version = services.proposal_version(
@@ -159,7 +163,10 @@ def _officer_page(
                 (row.criterion.pk, row.score) for row in assessment.scored if row.score is not None
             ],
         )
-        context["proposal_form"] = ProposalForm(initial={"seen_version": version})
+        context["proposal_form"] = ProposalForm(
+            initial={"seen_version": version},
+            de_minimis=bool(application.call.programme.aid_regulation),
+        )
     if can_decide and status == ApplicationStatus.PROPOSED:
         context["decision_form"] = DecisionForm(
             initial={"seen_version": services.decision_version(application)}

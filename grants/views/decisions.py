@@ -42,6 +42,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
             motivation=form.cleaned_data["motivation"],
             conditions=form.cleaned_data["conditions"],
             seen_version=form.cleaned_data["seen_version"],
+            **form.assessment(),
         )
         return _("The proposal has been sent to the decision maker.")
 
@@ -53,15 +54,26 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
             amount=form.cleaned_data["amount"],
             motivation=form.cleaned_data["motivation"],
             seen_version=form.cleaned_data["seen_version"],
+            **form.assessment(),
         )
+        consequences = [
+            _("The assessment and the proposal can no longer be changed."),
+            _("Another person, a decision maker, decides on it (four eyes)."),
+        ]
+        if form.cleaned_data.get("economic_activity") is not None:
+            consequences.append(
+                _(
+                    "The grant is de minimis aid: the decision is checked against the "
+                    "organisation's de minimis ceiling again and entered in its ledger."
+                )
+                if form.cleaned_data["economic_activity"]
+                else _("The grant is not state aid: it is not entered in the de minimis ledger.")
+            )
         return {
             "title": _("Send the proposal to the decision maker"),
             "question": _("Send the proposal “%(proposal)s” on %(number)s to the decision maker?")
             % {"proposal": proposal, "number": application.registry_number},
-            "consequences": [
-                _("The assessment and the proposal can no longer be changed."),
-                _("Another person, a decision maker, decides on it (four eyes)."),
-            ],
+            "consequences": consequences,
             "confirm_label": _("Yes, send the proposal"),
             "danger": False,
         }
@@ -70,7 +82,9 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         name="proposal_form",
-        form_for=lambda application: ProposalForm(request.POST),
+        form_for=lambda application: ProposalForm(
+            request.POST, de_minimis=bool(application.call.programme.aid_regulation)
+        ),
         act=act,
         confirm=confirm,
     )
@@ -120,6 +134,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                     "form": form,
                     "outcome": outcome,
                     "assessment": selectors.assessment_of(application=application),
+                    "aid_panel": selectors.aid_panel(
+                        application=application,
+                        amount=outcome.amount if outcome.status in services.DECIDED else None,
+                    ),
                 },
             )
         services.application_decide(**arguments)

@@ -158,6 +158,14 @@ def grants(db: None) -> Grants:
     )
 
 
+@pytest.fixture
+def de_minimis(grants: Grants) -> Grants:
+    """The grants world with its programme classed as de minimis aid (`tests.grants.aid`)."""
+    from tests.grants import aid
+
+    return aid.set_up(grants)
+
+
 def complete_draft(
     g: Grants, *, amount: str = "40000", call: Call | None = None, actor: User | None = None
 ) -> Application:

@@ -30,6 +30,7 @@ def test_an_administrator_sets_up_a_programme_and_a_call_in_the_admin(staff: Use
             "minimum_members": "10",
             "requires_verified": "on",
             "required_document_kinds": ["stadgar"],
+            "state_aid_class": "not_aid",  # as the page's list posts its first choice
             "is_active": "on",
             "criteria-TOTAL_FORMS": "1",
             "criteria-INITIAL_FORMS": "0",
