@@ -13,9 +13,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.db.models.options import Options
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements import permissions
+from agreements import de_minimis, permissions
 from agreements.models import (
     SECTIONS,
     Agreement,
@@ -27,7 +28,14 @@ from agreements.models import (
     SectionRevision,
     Signature,
 )
-from organisations import segregation
+from organisations import segregation, state_aid
+from organisations.models import (
+    AidDeclaration,
+    AidEntry,
+    AidOrigin,
+    AidRegulation,
+    Organisation,
+)
 from portal.models import AuditEvent, PublicBodyMembership, PublicBodyRole, User
 from portal.pagination import kept_count, person_key, query_key
 from portal.prepared import Prepared, one_of_slot
@@ -159,6 +167,141 @@ def agreement_get_for_user(*, user: User | AnonymousUser, pk: int) -> Agreement:
     if agreement is None:
         raise Http404
     return agreement
+
+
+@dataclass(frozen=True)
+class CeilingRow:
+    """One ceiling on the de minimis panel: what counts against it, and the room left."""
+
+    regulation: str
+    label: str
+    counted_eur: Decimal
+    ceiling_eur: Decimal
+    headroom_eur: Decimal
+    headroom_sek: Decimal
+    applies: bool  # the agreement's route grants under this one
+
+    @property
+    def counted(self) -> str:
+        return state_aid.format_eur(self.counted_eur)
+
+    @property
+    def ceiling(self) -> str:
+        return state_aid.format_eur(self.ceiling_eur)
+
+    @property
+    def headroom(self) -> str:
+        return state_aid.format_eur(self.headroom_eur)
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """An aid that counts, as the panel lists it."""
+
+    decided_on: date
+    granting_body: str
+    regulation: str
+    eur: str
+    declared: bool
+    reference: str
+
+
+@dataclass(frozen=True)
+class DeMinimisPanel:
+    """What the legal review and the decision show of the organisation's de minimis aid: its
+    undertaking's aid in the three years up to `at`, under each ceiling, the room left (euro
+    and kronor), when aid stops counting, the declaration of aid from others, the rate; and,
+    once the route is de minimis aid, the agreement's own amount and whether it fits."""
+
+    at: date
+    start: date
+    organisation: str
+    linked: list[str]
+    rows: list[CeilingRow]
+    entries: list[LedgerRow]
+    releases: list[tuple[date, str]]  # the day aid stops counting, and how much
+    rate: str
+    declaration: AidDeclaration | None
+    declaration_missing: str
+    regulation: str | None
+    amount_sek: Decimal | None
+    amount_eur: Decimal | None
+    refusal: str
+
+    @property
+    def amount_in_eur(self) -> str:
+        return state_aid.format_eur(self.amount_eur)
+
+
+def de_minimis_panel(*, agreement: Agreement, at: date | None = None) -> DeMinimisPanel:
+    """The de minimis panel of the agreement's initiating organisation (the aid's recipient) on
+    `at` (today by default): five queries at most, whatever the aid counted."""
+    at = at or timezone.localdate()
+    organisation = agreement.initiating_organisation
+    current = state_aid.standing(
+        organisation_id=organisation.pk, at=at, excluding=(de_minimis.SOURCE_KIND, agreement.pk)
+    )
+    regulation = de_minimis.regulation_of(agreement.state_aid_route)
+    amount = agreement.state_aid_amount if regulation is not None else None
+    amount_eur = current.rate.to_eur(amount) if amount is not None else None
+    rows = [
+        CeilingRow(
+            regulation=key,
+            label=label,
+            counted_eur=current.counted_for(key),
+            ceiling_eur=current.ceiling_for(key),
+            headroom_eur=current.headroom_eur(key),
+            headroom_sek=current.headroom_sek(key),
+            applies=regulation == key,
+        )
+        for key, label in (
+            (AidRegulation.DE_MINIMIS, _("De minimis aid (2023/2831)")),
+            (AidRegulation.SGEI, _("SGEI de minimis aid (2023/2832), all aid counted")),
+        )
+    ]
+    others = [pk for pk in current.organisation_ids if pk != organisation.pk]
+    declaration = state_aid.latest_declaration(organisation.pk)
+    return DeMinimisPanel(
+        at=at,
+        start=current.start,
+        organisation=organisation.name,
+        linked=list(
+            Organisation.objects.filter(pk__in=others)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        if others
+        else [],
+        rows=rows,
+        entries=[
+            LedgerRow(
+                decided_on=e.decided_on,
+                granting_body=e.granting_body,
+                regulation=e.regulation,
+                eur=state_aid.format_eur(e.amount_eur),
+                declared=e.origin == AidOrigin.DECLARED,
+                reference=e.source_reference,
+            )
+            for e in current.entries
+        ],
+        releases=[(r.day, state_aid.format_eur(r.amount_eur)) for r in current.releases[:3]],
+        rate=current.rate.describe(),
+        declaration=declaration,
+        declaration_missing=state_aid.declaration_missing(
+            declaration, since=agreement.created_at, since_label=str(de_minimis.SINCE_LABEL)
+        ),
+        regulation=regulation,
+        amount_sek=amount,
+        amount_eur=amount_eur,
+        refusal=current.refusal(amount_eur=amount_eur, regulation=regulation)
+        if regulation is not None and amount_eur is not None
+        else "",
+    )
+
+
+def de_minimis_entry(*, agreement: Agreement) -> AidEntry | None:
+    """The agreement's de minimis aid in the ledger (entered by its decision), or None."""
+    return de_minimis.ledger_entry(agreement)
 
 
 def contributions_of(*, agreement: Agreement) -> QuerySet[Contribution]:

@@ -28,8 +28,6 @@ from agreements.services.cocreation import (
 from agreements.services.decision import (
     agreement_decide,
     agreement_legal_review,
-    de_minimis_ceiling_sek,
-    de_minimis_total,
 )
 from agreements.services.follow_up import (
     agreement_end,
@@ -70,8 +68,6 @@ __all__ = [
     "agreement_transition",
     "check_term",
     "contribution_add",
-    "de_minimis_ceiling_sek",
-    "de_minimis_total",
     "follow_up_plan",
     "follow_up_record",
     "follow_up_review",

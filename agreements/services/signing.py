@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agreements import permissions, tasks
+from agreements import de_minimis, permissions, tasks
 from agreements.models import (
     SECTIONS,
     Agreement,
@@ -59,6 +59,11 @@ def _snapshot(agreement: Agreement, *, version: int | None) -> dict[str, Any]:
         Contribution.objects.filter(party__agreement=agreement).select_related(
             "party__public_body", "party__organisation"
         )
+    )
+    entry = (
+        de_minimis.ledger_entry(agreement)
+        if de_minimis.regulation_of(agreement.state_aid_route) is not None
+        else None
     )
     total = sum((c.value for c in contributions), start=Decimal(0))
     organisation_part = sum(
@@ -106,6 +111,8 @@ def _snapshot(agreement: Agreement, *, version: int | None) -> dict[str, Any]:
         "state_aid": str(StateAidRoute(agreement.state_aid_route).label)
         if agreement.state_aid_route
         else "",
+        # de minimis aid: the statement of the decision's ledger entry (regulation, euro, rate)
+        "de_minimis": de_minimis.statement(entry) if entry else "",
         "procurement": agreement.procurement_assessment,
         "decision": f"{agreement.decision_date:%Y-%m-%d}, {agreement.decision_reference}"
         if agreement.decision_date

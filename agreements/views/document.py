@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from agreements import permissions, selectors, services
+from agreements import de_minimis, permissions, selectors, services
 from agreements.forms import (
     CommentForm,
     ContributionForm,
@@ -153,6 +153,15 @@ def agreement_page(
     }
     signing = agreement.status == AgreementStatus.SIGNING
     versions = list(agreement.versions.all())
+    de_minimis_aid = de_minimis.regulation_of(agreement.state_aid_route) is not None
+    # the undertaking's de minimis aid beside the legal review and the decision
+    panel = (
+        selectors.de_minimis_panel(agreement=agreement)
+        if (officer and agreement.status == AgreementStatus.LEGAL_REVIEW)
+        or (decider and agreement.status == AgreementStatus.DECISION and de_minimis_aid)
+        else None
+    )
+    entry = selectors.de_minimis_entry(agreement=agreement) if de_minimis_aid else None
     sections = _sections(agreement, user, can_comment=editable, bound=bound)
     return render(
         request,
@@ -211,6 +220,8 @@ def agreement_page(
             "decision_form": bound.get("decision_form") or DecisionForm()
             if decider and agreement.status == AgreementStatus.DECISION
             else None,
+            "de_minimis": panel,
+            "aid_statement": de_minimis.statement(entry) if entry else "",
             "versions": versions,
             "follow_ups": list(agreement.follow_ups.select_related("recorded_by", "reviewed_by")),
             "follow_up_form": bound.get("follow_up_form") or FollowUpPlanForm()

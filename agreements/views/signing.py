@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from agreements import permissions, selectors, services
+from agreements import de_minimis, permissions, selectors, services
 from agreements.forms import (
     DecisionForm,
     LegalReviewForm,
@@ -23,13 +24,25 @@ from agreements.forms import (
     SignForm,
     SigningRoundForm,
 )
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementStatus
 from agreements.pdf import render_agreement_pdf
 from agreements.views._shared import _act, agreement_url
 from portal.confirm import confirmation
 from portal.eid import signing as eid_signing
-from portal.http import InvalidForm, form_error, private_file_response
+from portal.http import InvalidForm, add_service_errors, form_error, private_file_response
 from portal.versions import check_seen
+
+
+def _refused_on_form(
+    agreement: Agreement, status: str, name: str, form: Form, error: ValidationError
+) -> NoReturn:
+    """The service's refusal beside what was typed, on the form the page shows in `status`;
+    as messages above the page when the page no longer shows that form (the agreement had
+    moved on)."""
+    if agreement.status != status:
+        raise error
+    add_service_errors(form, error)
+    raise InvalidForm(name, form) from None
 
 
 @require_POST
@@ -39,6 +52,18 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise InvalidForm("legal_form", form)
         permissions.ensure(permissions.can_handle(user, agreement), user, agreement)
+        route, amount = form.cleaned_data["route"], form.cleaned_data["amount"]
+        # de minimis aid that would cross the ceiling is refused before the confirmation
+        refusal = de_minimis.legal_review_refusal(agreement, route=route, amount=amount)
+        if refusal:
+            form.add_error("amount", refusal)
+            raise InvalidForm("legal_form", form)
+        # not a refusal: the organisation may still declare its aid before the decision
+        missing = (
+            de_minimis.declaration_warning(agreement)
+            if de_minimis.regulation_of(route) is not None
+            else ""
+        )
         response = confirmation(
             request,
             title=_("Record the legal review"),
@@ -52,17 +77,21 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
                     "Next, the committee's decision is recorded."
                 ),
             ],
+            warnings=[missing] if missing else [],
             danger=False,
         )
         if response is not None:
             return response
-        warnings = services.agreement_legal_review(
-            agreement=agreement,
-            actor=user,
-            procurement=form.cleaned_data["procurement"],
-            route=form.cleaned_data["route"],
-            amount=form.cleaned_data["amount"],
-        )
+        try:
+            warnings = services.agreement_legal_review(
+                agreement=agreement,
+                actor=user,
+                procurement=form.cleaned_data["procurement"],
+                route=route,
+                amount=amount,
+            )
+        except ValidationError as error:
+            _refused_on_form(agreement, AgreementStatus.LEGAL_REVIEW, "legal_form", form, error)
         for warning in warnings:
             messages.warning(request, warning)
         return _(
@@ -81,6 +110,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise InvalidForm("decision_form", form)
         permissions.ensure(permissions.can_decide(user, agreement), user, agreement)
+        # de minimis aid the decision could not enter in the ledger: said before the
+        # confirmation (the decision checks again, under the undertaking's locks)
+        reasons = de_minimis.decision_refusal(agreement, decided_on=form.cleaned_data["decided_on"])
+        if reasons:
+            form.add_error(None, reasons)
+            raise InvalidForm("decision_form", form)
         response = confirmation(
             request,
             title=_("Record the decision"),
@@ -90,17 +125,25 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             consequences=[
                 _("The text is locked and every party's signatory is asked to sign."),
                 _("You will not sign for the public body: someone else does (four eyes)."),
+                *(
+                    [_("The de minimis aid is entered in the organisation's ledger.")]
+                    if de_minimis.regulation_of(agreement.state_aid_route) is not None
+                    else []
+                ),
             ],
             danger=False,
         )
         if response is not None:
             return response
-        services.agreement_decide(
-            agreement=agreement,
-            actor=user,
-            decided_on=form.cleaned_data["decided_on"],
-            reference=form.cleaned_data["reference"],
-        )
+        try:
+            services.agreement_decide(
+                agreement=agreement,
+                actor=user,
+                decided_on=form.cleaned_data["decided_on"],
+                reference=form.cleaned_data["reference"],
+            )
+        except ValidationError as error:
+            _refused_on_form(agreement, AgreementStatus.DECISION, "decision_form", form, error)
         return _(
             "The decision has been recorded and the agreement has been sent for signing. Each "
             "party's signatory has been told and signs with e-legitimation or a code from their "

@@ -6,9 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from agreements import services
 from agreements.models import SCREENING_CRITERIA, Agreement, Party
+from organisations import services as organisation_services
+from organisations.models import StateAidSettings
 from portal.models import PublicBody, PublicBodyRole, User
 from tests.helpers.mfa import signing_code
 from tests.organisations.factories import OrganisationFactory, OrganisationMembershipFactory
@@ -79,6 +82,20 @@ def fresh(agreement: Agreement) -> Agreement:
 
 def to_signing(i: Iop) -> Agreement:
     """Screen, co-create, review and decide, with signatories set."""
+    a = to_decision(i)
+    declare_no_aid(i)  # de minimis aid: the association declares its aid from others first
+    services.agreement_decide(
+        agreement=fresh(a), actor=i.officer, decided_on=timezone.localdate(), reference="SN § 123"
+    )
+    return fresh(a)
+
+
+def to_decision(
+    i: Iop, *, route: str = "de_minimis", amount: str | None = "300000", public_kind: str = "money"
+) -> Agreement:
+    """Screen, co-create and review (the state-aid route and amount given), with signatories
+    set: the agreement waits for the committee's decision. The public body brings
+    `public_kind` (money, or premises: aid in kind)."""
     a = services.agreement_transition(agreement=fresh(i.agreement), to="screening", actor=i.officer)
     answers = {key: {"ok": True, "comment": "Ja."} for key, _label in SCREENING_CRITERIA}
     services.agreement_screen(
@@ -95,7 +112,7 @@ def to_signing(i: Iop) -> Agreement:
         actor=i.officer,
         party=i.body_party,
         year=2027,
-        kind="money",
+        kind=public_kind,
         description="Bidrag",
         value=Decimal("300000"),
     )
@@ -117,13 +134,34 @@ def to_signing(i: Iop) -> Agreement:
         agreement=fresh(a),
         actor=i.officer,
         procurement="Ingen upphandling: föreningens initiativ.",
-        route="de_minimis",
-        amount=Decimal("300000"),
-    )
-    services.agreement_decide(
-        agreement=fresh(a), actor=i.officer, decided_on=date(2026, 12, 10), reference="SN § 123"
+        route=route,
+        amount=None if amount is None else Decimal(amount),
     )
     return fresh(a)
+
+
+def rate_of_ten() -> StateAidSettings:
+    """The administrator's exchange rate: 10 kr a euro (round numbers), the ceilings of the
+    regulations."""
+    saved = StateAidSettings.load()
+    saved.sek_per_eur = Decimal("10")
+    saved.rate_date = date(2026, 11, 1)
+    saved.rate_source = "Europeiska kommissionens månadskurs (InforEuro)"
+    saved.ceiling_eur, saved.sgei_ceiling_eur = 300_000, 750_000
+    saved.save()
+    return saved
+
+
+def declare_no_aid(i: Iop) -> None:
+    """The association's representative declares that it received no de minimis aid from
+    others (what a de minimis decision needs, newer than the initiative)."""
+    organisation_services.aid_declaration_sign(
+        organisation=i.org_party.organisation,
+        actor=i.representative,
+        items=[],
+        none_received=True,
+        certified=True,
+    )
 
 
 def sign(*, agreement: Agreement, actor: User, party: Party) -> Any:
@@ -243,7 +281,7 @@ def four_parties_to_signing(f: FourParties) -> Agreement:
     services.agreement_decide(
         agreement=fresh(f.agreement),
         actor=f.officer_k,
-        decided_on=date(2026, 12, 10),
+        decided_on=timezone.localdate(),
         reference="KS § 12",
     )
     return fresh(f.agreement)

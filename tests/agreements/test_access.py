@@ -4,7 +4,7 @@ duties for the public side."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -129,7 +129,7 @@ def test_the_second_public_bodys_officer_sees_the_agreement_and_signs_for_their_
         amount=None,
     )
     services.agreement_decide(
-        agreement=fresh(a), actor=iop.officer, decided_on=date(2026, 12, 10), reference="SN § 1"
+        agreement=fresh(a), actor=iop.officer, decided_on=timezone.localdate(), reference="SN § 1"
     )
     assert fresh(a).status == "signing"
     assert reverse("agreements:sign", args=[a.pk, party2.pk]) in page_of(chair2, a)
@@ -207,7 +207,7 @@ def test_an_officer_connected_to_the_organisation_cannot_act_for_the_public_side
     assert reverse("agreements:decide", args=[a.pk]) not in page_of(conflicted, a)
     response = client.post(
         reverse("agreements:decide", args=[a.pk]),
-        {"decided_on": "2026-12-10", "reference": "SN § 124"},
+        {"decided_on": timezone.localdate().isoformat(), "reference": "SN § 124"},
     )
     assert response.status_code == 403 and fresh(a).status == "decision"
     assert not AuditEvent.objects.filter(actor=conflicted).exists()
@@ -240,7 +240,9 @@ def test_a_declared_conflict_of_interest_takes_the_officer_off_the_public_side(i
     page = page_of(decider, a)
     assert decide_url not in page and conflict_url not in page
     assert "You do not act for the public side" in page
-    response = client.post(decide_url, {"decided_on": "2026-12-10", "reference": "SN § 124"})
+    response = client.post(
+        decide_url, {"decided_on": timezone.localdate().isoformat(), "reference": "SN § 124"}
+    )
     assert response.status_code == 403 and fresh(a).status == "decision"
     # The other decision maker, without a conflict, still decides.
     officer_page = page_of(iop.officer, a)

@@ -2,19 +2,31 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+from django.utils.timezone import make_aware as aware
 from pypdf import PdfReader
 
-from agreements import services
-from agreements.models import AgreementVersion, Signature
+from agreements import de_minimis, services
+from agreements.models import SCREENING_CRITERIA, Agreement, AgreementVersion, Signature
 from agreements.pdf import render_agreement_pdf
-from tests.agreements.conftest import Iop, fresh, sign, to_signing
+from organisations.models import AidEntry
+from tests.agreements.conftest import (
+    INITIATIVE,
+    Iop,
+    declare_no_aid,
+    fresh,
+    rate_of_ten,
+    sign,
+    to_decision,
+    to_signing,
+)
 from tests.helpers.audit import transitions
 
 pytestmark = pytest.mark.django_db
@@ -131,31 +143,51 @@ def test_not_an_iop_needs_a_reason_and_ends_the_path(iop: Iop) -> None:
         services.agreement_transition(agreement=fresh(a), to="co_creation", actor=i.officer)
 
 
-def test_de_minimis_over_a_rolling_three_years_at_the_edges(iop: Iop, settings) -> None:  # type: ignore[no-untyped-def]
+def test_de_minimis_over_a_rolling_three_years_at_the_edges(iop: Iop) -> None:
+    """An agreement decided on 15 March 2024 counts in the ledger for a legal review up to
+    15 March 2027 (the day three years back included), and no longer on the 16th; an agreement
+    that is not state aid puts nothing in the ledger."""
+    rate_of_ten()
     i = iop
-    organisation = i.org_party.organisation
-    a = i.agreement
-    a.state_aid_route = "de_minimis"
-    a.state_aid_amount = Decimal("1000000")
-    a.decision_date = date(2024, 3, 15)
-    a.save()
-    assert services.de_minimis_total(organisation=organisation, at=date(2027, 3, 15)) == Decimal(
-        "1000000"
+    a = to_decision(i, amount="2900000")  # 290 000 euro
+    # an initiative registered in January 2024, decided in March
+    Agreement.objects.filter(pk=a.pk).update(created_at=aware(datetime(2024, 1, 10)))
+    declare_no_aid(i)
+    services.agreement_decide(
+        agreement=fresh(a), actor=i.chair, decided_on=date(2024, 3, 15), reference="SN § 1"
     )
-    assert services.de_minimis_total(organisation=organisation, at=date(2027, 3, 16)) == Decimal(0)
-    assert services.de_minimis_total(organisation=organisation, at=date(2024, 3, 14)) == Decimal(0)
-    a.state_aid_route = "not_economic"
-    a.save()
-    assert services.de_minimis_total(organisation=organisation, at=date(2025, 1, 1)) == Decimal(0)
+    assert AidEntry.objects.get().decided_on == date(2024, 3, 15)
+    second = services.agreement_initiate(
+        actor=i.representative,
+        organisation=i.org_party.organisation,
+        public_body=i.body,
+        data=dict(INITIATIVE, title="Sommarlovsaktiviteter"),
+    )
+    amount = Decimal("200000")  # 20 000 euro: over the ceiling while the first one counts
+    refused = de_minimis.legal_review_refusal(
+        second, route="de_minimis", amount=amount, at=date(2027, 3, 15)
+    )
+    assert "310\u00a0000\u00a0euro" in refused and "300\u00a0000\u00a0euro" in refused
+    assert not de_minimis.legal_review_refusal(
+        second, route="de_minimis", amount=amount, at=date(2027, 3, 16)
+    )
+    # dated before the first one, it must still fit with it: the first one's three years hold it
+    assert de_minimis.legal_review_refusal(
+        second, route="de_minimis", amount=amount, at=date(2024, 3, 14)
+    )
+    # not economic activity: not de minimis aid, nothing counted, nothing entered
+    assert not de_minimis.legal_review_refusal(
+        second, route="not_economic", amount=None, at=date(2025, 1, 1)
+    )
 
 
-def test_the_legal_review_warns_above_the_de_minimis_ceiling(iop: Iop, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.DE_MINIMIS_CEILING_EUR = 300_000
-    settings.SEK_PER_EUR = "11.00"
+@translation.override("en")
+def test_the_legal_review_refuses_above_the_de_minimis_ceiling(iop: Iop) -> None:
+    """All or nothing: 300 000 euro fits, one krona more is refused on the amount, with the
+    reason in kronor and euro; the missing declaration is a warning, not a refusal."""
+    rate_of_ten()
     i = iop
     a = services.agreement_transition(agreement=i.agreement, to="screening", actor=i.officer)
-    from agreements.models import SCREENING_CRITERIA
-
     services.agreement_screen(
         agreement=fresh(a),
         actor=i.officer,
@@ -164,18 +196,29 @@ def test_the_legal_review_warns_above_the_de_minimis_ceiling(iop: Iop, settings)
         comment="",
     )
     services.agreement_transition(agreement=fresh(a), to="legal_review", actor=i.officer)
+    with pytest.raises(ValidationError) as refused:
+        services.agreement_legal_review(
+            agreement=fresh(a),
+            actor=i.officer,
+            procurement="Ingen upphandling.",
+            route="de_minimis",
+            amount=Decimal("3000001"),
+        )
+    message = refused.value.message_dict["amount"][0]
+    assert "300\u00a0000,10\u00a0euro" in message and "300\u00a0000\u00a0euro" in message
+    assert "not even in part" in message and "3\u00a0000\u00a0000\u00a0kr" in message
+    assert fresh(a).status == "legal_review" and fresh(a).state_aid_route == ""
     warnings = services.agreement_legal_review(
         agreement=fresh(a),
         actor=i.officer,
         procurement="Ingen upphandling.",
         route="de_minimis",
-        amount=Decimal("3400000"),
+        amount=Decimal("3000000"),
     )
-    assert (
-        warnings
-        and "3\u00a0400\u00a0000\u00a0kr" in warnings[0]
-        and "3\u00a0300\u00a0000\u00a0kr" in warnings[0]
-    )
+    assert fresh(a).status == "decision"
+    assert len(warnings) == 1 and "has not declared its de minimis aid" in warnings[0]
+    assert "the agreement's initiative was registered" in warnings[0]
+    assert not AidEntry.objects.exists()  # the legal review enters nothing
 
 
 def content(**overrides: object) -> dict:  # type: ignore[type-arg]
@@ -345,6 +388,7 @@ def test_html_and_remote_urls_in_the_text_are_printed_and_never_fetched(
             "target_group",
             "term",
             "state_aid",
+            "de_minimis",
             "procurement",
             "decision",
         ),

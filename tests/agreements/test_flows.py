@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import services
 from agreements.models import SCREENING_CRITERIA, Agreement
@@ -292,7 +293,7 @@ def test_the_legal_review_and_the_decision_are_confirmed_first(iop: Iop) -> None
     assert fresh(a).status == "decision"
     assert "waits for the committee's decision" in queued_messages(response)[0]
 
-    decision = {"decided_on": "2026-12-10", "reference": "SN § 9"}
+    decision = {"decided_on": timezone.localdate().isoformat(), "reference": "SN § 9"}
     url = reverse("agreements:decide", args=[a.pk])
     chair = in_english(logged_in(iop.chair))
     assert "start the signing?" in chair.post(url, decision).content.decode()

@@ -139,7 +139,7 @@ def test_the_whole_iop_path_with_an_amendment(
     officer.locator("input[name=route][value=not_economic]").check()
     officer.locator("form[action$='/juridik/'] button[type=submit]").click()
     confirm(officer)
-    officer.locator("#id_decided_on").fill("2026-12-10")
+    officer.locator("#id_decided_on").fill(timezone.localdate().isoformat())
     officer.locator("#id_reference").fill("SN § 150")
     officer.locator("form[action$='/beslut/'] button[type=submit]").click()
     confirm(officer)

@@ -6,11 +6,11 @@ of the agreement's main states."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from agreements import services
 from agreements.models import SCREENING_CRITERIA, Agreement
@@ -162,7 +162,7 @@ def test_the_agreement_fits_320_px_and_passes_axe_in_each_main_state(
     officer.goto(url)
     fits_and_passes(officer, "decision, with its form")
     services.agreement_decide(
-        agreement=fresh(a), actor=iop.officer, decided_on=date(2026, 12, 10), reference="SN § 7"
+        agreement=fresh(a), actor=iop.officer, decided_on=timezone.localdate(), reference="SN § 7"
     )
     rep.goto(url)
     fits_and_passes(rep, "signing, with the signing form")
