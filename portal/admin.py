@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal import services
+from portal import registry, services
 from portal.admin_audit import (
     CHANGED,
     AuditedAdmin,
@@ -274,9 +274,9 @@ class RetentionRuleAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
     removed here. Changes are audited; the nightly disposal logs what it removes."""
 
     refused_writes = frozenset({"add", "delete"})
-    list_display = ["what", "period", "basis", "updated_at"]
-    fields = ["what", "keep_days", "basis"]
-    readonly_fields = ["what"]
+    list_display = ["what", "period", "shortest", "basis", "updated_at"]
+    fields = ["what", "keep_days", "shortest", "basis"]
+    readonly_fields = ["what", "shortest"]
 
     @admin.display(description=_("kind of record"))
     def what(self, obj: RetentionRule) -> str:
@@ -284,9 +284,29 @@ class RetentionRuleAdmin(ReadOnlyAdminMixin, AuditedAdmin, admin.ModelAdmin):
 
         return label_of(obj.kind)
 
+    @staticmethod
+    def _minimum(obj: RetentionRule) -> int:
+        kind = registry.registry.disposal_kinds.get(obj.kind)
+        return kind.minimum_days if kind is not None else 0
+
     @admin.display(description=_("kept for (days)"), ordering="keep_days")
     def period(self, obj: RetentionRule) -> str:
-        return str(_("kept, never disposed of")) if obj.keep_days is None else str(obj.keep_days)
+        if obj.keep_days is None:
+            return str(_("kept, never disposed of"))
+        minimum = self._minimum(obj)
+        if obj.keep_days < minimum:  # set outside the admin: the disposal keeps the law's
+            return str(
+                _("%(minimum)s (the shortest the law allows; the rule says %(days)s)")
+                % {"minimum": minimum, "days": obj.keep_days}
+            )
+        return str(obj.keep_days)
+
+    @admin.display(description=_("kept at least (days)"))
+    def shortest(self, obj: RetentionRule) -> str:
+        """The shortest period the law allows for the kind (the ledger of de minimis aid: ten
+        years); the schedule refuses a shorter one and the disposal never uses one."""
+        minimum = self._minimum(obj)
+        return str(minimum) if minimum else "–"
 
     def save_model(self, request: HttpRequest, obj: RetentionRule, form: Any, change: bool) -> None:
         """Saved, and the administrator told how many records the next night's disposal will
