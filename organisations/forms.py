@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organisations import services
 from organisations.models import (
     AidInstrument,
     AidRegulation,
@@ -451,7 +452,10 @@ class DeclaredAidForm(PortalForm):
     amount_eur = EuroField(
         label=_("Amount in euro"),
         required=False,
-        help_text=_("If the other body's decision states the amount in euro, write it here."),
+        help_text=_(
+            "If the other body's decision states the aid in euro, write it here: for a loan, a "
+            "guarantee or premises, its gross grant equivalent in euro."
+        ),
     )
     reference = forms.CharField(
         label=_("Reference"),
@@ -460,9 +464,33 @@ class DeclaredAidForm(PortalForm):
         help_text=_("The other body's case or registration number, if you have it."),
     )
 
+    # what a person types; the two choices have values of their own even in an empty row
+    typed_fields = (
+        "granting_body",
+        "decided_on",
+        "amount_sek",
+        "gross_grant_equivalent_sek",
+        "amount_eur",
+        "reference",
+    )
+
+    def is_blank(self) -> bool:
+        """Nothing typed in the row (whatever the two choices say): it is left out."""
+        return not any(str(self[name].value() or "").strip() for name in self.typed_fields)
+
+    def clean_decided_on(self) -> Any:
+        """A date in the future or before the three years is said at once, beside the date,
+        even while the row lacks other things (the service's own rule)."""
+        day = self.cleaned_data.get("decided_on")
+        if day:
+            problem = services.declared_date_problem(day)
+            if problem:
+                raise forms.ValidationError(problem)
+        return day
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.has_changed():
+        if self.is_blank():
             return data
         required = {
             "granting_body": _("Fill in the granting body: the body that decided the aid."),
@@ -493,8 +521,9 @@ class BaseDeclaredAidFormSet(_RowsBase):
         }
 
     def begun(self) -> list[DeclaredAidForm]:
-        """The rows the person filled in (in the order they stand)."""
-        return [form for form in self.forms if form.has_changed()]
+        """The rows the person filled in (in the order they stand); a row emptied of all it
+        said is left out, whatever its choices."""
+        return [form for form in self.forms if not form.is_blank()]
 
     def typed(self) -> list[dict[str, Any]]:
         """What was typed in each row, as typed (nothing is checked), to draw the rows again."""

@@ -731,6 +731,11 @@ class AidEntry(models.Model):
     rate_date = models.DateField(_("the rate's date"), null=True, blank=True)
     rate_source = models.CharField(_("the rate's source"), max_length=200)
     amount_eur = models.DecimalField(_("amount (euro)"), max_digits=14, decimal_places=2)
+    eur_stated = models.BooleanField(
+        _("euro amount as stated in the decision"),
+        default=False,
+        help_text=_("Declared aid whose euro amount the other body's decision states."),
+    )
     sector = models.CharField(_("sector (NACE)"), max_length=10, blank=True)
     source_kind = models.CharField(_("source"), max_length=40)
     source_id = models.PositiveBigIntegerField(null=True, blank=True)

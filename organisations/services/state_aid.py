@@ -184,19 +184,29 @@ def _euro_mismatch(eur: Decimal, gross: Decimal, rate: state_aid.Rate) -> str:
     }
 
 
-def _item_problems(
-    item: DeclaredAid, *, start: dt.date, today: dt.date, rate: state_aid.Rate
-) -> dict[str, str]:
+def declared_date_problem(decided_on: dt.date, *, today: dt.date | None = None) -> str:
+    """Why a declared aid's decision date does not belong in a declaration made `today`, or
+    "": it is in the future, or before the three years that count. The form asks this of a
+    date as soon as it is typed, whatever else the row lacks."""
+    today = today or timezone.localdate()
+    start = declaration_period_start(today)
+    if decided_on > today:
+        return _("The decision date cannot be in the future.")
+    if decided_on < start:
+        return _(
+            "Aid decided before %(date)s no longer counts: leave it out of the declaration."
+        ) % {"date": long_date(start)}
+    return ""
+
+
+def _item_problems(item: DeclaredAid, *, today: dt.date, rate: state_aid.Rate) -> dict[str, str]:
     """What is wrong with one declared aid, by the field it is about."""
     problems: dict[str, str] = {}
     if not item.granting_body.strip():
         problems["granting_body"] = _("Name the body that granted the aid.")
-    if item.decided_on > today:
-        problems["decided_on"] = _("The decision date cannot be in the future.")
-    elif item.decided_on < start:
-        problems["decided_on"] = _(
-            "Aid decided before %(date)s no longer counts: leave it out of the declaration."
-        ) % {"date": long_date(start)}
+    date_problem = declared_date_problem(item.decided_on, today=today)
+    if date_problem:
+        problems["decided_on"] = date_problem
     if item.regulation not in AidRegulation.values:
         problems["regulation"] = _("Choose the regulation the aid was granted under.")
     if item.instrument not in AidInstrument.values:
@@ -237,11 +247,10 @@ def aid_declaration_problems(
     whose rows are not all readable yet passes the readable ones and `listed` (whether any row
     was filled in at all), so the person sees every reason at once."""
     today = timezone.localdate()
-    start = declaration_period_start(today)
     rate, _ceilings = state_aid.current_settings()
     errors: dict[str, list[str]] = {}
     for index, item in items.items():
-        for name, problem in _item_problems(item, start=start, today=today, rate=rate).items():
+        for name, problem in _item_problems(item, today=today, rate=rate).items():
             errors[f"item-{index}-{name}"] = [problem]
     listed = bool(items) if listed is None else listed
     if none_received and listed:
@@ -343,6 +352,7 @@ def aid_declaration_sign(
                 rate_date=rate_date,
                 rate_source=rate_source,
                 amount_eur=eur,
+                eur_stated=item.amount_eur is not None,
                 sector=organisation.sector,
                 source_kind=SOURCE_DECLARATION,
                 source_id=declaration.pk,

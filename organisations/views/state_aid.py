@@ -74,8 +74,8 @@ def _declaration_errors(
 
 
 def _rows_of(entries: list[Any], *, since: Any) -> list[dict[str, Any]]:
-    """The declared aids that still count, as rows of the form (the euro amount is left to the
-    rate unless the person states it again)."""
+    """The declared aids that still count, as rows of the form, the euro amount where the other
+    body's decision stated it."""
     return [
         {
             "granting_body": entry.granting_body,
@@ -88,6 +88,7 @@ def _rows_of(entries: list[Any], *, since: Any) -> list[dict[str, Any]]:
                 if entry.gross_grant_equivalent_sek == entry.amount_sek
                 else entry.gross_grant_equivalent_sek
             ),
+            "amount_eur": entry.amount_eur if entry.eur_stated else None,
             "reference": entry.source_reference,
         }
         for entry in entries

@@ -769,3 +769,77 @@ def test_every_reason_is_shown_in_one_round(world: World, rate: StateAidSettings
     ):
         assert reason in summary.group(0) and f'href="#{anchor}"' in summary.group(0)
     assert not AidDeclaration.objects.exists()
+
+
+def test_a_date_out_of_the_period_is_said_in_the_same_round_as_an_unreadable_amount(
+    world: World, rate: StateAidSettings
+) -> None:
+    client = in_english(logged_in(world.representative))
+    future = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client.post(
+        aid_url(world.organisation),
+        declaration_post(region_row(decided_on=future, amount_sek="tolv tusen"), sign="1"),
+    )
+    summary = re.search(
+        r'<div class="error-summary".*?</div>', html.unescape(response.content.decode()), re.S
+    )
+    assert summary is not None
+    assert "The decision date cannot be in the future." in summary.group(0)
+    assert 'href="#id_aid-0-decided_on"' in summary.group(0)
+    assert 'href="#id_aid-0-amount_sek"' in summary.group(0)
+    assert not AidDeclaration.objects.exists()
+
+
+def test_a_row_emptied_of_what_was_typed_is_left_out_whatever_its_choices(
+    world: World, rate: StateAidSettings
+) -> None:
+    client = in_english(logged_in(world.representative))
+    emptied = {
+        "granting_body": "",
+        "decided_on": "",
+        "amount_sek": "",
+        "reference": "",
+        "instrument": "loan",
+        "regulation": "2023/2832",
+    }
+    response = client.post(
+        aid_url(world.organisation),
+        declaration_post(region_row(), emptied, certified="on", sign="1"),
+    )
+    assert response.status_code == 302
+    assert AidDeclaration.objects.get().entries.count() == 1
+
+
+def test_a_new_declaration_starts_from_the_aid_the_last_one_listed_as_it_was_stated(
+    world: World, rate: StateAidSettings
+) -> None:
+    services.aid_declaration_sign(
+        organisation=world.organisation,
+        actor=world.representative,
+        items=[
+            services.DeclaredAid(
+                granting_body="Exempelby kommun",
+                decided_on=some_days_ago(60),
+                regulation="2023/2831",
+                instrument="grant",
+                amount_sek=D("90000"),
+                amount_eur=D("10000"),
+                reference="EK 2026/1",
+            ),
+            services.DeclaredAid(
+                granting_body="Region Exempel",
+                decided_on=some_days_ago(90),
+                regulation="2023/2831",
+                instrument="grant",
+                amount_sek=D("20000"),
+            ),
+        ],
+        none_received=False,
+        certified=True,
+    )
+    page = logged_in(world.representative).get(aid_url(world.organisation)).content.decode()
+    # newest decision first: the euro amount the decision stated comes back, the other is empty
+    assert 'name="aid-0-granting_body" value="Exempelby kommun"' in page
+    assert 'name="aid-0-amount_eur" value="10000.00"' in page
+    assert 'name="aid-1-granting_body" value="Region Exempel"' in page
+    assert re.search(r'name="aid-1-amount_eur"(?! value=)', page)
