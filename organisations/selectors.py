@@ -42,7 +42,7 @@ from portal.models import AuditEvent, User
 from portal.pagination import kept_count, person_key
 from portal.prepared import Prepared, one_of_slot, owned, slot
 from portal.rows import from_values
-from portal.selectors import recent_history, user_memberships
+from portal.selectors import officer_body_ids, recent_history
 from portal.sql import choice, constant
 
 # --- what an approving officer sees (portal.versions) ------------------------------------------
@@ -768,11 +768,6 @@ def aid_ledger(*, organisation_ids: list[int]) -> QuerySet[AidEntry]:
         .select_related("organisation")
         .order_by("-decided_on", "-id")
     )
-
-
-def officer_body_ids(*, user: User | AnonymousUser) -> list[int]:
-    """The public bodies where the person is an officer (case officer or decision maker)."""
-    return sorted({m.public_body_id for m in user_memberships(user=user)})
 
 
 def aid_register(*, user: User | AnonymousUser, start: date, end: date) -> QuerySet[AidEntry]:

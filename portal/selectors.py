@@ -63,6 +63,14 @@ def user_memberships(*, user: User | AnonymousUser) -> list[PublicBodyMembership
     return [m for m in public_body_roles(user=user) if m.role in OFFICER_ROLES]
 
 
+def officer_body_ids(*, user: User | AnonymousUser, roles: list[str] | None = None) -> list[int]:
+    """The public bodies where the person is an officer (in any officer role, or in one of
+    `roles`), by id: what every app's officer lists are scoped to."""
+    return sorted(
+        {m.public_body_id for m in user_memberships(user=user) if roles is None or m.role in roles}
+    )
+
+
 def user_is_officer(*, user: User | AnonymousUser) -> bool:
     return bool(user_memberships(user=user))
 

@@ -5,7 +5,6 @@ versions and PDFs) and follow-up (follow-up points and the end). The public func
 so callers write `from agreements import services; services.agreement_sign(...)`."""
 
 from agreements.services._shared import (
-    DE_MINIMIS_ROUTES,
     EDITABLE,
     live_signatures,
     next_version_number,
@@ -50,7 +49,6 @@ from agreements.services.signing import (
 __all__ = [
     "AGREEMENT_MACHINE",
     "DECIDER",
-    "DE_MINIMIS_ROUTES",
     "EDITABLE",
     "OFFICER",
     "SIGNED",

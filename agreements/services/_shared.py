@@ -7,12 +7,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from agreements import permissions
-from agreements.models import Agreement, AgreementStatus, Party, Signature, StateAidRoute
+from agreements.models import Agreement, AgreementStatus, Party, Signature
 from portal.models import User
 
 S = AgreementStatus
 EDITABLE = permissions.EDITABLE
-DE_MINIMIS_ROUTES = {StateAidRoute.DE_MINIMIS, StateAidRoute.SGEI_DE_MINIMIS}
 
 
 def _locked(agreement: Agreement) -> Agreement:

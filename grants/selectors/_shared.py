@@ -12,7 +12,7 @@ from grants.models import (
 )
 from organisations import segregation
 from portal.models import User
-from portal.selectors import user_memberships
+from portal.selectors import officer_body_ids
 
 if TYPE_CHECKING:
     pass
@@ -20,9 +20,7 @@ if TYPE_CHECKING:
 
 def _officer_body_ids(user: User | AnonymousUser, roles: list[str] | None = None) -> list[int]:
     """The public bodies where the person is an officer (in any role, or in one of `roles`)."""
-    return sorted(
-        {m.public_body_id for m in user_memberships(user=user) if roles is None or m.role in roles}
-    )
+    return officer_body_ids(user=user, roles=roles)
 
 
 def _without_conflicts(

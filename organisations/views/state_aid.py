@@ -35,6 +35,7 @@ from portal.confirm import confirmation
 from portal.exports import export_response
 from portal.forms import PortalForm
 from portal.http import request_user
+from portal.money import format_sek
 from portal.pagination import paginate, query_without_page
 
 ROWS_PREFIX = "aid"
@@ -82,13 +83,14 @@ def _rows_of(entries: list[Any], *, since: Any) -> list[dict[str, Any]]:
             "decided_on": entry.decided_on,
             "regulation": entry.regulation,
             "instrument": entry.instrument,
-            "amount_sek": entry.amount_sek,
+            # as the person writes them ("120 000 kr"), which the fields read back
+            "amount_sek": format_sek(entry.amount_sek),
             "gross_grant_equivalent_sek": (
                 None
                 if entry.gross_grant_equivalent_sek == entry.amount_sek
-                else entry.gross_grant_equivalent_sek
+                else format_sek(entry.gross_grant_equivalent_sek)
             ),
-            "amount_eur": entry.amount_eur if entry.eur_stated else None,
+            "amount_eur": state_aid.format_eur(entry.amount_eur) if entry.eur_stated else None,
             "reference": entry.source_reference,
         }
         for entry in entries

@@ -840,6 +840,7 @@ def test_a_new_declaration_starts_from_the_aid_the_last_one_listed_as_it_was_sta
     page = logged_in(world.representative).get(aid_url(world.organisation)).content.decode()
     # newest decision first: the euro amount the decision stated comes back, the other is empty
     assert 'name="aid-0-granting_body" value="Exempelby kommun"' in page
-    assert 'name="aid-0-amount_eur" value="10000.00"' in page
+    assert 'name="aid-0-amount_eur" value="10 000 euro"' in page
+    assert 'name="aid-0-amount_sek" value="90 000 kr"' in page
     assert 'name="aid-1-granting_body" value="Region Exempel"' in page
     assert re.search(r'name="aid-1-amount_eur"(?! value=)', page)
