@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -14,6 +15,8 @@ from django.utils.translation import gettext
 
 from portal.models import LOGO_TYPES, SiteSettings, User
 from portal.storage import open_stream
+
+logger = logging.getLogger(__name__)
 
 
 def request_user(request: HttpRequest) -> User:
@@ -106,6 +109,9 @@ def stored_file_response(
     try:
         handle = open_stream(file.storage, file.name)
     except FileNotFoundError as missing:
+        # a record without its file: the person sees "not found", the operator the name to
+        # restore from the backup
+        logger.error("A stored file is missing: %s", file.name)
         raise Http404 from missing
     response = StoredFileResponse(
         handle, as_attachment=True, filename=filename, content_type=content_type

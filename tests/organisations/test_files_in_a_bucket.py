@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import signal
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.config import Config
 from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -123,13 +126,18 @@ def test_a_private_file_has_no_url_of_its_own(bucket: object_storage.Bucket) -> 
 
 
 def test_a_file_the_bucket_has_lost_is_a_404_not_a_server_error(
-    world: World, bucket: object_storage.Bucket
+    world: World, bucket: object_storage.Bucket, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert upload(world).status_code == 302
     version = newest(world)
     private_storage.delete(version.file.name)
     response = logged_in(world.viewer).get(download_url(world, version))
     assert response.status_code == 404
+    # the operator is told which file to restore
+    assert any(
+        record.levelname == "ERROR" and version.file.name in record.getMessage()
+        for record in caplog.records
+    )
 
 
 def test_the_open_data_files_are_built_into_the_bucket_and_served_from_it(
@@ -165,6 +173,20 @@ def test_prepare_storage_creates_a_missing_bucket_only_when_asked(settings: Any)
     object_storage.client().head_bucket(Bucket=name)
     # nothing of the probe is left behind
     assert not object_storage.client().list_objects_v2(Bucket=name).get("Contents")
+
+
+def test_prepare_storage_warns_of_a_store_that_lists_or_takes_objects_from_anyone(
+    settings: Any,
+) -> None:
+    """moto's server, like a store left open, lets a request without credentials list the
+    bucket and write to it: the operator is told, and the anonymous probe does not stay."""
+    bucket = object_storage.use_bucket(settings)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("prepare_storage", stdout=out, stderr=err)
+    assert "anyone without the key can list the objects" in err.getvalue()
+    assert "anyone without the key can write objects" in err.getvalue()
+    assert f"{bucket.name}/{bucket.prefix}/private" in err.getvalue()
+    assert bucket.keys() == []
 
 
 def test_prepare_storage_refuses_a_bucket_anyone_can_read(settings: Any) -> None:
@@ -231,7 +253,9 @@ def test_moving_copies_every_file_verified_and_the_portal_then_serves_it_from_th
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     bucket = object_storage.use_bucket(settings)
     out, _ = move()
+    assert "3 files named by the database; 3 of them are in" in out
     assert "3 copied and verified, 0 already in the bucket, 0 not moved" in out
+    assert "Every file the database names is in the bucket. Next:" in out
     for version in on_disk:
         assert bucket.read(f"{bucket.prefix}/private/{version.file.name}") == (
             (root / version.file.name).read_bytes()
@@ -256,7 +280,10 @@ def test_an_interrupted_move_resumes_without_sending_a_file_twice(
         real_upload(self, target, key, handle, digest)
 
     monkeypatch.setattr(move_files_to_bucket.Command, "_upload", upload_then_fail)
-    with pytest.raises(KeyboardInterrupt):
+    # one line saying how far it came and what to do, not a traceback
+    with pytest.raises(
+        CommandError, match=r"Stopped: 2 copied and verified.*Run the command again"
+    ):
         move()
     assert len(bucket.keys("private/")) == 2
 
@@ -268,6 +295,90 @@ def test_an_interrupted_move_resumes_without_sending_a_file_twice(
     assert "0 copied and verified, 3 already in the bucket" in out
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     assert not any((root / v.file.name).exists() for v in on_disk)
+
+
+def test_a_container_stopping_the_move_ends_it_as_ctrl_c_does(
+    on_disk: list[DocumentVersion], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`docker compose` stops a command with SIGTERM: the same line as Ctrl-C, and a run again
+    sends only what is missing."""
+    bucket = object_storage.use_bucket(settings)
+    real_upload = move_files_to_bucket.Command._upload
+
+    def upload_then_stopped(self: Any, target: Any, key: str, handle: Any, digest: str) -> None:
+        real_upload(self, target, key, handle, digest)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(move_files_to_bucket.Command, "_upload", upload_then_stopped)
+    with pytest.raises(CommandError, match="Stopped: 0 copied and verified"):
+        move()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back as it was
+    monkeypatch.setattr(move_files_to_bucket.Command, "_upload", real_upload)
+    out, _ = move()
+    # the object uploaded before the signal is whole: it is not sent again
+    assert "2 copied and verified, 1 already in the bucket" in out
+    assert len(bucket.keys("private/")) == 3
+
+
+def test_a_file_the_database_names_but_the_disk_lacks_fails_the_move_by_name(
+    on_disk: list[DocumentVersion], settings: Any
+) -> None:
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    lost = on_disk[0]
+    (root / lost.file.name).unlink()
+    bucket = object_storage.use_bucket(settings)
+    out = io.StringIO()
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 files the database names are not in the bucket"):
+        call_command("move_files_to_bucket", stdout=out, stderr=err)
+    assert "3 files named by the database; 2 of them are in" in out.getvalue()
+    assert lost.file.name in err.getvalue()
+    assert len(bucket.keys("private/")) == 2  # the others moved all the same
+
+
+def test_an_empty_or_wrong_source_is_an_error_not_a_success(
+    on_disk: list[DocumentVersion], settings: Any, tmp_path: Path
+) -> None:
+    """A mistyped volume name gives the container an empty directory: that must not read as
+    "all moved" before the old volume is thrown away."""
+    bucket = object_storage.use_bucket(settings)
+    with pytest.raises(CommandError, match="None of the files the database names is in"):
+        move("--source", str(tmp_path))
+    assert bucket.keys("private/") == []
+
+
+def test_files_no_row_names_and_links_stay_on_the_disk(
+    on_disk: list[DocumentVersion], settings: Any, tmp_path: Path
+) -> None:
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    (root / "organisations" / "left-by-a-crash.pdf").write_bytes(b"%PDF-1.4 no row")
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0")
+    (root / "organisations" / "link.pdf").symlink_to(secret)
+    bucket = object_storage.use_bucket(settings)
+    out, err = move()
+    assert "3 copied and verified" in out
+    assert "1 files not named by any row" in err and "left-by-a-crash.pdf" in err
+    assert "1 files symbolic links" in err and "link.pdf" in err
+    keys = bucket.keys("private/")
+    assert len(keys) == 3 and not any("left-by" in k or "link" in k for k in keys)
+
+
+def test_a_missing_or_unreachable_bucket_is_one_clear_line(
+    on_disk: list[DocumentVersion], settings: Any
+) -> None:
+    object_storage.use_bucket(settings)
+    settings.STORAGES["private"]["OPTIONS"]["bucket_name"] = "portal-never-made"
+    settings.STORAGES = {**settings.STORAGES}
+    with pytest.raises(CommandError, match="There is no bucket 'portal-never-made'"):
+        move()
+    settings.STORAGES["private"]["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:9"
+    settings.STORAGES["private"]["OPTIONS"]["client_config"] = Config(
+        retries={"max_attempts": 1}, connect_timeout=1
+    )
+    settings.STORAGES = {**settings.STORAGES}
+    with pytest.raises(CommandError, match=r"could not be used.*prepare_storage"):
+        move()
 
 
 def test_a_file_that_no_longer_matches_its_recorded_checksum_is_not_moved(

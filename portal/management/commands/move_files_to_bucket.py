@@ -1,28 +1,41 @@
 """Move the private files a portal kept on its disk (PRIVATE_MEDIA_ROOT) into the bucket of
 STORAGE_URL, once, when it grows from one machine to several.
 
+What is moved is what the database names: every private file field of every row (documents,
+attachments, reports, agreement PDFs, consultation files, yearly reports, e-archive packages,
+the logo). A file on the disk that no row names (left by a crash mid-upload) is not a record: it
+stays on the disk and is counted. A symbolic link is not followed.
+
 Each file keeps its name (the rows name it), is uploaded with its SHA-256 as the object's
 metadata, then read back from the bucket and hashed again; only an object whose bytes hash to
 the file's is counted as moved. A file whose row recorded a SHA-256 at upload (documents,
 attachments, signed PDFs, reports, e-archive packages) must still hash to it, or it is reported
 and not copied: a damaged file is restored from the backup, not spread.
 
-Safe to stop and run again: an object already in the bucket with the file's SHA-256 and size is
-not sent again (S3 shows an object only once its upload is complete, so an interrupted upload
-leaves no object; the parts of a large one are ended by the bucket's lifecycle rule, which
-`prepare_storage --create-bucket` sets). The files on disk stay unless --remove-local is given,
-and then each only after its copy was verified. The open-data files are not moved: `manage.py build_open_data` writes
-them anew into the bucket."""
+Last, every file the database names is looked for in the bucket (one listing, a thousand names
+a request): a file that is neither there nor on this disk is reported by name, and the command
+fails. So "done" means that every record has its file in the bucket, and a --source that names
+the wrong (or an empty) directory is an error, never a success.
+
+Safe to stop (Ctrl-C, or SIGTERM from a container runtime) and run again: an object already in
+the bucket with the file's SHA-256 and size is not sent again (S3 shows an object only once its
+upload is complete, so an interrupted upload leaves no object; the parts of a large one are
+ended by the bucket's lifecycle rule, which `prepare_storage --create-bucket` sets). The files on
+disk stay unless --remove-local is given, and then each only after its copy was verified. The
+open-data files are not moved: `manage.py build_open_data` writes them anew into the bucket."""
 
 from __future__ import annotations
 
 import hashlib
 import mimetypes
+import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import storages
@@ -32,6 +45,10 @@ from django.db import models
 from portal.storage import ObjectStorage, PrivateStorage, not_found, open_stream
 
 CHUNK = 1024 * 1024
+#: a line saying how far the command has come, every so many files
+PROGRESS_EVERY = 1000
+#: names of missing or unnamed files printed before "and N more"
+LISTED = 20
 
 
 def sha256_of(handle: IO[bytes]) -> str:
@@ -41,28 +58,54 @@ def sha256_of(handle: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def recorded_checksums() -> dict[str, str]:
-    """The SHA-256 each row recorded for its private file when it was stored, by file name."""
+def named_files() -> dict[str, str]:
+    """Every private file the database names, with the SHA-256 its row recorded when it was
+    stored ("" where the row records none)."""
     found: dict[str, str] = {}
     for model in apps.get_models():
-        names = {field.name for field in model._meta.concrete_fields}
-        if "sha256" not in names:
-            continue
+        fields = {field.name for field in model._meta.concrete_fields}
         for field in model._meta.concrete_fields:
-            if isinstance(field, models.FileField) and isinstance(field.storage, PrivateStorage):
-                rows = (
-                    model._base_manager.exclude(**{field.name: ""})
-                    .exclude(sha256="")
-                    .values_list(field.name, "sha256")
-                )
-                found.update(rows)
+            if not (
+                isinstance(field, models.FileField) and isinstance(field.storage, PrivateStorage)
+            ):
+                continue
+            rows = model._base_manager.exclude(**{field.name: ""}).exclude(
+                **{f"{field.name}__isnull": True}
+            )
+            if "sha256" in fields:
+                found.update(rows.values_list(field.name, "sha256"))
+            else:
+                found.update((name, "") for name in rows.values_list(field.name, flat=True))
     return found
+
+
+class Stopped(Exception):
+    """SIGTERM: the container runtime or the operator stopping the command."""
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM ends the command as Ctrl-C does: with a line saying how far it came."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Stopped
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Command(BaseCommand):
     help = (
-        "Move the private files from this machine's disk into the bucket of STORAGE_URL, "
-        "verifying each by its SHA-256. Safe to stop and run again."
+        "Move the private files the database names from this machine's disk into the bucket "
+        "of STORAGE_URL, each verified by its SHA-256, then check that every one is in the "
+        "bucket. Safe to stop and run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -93,20 +136,44 @@ class Command(BaseCommand):
         root = Path(source or settings.PRIVATE_MEDIA_ROOT)
         if not root.is_dir():
             raise CommandError(f"No directory {root} to move files from.")
-        recorded = recorded_checksums()
+        self.verbose = options.get("verbosity", 1) >= 2
+        named = named_files()
+        files, unnamed, links = self._files(root, named)
+        self.stdout.write(
+            f"{len(named)} files named by the database; {len(files)} of them are in {root}."
+        )
+        if named and not files:
+            raise CommandError(
+                f"None of the files the database names is in {root}. Is it the directory the "
+                "portal kept its files in (PRIVATE_MEDIA_ROOT, or the old volume given with "
+                "--source)? Nothing was copied."
+            )
+        self._report("not named by any row, so not moved (they stay on this disk)", unnamed)
+        self._report("symbolic links, not followed and not moved", links)
+        try:
+            self._bucket_exists(target)
+        except (BotoCoreError, ClientError) as error:
+            raise CommandError(self._unreachable(target, error, None)) from error
         counts = {"copied": 0, "present": 0, "failed": 0}
         try:
-            for path, name in self._files(root):
-                outcome = self._move(target, path, name, recorded.get(name), dry_run=dry_run)
-                counts[outcome] += 1
-                if remove_local and not dry_run and outcome in ("copied", "present"):
-                    path.unlink()
-        except KeyboardInterrupt:
-            self.stderr.write(
-                f"Stopped: {counts['copied']} copied and verified so far. Run the command again "
-                "to go on; what is in the bucket already is not sent again."
-            )
-            raise
+            with stop_on_sigterm():
+                for number, (path, name) in enumerate(files, start=1):
+                    outcome = self._move(target, path, name, named[name], dry_run=dry_run)
+                    counts[outcome] += 1
+                    if outcome == "copied":
+                        done = "would be copied" if dry_run else "copied"
+                        self.stdout.write(f"[{number}/{len(files)}] {name}: {done}")
+                    elif number % PROGRESS_EVERY == 0:
+                        self.stdout.write(f"[{number}/{len(files)}] {self._tally(counts)}")
+                    if remove_local and not dry_run and outcome in ("copied", "present"):
+                        path.unlink()
+        except (KeyboardInterrupt, Stopped):
+            raise CommandError(
+                f"Stopped: {self._tally(counts)}. Run the command again to go on; what is in "
+                "the bucket already is not sent again."
+            ) from None
+        except (BotoCoreError, ClientError) as error:
+            raise CommandError(self._unreachable(target, error, counts)) from error
         verb = "would be copied" if dry_run else "copied and verified"
         summary = (
             f"{counts['copied']} {verb}, {counts['present']} already in the bucket, "
@@ -114,16 +181,103 @@ class Command(BaseCommand):
         )
         if counts["failed"]:
             raise CommandError(summary + " See the lines above; run the command again once mended.")
+        if not dry_run:
+            try:
+                missing = self._missing_from_bucket(target, named)
+            except (BotoCoreError, ClientError) as error:
+                raise CommandError(self._unreachable(target, error, counts)) from error
+            if missing:
+                self._report(
+                    f"named by the database but in neither the bucket nor {root}",
+                    missing,
+                    always=True,
+                )
+                raise CommandError(
+                    f"{summary} But {len(missing)} files the database names are not in the "
+                    "bucket (listed above): restore them from the backup into the directory "
+                    "and run the command again."
+                )
         self.stdout.write(self.style.SUCCESS(summary))
+        if not dry_run:
+            self.stdout.write(
+                "Every file the database names is in the bucket. Next: start the web nodes and "
+                "workers with STORAGE_URL, run `manage.py build_open_data` and "
+                "`manage.py build_insights`, and keep the files on this disk until the bucket's "
+                "first backup."
+            )
 
-    def _files(self, root: Path) -> Iterator[tuple[Path, str]]:
+    def _tally(self, counts: dict[str, int]) -> str:
+        return (
+            f"{counts['copied']} copied and verified, {counts['present']} already in the bucket, "
+            f"{counts['failed']} not moved so far"
+        )
+
+    def _unreachable(
+        self, target: ObjectStorage, error: Exception, counts: dict[str, int] | None
+    ) -> str:
+        so_far = f" ({self._tally(counts)})" if counts else ""
+        return (
+            f"The bucket {target.bucket_name!r} could not be used{so_far}: {error}. Check "
+            "AWS_S3_ENDPOINT_URL, the keys and STORAGE_URL (`manage.py prepare_storage` says "
+            "more), then run the command again."
+        )
+
+    def _report(self, what: str, names: list[str], *, always: bool = False) -> None:
+        if not names:
+            return
+        shown = names if self.verbose or always else names[:LISTED]
+        self.stderr.write(f"{len(names)} files {what}:")
+        for name in shown:
+            self.stderr.write(f"  {name}")
+        if len(shown) < len(names):
+            self.stderr.write(
+                f"  and {len(names) - len(shown)} more (--verbosity 2 lists them all)"
+            )
+
+    def _files(
+        self, root: Path, named: dict[str, str]
+    ) -> tuple[list[tuple[Path, str]], list[str], list[str]]:
+        """The files under root the database names (in order), those it does not, and the
+        symbolic links."""
+        files: list[tuple[Path, str]] = []
+        unnamed: list[str] = []
+        links: list[str] = []
         for path in sorted(root.rglob("*")):
-            # temporary files the portal wrote while saving (.upload-*, .build-*) are not records
-            if path.is_file() and not path.name.startswith("."):
-                yield path, path.relative_to(root).as_posix()
+            name = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                links.append(name)
+            elif not path.is_file() or path.name.startswith("."):
+                # directories, and the temporary files the portal writes while saving
+                continue
+            elif name in named:
+                files.append((path, name))
+            else:
+                unnamed.append(name)
+        return files, unnamed, links
+
+    def _bucket_exists(self, target: ObjectStorage) -> None:
+        try:
+            target.connection.meta.client.head_bucket(Bucket=target.bucket_name)
+        except ClientError as error:
+            if not_found(error):
+                raise CommandError(
+                    f"There is no bucket {target.bucket_name!r}. Create it with "
+                    "`manage.py prepare_storage --create-bucket`, or correct STORAGE_URL."
+                ) from error
+            raise
+
+    def _missing_from_bucket(self, target: ObjectStorage, named: dict[str, str]) -> list[str]:
+        prefix = target._normalize_name("")
+        keys: set[str] = set()
+        pages = target.connection.meta.client.get_paginator("list_objects_v2").paginate(
+            Bucket=target.bucket_name, Prefix=prefix
+        )
+        for page in pages:
+            keys.update(item["Key"] for item in page.get("Contents", []))
+        return sorted(name for name in named if target._normalize_name(name) not in keys)
 
     def _move(
-        self, target: ObjectStorage, path: Path, name: str, expected: str | None, *, dry_run: bool
+        self, target: ObjectStorage, path: Path, name: str, expected: str, *, dry_run: bool
     ) -> str:
         with path.open("rb") as handle:
             digest = sha256_of(handle)
@@ -137,7 +291,6 @@ class Command(BaseCommand):
         if self._in_bucket(target, key) == (digest, path.stat().st_size):
             return "present"
         if dry_run:
-            self.stdout.write(f"{name}: would be copied")
             return "copied"
         with path.open("rb") as handle:
             self._upload(target, key, handle, digest)
@@ -147,7 +300,6 @@ class Command(BaseCommand):
             target.delete(name)
             self.stderr.write(f"{name}: the copy in the bucket read back differently; removed.")
             return "failed"
-        self.stdout.write(f"{name}: copied")
         return "copied"
 
     def _in_bucket(self, target: ObjectStorage, key: str) -> tuple[str, int] | None:

@@ -2,8 +2,12 @@
 web node starts: `docker compose` runs it once beside `migrate`.
 
 With STORAGE_URL the bucket must exist and be private: the command writes a probe object,
-reads it back, asks for it without credentials (which must be refused) and removes it. Without
-STORAGE_URL it makes the directories on disk."""
+reads it back, asks for it without credentials (which must be refused) and removes it. It then
+asks, without credentials, for the list of the portal's objects and to write one: a store that
+allows either is named in a warning (the names give away nothing the files hold, and a real S3
+store refuses both unless told otherwise; moto's development server allows both whatever the
+bucket's settings, so they warn rather than refuse). Without STORAGE_URL it makes the
+directories on disk."""
 
 from __future__ import annotations
 
@@ -40,14 +44,23 @@ class Command(BaseCommand):
         try:
             self._bucket(private, create=create_bucket)
             self._round_trip(private)
+            opened = self._open_to_anyone(private)
         except (BotoCoreError, ClientError) as error:
             raise CommandError(
                 f"The bucket {private.bucket_name!r} cannot be used: {error}"
             ) from error
+        where = f"{private.bucket_name}/{private.location}".rstrip("/")
+        for what in opened:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"Warning: anyone without the key can {what} in {where!r}. Make the store "
+                    "refuse requests without credentials: with the names known, a forged "
+                    "document could be put in a real one's place."
+                )
+            )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Bucket {private.bucket_name!r} ready: written, read back, refused without "
-                "credentials, removed."
+                f"Bucket {where!r} ready: written, read back, refused without credentials, removed."
             )
         )
 
@@ -123,3 +136,25 @@ class Command(BaseCommand):
                 )
         finally:
             storage.delete(name)
+
+    def _open_to_anyone(self, storage: ObjectStorage) -> list[str]:
+        """What the store lets a request without credentials do with the portal's objects,
+        beyond reading one (refused above): "list the objects", "write objects"."""
+        anonymous = storage.unsigned_connection.meta.client
+        prefix = storage._normalize_name("prepare-storage/")
+        opened = []
+        try:
+            anonymous.list_objects_v2(Bucket=storage.bucket_name, Prefix=prefix, MaxKeys=1)
+        except ClientError:
+            pass
+        else:
+            opened.append("list the objects")
+        key = f"{prefix}anonymous-{uuid.uuid4().hex}.txt"
+        try:
+            anonymous.put_object(Bucket=storage.bucket_name, Key=key, Body=b"probe")
+        except ClientError:
+            pass
+        else:
+            opened.append("write objects")
+            storage.connection.meta.client.delete_object(Bucket=storage.bucket_name, Key=key)
+        return opened
