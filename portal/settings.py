@@ -34,6 +34,24 @@ if DEVELOPMENT:
 else:
     # Required outside development: the portal refuses to start without it.
     SECRET_KEY = env.str("SECRET_KEY")
+    # A key copied unchanged from .env.example is known to everyone who has read that file:
+    # the portal refuses to start with one, as it does without one.
+    _placeholders = [
+        name
+        for name in (
+            "SECRET_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "EID_HMAC_KEY",
+            "EID_OIDC_CLIENT_SECRET",
+        )
+        if env.str(name, default="").lower().startswith("change-me")
+    ]
+    if _placeholders:
+        raise ImproperlyConfigured(
+            f"{', '.join(_placeholders)} still has the placeholder of .env.example. Set each to a "
+            "long random value of its own (e.g. `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'`)."
+        )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else []

@@ -42,6 +42,21 @@ def test_production_refuses_to_start_without_a_shared_cache() -> None:
     assert "two-factor codes" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["SECRET_KEY", "AWS_SECRET_ACCESS_KEY", "EID_HMAC_KEY"])
+def test_production_refuses_to_start_with_a_placeholder_of_the_example(name: str) -> None:
+    """.env.example's values are public: a copy left unchanged is no secret."""
+    example = {
+        line.split("=", 1)[0].lstrip("# "): line.split("=", 1)[1]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=change-me" in line
+    }
+    values = {**PRODUCTION, "REDIS_URL": "redis://redis.invalid:6379/0"}
+    values[name] = example.get(name) or example["S3_SECRET_KEY"]  # compose passes S3_SECRET_KEY on
+    result = run_python(SETUP + "print(s.SECRET_KEY)", **values)
+    assert result.returncode != 0
+    assert f"{name} still has the placeholder of .env.example" in result.stderr
+
+
 def test_production_starts_with_redis_and_uses_it_as_cache() -> None:
     result = run_python(
         SETUP + "print(s.CACHES['default']['BACKEND'])",
