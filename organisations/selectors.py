@@ -290,6 +290,19 @@ _DOCUMENTS = Prepared(
 )
 
 
+def document_years_waiting(*, organisation: Organisation) -> list[int]:
+    """The years for which the organisation has documents waiting for an officer's review,
+    newest first: one query."""
+    return list(
+        AnnualDocument.objects.filter(
+            organisation=organisation, status=constant(DocumentStatus.SUBMITTED)
+        )
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
 def documents_of_year(*, organisation: Organisation, year: int) -> list[DocumentRow]:
     """Every kind of annual document for the year, with what has been sent in (or None) and
     the files sent in before the current one. The current file is always the newest upload and

@@ -18,17 +18,21 @@ from organisations.forms import (
 from portal.http import private_file_response, request_user
 
 
+def year_asked(request: HttpRequest, years: list[int], *, default: int) -> int:
+    """The year of documents a page shows: `?ar=` when it is one of `years`, else `default`."""
+    try:
+        year = int(request.GET.get("ar", default))
+    except ValueError:
+        return default
+    return year if year in years else default
+
+
 @require_http_methods(["GET", "POST"])
 def documents(request: HttpRequest, pk: int) -> HttpResponse:
     organisation, membership = selectors.organisation_get_for_member(user=request.user, pk=pk)
     can_upload = permissions.can_upload_documents(membership)
     years = [year for year, _label in year_choices()]
-    try:
-        year = int(request.GET.get("ar", timezone.localdate().year))
-    except ValueError:
-        year = timezone.localdate().year
-    if year not in years:
-        year = timezone.localdate().year
+    year = year_asked(request, years, default=timezone.localdate().year)
     form = DocumentUploadForm(initial={"year": year})
     if request.method == "POST":
         if not can_upload:

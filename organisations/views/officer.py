@@ -23,8 +23,10 @@ from organisations.forms import (
     QueueFilterForm,
     RoleForm,
     TransitionForm,
+    year_choices,
 )
 from organisations.models import Organisation, OrganisationRole, OrganisationStatus
+from organisations.views.documents import year_asked
 from organisations.views.members import _decide_join_request
 from portal import registry, transitions
 from portal.confirm import confirmation
@@ -77,7 +79,15 @@ def officer_queue(request: HttpRequest) -> HttpResponse:
 def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_officer(user=request.user, pk=pk)
     user = request_user(request)
-    year = timezone.localdate().year
+    # The year asked for, else the newest with documents waiting for review (a report for last
+    # year is sent in this spring), else this year.
+    waiting_years = selectors.document_years_waiting(organisation=organisation)
+    years = sorted({year for year, _label in year_choices()} | set(waiting_years), reverse=True)
+    year = year_asked(
+        request,
+        years,
+        default=waiting_years[0] if waiting_years else timezone.localdate().year,
+    )
     can_review = permissions.can_review(user, organisation)
     members = selectors.members_of(organisation=organisation)
     own_change = segregation.is_own_change(user, organisation.payment_details_changed_by_id)
@@ -92,6 +102,8 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": organisation,
             "target_groups": selectors.target_group_names(organisation=organisation),
             "year": year,
+            "years": years,
+            "waiting_years": waiting_years,
             "documents": selectors.documents_of_year(organisation=organisation, year=year),
             "members": members,
             "join_requests": selectors.pending_join_requests(organisation=organisation),

@@ -166,3 +166,35 @@ def test_the_year_at_a_glance(world: World, officer) -> None:  # type: ignore[no
     assert page.count("Saknas") == 4  # four kinds not sent in
     assert "Godkänd" in page
     assert "Återsänd" in page and "Underskrift saknas." in page
+
+
+def test_the_officer_is_shown_last_years_report_waiting_for_review(
+    world: World, officer: User
+) -> None:
+    """A yearly report is sent in the spring after its year: the officer's page opens on the
+    newest year with documents waiting, names every such year, and shows any year asked for."""
+    this_year = timezone.localdate().year
+    AnnualDocument.objects.filter(organisation=world.organisation).update(status="approved")
+    response = logged_in(world.editor).post(
+        reverse("organisations:documents", args=[world.organisation.pk]),
+        {"kind": "revisionsberattelse", "year": this_year - 1, "file": pdf_upload("rb.pdf")},
+    )
+    assert response.status_code == 302
+    waiting = AnnualDocument.objects.get(organisation=world.organisation, year=this_year - 1)
+    review = reverse(
+        "organisations:officer_document_review", args=[world.organisation.pk, waiting.pk]
+    )
+    url = reverse("organisations:officer_detail", args=[world.organisation.pk])
+    client = logged_in(officer)
+
+    page = client.get(url).content.decode()
+    assert f"Dokument för {this_year - 1}" in page
+    assert review in page
+    assert "Dokument som väntar på granskning, per år:" in page
+
+    page = client.get(url, {"ar": this_year}).content.decode()
+    assert f"Dokument för {this_year}" in page and review not in page
+    # a year that is no choice, or no year at all, is the default, not an error
+    for wrong in ("1850", "abc"):
+        page = client.get(url, {"ar": wrong}).content.decode()
+        assert f"Dokument för {this_year - 1}" in page
