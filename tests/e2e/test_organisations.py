@@ -56,6 +56,14 @@ def test_register_upload_verify_and_see_verified(
         page.wait_for_load_state()
     assert organisation.documents.count() == 2
     assert axe_violations(page) == []
+    # on a phone each document stands as a block, its file's link in view, nothing sideways
+    page.set_viewport_size({"width": 320, "height": 800})
+    link = page.get_by_role("link", name="stadgar.pdf").first
+    box = link.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("link", name="Översikt", exact=True).click()
     assert "Väntar på verifiering" in page.locator("main").inner_text()
     assert axe_violations(page) == []
