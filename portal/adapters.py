@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from portal.emails import defang_message
+from portal.emails import defang_message, site_url
 from portal.models import User
 
 
@@ -31,10 +31,29 @@ class AccountAdapter(DefaultAccountAdapter):
         context: dict[str, Any],
         headers: dict[str, str] | None = None,
     ) -> EmailMessage:
-        message = super().render_mail(template_prefix, email, context, headers)
+        """allauth builds its links (password reset, confirmation) on the address the request
+        came to: any name ALLOWED_HOSTS lets through, a node's own among them. They are read
+        as SITE_URL's, so a link sent by email always leads to the portal itself, never to a
+        name someone wrote in a request's Host."""
         request = getattr(self, "request", None)
         root = request.build_absolute_uri("/") if request is not None else ""
-        return defang_message(message, also_keep=root)
+        if root:
+            own = site_url() + "/"
+            context = {
+                key: own + value[len(root) :]
+                if isinstance(value, str) and value.startswith(root)
+                else value
+                for key, value in context.items()
+            }
+        message = super().render_mail(template_prefix, email, context, headers)
+        return defang_message(message)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """The account's count of failed logins, one per installation. allauth keys it by the
+        request's host, so that a node reached under another name (its own address, `web`,
+        `localhost`) started a count of its own, and five more guesses, for each name."""
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        return f"portal:{login}"
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """allauth asks for the password again before account changes (setting up or removing

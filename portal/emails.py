@@ -76,11 +76,10 @@ def site_url() -> str:
     return str(settings.SITE_URL).rstrip("/")
 
 
-def defang_message(message: EmailMessage, *, also_keep: str = "") -> EmailMessage:
+def defang_message(message: EmailMessage) -> EmailMessage:
     """The same rule for a message rendered elsewhere (allauth's account emails): subject,
-    plain text and HTML alternatives with every address that is not the portal's defanged.
-    `also_keep`: the root of the address the request came to, which allauth's links use."""
-    keep = (site_url(), also_keep)
+    plain text and HTML alternatives with every address that is not the portal's defanged."""
+    keep = (site_url(),)
     message.subject = defang(str(message.subject), keep=keep)
     message.body = defang(str(message.body), keep=keep)
     if isinstance(message, EmailMultiAlternatives):

@@ -53,3 +53,23 @@ def test_the_portal_name_is_read_as_site_url_and_other_names_are_left_alone() ->
     for host in (f"{SITE}:8443", f"{SITE}.", SITE, "testserver:81"):
         middleware(RequestFactory().get("/", HTTP_HOST=host))
     assert seen == [SITE, SITE, SITE, "testserver:81"]
+
+
+def test_another_name_of_the_portal_does_not_start_the_account_lockout_afresh() -> None:
+    """A web node answers to its own names too (its address, `web`, `localhost`): each is in
+    ALLOWED_HOSTS, and none may give an account five more guesses."""
+    person = UserFactory(email="kassor@forening.se")
+    for host in ("testserver", "testserver:81", "testserver:82", SITE, "testserver:83"):
+        assert "Too many failed" not in log_in(host, person.email, "fel-lösenord-1234")
+    page = log_in("testserver:84", person.email, PASSWORD)
+    assert "Too many failed" in page or "För många misslyckade" in page
+
+
+def test_a_password_reset_link_leads_to_site_url_whatever_host_asked_for_it(mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    person = UserFactory(email="kassor@forening.se")
+    client = Client(HTTP_HOST="testserver:6666")
+    response = client.post(reverse("account_reset_password"), {"email": person.email})
+    assert response.status_code == 302
+    body = mailoutbox[-1].body
+    assert f"https://{SITE}/konto/password/reset/key/" in body
+    assert "testserver" not in body
