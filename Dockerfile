@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     UV_PYTHON_DOWNLOADS=never \
-    PATH=/opt/venv/bin:$PATH
+    PATH=/opt/venv/bin:$PATH \
+    GUNICORN_BIND=0.0.0.0:8000
 
 # WeasyPrint's system libraries (Pango, HarfBuzz) and fonts for the PDFs.
 RUN apt-get update \

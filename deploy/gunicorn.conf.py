@@ -5,7 +5,12 @@ it listens."""
 
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# The loopback unless told otherwise: a node trusts X-Forwarded-For and X-Forwarded-Proto from
+# whoever reaches it (TRUSTED_PROXY_COUNT), so only the proxy may. A node on a machine of its
+# own listens on the address the proxy reaches, behind a firewall that lets only the proxy in;
+# the image listens on all of its container's interfaces (its Dockerfile sets 0.0.0.0:8000),
+# which compose publishes to no one but the proxy.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_WORKERS", "3"))
 
 # Threads in each process. A private file is streamed from the bucket as fast as the person's

@@ -189,7 +189,11 @@ def test_only_the_proxy_publishes_and_it_terminates_tls_for_two_web_replicas() -
     command = command_of(web)
     assert command[0] == "gunicorn"
     assert option(command, "-c", "--config") == "deploy/gunicorn.conf.py"
-    assert gunicorn_config()["bind"] == "0.0.0.0:8000"
+    # the container listens on its own interfaces (compose publishes none of them); a node
+    # started from the config alone listens on the loopback, for the proxy beside it
+    assert "GUNICORN_BIND=0.0.0.0:8000" in (ROOT / "Dockerfile").read_text()
+    assert gunicorn_config(GUNICORN_BIND="0.0.0.0:8000")["bind"] == "0.0.0.0:8000"
+    assert gunicorn_config()["bind"] == "127.0.0.1:8000"
     assert "migrate" not in " ".join(command)
 
     for name, service in services.items():
