@@ -381,6 +381,29 @@ def test_a_missing_or_unreachable_bucket_is_one_clear_line(
         move()
 
 
+def test_an_object_already_in_the_bucket_is_never_overwritten(
+    on_disk: list[DocumentVersion], settings: Any
+) -> None:
+    """What the portal wrote to the bucket after it moved there is newer than a disk it left:
+    the same bytes count as moved, other bytes are reported and left as they are."""
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    bucket = object_storage.use_bucket(settings)
+    same, other = on_disk[0], on_disk[1]
+    s3 = object_storage.client()
+    s3.put_object(
+        Bucket=bucket.name,
+        Key=f"{bucket.prefix}/private/{same.file.name}",
+        Body=(root / same.file.name).read_bytes(),
+    )
+    newer = b"%PDF-1.4 written through the bucket since"
+    s3.put_object(Bucket=bucket.name, Key=f"{bucket.prefix}/private/{other.file.name}", Body=newer)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 copied and verified, 1 already in the bucket, 1 not"):
+        call_command("move_files_to_bucket", stdout=io.StringIO(), stderr=err)
+    assert f"{other.file.name}: the bucket already holds other content" in err.getvalue()
+    assert bucket.read(f"{bucket.prefix}/private/{other.file.name}") == newer
+
+
 def test_a_file_that_no_longer_matches_its_recorded_checksum_is_not_moved(
     on_disk: list[DocumentVersion], settings: Any
 ) -> None:

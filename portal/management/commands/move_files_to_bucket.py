@@ -17,6 +17,10 @@ a request): a file that is neither there nor on this disk is reported by name, a
 fails. So "done" means that every record has its file in the bucket, and a --source that names
 the wrong (or an empty) directory is an error, never a success.
 
+An object already in the bucket under a file's name is never overwritten: one with the file's
+SHA-256 and size counts as moved, one with other content (written by the portal since it moved
+to the bucket, say) is reported and the command fails.
+
 Safe to stop (Ctrl-C, or SIGTERM from a container runtime) and run again: an object already in
 the bucket with the file's SHA-256 and size is not sent again (S3 shows an object only once its
 upload is complete, so an interrupted upload leaves no object; the parts of a large one are
@@ -288,8 +292,22 @@ class Command(BaseCommand):
             )
             return "failed"
         key = target._normalize_name(name)
-        if self._in_bucket(target, key) == (digest, path.stat().st_size):
-            return "present"
+        size = path.stat().st_size
+        found = self._in_bucket(target, key)
+        if found is not None:
+            stored, stored_size = found
+            if not stored and stored_size == size:
+                # written by the portal itself since it moved to the bucket: read it to compare
+                with open_stream(target, name) as handle:
+                    stored = sha256_of(handle)
+            if (stored, stored_size) == (digest, size):
+                return "present"
+            self.stderr.write(
+                f"{name}: the bucket already holds other content under this name"
+                f"{f' (SHA-256 {stored})' if stored else ''}. Not overwritten: find out which "
+                "is the record's file; if it is this disk's, remove the object and run again."
+            )
+            return "failed"
         if dry_run:
             return "copied"
         with path.open("rb") as handle:
