@@ -1,7 +1,8 @@
 """Officers, decision makers and administrators set up two-factor authentication before any
 page beyond the public ones and the account pages opens; every response says which browser
 features the portal does not use (Permissions-Policy); the portal's own address is read one way
-(CanonicalHostMiddleware)."""
+(CanonicalHostMiddleware); a person streams only so many private files at once
+(DownloadLimitMiddleware)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.request import split_domain_port
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from portal import selectors
+from portal import downloads, selectors
 from portal.adapters import remember_mfa_destination
 from portal.eid import config as eid_config
 from portal.eid.adapter import session_used_eid
+from portal.http import StoredFileResponse
 
 # The account pages (log out, change password, set up MFA itself) stay reachable.
 EXEMPT_MODULE_PREFIXES = ("allauth.",)
@@ -128,3 +131,35 @@ class CanonicalHostMiddleware:
             if name == site.hostname.lower():
                 request.META["HTTP_HOST"] = site.netloc
         return self.get_response(request)
+
+
+class DownloadLimitMiddleware:
+    """Every private file leaves the portal as a StoredFileResponse, whichever view checked who
+    may have it: here, in one place, the download takes one of the person's slots
+    (portal.downloads) and gives it back when the response is closed. Without a free slot the
+    file is not sent (its stream from the storage is closed at once) and the person is told
+    why, with 429."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            not isinstance(response, StoredFileResponse)
+            or user is None
+            or not user.is_authenticated
+        ):
+            return response
+        slot = downloads.take(user.pk)
+        if slot is None:
+            response.close()
+            return render(
+                request,
+                "portal/too_many_downloads.html",
+                {"limit": settings.DOWNLOADS_PER_PERSON},
+                status=429,
+            )
+        response._resource_closers.append(slot.give_back)
+        return response

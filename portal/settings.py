@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.RequireMFAMiddleware",
+    "portal.middleware.DownloadLimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -412,6 +413,9 @@ SEGREGATION_FORMER_MEMBER_DAYS = env.int("SEGREGATION_FORMER_MEMBER_DAYS", defau
 # nothing.
 INVITATIONS_PER_ACCOUNT_PER_HOUR = env.int("INVITATIONS_PER_ACCOUNT_PER_HOUR", default=10)
 INVITATIONS_PER_ORGANISATION_PER_DAY = env.int("INVITATIONS_PER_ORGANISATION_PER_DAY", default=20)
+# Private files one person streams at once, on all web nodes together (portal.downloads); 0: no
+# limit.
+DOWNLOADS_PER_PERSON = env.int("DOWNLOADS_PER_PERSON", default=4)
 # Notifications: a row left "sending" by a worker that died is sent again after this many
 # seconds. When reminders go out is set in the admin (Reminder settings), not here.
 NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=600)

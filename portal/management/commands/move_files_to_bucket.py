@@ -312,8 +312,8 @@ class Command(BaseCommand):
             return "copied"
         with path.open("rb") as handle:
             self._upload(target, key, handle, digest)
-        with open_stream(target, name) as stored:
-            copied = sha256_of(stored)
+        with open_stream(target, name) as reading:
+            copied = sha256_of(reading)
         if copied != digest:
             target.delete(name)
             self.stderr.write(f"{name}: the copy in the bucket read back differently; removed.")
