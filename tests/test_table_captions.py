@@ -44,6 +44,6 @@ def test_organisation_page_names_its_documents_table_by_the_heading(member: obje
         .get(reverse("organisations:detail", args=[membership.organisation.pk]))
         .content.decode()
     )
-    assert '<table class="table" aria-labelledby="documents-heading">' in page
+    assert 'role="table" aria-labelledby="documents-heading">' in page
     assert 'id="documents-heading"' in page
     assert "Årsdokument" not in page  # the caption that repeated "Dokument för 2026"

@@ -308,6 +308,55 @@ def test_workers_one_per_queue_and_beat(topology: Topology) -> None:
     assert "beat: Starting..." in topology.log("beat").read_text()
 
 
+def test_downloads_at_once_count_on_both_nodes_and_end_with_the_download(
+    topology: Topology,
+) -> None:
+    """A person holds at most DOWNLOADS_PER_PERSON (4) downloads at once on all nodes together:
+    the slots are in Redis, and a node gives one back when its download ends, however it ends
+    (here the reader goes away half-way)."""
+    marker = uuid.uuid4().hex
+    name = f"samtidigt-{marker[:12]}.pdf"
+    head = small_pdf(marker)
+    # far more than a socket holds, so that a download nobody reads stays under way
+    content = head[:-6] + b"%" + b"0" * (20 * 1024 * 1024 - len(head) - 16) + b"\n" + head[-6:]
+    member = Browser(topology)
+    member.log_in("web2", "forening@exempel.se")
+    mine = Page(member.get("web2", "/foreningar/").text)
+    organisation = next(
+        m[1] for href, _ in mine.links if (m := re.fullmatch(r"/foreningar/(\d+)/", href))
+    )
+    uploaded = member.submit(
+        "web2",
+        f"/foreningar/{organisation}/dokument/",
+        {"kind": "verksamhetsplan"},
+        files={"file": (name, content, "application/pdf")},
+    )
+    assert uploaded.status_code == 200
+    download = next(href for href, text in Page(uploaded.text).links if text == name)
+
+    under_way = [
+        member.request("GET", node, download, stream=True)
+        for node in ("web1", "web2", "web1", "web2")
+    ]
+    assert [response.status_code for response in under_way] == [200] * 4
+    try:
+        refused = member.get("web1", download)
+        assert refused.status_code == 429
+        assert "Too many downloads at once" in refused.text
+        assert member.get("web2", download).status_code == 429
+    finally:
+        under_way[1].close()  # the reader goes away: web2 ends that download, the slot is free
+
+    def another_download_starts() -> bool:
+        response = member.request("GET", "web1", download, stream=True)
+        response.close()
+        return response.status_code == 200
+
+    wait_for("a slot freed by the download that ended", another_download_starts)
+    for response in under_way:
+        response.close()
+
+
 def test_the_proxy_is_ready_and_spreads_requests_over_both_nodes(topology: Topology) -> None:
     person = Browser(topology)
     ready = person.get("proxy", "/readyz")
