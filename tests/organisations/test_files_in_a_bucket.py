@@ -253,7 +253,7 @@ def test_moving_copies_every_file_verified_and_the_portal_then_serves_it_from_th
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     bucket = object_storage.use_bucket(settings)
     out, _ = move()
-    assert "3 files named by the database; 3 of them are in" in out
+    assert "3 files named by the database; 3 of them in" in out
     assert "3 copied and verified, 0 already in the bucket, 0 not moved" in out
     assert "Every file the database names is in the bucket. Next:" in out
     for version in on_disk:
@@ -293,8 +293,12 @@ def test_an_interrupted_move_resumes_without_sending_a_file_twice(
     assert len(bucket.keys("private/")) == 3
     out, _ = move("--remove-local")
     assert "0 copied and verified, 3 already in the bucket" in out
+    assert "keep the files on this disk" not in out  # it has just removed them, as asked
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     assert not any((root / v.file.name).exists() for v in on_disk)
+    # run again to confirm: every file is in the bucket, none on the disk, and that is done
+    out, _ = move()
+    assert "Every file the database names is in the bucket already; nothing to move." in out
 
 
 def test_a_container_stopping_the_move_ends_it_as_ctrl_c_does(
@@ -329,9 +333,9 @@ def test_a_file_the_database_names_but_the_disk_lacks_fails_the_move_by_name(
     bucket = object_storage.use_bucket(settings)
     out = io.StringIO()
     err = io.StringIO()
-    with pytest.raises(CommandError, match="1 files the database names are not in the bucket"):
+    with pytest.raises(CommandError, match="1 file the database names not in the bucket"):
         call_command("move_files_to_bucket", stdout=out, stderr=err)
-    assert "3 files named by the database; 2 of them are in" in out.getvalue()
+    assert "3 files named by the database; 2 of them in" in out.getvalue()
     assert lost.file.name in err.getvalue()
     assert len(bucket.keys("private/")) == 2  # the others moved all the same
 
@@ -358,8 +362,11 @@ def test_files_no_row_names_and_links_stay_on_the_disk(
     bucket = object_storage.use_bucket(settings)
     out, err = move()
     assert "3 copied and verified" in out
-    assert "1 files not named by any row" in err and "left-by-a-crash.pdf" in err
-    assert "1 files symbolic links" in err and "link.pdf" in err
+    assert (
+        "Files no row names, not moved (they stay on this disk): 1" in err
+        and "left-by-a-crash.pdf" in err
+    )
+    assert "Symbolic links, not followed and not moved: 1" in err and "link.pdf" in err
     keys = bucket.keys("private/")
     assert len(keys) == 3 and not any("left-by" in k or "link" in k for k in keys)
 
@@ -416,6 +423,33 @@ def test_a_file_that_no_longer_matches_its_recorded_checksum_is_not_moved(
     keys = bucket.keys("private/")
     assert f"{bucket.prefix}/private/{damaged.file.name}" not in keys
     assert len(keys) == 2
+
+
+def test_every_file_that_cannot_be_moved_is_named_in_one_run(
+    on_disk: list[DocumentVersion], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file the disk will not give (another user's, a broken disk) and a file that is gone
+    altogether are both named by the first run, which goes on with the others."""
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    unreadable, lost = on_disk[0], on_disk[1]
+    (root / lost.file.name).unlink()
+    real = move_files_to_bucket.sha256_of
+
+    def refuse(handle: Any) -> str:
+        if str(getattr(handle, "name", "")).endswith(unreadable.file.name):
+            raise PermissionError(13, "Permission denied", str(root / unreadable.file.name))
+        return real(handle)
+
+    monkeypatch.setattr(move_files_to_bucket, "sha256_of", refuse)
+    bucket = object_storage.use_bucket(settings)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 copied and verified, 0 already in the bucket, 1 not"):
+        call_command("move_files_to_bucket", stdout=io.StringIO(), stderr=err)
+    report = err.getvalue()
+    assert f"{unreadable.file.name}: [Errno 13] Permission denied" in report
+    assert "Files the database names that are in neither the bucket nor" in report
+    assert lost.file.name in report
+    assert len(bucket.keys("private/")) == 1
 
 
 def test_a_copy_that_reads_back_differently_is_removed_and_reported(

@@ -105,11 +105,17 @@ def stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
 class Command(BaseCommand):
     help = (
         "Move the private files the database names from this machine's disk into the bucket "
         "of STORAGE_URL, each verified by its SHA-256, then check that every one is in the "
-        "bucket. Safe to stop and run again."
+        "bucket: the command succeeds only when all are. An object already in the bucket is "
+        "never overwritten. The open-data files are not moved (build_open_data writes them "
+        "anew). Safe to stop and run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -125,7 +131,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--remove-local",
             action="store_true",
-            help="remove each file from the disk once its copy in the bucket is verified",
+            help=(
+                "remove each file from the disk once its copy in the bucket is verified (keep "
+                "them instead until the bucket has its first backup)"
+            ),
         )
 
     def handle(
@@ -142,35 +151,48 @@ class Command(BaseCommand):
             raise CommandError(f"No directory {root} to move files from.")
         self.verbose = options.get("verbosity", 1) >= 2
         named = named_files()
-        files, unnamed, links = self._files(root, named)
+        found, unnamed, links = self._files(root, named)
         self.stdout.write(
-            f"{len(named)} files named by the database; {len(files)} of them are in {root}."
+            f"{files(len(named))} named by the database; {len(found)} of them in {root}."
         )
-        if named and not files:
+        try:
+            self._bucket_exists(target)
+            if named and not found and not self._missing_from_bucket(target, named):
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        "Every file the database names is in the bucket already; nothing to move."
+                    )
+                )
+                return
+        except (BotoCoreError, ClientError) as error:
+            raise CommandError(self._unreachable(target, error, None)) from error
+        if named and not found:
             raise CommandError(
                 f"None of the files the database names is in {root}. Is it the directory the "
                 "portal kept its files in (PRIVATE_MEDIA_ROOT, or the old volume given with "
                 "--source)? Nothing was copied."
             )
-        self._report("not named by any row, so not moved (they stay on this disk)", unnamed)
-        self._report("symbolic links, not followed and not moved", links)
-        try:
-            self._bucket_exists(target)
-        except (BotoCoreError, ClientError) as error:
-            raise CommandError(self._unreachable(target, error, None)) from error
+        self._report("Files no row names, not moved (they stay on this disk)", unnamed)
+        self._report("Symbolic links, not followed and not moved", links)
         counts = {"copied": 0, "present": 0, "failed": 0}
         try:
             with stop_on_sigterm():
-                for number, (path, name) in enumerate(files, start=1):
-                    outcome = self._move(target, path, name, named[name], dry_run=dry_run)
+                for number, (path, name) in enumerate(found, start=1):
+                    try:
+                        outcome = self._move(target, path, name, named[name], dry_run=dry_run)
+                        if remove_local and not dry_run and outcome in ("copied", "present"):
+                            path.unlink()
+                    except OSError as error:  # unreadable, or on a read-only disk
+                        self.stderr.write(f"{name}: {error}")
+                        outcome = "failed"
                     counts[outcome] += 1
                     if outcome == "copied":
                         done = "would be copied" if dry_run else "copied"
-                        self.stdout.write(f"[{number}/{len(files)}] {name}: {done}")
+                        self.stdout.write(f"[{number}/{len(found)}] {name}: {done}")
                     elif number % PROGRESS_EVERY == 0:
-                        self.stdout.write(f"[{number}/{len(files)}] {self._tally(counts)}")
-                    if remove_local and not dry_run and outcome in ("copied", "present"):
-                        path.unlink()
+                        self.stdout.write(f"[{number}/{len(found)}] {self._tally(counts)}")
+            # every named file, also those that were on neither this disk nor in the bucket
+            missing = [] if dry_run else self._missing_from_bucket(target, named)
         except (KeyboardInterrupt, Stopped):
             raise CommandError(
                 f"Stopped: {self._tally(counts)}. Run the command again to go on; what is in "
@@ -183,31 +205,33 @@ class Command(BaseCommand):
             f"{counts['copied']} {verb}, {counts['present']} already in the bucket, "
             f"{counts['failed']} not moved."
         )
-        if counts["failed"]:
-            raise CommandError(summary + " See the lines above; run the command again once mended.")
-        if not dry_run:
-            try:
-                missing = self._missing_from_bucket(target, named)
-            except (BotoCoreError, ClientError) as error:
-                raise CommandError(self._unreachable(target, error, counts)) from error
-            if missing:
-                self._report(
-                    f"named by the database but in neither the bucket nor {root}",
-                    missing,
-                    always=True,
-                )
-                raise CommandError(
-                    f"{summary} But {len(missing)} files the database names are not in the "
-                    "bucket (listed above): restore them from the backup into the directory "
-                    "and run the command again."
-                )
+        if missing:
+            self._report(
+                f"Files the database names that are in neither the bucket nor {root}",
+                missing,
+                always=True,
+            )
+        if counts["failed"] or missing:
+            lacking = (
+                f" {files(len(missing))} the database names not in the bucket (listed above): "
+                "restore them from the backup into the directory."
+                if missing
+                else ""
+            )
+            raise CommandError(
+                f"{summary}{lacking} See the lines above; run the command again once mended."
+            )
         self.stdout.write(self.style.SUCCESS(summary))
         if not dry_run:
+            keep = (
+                ""
+                if remove_local
+                else ", and keep the files on this disk until the bucket's first backup"
+            )
             self.stdout.write(
-                "Every file the database names is in the bucket. Next: start the web nodes and "
-                "workers with STORAGE_URL, run `manage.py build_open_data` and "
-                "`manage.py build_insights`, and keep the files on this disk until the bucket's "
-                "first backup."
+                "Every file the database names is in the bucket. Next: web nodes and workers "
+                "with STORAGE_URL (restart them if they run), `manage.py build_open_data` and "
+                f"`manage.py build_insights`{keep}."
             )
 
     def _tally(self, counts: dict[str, int]) -> str:
@@ -230,7 +254,7 @@ class Command(BaseCommand):
         if not names:
             return
         shown = names if self.verbose or always else names[:LISTED]
-        self.stderr.write(f"{len(names)} files {what}:")
+        self.stderr.write(f"{what}: {len(names)}")
         for name in shown:
             self.stderr.write(f"  {name}")
         if len(shown) < len(names):
