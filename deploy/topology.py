@@ -552,7 +552,7 @@ def start(
     setup = own_directories(env, "setup")
     manage(setup, "migrate", "--noinput")
     # the bucket, made private, and a round trip through it
-    manage(setup, "prepare_storage", "--create-bucket")
+    manage(setup, "prepare_storage", "--create-bucket", "--test-server")
     # seed_demo refuses to run outside development (it sets known passwords): this one command
     # runs as development, against the same database, cache and storage.
     manage({**setup, "DEVELOPMENT": "true"}, "seed_demo")

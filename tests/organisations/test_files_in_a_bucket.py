@@ -168,24 +168,30 @@ def test_prepare_storage_creates_a_missing_bucket_only_when_asked(settings: Any)
     with pytest.raises(CommandError, match=name):
         call_command("prepare_storage", stdout=io.StringIO())
     out = io.StringIO()
-    call_command("prepare_storage", "--create-bucket", stdout=out)
+    call_command("prepare_storage", "--create-bucket", "--test-server", stdout=out)
     assert "created" in out.getvalue() and "ready" in out.getvalue()
     object_storage.client().head_bucket(Bucket=name)
     # nothing of the probe is left behind
     assert not object_storage.client().list_objects_v2(Bucket=name).get("Contents")
 
 
-def test_prepare_storage_warns_of_a_store_that_lists_or_takes_objects_from_anyone(
+def test_prepare_storage_refuses_a_store_that_lists_or_takes_objects_from_anyone(
     settings: Any,
 ) -> None:
     """moto's server, like a store left open, lets a request without credentials list the
-    bucket and write to it: the operator is told, and the anonymous probe does not stay."""
+    bucket and write to it: refused, unless the operator says it is a test server; the
+    anonymous probe does not stay either way."""
     bucket = object_storage.use_bucket(settings)
+    with pytest.raises(CommandError, match="Anyone without the key can list the objects and"):
+        call_command("prepare_storage", stdout=io.StringIO(), stderr=io.StringIO())
+    assert bucket.keys() == []
     out, err = io.StringIO(), io.StringIO()
-    call_command("prepare_storage", stdout=out, stderr=err)
-    assert "anyone without the key can list the objects" in err.getvalue()
-    assert "anyone without the key can write objects" in err.getvalue()
+    call_command("prepare_storage", "--test-server", stdout=out, stderr=err)
+    assert "Warning (--test-server): Anyone without the key can list the objects and write" in (
+        err.getvalue()
+    )
     assert f"{bucket.name}/{bucket.prefix}/private" in err.getvalue()
+    assert "ready" in out.getvalue()
     assert bucket.keys() == []
 
 
@@ -496,6 +502,6 @@ def test_a_new_bucket_ends_unfinished_uploads(settings: Any) -> None:
     name = f"portal-rules-{timezone.now().strftime('%H%M%S%f')}"
     settings.STORAGES = {**settings.STORAGES, **object_storage.storages_for("p")}
     settings.STORAGES["private"]["OPTIONS"]["bucket_name"] = name
-    call_command("prepare_storage", "--create-bucket", stdout=io.StringIO())
+    call_command("prepare_storage", "--create-bucket", "--test-server", stdout=io.StringIO())
     rules = object_storage.client().get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
     assert rules[0]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}

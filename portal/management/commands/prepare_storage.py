@@ -3,11 +3,11 @@ web node starts: `docker compose` runs it once beside `migrate`.
 
 With STORAGE_URL the bucket must exist and be private: the command writes a probe object,
 reads it back, asks for it without credentials (which must be refused) and removes it. It then
-asks, without credentials, for the list of the portal's objects and to write one: a store that
-allows either is named in a warning (the names give away nothing the files hold, and a real S3
-store refuses both unless told otherwise; moto's development server allows both whatever the
-bucket's settings, so they warn rather than refuse). Without STORAGE_URL it makes the
-directories on disk."""
+asks, without credentials, for the list of the portal's objects and to write one: a real S3
+store refuses both unless told otherwise, and the command refuses a store that allows either
+(with the names, anyone could put a forged document in a real one's place). moto's server,
+which development and CI use, allows both whatever the bucket's settings: --test-server says so
+and turns the refusal into a warning. Without STORAGE_URL it makes the directories on disk."""
 
 from __future__ import annotations
 
@@ -31,10 +31,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--create-bucket",
             action="store_true",
-            help="create the bucket if it does not exist, with all public access blocked",
+            help=(
+                "create the bucket if it does not exist, with all public access blocked and "
+                "unfinished uploads ended after a day (an existing bucket is left as it is)"
+            ),
+        )
+        parser.add_argument(
+            "--test-server",
+            action="store_true",
+            help=(
+                "a development or CI server (moto) that lets anyone list and write: warn of it "
+                "instead of refusing. Never for a bucket that holds real files"
+            ),
         )
 
-    def handle(self, *args: Any, create_bucket: bool, **options: Any) -> None:
+    def handle(self, *args: Any, create_bucket: bool, test_server: bool, **options: Any) -> None:
         private = storages["private"]
         if not isinstance(private, ObjectStorage):
             for directory in (settings.PRIVATE_MEDIA_ROOT, settings.OPEN_DATA_ROOT):
@@ -50,14 +61,18 @@ class Command(BaseCommand):
                 f"The bucket {private.bucket_name!r} cannot be used: {error}"
             ) from error
         where = f"{private.bucket_name}/{private.location}".rstrip("/")
-        for what in opened:
-            self.stderr.write(
-                self.style.WARNING(
-                    f"Warning: anyone without the key can {what} in {where!r}. Make the store "
-                    "refuse requests without credentials: with the names known, a forged "
-                    "document could be put in a real one's place."
-                )
+        if opened:
+            said = (
+                f"Anyone without the key can {' and '.join(opened)} in {where!r}: the store "
+                "must refuse requests without credentials, or with the names known anyone could "
+                "put a forged document in a real one's place."
             )
+            if not test_server:
+                raise CommandError(
+                    f"{said} (For moto's development server, which allows it whatever the "
+                    "settings, add --test-server.)"
+                )
+            self.stderr.write(self.style.WARNING(f"Warning (--test-server): {said}"))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Bucket {where!r} ready: written, read back, refused without credentials, removed."
@@ -68,6 +83,11 @@ class Command(BaseCommand):
         client = storage.connection.meta.client
         try:
             client.head_bucket(Bucket=storage.bucket_name)
+            if create:
+                self.stdout.write(
+                    f"Bucket {storage.bucket_name!r} exists: its access settings and lifecycle "
+                    "rules are left as they are."
+                )
             return
         except ClientError as error:
             if not not_found(error):
