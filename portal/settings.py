@@ -48,8 +48,9 @@ else:
     ]
     if _placeholders:
         raise ImproperlyConfigured(
-            f"{', '.join(_placeholders)} still has the placeholder of .env.example. Set each to a "
-            "long random value of its own (e.g. `python -c 'import secrets; "
+            f"{', '.join(_placeholders)} still has the placeholder of .env.example (under "
+            "docker compose AWS_SECRET_ACCESS_KEY is .env's S3_SECRET_KEY). Set each to a long "
+            "random value of its own (e.g. `python -c 'import secrets; "
             "print(secrets.token_urlsafe(50))'`)."
         )
 

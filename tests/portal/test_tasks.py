@@ -120,12 +120,16 @@ def test_check_worker_names_the_queue_no_worker_consumes(worker_queue: str) -> N
 
 def test_check_worker_asks_every_queue_of_the_portal(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[str] = []
+    expires: list[object] = []
     real = ping.apply_async
 
     def record(*args: object, queue: str, **kwargs: object) -> object:
         asked.append(queue)
+        expires.append(kwargs.get("expires"))
         return real(*args, **kwargs)  # eager in the default run
 
     monkeypatch.setattr(ping, "apply_async", record)
     call_command("check_worker", "--timeout", "5", stdout=io.StringIO())
     assert asked == list(QUEUE_NAMES)
+    # a ping nobody answered in time is thrown away, not answered when a worker comes back
+    assert expires == [5.0] * len(QUEUE_NAMES)

@@ -25,8 +25,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, timeout: float, queue: list[str] | None, **options: Any) -> None:
-        # sent to all queues at once, then waited for: a queue without a worker costs one timeout
-        sent = {name: ping.apply_async(queue=name) for name in queue or QUEUE_NAMES}
+        # sent to all queues at once, then waited for: a queue without a worker costs one timeout.
+        # A ping outlives its question by no more than that: a worker that comes back later
+        # throws away the pings it was asked while it was gone instead of answering them all.
+        sent = {
+            name: ping.apply_async(queue=name, expires=timeout) for name in queue or QUEUE_NAMES
+        }
         silent = []
         for name, result in sent.items():
             try:
