@@ -417,6 +417,41 @@ def test_an_object_already_in_the_bucket_is_never_overwritten(
     assert bucket.read(f"{bucket.prefix}/private/{other.file.name}") == newer
 
 
+def test_an_object_that_only_claims_the_files_checksum_is_not_taken_for_it(
+    on_disk: list[DocumentVersion], settings: Any
+) -> None:
+    """Whoever can write to the bucket can write metadata: a forged object of the same size,
+    claiming the file's SHA-256, is read and found out, and the file stays on the disk."""
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    bucket = object_storage.use_bucket(settings)
+    target = on_disk[0]
+    real = (root / target.file.name).read_bytes()
+    forged = b"%PDF-1.4 FORGED " + b"X" * (len(real) - 16)
+    object_storage.client().put_object(
+        Bucket=bucket.name,
+        Key=f"{bucket.prefix}/private/{target.file.name}",
+        Body=forged,
+        Metadata={"sha256": hashlib.sha256(real).hexdigest()},
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 copied and verified, 0 already in the bucket, 1 not"):
+        call_command("move_files_to_bucket", "--remove-local", stdout=io.StringIO(), stderr=err)
+    assert f"{target.file.name}: the bucket already holds other content" in err.getvalue()
+    assert (root / target.file.name).read_bytes() == real  # not removed on the object's word
+
+
+def test_a_database_that_names_no_files_is_not_the_portals(
+    disk: None, settings: Any, tmp_path: Path
+) -> None:
+    """A forgotten DATABASE_URL gives a new, empty database: its "nothing to move" is no
+    success while the directory holds files."""
+    object_storage.use_bucket(settings)
+    (tmp_path / "organisations").mkdir()
+    (tmp_path / "organisations" / "stadgar.pdf").write_bytes(b"%PDF-1.4")
+    with pytest.raises(CommandError, match=r"The database names no files, but .* holds 1 file"):
+        move("--source", str(tmp_path))
+
+
 def test_a_file_that_no_longer_matches_its_recorded_checksum_is_not_moved(
     on_disk: list[DocumentVersion], settings: Any
 ) -> None:

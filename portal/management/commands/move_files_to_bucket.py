@@ -17,12 +17,13 @@ a request): a file that is neither there nor on this disk is reported by name, a
 fails. So "done" means that every record has its file in the bucket, and a --source that names
 the wrong (or an empty) directory is an error, never a success.
 
-An object already in the bucket under a file's name is never overwritten: one with the file's
-SHA-256 and size counts as moved, one with other content (written by the portal since it moved
+An object already in the bucket under a file's name is never overwritten: one whose bytes, read
+back, hash to the file's counts as moved (never its metadata, which whoever wrote the object
+chose), one with other content (written by the portal since it moved
 to the bucket, say) is reported and the command fails.
 
 Safe to stop (Ctrl-C, or SIGTERM from a container runtime) and run again: an object already in
-the bucket with the file's SHA-256 and size is not sent again (S3 shows an object only once its
+the bucket whose bytes, read back, hash to the file's is not sent again (S3 shows an object only once its
 upload is complete, so an interrupted upload leaves no object; the parts of a large one are
 ended by the bucket's lifecycle rule, which `prepare_storage --create-bucket` sets). The files on
 disk stay unless --remove-local is given, and then each only after its copy was verified. The
@@ -166,6 +167,11 @@ class Command(BaseCommand):
                 return
         except (BotoCoreError, ClientError) as error:
             raise CommandError(self._unreachable(target, error, None)) from error
+        if not named and (unnamed or links):
+            raise CommandError(
+                f"The database names no files, but {root} holds {files(len(unnamed) + len(links))}. "
+                "Is DATABASE_URL the portal's database? Nothing was copied."
+            )
         if named and not found:
             raise CommandError(
                 f"None of the files the database names is in {root}. Is it the directory the "
@@ -317,19 +323,21 @@ class Command(BaseCommand):
             return "failed"
         key = target._normalize_name(name)
         size = path.stat().st_size
-        found = self._in_bucket(target, key)
-        if found is not None:
-            stored, stored_size = found
-            if not stored and stored_size == size:
-                # written by the portal itself since it moved to the bucket: read it to compare
+        size_in_bucket = self._in_bucket(target, key)
+        if size_in_bucket is not None:
+            # What the object holds, read back, never what its metadata says: metadata can be
+            # written by whoever wrote the object, and a file is removed from the disk on this.
+            stored = ""
+            if size_in_bucket == size:
                 with open_stream(target, name) as handle:
                     stored = sha256_of(handle)
-            if (stored, stored_size) == (digest, size):
+            if stored == digest:
                 return "present"
             self.stderr.write(
                 f"{name}: the bucket already holds other content under this name"
-                f"{f' (SHA-256 {stored})' if stored else ''}. Not overwritten: find out which "
-                "is the record's file; if it is this disk's, remove the object and run again."
+                f"{f' (SHA-256 {stored})' if stored else f' ({size_in_bucket} bytes)'}. Not "
+                "overwritten: find out which is the record's file; if it is this disk's, remove "
+                "the object and run again."
             )
             return "failed"
         if dry_run:
@@ -344,15 +352,15 @@ class Command(BaseCommand):
             return "failed"
         return "copied"
 
-    def _in_bucket(self, target: ObjectStorage, key: str) -> tuple[str, int] | None:
-        """The SHA-256 this command recorded on the object, and its size; None if absent."""
+    def _in_bucket(self, target: ObjectStorage, key: str) -> int | None:
+        """The size of the object under `key`; None if there is none."""
         try:
             head = target.connection.meta.client.head_object(Bucket=target.bucket_name, Key=key)
         except ClientError as error:
             if not_found(error):
                 return None
             raise
-        return head.get("Metadata", {}).get("sha256", ""), head["ContentLength"]
+        return int(head["ContentLength"])
 
     def _upload(self, target: ObjectStorage, key: str, handle: IO[bytes], digest: str) -> None:
         content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
