@@ -4,7 +4,9 @@ authentication, and where a person goes after setting up two-factor authenticati
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -45,6 +47,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 else value
                 for key, value in context.items()
             }
+        if "current_site" in context:
+            # allauth's texts name the site by the request's host too ("an account on ...")
+            name = urlsplit(site_url()).netloc
+            context["current_site"] = SimpleNamespace(domain=name, name=name)
         message = super().render_mail(template_prefix, email, context, headers)
         return defang_message(message)
 

@@ -4,8 +4,10 @@ start afresh by writing it differently."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from tests.portal.factories import PASSWORD, UserFactory
@@ -73,3 +75,24 @@ def test_a_password_reset_link_leads_to_site_url_whatever_host_asked_for_it(mail
     body = mailoutbox[-1].body
     assert f"https://{SITE}/konto/password/reset/key/" in body
     assert "testserver" not in body
+
+
+def test_a_confirmation_email_names_the_portal_not_the_host_it_was_asked_on(mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    from portal.adapters import AccountAdapter
+
+    adapter = AccountAdapter(request=None)
+    adapter.request = RequestFactory().get("/", HTTP_HOST="testserver:2")
+    message = adapter.render_mail(
+        "account/email/email_confirmation_signup",
+        "kassor@forening.se",
+        {
+            "current_site": SimpleNamespace(domain="testserver:2", name="testserver:2"),
+            "activate_url": "http://testserver:2/konto/confirm-email/abc/",
+            "user": UserFactory(email="kassor@forening.se"),
+            "key": "abc",
+            "code": "ABC123",
+        },
+    )
+    assert "testserver" not in message.body
+    # the account is on the portal, by its own name (as text, not a link: defanged)
+    assert "på samverkan[.]exempel[.]se" in message.body

@@ -73,10 +73,13 @@ class Command(BaseCommand):
                     "settings, add --test-server.)"
                 )
             self.stderr.write(self.style.WARNING(f"Warning (--test-server): {said}"))
+        checked = (
+            "an unsigned read refused (unsigned listing and writing allowed: a test server)"
+            if opened
+            else "refused without credentials"
+        )
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Bucket {where!r} ready: written, read back, refused without credentials, removed."
-            )
+            self.style.SUCCESS(f"Bucket {where!r} ready: written, read back, {checked}, removed.")
         )
 
     def _bucket(self, storage: ObjectStorage, *, create: bool) -> None:
