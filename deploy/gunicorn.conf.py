@@ -9,7 +9,7 @@ import os
 # whoever reaches it (TRUSTED_PROXY_COUNT), so only the proxy may. A node on a machine of its
 # own listens on the address the proxy reaches, behind a firewall that lets only the proxy in;
 # the image listens on all of its container's interfaces (its Dockerfile sets 0.0.0.0:8000),
-# which compose publishes to no one but the proxy.
+# which compose publishes on no port of the host: only the compose network reaches it.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_WORKERS", "3"))
 

@@ -135,10 +135,11 @@ class CanonicalHostMiddleware:
 
 class DownloadLimitMiddleware:
     """Every private file leaves the portal as a StoredFileResponse, whichever view checked who
-    may have it: here, in one place, the download takes one of the person's slots
-    (portal.downloads) and gives it back when the response is closed. Without a free slot the
-    file is not sent (its stream from the storage is closed at once) and the person is told
-    why, with 429."""
+    may have it: here, in one place, the download takes one of this process's download threads
+    and one of the person's slots (portal.downloads), and gives both back when the response is
+    closed. Without them the file is not sent (its stream from the storage is closed at once)
+    and the person is told why: 503 while the process is busy sending files, 429 while the
+    person has as many downloads under way as they may."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -152,14 +153,23 @@ class DownloadLimitMiddleware:
             or not user.is_authenticated
         ):
             return response
+        if not downloads.take_stream():
+            response.close()
+            return self._refused(request, busy=True)
         slot = downloads.take(user.pk)
         if slot is None:
             response.close()
-            return render(
-                request,
-                "portal/too_many_downloads.html",
-                {"limit": settings.DOWNLOADS_PER_PERSON},
-                status=429,
-            )
-        response._resource_closers.append(slot.give_back)
+            downloads.give_back_stream()
+            return self._refused(request, busy=False)
+        response._resource_closers.extend([slot.give_back, downloads.give_back_stream])
         return response
+
+    def _refused(self, request: HttpRequest, *, busy: bool) -> HttpResponse:
+        refused = render(
+            request,
+            "portal/too_many_downloads.html",
+            {"limit": settings.DOWNLOADS_PER_PERSON, "busy": busy},
+            status=503 if busy else 429,
+        )
+        refused["Retry-After"] = "30" if busy else "60"
+        return refused

@@ -417,6 +417,9 @@ INVITATIONS_PER_ORGANISATION_PER_DAY = env.int("INVITATIONS_PER_ORGANISATION_PER
 # Private files one person streams at once, on all web nodes together (portal.downloads); 0: no
 # limit.
 DOWNLOADS_PER_PERSON = env.int("DOWNLOADS_PER_PERSON", default=4)
+# ... and one web process at once: one fewer than its threads (WEB_THREADS, the same variable
+# deploy/gunicorn.conf.py reads), so that a thread is always left for pages and /readyz.
+DOWNLOADS_PER_PROCESS = max(1, env.int("WEB_THREADS", default=4) - 1)
 # Notifications: a row left "sending" by a worker that died is sent again after this many
 # seconds. When reminders go out is set in the admin (Reminder settings), not here.
 NOTIFICATION_CLAIM_TIMEOUT = env.int("NOTIFICATION_CLAIM_TIMEOUT", default=600)

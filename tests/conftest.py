@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import translation
 
-from portal import process_copies
+from portal import downloads, process_copies
 from portal.celery import app as celery_app
 from portal.models import PublicBodyMembership, SiteSettings, User
 from portal.selectors import SITE_SETTINGS_CACHE_KEY
@@ -34,6 +34,9 @@ def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-unt
         }
     cache.clear()  # allauth's rate limits count in the cache
     process_copies.clear_all()  # and what this process copied from it
+    # A download the test client never read to the end is never closed, so its thread of the
+    # process's download limit would stay taken (a server always closes its responses).
+    downloads.forget_streams()
     # As in a running portal, the municipality's details (defaults) are already in the cache, so
     # that a page's query count is its own; tests/portal/test_frame.py reads them cold.
     cache.set(SITE_SETTINGS_CACHE_KEY, SiteSettings(pk=1), timeout=None)
@@ -50,6 +53,7 @@ def _test_settings(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-unt
     celery_app.conf.task_always_eager = eager
     cache.clear()
     process_copies.clear_all()
+    downloads.forget_streams()
 
 
 @pytest.fixture
