@@ -33,7 +33,7 @@ def test_payments_go_to_the_verified_account_and_never_exceed_the_decision(grant
         {
             "confirmed": "1",
             "amount": "25 000",
-            "paid_on": "2026-12-01",
+            "paid_on": timezone.localdate().isoformat(),
             "reference": "Utbetalning 1",
             "seen_version": seen_version(client, application, "payment_form"),
         },
@@ -49,7 +49,7 @@ def test_payments_go_to_the_verified_account_and_never_exceed_the_decision(grant
         {
             "confirmed": "1",
             "amount": "15 001",
-            "paid_on": "2026-12-02",
+            "paid_on": timezone.localdate().isoformat(),
             "reference": "Utbetalning 2",
             "seen_version": seen_version(client, application, "payment_form"),
         },
