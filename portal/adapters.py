@@ -38,15 +38,11 @@ class AccountAdapter(DefaultAccountAdapter):
         as SITE_URL's, so a link sent by email always leads to the portal itself, never to a
         name someone wrote in a request's Host."""
         request = getattr(self, "request", None)
-        root = request.build_absolute_uri("/") if request is not None else ""
-        if root:
+        if request is not None:
             own = site_url() + "/"
-            context = {
-                key: own + value[len(root) :]
-                if isinstance(value, str) and value.startswith(root)
-                else value
-                for key, value in context.items()
-            }
+            # over either scheme: allauth may write https for a request that came over http
+            roots = tuple(f"{scheme}://{request.get_host()}/" for scheme in ("https", "http"))
+            context = {key: _on_site(value, roots, own) for key, value in context.items()}
         if "current_site" in context:
             # allauth's texts name the site by the request's host too ("an account on ...")
             name = urlsplit(site_url()).netloc
@@ -73,6 +69,15 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         request = self.request or context.request
         return request is None or not logged_in_by_password_recently(request)
+
+
+def _on_site(value: Any, roots: tuple[str, ...], own: str) -> Any:
+    """`value` with an address on one of `roots` moved to `own` (SITE_URL's root)."""
+    if isinstance(value, str):
+        for root in roots:
+            if value.startswith(root):
+                return own + value[len(root) :]
+    return value
 
 
 def logged_in_by_password_recently(request: HttpRequest) -> bool:

@@ -96,3 +96,22 @@ def test_a_confirmation_email_names_the_portal_not_the_host_it_was_asked_on(mail
     assert "testserver" not in message.body
     # the account is on the portal, by its own name (as text, not a link: defanged)
     assert "på samverkan[.]exempel[.]se" in message.body
+
+
+def test_a_link_allauth_writes_with_https_for_a_plain_request_is_moved_too() -> None:
+    from portal.adapters import AccountAdapter
+
+    adapter = AccountAdapter(request=None)
+    adapter.request = RequestFactory().get("/", HTTP_HOST="testserver:2")  # over http
+    message = adapter.render_mail(
+        "account/email/password_reset_key",
+        "kassor@forening.se",
+        {
+            "current_site": SimpleNamespace(domain="testserver:2", name="testserver:2"),
+            "password_reset_url": "https://testserver:2/konto/password/reset/key/x-y/",
+            "user": UserFactory(email="kassor@forening.se"),
+            "request": adapter.request,
+        },
+    )
+    assert f"https://{SITE}/konto/password/reset/key/x-y/" in message.body
+    assert "testserver" not in message.body
