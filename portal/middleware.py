@@ -154,15 +154,24 @@ class DownloadLimitMiddleware:
         ):
             return response
         if not downloads.take_stream():
-            response.close()
+            self._discard(response)
             return self._refused(request, busy=True)
         slot = downloads.take(user.pk)
         if slot is None:
-            response.close()
+            self._discard(response)
             downloads.give_back_stream()
             return self._refused(request, busy=False)
         response._resource_closers.extend([slot.give_back, downloads.give_back_stream])
         return response
+
+    def _discard(self, response: StoredFileResponse) -> None:
+        """Close the file the response holds open from the storage. Not response.close(),
+        which also ends the request (request_finished) and with it the database connection
+        that the refusal's page still reads through."""
+        closers: list[Callable[[], object]] = getattr(response, "_resource_closers", [])
+        for closer in closers:
+            closer()
+        closers.clear()
 
     def _refused(self, request: HttpRequest, *, busy: bool) -> HttpResponse:
         refused = render(

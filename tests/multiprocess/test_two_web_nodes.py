@@ -55,6 +55,28 @@ def small_pdf(marker: str) -> bytes:
     return document
 
 
+def upload_largest(person: Browser, node: str, kind: str) -> tuple[str, bytes]:
+    """forening@exempel.se logs in on `node` and uploads a document of the largest size allowed
+    (20 MB) as `kind` for their organisation: its download address, and its bytes."""
+    marker = uuid.uuid4().hex
+    name = f"stor-{marker[:12]}.pdf"
+    head = small_pdf(marker)
+    content = head[:-6] + b"%" + b"0" * (20 * 1024 * 1024 - len(head) - 16) + b"\n" + head[-6:]
+    person.log_in(node, "forening@exempel.se")
+    mine = Page(person.get(node, "/foreningar/").text)
+    organisation = next(
+        m[1] for href, _ in mine.links if (m := re.fullmatch(r"/foreningar/(\d+)/", href))
+    )
+    uploaded = person.submit(
+        node,
+        f"/foreningar/{organisation}/dokument/",
+        {"kind": kind},
+        files={"file": (name, content, "application/pdf")},
+    )
+    assert uploaded.status_code == 200
+    return next(href for href, text in Page(uploaded.text).links if text == name), content
+
+
 def path_of(response: requests.Response) -> str:
     return urlsplit(response.url).path
 
@@ -158,24 +180,8 @@ def test_a_slow_download_of_the_largest_document_is_not_cut_off(topology: Topolo
     """A 20 MB document read by a slow connection keeps the node busy for longer than
     gunicorn's timeout (deploy/topology.py gives the nodes 3 s): the worker's threads keep it
     alive, and the whole file arrives (a sync worker was killed half-way, the file cut off)."""
-    marker = uuid.uuid4().hex
-    name = f"stor-{marker[:12]}.pdf"
-    head = small_pdf(marker)
-    content = head[:-6] + b"%" + b"0" * (20 * 1024 * 1024 - len(head) - 16) + b"\n" + head[-6:]
     representative = Browser(topology)
-    representative.log_in("web1", "forening@exempel.se")
-    mine = Page(representative.get("web1", "/foreningar/").text)
-    organisation = next(
-        m[1] for href, _ in mine.links if (m := re.fullmatch(r"/foreningar/(\d+)/", href))
-    )
-    uploaded = representative.submit(
-        "web1",
-        f"/foreningar/{organisation}/dokument/",
-        {"kind": "ekonomisk_berattelse"},
-        files={"file": (name, content, "application/pdf")},
-    )
-    assert uploaded.status_code == 200
-    download = next(href for href, text in Page(uploaded.text).links if text == name)
+    download, content = upload_largest(representative, "web1", "ekonomisk_berattelse")
 
     started = time.monotonic()
     response = representative.request("GET", "web2", download, stream=True)
@@ -314,25 +320,9 @@ def test_downloads_at_once_count_on_both_nodes_and_end_with_the_download(
     """A person holds at most DOWNLOADS_PER_PERSON (4) downloads at once on all nodes together:
     the slots are in Redis, and a node gives one back when its download ends, however it ends
     (here the reader goes away half-way)."""
-    marker = uuid.uuid4().hex
-    name = f"samtidigt-{marker[:12]}.pdf"
-    head = small_pdf(marker)
-    # far more than a socket holds, so that a download nobody reads stays under way
-    content = head[:-6] + b"%" + b"0" * (20 * 1024 * 1024 - len(head) - 16) + b"\n" + head[-6:]
     member = Browser(topology)
-    member.log_in("web2", "forening@exempel.se")
-    mine = Page(member.get("web2", "/foreningar/").text)
-    organisation = next(
-        m[1] for href, _ in mine.links if (m := re.fullmatch(r"/foreningar/(\d+)/", href))
-    )
-    uploaded = member.submit(
-        "web2",
-        f"/foreningar/{organisation}/dokument/",
-        {"kind": "verksamhetsplan"},
-        files={"file": (name, content, "application/pdf")},
-    )
-    assert uploaded.status_code == 200
-    download = next(href for href, text in Page(uploaded.text).links if text == name)
+    # far more than a socket holds, so that a download nobody reads stays under way
+    download, _content = upload_largest(member, "web2", "verksamhetsplan")
 
     under_way = [
         member.request("GET", node, download, stream=True)
